@@ -1,0 +1,168 @@
+package io.videoshop.persistence.privacy;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+import javax.crypto.Cipher;
+import javax.crypto.KeyGenerator;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import javax.sql.DataSource;
+
+/**
+ * Crypto-shredding for personal data kept in the event journal: each data subject has its own
+ * AES-256 key in {@code personal_data_keys}; personal fields are stored encrypted under it
+ * (AES-GCM, the subject id bound as associated data so a value cannot be moved to another
+ * subject). Erasing a subject deletes its key, which makes every copy of its data in the journal
+ * and in snapshots unreadable without rewriting them.
+ *
+ * <p>Every method does JDBC: call it from a blocking dispatcher, never inside an actor.
+ */
+public final class PersonalDataVault {
+  private static final String CIPHER = "AES/GCM/NoPadding";
+  private static final int IV_BYTES = 12;
+  private static final int TAG_BITS = 128;
+
+  private final DataSource dataSource;
+  private final SecureRandom random = new SecureRandom();
+
+  public PersonalDataVault(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /**
+   * Encrypts a value under the subject's key, creating the key on first use.
+   *
+   * @return null for a null value (absent optional fields stay absent)
+   * @throws SubjectErasedException when the subject has been erased
+   */
+  public EncryptedPersonalData encrypt(String subjectId, String value) {
+    if (value == null) return null;
+    SecretKey key = keyOf(subjectId).orElseGet(() -> createKey(subjectId));
+    try {
+      byte[] iv = new byte[IV_BYTES];
+      random.nextBytes(iv);
+      Cipher cipher = Cipher.getInstance(CIPHER);
+      cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, iv));
+      cipher.updateAAD(subjectId.getBytes(StandardCharsets.UTF_8));
+      byte[] sealed = cipher.doFinal(value.getBytes(StandardCharsets.UTF_8));
+      byte[] out = new byte[IV_BYTES + sealed.length];
+      System.arraycopy(iv, 0, out, 0, IV_BYTES);
+      System.arraycopy(sealed, 0, out, IV_BYTES, sealed.length);
+      return new EncryptedPersonalData(subjectId, Base64.getEncoder().encodeToString(out));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM is not available in this JVM", e);
+    }
+  }
+
+  /**
+   * Decrypts a stored value. After erasure (or for a key that never existed) it gives
+   * {@link DecryptedPersonalData#ERASED}, never an exception.
+   *
+   * @return null for null
+   */
+  public DecryptedPersonalData decrypt(EncryptedPersonalData encrypted) {
+    if (encrypted == null) return null;
+    Optional<SecretKey> key = keyOf(encrypted.subjectId());
+    if (key.isEmpty()) return DecryptedPersonalData.ERASED;
+    try {
+      byte[] in = Base64.getDecoder().decode(encrypted.ciphertext());
+      Cipher cipher = Cipher.getInstance(CIPHER);
+      cipher.init(Cipher.DECRYPT_MODE, key.get(), new GCMParameterSpec(TAG_BITS, in, 0, IV_BYTES));
+      cipher.updateAAD(encrypted.subjectId().getBytes(StandardCharsets.UTF_8));
+      byte[] plain = cipher.doFinal(in, IV_BYTES, in.length - IV_BYTES);
+      return DecryptedPersonalData.of(new String(plain, StandardCharsets.UTF_8));
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new IllegalStateException(
+          "personal data of subject " + encrypted.subjectId() + " does not decrypt: tampered or corrupt", e);
+    }
+  }
+
+  /**
+   * Erases a subject: its key is deleted and the erasure time kept.
+   *
+   * @return true when the subject had a key (false: unknown or already erased)
+   */
+  public boolean erase(String subjectId) {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement update = connection.prepareStatement(
+            "UPDATE personal_data_keys SET key_bytes = NULL, erased_at = ? "
+                + "WHERE subject_id = ? AND key_bytes IS NOT NULL")) {
+      update.setTimestamp(1, Timestamp.from(Instant.now()));
+      update.setString(2, subjectId);
+      return update.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot erase subject " + subjectId, e);
+    }
+  }
+
+  /** When the subject was erased, if it was. */
+  public Optional<Instant> erasedAt(String subjectId) {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select = connection.prepareStatement(
+            "SELECT erased_at FROM personal_data_keys WHERE subject_id = ?")) {
+      select.setString(1, subjectId);
+      try (ResultSet rows = select.executeQuery()) {
+        if (!rows.next() || rows.getTimestamp(1) == null) return Optional.empty();
+        return Optional.of(rows.getTimestamp(1).toInstant());
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read subject " + subjectId, e);
+    }
+  }
+
+  private Optional<SecretKey> keyOf(String subjectId) {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select = connection.prepareStatement(
+            "SELECT key_bytes, erased_at FROM personal_data_keys WHERE subject_id = ?")) {
+      select.setString(1, subjectId);
+      try (ResultSet rows = select.executeQuery()) {
+        if (!rows.next()) return Optional.empty();
+        byte[] key = rows.getBytes(1);
+        if (key == null) return Optional.empty();
+        return Optional.of(new SecretKeySpec(key, "AES"));
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the key of subject " + subjectId, e);
+    }
+  }
+
+  private SecretKey createKey(String subjectId) {
+    if (erasedAt(subjectId).isPresent()) throw new SubjectErasedException(subjectId);
+    SecretKey key = newKey();
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement insert = connection.prepareStatement(
+            "INSERT INTO personal_data_keys (subject_id, key_bytes, created_at) VALUES (?, ?, ?)")) {
+      insert.setString(1, subjectId);
+      insert.setBytes(2, key.getEncoded());
+      insert.setTimestamp(3, Timestamp.from(Instant.now()));
+      insert.executeUpdate();
+      return key;
+    } catch (SQLException e) {
+      if ("23505".equals(e.getSQLState())) {
+        // Another node created it first: use theirs.
+        return keyOf(subjectId).orElseThrow(() -> new SubjectErasedException(subjectId));
+      }
+      throw new IllegalStateException("cannot store a key for subject " + subjectId, e);
+    }
+  }
+
+  private static SecretKey newKey() {
+    try {
+      KeyGenerator generator = KeyGenerator.getInstance("AES");
+      generator.init(256);
+      return generator.generateKey();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES is not available in this JVM", e);
+    }
+  }
+}

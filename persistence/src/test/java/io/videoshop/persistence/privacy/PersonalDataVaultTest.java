@@ -1,0 +1,66 @@
+package io.videoshop.persistence.privacy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.videoshop.persistence.DatabasePool;
+import io.videoshop.persistence.SchemaMigrations;
+import io.videoshop.persistence.TestDatabase;
+import java.util.Base64;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class PersonalDataVaultTest {
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.Kind.class)
+  void encryptsReadsBackThenShredsToAnErasedValue(TestDatabase.Kind kind) {
+    try (TestDatabase database = TestDatabase.create(kind);
+        HikariDataSource dataSource = DatabasePool.open(database.settings())) {
+      SchemaMigrations.migrate(dataSource, database.settings().kind());
+      PersonalDataVault vault = new PersonalDataVault(dataSource);
+
+      EncryptedPersonalData name = vault.encrypt("shopper-1", "Ada Lovelace");
+      EncryptedPersonalData email = vault.encrypt("shopper-1", "ada@example.com");
+      EncryptedPersonalData other = vault.encrypt("shopper-2", "Grace Hopper");
+
+      assertThat(name.ciphertext()).doesNotContain("Ada");
+      assertThat(new String(Base64.getDecoder().decode(name.ciphertext()))).doesNotContain("Ada");
+      assertThat(vault.decrypt(name)).isEqualTo(DecryptedPersonalData.of("Ada Lovelace"));
+      assertThat(vault.decrypt(email).value()).isEqualTo("ada@example.com");
+
+      assertThat(vault.erase("shopper-1")).isTrue();
+      assertThat(vault.erase("shopper-1")).as("second erase finds nothing to erase").isFalse();
+
+      assertThat(vault.decrypt(name)).isEqualTo(DecryptedPersonalData.ERASED);
+      assertThat(vault.decrypt(name).value()).isEqualTo("[erased]");
+      assertThat(vault.decrypt(email).erased()).isTrue();
+      assertThat(vault.erasedAt("shopper-1")).isPresent();
+      assertThat(vault.decrypt(other).value()).as("other subjects keep their data").isEqualTo("Grace Hopper");
+      assertThatThrownBy(() -> vault.encrypt("shopper-1", "again")).isInstanceOf(SubjectErasedException.class);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.Kind.class)
+  void aValueCannotBeMovedToAnotherSubjectOrTamperedWith(TestDatabase.Kind kind) {
+    try (TestDatabase database = TestDatabase.create(kind);
+        HikariDataSource dataSource = DatabasePool.open(database.settings())) {
+      SchemaMigrations.migrate(dataSource, database.settings().kind());
+      PersonalDataVault vault = new PersonalDataVault(dataSource);
+      EncryptedPersonalData mine = vault.encrypt("shopper-a", "secret note");
+      vault.encrypt("shopper-b", "b's own");
+
+      assertThatThrownBy(() -> vault.decrypt(new EncryptedPersonalData("shopper-b", mine.ciphertext())))
+          .hasMessageContaining("does not decrypt");
+      byte[] bytes = Base64.getDecoder().decode(mine.ciphertext());
+      bytes[bytes.length - 1] ^= 1;
+      assertThatThrownBy(() -> vault.decrypt(
+              new EncryptedPersonalData("shopper-a", Base64.getEncoder().encodeToString(bytes))))
+          .hasMessageContaining("tampered");
+      assertThat(vault.encrypt("shopper-a", null)).isNull();
+      assertThat(vault.decrypt(null)).isNull();
+    }
+  }
+}
