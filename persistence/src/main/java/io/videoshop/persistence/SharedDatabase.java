@@ -79,6 +79,11 @@ public final class SharedDatabase implements Extension {
     return blockingExecutor;
   }
 
+  /** Reports the pool's connections (in use, waiting, timeouts) to a Micrometer registry. */
+  public void reportPoolMetricsTo(Object micrometerRegistry) {
+    dataSource.setMetricRegistry(micrometerRegistry);
+  }
+
   public PersonalDataVault personalDataVault() {
     return personalDataVault;
   }

@@ -1,0 +1,41 @@
+package io.videoshop.node;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+
+import io.videoshop.metrics.NodeMetrics;
+import java.util.Map;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/** {@code /health/alive}, {@code /health/ready} and {@code /metrics}: translation only. */
+final class HealthRoutes {
+
+  private static final Readiness.Report ALIVE = new Readiness.Report("alive", Map.of());
+
+  private HealthRoutes() {}
+
+  private static HttpResponse json(StatusCode status, Readiness.Report report) {
+    return HttpResponse.create()
+        .withStatus(status)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, report.toJson()));
+  }
+
+  static Route route(Readiness readiness, NodeMetrics metrics) {
+    return get(() -> concat(
+        pathPrefix("health", () -> concat(
+            path("alive", () -> complete(json(StatusCodes.OK, ALIVE))),
+            path("ready", () -> completeWithFuture(readiness.check().thenApply(report ->
+                json(report.isReady() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, report)))))),
+        path("metrics", () -> complete(HttpResponse.create()
+            .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape()))))));
+  }
+}

@@ -1,0 +1,131 @@
+package io.videoshop.node;
+
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+
+import com.typesafe.config.Config;
+import io.videoshop.config.ClusterSettings;
+import io.videoshop.config.VideoShopSettings;
+import io.videoshop.http.HttpServer;
+import io.videoshop.metrics.HttpMetrics;
+import io.videoshop.metrics.NodeMetrics;
+import io.videoshop.persistence.SharedDatabase;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.JoinSeedNodes;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running VideoShop node: the actor system in its cluster, the shared database (migrated),
+ * the sharded entities, and the HTTP server. {@link Main} starts one; tests start several.
+ */
+public final class VideoShopNode {
+  public static final String SYSTEM_NAME = "videoshop";
+  private static final Logger log = LoggerFactory.getLogger(VideoShopNode.class);
+  private static final Duration BIND_TIMEOUT = Duration.ofSeconds(30);
+
+  private final ActorSystem<Void> system;
+  private final VideoShopSettings settings;
+  private final ServerBinding binding;
+
+  private VideoShopNode(ActorSystem<Void> system, VideoShopSettings settings, ServerBinding binding) {
+    this.system = system;
+    this.settings = settings;
+    this.binding = binding;
+  }
+
+  /**
+   * Starts a node from a resolved config and returns once it listens. The database is reached and
+   * migrated before anything else; when that fails the actor system is stopped and the failure
+   * (a {@link io.videoshop.persistence.DatabaseUnavailableException}) is thrown.
+   */
+  public static VideoShopNode start(Config config) {
+    VideoShopSettings settings = VideoShopSettings.from(config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
+    try {
+      SharedDatabase.get(system);
+      joinCluster(system, settings.cluster());
+      Route routes = routes(system);
+      ServerBinding binding = HttpServer.bind(system, settings.http(), routes)
+          .toCompletableFuture()
+          .get(BIND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      VideoShopNode node = new VideoShopNode(system, settings, binding);
+      log.info("VideoShop node {} listening on http://{}:{} (database: {}, profile: {})",
+          system.address(), settings.http().host(), node.httpPort(),
+          settings.database().kind().name().toLowerCase(), settings.profile().name().toLowerCase());
+      return node;
+    } catch (Exception e) {
+      system.terminate();
+      awaitQuietly(system.getWhenTerminated());
+      if (e instanceof RuntimeException runtime) throw runtime;
+      throw new IllegalStateException("node did not start: " + e.getMessage(), e);
+    }
+  }
+
+  private static Route routes(ActorSystem<?> system) {
+    NodeMetrics metrics = NodeMetrics.get(system);
+    SharedDatabase.get(system).reportPoolMetricsTo(metrics.registry());
+    Route all = concat(HealthRoutes.route(new Readiness(system), metrics));
+    return HttpMetrics.timed(metrics.registry(), all.seal());
+  }
+
+  private static void joinCluster(ActorSystem<?> system, ClusterSettings settings) {
+    Cluster cluster = Cluster.get(system);
+    if (settings.formsClusterOfItsOwn()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    } else {
+      List<Address> seeds = settings.seedNodes().stream()
+          .map(seed -> {
+            int colon = seed.lastIndexOf(':');
+            return new Address("pekko", SYSTEM_NAME, seed.substring(0, colon),
+                Integer.parseInt(seed.substring(colon + 1)));
+          })
+          .toList();
+      cluster.manager().tell(new JoinSeedNodes(seeds));
+    }
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public VideoShopSettings settings() {
+    return settings;
+  }
+
+  public int httpPort() {
+    InetSocketAddress address = binding.localAddress();
+    return address.getPort();
+  }
+
+  /**
+   * Runs coordinated shutdown (unbind, drain requests, hand off shards, leave the cluster) and
+   * completes once the actor system has terminated.
+   */
+  public CompletionStage<Done> stop() {
+    return CoordinatedShutdown.get(system)
+        .runAll(CoordinatedShutdown.unknownReason())
+        .thenCompose(done -> system.getWhenTerminated())
+        .thenApply(terminated -> Done.getInstance());
+  }
+
+  private static void awaitQuietly(CompletionStage<?> stage) {
+    try {
+      stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // Best effort: the caller is already failing with the original cause.
+    }
+  }
+}

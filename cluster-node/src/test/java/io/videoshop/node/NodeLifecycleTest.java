@@ -1,0 +1,92 @@
+package io.videoshop.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.videoshop.persistence.DatabaseUnavailableException;
+import io.videoshop.persistence.TestDatabase;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+class NodeLifecycleTest {
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.Kind.class)
+  void startsAnswersHealthAndMetricsThenStopsCleanly(TestDatabase.Kind kind) throws Exception {
+    try (TestDatabase database = TestDatabase.create(kind)) {
+      VideoShopNode node = TestNodes.start(database);
+      int port = node.httpPort();
+
+      assertThat(get(port, "/health/alive").statusCode()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        HttpResponse<String> ready = get(port, "/health/ready");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).isEqualTo("{\"status\":\"ready\",\"checks\":{\"cluster\":\"ok\",\"journal\":\"ok\"}}");
+      });
+
+      HttpResponse<String> metrics = get(port, "/metrics");
+      assertThat(metrics.statusCode()).isEqualTo(200);
+      assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
+      assertThat(metrics.body())
+          .contains("jvm_memory_used_bytes")
+          .contains("pekko_cluster_members{node=")
+          .contains("pekko_cluster_self_up{node=")
+          .contains("hikaricp_connections")
+          .contains("http_server_requests_seconds_count{method=\"GET\",node=")
+          .contains("path=\"/health/ready\",status=\"200\"");
+
+      node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertThat(node.system().getWhenTerminated().toCompletableFuture().isDone()).isTrue();
+      assertThatThrownBy(() -> get(port, "/health/alive")).hasCauseInstanceOf(ConnectException.class);
+    }
+  }
+
+  @Test
+  void reportsNotReadyWhenTheJournalStopsAnswering() throws Exception {
+    try (TestDatabase database = TestDatabase.postgres()) {
+      VideoShopNode node = TestNodes.start(database);
+      try {
+        int port = node.httpPort();
+        await().atMost(Duration.ofSeconds(20)).until(() -> get(port, "/health/ready").statusCode() == 200);
+
+        database.close(); // drops the node's schema under it: the journal's tables are gone
+
+        HttpResponse<String> ready = get(port, "/health/ready");
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(ready.body()).contains("\"status\":\"not-ready\"").contains("\"cluster\":\"ok\"")
+            .contains("event_journal");
+        assertThat(get(port, "/health/alive").statusCode()).as("alive is not readiness").isEqualTo(200);
+      } finally {
+        node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void anUnreachableDatabaseStopsTheStartWithAClearErrorAndNoRunningSystem() {
+    long started = System.nanoTime();
+    assertThatThrownBy(() -> VideoShopNode.start(TestNodes.config(TestDatabase.h2InMemory(), """
+            videoshop.database { kind = postgres, url = "jdbc:postgresql://127.0.0.1:1/nowhere", user = shop,
+              connection-timeout = 2s }
+            """)))
+        .isInstanceOf(DatabaseUnavailableException.class)
+        .hasMessageContaining("Cannot connect to the database at jdbc:postgresql://127.0.0.1:1/nowhere as shop")
+        .hasMessageContaining("Connection refused");
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+  }
+
+  private HttpResponse<String> get(int port, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+}

@@ -1,0 +1,26 @@
+package io.videoshop.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.videoshop.persistence.TestDatabase;
+
+/** Node configuration for tests: free ports, loopback, messages serialized even locally. */
+public final class TestNodes {
+  private TestNodes() {}
+
+  public static Config config(TestDatabase database, String... hoconOverrides) {
+    Config overrides = ConfigFactory.parseString(String.join("\n", hoconOverrides) + """
+
+        videoshop.http { host = "127.0.0.1", port = 0 }
+        videoshop.cluster { host = "127.0.0.1", port = 0 }
+        pekko.actor.serialize-messages = on
+        pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
+        pekko.coordinated-shutdown.exit-jvm = off
+        """);
+    return ConfigFactory.load(overrides.withFallback(database.config()).withFallback(ConfigFactory.defaultApplication()));
+  }
+
+  public static VideoShopNode start(TestDatabase database, String... hoconOverrides) {
+    return VideoShopNode.start(config(database, hoconOverrides));
+  }
+}
