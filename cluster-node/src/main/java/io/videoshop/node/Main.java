@@ -7,6 +7,9 @@ import io.videoshop.config.SettingsException;
 import io.videoshop.config.VideoShopSettings;
 import io.videoshop.persistence.DatabaseUnavailableException;
 import java.util.Locale;
+import java.util.Optional;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
  * Starts a node. Exit codes: 2 for wrong configuration, 3 for an unreachable database, 1 for any
@@ -19,8 +22,7 @@ public final class Main {
     Config config;
     VideoShopSettings settings;
     try {
-      config = ConfigFactory.parseString("pekko.coordinated-shutdown.exit-jvm = on")
-          .withFallback(ConfigFactory.load());
+      config = ConfigFactory.load();
       settings = VideoShopSettings.from(config);
     } catch (SettingsException | ConfigException e) {
       System.err.println("VideoShop cannot start. " + e.getMessage());
@@ -31,7 +33,8 @@ public final class Main {
     System.setProperty("videoshop.log.format", settings.log().format().name());
     System.setProperty("videoshop.log.level", settings.log().level().toUpperCase(Locale.ROOT));
     try {
-      VideoShopNode.start(config);
+      VideoShopNode node = VideoShopNode.start(config);
+      exitWhenTheNodeStops(node.system());
     } catch (DatabaseUnavailableException e) {
       System.err.println("VideoShop cannot start. " + e.getMessage());
       System.exit(3);
@@ -40,5 +43,20 @@ public final class Main {
       e.printStackTrace();
       System.exit(1);
     }
+  }
+
+  /**
+   * The JVM ends with its node: after SIGTERM the shutdown hook is already ending it; when the
+   * cluster downs the node (split brain resolver) or it leaves, the process exits so that its
+   * supervisor (Kubernetes) starts a fresh one. Exit code 1 when the node was downed.
+   */
+  private static void exitWhenTheNodeStops(ActorSystem<?> system) {
+    system.getWhenTerminated().thenRun(() -> {
+      Optional<CoordinatedShutdown.Reason> reason = CoordinatedShutdown.get(system).getShutdownReason();
+      if (reason.isPresent() && reason.get() == CoordinatedShutdown.jvmExitReason()) return;
+      int code = reason.isPresent() && reason.get() == CoordinatedShutdown.clusterDowningReason() ? 1 : 0;
+      Thread exit = new Thread(() -> System.exit(code), "videoshop-exit");
+      exit.start();
+    });
   }
 }
