@@ -38,11 +38,13 @@ public final class VideoShopNode {
 
   private final ActorSystem<Void> system;
   private final VideoShopSettings settings;
+  private final Platform platform;
   private final ServerBinding binding;
 
-  private VideoShopNode(ActorSystem<Void> system, VideoShopSettings settings, ServerBinding binding) {
+  private VideoShopNode(ActorSystem<Void> system, VideoShopSettings settings, Platform platform, ServerBinding binding) {
     this.system = system;
     this.settings = settings;
+    this.platform = platform;
     this.binding = binding;
   }
 
@@ -57,11 +59,18 @@ public final class VideoShopNode {
     try {
       SharedDatabase.get(system);
       joinCluster(system, settings.cluster());
-      Route routes = routes(system);
-      ServerBinding binding = HttpServer.bind(system, settings.http(), routes)
+      Platform platform = new Platform(system, settings);
+      if (settings.auth().jwtSecret().isEmpty()) {
+        log.warn("videoshop.auth.jwt-secret is not set: access tokens are signed with a random key and stop "
+            + "working when this node restarts; other nodes will not accept them. Set VIDEOSHOP_JWT_SECRET.");
+      }
+      ServerBinding binding = HttpServer.bind(system, settings.http(), routes(system, platform))
           .toCompletableFuture()
           .get(BIND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      VideoShopNode node = new VideoShopNode(system, settings, binding);
+      VideoShopNode node = new VideoShopNode(system, settings, platform, binding);
+      platform.firstStart.run(settings.bootstrap(), settings.profile() == VideoShopSettings.Profile.DEMO,
+          "http://" + ("0.0.0.0".equals(settings.http().host()) ? "localhost" : settings.http().host()) + ":"
+              + node.httpPort());
       log.info("VideoShop node {} listening on http://{}:{} (database: {}, profile: {})",
           system.address(), settings.http().host(), node.httpPort(),
           settings.database().kind().name().toLowerCase(), settings.profile().name().toLowerCase());
@@ -74,10 +83,10 @@ public final class VideoShopNode {
     }
   }
 
-  private static Route routes(ActorSystem<?> system) {
+  private static Route routes(ActorSystem<?> system, Platform platform) {
     NodeMetrics metrics = NodeMetrics.get(system);
     SharedDatabase.get(system).reportPoolMetricsTo(metrics.registry());
-    Route all = concat(HealthRoutes.route(new Readiness(system), metrics));
+    Route all = concat(HealthRoutes.route(new Readiness(system), metrics), platform.api.route());
     return HttpMetrics.timed(metrics.registry(), all.seal());
   }
 
@@ -99,6 +108,10 @@ public final class VideoShopNode {
 
   public ActorSystem<Void> system() {
     return system;
+  }
+
+  public Platform platform() {
+    return platform;
   }
 
   public VideoShopSettings settings() {

@@ -47,6 +47,11 @@ final class SettingsReader {
     return read(name, () -> config.getString(key(name)), "");
   }
 
+  boolean bool(String name) {
+    Boolean value = read(name, () -> config.getBoolean(key(name)), null);
+    return value != null && value;
+  }
+
   int intBetween(String name, int min, int max) {
     Integer value = read(name, () -> config.getInt(key(name)), null);
     if (value == null) return min;

@@ -13,6 +13,8 @@ public record VideoShopSettings(
     HttpSettings http,
     ClusterSettings cluster,
     DatabaseSettings database,
+    AuthSettings auth,
+    BootstrapSettings bootstrap,
     LogSettings log) {
 
   public enum Profile {
@@ -39,6 +41,8 @@ public record VideoShopSettings(
             HttpSettings.read(root.at("http")),
             ClusterSettings.read(root.at("cluster")),
             DatabaseSettings.read(root.at("database")),
+            AuthSettings.read(root.at("auth")),
+            BootstrapSettings.read(root.at("bootstrap")),
             LogSettings.read(root.at("log")));
     List<String> problems = root.problems();
     if (!problems.isEmpty()) throw new SettingsException(problems);

@@ -1,0 +1,44 @@
+package io.videoshop.access;
+
+import io.videoshop.http.ApiError;
+import io.videoshop.http.ApiRouter;
+import io.videoshop.http.Blocking;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Who a request comes from: {@code Authorization: Bearer <access token>} (verified in memory),
+ * or an API key as {@code Authorization: ApiKey <key>} or {@code X-Api-Key: <key>} (looked up,
+ * on the blocking dispatcher), or nobody.
+ */
+public final class Authentication implements ApiRouter.Authenticator {
+  private final AccessTokens accessTokens;
+  private final ApiKeys apiKeys;
+  private final Blocking blocking;
+
+  public Authentication(AccessTokens accessTokens, ApiKeys apiKeys, Blocking blocking) {
+    this.accessTokens = accessTokens;
+    this.apiKeys = apiKeys;
+    this.blocking = blocking;
+  }
+
+  @Override
+  public CompletionStage<Caller> authenticate(String authorization, String apiKey, String ip, String userAgent) {
+    try {
+      if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        return CompletableFuture.completedFuture(accessTokens.verify(authorization.substring(7).trim(), ip, userAgent));
+      }
+      String key = apiKey;
+      if (authorization != null && authorization.regionMatches(true, 0, "ApiKey ", 0, 7)) {
+        key = authorization.substring(7).trim();
+      } else if (authorization != null) {
+        throw ApiError.unauthorized("unsupported_authorization", "Use a Bearer token or an ApiKey");
+      }
+      if (key == null) return CompletableFuture.completedFuture(Caller.anonymous(ip, userAgent));
+      String presented = key;
+      return blocking.run(() -> apiKeys.authenticate(presented, ip, userAgent));
+    } catch (ApiError e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package io.videoshop.access;
+
+import java.util.Set;
+
+/**
+ * Who is asking: a signed-in user (its token says its tenant and role), a merchant's server
+ * (an API key of one tenant, with scopes), or nobody yet. Carried into every handler and into
+ * every audit entry, with the client's address and user agent.
+ */
+public record Caller(Kind kind, String id, String tenantId, Role role, Set<String> scopes, String ip, String userAgent) {
+
+  public enum Kind {
+    USER,
+    API_KEY,
+    /** The node itself (first start, scheduled work). */
+    SYSTEM,
+    ANONYMOUS
+  }
+
+  public static Caller system(String purpose) {
+    return new Caller(Kind.SYSTEM, purpose, null, null, Set.of(), null, null);
+  }
+
+  public static Caller anonymous(String ip, String userAgent) {
+    return new Caller(Kind.ANONYMOUS, null, null, null, Set.of(), ip, userAgent);
+  }
+
+  public boolean isOperator() {
+    return kind == Kind.USER && role == Role.OPERATOR;
+  }
+
+  public boolean isApiKey() {
+    return kind == Kind.API_KEY;
+  }
+
+  /** The tenant a non-operator caller belongs to may see its own resources, and only those. */
+  public boolean mayAccessTenant(String tenant) {
+    return isOperator() || (tenantId != null && tenantId.equals(tenant));
+  }
+}

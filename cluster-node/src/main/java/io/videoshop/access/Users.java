@@ -1,0 +1,308 @@
+package io.videoshop.access;
+
+import io.videoshop.audit.AuditLog;
+import io.videoshop.config.AuthSettings;
+import io.videoshop.http.ApiError;
+import io.videoshop.http.FieldError;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * A tenant's users: invitations (a token mailed once, accepted once, expiring), roles,
+ * deactivation, and password resets by mailed token. Blocking: call on the blocking dispatcher.
+ */
+public final class Users {
+  private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,255}\\.[^@\\s]{1,63}");
+
+  private final Jdbi jdbi;
+  private final AuditLog audit;
+  private final MailOutbox mail;
+  private final AuthSettings settings;
+  private final Clock clock;
+
+  public Users(Jdbi jdbi, AuditLog audit, MailOutbox mail, AuthSettings settings, Clock clock) {
+    this.jdbi = jdbi;
+    this.audit = audit;
+    this.mail = mail;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  public record Invite(String email, String role) {}
+
+  public record Invitation(String id, String tenantId, String email, String role, Instant expiresAt, String status) {}
+
+  public record AcceptInvitation(String token, String displayName, String password) {}
+
+  public record ChangeRole(String role) {}
+
+  public record ResetRequest(String email) {}
+
+  public record ResetConfirmation(String token, String password) {}
+
+  public Invitation invite(Handle handle, Caller caller, String tenantId, Invite request) {
+    String email = normalisedEmail("email", request.email());
+    Role role = tenantRole("role", request.role());
+    requireMayGrant(caller, role);
+    if (handle.createQuery("SELECT count(*) FROM users WHERE email = :email").bind("email", email)
+        .mapTo(Long.class).one() > 0) {
+      throw ApiError.conflict("email_taken", "A user with this email exists");
+    }
+    Instant now = clock.instant();
+    // A new invitation for the same address replaces a pending one (a resend).
+    handle.createUpdate("""
+            UPDATE invitations SET revoked_at = :now
+            WHERE tenant_id = :tenantId AND email = :email AND accepted_at IS NULL AND revoked_at IS NULL""")
+        .bind("now", now).bind("tenantId", tenantId).bind("email", email).execute();
+    String token = Secrets.newSecret("inv_");
+    Invitation invitation = new Invitation(UUID.randomUUID().toString(), tenantId, email, role.wireName(),
+        now.plus(settings.invitationTtl()), "pending");
+    handle.createUpdate("""
+            INSERT INTO invitations (id, tenant_id, email, role, token_hash, invited_by, created_at, expires_at)
+            VALUES (:id, :tenantId, :email, :role, :tokenHash, :invitedBy, :now, :expiresAt)""")
+        .bind("id", invitation.id()).bind("tenantId", tenantId).bind("email", email).bind("role", role.wireName())
+        .bind("tokenHash", Secrets.sha256(token)).bind("invitedBy", caller.id()).bind("now", now)
+        .bind("expiresAt", invitation.expiresAt())
+        .execute();
+    mail.enqueue(handle, tenantId, email, "You are invited to VideoShop",
+        "You have been invited as " + role.wireName() + ". Accept with POST /api/v1/invitations/accept and the token:\n"
+            + token + "\nThe invitation expires at " + invitation.expiresAt() + ".");
+    audit.record(handle, caller, new AuditLog.Change(tenantId, "user.invited", "invitation", invitation.id(), null, invitation));
+    return invitation;
+  }
+
+  public Invitation invite(Caller caller, String tenantId, Invite request) {
+    return jdbi.inTransaction(handle -> invite(handle, caller, tenantId, request));
+  }
+
+  public List<Invitation> invitations(String tenantId) {
+    Instant now = clock.instant();
+    return jdbi.withHandle(handle -> handle.createQuery(
+            "SELECT * FROM invitations WHERE tenant_id = :tenantId ORDER BY created_at DESC LIMIT 500")
+        .bind("tenantId", tenantId)
+        .map((rs, ctx) -> new Invitation(rs.getString("id"), rs.getString("tenant_id"), rs.getString("email"),
+            rs.getString("role"), rs.getTimestamp("expires_at").toInstant(), invitationStatus(rs, now)))
+        .list());
+  }
+
+  /** Creates the invited user; the token works once, before it expires. */
+  public User acceptInvitation(Caller caller, AcceptInvitation request) {
+    if (request.token() == null || request.token().isBlank()) throw ApiError.invalid("token", "required", "is required");
+    return jdbi.inTransaction(handle -> {
+      Instant now = clock.instant();
+      var row = handle.createQuery("SELECT * FROM invitations WHERE token_hash = :hash FOR UPDATE")
+          .bind("hash", Secrets.sha256(request.token()))
+          .map((rs, ctx) -> new Invitation(rs.getString("id"), rs.getString("tenant_id"), rs.getString("email"),
+              rs.getString("role"), rs.getTimestamp("expires_at").toInstant(), invitationStatus(rs, now)))
+          .findOne()
+          .orElseThrow(() -> ApiError.badRequest("invalid_invitation", "The invitation token is not valid"));
+      if (!"pending".equals(row.status())) {
+        throw new ApiError(org.apache.pekko.http.javadsl.model.StatusCodes.GONE, "invitation_" + row.status(),
+            "The invitation is " + row.status());
+      }
+      String displayName = displayName("displayName", request.displayName());
+      Passwords.checkRules("password", request.password(), row.email());
+      User user = insert(handle, row.tenantId(), row.email(), displayName, Role.fromWire(row.role()),
+          Passwords.hash(request.password()));
+      handle.createUpdate("UPDATE invitations SET accepted_at = :now WHERE id = :id")
+          .bind("now", now).bind("id", row.id()).execute();
+      Caller newcomer = new Caller(Caller.Kind.USER, user.id(), user.tenantId(), user.roleEnum(), java.util.Set.of(),
+          caller.ip(), caller.userAgent());
+      audit.record(handle, newcomer, new AuditLog.Change(user.tenantId(), "user.created", "user", user.id(), null, user));
+      return user;
+    });
+  }
+
+  /** Creates a user directly (first start: the operator, the demo tenant's people). */
+  public User create(Handle handle, Caller caller, String tenantId, String email, String displayName, Role role,
+      String password) {
+    String normalised = normalisedEmail("email", email);
+    Passwords.checkRules("password", password, normalised);
+    User user = insert(handle, tenantId, normalised, displayName("displayName", displayName), role, Passwords.hash(password));
+    audit.record(handle, caller, new AuditLog.Change(tenantId, "user.created", "user", user.id(), null, user));
+    return user;
+  }
+
+  public List<User> list(String tenantId) {
+    return jdbi.withHandle(handle -> handle.createQuery(
+            "SELECT * FROM users WHERE tenant_id = :tenantId ORDER BY email LIMIT 1000")
+        .bind("tenantId", tenantId).map((rs, ctx) -> user(rs)).list());
+  }
+
+  public User get(String tenantId, String userId) {
+    return jdbi.withHandle(handle -> find(handle, tenantId, userId));
+  }
+
+  public Optional<User> byId(String userId) {
+    return jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM users WHERE id = :id").bind("id", userId)
+        .map((rs, ctx) -> user(rs)).findOne());
+  }
+
+  public User changeRole(Caller caller, String tenantId, String userId, ChangeRole request) {
+    Role role = tenantRole("role", request.role());
+    return jdbi.inTransaction(handle -> {
+      User before = find(handle, tenantId, userId);
+      requireMayGrant(caller, role);
+      requireMayGrant(caller, before.roleEnum()); // an admin cannot demote an owner
+      if (before.roleEnum() == Role.OWNER && role != Role.OWNER) requireAnotherActiveOwner(handle, before);
+      User after = update(handle, before, role.wireName(), before.status());
+      audit.record(handle, caller, new AuditLog.Change(tenantId, "user.role_changed", "user", userId, before, after));
+      return after;
+    });
+  }
+
+  public User deactivate(Caller caller, String tenantId, String userId) {
+    return jdbi.inTransaction(handle -> {
+      User before = find(handle, tenantId, userId);
+      requireMayGrant(caller, before.roleEnum());
+      if (!before.active()) throw ApiError.conflict("user_already_deactivated", "The user is already deactivated");
+      if (before.roleEnum() == Role.OWNER) requireAnotherActiveOwner(handle, before);
+      User after = update(handle, before, before.role(), User.DEACTIVATED);
+      RefreshTokens.revokeAllOf(handle, userId, clock.instant());
+      audit.record(handle, caller, new AuditLog.Change(tenantId, "user.deactivated", "user", userId, before, after));
+      return after;
+    });
+  }
+
+  /** Mails a reset token when the address belongs to an active user; says nothing either way. */
+  public void requestPasswordReset(Caller caller, ResetRequest request) {
+    if (request.email() == null || request.email().isBlank()) throw ApiError.invalid("email", "required", "is required");
+    String email = request.email().trim().toLowerCase(Locale.ROOT);
+    jdbi.useTransaction(handle -> {
+      Optional<User> user = handle.createQuery("SELECT * FROM users WHERE email = :email").bind("email", email)
+          .map((rs, ctx) -> user(rs)).findOne().filter(User::active);
+      if (user.isEmpty()) return;
+      Instant now = clock.instant();
+      String token = Secrets.newSecret("rst_");
+      handle.createUpdate("""
+              INSERT INTO password_resets (token_hash, user_id, created_at, expires_at)
+              VALUES (:hash, :userId, :now, :expiresAt)""")
+          .bind("hash", Secrets.sha256(token)).bind("userId", user.get().id()).bind("now", now)
+          .bind("expiresAt", now.plus(settings.passwordResetTtl())).execute();
+      mail.enqueue(handle, user.get().tenantId(), email, "Reset your VideoShop password",
+          "Set a new password with POST /api/v1/auth/password-reset/confirm and the token:\n" + token
+              + "\nIt expires in " + settings.passwordResetTtl().toMinutes() + " minutes. If you did not ask, ignore this mail.");
+      audit.record(handle, caller, new AuditLog.Change(user.get().tenantId(), "auth.password_reset_requested", "user",
+          user.get().id(), null, null));
+    });
+  }
+
+  public void confirmPasswordReset(Caller caller, ResetConfirmation request) {
+    if (request.token() == null || request.token().isBlank()) throw ApiError.invalid("token", "required", "is required");
+    jdbi.useTransaction(handle -> {
+      Instant now = clock.instant();
+      var reset = handle.createQuery("""
+              SELECT user_id, expires_at, used_at FROM password_resets WHERE token_hash = :hash FOR UPDATE""")
+          .bind("hash", Secrets.sha256(request.token()))
+          .map((rs, ctx) -> new Object[] {rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getTimestamp(3)})
+          .findOne()
+          .orElseThrow(() -> ApiError.badRequest("invalid_reset_token", "The reset token is not valid"));
+      if (reset[2] != null || !((Instant) reset[1]).isAfter(now)) {
+        throw ApiError.badRequest("invalid_reset_token", "The reset token has been used or has expired");
+      }
+      String userId = (String) reset[0];
+      User user = handle.createQuery("SELECT * FROM users WHERE id = :id").bind("id", userId)
+          .map((rs, ctx) -> user(rs)).one();
+      Passwords.checkRules("password", request.password(), user.email());
+      handle.createUpdate("UPDATE users SET password_hash = :hash, updated_at = :now WHERE id = :id")
+          .bind("hash", Passwords.hash(request.password())).bind("now", now).bind("id", userId).execute();
+      handle.createUpdate("UPDATE password_resets SET used_at = :now WHERE token_hash = :hash")
+          .bind("now", now).bind("hash", Secrets.sha256(request.token())).execute();
+      RefreshTokens.revokeAllOf(handle, userId, now);
+      audit.record(handle, caller, new AuditLog.Change(user.tenantId(), "auth.password_reset", "user", userId, null, null));
+    });
+  }
+
+  private User insert(Handle handle, String tenantId, String email, String displayName, Role role, String hash) {
+    if (handle.createQuery("SELECT count(*) FROM users WHERE email = :email").bind("email", email)
+        .mapTo(Long.class).one() > 0) {
+      throw ApiError.conflict("email_taken", "A user with this email exists");
+    }
+    Instant now = clock.instant();
+    User user = new User(UUID.randomUUID().toString(), tenantId, email, displayName, role.wireName(), User.ACTIVE, now, now);
+    handle.createUpdate("""
+            INSERT INTO users (id, tenant_id, email, display_name, role, status, password_hash, created_at, updated_at)
+            VALUES (:id, :tenantId, :email, :displayName, :role, :status, :hash, :now, :now)""")
+        .bind("id", user.id()).bind("tenantId", tenantId).bind("email", email).bind("displayName", displayName)
+        .bind("role", user.role()).bind("status", user.status()).bind("hash", hash).bind("now", now)
+        .execute();
+    return user;
+  }
+
+  private User update(Handle handle, User before, String role, String status) {
+    Instant now = clock.instant();
+    handle.createUpdate("UPDATE users SET role = :role, status = :status, updated_at = :now WHERE id = :id")
+        .bind("role", role).bind("status", status).bind("now", now).bind("id", before.id()).execute();
+    return new User(before.id(), before.tenantId(), before.email(), before.displayName(), role, status,
+        before.createdAt(), now);
+  }
+
+  private User find(Handle handle, String tenantId, String userId) {
+    return handle.createQuery("SELECT * FROM users WHERE id = :id AND tenant_id = :tenantId")
+        .bind("id", userId).bind("tenantId", tenantId)
+        .map((rs, ctx) -> user(rs)).findOne()
+        .orElseThrow(() -> ApiError.notFound("user_not_found", "No user " + userId));
+  }
+
+  private void requireAnotherActiveOwner(Handle handle, User owner) {
+    long owners = handle.createQuery("""
+            SELECT count(*) FROM users WHERE tenant_id = :tenantId AND role = 'owner' AND status = 'active' AND id <> :id""")
+        .bind("tenantId", owner.tenantId()).bind("id", owner.id()).mapTo(Long.class).one();
+    if (owners == 0) throw ApiError.conflict("last_owner", "A tenant keeps at least one active owner");
+  }
+
+  /** Admins manage agents and admins; only owners (and the operator) grant or take the owner role. */
+  private static void requireMayGrant(Caller caller, Role role) {
+    if (caller.isOperator()) return;
+    if (role == Role.OWNER && caller.role() != Role.OWNER) {
+      throw ApiError.forbidden("owner_only", "Only an owner may grant, change or remove the owner role");
+    }
+  }
+
+  private static Role tenantRole(String field, String value) {
+    if (value != null) {
+      for (Role role : List.of(Role.OWNER, Role.ADMIN, Role.AGENT)) {
+        if (role.wireName().equals(value)) return role;
+      }
+    }
+    throw ApiError.invalid(field, "invalid_role", "must be one of owner, admin, agent");
+  }
+
+  static String normalisedEmail(String field, String email) {
+    String trimmed = email == null ? "" : email.trim().toLowerCase(Locale.ROOT);
+    if (trimmed.length() > 320 || !EMAIL.matcher(trimmed).matches()) {
+      throw ApiError.invalid(field, "invalid_email", "must be an email address");
+    }
+    return trimmed;
+  }
+
+  private static String displayName(String field, String name) {
+    if (name == null || name.isBlank() || name.trim().length() > 200) {
+      throw ApiError.invalid(List.of(new FieldError(field, "invalid_name", "must be 1 to 200 characters")));
+    }
+    return name.trim();
+  }
+
+  private static String invitationStatus(ResultSet rs, Instant now) throws SQLException {
+    if (rs.getTimestamp("accepted_at") != null) return "accepted";
+    if (rs.getTimestamp("revoked_at") != null) return "revoked";
+    if (!rs.getTimestamp("expires_at").toInstant().isAfter(now)) return "expired";
+    return "pending";
+  }
+
+  static User user(ResultSet rs) throws SQLException {
+    return new User(rs.getString("id"), rs.getString("tenant_id"), rs.getString("email"), rs.getString("display_name"),
+        rs.getString("role"), rs.getString("status"), rs.getTimestamp("created_at").toInstant(),
+        rs.getTimestamp("updated_at").toInstant());
+  }
+
+}

@@ -1,0 +1,139 @@
+package io.videoshop.access;
+
+import io.videoshop.audit.AuditLog;
+import io.videoshop.http.ApiError;
+import io.videoshop.http.FieldError;
+import io.videoshop.tenant.Tenant;
+import io.videoshop.tenant.TenantSettings;
+import io.videoshop.tenant.Tenants;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Widget keys: the public key a merchant's store page puts in the widget's script tag, with the
+ * origins it may be used from. Not secret (every visitor sees it): the allowed origins are what
+ * protect it, checked against the browser's {@code Origin} header by {@link #check}.
+ */
+public final class WidgetKeys {
+  public static final String PREFIX = "vsw_";
+
+  private final Jdbi jdbi;
+  private final Tenants tenants;
+  private final AuditLog audit;
+  private final Clock clock;
+
+  public WidgetKeys(Jdbi jdbi, Tenants tenants, AuditLog audit, Clock clock) {
+    this.jdbi = jdbi;
+    this.tenants = tenants;
+    this.audit = audit;
+    this.clock = clock;
+  }
+
+  public record CreateWidgetKey(String name, List<String> allowedOrigins) {}
+
+  public record ChangeOrigins(List<String> allowedOrigins) {}
+
+  public record WidgetKey(String id, String tenantId, String publicKey, String name, List<String> allowedOrigins,
+      Instant createdAt, Instant revokedAt) {}
+
+  /** What the widget socket learns from a connection's key and Origin. */
+  public record Admission(boolean allowed, String tenantId, String reason) {
+    static Admission refused(String reason) {
+      return new Admission(false, null, reason);
+    }
+  }
+
+  public WidgetKey create(Caller caller, String tenantId, CreateWidgetKey request) {
+    List<FieldError> errors = new ArrayList<>();
+    if (request.name() == null || request.name().isBlank() || request.name().length() > 200) {
+      errors.add(new FieldError("name", "invalid_name", "must be 1 to 200 characters"));
+    }
+    TenantSettings.checkOrigins(errors, "allowedOrigins", request.allowedOrigins());
+    if (!errors.isEmpty()) throw ApiError.invalid(errors);
+    Instant now = clock.instant();
+    WidgetKey key = new WidgetKey(UUID.randomUUID().toString(), tenantId, Secrets.newSecret(PREFIX).substring(0, 36),
+        request.name().trim(), List.copyOf(request.allowedOrigins()), now, null);
+    return jdbi.inTransaction(handle -> {
+      handle.createUpdate("""
+              INSERT INTO widget_keys (id, tenant_id, public_key, name, allowed_origins, created_at)
+              VALUES (:id, :tenantId, :publicKey, :name, :origins, :now)""")
+          .bind("id", key.id()).bind("tenantId", tenantId).bind("publicKey", key.publicKey()).bind("name", key.name())
+          .bind("origins", String.join(" ", key.allowedOrigins())).bind("now", now)
+          .execute();
+      audit.record(handle, caller, new AuditLog.Change(tenantId, "widget_key.created", "widget_key", key.id(), null, key));
+      return key;
+    });
+  }
+
+  public List<WidgetKey> list(String tenantId) {
+    return jdbi.withHandle(handle -> handle.createQuery(
+            "SELECT * FROM widget_keys WHERE tenant_id = :tenantId ORDER BY created_at DESC LIMIT 500")
+        .bind("tenantId", tenantId).map((rs, ctx) -> key(rs)).list());
+  }
+
+  public WidgetKey changeOrigins(Caller caller, String tenantId, String keyId, ChangeOrigins request) {
+    List<FieldError> errors = new ArrayList<>();
+    TenantSettings.checkOrigins(errors, "allowedOrigins", request.allowedOrigins());
+    if (!errors.isEmpty()) throw ApiError.invalid(errors);
+    return update(caller, tenantId, keyId, "widget_key.origins_changed", before -> new WidgetKey(before.id(),
+        before.tenantId(), before.publicKey(), before.name(), List.copyOf(request.allowedOrigins()), before.createdAt(),
+        before.revokedAt()));
+  }
+
+  public WidgetKey revoke(Caller caller, String tenantId, String keyId) {
+    return update(caller, tenantId, keyId, "widget_key.revoked", before -> {
+      if (before.revokedAt() != null) throw ApiError.conflict("widget_key_already_revoked", "The key is already revoked");
+      return new WidgetKey(before.id(), before.tenantId(), before.publicKey(), before.name(), before.allowedOrigins(),
+          before.createdAt(), clock.instant());
+    });
+  }
+
+  /**
+   * May a widget with this key connect from this origin? The key's own origins apply; a key that
+   * lists none takes its tenant's allowed origins. A suspended tenant's widgets are refused.
+   */
+  public Admission check(String publicKey, String origin) {
+    if (publicKey == null || publicKey.isBlank()) return Admission.refused("widget_key_missing");
+    Optional<WidgetKey> key = jdbi.withHandle(handle -> handle.createQuery(
+            "SELECT * FROM widget_keys WHERE public_key = :key").bind("key", publicKey)
+        .map((rs, ctx) -> key(rs)).findOne()).filter(found -> found.revokedAt() == null);
+    if (key.isEmpty()) return Admission.refused("widget_key_invalid");
+    Optional<Tenant> tenant = tenants.find(key.get().tenantId());
+    if (tenant.isEmpty()) return Admission.refused("widget_key_invalid");
+    if (tenant.get().suspended()) return Admission.refused("tenant_suspended");
+    List<String> origins = key.get().allowedOrigins().isEmpty()
+        ? tenant.get().settings().allowedOrigins() : key.get().allowedOrigins();
+    if (origin == null || !origins.contains(origin)) return Admission.refused("origin_not_allowed");
+    return new Admission(true, tenant.get().id(), null);
+  }
+
+  private WidgetKey update(Caller caller, String tenantId, String keyId, String action,
+      java.util.function.UnaryOperator<WidgetKey> change) {
+    return jdbi.inTransaction(handle -> {
+      WidgetKey before = handle.createQuery("SELECT * FROM widget_keys WHERE id = :id AND tenant_id = :tenantId FOR UPDATE")
+          .bind("id", keyId).bind("tenantId", tenantId).map((rs, ctx) -> key(rs)).findOne()
+          .orElseThrow(() -> ApiError.notFound("widget_key_not_found", "No widget key " + keyId));
+      WidgetKey after = change.apply(before);
+      handle.createUpdate("UPDATE widget_keys SET allowed_origins = :origins, revoked_at = :revokedAt WHERE id = :id")
+          .bind("origins", String.join(" ", after.allowedOrigins())).bind("revokedAt", after.revokedAt())
+          .bind("id", keyId).execute();
+      audit.record(handle, caller, new AuditLog.Change(tenantId, action, "widget_key", keyId, before, after));
+      return after;
+    });
+  }
+
+  private static WidgetKey key(ResultSet rs) throws SQLException {
+    String origins = rs.getString("allowed_origins");
+    return new WidgetKey(rs.getString("id"), rs.getString("tenant_id"), rs.getString("public_key"), rs.getString("name"),
+        origins.isBlank() ? List.of() : Arrays.asList(origins.split(" ")), rs.getTimestamp("created_at").toInstant(),
+        ApiKeys.instant(rs, "revoked_at"));
+  }
+}

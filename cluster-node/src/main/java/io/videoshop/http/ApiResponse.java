@@ -1,0 +1,28 @@
+package io.videoshop.http;
+
+import java.util.Map;
+
+/** A handler's answer: status, a body to write as JSON (or text for CSV/YAML), extra headers. */
+public record ApiResponse(int status, Object body, String contentType, Map<String, String> headers) {
+
+  public static ApiResponse ok(Object body) {
+    return new ApiResponse(200, body, null, Map.of());
+  }
+
+  public static ApiResponse created(Object body) {
+    return new ApiResponse(201, body, null, Map.of());
+  }
+
+  public static ApiResponse accepted(Object body) {
+    return new ApiResponse(202, body, null, Map.of());
+  }
+
+  public static ApiResponse noContent() {
+    return new ApiResponse(204, null, null, Map.of());
+  }
+
+  /** A body already rendered, e.g. CSV. */
+  public static ApiResponse text(String contentType, String body) {
+    return new ApiResponse(200, body, contentType, Map.of());
+  }
+}

@@ -1,0 +1,65 @@
+package io.videoshop.node;
+
+import io.videoshop.access.AccessRoutes;
+import io.videoshop.access.AccessTokens;
+import io.videoshop.access.ApiKeys;
+import io.videoshop.access.Authentication;
+import io.videoshop.access.FirstStart;
+import io.videoshop.access.Logins;
+import io.videoshop.access.MailOutbox;
+import io.videoshop.access.Users;
+import io.videoshop.access.WidgetKeys;
+import io.videoshop.audit.AuditLog;
+import io.videoshop.audit.AuditRoutes;
+import io.videoshop.config.VideoShopSettings;
+import io.videoshop.http.ApiRoute;
+import io.videoshop.http.ApiRouter;
+import io.videoshop.http.Blocking;
+import io.videoshop.persistence.SharedDatabase;
+import io.videoshop.tenant.TenantRoutes;
+import io.videoshop.tenant.Tenants;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The node's table-backed services (tenants, users, keys, audit) over the shared pool, and the
+ * admin HTTP API built from their route tables. Sockets and entities reach the same services here.
+ */
+public final class Platform {
+  public final Clock clock = Clock.systemUTC();
+  public final Jdbi jdbi;
+  public final Blocking blocking;
+  public final AuditLog audit;
+  public final Tenants tenants;
+  public final Users users;
+  public final AccessTokens accessTokens;
+  public final Logins logins;
+  public final ApiKeys apiKeys;
+  public final WidgetKeys widgetKeys;
+  public final FirstStart firstStart;
+  public final ApiRouter api;
+
+  Platform(ActorSystem<?> system, VideoShopSettings settings) {
+    SharedDatabase database = SharedDatabase.get(system);
+    this.jdbi = Jdbi.create(database.dataSource());
+    this.blocking = new Blocking(database.blockingExecutor());
+    this.audit = new AuditLog(jdbi, clock);
+    this.tenants = new Tenants(jdbi, audit, clock);
+    this.users = new Users(jdbi, audit, new MailOutbox(clock), settings.auth(), clock);
+    this.accessTokens = new AccessTokens(settings.auth(), clock);
+    this.logins = new Logins(jdbi, accessTokens, audit, settings.auth(), clock);
+    this.apiKeys = new ApiKeys(jdbi, audit, clock);
+    this.widgetKeys = new WidgetKeys(jdbi, tenants, audit, clock);
+    this.firstStart = new FirstStart(jdbi, tenants, users, widgetKeys, clock);
+    List<ApiRoute> table = new ArrayList<>();
+    table.addAll(AccessRoutes.routes(firstStart, logins, users, apiKeys, widgetKeys, blocking));
+    table.addAll(TenantRoutes.routes(jdbi, tenants, blocking));
+    table.addAll(AuditRoutes.routes(audit, blocking));
+    table.add(OpenApiDocument.route());
+    this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking),
+        settings.http().trustForwardedFor());
+  }
+}
