@@ -136,7 +136,8 @@ public final class FirstStart {
     String tenantId = jdbi.withHandle(handle -> handle.createQuery("SELECT id FROM tenants WHERE slug = :slug")
         .bind("slug", DEMO_SLUG).mapTo(String.class).one());
     TenantSettings settings = tenants.find(tenantId).orElseThrow().settings();
-    List<String> demoOrigins = List.of(publicBaseUrl, "http://localhost:8080", "http://127.0.0.1:8080").stream()
+    int port = java.net.URI.create(publicBaseUrl).getPort();
+    List<String> demoOrigins = List.of(publicBaseUrl, "http://localhost:" + port, "http://127.0.0.1:" + port).stream()
         .distinct().toList();
     if (!settings.allowedOrigins().containsAll(demoOrigins)) {
       // The demo store page is served by the node itself: its origin must be allowed.

@@ -148,9 +148,9 @@ public final class Users {
   }
 
   public User changeRole(Caller caller, String tenantId, String userId, ChangeRole request) {
-    Role role = tenantRole("role", request.role());
     return jdbi.inTransaction(handle -> {
-      User before = find(handle, tenantId, userId);
+      User before = find(handle, tenantId, userId); // first: another tenant's user is 404 whatever the body
+      Role role = tenantRole("role", request.role());
       requireMayGrant(caller, role);
       requireMayGrant(caller, before.roleEnum()); // an admin cannot demote an owner
       if (before.roleEnum() == Role.OWNER && role != Role.OWNER) requireAnotherActiveOwner(handle, before);

@@ -80,12 +80,13 @@ public final class WidgetKeys {
   }
 
   public WidgetKey changeOrigins(Caller caller, String tenantId, String keyId, ChangeOrigins request) {
-    List<FieldError> errors = new ArrayList<>();
-    TenantSettings.checkOrigins(errors, "allowedOrigins", request.allowedOrigins());
-    if (!errors.isEmpty()) throw ApiError.invalid(errors);
-    return update(caller, tenantId, keyId, "widget_key.origins_changed", before -> new WidgetKey(before.id(),
-        before.tenantId(), before.publicKey(), before.name(), List.copyOf(request.allowedOrigins()), before.createdAt(),
-        before.revokedAt()));
+    return update(caller, tenantId, keyId, "widget_key.origins_changed", before -> {
+      List<FieldError> errors = new ArrayList<>();
+      TenantSettings.checkOrigins(errors, "allowedOrigins", request.allowedOrigins());
+      if (!errors.isEmpty()) throw ApiError.invalid(errors);
+      return new WidgetKey(before.id(), before.tenantId(), before.publicKey(), before.name(),
+          List.copyOf(request.allowedOrigins()), before.createdAt(), before.revokedAt());
+    });
   }
 
   public WidgetKey revoke(Caller caller, String tenantId, String keyId) {
