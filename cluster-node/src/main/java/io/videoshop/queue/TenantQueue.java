@@ -362,6 +362,14 @@ public final class TenantQueue
       return Optional.empty();
     }
 
+    /** Only the agent a reservation was offered to may accept or reject it. */
+    public Optional<Refusal> refusalToAnswer(String reservationId, String agentId) {
+      Optional<Reservation> offered = reservation(reservationId);
+      if (offered.isEmpty()) return Optional.of(Refusal.UNKNOWN_RESERVATION);
+      if (!offered.get().agentId().equals(agentId)) return Optional.of(Refusal.NOT_YOUR_RESERVATION);
+      return Optional.empty();
+    }
+
     public WaitEstimate waitEstimate() {
       int staffed = (int) agents.stream().filter(Agent::staffed).count();
       int free = (int) agents.stream().filter(agent -> agent.connected() && agent.presence() == Presence.AVAILABLE).count();
@@ -673,8 +681,10 @@ public final class TenantQueue
   }
 
   private ReplyEffect<Event, State> onAgentPresence(State state, AgentPresence command) {
-    if (command.agentId() == null || command.agentId().isBlank()
-        || command.presence() == null || command.presence() == Presence.BUSY) {
+    if (command.agentId() == null || command.agentId().isBlank() || command.agentId().length() > TicketDetails.MAX_TAG_LENGTH
+        || command.presence() == null || command.presence() == Presence.BUSY
+        || (command.languages() != null && !TicketDetails.tagsWithinBounds(TicketDetails.tags(command.languages())))
+        || (command.skills() != null && !TicketDetails.tagsWithinBounds(TicketDetails.tags(command.skills())))) {
       return Effect().reply(command.replyTo(), Refused.because(Refusal.INVALID_PRESENCE));
     }
     Instant now = clock.instant();
@@ -702,30 +712,21 @@ public final class TenantQueue
   }
 
   private ReplyEffect<Event, State> onAccept(State state, AcceptReservation accept) {
-    Optional<Reservation> reservation = state.reservation(accept.reservationId());
-    if (reservation.isEmpty()) {
-      return Effect().reply(accept.replyTo(), Refused.because(Refusal.UNKNOWN_RESERVATION));
-    }
-    if (!reservation.get().agentId().equals(accept.agentId())) {
-      return Effect().reply(accept.replyTo(), Refused.because(Refusal.NOT_YOUR_RESERVATION));
-    }
+    Optional<Refusal> refusal = state.refusalToAnswer(accept.reservationId(), accept.agentId());
+    if (refusal.isPresent()) return Effect().reply(accept.replyTo(), Refused.because(refusal.get()));
     Instant now = clock.instant();
-    Reservation r = reservation.get();
+    Reservation r = state.reservation(accept.reservationId()).orElseThrow();
     String roomId = newId();
     return change(state, now, List.of(new ReservationAccepted(r.reservationId(), r.ticketId(), r.agentId(), roomId, now)))
         .thenReply(accept.replyTo(), after -> new Assigned(r.reservationId(), r.ticketId(), r.agentId(), roomId));
   }
 
   private ReplyEffect<Event, State> onReject(State state, RejectReservation reject) {
-    Optional<Reservation> reservation = state.reservation(reject.reservationId());
-    if (reservation.isEmpty()) {
-      return Effect().reply(reject.replyTo(), Refused.because(Refusal.UNKNOWN_RESERVATION));
-    }
-    if (!reservation.get().agentId().equals(reject.agentId())) {
-      return Effect().reply(reject.replyTo(), Refused.because(Refusal.NOT_YOUR_RESERVATION));
-    }
+    Optional<Refusal> refusal = state.refusalToAnswer(reject.reservationId(), reject.agentId());
+    if (refusal.isPresent()) return Effect().reply(reject.replyTo(), Refused.because(refusal.get()));
     Instant now = clock.instant();
-    return change(state, now, missedOffer(state, reservation.get(), ReleaseReason.REJECTED, now))
+    Reservation reservation = state.reservation(reject.reservationId()).orElseThrow();
+    return change(state, now, missedOffer(state, reservation, ReleaseReason.REJECTED, now))
         .thenReply(reject.replyTo(), after -> Confirmed.INSTANCE);
   }
 

@@ -38,17 +38,35 @@ public record TicketDetails(
     boolean consent)
     implements CborSerializable {
 
+  /** Bounds that keep one ticket small in the journal; the socket layer checks them first, with its own codes. */
+  public static final int MAX_TAGS = 20;
+  public static final int MAX_TAG_LENGTH = 64;
+  public static final int MAX_TEXT_LENGTH = 500;
+  public static final int MAX_URL_LENGTH = 2048;
+  public static final int MAX_CIPHERTEXT_LENGTH = 8192;
+
   public TicketDetails {
     language = language == null || language.isBlank() ? null : language.strip().toLowerCase(Locale.ROOT);
     skills = tags(skills);
   }
 
-  /** A subject, a name, and every encrypted field under that same subject. */
+  /** A subject, a name, every encrypted field under that same subject, and everything within bounds. */
   public boolean wellFormed() {
-    return subjectId != null && !subjectId.isBlank() && name != null
+    return subjectId != null && !subjectId.isBlank() && subjectId.length() <= MAX_TAG_LENGTH && name != null
         && Stream.of(name, email, phone, notes)
             .filter(Objects::nonNull)
-            .allMatch(value -> subjectId.equals(value.subjectId()));
+            .allMatch(value -> subjectId.equals(value.subjectId())
+                && value.ciphertext() != null && value.ciphertext().length() <= MAX_CIPHERTEXT_LENGTH)
+        && tagsWithinBounds(skills) && within(language, MAX_TAG_LENGTH)
+        && within(productInterest, MAX_TEXT_LENGTH) && within(productUrl, MAX_URL_LENGTH);
+  }
+
+  static boolean tagsWithinBounds(Set<String> tags) {
+    return tags.size() <= MAX_TAGS && tags.stream().allMatch(tag -> tag.length() <= MAX_TAG_LENGTH);
+  }
+
+  private static boolean within(String text, int maxLength) {
+    return text == null || text.length() <= maxLength;
   }
 
   /** Tags compare case-insensitively: stored trimmed and lower case, blanks dropped. */

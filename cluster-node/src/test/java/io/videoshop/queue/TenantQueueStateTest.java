@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** The queue's rules on the state alone: no actors, no time passing but the one given. */
@@ -197,5 +198,8 @@ class TenantQueueStateTest {
     TicketDetails foreignName = new TicketDetails("s1", details("someone-else").name(), null, null, null, null,
         Set.of(), null, null, false);
     assertThat(State.EMPTY.refusalToJoin(foreignName)).contains(Refusal.INVALID_TICKET);
+    TicketDetails tooManySkills = details("s1", "de", IntStream.rangeClosed(0, TicketDetails.MAX_TAGS)
+        .mapToObj(i -> "skill-" + i).toArray(String[]::new));
+    assertThat(State.EMPTY.refusalToJoin(tooManySkills)).contains(Refusal.INVALID_TICKET);
   }
 }
