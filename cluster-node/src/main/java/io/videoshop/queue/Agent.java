@@ -48,7 +48,10 @@ public record Agent(
     // Re-announcing the same presence keeps the idle time: a console reconnecting is not a new start.
     Instant nextSince = next == presence ? since : at;
     String nextRoom = next == Presence.BUSY ? roomId : null;
-    return new Agent(agentId, next, nextSince, nextLanguages, nextSkills, null, nextRoom);
+    // A presence set for the agent (away after a missed offer) does not mean the console is back;
+    // an offline agent has no console to wait for.
+    Instant nextDisconnectedAt = next == Presence.OFFLINE ? null : disconnectedAt;
+    return new Agent(agentId, next, nextSince, nextLanguages, nextSkills, nextDisconnectedAt, nextRoom);
   }
 
   Agent inCall(String room, Instant at) {
@@ -57,5 +60,9 @@ public record Agent(
 
   Agent disconnected(Instant at) {
     return new Agent(agentId, presence, since, languages, skills, at, roomId);
+  }
+
+  Agent reconnected() {
+    return new Agent(agentId, presence, since, languages, skills, null, roomId);
   }
 }

@@ -41,6 +41,7 @@ public record QueueSettings(
   }
 
   private static boolean reasonable(Duration duration) {
-    return duration != null && duration.compareTo(Duration.ofSeconds(1)) >= 0 && duration.compareTo(LONGEST_DURATION) <= 0;
+    return duration != null
+        && duration.compareTo(Duration.ofSeconds(1)) >= 0 && duration.compareTo(LONGEST_DURATION) <= 0;
   }
 }

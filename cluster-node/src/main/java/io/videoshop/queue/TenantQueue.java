@@ -227,6 +227,7 @@ public final class TenantQueue
     @JsonSubTypes.Type(value = TicketAbandoned.class, name = "TicketAbandoned"),
     @JsonSubTypes.Type(value = AgentPresenceChanged.class, name = "AgentPresenceChanged"),
     @JsonSubTypes.Type(value = AgentConnectionLost.class, name = "AgentConnectionLost"),
+    @JsonSubTypes.Type(value = AgentReconnected.class, name = "AgentReconnected"),
     @JsonSubTypes.Type(value = ReservationOffered.class, name = "ReservationOffered"),
     @JsonSubTypes.Type(value = ReservationAccepted.class, name = "ReservationAccepted"),
     @JsonSubTypes.Type(value = ReservationReleased.class, name = "ReservationReleased"),
@@ -262,6 +263,8 @@ public final class TenantQueue
       implements Event {}
 
   public record AgentConnectionLost(String agentId, Instant at) implements Event {}
+
+  public record AgentReconnected(String agentId, Instant at) implements Event {}
 
   public record ReservationOffered(Reservation reservation) implements Event {
     @JsonCreator
@@ -372,7 +375,9 @@ public final class TenantQueue
 
     public WaitEstimate waitEstimate() {
       int staffed = (int) agents.stream().filter(Agent::staffed).count();
-      int free = (int) agents.stream().filter(agent -> agent.connected() && agent.presence() == Presence.AVAILABLE).count();
+      int free = (int) agents.stream()
+          .filter(agent -> agent.connected() && agent.presence() == Presence.AVAILABLE)
+          .count();
       return WaitEstimate.of(recentHandleTimes, staffed, free);
     }
 
@@ -465,6 +470,8 @@ public final class TenantQueue
       if (event instanceof AgentPresenceChanged e) return agentPresenceChanged(e);
       if (event instanceof AgentConnectionLost e) return withAgents(
           replace(agents, isAgent(e.agentId()), agent -> agent.disconnected(e.at())));
+      if (event instanceof AgentReconnected e) return withAgents(
+          replace(agents, isAgent(e.agentId()), Agent::reconnected));
       if (event instanceof ReservationOffered e) return new State(settings, open, nextOpeningAt, suspended, tickets,
           agents, append(reservations, e.reservation()), recentHandleTimes, e.reservation().agentId());
       if (event instanceof ReservationAccepted e) return new State(settings, open, nextOpeningAt, suspended,
@@ -643,7 +650,8 @@ public final class TenantQueue
     }
     Instant now = clock.instant();
     List<Event> events = new ArrayList<>();
-    state.reservationForTicket(leave.ticketId()).ifPresent(r -> events.add(released(r, ReleaseReason.TICKET_LEFT, now)));
+    state.reservationForTicket(leave.ticketId())
+        .ifPresent(r -> events.add(released(r, ReleaseReason.TICKET_LEFT, now)));
     events.add(new TicketLeft(leave.ticketId(), now));
     return change(state, now, events).thenReply(leave.replyTo(), after -> Confirmed.INSTANCE);
   }
@@ -681,16 +689,27 @@ public final class TenantQueue
   }
 
   private ReplyEffect<Event, State> onAgentPresence(State state, AgentPresence command) {
-    if (command.agentId() == null || command.agentId().isBlank() || command.agentId().length() > TicketDetails.MAX_TAG_LENGTH
-        || command.presence() == null || command.presence() == Presence.BUSY
-        || (command.languages() != null && !TicketDetails.tagsWithinBounds(TicketDetails.tags(command.languages())))
-        || (command.skills() != null && !TicketDetails.tagsWithinBounds(TicketDetails.tags(command.skills())))) {
+    if (!settable(command)) {
       return Effect().reply(command.replyTo(), Refused.because(Refusal.INVALID_PRESENCE));
     }
     Instant now = clock.instant();
-    List<Event> events = presenceChange(state, command.agentId(), command.presence(), command.languages(),
-        command.skills(), ReleaseReason.AGENT_UNAVAILABLE, now);
+    List<Event> events = new ArrayList<>();
+    // Whatever presence they choose, an agent who speaks is connected again.
+    state.agent(command.agentId())
+        .filter(agent -> !agent.connected())
+        .ifPresent(agent -> events.add(new AgentReconnected(agent.agentId(), now)));
+    events.addAll(presenceChange(state.applyAll(events), command.agentId(), command.presence(), command.languages(),
+        command.skills(), ReleaseReason.AGENT_UNAVAILABLE, now));
     return change(state, now, events).thenReply(command.replyTo(), after -> Confirmed.INSTANCE);
+  }
+
+  /** BUSY comes only from accepting; ids and tags stay within the bounds tickets have. */
+  private static boolean settable(AgentPresence command) {
+    return command.agentId() != null && !command.agentId().isBlank()
+        && command.agentId().length() <= TicketDetails.MAX_TAG_LENGTH
+        && command.presence() != null && command.presence() != Presence.BUSY
+        && (command.languages() == null || TicketDetails.tagsWithinBounds(TicketDetails.tags(command.languages())))
+        && (command.skills() == null || TicketDetails.tagsWithinBounds(TicketDetails.tags(command.skills())));
   }
 
   private ReplyEffect<Event, State> onAgentDisconnected(State state, AgentDisconnected command) {
@@ -717,7 +736,8 @@ public final class TenantQueue
     Instant now = clock.instant();
     Reservation r = state.reservation(accept.reservationId()).orElseThrow();
     String roomId = newId();
-    return change(state, now, List.of(new ReservationAccepted(r.reservationId(), r.ticketId(), r.agentId(), roomId, now)))
+    var accepted = new ReservationAccepted(r.reservationId(), r.ticketId(), r.agentId(), roomId, now);
+    return change(state, now, List.of(accepted))
         .thenReply(accept.replyTo(), after -> new Assigned(r.reservationId(), r.ticketId(), r.agentId(), roomId));
   }
 
@@ -780,7 +800,8 @@ public final class TenantQueue
           if (subscribers.add(command.subscriber())) {
             context.watchWith(command.subscriber(), new SubscriberTerminated(command.subscriber()));
           }
-          command.subscriber().tell(new QueueUpdate(context.getSelf(), List.of(), current.view(tenantId, clock.instant())));
+          QueueView view = current.view(tenantId, clock.instant());
+          command.subscriber().tell(new QueueUpdate(context.getSelf(), List.of(), view));
         })
         .thenNoReply();
   }
@@ -834,14 +855,15 @@ public final class TenantQueue
       state.reservationForAgent(agentId).ifPresent(r -> events.add(released(r, releaseReason, now)));
     }
     Optional<Agent> before = state.applyAll(events).agent(agentId);
-    boolean unchanged = before.isPresent() && before.get().connected() && before.get().presence() == presence
+    boolean unchanged = before.isPresent() && before.get().presence() == presence
         && before.get().languages().equals(nextLanguages) && before.get().skills().equals(nextSkills);
     if (!unchanged) events.add(new AgentPresenceChanged(agentId, presence, nextLanguages, nextSkills, now));
     return events;
   }
 
   private static ReservationReleased released(Reservation reservation, ReleaseReason reason, Instant now) {
-    return new ReservationReleased(reservation.reservationId(), reservation.ticketId(), reservation.agentId(), reason, now);
+    return new ReservationReleased(
+        reservation.reservationId(), reservation.ticketId(), reservation.agentId(), reason, now);
   }
 
   private static CallFinished callFinished(Agent agent, Instant now) {
@@ -855,7 +877,8 @@ public final class TenantQueue
   private void armTimers(State state) {
     Map<TimerKey, Command> due = new HashMap<>();
     for (Reservation r : state.reservations()) {
-      due.put(new TimerKey("reservation", r.reservationId(), r.expiresAt()), new ReservationTimedOut(r.reservationId()));
+      due.put(new TimerKey("reservation", r.reservationId(), r.expiresAt()),
+          new ReservationTimedOut(r.reservationId()));
     }
     for (Ticket ticket : state.tickets()) {
       if (ticket.connected()) continue;

@@ -76,6 +76,8 @@ class TenantQueueNodeRestartTest {
 
   private static <R> R ask(VideoShopNode node, Function<ActorRef<R>, Command> message) throws Exception {
     EntityRef<Command> queue = ClusterSharding.get(node.system()).entityRefFor(TenantQueue.ENTITY_KEY, TENANT);
-    return queue.ask(message::apply, ASK_TIMEOUT).toCompletableFuture().get(ASK_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+    return queue.ask(message::apply, ASK_TIMEOUT)
+        .toCompletableFuture()
+        .get(ASK_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
   }
 }

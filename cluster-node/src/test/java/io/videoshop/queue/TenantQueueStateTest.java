@@ -62,7 +62,8 @@ class TenantQueueStateTest {
 
   @Test
   void ticketsWaitInJoinOrder() {
-    State state = stateOf(joined("t1", 0, details("s1")), joined("t2", 1, details("s2")), joined("t3", 2, details("s3")));
+    State state =
+        stateOf(joined("t1", 0, details("s1")), joined("t2", 1, details("s2")), joined("t3", 2, details("s3")));
     assertThat(state.positionOf("t1")).isEqualTo(1);
     assertThat(state.positionOf("t3")).isEqualTo(3);
     assertThat(state.positionOf("gone")).isZero();

@@ -112,7 +112,8 @@ class TenantQueueTest {
 
   private CommandResult<Command, Event, State> presence(
       String agentId, Presence presence, Set<String> languages, Set<String> skills) {
-    var result = queue.<Confirmation>runCommand(replyTo -> new AgentPresence(agentId, presence, languages, skills, replyTo));
+    var result = queue.<Confirmation>runCommand(
+        replyTo -> new AgentPresence(agentId, presence, languages, skills, replyTo));
     assertThat(result.reply()).isEqualTo(Confirmed.INSTANCE);
     // Agents announce one second apart so idle times differ.
     clock.advance(Duration.ofSeconds(1));
@@ -159,7 +160,9 @@ class TenantQueueTest {
     assertThat(ticketIds(queue.getState())).containsExactly(first.ticketId(), second.ticketId(), queued.ticketId());
 
     Ticket stored = persisted(third, TicketJoined.class).ticket();
-    assertThat(stored.resumeTokenHash()).isEqualTo(Ticket.hashOf(queued.resumeToken())).isNotEqualTo(queued.resumeToken());
+    assertThat(stored.resumeTokenHash())
+        .isEqualTo(Ticket.hashOf(queued.resumeToken()))
+        .isNotEqualTo(queued.resumeToken());
     assertThat(first.resumeToken()).isNotEqualTo(second.resumeToken()).hasSizeGreaterThanOrEqualTo(43);
   }
 
@@ -304,7 +307,8 @@ class TenantQueueTest {
     presence("a", Presence.AVAILABLE);
     Queued shopper = join("s1");
     String reservationId = reservationOf(shopper.ticketId()).reservationId();
-    var stranger = queue.<TenantQueue.AcceptReply>runCommand(replyTo -> new AcceptReservation(reservationId, "b", replyTo));
+    var stranger = queue.<TenantQueue.AcceptReply>runCommand(
+        replyTo -> new AcceptReservation(reservationId, "b", replyTo));
     assertThat(stranger.reply()).isEqualTo(new Refused(Refusal.NOT_YOUR_RESERVATION, null));
     var unknown = queue.<TenantQueue.AcceptReply>runCommand(replyTo -> new AcceptReservation("nope", "a", replyTo));
     assertThat(unknown.reply()).isEqualTo(new Refused(Refusal.UNKNOWN_RESERVATION, null));
@@ -318,7 +322,8 @@ class TenantQueueTest {
     Reservation first = reservationOf(shopper.ticketId());
     assertThat(first.agentId()).isEqualTo("a");
 
-    var rejected = queue.<Confirmation>runCommand(replyTo -> new RejectReservation(first.reservationId(), "a", replyTo));
+    var rejected = queue.<Confirmation>runCommand(
+        replyTo -> new RejectReservation(first.reservationId(), "a", replyTo));
 
     assertThat(rejected.reply()).isEqualTo(Confirmed.INSTANCE);
     assertThat(rejected.events()).hasSize(3);
@@ -432,7 +437,8 @@ class TenantQueueTest {
     var wrong = queue.<ResumeReply>runCommand(replyTo -> new Resume(shopper.ticketId(), "guessed", replyTo));
     assertThat(wrong.reply()).isEqualTo(new Refused(Refusal.INVALID_RESUME_TOKEN, null));
     assertThat(wrong.events()).isEmpty();
-    var unknown = queue.<ResumeReply>runCommand(replyTo -> new Resume("no-such-ticket", shopper.resumeToken(), replyTo));
+    var unknown = queue.<ResumeReply>runCommand(
+        replyTo -> new Resume("no-such-ticket", shopper.resumeToken(), replyTo));
     assertThat(unknown.reply()).isEqualTo(new Refused(Refusal.UNKNOWN_TICKET, null));
 
     var resumed = queue.<ResumeReply>runCommand(
@@ -449,7 +455,8 @@ class TenantQueueTest {
     presence("a", Presence.AVAILABLE);
     Queued shopper = join("s1");
     var disconnected = queue.runCommand(new ShopperDisconnected(shopper.ticketId()));
-    assertThat(persisted(disconnected, ReservationReleased.class).reason()).isEqualTo(ReleaseReason.SHOPPER_DISCONNECTED);
+    assertThat(persisted(disconnected, ReservationReleased.class).reason())
+        .isEqualTo(ReleaseReason.SHOPPER_DISCONNECTED);
     assertThat(disconnected.state().reservations()).isEmpty();
     assertThat(disconnected.state().agent("a").orElseThrow().presence()).isEqualTo(Presence.AVAILABLE);
 
@@ -472,6 +479,24 @@ class TenantQueueTest {
     assertThat(state.agent("a").orElseThrow().presence()).isEqualTo(Presence.OFFLINE);
     assertThat(state.reservations()).isEmpty();
     assertThat(ticketIds(state)).containsExactly(shopper.ticketId());
+  }
+
+  @Test
+  void agentWhoseOfferExpiresWhileDisconnectedStillGoesOffline() {
+    QueueSettings d = QueueSettings.DEFAULT;
+    Duration agentGrace = RESERVATION_TIMEOUT.plusSeconds(10);
+    settings(new QueueSettings(d.maxLength(), RESERVATION_TIMEOUT, d.routing(), d.reconnectGrace(), agentGrace));
+    presence("a", Presence.AVAILABLE);
+    join("s1");
+    queue.runCommand(new AgentDisconnected("a"));
+
+    manualTime.timePasses(RESERVATION_TIMEOUT);
+    Agent away = queue.getState().agent("a").orElseThrow();
+    assertThat(away.presence()).isEqualTo(Presence.AWAY);
+    assertThat(away.connected()).isFalse();
+
+    manualTime.timePasses(agentGrace.minus(RESERVATION_TIMEOUT));
+    assertThat(queue.getState().agent("a").orElseThrow().presence()).isEqualTo(Presence.OFFLINE);
   }
 
   @Test
@@ -530,13 +555,14 @@ class TenantQueueTest {
         List.of(new TicketJoined(queue.getState().tickets().get(0))), update.view());
 
     Serialization serialization = SerializationExtension.get(Adapter.toClassic(testKit.system()));
+    WaitEstimate.Range underAMinute = new WaitEstimate.Range(Duration.ZERO, Duration.ofMinutes(1));
     for (Object message : List.of(withChanges, queued, new Refused(Refusal.QUEUE_CLOSED, START), Confirmed.INSTANCE,
-        new Assigned("r", "t", "a", "room"), new Resumed("t", 3, new WaitEstimate.Range(Duration.ZERO, Duration.ofMinutes(1))))) {
+        new Assigned("r", "t", "a", "room"), new Resumed("t", 3, underAMinute))) {
       Serializer serializer = serialization.findSerializerFor(message);
       assertThat(serializer).isInstanceOf(JacksonCborSerializer.class);
       byte[] bytes = serialization.serialize(message).get();
-      assertThat(serialization.deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, message)).get())
-          .isEqualTo(message);
+      String manifest = Serializers.manifestFor(serializer, message);
+      assertThat(serialization.deserialize(bytes, serializer.identifier(), manifest).get()).isEqualTo(message);
     }
   }
 
@@ -559,12 +585,15 @@ class TenantQueueTest {
     assertThat(ticketIds(recovered)).containsExactly(first.ticketId(), second.ticketId(), third.ticketId());
     manualTime.timePasses(RESERVATION_TIMEOUT);
     State afterExpiry = queue.getState();
-    assertThat(afterExpiry.agent("a").orElseThrow().presence()).as("the re-armed offer expired").isEqualTo(Presence.AWAY);
+    assertThat(afterExpiry.agent("a").orElseThrow().presence())
+        .as("the re-armed offer expired")
+        .isEqualTo(Presence.AWAY);
     assertThat(afterExpiry.reservations()).isEmpty();
     manualTime.timePasses(QueueSettings.DEFAULT.reconnectGrace().minus(RESERVATION_TIMEOUT));
     assertThat(ticketIds(queue.getState())).as("the re-armed grace ended")
         .containsExactly(first.ticketId(), second.ticketId());
-    var resumed = queue.<ResumeReply>runCommand(replyTo -> new Resume(second.ticketId(), second.resumeToken(), replyTo));
+    var resumed = queue.<ResumeReply>runCommand(
+        replyTo -> new Resume(second.ticketId(), second.resumeToken(), replyTo));
     assertThat(resumed.reply()).isEqualTo(new Resumed(second.ticketId(), 2, null));
   }
 }
