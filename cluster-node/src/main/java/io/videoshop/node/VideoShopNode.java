@@ -9,6 +9,7 @@ import io.videoshop.http.HttpServer;
 import io.videoshop.metrics.HttpMetrics;
 import io.videoshop.metrics.NodeMetrics;
 import io.videoshop.persistence.SharedDatabase;
+import io.videoshop.queue.TenantQueue;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -59,6 +60,7 @@ public final class VideoShopNode {
     try {
       SharedDatabase.get(system);
       joinCluster(system, settings.cluster());
+      registerEntities(system);
       Platform platform = new Platform(system, settings);
       if (settings.auth().jwtSecret().isEmpty()) {
         log.warn("videoshop.auth.jwt-secret is not set: access tokens are signed with a random key and stop "
@@ -81,6 +83,11 @@ public final class VideoShopNode {
       if (e instanceof RuntimeException runtime) throw runtime;
       throw new IllegalStateException("node did not start: " + e.getMessage(), e);
     }
+  }
+
+  /** Each domain's sharded entities; a message to one starts it on whichever node sharding picks. */
+  private static void registerEntities(ActorSystem<?> system) {
+    TenantQueue.init(system);
   }
 
   private static Route routes(ActorSystem<?> system, Platform platform) {

@@ -1,0 +1,47 @@
+package io.videoshop.queue;
+
+import io.videoshop.persistence.CborSerializable;
+import java.time.Duration;
+
+/**
+ * How one tenant's queue behaves. Owned by the tenant's settings (elsewhere) and pushed into the
+ * queue with {@link TenantQueue.UpdateSettings}; the queue runs on {@link #DEFAULT} until then.
+ *
+ * @param maxLength tickets that may wait at once; a join beyond it is refused with {@code queue_full}
+ * @param reservationTimeout how long an agent has to accept an offered ticket
+ * @param routing which available agent gets the next ticket
+ * @param reconnectGrace how long a disconnected shopper keeps their place
+ * @param agentReconnectGrace how long a disconnected agent keeps their presence before going offline
+ */
+public record QueueSettings(
+    int maxLength,
+    Duration reservationTimeout,
+    RoutingStrategy routing,
+    Duration reconnectGrace,
+    Duration agentReconnectGrace)
+    implements CborSerializable {
+
+  public enum RoutingStrategy {
+    /** The agent available the longest gets the ticket: spreads work by idle time. */
+    LONGEST_IDLE,
+    /** Agents take turns in the order they first joined the queue. */
+    ROUND_ROBIN
+  }
+
+  public static final int MAX_LENGTH_LIMIT = 10_000;
+  private static final Duration LONGEST_DURATION = Duration.ofHours(1);
+
+  public static final QueueSettings DEFAULT = new QueueSettings(
+      100, Duration.ofSeconds(20), RoutingStrategy.LONGEST_IDLE, Duration.ofSeconds(60), Duration.ofSeconds(10));
+
+  /** Settings the queue can run on: a length within limits and durations between 1 s and 1 h. */
+  public boolean valid() {
+    return maxLength >= 1 && maxLength <= MAX_LENGTH_LIMIT && routing != null
+        && reasonable(reservationTimeout) && reasonable(reconnectGrace) && reasonable(agentReconnectGrace);
+  }
+
+  private static boolean reasonable(Duration duration) {
+    return duration != null
+        && duration.compareTo(Duration.ofSeconds(1)) >= 0 && duration.compareTo(LONGEST_DURATION) <= 0;
+  }
+}

@@ -1,0 +1,931 @@
+package io.videoshop.queue;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.videoshop.persistence.CborSerializable;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One tenant's live queue: shoppers' tickets in order, the tenant's agents and their presence, and
+ * the reservations offering tickets to agents. One event-sourced entity per tenant, placed on some
+ * node by Cluster Sharding (entity id = tenant id).
+ *
+ * <p>After every change the queue routes: each waiting ticket, head first, is offered to a
+ * suitable free agent (longest idle or round robin, see {@link QueueSettings.RoutingStrategy}) as a
+ * {@link Reservation}. The agent accepts (a call room id is made, the agent turns busy) or the
+ * offer is rejected or expires: the ticket keeps its place, the agent turns away, the next agent
+ * is tried. Timers (reservation expiry, shoppers' and agents' reconnect graces) are derived from
+ * the state after every change and after recovery, so a restarted queue re-arms them.
+ *
+ * <p>Subscribers (the sockets) get a {@link QueueUpdate} after every persisted change; they are
+ * not persisted and subscribe again when the entity stops.
+ */
+public final class TenantQueue
+    extends EventSourcedBehaviorWithEnforcedReplies<TenantQueue.Command, TenantQueue.Event, TenantQueue.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "TenantQueue");
+
+  /** Projections read events by tag; the number of tags is fixed once events exist. */
+  public static final int TAG_COUNT = 4;
+
+  public static final List<String> TAGS =
+      IntStream.range(0, TAG_COUNT).mapToObj(slice -> ENTITY_KEY.name() + "-" + slice).toList();
+
+  public static void init(ActorSystem<?> system) {
+    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, entity -> create(entity.getEntityId(), Clock.systemUTC())));
+  }
+
+  public static Behavior<Command> create(String tenantId, Clock clock) {
+    return Behaviors.setup(context ->
+        Behaviors.withTimers(timers -> new TenantQueue(tenantId, context, timers, clock)));
+  }
+
+  public static String tagFor(String tenantId) {
+    return TAGS.get(Math.abs(tenantId.hashCode() % TAG_COUNT));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Commands
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** A shopper asks for a place; personal fields in {@code details} are already encrypted. */
+  public record Join(TicketDetails details, ActorRef<JoinReply> replyTo) implements Command {}
+
+  public record Leave(String ticketId, ActorRef<Confirmation> replyTo) implements Command {}
+
+  /** The shopper's socket dropped: the ticket keeps its place for the reconnect grace. */
+  public record ShopperDisconnected(String ticketId) implements Command {
+    @JsonCreator
+    public ShopperDisconnected {}
+  }
+
+  /** A shopper comes back with the resume token received at join. */
+  public record Resume(String ticketId, String resumeToken, ActorRef<ResumeReply> replyTo) implements Command {}
+
+  /**
+   * An agent sets their presence ({@code BUSY} is refused: only accepting makes an agent busy).
+   * Null languages or skills keep the ones the queue already has for the agent.
+   */
+  public record AgentPresence(
+      String agentId, Presence presence, Set<String> languages, Set<String> skills, ActorRef<Confirmation> replyTo)
+      implements Command {}
+
+  /** The agent's console dropped: the agent goes offline after the agent reconnect grace. */
+  public record AgentDisconnected(String agentId) implements Command {
+    @JsonCreator
+    public AgentDisconnected {}
+  }
+
+  public record AcceptReservation(String reservationId, String agentId, ActorRef<AcceptReply> replyTo)
+      implements Command {}
+
+  public record RejectReservation(String reservationId, String agentId, ActorRef<Confirmation> replyTo)
+      implements Command {}
+
+  /** The agent's call ended: the agent is available again and the call's duration counts for estimates. */
+  public record AgentFinishedCall(String agentId, ActorRef<Confirmation> replyTo) implements Command {}
+
+  /** Pushed by the owner of the tenant's settings. */
+  public record UpdateSettings(QueueSettings settings, ActorRef<Confirmation> replyTo) implements Command {}
+
+  /**
+   * Pushed by the owner of the tenant's business hours, which computes them: while closed, joins
+   * are refused with {@code queue_closed} and {@code nextOpeningAt}; tickets already waiting stay.
+   */
+  public record UpdateOpening(boolean open, Instant nextOpeningAt, ActorRef<Confirmation> replyTo)
+      implements Command {}
+
+  /** Pushed by the owner of the tenant's account: while suspended, joins are refused. */
+  public record UpdateSuspension(boolean suspended, ActorRef<Confirmation> replyTo) implements Command {}
+
+  public record Subscribe(ActorRef<QueueUpdate> subscriber) implements Command {
+    @JsonCreator
+    public Subscribe {}
+  }
+
+  public record Unsubscribe(ActorRef<QueueUpdate> subscriber) implements Command {
+    @JsonCreator
+    public Unsubscribe {}
+  }
+
+  public record GetQueue(ActorRef<QueueView> replyTo) implements Command {
+    @JsonCreator
+    public GetQueue {}
+  }
+
+  /** Sent by the queue's own timer. */
+  public record ReservationTimedOut(String reservationId) implements Command {
+    @JsonCreator
+    public ReservationTimedOut {}
+  }
+
+  /** Sent by the queue's own timer. */
+  public record ReconnectGraceEnded(String ticketId) implements Command {
+    @JsonCreator
+    public ReconnectGraceEnded {}
+  }
+
+  /** Sent by the queue's own timer. */
+  public record AgentGraceEnded(String agentId) implements Command {
+    @JsonCreator
+    public AgentGraceEnded {}
+  }
+
+  /** Sent by the queue's watch on a subscriber. */
+  public record SubscriberTerminated(ActorRef<QueueUpdate> subscriber) implements Command {
+    @JsonCreator
+    public SubscriberTerminated {}
+  }
+
+  // Replies
+
+  public sealed interface JoinReply extends CborSerializable {}
+
+  public sealed interface ResumeReply extends CborSerializable {}
+
+  public sealed interface AcceptReply extends CborSerializable {}
+
+  public sealed interface Confirmation extends CborSerializable {}
+
+  /**
+   * @param resumeToken the secret to resume with after a disconnect; the queue keeps only its hash
+   * @param estimatedWait null when no agent is on duty
+   */
+  public record Queued(String ticketId, String resumeToken, int position, WaitEstimate.Range estimatedWait)
+      implements JoinReply {}
+
+  public record Resumed(String ticketId, int position, WaitEstimate.Range estimatedWait) implements ResumeReply {}
+
+  /** The agent got the shopper: both join the call room {@code roomId}. */
+  public record Assigned(String reservationId, String ticketId, String agentId, String roomId) implements AcceptReply {}
+
+  public record Confirmed() implements Confirmation {
+    public static final Confirmed INSTANCE = new Confirmed();
+  }
+
+  /** @param nextOpeningAt with {@code queue_closed}: when the queue opens again, if known */
+  public record Refused(Refusal reason, Instant nextOpeningAt)
+      implements JoinReply, ResumeReply, AcceptReply, Confirmation {
+    static Refused because(Refusal reason) {
+      return new Refused(reason, null);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Events: no personal data in plain text (only inside TicketDetails' encrypted fields).
+
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = SettingsUpdated.class, name = "SettingsUpdated"),
+    @JsonSubTypes.Type(value = OpeningChanged.class, name = "OpeningChanged"),
+    @JsonSubTypes.Type(value = SuspensionChanged.class, name = "SuspensionChanged"),
+    @JsonSubTypes.Type(value = TicketJoined.class, name = "TicketJoined"),
+    @JsonSubTypes.Type(value = TicketLeft.class, name = "TicketLeft"),
+    @JsonSubTypes.Type(value = TicketDisconnected.class, name = "TicketDisconnected"),
+    @JsonSubTypes.Type(value = TicketResumed.class, name = "TicketResumed"),
+    @JsonSubTypes.Type(value = TicketAbandoned.class, name = "TicketAbandoned"),
+    @JsonSubTypes.Type(value = AgentPresenceChanged.class, name = "AgentPresenceChanged"),
+    @JsonSubTypes.Type(value = AgentConnectionLost.class, name = "AgentConnectionLost"),
+    @JsonSubTypes.Type(value = AgentReconnected.class, name = "AgentReconnected"),
+    @JsonSubTypes.Type(value = ReservationOffered.class, name = "ReservationOffered"),
+    @JsonSubTypes.Type(value = ReservationAccepted.class, name = "ReservationAccepted"),
+    @JsonSubTypes.Type(value = ReservationReleased.class, name = "ReservationReleased"),
+    @JsonSubTypes.Type(value = CallFinished.class, name = "CallFinished")
+  })
+  public sealed interface Event extends CborSerializable {}
+
+  public record SettingsUpdated(QueueSettings settings, Instant at) implements Event {}
+
+  public record OpeningChanged(boolean open, Instant nextOpeningAt, Instant at) implements Event {}
+
+  public record SuspensionChanged(boolean suspended, Instant at) implements Event {}
+
+  public record TicketJoined(Ticket ticket) implements Event {
+    @JsonCreator
+    public TicketJoined {}
+  }
+
+  public record TicketLeft(String ticketId, Instant at) implements Event {}
+
+  public record TicketDisconnected(String ticketId, Instant at) implements Event {}
+
+  public record TicketResumed(String ticketId, Instant at) implements Event {}
+
+  public enum AbandonReason {
+    RECONNECT_GRACE_EXPIRED
+  }
+
+  public record TicketAbandoned(String ticketId, AbandonReason reason, Instant at) implements Event {}
+
+  public record AgentPresenceChanged(
+      String agentId, Presence presence, Set<String> languages, Set<String> skills, Instant at)
+      implements Event {}
+
+  public record AgentConnectionLost(String agentId, Instant at) implements Event {}
+
+  public record AgentReconnected(String agentId, Instant at) implements Event {}
+
+  public record ReservationOffered(Reservation reservation) implements Event {
+    @JsonCreator
+    public ReservationOffered {}
+  }
+
+  public record ReservationAccepted(String reservationId, String ticketId, String agentId, String roomId, Instant at)
+      implements Event {}
+
+  public enum ReleaseReason {
+    /** The agent said no; the agent turns away. */
+    REJECTED,
+    /** The agent did not answer in time; the agent turns away. */
+    EXPIRED,
+    /** The agent set a presence other than available. */
+    AGENT_UNAVAILABLE,
+    /** The agent's console stayed away longer than the agent reconnect grace. */
+    AGENT_DISCONNECTED,
+    /** The shopper left. */
+    TICKET_LEFT,
+    /** The shopper's socket dropped; the ticket is offered again once the shopper resumes. */
+    SHOPPER_DISCONNECTED
+  }
+
+  /** An offer ended without a call; the ticket keeps its place. */
+  public record ReservationReleased(
+      String reservationId, String ticketId, String agentId, ReleaseReason reason, Instant at)
+      implements Event {}
+
+  public record CallFinished(String agentId, String roomId, Duration handleTime, Instant at) implements Event {}
+
+  // ---------------------------------------------------------------------------------------------
+  // State: pure transitions, testable without actors.
+
+  /**
+   * @param tickets waiting tickets in join order; a ticket under offer keeps its place
+   * @param agents agents in the order they first announced a presence (the round-robin order)
+   * @param recentHandleTimes durations of the last {@value WaitEstimate#SAMPLE_SIZE} calls, oldest first
+   * @param lastOfferedAgentId where round robin continues from
+   */
+  public record State(
+      QueueSettings settings,
+      boolean open,
+      Instant nextOpeningAt,
+      boolean suspended,
+      List<Ticket> tickets,
+      List<Agent> agents,
+      List<Reservation> reservations,
+      List<Duration> recentHandleTimes,
+      String lastOfferedAgentId)
+      implements CborSerializable {
+
+    public static final State EMPTY =
+        new State(QueueSettings.DEFAULT, true, null, false, List.of(), List.of(), List.of(), List.of(), null);
+
+    public State {
+      tickets = List.copyOf(tickets);
+      agents = List.copyOf(agents);
+      reservations = List.copyOf(reservations);
+      recentHandleTimes = List.copyOf(recentHandleTimes);
+    }
+
+    // Queries
+
+    public Optional<Ticket> ticket(String ticketId) {
+      return tickets.stream().filter(ticket -> ticket.ticketId().equals(ticketId)).findFirst();
+    }
+
+    public Optional<Agent> agent(String agentId) {
+      return agents.stream().filter(agent -> agent.agentId().equals(agentId)).findFirst();
+    }
+
+    public Optional<Reservation> reservation(String reservationId) {
+      return reservations.stream().filter(r -> r.reservationId().equals(reservationId)).findFirst();
+    }
+
+    public Optional<Reservation> reservationForTicket(String ticketId) {
+      return reservations.stream().filter(r -> r.ticketId().equals(ticketId)).findFirst();
+    }
+
+    public Optional<Reservation> reservationForAgent(String agentId) {
+      return reservations.stream().filter(r -> r.agentId().equals(agentId)).findFirst();
+    }
+
+    /** 1 for the head of the queue, 0 when the ticket is not waiting. */
+    public int positionOf(String ticketId) {
+      for (int i = 0; i < tickets.size(); i++) {
+        if (tickets.get(i).ticketId().equals(ticketId)) return i + 1;
+      }
+      return 0;
+    }
+
+    public Optional<Refusal> refusalToJoin(TicketDetails details) {
+      if (details == null || !details.wellFormed()) return Optional.of(Refusal.INVALID_TICKET);
+      if (suspended) return Optional.of(Refusal.TENANT_SUSPENDED);
+      if (!open) return Optional.of(Refusal.QUEUE_CLOSED);
+      if (tickets.size() >= settings.maxLength()) return Optional.of(Refusal.QUEUE_FULL);
+      return Optional.empty();
+    }
+
+    /** Only the agent a reservation was offered to may accept or reject it. */
+    public Optional<Refusal> refusalToAnswer(String reservationId, String agentId) {
+      Optional<Reservation> offered = reservation(reservationId);
+      if (offered.isEmpty()) return Optional.of(Refusal.UNKNOWN_RESERVATION);
+      if (!offered.get().agentId().equals(agentId)) return Optional.of(Refusal.NOT_YOUR_RESERVATION);
+      return Optional.empty();
+    }
+
+    public WaitEstimate waitEstimate() {
+      int staffed = (int) agents.stream().filter(Agent::staffed).count();
+      int free = (int) agents.stream()
+          .filter(agent -> agent.connected() && agent.presence() == Presence.AVAILABLE)
+          .count();
+      return WaitEstimate.of(recentHandleTimes, staffed, free);
+    }
+
+    public Optional<WaitEstimate.Range> estimatedWaitOf(String ticketId) {
+      int position = positionOf(ticketId);
+      return position == 0 ? Optional.empty() : waitEstimate().atPosition(position);
+    }
+
+    public QueueView view(String tenantId, Instant now) {
+      WaitEstimate estimate = waitEstimate();
+      List<QueueView.WaitingTicket> waiting = new ArrayList<>(tickets.size());
+      for (int i = 0; i < tickets.size(); i++) {
+        Ticket ticket = tickets.get(i);
+        waiting.add(new QueueView.WaitingTicket(
+            ticket.ticketId(),
+            i + 1,
+            ticket.details(),
+            ticket.joinedAt(),
+            ticket.connected(),
+            reservationForTicket(ticket.ticketId()).map(Reservation::reservationId).orElse(null),
+            estimate.atPosition(i + 1).orElse(null)));
+      }
+      return new QueueView(tenantId, now, open, nextOpeningAt, suspended, settings, waiting, agents, reservations);
+    }
+
+    // Routing
+
+    /**
+     * The offers to make now: each waiting ticket, head first, that is connected and not under
+     * offer goes to a free agent who suits it. A ticket no free agent suits does not hold up the
+     * tickets behind it.
+     */
+    public List<Event> route(Instant now, Supplier<String> newReservationId) {
+      List<Event> offers = new ArrayList<>();
+      State next = this;
+      for (Ticket ticket : tickets) {
+        if (!ticket.connected() || next.reservationForTicket(ticket.ticketId()).isPresent()) continue;
+        Optional<Agent> agent = next.agentFor(ticket.details());
+        if (agent.isEmpty()) continue;
+        Reservation reservation = new Reservation(newReservationId.get(), ticket.ticketId(), agent.get().agentId(),
+            now, now.plus(settings.reservationTimeout()));
+        ReservationOffered offer = new ReservationOffered(reservation);
+        offers.add(offer);
+        next = next.apply(offer);
+      }
+      return offers;
+    }
+
+    private Optional<Agent> agentFor(TicketDetails ticket) {
+      Stream<Agent> free = agents.stream()
+          .filter(agent -> agent.connected() && agent.presence() == Presence.AVAILABLE)
+          .filter(agent -> reservationForAgent(agent.agentId()).isEmpty())
+          .filter(agent -> agent.suits(ticket));
+      if (settings.routing() == QueueSettings.RoutingStrategy.LONGEST_IDLE) {
+        // Stable on ties: the agent who announced first goes first.
+        return free.min(Comparator.comparing(Agent::since));
+      }
+      List<Agent> candidates = free.toList();
+      if (candidates.isEmpty()) return Optional.empty();
+      int last = indexOfAgent(lastOfferedAgentId);
+      return candidates.stream()
+          .filter(agent -> indexOfAgent(agent.agentId()) > last)
+          .findFirst()
+          .or(() -> Optional.of(candidates.get(0)));
+    }
+
+    private int indexOfAgent(String agentId) {
+      for (int i = 0; i < agents.size(); i++) {
+        if (agents.get(i).agentId().equals(agentId)) return i;
+      }
+      return -1;
+    }
+
+    // Transitions
+
+    public State applyAll(List<? extends Event> events) {
+      State next = this;
+      for (Event event : events) next = next.apply(event);
+      return next;
+    }
+
+    public State apply(Event event) {
+      if (event instanceof TicketJoined e) return withTickets(append(tickets, e.ticket()));
+      if (event instanceof TicketLeft e) return withoutTicket(e.ticketId());
+      if (event instanceof TicketAbandoned e) return withoutTicket(e.ticketId());
+      if (event instanceof TicketDisconnected e) return withTickets(
+          replace(tickets, isTicket(e.ticketId()), ticket -> ticket.disconnected(e.at())));
+      if (event instanceof TicketResumed e) return withTickets(
+          replace(tickets, isTicket(e.ticketId()), Ticket::reconnected));
+      if (event instanceof AgentPresenceChanged e) return agentPresenceChanged(e);
+      if (event instanceof AgentConnectionLost e) return withAgents(
+          replace(agents, isAgent(e.agentId()), agent -> agent.disconnected(e.at())));
+      if (event instanceof AgentReconnected e) return withAgents(
+          replace(agents, isAgent(e.agentId()), Agent::reconnected));
+      if (event instanceof ReservationOffered e) return new State(settings, open, nextOpeningAt, suspended, tickets,
+          agents, append(reservations, e.reservation()), recentHandleTimes, e.reservation().agentId());
+      if (event instanceof ReservationAccepted e) return new State(settings, open, nextOpeningAt, suspended,
+          remove(tickets, isTicket(e.ticketId())),
+          replace(agents, isAgent(e.agentId()), agent -> agent.inCall(e.roomId(), e.at())),
+          remove(reservations, r -> r.reservationId().equals(e.reservationId())),
+          recentHandleTimes, lastOfferedAgentId);
+      if (event instanceof ReservationReleased e) return withReservations(
+          remove(reservations, r -> r.reservationId().equals(e.reservationId())));
+      if (event instanceof CallFinished e) return callFinished(e);
+      if (event instanceof SettingsUpdated e) return new State(e.settings(), open, nextOpeningAt, suspended, tickets,
+          agents, reservations, recentHandleTimes, lastOfferedAgentId);
+      if (event instanceof OpeningChanged e) return new State(settings, e.open(), e.nextOpeningAt(), suspended,
+          tickets, agents, reservations, recentHandleTimes, lastOfferedAgentId);
+      if (event instanceof SuspensionChanged e) return new State(settings, open, nextOpeningAt, e.suspended(),
+          tickets, agents, reservations, recentHandleTimes, lastOfferedAgentId);
+      throw new IllegalArgumentException("unknown event " + event.getClass().getName());
+    }
+
+    private State withoutTicket(String ticketId) {
+      return new State(settings, open, nextOpeningAt, suspended, remove(tickets, isTicket(ticketId)), agents,
+          remove(reservations, r -> r.ticketId().equals(ticketId)), recentHandleTimes, lastOfferedAgentId);
+    }
+
+    private State agentPresenceChanged(AgentPresenceChanged e) {
+      if (agent(e.agentId()).isEmpty()) {
+        return withAgents(append(agents,
+            new Agent(e.agentId(), e.presence(), e.at(), e.languages(), e.skills(), null, null)));
+      }
+      return withAgents(replace(agents, isAgent(e.agentId()),
+          agent -> agent.inPresence(e.presence(), e.languages(), e.skills(), e.at())));
+    }
+
+    private State callFinished(CallFinished e) {
+      List<Duration> handleTimes = append(recentHandleTimes, e.handleTime());
+      if (handleTimes.size() > WaitEstimate.SAMPLE_SIZE) {
+        handleTimes = handleTimes.subList(handleTimes.size() - WaitEstimate.SAMPLE_SIZE, handleTimes.size());
+      }
+      List<Agent> nextAgents = replace(agents, isAgent(e.agentId()), agent -> new Agent(agent.agentId(),
+          Presence.AVAILABLE, e.at(), agent.languages(), agent.skills(), agent.disconnectedAt(), null));
+      return new State(settings, open, nextOpeningAt, suspended, tickets, nextAgents, reservations, handleTimes,
+          lastOfferedAgentId);
+    }
+
+    private State withTickets(List<Ticket> next) {
+      return new State(settings, open, nextOpeningAt, suspended, next, agents, reservations, recentHandleTimes,
+          lastOfferedAgentId);
+    }
+
+    private State withAgents(List<Agent> next) {
+      return new State(settings, open, nextOpeningAt, suspended, tickets, next, reservations, recentHandleTimes,
+          lastOfferedAgentId);
+    }
+
+    private State withReservations(List<Reservation> next) {
+      return new State(settings, open, nextOpeningAt, suspended, tickets, agents, next, recentHandleTimes,
+          lastOfferedAgentId);
+    }
+
+    private static Predicate<Ticket> isTicket(String ticketId) {
+      return ticket -> ticket.ticketId().equals(ticketId);
+    }
+
+    private static Predicate<Agent> isAgent(String agentId) {
+      return agent -> agent.agentId().equals(agentId);
+    }
+
+    private static <T> List<T> append(List<T> list, T item) {
+      List<T> next = new ArrayList<>(list.size() + 1);
+      next.addAll(list);
+      next.add(item);
+      return next;
+    }
+
+    private static <T> List<T> remove(List<T> list, Predicate<T> which) {
+      return list.stream().filter(which.negate()).toList();
+    }
+
+    private static <T> List<T> replace(List<T> list, Predicate<T> which, UnaryOperator<T> change) {
+      return list.stream().map(item -> which.test(item) ? change.apply(item) : item).toList();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The entity
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final String tenantId;
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final Clock clock;
+  /** Live only: sockets subscribe again after the entity restarts elsewhere. */
+  private final Set<ActorRef<QueueUpdate>> subscribers = new LinkedHashSet<>();
+  private final Set<TimerKey> armedTimers = new HashSet<>();
+
+  /** A timer per deadline: a changed deadline (e.g. a second disconnect) is a new timer. */
+  private record TimerKey(String kind, String id, Instant deadline) {}
+
+  private TenantQueue(String tenantId, ActorContext<Command> context, TimerScheduler<Command> timers, Clock clock) {
+    super(PersistenceId.of(ENTITY_KEY.name(), tenantId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+    this.tenantId = tenantId;
+    this.context = context;
+    this.timers = timers;
+    this.clock = clock;
+  }
+
+  @Override
+  public State emptyState() {
+    return State.EMPTY;
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return Set.of(tagFor(tenantId));
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(100, 2);
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::armTimers).build();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Command handlers
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    return newCommandHandlerWithReplyBuilder().forAnyState()
+        .onCommand(Join.class, this::onJoin)
+        .onCommand(Leave.class, this::onLeave)
+        .onCommand(ShopperDisconnected.class, this::onShopperDisconnected)
+        .onCommand(Resume.class, this::onResume)
+        .onCommand(ReconnectGraceEnded.class, this::onReconnectGraceEnded)
+        .onCommand(AgentPresence.class, this::onAgentPresence)
+        .onCommand(AgentDisconnected.class, this::onAgentDisconnected)
+        .onCommand(AgentGraceEnded.class, this::onAgentGraceEnded)
+        .onCommand(AcceptReservation.class, this::onAccept)
+        .onCommand(RejectReservation.class, this::onReject)
+        .onCommand(ReservationTimedOut.class, this::onReservationTimedOut)
+        .onCommand(AgentFinishedCall.class, this::onAgentFinishedCall)
+        .onCommand(UpdateSettings.class, this::onUpdateSettings)
+        .onCommand(UpdateOpening.class, this::onUpdateOpening)
+        .onCommand(UpdateSuspension.class, this::onUpdateSuspension)
+        .onCommand(Subscribe.class, this::onSubscribe)
+        .onCommand(Unsubscribe.class, (state, command) -> unsubscribe(command.subscriber()))
+        .onCommand(SubscriberTerminated.class, (state, command) -> unsubscribe(command.subscriber()))
+        .onCommand(GetQueue.class, (state, command) ->
+            Effect().reply(command.replyTo(), state.view(tenantId, clock.instant())))
+        .build();
+  }
+
+  private ReplyEffect<Event, State> onJoin(State state, Join join) {
+    Optional<Refusal> refusal = state.refusalToJoin(join.details());
+    if (refusal.isPresent()) {
+      Instant reopens = refusal.get() == Refusal.QUEUE_CLOSED ? state.nextOpeningAt() : null;
+      return Effect().reply(join.replyTo(), new Refused(refusal.get(), reopens));
+    }
+    Instant now = clock.instant();
+    String ticketId = newId();
+    String resumeToken = newResumeToken();
+    Ticket ticket = new Ticket(ticketId, join.details(), Ticket.hashOf(resumeToken), now, null);
+    return change(state, now, List.of(new TicketJoined(ticket)))
+        .thenReply(join.replyTo(), after -> new Queued(
+            ticketId, resumeToken, after.positionOf(ticketId), after.estimatedWaitOf(ticketId).orElse(null)));
+  }
+
+  private ReplyEffect<Event, State> onLeave(State state, Leave leave) {
+    if (state.ticket(leave.ticketId()).isEmpty()) {
+      return Effect().reply(leave.replyTo(), Refused.because(Refusal.UNKNOWN_TICKET));
+    }
+    Instant now = clock.instant();
+    List<Event> events = new ArrayList<>();
+    state.reservationForTicket(leave.ticketId())
+        .ifPresent(r -> events.add(released(r, ReleaseReason.TICKET_LEFT, now)));
+    events.add(new TicketLeft(leave.ticketId(), now));
+    return change(state, now, events).thenReply(leave.replyTo(), after -> Confirmed.INSTANCE);
+  }
+
+  private ReplyEffect<Event, State> onShopperDisconnected(State state, ShopperDisconnected command) {
+    Optional<Ticket> ticket = state.ticket(command.ticketId());
+    if (ticket.isEmpty() || !ticket.get().connected()) return Effect().none().thenNoReply();
+    Instant now = clock.instant();
+    List<Event> events = new ArrayList<>();
+    // An agent should not wait on a shopper who is gone; the ticket is offered again on resume.
+    state.reservationForTicket(command.ticketId())
+        .ifPresent(r -> events.add(released(r, ReleaseReason.SHOPPER_DISCONNECTED, now)));
+    events.add(new TicketDisconnected(command.ticketId(), now));
+    return change(state, now, events).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onResume(State state, Resume resume) {
+    Optional<Ticket> ticket = state.ticket(resume.ticketId());
+    if (ticket.isEmpty()) return Effect().reply(resume.replyTo(), Refused.because(Refusal.UNKNOWN_TICKET));
+    if (!ticket.get().resumableWith(resume.resumeToken())) {
+      return Effect().reply(resume.replyTo(), Refused.because(Refusal.INVALID_RESUME_TOKEN));
+    }
+    Instant now = clock.instant();
+    List<Event> events = ticket.get().connected() ? List.of() : List.of(new TicketResumed(resume.ticketId(), now));
+    return change(state, now, events).thenReply(resume.replyTo(), after -> new Resumed(
+        resume.ticketId(), after.positionOf(resume.ticketId()), after.estimatedWaitOf(resume.ticketId()).orElse(null)));
+  }
+
+  private ReplyEffect<Event, State> onReconnectGraceEnded(State state, ReconnectGraceEnded command) {
+    Optional<Ticket> ticket = state.ticket(command.ticketId());
+    if (ticket.isEmpty() || ticket.get().connected()) return Effect().none().thenNoReply();
+    Instant now = clock.instant();
+    return change(state, now,
+        List.of(new TicketAbandoned(command.ticketId(), AbandonReason.RECONNECT_GRACE_EXPIRED, now))).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onAgentPresence(State state, AgentPresence command) {
+    if (!settable(command)) {
+      return Effect().reply(command.replyTo(), Refused.because(Refusal.INVALID_PRESENCE));
+    }
+    Instant now = clock.instant();
+    List<Event> events = new ArrayList<>();
+    // Whatever presence they choose, an agent who speaks is connected again.
+    state.agent(command.agentId())
+        .filter(agent -> !agent.connected())
+        .ifPresent(agent -> events.add(new AgentReconnected(agent.agentId(), now)));
+    events.addAll(presenceChange(state.applyAll(events), command.agentId(), command.presence(), command.languages(),
+        command.skills(), ReleaseReason.AGENT_UNAVAILABLE, now));
+    return change(state, now, events).thenReply(command.replyTo(), after -> Confirmed.INSTANCE);
+  }
+
+  /** BUSY comes only from accepting; ids and tags stay within the bounds tickets have. */
+  private static boolean settable(AgentPresence command) {
+    return command.agentId() != null && !command.agentId().isBlank()
+        && command.agentId().length() <= TicketDetails.MAX_TAG_LENGTH
+        && command.presence() != null && command.presence() != Presence.BUSY
+        && (command.languages() == null || TicketDetails.tagsWithinBounds(TicketDetails.tags(command.languages())))
+        && (command.skills() == null || TicketDetails.tagsWithinBounds(TicketDetails.tags(command.skills())));
+  }
+
+  private ReplyEffect<Event, State> onAgentDisconnected(State state, AgentDisconnected command) {
+    Optional<Agent> agent = state.agent(command.agentId());
+    if (agent.isEmpty() || !agent.get().connected() || agent.get().presence() == Presence.OFFLINE) {
+      return Effect().none().thenNoReply();
+    }
+    Instant now = clock.instant();
+    return change(state, now, List.of(new AgentConnectionLost(command.agentId(), now))).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onAgentGraceEnded(State state, AgentGraceEnded command) {
+    Optional<Agent> agent = state.agent(command.agentId());
+    if (agent.isEmpty() || agent.get().connected()) return Effect().none().thenNoReply();
+    Instant now = clock.instant();
+    List<Event> events = presenceChange(state, command.agentId(), Presence.OFFLINE, null, null,
+        ReleaseReason.AGENT_DISCONNECTED, now);
+    return change(state, now, events).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onAccept(State state, AcceptReservation accept) {
+    Optional<Refusal> refusal = state.refusalToAnswer(accept.reservationId(), accept.agentId());
+    if (refusal.isPresent()) return Effect().reply(accept.replyTo(), Refused.because(refusal.get()));
+    Instant now = clock.instant();
+    Reservation r = state.reservation(accept.reservationId()).orElseThrow();
+    String roomId = newId();
+    var accepted = new ReservationAccepted(r.reservationId(), r.ticketId(), r.agentId(), roomId, now);
+    return change(state, now, List.of(accepted))
+        .thenReply(accept.replyTo(), after -> new Assigned(r.reservationId(), r.ticketId(), r.agentId(), roomId));
+  }
+
+  private ReplyEffect<Event, State> onReject(State state, RejectReservation reject) {
+    Optional<Refusal> refusal = state.refusalToAnswer(reject.reservationId(), reject.agentId());
+    if (refusal.isPresent()) return Effect().reply(reject.replyTo(), Refused.because(refusal.get()));
+    Instant now = clock.instant();
+    Reservation reservation = state.reservation(reject.reservationId()).orElseThrow();
+    return change(state, now, missedOffer(state, reservation, ReleaseReason.REJECTED, now))
+        .thenReply(reject.replyTo(), after -> Confirmed.INSTANCE);
+  }
+
+  private ReplyEffect<Event, State> onReservationTimedOut(State state, ReservationTimedOut command) {
+    Optional<Reservation> reservation = state.reservation(command.reservationId());
+    if (reservation.isEmpty()) return Effect().none().thenNoReply();
+    Instant now = clock.instant();
+    return change(state, now, missedOffer(state, reservation.get(), ReleaseReason.EXPIRED, now)).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onAgentFinishedCall(State state, AgentFinishedCall command) {
+    Optional<Agent> agent = state.agent(command.agentId());
+    if (agent.isEmpty() || agent.get().presence() != Presence.BUSY) {
+      return Effect().reply(command.replyTo(), Refused.because(Refusal.AGENT_NOT_BUSY));
+    }
+    Instant now = clock.instant();
+    return change(state, now, List.of(callFinished(agent.get(), now)))
+        .thenReply(command.replyTo(), after -> Confirmed.INSTANCE);
+  }
+
+  private ReplyEffect<Event, State> onUpdateSettings(State state, UpdateSettings command) {
+    if (command.settings() == null || !command.settings().valid()) {
+      return Effect().reply(command.replyTo(), Refused.because(Refusal.INVALID_SETTINGS));
+    }
+    Instant now = clock.instant();
+    List<Event> events = command.settings().equals(state.settings())
+        ? List.of()
+        : List.of(new SettingsUpdated(command.settings(), now));
+    return change(state, now, events).thenReply(command.replyTo(), after -> Confirmed.INSTANCE);
+  }
+
+  private ReplyEffect<Event, State> onUpdateOpening(State state, UpdateOpening command) {
+    Instant now = clock.instant();
+    Instant reopens = command.open() ? null : command.nextOpeningAt();
+    boolean same = state.open() == command.open() && Objects.equals(state.nextOpeningAt(), reopens);
+    List<Event> events = same ? List.of() : List.of(new OpeningChanged(command.open(), reopens, now));
+    return change(state, now, events).thenReply(command.replyTo(), after -> Confirmed.INSTANCE);
+  }
+
+  private ReplyEffect<Event, State> onUpdateSuspension(State state, UpdateSuspension command) {
+    Instant now = clock.instant();
+    List<Event> events = state.suspended() == command.suspended()
+        ? List.of()
+        : List.of(new SuspensionChanged(command.suspended(), now));
+    return change(state, now, events).thenReply(command.replyTo(), after -> Confirmed.INSTANCE);
+  }
+
+  private ReplyEffect<Event, State> onSubscribe(State state, Subscribe command) {
+    return Effect().none()
+        .thenRun(current -> {
+          if (subscribers.add(command.subscriber())) {
+            context.watchWith(command.subscriber(), new SubscriberTerminated(command.subscriber()));
+          }
+          QueueView view = current.view(tenantId, clock.instant());
+          command.subscriber().tell(new QueueUpdate(context.getSelf(), List.of(), view));
+        })
+        .thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> unsubscribe(ActorRef<QueueUpdate> subscriber) {
+    return Effect().none()
+        .thenRun(current -> {
+          if (subscribers.remove(subscriber)) context.unwatch(subscriber);
+        })
+        .thenNoReply();
+  }
+
+  // Decisions shared by several commands
+
+  /**
+   * Persists the events plus the offers routing makes after them, then re-arms timers and tells
+   * subscribers. Nothing to persist: nothing happens.
+   */
+  private EffectBuilder<Event, State> change(State state, Instant now, List<Event> events) {
+    List<Event> all = new ArrayList<>(events);
+    all.addAll(state.applyAll(events).route(now, TenantQueue::newId));
+    if (all.isEmpty()) return Effect().none();
+    List<Event> persisted = List.copyOf(all);
+    return Effect().persist(persisted).thenRun(after -> {
+      armTimers(after);
+      publish(after, persisted);
+    });
+  }
+
+  /** Rejected or expired: the ticket keeps its place and the agent, who did not take it, turns away. */
+  private static List<Event> missedOffer(State state, Reservation reservation, ReleaseReason reason, Instant now) {
+    Agent agent = state.agent(reservation.agentId()).orElseThrow();
+    return List.of(
+        released(reservation, reason, now),
+        new AgentPresenceChanged(agent.agentId(), Presence.AWAY, agent.languages(), agent.skills(), now));
+  }
+
+  /**
+   * Leaving a call by changing presence ends the call; leaving availability releases an open
+   * offer. Re-announcing what the queue already knows persists nothing.
+   */
+  private static List<Event> presenceChange(State state, String agentId, Presence presence, Set<String> languages,
+      Set<String> skills, ReleaseReason releaseReason, Instant now) {
+    Optional<Agent> current = state.agent(agentId);
+    Set<String> nextLanguages = languages != null
+        ? TicketDetails.tags(languages) : current.map(Agent::languages).orElse(Set.of());
+    Set<String> nextSkills = skills != null ? TicketDetails.tags(skills) : current.map(Agent::skills).orElse(Set.of());
+    List<Event> events = new ArrayList<>();
+    current.filter(agent -> agent.presence() == Presence.BUSY).ifPresent(agent -> events.add(callFinished(agent, now)));
+    if (presence != Presence.AVAILABLE) {
+      state.reservationForAgent(agentId).ifPresent(r -> events.add(released(r, releaseReason, now)));
+    }
+    Optional<Agent> before = state.applyAll(events).agent(agentId);
+    boolean unchanged = before.isPresent() && before.get().presence() == presence
+        && before.get().languages().equals(nextLanguages) && before.get().skills().equals(nextSkills);
+    if (!unchanged) events.add(new AgentPresenceChanged(agentId, presence, nextLanguages, nextSkills, now));
+    return events;
+  }
+
+  private static ReservationReleased released(Reservation reservation, ReleaseReason reason, Instant now) {
+    return new ReservationReleased(
+        reservation.reservationId(), reservation.ticketId(), reservation.agentId(), reason, now);
+  }
+
+  private static CallFinished callFinished(Agent agent, Instant now) {
+    Duration handleTime = Duration.between(agent.since(), now);
+    return new CallFinished(agent.agentId(), agent.roomId(), handleTime.isNegative() ? Duration.ZERO : handleTime, now);
+  }
+
+  // Side effects after a change
+
+  /** The timers the state asks for, and only those: derived again after every change and on recovery. */
+  private void armTimers(State state) {
+    Map<TimerKey, Command> due = new HashMap<>();
+    for (Reservation r : state.reservations()) {
+      due.put(new TimerKey("reservation", r.reservationId(), r.expiresAt()),
+          new ReservationTimedOut(r.reservationId()));
+    }
+    for (Ticket ticket : state.tickets()) {
+      if (ticket.connected()) continue;
+      Instant deadline = ticket.disconnectedAt().plus(state.settings().reconnectGrace());
+      due.put(new TimerKey("reconnect", ticket.ticketId(), deadline), new ReconnectGraceEnded(ticket.ticketId()));
+    }
+    for (Agent agent : state.agents()) {
+      if (agent.connected()) continue;
+      Instant deadline = agent.disconnectedAt().plus(state.settings().agentReconnectGrace());
+      due.put(new TimerKey("agent-reconnect", agent.agentId(), deadline), new AgentGraceEnded(agent.agentId()));
+    }
+    armedTimers.removeIf(key -> {
+      boolean stale = !due.containsKey(key);
+      if (stale) timers.cancel(key);
+      return stale;
+    });
+    Instant now = clock.instant();
+    due.forEach((key, message) -> {
+      if (armedTimers.add(key)) {
+        Duration delay = Duration.between(now, key.deadline());
+        timers.startSingleTimer(key, message, delay.isNegative() ? Duration.ZERO : delay);
+      }
+    });
+  }
+
+  private void publish(State state, List<Event> changes) {
+    if (subscribers.isEmpty()) return;
+    QueueUpdate update = new QueueUpdate(context.getSelf(), changes, state.view(tenantId, clock.instant()));
+    subscribers.forEach(subscriber -> subscriber.tell(update));
+  }
+
+  private static String newId() {
+    return UUID.randomUUID().toString();
+  }
+
+  /** 256 random bits, URL-safe: the shopper's proof of owning a ticket. */
+  private static String newResumeToken() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Event handlers
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent((state, event) -> state.apply(event));
+  }
+}

@@ -1,0 +1,48 @@
+package io.videoshop.queue;
+
+import io.videoshop.persistence.CborSerializable;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+
+/**
+ * A shopper's place in a tenant's queue.
+ *
+ * @param resumeTokenHash SHA-256 (hex) of the resume token handed to the shopper at join; the token
+ *     itself is never stored, so a journal reader cannot take over someone's place
+ * @param disconnectedAt when the shopper's socket dropped, null while connected
+ */
+public record Ticket(
+    String ticketId, TicketDetails details, String resumeTokenHash, Instant joinedAt, Instant disconnectedAt)
+    implements CborSerializable {
+
+  public boolean connected() {
+    return disconnectedAt == null;
+  }
+
+  /** Compares hashes in constant time so the check does not leak how much of a token was right. */
+  public boolean resumableWith(String resumeToken) {
+    if (resumeToken == null) return false;
+    return MessageDigest.isEqual(
+        hashOf(resumeToken).getBytes(StandardCharsets.US_ASCII), resumeTokenHash.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  Ticket disconnected(Instant at) {
+    return new Ticket(ticketId, details, resumeTokenHash, joinedAt, at);
+  }
+
+  Ticket reconnected() {
+    return new Ticket(ticketId, details, resumeTokenHash, joinedAt, null);
+  }
+
+  public static String hashOf(String resumeToken) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(resumeToken.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available in this JVM", e);
+    }
+  }
+}
