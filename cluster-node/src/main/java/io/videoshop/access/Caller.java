@@ -25,6 +25,11 @@ public record Caller(Kind kind, String id, String tenantId, Role role, Set<Strin
     return new Caller(Kind.ANONYMOUS, null, null, null, Set.of(), ip, userAgent);
   }
 
+  /** The same request's caller, once it is known to be this user (after login, on acceptance). */
+  public Caller as(User user) {
+    return new Caller(Kind.USER, user.id(), user.tenantId(), user.roleEnum(), Set.of(), ip, userAgent);
+  }
+
   public boolean isOperator() {
     return kind == Kind.USER && role == Role.OPERATOR;
   }

@@ -73,7 +73,7 @@ public final class Logins {
         handle.createUpdate("DELETE FROM login_failures WHERE subject = :subject").bind("subject", subject).execute();
       }
       Session session = startSession(handle, user.get(), UUID.randomUUID().toString(), now);
-      audit.record(handle, asUser(caller, user.get()), new AuditLog.Change(user.get().tenantId(), "auth.login", "user",
+      audit.record(handle, caller.as(user.get()), new AuditLog.Change(user.get().tenantId(), "auth.login", "user",
           user.get().id(), null, null));
       return new Outcome(session, null, Duration.ZERO);
     });
@@ -149,17 +149,11 @@ public final class Logins {
     Instant now = clock.instant();
     // Reuse of a rotated token revokes its family; that must stick even though this request fails.
     Optional<ApiError> reuse = jdbi.inTransaction(handle -> {
-      var token = handle.createQuery("""
-              SELECT family_id, user_id, expires_at, replaced_at, revoked_at FROM refresh_tokens
-              WHERE token_hash = :hash FOR UPDATE""")
-          .bind("hash", Secrets.sha256(request.refreshToken()))
-          .map((rs, ctx) -> new Object[] {rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(),
-              rs.getTimestamp(4), rs.getTimestamp(5)})
-          .findOne();
-      if (token.isPresent() && token.get()[3] != null && token.get()[4] == null) {
-        RefreshTokens.revokeFamily(handle, (String) token.get()[0], now);
+      Optional<StoredToken> token = StoredToken.lock(handle, request.refreshToken());
+      if (token.isPresent() && token.get().replaced() && !token.get().revoked()) {
+        RefreshTokens.revokeFamily(handle, token.get().familyId(), now);
         audit.record(handle, caller, new AuditLog.Change(null, "auth.refresh_reuse_detected", "user",
-            (String) token.get()[1], null, null));
+            token.get().userId(), null, null));
         return Optional.of(ApiError.unauthorized("invalid_refresh_token",
             "The refresh token was already used; every session of its family has been revoked"));
       }
@@ -167,24 +161,18 @@ public final class Logins {
     });
     if (reuse.isPresent()) throw reuse.get();
     return jdbi.inTransaction(handle -> {
-      var token = handle.createQuery("""
-              SELECT family_id, user_id, expires_at, replaced_at, revoked_at FROM refresh_tokens
-              WHERE token_hash = :hash FOR UPDATE""")
-          .bind("hash", Secrets.sha256(request.refreshToken()))
-          .map((rs, ctx) -> new Object[] {rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(),
-              rs.getTimestamp(4), rs.getTimestamp(5)})
-          .findOne()
+      StoredToken token = StoredToken.lock(handle, request.refreshToken())
           .orElseThrow(() -> ApiError.unauthorized("invalid_refresh_token", "The refresh token is not valid"));
-      if (token[4] != null || token[3] != null || !((Instant) token[2]).isAfter(now)) {
+      if (token.revoked() || token.replaced() || !token.expiresAt().isAfter(now)) {
         throw ApiError.unauthorized("invalid_refresh_token", "The refresh token has expired or was revoked");
       }
-      User user = handle.createQuery("SELECT * FROM users WHERE id = :id").bind("id", token[1])
+      User user = handle.createQuery("SELECT * FROM users WHERE id = :id").bind("id", token.userId())
           .map((rs, ctx) -> Users.user(rs)).one();
       if (!user.active()) throw ApiError.unauthorized("invalid_refresh_token", "The account is deactivated");
       handle.createUpdate("UPDATE refresh_tokens SET replaced_at = :now WHERE token_hash = :hash")
           .bind("now", now).bind("hash", Secrets.sha256(request.refreshToken())).execute();
-      Session session = startSession(handle, user, (String) token[0], now);
-      audit.record(handle, asUser(caller, user), new AuditLog.Change(user.tenantId(), "auth.token_refreshed", "user",
+      Session session = startSession(handle, user, token.familyId(), now);
+      audit.record(handle, caller.as(user), new AuditLog.Change(user.tenantId(), "auth.token_refreshed", "user",
           user.id(), null, null));
       return session;
     });
@@ -214,8 +202,16 @@ public final class Logins {
         refreshExpires, user);
   }
 
-  private static Caller asUser(Caller caller, User user) {
-    return new Caller(Caller.Kind.USER, user.id(), user.tenantId(), user.roleEnum(), java.util.Set.of(), caller.ip(),
-        caller.userAgent());
+  /** A stored refresh token, looked up by the digest of the presented one and locked. */
+  private record StoredToken(String familyId, String userId, Instant expiresAt, boolean replaced, boolean revoked) {
+    static Optional<StoredToken> lock(Handle handle, String presented) {
+      return handle.createQuery("""
+              SELECT family_id, user_id, expires_at, replaced_at, revoked_at FROM refresh_tokens
+              WHERE token_hash = :hash FOR UPDATE""")
+          .bind("hash", Secrets.sha256(presented))
+          .map((rs, ctx) -> new StoredToken(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(),
+              rs.getTimestamp(4) != null, rs.getTimestamp(5) != null))
+          .findOne();
+    }
   }
 }

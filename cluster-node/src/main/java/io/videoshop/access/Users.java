@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -89,8 +90,7 @@ public final class Users {
     return jdbi.withHandle(handle -> handle.createQuery(
             "SELECT * FROM invitations WHERE tenant_id = :tenantId ORDER BY created_at DESC LIMIT 500")
         .bind("tenantId", tenantId)
-        .map((rs, ctx) -> new Invitation(rs.getString("id"), rs.getString("tenant_id"), rs.getString("email"),
-            rs.getString("role"), rs.getTimestamp("expires_at").toInstant(), invitationStatus(rs, now)))
+        .map((rs, ctx) -> invitation(rs, now))
         .list());
   }
 
@@ -101,12 +101,11 @@ public final class Users {
       Instant now = clock.instant();
       var row = handle.createQuery("SELECT * FROM invitations WHERE token_hash = :hash FOR UPDATE")
           .bind("hash", Secrets.sha256(request.token()))
-          .map((rs, ctx) -> new Invitation(rs.getString("id"), rs.getString("tenant_id"), rs.getString("email"),
-              rs.getString("role"), rs.getTimestamp("expires_at").toInstant(), invitationStatus(rs, now)))
+          .map((rs, ctx) -> invitation(rs, now))
           .findOne()
           .orElseThrow(() -> ApiError.badRequest("invalid_invitation", "The invitation token is not valid"));
       if (!"pending".equals(row.status())) {
-        throw new ApiError(org.apache.pekko.http.javadsl.model.StatusCodes.GONE, "invitation_" + row.status(),
+        throw new ApiError(StatusCodes.GONE, "invitation_" + row.status(),
             "The invitation is " + row.status());
       }
       String displayName = displayName("displayName", request.displayName());
@@ -115,9 +114,7 @@ public final class Users {
           Passwords.hash(request.password()));
       handle.createUpdate("UPDATE invitations SET accepted_at = :now WHERE id = :id")
           .bind("now", now).bind("id", row.id()).execute();
-      Caller newcomer = new Caller(Caller.Kind.USER, user.id(), user.tenantId(), user.roleEnum(), java.util.Set.of(),
-          caller.ip(), caller.userAgent());
-      audit.record(handle, newcomer, new AuditLog.Change(user.tenantId(), "user.created", "user", user.id(), null, user));
+      audit.record(handle, caller.as(user), new AuditLog.Change(user.tenantId(), "user.created", "user", user.id(), null, user));
       return user;
     });
   }
@@ -290,6 +287,11 @@ public final class Users {
       throw ApiError.invalid(List.of(new FieldError(field, "invalid_name", "must be 1 to 200 characters")));
     }
     return name.trim();
+  }
+
+  private static Invitation invitation(ResultSet rs, Instant now) throws SQLException {
+    return new Invitation(rs.getString("id"), rs.getString("tenant_id"), rs.getString("email"), rs.getString("role"),
+        rs.getTimestamp("expires_at").toInstant(), invitationStatus(rs, now));
   }
 
   private static String invitationStatus(ResultSet rs, Instant now) throws SQLException {

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.util.List;
 import java.util.stream.Collectors;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 
 /**
  * The API's JSON: ISO-8601 times, absent fields left out, and strict reading — an unknown field
@@ -34,15 +36,15 @@ public final class Json {
     try {
       return MAPPER.readValue(body, type);
     } catch (UnrecognizedPropertyException e) {
-      throw new ApiError(org.apache.pekko.http.javadsl.model.StatusCodes.BAD_REQUEST, "unknown_field",
-          "Unknown field \"" + path(e) + "\"", java.util.List.of(new FieldError(path(e), "unknown_field",
+      throw new ApiError(StatusCodes.BAD_REQUEST, "unknown_field",
+          "Unknown field \"" + path(e) + "\"", List.of(new FieldError(path(e), "unknown_field",
               "is not a field of this request")), null);
     } catch (MismatchedInputException e) {
       String field = path(e);
-      throw new ApiError(org.apache.pekko.http.javadsl.model.StatusCodes.BAD_REQUEST, "invalid_field",
+      throw new ApiError(StatusCodes.BAD_REQUEST, "invalid_field",
           field.isEmpty() ? "The body has the wrong shape" : "Field \"" + field + "\" has the wrong type",
-          field.isEmpty() ? java.util.List.of()
-              : java.util.List.of(new FieldError(field, "invalid_type", "has the wrong type")), null);
+          field.isEmpty() ? List.of()
+              : List.of(new FieldError(field, "invalid_type", "has the wrong type")), null);
     } catch (JsonProcessingException e) {
       throw ApiError.badRequest("malformed_json", "The body is not valid JSON: " + e.getOriginalMessage());
     }
