@@ -13,6 +13,7 @@ import io.videoshop.queue.TenantQueue;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
@@ -24,13 +25,17 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.JoinSeedNodes;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
+import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One running VideoShop node: the actor system in its cluster, the shared database (migrated),
- * the sharded entities, and the HTTP server. {@link Main} starts one; tests start several.
+ * Pekko Management (health checks, cluster bootstrap), the sharded entities, and the HTTP server.
+ * {@link Main} starts one; tests start several.
  */
 public final class VideoShopNode {
   public static final String SYSTEM_NAME = "videoshop";
@@ -41,12 +46,15 @@ public final class VideoShopNode {
   private final VideoShopSettings settings;
   private final Platform platform;
   private final ServerBinding binding;
+  private final int managementPort;
 
-  private VideoShopNode(ActorSystem<Void> system, VideoShopSettings settings, Platform platform, ServerBinding binding) {
+  private VideoShopNode(ActorSystem<Void> system, VideoShopSettings settings, Platform platform,
+      ServerBinding binding, int managementPort) {
     this.system = system;
     this.settings = settings;
     this.platform = platform;
     this.binding = binding;
+    this.managementPort = managementPort;
   }
 
   /**
@@ -59,6 +67,8 @@ public final class VideoShopNode {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
     try {
       SharedDatabase.get(system);
+      // Before joining: cluster bootstrap's contact point is the management server.
+      int managementPort = startManagement(system);
       joinCluster(system, settings.cluster());
       registerEntities(system);
       Platform platform = new Platform(system, settings);
@@ -69,13 +79,15 @@ public final class VideoShopNode {
       ServerBinding binding = HttpServer.bind(system, settings.http(), routes(system, platform))
           .toCompletableFuture()
           .get(BIND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      VideoShopNode node = new VideoShopNode(system, settings, platform, binding);
+      VideoShopNode node = new VideoShopNode(system, settings, platform, binding, managementPort);
       platform.firstStart.run(settings.bootstrap(), settings.profile() == VideoShopSettings.Profile.DEMO,
           "http://" + ("0.0.0.0".equals(settings.http().host()) ? "localhost" : settings.http().host()) + ":"
               + node.httpPort());
-      log.info("VideoShop node {} listening on http://{}:{} (database: {}, profile: {})",
-          system.address(), settings.http().host(), node.httpPort(),
-          settings.database().kind().name().toLowerCase(), settings.profile().name().toLowerCase());
+      log.info("VideoShop node {} listening on http://{}:{} (management: {}:{}, discovery: {}, database: {}, "
+              + "profile: {})",
+          system.address(), settings.http().host(), node.httpPort(), settings.management().host(), managementPort,
+          lowerCase(settings.cluster().discovery()), lowerCase(settings.database().kind()),
+          lowerCase(settings.profile()));
       return node;
     } catch (Exception e) {
       system.terminate();
@@ -97,9 +109,28 @@ public final class VideoShopNode {
     return HttpMetrics.timed(metrics.registry(), all.seal());
   }
 
+  /** Binds Pekko Management (health checks, cluster routes) and returns the port it listens on. */
+  private static int startManagement(ActorSystem<?> system) throws Exception {
+    Uri uri = PekkoManagement.get(system).start()
+        .toCompletableFuture()
+        .get(BIND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    return uri.port();
+  }
+
   private static void joinCluster(ActorSystem<?> system, ClusterSettings settings) {
     Cluster cluster = Cluster.get(system);
-    if (settings.formsClusterOfItsOwn()) {
+    if (settings.discovery() == ClusterSettings.Discovery.KUBERNETES_API) {
+      // Finds the other pods through the Kubernetes API and joins them, or forms the cluster when
+      // this pod has the lowest address among the required contact points.
+      try {
+        ClusterBootstrap.get(system).start();
+      } catch (RuntimeException e) {
+        // Typically a node started with kubernetes-api outside a pod: say so instead of a bare file name.
+        throw new IllegalStateException("cluster bootstrap (videoshop.cluster.discovery = kubernetes-api) cannot "
+            + "start: " + e + ". It reads the pod's service account (token, CA, namespace) under "
+            + "/var/run/secrets/kubernetes.io/serviceaccount and lists pods through the Kubernetes API.", e);
+      }
+    } else if (settings.formsClusterOfItsOwn()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     } else {
       List<Address> seeds = settings.seedNodes().stream()
@@ -128,6 +159,15 @@ public final class VideoShopNode {
   public int httpPort() {
     InetSocketAddress address = binding.localAddress();
     return address.getPort();
+  }
+
+  /** The port Pekko Management listens on (/alive, /ready, /cluster/members). */
+  public int managementPort() {
+    return managementPort;
+  }
+
+  private static String lowerCase(Enum<?> value) {
+    return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   /**

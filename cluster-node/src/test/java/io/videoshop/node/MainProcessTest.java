@@ -41,7 +41,7 @@ class MainProcessTest {
   void unreachableDatabaseExitsWithCode3AndSaysWhere() throws Exception {
     Result result = runToExit(Map.of("VIDEOSHOP_DB", "postgres",
         "VIDEOSHOP_DB_URL", "jdbc:postgresql://127.0.0.1:1/videoshop", "VIDEOSHOP_DB_CONNECTION_TIMEOUT", "2s",
-        "VIDEOSHOP_HTTP_PORT", "0", "VIDEOSHOP_CLUSTER_PORT", "0"));
+        "VIDEOSHOP_HTTP_PORT", "0", "VIDEOSHOP_CLUSTER_PORT", "0", "VIDEOSHOP_MANAGEMENT_PORT", "0"));
     assertThat(result.exitCode).isEqualTo(3);
     assertThat(result.output).contains(
         "VideoShop cannot start. Cannot connect to the database at jdbc:postgresql://127.0.0.1:1/videoshop");
@@ -51,7 +51,8 @@ class MainProcessTest {
   void startsOnEmbeddedH2StopsOnSigtermAndStartsAgainOnTheSameData(@TempDir Path data) throws Exception {
     for (String logFormat : List.of("text", "json")) {
       Process process = start(Map.of("VIDEOSHOP_DATA_DIR", data.toString(), "VIDEOSHOP_HTTP_HOST", "127.0.0.1",
-          "VIDEOSHOP_HTTP_PORT", "0", "VIDEOSHOP_CLUSTER_PORT", "0", "VIDEOSHOP_LOG_FORMAT", logFormat));
+          "VIDEOSHOP_HTTP_PORT", "0", "VIDEOSHOP_CLUSTER_PORT", "0", "VIDEOSHOP_MANAGEMENT_PORT", "0",
+          "VIDEOSHOP_LOG_FORMAT", logFormat));
       NodeOutput output = NodeOutput.follow(process);
       try {
         int httpPort = output.httpPort.get(60, TimeUnit.SECONDS);

@@ -26,13 +26,17 @@ class NodeLifecycleTest {
     try (TestDatabase database = TestDatabase.create(kind)) {
       VideoShopNode node = TestNodes.start(database);
       int port = node.httpPort();
+      int management = node.managementPort();
+      assertThat(management).as("management bound on a port of its own").isPositive().isNotEqualTo(port);
 
       assertThat(get(port, "/health/alive").statusCode()).isEqualTo(200);
+      assertThat(get(management, "/alive").statusCode()).isEqualTo(200);
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
         HttpResponse<String> ready = get(port, "/health/ready");
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.body()).isEqualTo("{\"status\":\"ready\",\"checks\":{\"cluster\":\"ok\",\"journal\":\"ok\"}}");
       });
+      assertThat(get(management, "/ready").statusCode()).as("management agrees with /health/ready").isEqualTo(200);
 
       HttpResponse<String> metrics = get(port, "/metrics");
       assertThat(metrics.statusCode()).isEqualTo(200);
@@ -48,6 +52,25 @@ class NodeLifecycleTest {
       node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
       assertThat(node.system().getWhenTerminated().toCompletableFuture().isDone()).isTrue();
       assertThatThrownBy(() -> get(port, "/health/alive")).hasCauseInstanceOf(ConnectException.class);
+      assertThatThrownBy(() -> get(management, "/alive")).hasCauseInstanceOf(ConnectException.class);
+    }
+  }
+
+  @Test
+  void managementReadinessWaitsForTheClusterLikeHealthReady() throws Exception {
+    // Seed nodes that never answer: the node stays Joining, so neither port may call it ready.
+    VideoShopNode node = TestNodes.start(TestDatabase.h2InMemory(),
+        "videoshop.cluster.seed-nodes = \"127.0.0.1:1\"");
+    try {
+      HttpResponse<String> ready = get(node.httpPort(), "/health/ready");
+      assertThat(ready.statusCode()).isEqualTo(503);
+      assertThat(ready.body()).contains("\"cluster\":\"member status is ");
+      HttpResponse<String> managementReady = get(node.managementPort(), "/ready");
+      assertThat(managementReady.statusCode()).isEqualTo(500);
+      assertThat(managementReady.body()).startsWith("Not Healthy");
+      assertThat(get(node.managementPort(), "/alive").statusCode()).as("alive is not readiness").isEqualTo(200);
+    } finally {
+      node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
   }
 
@@ -66,6 +89,8 @@ class NodeLifecycleTest {
         assertThat(ready.body()).contains("\"status\":\"not-ready\"").contains("\"cluster\":\"ok\"")
             .contains("event_journal");
         assertThat(get(port, "/health/alive").statusCode()).as("alive is not readiness").isEqualTo(200);
+        assertThat(get(node.managementPort(), "/ready").statusCode()).as("management agrees").isEqualTo(500);
+        assertThat(get(node.managementPort(), "/alive").statusCode()).isEqualTo(200);
       } finally {
         node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
       }

@@ -13,6 +13,7 @@ public final class TestNodes {
 
         videoshop.http { host = "127.0.0.1", port = 0 }
         videoshop.cluster { host = "127.0.0.1", port = 0 }
+        videoshop.management { host = "127.0.0.1", port = 0 }
         pekko.actor.serialize-messages = on
         pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
         pekko.coordinated-shutdown.exit-jvm = off

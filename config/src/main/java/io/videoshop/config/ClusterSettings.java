@@ -4,18 +4,51 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How this node takes part in the Pekko cluster. No seed nodes: the node joins itself and forms a
- * cluster of one.
+ * How this node takes part in the Pekko cluster and how it finds the other nodes: static seed
+ * nodes (local runs; none: the node joins itself and forms a cluster of one), or Pekko Management
+ * cluster bootstrap over the Kubernetes API (the pods carrying the bootstrap label selector).
  */
-public record ClusterSettings(String host, int port, List<String> seedNodes) {
+public record ClusterSettings(
+    String host, int port, Discovery discovery, List<String> seedNodes, Bootstrap bootstrap) {
+
+  public enum Discovery {
+    SEED_NODES,
+    KUBERNETES_API
+  }
+
+  /**
+   * Cluster bootstrap with {@code kubernetes-api} discovery: the pods matching
+   * {@code podLabelSelector} (its {@code %s} replaced by {@code serviceName}) are the contact
+   * points; a new cluster forms only once {@code requiredContactPointNr} of them are seen.
+   */
+  public record Bootstrap(String serviceName, String podLabelSelector, int requiredContactPointNr) {
+
+    /** The Kubernetes label selector bootstrap queries pods with. */
+    public String effectiveLabelSelector() {
+      return podLabelSelector.contains("%s") ? podLabelSelector.formatted(serviceName) : podLabelSelector;
+    }
+
+    static Bootstrap read(SettingsReader at) {
+      String serviceName = at.string("service-name").trim();
+      if (serviceName.isEmpty()) at.problem("service-name", "must not be empty");
+      String selector = at.string("pod-label-selector").trim();
+      if (selector.isEmpty()) {
+        at.problem("pod-label-selector", "must not be empty (e.g. app=%s)");
+      } else if (selector.replace("%s", "").contains("%")) {
+        at.problem("pod-label-selector", "may contain %s (the service name) and no other %, was \"" + selector + "\"");
+      }
+      return new Bootstrap(serviceName, selector, at.intBetween("required-contact-point-nr", 1, 100));
+    }
+  }
 
   public boolean formsClusterOfItsOwn() {
-    return seedNodes.isEmpty();
+    return discovery == Discovery.SEED_NODES && seedNodes.isEmpty();
   }
 
   static ClusterSettings read(SettingsReader at) {
     String host = at.string("host");
     if (host.isBlank()) at.problem("host", "must not be empty");
+    Discovery discovery = at.oneOf("discovery", Discovery.class, Discovery.SEED_NODES);
     List<String> seeds = new ArrayList<>();
     for (String seed : at.string("seed-nodes").split(",")) {
       String trimmed = seed.trim();
@@ -27,6 +60,11 @@ public record ClusterSettings(String host, int port, List<String> seedNodes) {
         seeds.add(trimmed);
       }
     }
-    return new ClusterSettings(host, at.intBetween("port", 0, 65535), List.copyOf(seeds));
+    if (discovery == Discovery.KUBERNETES_API && !seeds.isEmpty()) {
+      at.problem("seed-nodes", "must be empty when videoshop.cluster.discovery = kubernetes-api "
+          + "(cluster bootstrap finds the other nodes), was \"" + String.join(",", seeds) + "\"");
+    }
+    return new ClusterSettings(
+        host, at.intBetween("port", 0, 65535), discovery, List.copyOf(seeds), Bootstrap.read(at.at("bootstrap")));
   }
 }

@@ -12,6 +12,7 @@ public record VideoShopSettings(
     Profile profile,
     HttpSettings http,
     ClusterSettings cluster,
+    ManagementSettings management,
     DatabaseSettings database,
     AuthSettings auth,
     BootstrapSettings bootstrap,
@@ -40,12 +41,41 @@ public record VideoShopSettings(
             root.oneOf("profile", Profile.class, Profile.PRODUCTION),
             HttpSettings.read(root.at("http")),
             ClusterSettings.read(root.at("cluster")),
+            ManagementSettings.read(root.at("management")),
             DatabaseSettings.read(root.at("database")),
             AuthSettings.read(root.at("auth")),
             BootstrapSettings.read(root.at("bootstrap")),
             LogSettings.read(root.at("log")));
+    checkAcrossSections(root, settings);
     List<String> problems = root.problems();
     if (!problems.isEmpty()) throw new SettingsException(problems);
     return settings;
+  }
+
+  /** Checks that span sections: bootstrap advertises the management address; one node's ports differ. */
+  private static void checkAcrossSections(SettingsReader root, VideoShopSettings settings) {
+    SettingsReader management = root.at("management");
+    if (settings.cluster().discovery() == ClusterSettings.Discovery.KUBERNETES_API) {
+      if (settings.management().port() == 0) {
+        management.problem("port", "must be a fixed port when videoshop.cluster.discovery = kubernetes-api "
+            + "(bootstrap advertises it to the other nodes), was 0");
+      }
+      if (settings.management().isWildcard()) {
+        management.problem("host", "must be this node's reachable address (e.g. the pod IP) when "
+            + "videoshop.cluster.discovery = kubernetes-api, was \"" + settings.management().host() + "\"");
+      }
+    }
+    int http = settings.http().port();
+    int remoting = settings.cluster().port();
+    int own = settings.management().port();
+    if (own != 0 && own == http) {
+      management.problem("port", "must differ from videoshop.http.port, both are " + own);
+    }
+    if (own != 0 && own == remoting) {
+      management.problem("port", "must differ from videoshop.cluster.port, both are " + own);
+    }
+    if (http != 0 && http == remoting) {
+      root.at("http").problem("port", "must differ from videoshop.cluster.port, both are " + http);
+    }
   }
 }

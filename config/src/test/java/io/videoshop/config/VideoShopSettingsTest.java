@@ -25,6 +25,8 @@ class VideoShopSettingsTest {
     assertThat(settings.database().poolSize()).isEqualTo(10);
     assertThat(settings.database().connectionTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(settings.cluster().formsClusterOfItsOwn()).isTrue();
+    assertThat(settings.cluster().discovery()).isEqualTo(ClusterSettings.Discovery.SEED_NODES);
+    assertThat(settings.management()).isEqualTo(new ManagementSettings("127.0.0.1", 8558));
     assertThat(settings.log().format()).isEqualTo(LogSettings.Format.TEXT);
     assertThat(settings.profile()).isEqualTo(VideoShopSettings.Profile.PRODUCTION);
   }
@@ -67,6 +69,86 @@ class VideoShopSettingsTest {
             "videoshop.database.pool-size: has type STRING rather than NUMBER",
             "videoshop.log.format: must be one of [text, json], was \"xml\"",
             "videoshop.cluster.seed-nodes: each seed must be host:port, was \"node-a\""));
+  }
+
+  @Test
+  void kubernetesDeploymentIsConfiguredByEnvironmentAlone() {
+    Config env = ConfigFactory.parseMap(java.util.Map.of(
+        "VIDEOSHOP_CLUSTER_DISCOVERY", "kubernetes-api",
+        "VIDEOSHOP_CLUSTER_HOST", "10.1.2.3",
+        "VIDEOSHOP_MANAGEMENT_HOST", "10.1.2.3",
+        "VIDEOSHOP_MANAGEMENT_PORT", "8600",
+        "VIDEOSHOP_BOOTSTRAP_SERVICE_NAME", "shop",
+        "VIDEOSHOP_BOOTSTRAP_POD_LABEL_SELECTOR", "app.kubernetes.io/name=%s,tier=node",
+        "VIDEOSHOP_BOOTSTRAP_REQUIRED_CONTACT_POINT_NR", "3"));
+    VideoShopSettings settings =
+        VideoShopSettings.from(env.withFallback(ConfigFactory.defaultReferenceUnresolved()).resolve());
+    assertThat(settings.cluster().discovery()).isEqualTo(ClusterSettings.Discovery.KUBERNETES_API);
+    assertThat(settings.cluster().formsClusterOfItsOwn()).as("bootstrap decides, not the node alone").isFalse();
+    assertThat(settings.management()).isEqualTo(new ManagementSettings("10.1.2.3", 8600));
+    assertThat(settings.cluster().bootstrap())
+        .isEqualTo(new ClusterSettings.Bootstrap("shop", "app.kubernetes.io/name=%s,tier=node", 3));
+    assertThat(settings.cluster().bootstrap().effectiveLabelSelector()).isEqualTo("app.kubernetes.io/name=shop,tier=node");
+  }
+
+  @Test
+  void bootstrapDefaultsSelectThePodsLabelledAppVideoshop() {
+    ClusterSettings.Bootstrap bootstrap = settingsWith("").cluster().bootstrap();
+    assertThat(bootstrap.effectiveLabelSelector()).isEqualTo("app=videoshop");
+    assertThat(bootstrap.requiredContactPointNr()).isEqualTo(2);
+    assertThat(new ClusterSettings.Bootstrap("x", "tier=node", 1).effectiveLabelSelector()).isEqualTo("tier=node");
+  }
+
+  @Test
+  void wrongClusterAndManagementValuesAreNamed() {
+    assertThatThrownBy(() -> settingsWith("""
+        videoshop.cluster.discovery = dns
+        videoshop.cluster.bootstrap { service-name = " ", pod-label-selector = "app=%d", required-contact-point-nr = 0 }
+        videoshop.management { host = "", port = -1 }
+        """))
+        .isInstanceOf(SettingsException.class)
+        .satisfies(e -> assertThat(((SettingsException) e).problems()).containsExactlyInAnyOrder(
+            "videoshop.cluster.discovery: must be one of [seed-nodes, kubernetes-api], was \"dns\"",
+            "videoshop.cluster.bootstrap.service-name: must not be empty",
+            "videoshop.cluster.bootstrap.pod-label-selector: may contain %s (the service name) and no other %, "
+                + "was \"app=%d\"",
+            "videoshop.cluster.bootstrap.required-contact-point-nr: must be between 1 and 100, was 0",
+            "videoshop.management.host: must not be empty",
+            "videoshop.management.port: must be between 0 and 65535, was -1"));
+  }
+
+  @Test
+  void kubernetesApiNeedsAFixedReachableManagementAddressAndNoSeedNodes() {
+    assertThatThrownBy(() -> settingsWith("""
+        videoshop.cluster { discovery = kubernetes-api, seed-nodes = "10.0.0.1:25520" }
+        videoshop.management { host = "0.0.0.0", port = 0 }
+        """))
+        .isInstanceOf(SettingsException.class)
+        .satisfies(e -> assertThat(((SettingsException) e).problems()).containsExactlyInAnyOrder(
+            "videoshop.cluster.seed-nodes: must be empty when videoshop.cluster.discovery = kubernetes-api "
+                + "(cluster bootstrap finds the other nodes), was \"10.0.0.1:25520\"",
+            "videoshop.management.port: must be a fixed port when videoshop.cluster.discovery = kubernetes-api "
+                + "(bootstrap advertises it to the other nodes), was 0",
+            "videoshop.management.host: must be this node's reachable address (e.g. the pod IP) when "
+                + "videoshop.cluster.discovery = kubernetes-api, was \"0.0.0.0\""));
+    // The same values are fine for a local node that finds others through seed nodes.
+    assertThat(settingsWith("videoshop.management { host = \"0.0.0.0\", port = 0 }").management().port()).isZero();
+  }
+
+  @Test
+  void oneNodesPortsMustDiffer() {
+    assertThatThrownBy(() -> settingsWith("""
+        videoshop.http.port = 9000
+        videoshop.cluster.port = 9000
+        videoshop.management.port = 9000
+        """))
+        .isInstanceOf(SettingsException.class)
+        .satisfies(e -> assertThat(((SettingsException) e).problems()).containsExactlyInAnyOrder(
+            "videoshop.management.port: must differ from videoshop.http.port, both are 9000",
+            "videoshop.management.port: must differ from videoshop.cluster.port, both are 9000",
+            "videoshop.http.port: must differ from videoshop.cluster.port, both are 9000"));
+    assertThat(settingsWith("videoshop { http.port = 0, cluster.port = 0, management.port = 0 }").http().port())
+        .as("port 0 (any free port) never clashes").isZero();
   }
 
   @Test
