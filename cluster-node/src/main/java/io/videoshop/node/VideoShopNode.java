@@ -9,6 +9,7 @@ import io.videoshop.http.HttpServer;
 import io.videoshop.metrics.HttpMetrics;
 import io.videoshop.metrics.NodeMetrics;
 import io.videoshop.persistence.SharedDatabase;
+import io.videoshop.queue.QueueSockets;
 import io.videoshop.queue.TenantQueue;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -105,7 +106,9 @@ public final class VideoShopNode {
   private static Route routes(ActorSystem<?> system, Platform platform) {
     NodeMetrics metrics = NodeMetrics.get(system);
     SharedDatabase.get(system).reportPoolMetricsTo(metrics.registry());
-    Route all = concat(HealthRoutes.route(new Readiness(system), metrics), platform.api.route());
+    QueueSockets queueSockets = new QueueSockets(system, platform.tenants, platform.widgetKeys, platform.accessTokens,
+        SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.clock);
+    Route all = concat(HealthRoutes.route(new Readiness(system), metrics), platform.api.route(), queueSockets.route());
     return HttpMetrics.timed(metrics.registry(), all.seal());
   }
 

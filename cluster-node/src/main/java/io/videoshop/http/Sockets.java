@@ -1,0 +1,101 @@
+package io.videoshop.http;
+
+import io.videoshop.protocol.ProtocolCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.model.ws.TextMessage;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.typed.javadsl.ActorSink;
+import org.apache.pekko.stream.typed.javadsl.ActorSource;
+
+/**
+ * A WebSocket served by one actor per connection: frames from the client reach the actor as
+ * {@link Inbound} (text, or why it was not read), and what the actor tells its {@link Outbound}
+ * ref goes to the client through a bounded buffer that drops the oldest frames, so one slow
+ * browser never holds anything else up. Either side ending ends the other.
+ */
+public final class Sockets {
+  /** Frames a slow client may fall behind by before the oldest are dropped. */
+  public static final int OUTBOUND_BUFFER = 128;
+
+  private Sockets() {}
+
+  public sealed interface Inbound extends NoSerializationVerificationNeeded {}
+
+  public record Text(String text) implements Inbound {}
+
+  /** Larger than {@link ProtocolCodec#MAX_FRAME_BYTES}: read to its end and discarded. */
+  public record Oversized() implements Inbound {}
+
+  public record Binary() implements Inbound {}
+
+  /** The client went away (or the connection failed). */
+  public record Closed() implements Inbound {}
+
+  public sealed interface Outbound extends NoSerializationVerificationNeeded {}
+
+  public record Frame(String text) implements Outbound {}
+
+  /** Closes the socket after the frames before it. */
+  public record Close() implements Outbound {}
+
+  /**
+   * The flow of one connection: spawns its actor with the ref to write to, and wraps what the
+   * client sends into the actor's own message type.
+   */
+  public static <C> Flow<Message, Message, NotUsed> flow(ActorSystem<?> system, String kind,
+      Function<ActorRef<Outbound>, Behavior<C>> session, Function<Inbound, C> wrap) {
+    Materializer materializer = Materializer.matFromSystem(system);
+    Pair<ActorRef<Outbound>, Source<Outbound, NotUsed>> outbound = ActorSource.<Outbound>actorRef(
+            message -> message instanceof Close, message -> Optional.empty(), OUTBOUND_BUFFER,
+            OverflowStrategy.dropHead())
+        .preMaterialize(materializer);
+    ActorRef<C> actor = system.systemActorOf(session.apply(outbound.first()), kind + "-" + UUID.randomUUID(),
+        Props.empty());
+    Sink<Message, NotUsed> in = Flow.<Message>create()
+        .mapAsync(1, message -> read(message, materializer))
+        .map(wrap::apply)
+        .to(ActorSink.actorRef(actor, wrap.apply(new Closed()), failure -> wrap.apply(new Closed())));
+    Source<Message, NotUsed> out = outbound.second()
+        .collectType(Frame.class)
+        .map(frame -> (Message) TextMessage.create(frame.text()));
+    return Flow.fromSinkAndSourceCoupled(in, out);
+  }
+
+  private static CompletionStage<Inbound> read(Message message, Materializer materializer) {
+    if (!message.isText()) {
+      return message.asBinaryMessage().getStreamedData().runWith(Sink.ignore(), materializer)
+          .thenApply(done -> new Binary());
+    }
+    TextMessage text = message.asTextMessage();
+    if (text.isStrict()) return CompletableFuture.completedFuture(bounded(text.getStrictText()));
+    // A streamed frame is read to its end but kept only up to the limit.
+    return text.getStreamedText()
+        .runFold(new StringBuilder(), (kept, part) -> kept.length() > ProtocolCodec.MAX_FRAME_BYTES
+            ? kept : kept.append(part), materializer)
+        .thenApply(kept -> bounded(kept.toString()));
+  }
+
+  private static Inbound bounded(String text) {
+    boolean tooLarge = text.length() > ProtocolCodec.MAX_FRAME_BYTES
+        || (text.length() * 3 > ProtocolCodec.MAX_FRAME_BYTES
+            && text.getBytes(StandardCharsets.UTF_8).length > ProtocolCodec.MAX_FRAME_BYTES);
+    return tooLarge ? new Oversized() : new Text(text);
+  }
+}

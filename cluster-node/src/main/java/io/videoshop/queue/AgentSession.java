@@ -1,0 +1,229 @@
+package io.videoshop.queue;
+
+import io.videoshop.http.RateLimit;
+import io.videoshop.http.Sockets;
+import io.videoshop.protocol.ConsoleEvent;
+import io.videoshop.protocol.ConsoleRequest;
+import io.videoshop.protocol.ErrorMessage;
+import io.videoshop.protocol.Hello;
+import io.videoshop.protocol.ProtocolCodec;
+import io.videoshop.protocol.Reconnect;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/**
+ * One agent's console socket: the live queue (a snapshot on connect, then after every change),
+ * offers for this agent, and the agent's presence and answers sent on to {@link TenantQueue}.
+ * When the socket drops the queue is told; the agent goes offline after the agent grace unless a
+ * console of theirs reconnects (on any node) and sets a presence.
+ */
+final class AgentSession extends AbstractBehavior<AgentSession.Command> {
+  private static final Duration ASK_TIMEOUT = WidgetSession.ASK_TIMEOUT;
+
+  interface Command extends NoSerializationVerificationNeeded {}
+
+  record FromClient(Sockets.Inbound inbound) implements Command {}
+
+  private record Viewed(QueueFeed.View view) implements Command {}
+
+  private record Answered(String request, Object reply, Throwable failure) implements Command {}
+
+  static Behavior<Command> create(String tenantId, String agentId, ActorRef<Sockets.Outbound> out,
+      EntityRef<TenantQueue.Command> queue, ActorRef<QueueFeeds.Command> feeds, Clock clock) {
+    return Behaviors.setup(context -> new AgentSession(context, tenantId, agentId, out, queue, feeds, clock));
+  }
+
+  private final String agentId;
+  private final ActorRef<Sockets.Outbound> out;
+  private final EntityRef<TenantQueue.Command> queue;
+  private final Clock clock;
+  private final RateLimit rateLimit = new RateLimit(30, 10, System.nanoTime());
+  /** Offers announced to this agent and not yet ended, by reservation id. */
+  private final Map<String, Reservation> offers = new HashMap<>();
+  private boolean reconnectAnnounced;
+
+  private AgentSession(ActorContext<Command> context, String tenantId, String agentId, ActorRef<Sockets.Outbound> out,
+      EntityRef<TenantQueue.Command> queue, ActorRef<QueueFeeds.Command> feeds, Clock clock) {
+    super(context);
+    this.agentId = agentId;
+    this.out = out;
+    this.queue = queue;
+    this.clock = clock;
+    send(new Hello("agent", tenantId, ProtocolCodec.MAX_FRAME_BYTES));
+    feeds.tell(new QueueFeeds.Attach(tenantId, context.messageAdapter(QueueFeed.View.class, Viewed::new)));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(FromClient.class, message -> onClient(message.inbound()))
+        .onMessage(Viewed.class, viewed -> onView(viewed.view()))
+        .onMessage(Answered.class, this::onAnswer)
+        .build();
+  }
+
+  private Behavior<Command> onClient(Sockets.Inbound inbound) {
+    if (inbound instanceof Sockets.Closed) {
+      queue.tell(new TenantQueue.AgentDisconnected(agentId));
+      return Behaviors.stopped();
+    }
+    switch (rateLimit.take(System.nanoTime())) {
+      case REFUSED -> {
+        return error("rate_limited", "Too many messages; slow down");
+      }
+      case FLOODING -> {
+        send(new Reconnect("flooding", 10_000));
+        out.tell(new Sockets.Close());
+        return this;
+      }
+      default -> { }
+    }
+    if (inbound instanceof Sockets.Oversized) {
+      return error("frame_too_large", "Frames may be at most " + ProtocolCodec.MAX_FRAME_BYTES + " bytes");
+    }
+    if (inbound instanceof Sockets.Binary) return error("binary_not_supported", "Send JSON text frames");
+    ProtocolCodec.Decoded<ConsoleRequest> decoded = ProtocolCodec.decode(ConsoleRequest.class, ((Sockets.Text) inbound).text());
+    if (!decoded.ok()) {
+      send(decoded.error());
+      return this;
+    }
+    ConsoleRequest request = decoded.message();
+    if (request instanceof ConsoleRequest.SetPresence presence) return onPresence(presence);
+    if (request instanceof ConsoleRequest.Accept accept) {
+      if (accept.reservationId() == null) return invalid("reservationId", "is required");
+      getContext().ask(TenantQueue.AcceptReply.class, queue, ASK_TIMEOUT,
+          replyTo -> new TenantQueue.AcceptReservation(accept.reservationId(), agentId, replyTo),
+          (reply, failure) -> new Answered("accept", reply, failure));
+    } else if (request instanceof ConsoleRequest.Reject reject) {
+      if (reject.reservationId() == null) return invalid("reservationId", "is required");
+      getContext().ask(TenantQueue.Confirmation.class, queue, ASK_TIMEOUT,
+          replyTo -> new TenantQueue.RejectReservation(reject.reservationId(), agentId, replyTo),
+          (reply, failure) -> new Answered("reject", reply, failure));
+    } else {
+      getContext().ask(TenantQueue.Confirmation.class, queue, ASK_TIMEOUT,
+          replyTo -> new TenantQueue.AgentFinishedCall(agentId, replyTo),
+          (reply, failure) -> new Answered("finish-call", reply, failure));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onPresence(ConsoleRequest.SetPresence request) {
+    Presence presence;
+    try {
+      presence = Presence.valueOf(String.valueOf(request.presence()).toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      return invalid("presence", "must be available, away or offline");
+    }
+    if (presence == Presence.BUSY) return invalid("presence", "busy comes from accepting a shopper");
+    Set<String> languages = request.languages() == null ? null : new HashSet<>(request.languages());
+    Set<String> skills = request.skills() == null ? null : new HashSet<>(request.skills());
+    getContext().ask(TenantQueue.Confirmation.class, queue, ASK_TIMEOUT,
+        replyTo -> new TenantQueue.AgentPresence(agentId, presence, languages, skills, replyTo),
+        (reply, failure) -> new Answered("presence", reply, failure));
+    return this;
+  }
+
+  private Behavior<Command> onAnswer(Answered answer) {
+    if (answer.failure() != null) return error("unavailable", "The queue did not answer; try again");
+    if (answer.reply() instanceof TenantQueue.Refused refused) {
+      return error(refused.reason().code(), "The queue refused " + answer.request() + ": " + refused.reason().code());
+    }
+    if (answer.reply() instanceof TenantQueue.Assigned assigned) {
+      offers.remove(assigned.reservationId());
+      send(new ConsoleEvent.Assigned(assigned.reservationId(), assigned.ticketId(), assigned.roomId()));
+    } else {
+      send(new ConsoleEvent.Done(answer.request()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onView(QueueFeed.View feed) {
+    QueueView view = feed.update().view();
+    Instant now = clock.instant();
+    Map<String, String> reservedFor = new HashMap<>();
+    view.reservations().forEach(reservation -> reservedFor.put(reservation.ticketId(), reservation.agentId()));
+    List<ConsoleEvent.WaitingShopper> tickets = view.tickets().stream()
+        .map(ticket -> shopper(ticket, feed.names(), reservedFor, now)).toList();
+    List<ConsoleEvent.AgentState> agents = view.agents().stream()
+        .map(agent -> new ConsoleEvent.AgentState(agent.agentId(), agent.presence().name().toLowerCase(Locale.ROOT),
+            agent.since(), agent.connected()))
+        .toList();
+    send(new ConsoleEvent.QueueState(view.at(), view.open(), view.nextOpeningAt(), tickets, agents));
+    announceOffers(view, tickets, feed.update().changes());
+    reannounceAfterReconnect(view);
+    return this;
+  }
+
+  private void announceOffers(QueueView view, List<ConsoleEvent.WaitingShopper> tickets, List<TenantQueue.Event> changes) {
+    Set<String> open = new HashSet<>();
+    for (Reservation reservation : view.reservations()) {
+      if (!reservation.agentId().equals(agentId)) continue;
+      open.add(reservation.reservationId());
+      if (offers.putIfAbsent(reservation.reservationId(), reservation) == null) {
+        tickets.stream().filter(ticket -> ticket.ticketId().equals(reservation.ticketId())).findFirst()
+            .ifPresent(ticket -> send(new ConsoleEvent.Offer(reservation.reservationId(), ticket, reservation.expiresAt())));
+      }
+    }
+    for (String ended : new HashSet<>(offers.keySet())) {
+      if (open.contains(ended)) continue;
+      offers.remove(ended);
+      String reason = changes.stream()
+          .filter(change -> change instanceof TenantQueue.ReservationReleased released
+              && released.reservationId().equals(ended))
+          .map(change -> ((TenantQueue.ReservationReleased) change).reason().name().toLowerCase(Locale.ROOT))
+          .findFirst().orElse(changes.stream().anyMatch(change -> change instanceof TenantQueue.ReservationAccepted accepted
+              && accepted.reservationId().equals(ended)) ? "accepted" : "ended");
+      if (!"accepted".equals(reason)) send(new ConsoleEvent.OfferEnded(ended, reason));
+    }
+  }
+
+  /** A console that comes back finds the agent still present but disconnected: say it is back. */
+  private void reannounceAfterReconnect(QueueView view) {
+    if (reconnectAnnounced) return;
+    reconnectAnnounced = true;
+    view.agents().stream()
+        .filter(agent -> agent.agentId().equals(agentId) && !agent.connected()
+            && (agent.presence() == Presence.AVAILABLE || agent.presence() == Presence.AWAY))
+        .findFirst()
+        .ifPresent(agent -> queue.tell(new TenantQueue.AgentPresence(agentId, agent.presence(), null, null,
+            getContext().getSystem().ignoreRef())));
+  }
+
+  private static ConsoleEvent.WaitingShopper shopper(QueueView.WaitingTicket ticket, Map<String, String> names,
+      Map<String, String> reservedFor, Instant now) {
+    TicketDetails details = ticket.details();
+    return new ConsoleEvent.WaitingShopper(ticket.ticketId(), ticket.position(), names.get(ticket.ticketId()),
+        details.language(), List.copyOf(details.skills()), details.productInterest(), details.productUrl(),
+        Math.max(0, Duration.between(ticket.joinedAt(), now).toSeconds()), ticket.connected(),
+        reservedFor.get(ticket.ticketId()));
+  }
+
+  private Behavior<Command> invalid(String field, String message) {
+    send(new ErrorMessage("invalid_field", field + " " + message, field));
+    return this;
+  }
+
+  private Behavior<Command> error(String code, String message) {
+    send(ErrorMessage.of(code, message));
+    return this;
+  }
+
+  private void send(ConsoleEvent event) {
+    out.tell(new Sockets.Frame(ProtocolCodec.encode(ConsoleEvent.class, event)));
+  }
+}

@@ -1,0 +1,236 @@
+package io.videoshop.queue;
+
+import io.videoshop.persistence.privacy.DecryptedPersonalData;
+import io.videoshop.persistence.privacy.PersonalDataVault;
+import io.videoshop.tenant.Tenant;
+import io.videoshop.tenant.TenantSettings;
+import io.videoshop.tenant.Tenants;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/**
+ * One tenant's queue as seen from one node: a single subscription to the {@link TenantQueue}
+ * entity (wherever sharding placed it), fanned out to this node's sockets of that tenant. It
+ * subscribes again when the entity stops or moves, decrypts shoppers' names once per ticket for
+ * the agents' consoles, and keeps the entity in step with the tenant's settings, business hours
+ * and suspension (checked every few seconds; the entity persists only what changed).
+ */
+final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
+  static final Duration TENANT_REFRESH = Duration.ofSeconds(5);
+  static final Duration LINGER = Duration.ofSeconds(30);
+
+  interface Command extends NoSerializationVerificationNeeded {}
+
+  /** A socket wants the feed; it gets the latest {@link View} at once if there is one. */
+  record Attach(ActorRef<View> session) implements Command {}
+
+  /** What sockets receive: the entity's update and the names decrypted so far. */
+  record View(QueueUpdate update, Map<String, String> names, ActorRef<TenantQueue.Command> queue)
+      implements NoSerializationVerificationNeeded {}
+
+  private record Updated(QueueUpdate update) implements Command {}
+
+  private record QueueStopped() implements Command {}
+
+  private record SessionGone(ActorRef<View> session) implements Command {}
+
+  private record Refresh() implements Command {}
+
+  private record TenantLoaded(Optional<Tenant> tenant) implements Command {}
+
+  private record NamesDecrypted(Map<String, String> names) implements Command {}
+
+  private record LingerOver() implements Command {}
+
+  /** From {@link QueueFeeds}: no new socket will be sent here; stop if none is left. */
+  record Retire() implements Command {}
+
+  static Behavior<Command> create(String tenantId, ActorRef<QueueFeeds.Command> feeds, Tenants tenants,
+      PersonalDataVault vault, Executor blocking, Clock clock) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        new QueueFeed(context, timers, tenantId, feeds, tenants, vault, blocking, clock)));
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final String tenantId;
+  private final ActorRef<QueueFeeds.Command> feeds;
+  private final Tenants tenants;
+  private final PersonalDataVault vault;
+  private final Executor blocking;
+  private final Clock clock;
+  private final EntityRef<TenantQueue.Command> entity;
+  private final ActorRef<QueueUpdate> updates;
+  private final Set<ActorRef<View>> sessions = new HashSet<>();
+  private final Map<String, String> names = new HashMap<>();
+  private final Set<String> decrypting = new HashSet<>();
+  private QueueUpdate latest;
+  private Tenant tenant;
+  private ActorRef<TenantQueue.Command> watched;
+
+  private QueueFeed(ActorContext<Command> context, TimerScheduler<Command> timers, String tenantId,
+      ActorRef<QueueFeeds.Command> feeds, Tenants tenants, PersonalDataVault vault, Executor blocking, Clock clock) {
+    super(context);
+    this.timers = timers;
+    this.tenantId = tenantId;
+    this.feeds = feeds;
+    this.tenants = tenants;
+    this.vault = vault;
+    this.blocking = blocking;
+    this.clock = clock;
+    this.entity = ClusterSharding.get(context.getSystem()).entityRefFor(TenantQueue.ENTITY_KEY, tenantId);
+    this.updates = context.messageAdapter(QueueUpdate.class, Updated::new);
+    entity.tell(new TenantQueue.Subscribe(updates));
+    timers.startTimerWithFixedDelay(new Refresh(), Duration.ZERO, TENANT_REFRESH);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Attach.class, this::onAttach)
+        .onMessage(SessionGone.class, gone -> onSessionGone(gone.session()))
+        .onMessage(Updated.class, updated -> onUpdate(updated.update()))
+        .onMessage(QueueStopped.class, stopped -> onQueueStopped())
+        .onMessage(Refresh.class, refresh -> onRefresh())
+        .onMessage(TenantLoaded.class, loaded -> onTenantLoaded(loaded.tenant()))
+        .onMessage(NamesDecrypted.class, this::onNamesDecrypted)
+        .onMessage(LingerOver.class, over -> {
+          if (sessions.isEmpty()) feeds.tell(new QueueFeeds.Idle(tenantId, getContext().getSelf()));
+          return this;
+        })
+        .onMessage(Retire.class, retire -> sessions.isEmpty() ? stop() : this)
+        .build();
+  }
+
+  private Behavior<Command> onAttach(Attach attach) {
+    sessions.add(attach.session());
+    getContext().watchWith(attach.session(), new SessionGone(attach.session()));
+    timers.cancel(LingerOver.class);
+    if (latest != null) attach.session().tell(view());
+    return this;
+  }
+
+  private Behavior<Command> onSessionGone(ActorRef<View> session) {
+    sessions.remove(session);
+    // Stay subscribed a little: a page reload reconnects at once.
+    if (sessions.isEmpty()) timers.startSingleTimer(LingerOver.class, new LingerOver(), LINGER);
+    return this;
+  }
+
+  private Behavior<Command> onUpdate(QueueUpdate update) {
+    boolean first = latest == null;
+    if (!update.queue().equals(watched)) {
+      if (watched != null) getContext().unwatch(watched);
+      watched = update.queue();
+      getContext().watchWith(watched, new QueueStopped());
+    }
+    latest = update;
+    names.keySet().retainAll(update.view().tickets().stream().map(QueueView.WaitingTicket::ticketId).toList());
+    decryptNewNames(update.view());
+    View view = view();
+    sessions.forEach(session -> session.tell(view));
+    if (first) pushTenantState();
+    return this;
+  }
+
+  /** The entity passivated, restarted or moved: subscribing through sharding starts it again. */
+  private Behavior<Command> onQueueStopped() {
+    watched = null;
+    entity.tell(new TenantQueue.Subscribe(updates));
+    return this;
+  }
+
+  private Behavior<Command> onRefresh() {
+    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> tenants.find(tenantId), blocking),
+        (tenant, failure) -> new TenantLoaded(failure == null ? tenant : Optional.empty()));
+    return this;
+  }
+
+  private Behavior<Command> onTenantLoaded(Optional<Tenant> loaded) {
+    loaded.ifPresent(found -> tenant = found);
+    pushTenantState();
+    return this;
+  }
+
+  /**
+   * Pushes what the entity's view does not yet reflect: settings, opening, suspension. Runs on
+   * every refresh, so an opening or closing time is reflected within {@link #TENANT_REFRESH}.
+   */
+  private void pushTenantState() {
+    if (tenant == null || latest == null) return;
+    QueueView view = latest.view();
+    ActorRef<TenantQueue.Confirmation> ignore = getContext().getSystem().ignoreRef();
+    QueueSettings wanted = settingsOf(tenant.settings(), view.settings());
+    if (!wanted.equals(view.settings())) entity.tell(new TenantQueue.UpdateSettings(wanted, ignore));
+    Instant now = clock.instant();
+    boolean open = tenant.settings().businessHours().isOpen(now, tenant.settings().zone());
+    Instant nextOpening = open ? null
+        : tenant.settings().businessHours().nextOpening(now, tenant.settings().zone()).orElse(null);
+    if (open != view.open() || (!open && !java.util.Objects.equals(nextOpening, view.nextOpeningAt()))) {
+      entity.tell(new TenantQueue.UpdateOpening(open, nextOpening, ignore));
+    }
+    if (tenant.suspended() != view.suspended()) entity.tell(new TenantQueue.UpdateSuspension(tenant.suspended(), ignore));
+  }
+
+  /** The tenant's queue policy mapped onto the entity's settings; what the tenant does not set stays. */
+  static QueueSettings settingsOf(TenantSettings settings, QueueSettings current) {
+    TenantSettings.QueuePolicy policy = settings.queue();
+    return new QueueSettings(policy.maxLength(), Duration.ofSeconds(policy.reservationTimeoutSeconds()),
+        "round-robin".equals(policy.routingStrategy())
+            ? QueueSettings.RoutingStrategy.ROUND_ROBIN : QueueSettings.RoutingStrategy.LONGEST_IDLE,
+        current.reconnectGrace(), current.agentReconnectGrace());
+  }
+
+  private void decryptNewNames(QueueView view) {
+    Map<String, io.videoshop.persistence.privacy.EncryptedPersonalData> pending = new HashMap<>();
+    for (QueueView.WaitingTicket ticket : view.tickets()) {
+      if (!names.containsKey(ticket.ticketId()) && decrypting.add(ticket.ticketId())) {
+        pending.put(ticket.ticketId(), ticket.details().name());
+      }
+    }
+    if (pending.isEmpty()) return;
+    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+      Map<String, String> decrypted = new HashMap<>();
+      pending.forEach((ticketId, name) -> {
+        DecryptedPersonalData value = vault.decrypt(name);
+        decrypted.put(ticketId, value == null ? "" : value.value());
+      });
+      return decrypted;
+    }, blocking), (decrypted, failure) -> new NamesDecrypted(failure == null ? decrypted : Map.of()));
+  }
+
+  private Behavior<Command> onNamesDecrypted(NamesDecrypted decrypted) {
+    decrypting.removeAll(decrypted.names().keySet());
+    if (decrypted.names().isEmpty()) return this;
+    names.putAll(decrypted.names());
+    View view = view();
+    sessions.forEach(session -> session.tell(view));
+    return this;
+  }
+
+  private View view() {
+    return new View(latest, Map.copyOf(names), latest.queue());
+  }
+
+  private Behavior<Command> stop() {
+    entity.tell(new TenantQueue.Unsubscribe(updates));
+    return Behaviors.stopped();
+  }
+}

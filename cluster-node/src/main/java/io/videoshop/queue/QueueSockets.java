@@ -1,0 +1,105 @@
+package io.videoshop.queue;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.handleWebSocketMessages;
+import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
+import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
+import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+
+import io.videoshop.access.AccessTokens;
+import io.videoshop.access.Caller;
+import io.videoshop.access.WidgetKeys;
+import io.videoshop.http.ApiError;
+import io.videoshop.http.ApiRouter;
+import io.videoshop.http.Blocking;
+import io.videoshop.http.Sockets;
+import io.videoshop.persistence.privacy.PersonalDataVault;
+import io.videoshop.tenant.Tenants;
+import java.time.Clock;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * The queue's two sockets. {@code /ws/widget?key=<widget key>}: only with a valid key and an
+ * {@code Origin} the key allows (else 403 before the upgrade). {@code /ws/agent}: only with a
+ * tenant user's access token ({@code ?access_token=} — browsers cannot set headers on a socket —
+ * or {@code Authorization: Bearer}). Translation only: each connection is a session actor.
+ */
+public final class QueueSockets {
+  private final ActorSystem<?> system;
+  private final WidgetKeys widgetKeys;
+  private final AccessTokens accessTokens;
+  private final PersonalDataVault vault;
+  private final Blocking blocking;
+  private final Clock clock;
+  private final ClusterSharding sharding;
+  private final ActorRef<QueueFeeds.Command> feeds;
+
+  public QueueSockets(ActorSystem<?> system, Tenants tenants, WidgetKeys widgetKeys, AccessTokens accessTokens,
+      PersonalDataVault vault, Blocking blocking, Clock clock) {
+    this.system = system;
+    this.widgetKeys = widgetKeys;
+    this.accessTokens = accessTokens;
+    this.vault = vault;
+    this.blocking = blocking;
+    this.clock = clock;
+    this.sharding = ClusterSharding.get(system);
+    this.feeds = system.systemActorOf(QueueFeeds.create(tenants, vault, blocking.executor(), clock), "queue-feeds",
+        Props.empty());
+  }
+
+  public Route route() {
+    return pathPrefix("ws", () -> concat(
+        path("widget", () -> parameterOptional("key", key -> optionalHeaderValueByName("Origin", origin ->
+            onSuccess(blocking.run(() -> widgetKeys.check(key.orElse(null), origin.orElse(null))), admission ->
+                admission.allowed()
+                    ? handleWebSocketMessages(widget(admission.tenantId()))
+                    : complete(ApiRouter.problem(ApiError.forbidden(admission.reason(), refusal(admission.reason())))))))),
+        path("agent", () -> parameterOptional("access_token", token -> optionalHeaderValueByName("Authorization",
+            authorization -> {
+              Optional<String> bearer = token.or(() -> authorization
+                  .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7)).map(value -> value.substring(7)));
+              Caller caller;
+              try {
+                caller = accessTokens.verify(bearer.orElseThrow(() ->
+                    ApiError.unauthorized("unauthenticated", "Connect with ?access_token=<access token>")), null, null);
+              } catch (ApiError e) {
+                return complete(ApiRouter.problem(e));
+              }
+              if (caller.tenantId() == null) {
+                return complete(ApiRouter.problem(ApiError.forbidden("not_an_agent",
+                    "The agent console is for a tenant's people")));
+              }
+              return handleWebSocketMessages(agent(caller.tenantId(), caller.id()));
+            })))));
+  }
+
+  private org.apache.pekko.stream.javadsl.Flow<org.apache.pekko.http.javadsl.model.ws.Message,
+      org.apache.pekko.http.javadsl.model.ws.Message, org.apache.pekko.NotUsed> widget(String tenantId) {
+    return Sockets.flow(system, "widget", out -> WidgetSession.create(tenantId, out,
+        sharding.entityRefFor(TenantQueue.ENTITY_KEY, tenantId), feeds, vault, blocking.executor()),
+        WidgetSession.FromClient::new);
+  }
+
+  private org.apache.pekko.stream.javadsl.Flow<org.apache.pekko.http.javadsl.model.ws.Message,
+      org.apache.pekko.http.javadsl.model.ws.Message, org.apache.pekko.NotUsed> agent(String tenantId, String agentId) {
+    return Sockets.flow(system, "agent", out -> AgentSession.create(tenantId, agentId, out,
+        sharding.entityRefFor(TenantQueue.ENTITY_KEY, tenantId), feeds, clock), AgentSession.FromClient::new);
+  }
+
+  private static String refusal(String reason) {
+    return switch (reason) {
+      case "widget_key_missing" -> "Connect with ?key=<widget key>";
+      case "widget_key_invalid" -> "The widget key is not valid";
+      case "tenant_suspended" -> "This shop's live help is not available";
+      default -> "The widget key may not be used from this page's origin";
+    };
+  }
+}

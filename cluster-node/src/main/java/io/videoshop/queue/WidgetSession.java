@@ -1,0 +1,321 @@
+package io.videoshop.queue;
+
+import io.videoshop.http.RateLimit;
+import io.videoshop.http.Sockets;
+import io.videoshop.persistence.privacy.PersonalDataVault;
+import io.videoshop.protocol.ErrorMessage;
+import io.videoshop.protocol.Hello;
+import io.videoshop.protocol.ProtocolCodec;
+import io.videoshop.protocol.Reconnect;
+import io.videoshop.protocol.WaitRange;
+import io.videoshop.protocol.WidgetEvent;
+import io.videoshop.protocol.WidgetRequest;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.regex.Pattern;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/**
+ * One shopper's widget socket: translates the widget protocol to {@link TenantQueue} commands,
+ * encrypts the shopper's personal fields before they reach the queue, and turns the tenant's
+ * queue updates into this shopper's position and assignment. A dropped socket leaves the ticket
+ * its place for the reconnect grace; {@code resume} takes it back, on any node.
+ */
+final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
+  static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
+  private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,190}\\.[^@\\s]{1,63}");
+  private static final Pattern PHONE = Pattern.compile("[+0-9 ()./-]{3,32}");
+  private static final Pattern LANGUAGE = Pattern.compile("[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?");
+
+  interface Command extends NoSerializationVerificationNeeded {}
+
+  record FromClient(Sockets.Inbound inbound) implements Command {}
+
+  private record Viewed(QueueFeed.View view) implements Command {}
+
+  private record Encrypted(TicketDetails details, Throwable failure) implements Command {}
+
+  private record Joined(TenantQueue.JoinReply reply, Throwable failure) implements Command {}
+
+  private record ResumeAnswer(String ticketId, TenantQueue.ResumeReply reply, Throwable failure) implements Command {}
+
+  private record LeaveAnswer(String ticketId, TenantQueue.Confirmation reply, Throwable failure) implements Command {}
+
+  static Behavior<Command> create(String tenantId, ActorRef<Sockets.Outbound> out, EntityRef<TenantQueue.Command> queue,
+      ActorRef<QueueFeeds.Command> feeds, PersonalDataVault vault, Executor blocking) {
+    return Behaviors.setup(context -> new WidgetSession(context, tenantId, out, queue, feeds, vault, blocking));
+  }
+
+  private final String tenantId;
+  private final ActorRef<Sockets.Outbound> out;
+  private final EntityRef<TenantQueue.Command> queue;
+  private final PersonalDataVault vault;
+  private final Executor blocking;
+  private final RateLimit rateLimit = new RateLimit(20, 5, System.nanoTime());
+  private String ticketId;
+  private boolean busy; // a join, resume or leave is under way
+  private int position;
+  private WaitRange estimatedWait;
+
+  private WidgetSession(ActorContext<Command> context, String tenantId, ActorRef<Sockets.Outbound> out,
+      EntityRef<TenantQueue.Command> queue, ActorRef<QueueFeeds.Command> feeds, PersonalDataVault vault,
+      Executor blocking) {
+    super(context);
+    this.tenantId = tenantId;
+    this.out = out;
+    this.queue = queue;
+    this.vault = vault;
+    this.blocking = blocking;
+    send(new Hello("shopper", tenantId, ProtocolCodec.MAX_FRAME_BYTES));
+    feeds.tell(new QueueFeeds.Attach(tenantId, context.messageAdapter(QueueFeed.View.class, Viewed::new)));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(FromClient.class, message -> onClient(message.inbound()))
+        .onMessage(Viewed.class, viewed -> onView(viewed.view()))
+        .onMessage(Encrypted.class, this::onEncrypted)
+        .onMessage(Joined.class, this::onJoined)
+        .onMessage(ResumeAnswer.class, this::onResumed)
+        .onMessage(LeaveAnswer.class, this::onLeft)
+        .build();
+  }
+
+  private Behavior<Command> onClient(Sockets.Inbound inbound) {
+    if (inbound instanceof Sockets.Closed) {
+      if (ticketId != null) queue.tell(new TenantQueue.ShopperDisconnected(ticketId));
+      return Behaviors.stopped();
+    }
+    switch (rateLimit.take(System.nanoTime())) {
+      case REFUSED -> {
+        return error("rate_limited", "Too many messages; slow down", null);
+      }
+      case FLOODING -> {
+        send(new Reconnect("flooding", 10_000));
+        out.tell(new Sockets.Close());
+        return this;
+      }
+      default -> { }
+    }
+    if (inbound instanceof Sockets.Oversized) {
+      return error("frame_too_large", "Frames may be at most " + ProtocolCodec.MAX_FRAME_BYTES + " bytes", null);
+    }
+    if (inbound instanceof Sockets.Binary) return error("binary_not_supported", "Send JSON text frames", null);
+    ProtocolCodec.Decoded<WidgetRequest> decoded = ProtocolCodec.decode(WidgetRequest.class, ((Sockets.Text) inbound).text());
+    if (!decoded.ok()) {
+      send(decoded.error());
+      return this;
+    }
+    if (busy) return error("request_in_progress", "Wait for the answer to the previous request", null);
+    WidgetRequest request = decoded.message();
+    if (request instanceof WidgetRequest.Join join) return onJoin(join);
+    if (request instanceof WidgetRequest.Resume resume) return onResume(resume);
+    return onLeave();
+  }
+
+  private Behavior<Command> onJoin(WidgetRequest.Join join) {
+    if (ticketId != null) return error("already_queued", "This socket already has a place", null);
+    ErrorMessage invalid = validate(join);
+    if (invalid != null) {
+      send(invalid);
+      return this;
+    }
+    busy = true;
+    String subject = "shopper-" + UUID.randomUUID();
+    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> new TicketDetails(subject,
+            vault.encrypt(subject, join.name().strip()), vault.encrypt(subject, blankToNull(join.email())),
+            vault.encrypt(subject, blankToNull(join.phone())), vault.encrypt(subject, blankToNull(join.notes())),
+            blankToNull(join.language()), join.skills() == null ? null : new HashSet<>(join.skills()),
+            blankToNull(join.productInterest()), blankToNull(join.productUrl()), Boolean.TRUE.equals(join.consent())),
+        blocking), Encrypted::new);
+    return this;
+  }
+
+  private Behavior<Command> onEncrypted(Encrypted encrypted) {
+    if (encrypted.failure() != null) {
+      busy = false;
+      getContext().getLog().error("Cannot encrypt a shopper's details", encrypted.failure());
+      return error("unavailable", "The queue cannot take you right now; try again", null);
+    }
+    getContext().ask(TenantQueue.JoinReply.class, queue, ASK_TIMEOUT,
+        replyTo -> new TenantQueue.Join(encrypted.details(), replyTo), Joined::new);
+    return this;
+  }
+
+  private Behavior<Command> onJoined(Joined joined) {
+    busy = false;
+    if (joined.failure() != null) return error("unavailable", "The queue did not answer; try again", null);
+    if (joined.reply() instanceof TenantQueue.Queued queued) {
+      ticketId = queued.ticketId();
+      position = queued.position();
+      estimatedWait = range(queued.estimatedWait());
+      send(new WidgetEvent.Queued(ticketId, queued.resumeToken(), position, estimatedWait));
+    } else {
+      refused((TenantQueue.Refused) joined.reply());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onResume(WidgetRequest.Resume resume) {
+    if (ticketId != null) return error("already_queued", "This socket already has a place", null);
+    if (resume.ticketId() == null || resume.resumeToken() == null) {
+      return error("invalid_field", "resume needs ticketId and resumeToken",
+          resume.ticketId() == null ? "ticketId" : "resumeToken");
+    }
+    busy = true;
+    getContext().ask(TenantQueue.ResumeReply.class, queue, ASK_TIMEOUT,
+        replyTo -> new TenantQueue.Resume(resume.ticketId(), resume.resumeToken(), replyTo),
+        (reply, failure) -> new ResumeAnswer(resume.ticketId(), reply, failure));
+    return this;
+  }
+
+  private Behavior<Command> onResumed(ResumeAnswer answer) {
+    busy = false;
+    if (answer.failure() != null) return error("unavailable", "The queue did not answer; try again", null);
+    if (answer.reply() instanceof TenantQueue.Resumed resumed) {
+      ticketId = resumed.ticketId();
+      position = resumed.position();
+      estimatedWait = range(resumed.estimatedWait());
+      send(new WidgetEvent.Queued(ticketId, null, position, estimatedWait));
+    } else {
+      refused((TenantQueue.Refused) answer.reply());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onLeave() {
+    if (ticketId == null) return error("not_in_queue", "This socket has no place to leave", null);
+    busy = true;
+    String leaving = ticketId;
+    getContext().ask(TenantQueue.Confirmation.class, queue, ASK_TIMEOUT,
+        replyTo -> new TenantQueue.Leave(leaving, replyTo), (reply, failure) -> new LeaveAnswer(leaving, reply, failure));
+    return this;
+  }
+
+  private Behavior<Command> onLeft(LeaveAnswer answer) {
+    busy = false;
+    if (answer.failure() != null) return error("unavailable", "The queue did not answer; try again", null);
+    if (answer.ticketId().equals(ticketId)) {
+      ticketId = null;
+      send(new WidgetEvent.Left(answer.ticketId(), "left"));
+    }
+    return this;
+  }
+
+  /** Position changes, and the end of the wait: assigned to an agent, or abandoned. */
+  private Behavior<Command> onView(QueueFeed.View view) {
+    if (ticketId == null) return this;
+    for (TenantQueue.Event change : view.update().changes()) {
+      if (change instanceof TenantQueue.ReservationAccepted accepted && accepted.ticketId().equals(ticketId)) {
+        ticketId = null;
+        send(new WidgetEvent.Assigned(accepted.roomId()));
+        return this;
+      }
+      if (change instanceof TenantQueue.TicketAbandoned abandoned && abandoned.ticketId().equals(ticketId)) {
+        send(new WidgetEvent.Left(ticketId, "abandoned"));
+        ticketId = null;
+        return this;
+      }
+    }
+    view.update().view().ticket(ticketId).ifPresent(ticket -> {
+      WaitRange wait = range(ticket.estimatedWait());
+      if (ticket.position() != position || !Objects.equals(wait, estimatedWait)) {
+        position = ticket.position();
+        estimatedWait = wait;
+        send(new WidgetEvent.Position(position, estimatedWait));
+      }
+    });
+    return this;
+  }
+
+  private void refused(TenantQueue.Refused refused) {
+    send(new WidgetEvent.Refused(refused.reason().code(), refusalMessage(refused.reason()), refused.nextOpeningAt()));
+  }
+
+  static String refusalMessage(Refusal reason) {
+    return switch (reason) {
+      case QUEUE_FULL -> "The queue is full right now; try again in a little while";
+      case QUEUE_CLOSED -> "We are closed right now";
+      case TENANT_SUSPENDED -> "This shop's live help is not available";
+      case UNKNOWN_TICKET -> "That place in the queue no longer exists";
+      case INVALID_RESUME_TOKEN -> "That place belongs to someone else";
+      default -> "The request was refused";
+    };
+  }
+
+  /** Every field checked against its limit; the first problem is reported with its field. */
+  static ErrorMessage validate(WidgetRequest.Join join) {
+    if (join.name() == null || join.name().isBlank()) return invalid("name", "is required");
+    if (join.name().strip().length() > 100) return invalid("name", "is at most 100 characters");
+    if (join.email() != null && !join.email().isBlank() && (join.email().length() > 254 || !EMAIL.matcher(join.email()).matches())) {
+      return invalid("email", "is not an email address");
+    }
+    if (join.phone() != null && !join.phone().isBlank() && !PHONE.matcher(join.phone()).matches()) {
+      return invalid("phone", "is not a phone number");
+    }
+    if (join.language() != null && !join.language().isBlank() && !LANGUAGE.matcher(join.language()).matches()) {
+      return invalid("language", "is not a language tag such as en or pt-BR");
+    }
+    List<String> skills = join.skills() == null ? List.of() : join.skills();
+    if (skills.size() > TicketDetails.MAX_TAGS
+        || skills.stream().anyMatch(skill -> skill == null || skill.isBlank() || skill.length() > TicketDetails.MAX_TAG_LENGTH)) {
+      return invalid("skills", "at most " + TicketDetails.MAX_TAGS + " tags of 1 to " + TicketDetails.MAX_TAG_LENGTH
+          + " characters");
+    }
+    if (join.productInterest() != null && join.productInterest().length() > 200) {
+      return invalid("productInterest", "is at most 200 characters");
+    }
+    if (join.productUrl() != null && !join.productUrl().isBlank() && !isWebUrl(join.productUrl())) {
+      return invalid("productUrl", "is not an http(s) URL of at most " + TicketDetails.MAX_URL_LENGTH + " characters");
+    }
+    if (join.notes() != null && join.notes().length() > TicketDetails.MAX_TEXT_LENGTH) {
+      return invalid("notes", "is at most " + TicketDetails.MAX_TEXT_LENGTH + " characters");
+    }
+    return null;
+  }
+
+  private static boolean isWebUrl(String url) {
+    try {
+      URI uri = new URI(url);
+      return url.length() <= TicketDetails.MAX_URL_LENGTH && uri.getHost() != null
+          && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()));
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  private static ErrorMessage invalid(String field, String message) {
+    return new ErrorMessage("invalid_field", field + " " + message, field);
+  }
+
+  static WaitRange range(WaitEstimate.Range range) {
+    return range == null ? null : new WaitRange(range.low().toSeconds(), range.high().toSeconds());
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value.strip();
+  }
+
+  private Behavior<Command> error(String code, String message, String field) {
+    send(new ErrorMessage(code, message, field));
+    return this;
+  }
+
+  private void send(WidgetEvent event) {
+    out.tell(new Sockets.Frame(ProtocolCodec.encode(WidgetEvent.class, event)));
+  }
+}

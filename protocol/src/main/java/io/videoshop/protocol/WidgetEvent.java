@@ -1,0 +1,45 @@
+package io.videoshop.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.time.Instant;
+
+/** What the server sends the widget. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = Hello.class, name = "hello"),
+  @JsonSubTypes.Type(value = WidgetEvent.Queued.class, name = "queued"),
+  @JsonSubTypes.Type(value = WidgetEvent.Position.class, name = "position"),
+  @JsonSubTypes.Type(value = WidgetEvent.Assigned.class, name = "assigned"),
+  @JsonSubTypes.Type(value = WidgetEvent.Left.class, name = "left"),
+  @JsonSubTypes.Type(value = WidgetEvent.Refused.class, name = "refused"),
+  @JsonSubTypes.Type(value = ErrorMessage.class, name = "error"),
+  @JsonSubTypes.Type(value = Reconnect.class, name = "reconnect")
+})
+public interface WidgetEvent {
+
+  /**
+   * The shopper has a place (after {@code join} or {@code resume}).
+   *
+   * @param resumeToken keep it: with the ticket id it takes the place back after a dropped
+   *     connection (only sent after join)
+   * @param estimatedWait null while no agent is on duty
+   */
+  record Queued(String ticketId, String resumeToken, int position, WaitRange estimatedWait) implements WidgetEvent {}
+
+  /** The place or the estimate changed. */
+  record Position(int position, WaitRange estimatedWait) implements WidgetEvent {}
+
+  /** An agent accepted: the call room to join. */
+  record Assigned(String roomId) implements WidgetEvent {}
+
+  /** The ticket left the queue: {@code left} (the shopper asked) or {@code abandoned} (grace over). */
+  record Left(String ticketId, String reason) implements WidgetEvent {}
+
+  /**
+   * A join or resume the queue refused: {@code queue_full}, {@code queue_closed} (with
+   * {@code nextOpeningAt}), {@code tenant_suspended}, {@code unknown_ticket},
+   * {@code invalid_resume_token}.
+   */
+  record Refused(String code, String message, Instant nextOpeningAt) implements WidgetEvent {}
+}

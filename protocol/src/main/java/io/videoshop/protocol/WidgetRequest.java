@@ -1,0 +1,32 @@
+package io.videoshop.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
+
+/** What the widget (a shopper's browser) sends on {@code /ws/widget}. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = WidgetRequest.Join.class, name = "join"),
+  @JsonSubTypes.Type(value = WidgetRequest.Leave.class, name = "leave"),
+  @JsonSubTypes.Type(value = WidgetRequest.Resume.class, name = "resume")
+})
+public interface WidgetRequest {
+
+  /**
+   * Take a place in the queue. Only {@code name} is required. Name, email, phone and notes are
+   * personal data: the server keeps them encrypted.
+   *
+   * @param language e.g. "de": only an agent speaking it is offered the shopper
+   * @param skills e.g. ["running"]: an agent needs all of them
+   * @param consent the shopper agrees to be contacted after the call
+   */
+  record Join(String name, String email, String phone, String language, List<String> skills,
+      String productInterest, String productUrl, String notes, Boolean consent) implements WidgetRequest {}
+
+  /** Give up the place. */
+  record Leave() implements WidgetRequest {}
+
+  /** Take back a place after a dropped connection, within the reconnect grace. */
+  record Resume(String ticketId, String resumeToken) implements WidgetRequest {}
+}
