@@ -41,8 +41,8 @@ public interface ConsoleEvent {
   /** An offer to this agent ended without a call: {@code rejected}, {@code expired}, {@code ticket_left}, ... */
   record OfferEnded(String reservationId, String reason) implements ConsoleEvent {}
 
-  /** This agent accepted: the call room to join. */
-  record Assigned(String reservationId, String ticketId, String roomId) implements ConsoleEvent {}
+  /** This agent accepted: the call room to join, with the token that admits this agent to it. */
+  record Assigned(String reservationId, String ticketId, String roomId, String roomToken) implements ConsoleEvent {}
 
   /** A request was carried out (presence set, call finished). */
   record Done(String request) implements ConsoleEvent {}

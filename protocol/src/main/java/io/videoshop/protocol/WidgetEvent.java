@@ -30,8 +30,8 @@ public interface WidgetEvent {
   /** The place or the estimate changed. */
   record Position(int position, WaitRange estimatedWait) implements WidgetEvent {}
 
-  /** An agent accepted: the call room to join. */
-  record Assigned(String roomId) implements WidgetEvent {}
+  /** An agent accepted: the call room to join, with the token that admits this shopper to it. */
+  record Assigned(String roomId, String roomToken) implements WidgetEvent {}
 
   /** The ticket left the queue: {@code left} (the shopper asked) or {@code abandoned} (grace over). */
   record Left(String ticketId, String reason) implements WidgetEvent {}
