@@ -107,7 +107,7 @@ public final class VideoShopNode {
     NodeMetrics metrics = NodeMetrics.get(system);
     SharedDatabase.get(system).reportPoolMetricsTo(metrics.registry());
     QueueSockets queueSockets = new QueueSockets(system, platform.tenants, platform.widgetKeys, platform.accessTokens,
-        SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.clock);
+        platform.roomTokens, SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.clock);
     Route all = concat(HealthRoutes.route(new Readiness(system), metrics), platform.api.route(), queueSockets.route());
     return HttpMetrics.timed(metrics.registry(), all.seal());
   }

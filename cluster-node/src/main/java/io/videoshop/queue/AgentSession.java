@@ -8,6 +8,8 @@ import io.videoshop.protocol.ErrorMessage;
 import io.videoshop.protocol.Hello;
 import io.videoshop.protocol.ProtocolCodec;
 import io.videoshop.protocol.Reconnect;
+import io.videoshop.room.RoomPass;
+import io.videoshop.room.RoomTokens;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,11 +46,15 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   private record Answered(String request, Object reply, Throwable failure) implements Command {}
 
   static Behavior<Command> create(String tenantId, String agentId, ActorRef<Sockets.Outbound> out,
-      EntityRef<TenantQueue.Command> queue, ActorRef<QueueFeeds.Command> feeds, Clock clock) {
-    return Behaviors.setup(context -> new AgentSession(context, tenantId, agentId, out, queue, feeds, clock));
+      EntityRef<TenantQueue.Command> queue, ActorRef<QueueFeeds.Command> feeds, RoomTokens roomTokens, Clock clock) {
+    return Behaviors.setup(context -> new AgentSession(context, tenantId, agentId, out, queue, feeds, roomTokens, clock));
   }
 
+  private final String tenantId;
   private final String agentId;
+  private final RoomTokens roomTokens;
+  /** The data subject of each ticket seen waiting, for the room token when this agent accepts it. */
+  private final Map<String, String> subjects = new HashMap<>();
   private final ActorRef<Sockets.Outbound> out;
   private final EntityRef<TenantQueue.Command> queue;
   private final Clock clock;
@@ -58,8 +64,10 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   private boolean reconnectAnnounced;
 
   private AgentSession(ActorContext<Command> context, String tenantId, String agentId, ActorRef<Sockets.Outbound> out,
-      EntityRef<TenantQueue.Command> queue, ActorRef<QueueFeeds.Command> feeds, Clock clock) {
+      EntityRef<TenantQueue.Command> queue, ActorRef<QueueFeeds.Command> feeds, RoomTokens roomTokens, Clock clock) {
     super(context);
+    this.tenantId = tenantId;
+    this.roomTokens = roomTokens;
     this.agentId = agentId;
     this.out = out;
     this.queue = queue;
@@ -145,7 +153,10 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     }
     if (answer.reply() instanceof TenantQueue.Assigned assigned) {
       offers.remove(assigned.reservationId());
-      send(new ConsoleEvent.Assigned(assigned.reservationId(), assigned.ticketId(), assigned.roomId()));
+      RoomPass pass = RoomPass.agent(assigned.roomId(), tenantId, assigned.ticketId(), agentId,
+          subjects.get(assigned.ticketId()));
+      send(new ConsoleEvent.Assigned(assigned.reservationId(), assigned.ticketId(), assigned.roomId(),
+          roomTokens.issue(pass)));
     } else {
       send(new ConsoleEvent.Done(answer.request()));
     }
@@ -155,6 +166,7 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   private Behavior<Command> onView(QueueFeed.View feed) {
     QueueView view = feed.update().view();
     Instant now = clock.instant();
+    view.tickets().forEach(ticket -> subjects.put(ticket.ticketId(), ticket.details().subjectId()));
     Map<String, String> reservedFor = new HashMap<>();
     view.reservations().forEach(reservation -> reservedFor.put(reservation.ticketId(), reservation.agentId()));
     List<ConsoleEvent.WaitingShopper> tickets = view.tickets().stream()

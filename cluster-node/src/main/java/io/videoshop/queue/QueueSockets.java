@@ -17,6 +17,7 @@ import io.videoshop.http.ApiRouter;
 import io.videoshop.http.Blocking;
 import io.videoshop.http.Sockets;
 import io.videoshop.persistence.privacy.PersonalDataVault;
+import io.videoshop.room.RoomTokens;
 import io.videoshop.tenant.Tenants;
 import java.time.Clock;
 import java.util.Optional;
@@ -41,9 +42,11 @@ public final class QueueSockets {
   private final Clock clock;
   private final ClusterSharding sharding;
   private final ActorRef<QueueFeeds.Command> feeds;
+  private final RoomTokens roomTokens;
 
   public QueueSockets(ActorSystem<?> system, Tenants tenants, WidgetKeys widgetKeys, AccessTokens accessTokens,
-      PersonalDataVault vault, Blocking blocking, Clock clock) {
+      RoomTokens roomTokens, PersonalDataVault vault, Blocking blocking, Clock clock) {
+    this.roomTokens = roomTokens;
     this.system = system;
     this.widgetKeys = widgetKeys;
     this.accessTokens = accessTokens;
@@ -84,14 +87,14 @@ public final class QueueSockets {
   private org.apache.pekko.stream.javadsl.Flow<org.apache.pekko.http.javadsl.model.ws.Message,
       org.apache.pekko.http.javadsl.model.ws.Message, org.apache.pekko.NotUsed> widget(String tenantId) {
     return Sockets.flow(system, "widget", out -> WidgetSession.create(tenantId, out,
-        sharding.entityRefFor(TenantQueue.ENTITY_KEY, tenantId), feeds, vault, blocking.executor()),
+        sharding.entityRefFor(TenantQueue.ENTITY_KEY, tenantId), feeds, vault, blocking.executor(), roomTokens),
         WidgetSession.FromClient::new);
   }
 
   private org.apache.pekko.stream.javadsl.Flow<org.apache.pekko.http.javadsl.model.ws.Message,
       org.apache.pekko.http.javadsl.model.ws.Message, org.apache.pekko.NotUsed> agent(String tenantId, String agentId) {
     return Sockets.flow(system, "agent", out -> AgentSession.create(tenantId, agentId, out,
-        sharding.entityRefFor(TenantQueue.ENTITY_KEY, tenantId), feeds, clock), AgentSession.FromClient::new);
+        sharding.entityRefFor(TenantQueue.ENTITY_KEY, tenantId), feeds, roomTokens, clock), AgentSession.FromClient::new);
   }
 
   private static String refusal(String reason) {

@@ -10,6 +10,8 @@ import io.videoshop.protocol.Reconnect;
 import io.videoshop.protocol.WaitRange;
 import io.videoshop.protocol.WidgetEvent;
 import io.videoshop.protocol.WidgetRequest;
+import io.videoshop.room.RoomPass;
+import io.videoshop.room.RoomTokens;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashSet;
@@ -55,8 +57,9 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   private record LeaveAnswer(String ticketId, TenantQueue.Confirmation reply, Throwable failure) implements Command {}
 
   static Behavior<Command> create(String tenantId, ActorRef<Sockets.Outbound> out, EntityRef<TenantQueue.Command> queue,
-      ActorRef<QueueFeeds.Command> feeds, PersonalDataVault vault, Executor blocking) {
-    return Behaviors.setup(context -> new WidgetSession(context, tenantId, out, queue, feeds, vault, blocking));
+      ActorRef<QueueFeeds.Command> feeds, PersonalDataVault vault, Executor blocking, RoomTokens roomTokens) {
+    return Behaviors.setup(context -> new WidgetSession(context, tenantId, out, queue, feeds, vault, blocking,
+        roomTokens));
   }
 
   private final String tenantId;
@@ -64,16 +67,20 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   private final EntityRef<TenantQueue.Command> queue;
   private final PersonalDataVault vault;
   private final Executor blocking;
+  private final RoomTokens roomTokens;
   private final RateLimit rateLimit = new RateLimit(20, 5, System.nanoTime());
   private String ticketId;
+  /** The data subject of this shopper's personal data (from the join, or seen in the queue after a resume). */
+  private String subject;
   private boolean busy; // a join, resume or leave is under way
   private int position;
   private WaitRange estimatedWait;
 
   private WidgetSession(ActorContext<Command> context, String tenantId, ActorRef<Sockets.Outbound> out,
       EntityRef<TenantQueue.Command> queue, ActorRef<QueueFeeds.Command> feeds, PersonalDataVault vault,
-      Executor blocking) {
+      Executor blocking, RoomTokens roomTokens) {
     super(context);
+    this.roomTokens = roomTokens;
     this.tenantId = tenantId;
     this.out = out;
     this.queue = queue;
@@ -136,6 +143,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     }
     busy = true;
     String subject = "shopper-" + UUID.randomUUID();
+    this.subject = subject;
     getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> new TicketDetails(subject,
             vault.encrypt(subject, join.name().strip()), vault.encrypt(subject, blankToNull(join.email())),
             vault.encrypt(subject, blankToNull(join.phone())), vault.encrypt(subject, blankToNull(join.notes())),
@@ -222,7 +230,8 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     for (TenantQueue.Event change : view.update().changes()) {
       if (change instanceof TenantQueue.ReservationAccepted accepted && accepted.ticketId().equals(ticketId)) {
         ticketId = null;
-        send(new WidgetEvent.Assigned(accepted.roomId()));
+        send(new WidgetEvent.Assigned(accepted.roomId(), roomTokens.issue(RoomPass.shopper(accepted.roomId(), tenantId,
+            accepted.ticketId(), accepted.agentId(), subject))));
         return this;
       }
       if (change instanceof TenantQueue.TicketAbandoned abandoned && abandoned.ticketId().equals(ticketId)) {
@@ -232,6 +241,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
       }
     }
     view.update().view().ticket(ticketId).ifPresent(ticket -> {
+      subject = ticket.details().subjectId();
       WaitRange wait = range(ticket.estimatedWait());
       if (ticket.position() != position || !Objects.equals(wait, estimatedWait)) {
         position = ticket.position();

@@ -23,7 +23,8 @@ class AccessTokensTest {
   }
 
   private static AccessTokens tokens(String secret, List<String> previous, Instant now) {
-    return new AccessTokens(settings(secret, previous), Clock.fixed(now, ZoneOffset.UTC));
+    AuthSettings settings = settings(secret, previous);
+    return new AccessTokens(new SigningKeys(settings), settings, Clock.fixed(now, ZoneOffset.UTC));
   }
 
   @Test

@@ -15,6 +15,7 @@ public record VideoShopSettings(
     ManagementSettings management,
     DatabaseSettings database,
     AuthSettings auth,
+    CallSettings calls,
     BootstrapSettings bootstrap,
     LogSettings log) {
 
@@ -44,6 +45,7 @@ public record VideoShopSettings(
             ManagementSettings.read(root.at("management")),
             DatabaseSettings.read(root.at("database")),
             AuthSettings.read(root.at("auth")),
+            CallSettings.read(root.at("calls")),
             BootstrapSettings.read(root.at("bootstrap")),
             LogSettings.read(root.at("log")));
     checkAcrossSections(root, settings);
