@@ -11,6 +11,7 @@ import io.videoshop.metrics.NodeMetrics;
 import io.videoshop.persistence.SharedDatabase;
 import io.videoshop.queue.QueueSockets;
 import io.videoshop.queue.TenantQueue;
+import io.videoshop.web.WebPages;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -108,7 +109,8 @@ public final class VideoShopNode {
     SharedDatabase.get(system).reportPoolMetricsTo(metrics.registry());
     QueueSockets queueSockets = new QueueSockets(system, platform.tenants, platform.widgetKeys, platform.accessTokens,
         platform.roomTokens, SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.clock);
-    Route all = concat(HealthRoutes.route(new Readiness(system), metrics), platform.api.route(), queueSockets.route());
+    Route all = concat(HealthRoutes.route(new Readiness(system), metrics), platform.api.route(), queueSockets.route(),
+        new WebPages(platform.tenants, platform.widgetKeys, platform.blocking).route());
     return HttpMetrics.timed(metrics.registry(), all.seal());
   }
 

@@ -81,6 +81,11 @@ public final class Tenants {
     return jdbi.withHandle(handle -> find(handle, id));
   }
 
+  public Optional<Tenant> findBySlug(String slug) {
+    return jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM tenants WHERE slug = :slug").bind("slug", slug)
+        .map((rs, ctx) -> tenant(rs)).findOne());
+  }
+
   public Optional<Tenant> find(Handle handle, String id) {
     return handle.createQuery("SELECT * FROM tenants WHERE id = :id").bind("id", id)
         .map((rs, ctx) -> tenant(rs)).findOne();

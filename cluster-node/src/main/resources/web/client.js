@@ -1,0 +1,551 @@
+// VideoShop's browser client, shared by the shopper's widget (widget.js imports it) and the agent
+// console (console.js). No framework, no build step. The protocol it speaks is docs/protocol.md.
+//
+//   Socket  one WebSocket with JSON messages, a send pace under the server's rate limit, and
+//           reconnects with backoff (the server's `reconnect` message sets the delay)
+//   Call    a call room: its socket, the RTCPeerConnection, signaling and the call's lifecycle
+//   text    readable sentences for the protocol's codes, durations, waits and opening times
+
+const VERSION = 1;
+
+/** ws(s)://host of an http(s) base URL such as the node's origin. */
+export function socketBase(base) {
+  return base.replace(/^http/, 'ws');
+}
+
+/**
+ * A WebSocket that reconnects. Messages are sent at most `burst` at once and `perSecond` after
+ * that (queued meanwhile), a little under the server's limits, so the client is never refused for
+ * flooding. `onOpen(reopened)`, `onMessage(msg)`, `onDown({everOpened})` report what happens.
+ */
+export class Socket {
+  constructor(url, { onOpen, onMessage, onDown, burst = 15, perSecond = 4, maxDelayMs = 10000 } = {}) {
+    this.url = url;
+    this.onOpen = onOpen || (() => {});
+    this.onMessage = onMessage || (() => {});
+    this.onDown = onDown || (() => {});
+    this.burst = burst;
+    this.perSecond = perSecond;
+    this.maxDelayMs = maxDelayMs;
+    this.tokens = burst;
+    this.refilledAt = Date.now();
+    this.outbox = [];
+    this.attempt = 0;
+    this.everOpened = false;
+    this.stopped = false;
+    this.nextDelayMs = null;
+    this.ws = null;
+    this.timer = null;
+  }
+
+  get open() {
+    return !!this.ws && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  connect() {
+    this.stopped = false;
+    clearTimeout(this.timer);
+    const ws = new WebSocket(this.url);
+    this.ws = ws;
+    let opened = false;
+    ws.onopen = () => {
+      opened = true;
+      const reopened = this.everOpened;
+      this.everOpened = true;
+      this.attempt = 0;
+      this.onOpen(reopened);
+      this.flush();
+    };
+    ws.onmessage = (event) => {
+      let msg;
+      try {
+        msg = JSON.parse(event.data);
+      } catch (e) {
+        return;
+      }
+      if (msg.type === 'reconnect' && typeof msg.afterMillis === 'number') this.nextDelayMs = msg.afterMillis;
+      this.onMessage(msg);
+    };
+    ws.onclose = () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      if (this.stopped) return;
+      this.onDown({ everOpened: this.everOpened, opened });
+    };
+  }
+
+  /** Reconnects after the server's requested delay, or 1 s, 2 s, 4 s, ... up to the maximum. */
+  reconnectLater() {
+    if (this.stopped) return;
+    const delay = this.nextDelayMs != null ? this.nextDelayMs
+      : Math.min(this.maxDelayMs, 1000 * Math.pow(2, this.attempt));
+    this.nextDelayMs = null;
+    this.attempt++;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.connect(), delay);
+  }
+
+  send(message) {
+    this.outbox.push(JSON.stringify(Object.assign({ v: VERSION }, message)));
+    this.flush();
+  }
+
+  flush() {
+    clearTimeout(this.paceTimer);
+    const now = Date.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) / 1000) * this.perSecond);
+    this.refilledAt = now;
+    while (this.outbox.length && this.open && this.tokens >= 1) {
+      this.ws.send(this.outbox.shift());
+      this.tokens -= 1;
+    }
+    if (this.outbox.length && this.open) {
+      this.paceTimer = setTimeout(() => this.flush(), Math.ceil(1000 / this.perSecond));
+    }
+  }
+
+  /** Drops anything not sent yet (e.g. a `resume` written for a socket that died). */
+  clearOutbox() {
+    this.outbox = [];
+  }
+
+  close() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.paceTimer);
+    if (this.ws) {
+      const ws = this.ws;
+      this.ws = null;
+      // Let queued frames (a last feedback, a hang-up) leave before the close frame.
+      ws.close(1000);
+    }
+  }
+}
+
+/**
+ * One participant's side of a call room (docs/protocol.md, "Call room"). The agent makes the
+ * WebRTC offer once the call starts; the shopper answers. When the other side comes back after a
+ * drop (or this side rejoins), both make a fresh RTCPeerConnection and the agent offers again: a
+ * reloaded page has lost its connection anyway, and a fresh pair never trips over a changed DTLS
+ * fingerprint. When ICE fails with both still in the room, the agent restarts ICE in place.
+ *
+ * `onEvent(type, detail)` reports: every room message by its type, plus `connection` (the peer
+ * connection's state), `remote-stream`, `socket` ({up, everOpened}) and `lost` ({neverJoined}: the
+ * room cannot be reached).
+ */
+export class Call {
+  constructor({ base, roomToken, role, localStream, onEvent }) {
+    this.role = role;
+    this.localStream = localStream || null;
+    this.onEvent = onEvent || (() => {});
+    this.pc = null;
+    this.iceServers = [];
+    this.started = false;
+    this.ended = false;
+    this.peerLost = false;
+    this.pendingCandidates = [];
+    this.statsSentFor = null;
+    this.deviceSent = false;
+    this.lostTimer = null;
+    this.chain = Promise.resolve();
+    const agent = role === 'agent';
+    this.socket = new Socket(socketBase(base) + '/ws/room?token=' + encodeURIComponent(roomToken), {
+      burst: agent ? 24 : 15,
+      perSecond: agent ? 8 : 4,
+      maxDelayMs: 4000,
+      onOpen: () => {
+        clearTimeout(this.lostTimer);
+        this.lostTimer = null;
+        this.onEvent('socket', { up: true });
+      },
+      // One message at a time: an offer must be answered before the candidates after it are added.
+      onMessage: (msg) => {
+        this.chain = this.chain.then(() => this.handle(msg)).catch((e) => console.warn('[VideoShop] call:', e));
+      },
+      onDown: (how) => {
+        if (this.ended) return;
+        if (!how.everOpened && this.socket.attempt >= 2) {
+          // Refused three times before ever getting in: the room token is no good (expired, or
+          // the room is gone). Nothing to wait for.
+          this.socket.close();
+          this.onEvent('lost', { neverJoined: true });
+          return;
+        }
+        this.onEvent('socket', { up: false, everOpened: how.everOpened });
+        // The room keeps a place for 30 s: try to come back within it, then give up.
+        if (!this.lostTimer) {
+          this.lostTimer = setTimeout(() => {
+            this.socket.close();
+            this.onEvent('lost', { neverJoined: !this.socket.everOpened });
+          }, 35000);
+        }
+        this.socket.reconnectLater();
+      },
+    });
+  }
+
+  start() {
+    this.socket.connect();
+  }
+
+  send(message) {
+    this.socket.send(message);
+  }
+
+  hangUp() {
+    this.send({ type: 'hang-up' });
+  }
+
+  /** Leaves the room for good: closes the connection and the socket (the camera is the caller's). */
+  close() {
+    this.ended = true;
+    clearTimeout(this.lostTimer);
+    this.closePeer();
+    this.socket.close();
+  }
+
+  async handle(msg) {
+    switch (msg.type) {
+      case 'room':
+        this.iceServers = msg.iceServers || [];
+        if (!this.deviceSent) {
+          this.deviceSent = true;
+          const connection = navigator.connection && navigator.connection.effectiveType;
+          this.send({ type: 'device', connectionType: connection || null, platform: navigator.platform || null });
+        }
+        if (msg.state === 'ended') {
+          this.ended = true;
+          this.closePeer();
+          break;
+        }
+        this.started = msg.state === 'in-call';
+        // (Re)joining: a fresh connection; the agent offers when the shopper is there already.
+        this.newPeer();
+        if (this.role === 'agent' && this.started && msg.peerConnected) await this.offer();
+        break;
+      case 'call-started':
+        this.started = true;
+        if (this.role === 'agent' && !this.offered) await this.offer();
+        break;
+      case 'peer-left':
+        this.peerLost = true;
+        break;
+      case 'peer-joined':
+        // The shopper came back: a fresh connection and a new offer. (A shopper whose agent came
+        // back gets that agent's new offer and starts afresh on it: see onSignal.)
+        if (this.role === 'agent' && this.peerLost && this.started) {
+          this.newPeer();
+          await this.offer();
+        }
+        this.peerLost = false;
+        break;
+      case 'signal':
+        await this.onSignal(msg);
+        break;
+      case 'call-ended':
+        this.ended = true;
+        this.closePeer();
+        break;
+      default:
+        break;
+    }
+    this.onEvent(msg.type, msg);
+  }
+
+  newPeer() {
+    this.closePeer();
+    const pc = new RTCPeerConnection({ iceServers: this.iceServers });
+    this.pc = pc;
+    this.offered = false;
+    this.pendingCandidates = [];
+    if (this.localStream) {
+      for (const track of this.localStream.getTracks()) pc.addTrack(track, this.localStream);
+    } else {
+      // Without a camera this side still receives the other's video and sound.
+      pc.addTransceiver('audio', { direction: 'recvonly' });
+      pc.addTransceiver('video', { direction: 'recvonly' });
+    }
+    pc.onicecandidate = (event) => {
+      if (pc !== this.pc || !event.candidate || !event.candidate.candidate) return;
+      this.send({
+        type: 'signal', kind: 'candidate', candidate: event.candidate.candidate,
+        sdpMid: event.candidate.sdpMid, sdpMLineIndex: event.candidate.sdpMLineIndex,
+      });
+    };
+    pc.ontrack = (event) => {
+      if (pc !== this.pc) return;
+      const stream = event.streams && event.streams[0] ? event.streams[0] : new MediaStream([event.track]);
+      this.onEvent('remote-stream', { stream });
+    };
+    pc.onconnectionstatechange = () => {
+      if (pc !== this.pc) return;
+      this.onEvent('connection', { state: pc.connectionState });
+      if (pc.connectionState === 'connected') this.reportStats(pc);
+      if (pc.connectionState === 'failed' && this.role === 'agent' && !this.ended) {
+        this.chain = this.chain.then(() => this.offer(true)).catch((e) => console.warn('[VideoShop] ICE restart:', e));
+      }
+    };
+    this.onEvent('peer-connection', { pc });
+  }
+
+  closePeer() {
+    if (this.pc) {
+      this.pc.onicecandidate = this.pc.ontrack = this.pc.onconnectionstatechange = null;
+      this.pc.close();
+      this.pc = null;
+    }
+  }
+
+  async offer(iceRestart) {
+    if (!this.pc || this.ended) return;
+    this.offered = true;
+    const offer = await this.pc.createOffer(iceRestart ? { iceRestart: true } : {});
+    await this.pc.setLocalDescription(offer);
+    this.send({ type: 'signal', kind: 'offer', sdp: this.pc.localDescription.sdp });
+  }
+
+  async onSignal(msg) {
+    if (!this.pc || this.ended) return;
+    const pc = this.pc;
+    if (msg.kind === 'offer' && this.role === 'shopper') {
+      if (pc.remoteDescription && fingerprint(pc.remoteDescription.sdp) !== fingerprint(msg.sdp)) {
+        // Another connection of the agent's (the agent rejoined): start afresh. Same fingerprint:
+        // an ICE restart of this connection, negotiated in place.
+        this.newPeer();
+        return this.onSignal(msg);
+      }
+      await pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
+      await this.addPendingCandidates(pc);
+      const answer = await pc.createAnswer();
+      await pc.setLocalDescription(answer);
+      this.send({ type: 'signal', kind: 'answer', sdp: pc.localDescription.sdp });
+    } else if (msg.kind === 'answer' && this.role === 'agent') {
+      if (pc.signalingState !== 'have-local-offer') return;
+      await pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
+      await this.addPendingCandidates(pc);
+    } else if (msg.kind === 'candidate' && msg.candidate) {
+      const candidate = { candidate: msg.candidate, sdpMid: msg.sdpMid, sdpMLineIndex: msg.sdpMLineIndex };
+      if (pc.remoteDescription) await this.addCandidate(pc, candidate);
+      else this.pendingCandidates.push(candidate);
+    }
+  }
+
+  async addPendingCandidates(pc) {
+    const pending = this.pendingCandidates;
+    this.pendingCandidates = [];
+    for (const candidate of pending) await this.addCandidate(pc, candidate);
+  }
+
+  async addCandidate(pc, candidate) {
+    try {
+      await pc.addIceCandidate(candidate);
+    } catch (e) {
+      // A candidate of a connection the other side has replaced since: harmless.
+    }
+  }
+
+  /** Once per connection: the selected candidate pair's types, for the call's record. */
+  async reportStats(pc) {
+    if (this.statsSentFor === pc) return;
+    this.statsSentFor = pc;
+    try {
+      const stats = await pc.getStats();
+      let pair = null;
+      stats.forEach((report) => {
+        if (report.type === 'transport' && report.selectedCandidatePairId) pair = stats.get(report.selectedCandidatePairId);
+      });
+      if (!pair) {
+        stats.forEach((report) => {
+          if (report.type === 'candidate-pair' && (report.selected || report.nominated) && report.state === 'succeeded') pair = report;
+        });
+      }
+      if (!pair) return;
+      const local = stats.get(pair.localCandidateId);
+      const remote = stats.get(pair.remoteCandidateId);
+      this.send({
+        type: 'stats',
+        localCandidateType: local ? local.candidateType : null,
+        remoteCandidateType: remote ? remote.candidateType : null,
+        roundTripMillis: typeof pair.currentRoundTripTime === 'number' ? Math.round(pair.currentRoundTripTime * 10000) / 10 : null,
+      });
+    } catch (e) {
+      // Stats are a nicety; the call goes on without them.
+    }
+  }
+}
+
+function fingerprint(sdp) {
+  const match = /a=fingerprint:[^\r\n]+/.exec(sdp || '');
+  return match ? match[0] : '';
+}
+
+/** The camera and microphone, or null when the person refused or has none (the call goes on). */
+export async function openCameraAndMicrophone() {
+  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return { stream: null, problem: 'unsupported' };
+  try {
+    return { stream: await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1280 }, height: { ideal: 720 } }, audio: true }) };
+  } catch (e) {
+    try {
+      // No camera (or it is busy): sound alone is still a call.
+      return { stream: await navigator.mediaDevices.getUserMedia({ audio: true }), problem: 'no-camera' };
+    } catch (e2) {
+      return { stream: null, problem: e && e.name === 'NotAllowedError' ? 'denied' : 'unavailable' };
+    }
+  }
+}
+
+export function stopStream(stream) {
+  if (stream) stream.getTracks().forEach((track) => track.stop());
+}
+
+// ---- Readable text ----------------------------------------------------------------------------
+
+const locale = () => (navigator.languages && navigator.languages[0]) || navigator.language || 'en';
+
+/** "3 min 4 s", "45 s", "1 h 2 min". */
+export function formatDuration(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  if (h) return h + ' h ' + m + ' min';
+  if (m) return m + ' min' + (rest ? ' ' + rest + ' s' : '');
+  return rest + ' s';
+}
+
+/** "0:42", "12:05" for a running clock. */
+export function formatClock(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  const m = Math.floor(s / 60);
+  return m + ':' + String(s % 60).padStart(2, '0');
+}
+
+/** A wait range as a person says it; null when there is no estimate. */
+export function describeWait(range) {
+  if (!range) return null;
+  const low = Math.floor(range.lowSeconds / 60);
+  const high = Math.max(low + 1, Math.ceil(range.highSeconds / 60));
+  if (high <= 1) return 'less than a minute';
+  if (low === 0) return 'up to ' + high + ' minutes';
+  return 'about ' + low + ' to ' + high + ' minutes';
+}
+
+/** When the queue opens again, in the reader's language and time zone: "today at 09:00", "Monday 1 December at 09:00". */
+export function describeOpening(isoInstant, now = new Date()) {
+  const at = new Date(isoInstant);
+  if (isNaN(at.getTime())) return null;
+  const time = new Intl.DateTimeFormat(locale(), { hour: 'numeric', minute: '2-digit' }).format(at);
+  const day = (d) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  const days = Math.round((day(at) - day(now)) / 86400000);
+  if (days === 0) return 'today at ' + time;
+  if (days === 1) return 'tomorrow at ' + time;
+  return new Intl.DateTimeFormat(locale(), { weekday: 'long', day: 'numeric', month: 'long' }).format(at) + ' at ' + time;
+}
+
+const SENTENCES = {
+  // The widget socket and the queue
+  queue_full: 'So many shoppers are waiting right now that we cannot take more. Please try again in a few minutes.',
+  queue_closed: 'Our experts are not available right now. Please come back during our opening hours.',
+  tenant_suspended: 'Live video help is not available on this store at the moment.',
+  unknown_ticket: 'Your place in the queue has expired. You are welcome to join again.',
+  invalid_resume_token: 'Your place in the queue has expired. You are welcome to join again.',
+  origin_not_allowed: 'Live video help is not enabled on this website.',
+  widget_key_invalid: 'Live video help is not available on this website right now.',
+  widget_key_missing: 'Live video help is not set up correctly on this website.',
+  already_queued: 'You already have a place in the queue.',
+  not_in_queue: 'You are not in the queue any more.',
+  request_in_progress: 'Just a moment: we are still working on your last request.',
+  unavailable: 'We could not reach the queue just now. Please try again.',
+  rate_limited: 'That was a bit fast. Please wait a moment and try again.',
+  frame_too_large: 'That message is too long. Please shorten it.',
+  // The console
+  unknown_reservation: 'That offer is no longer open.',
+  not_your_reservation: 'That shopper was offered to another agent.',
+  invalid_presence: 'Your status could not be set. Check your languages: short codes such as en or de, separated by commas.',
+  agent_not_busy: 'You are not in a call.',
+  // The call room
+  not_allowed_for_role: 'That is not something you can do in this call.',
+  invalid_signal: 'The video connection could not be set up.',
+  call_not_started: 'The call has not started yet.',
+  call_ended: 'The call has already ended.',
+  call_not_ended: 'You can rate the call once it has ended.',
+  unknown_product: 'That product is not part of this call.',
+  already_given: 'This has already been sent. Thank you!',
+  // Signing in
+  invalid_credentials: 'That email address and password do not match an account.',
+  login_locked: 'Too many failed sign-ins. Please wait a few minutes and try again.',
+  token_expired: 'Your session has ended. Please sign in again.',
+  invalid_token: 'Your session has ended. Please sign in again.',
+  invalid_refresh_token: 'Your session has ended. Please sign in again.',
+  unauthenticated: 'Please sign in.',
+  validation_failed: 'Please check what you entered.',
+};
+
+const FIELDS = {
+  name: 'Please enter your name (up to 100 characters).',
+  email: 'Please enter a valid email address, such as ada@example.com.',
+  phone: 'Please enter a valid phone number: digits, spaces and + ( ) . / - only.',
+  productInterest: 'Please describe what you are looking for in at most 200 characters.',
+  productUrl: 'Please enter a web address starting with https://.',
+  notes: 'Please keep your notes under 500 characters.',
+  language: 'Your browser\'s language could not be used. Please try again.',
+  comment: 'Please keep your comment under 1,000 characters.',
+  rating: 'Please choose between 1 and 5 stars.',
+  note: 'Please keep the note under 2,000 characters.',
+  outcome: 'Please choose how the call ended.',
+  sku: 'Please enter the product\'s SKU (up to 64 characters).',
+  title: 'Please enter the product\'s name (up to 200 characters).',
+  price: 'Please enter the price in at most 32 characters, such as 89.00 EUR.',
+  imageUrl: 'Please enter the image\'s web address, starting with https://.',
+  languages: 'Please enter languages as short codes such as en or de, separated by commas.',
+  presence: 'That status does not exist.',
+};
+
+/**
+ * A sentence for an `error`/`refused` message or an HTTP problem: never a bare code. Field errors
+ * name the field in words; unknown codes get a general sentence (and the code goes to the console).
+ */
+export function sentenceFor(problem) {
+  if (!problem) return 'Something went wrong. Please try again.';
+  if (problem.code === 'queue_closed' && problem.nextOpeningAt) {
+    const when = describeOpening(problem.nextOpeningAt);
+    if (when) return 'Our experts are not available right now. We open again ' + when + '.';
+  }
+  if ((problem.code === 'invalid_field' || problem.code === 'unknown_field') && problem.field && FIELDS[problem.field]) {
+    return FIELDS[problem.field];
+  }
+  if (problem.code === 'validation_failed' && Array.isArray(problem.errors) && problem.errors.length) {
+    const field = problem.errors[0].field;
+    if (FIELDS[field]) return FIELDS[field];
+  }
+  if (SENTENCES[problem.code]) return SENTENCES[problem.code];
+  console.warn('[VideoShop] unexplained problem', problem);
+  return 'Something went wrong. Please try again.';
+}
+
+/** The element or text helper both pages use: h('div', {class: 'x', onclick: f}, 'text', child). */
+export function h(tag, attributes, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes || {})) {
+    if (value == null || value === false) continue;
+    if (name.startsWith('on') && typeof value === 'function') element.addEventListener(name.slice(2), value);
+    else if (name === 'class') element.className = value;
+    else if (name in element && typeof value !== 'string') element[name] = value;
+    else element.setAttribute(name, value === true ? '' : value);
+  }
+  for (const child of children.flat()) {
+    if (child == null || child === false) continue;
+    element.append(child instanceof Node ? child : String(child));
+  }
+  return element;
+}
+
+/** Only http(s) links are followed (a product URL comes from another person). */
+export function safeUrl(url) {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : null;
+  } catch (e) {
+    return null;
+  }
+}
