@@ -232,8 +232,12 @@ public final class ApiRouter {
     return query;
   }
 
-  /** The connection's peer, unless configured to trust what a proxy forwards. */
   private String clientAddress(HttpRequest request, RemoteAddress forwarded) {
+    return clientAddress(request, forwarded, trustForwardedFor);
+  }
+
+  /** The connection's peer, unless configured to trust what a proxy forwards ({@code extractClientIP}). */
+  public static String clientAddress(HttpRequest request, RemoteAddress forwarded, boolean trustForwardedFor) {
     RemoteAddress client = trustForwardedFor
         ? forwarded
         : request.getAttribute(AttributeKeys.remoteAddress).orElse(forwarded);

@@ -17,6 +17,7 @@ import io.videoshop.http.ApiRoute;
 import io.videoshop.http.ApiRouter;
 import io.videoshop.http.Blocking;
 import io.videoshop.persistence.SharedDatabase;
+import io.videoshop.room.CallRoutes;
 import io.videoshop.room.RoomTokens;
 import io.videoshop.tenant.TenantRoutes;
 import io.videoshop.tenant.Tenants;
@@ -32,6 +33,7 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class Platform {
   public final Clock clock = Clock.systemUTC();
+  public final VideoShopSettings settings;
   public final Jdbi jdbi;
   public final Blocking blocking;
   public final AuditLog audit;
@@ -47,6 +49,7 @@ public final class Platform {
   public final ApiRouter api;
 
   Platform(ActorSystem<?> system, VideoShopSettings settings) {
+    this.settings = settings;
     SharedDatabase database = SharedDatabase.get(system);
     this.jdbi = Jdbi.create(database.dataSource());
     this.blocking = new Blocking(database.blockingExecutor());
@@ -64,6 +67,7 @@ public final class Platform {
     table.addAll(AccessRoutes.routes(firstStart, logins, users, apiKeys, widgetKeys, blocking));
     table.addAll(TenantRoutes.routes(jdbi, tenants, blocking));
     table.addAll(AuditRoutes.routes(audit, blocking));
+    table.addAll(CallRoutes.routes(system, database.personalDataVault(), blocking));
     table.add(OpenApiDocument.route());
     this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking),
         settings.http().trustForwardedFor());

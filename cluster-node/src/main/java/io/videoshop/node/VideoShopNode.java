@@ -10,6 +10,9 @@ import io.videoshop.metrics.HttpMetrics;
 import io.videoshop.metrics.NodeMetrics;
 import io.videoshop.persistence.SharedDatabase;
 import io.videoshop.queue.QueueSockets;
+import io.videoshop.room.CallRoom;
+import io.videoshop.room.IceServers;
+import io.videoshop.room.RoomSockets;
 import io.videoshop.queue.TenantQueue;
 import io.videoshop.web.WebPages;
 import java.net.InetSocketAddress;
@@ -72,7 +75,7 @@ public final class VideoShopNode {
       // Before joining: cluster bootstrap's contact point is the management server.
       int managementPort = startManagement(system);
       joinCluster(system, settings.cluster());
-      registerEntities(system);
+      registerEntities(system, settings);
       Platform platform = new Platform(system, settings);
       if (settings.auth().jwtSecret().isEmpty()) {
         log.warn("videoshop.auth.jwt-secret is not set: access tokens are signed with a random key and stop "
@@ -100,8 +103,9 @@ public final class VideoShopNode {
   }
 
   /** Each domain's sharded entities; a message to one starts it on whichever node sharding picks. */
-  private static void registerEntities(ActorSystem<?> system) {
+  private static void registerEntities(ActorSystem<?> system, VideoShopSettings settings) {
     TenantQueue.init(system);
+    CallRoom.init(system, new CallRoom.Timings(settings.calls().reconnectGrace(), settings.calls().noShowTimeout()));
   }
 
   private static Route routes(ActorSystem<?> system, Platform platform) {
@@ -109,8 +113,11 @@ public final class VideoShopNode {
     SharedDatabase.get(system).reportPoolMetricsTo(metrics.registry());
     QueueSockets queueSockets = new QueueSockets(system, platform.tenants, platform.widgetKeys, platform.accessTokens,
         platform.roomTokens, SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.clock);
+    RoomSockets roomSockets = new RoomSockets(system, platform.roomTokens,
+        new IceServers(platform.settings.calls(), platform.clock), platform.tenants,
+        SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.settings.http().trustForwardedFor());
     Route all = concat(HealthRoutes.route(new Readiness(system), metrics), platform.api.route(), queueSockets.route(),
-        new WebPages(platform.tenants, platform.widgetKeys, platform.blocking).route());
+        roomSockets.route(), new WebPages(platform.tenants, platform.widgetKeys, platform.blocking).route());
     return HttpMetrics.timed(metrics.registry(), all.seal());
   }
 

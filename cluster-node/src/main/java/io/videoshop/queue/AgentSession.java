@@ -124,7 +124,7 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
           (reply, failure) -> new Answered("reject", reply, failure));
     } else {
       getContext().ask(TenantQueue.Confirmation.class, queue, ASK_TIMEOUT,
-          replyTo -> new TenantQueue.AgentFinishedCall(agentId, replyTo),
+          replyTo -> new TenantQueue.AgentFinishedCall(agentId, null, replyTo),
           (reply, failure) -> new Answered("finish-call", reply, failure));
     }
     return this;

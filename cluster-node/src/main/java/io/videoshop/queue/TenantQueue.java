@@ -124,7 +124,12 @@ public final class TenantQueue
       implements Command {}
 
   /** The agent's call ended: the agent is available again and the call's duration counts for estimates. */
-  public record AgentFinishedCall(String agentId, ActorRef<Confirmation> replyTo) implements Command {}
+  /**
+   * The agent's call is over. With a room id (the call room says so) it only ends that call, so a
+   * late message never frees an agent who is already in the next one; without (the console), it
+   * ends whatever call the agent is in.
+   */
+  public record AgentFinishedCall(String agentId, String roomId, ActorRef<Confirmation> replyTo) implements Command {}
 
   /** Pushed by the owner of the tenant's settings. */
   public record UpdateSettings(QueueSettings settings, ActorRef<Confirmation> replyTo) implements Command {}
@@ -759,7 +764,8 @@ public final class TenantQueue
 
   private ReplyEffect<Event, State> onAgentFinishedCall(State state, AgentFinishedCall command) {
     Optional<Agent> agent = state.agent(command.agentId());
-    if (agent.isEmpty() || agent.get().presence() != Presence.BUSY) {
+    if (agent.isEmpty() || agent.get().presence() != Presence.BUSY
+        || (command.roomId() != null && !command.roomId().equals(agent.get().roomId()))) {
       return Effect().reply(command.replyTo(), Refused.because(Refusal.AGENT_NOT_BUSY));
     }
     Instant now = clock.instant();

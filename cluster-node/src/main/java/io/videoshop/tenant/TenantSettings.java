@@ -22,7 +22,8 @@ import java.util.Set;
  *     keys that list none of their own
  */
 public record TenantSettings(
-    String timeZone, String currency, BusinessHours businessHours, QueuePolicy queue, List<String> allowedOrigins) {
+    String timeZone, String currency, BusinessHours businessHours, QueuePolicy queue, List<String> allowedOrigins,
+    CallPolicy calls) {
 
   /** How the tenant's live queue behaves (the queue entity receives it). */
   public record QueuePolicy(int maxLength, int maxWaitSeconds, int reservationTimeoutSeconds, String routingStrategy) {
@@ -31,10 +32,26 @@ public record TenantSettings(
     }
   }
 
+  /**
+   * How calls run: their longest length, and how long an agent stays in wrap-up after a call
+   * before the queue offers the next shopper. Optional in requests: absent means the defaults.
+   */
+  public record CallPolicy(int maxCallMinutes, int wrapUpSeconds) {
+    public static CallPolicy defaults() {
+      return new CallPolicy(60, 0);
+    }
+  }
+
+  /** The call policy in force (the defaults when none was set). */
+  public CallPolicy callPolicy() {
+    return calls == null ? CallPolicy.defaults() : calls;
+  }
+
   public static final Set<String> ROUTING_STRATEGIES = Set.of("longest-idle", "round-robin");
 
   public static TenantSettings defaults(String timeZone, String currency) {
-    return new TenantSettings(timeZone, currency, BusinessHours.always(), QueuePolicy.defaults(), List.of());
+    return new TenantSettings(timeZone, currency, BusinessHours.always(), QueuePolicy.defaults(), List.of(),
+        CallPolicy.defaults());
   }
 
   public ZoneId zone() {
@@ -62,6 +79,10 @@ public record TenantSettings(
       }
     }
     checkOrigins(errors, "allowedOrigins", allowedOrigins);
+    if (calls != null) {
+      range(errors, "calls.maxCallMinutes", calls.maxCallMinutes(), 1, 480);
+      range(errors, "calls.wrapUpSeconds", calls.wrapUpSeconds(), 0, 3600);
+    }
     if (!errors.isEmpty()) throw ApiError.invalid(errors);
     return this;
   }

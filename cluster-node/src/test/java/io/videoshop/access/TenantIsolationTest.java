@@ -34,11 +34,13 @@ class TenantIsolationTest {
   private List<ApiRoute> routes;
 
   /** A tenant with people and one of each resource a route can name. */
-  private record Fixture(TestPlatform.TestTenant tenant, String apiKey, String apiKeyId, String widgetKeyId) {
+  private record Fixture(TestPlatform.TestTenant tenant, String apiKey, String apiKeyId, String widgetKeyId,
+      String roomId) {
     String param(ApiRoute route, String name) {
       return switch (name) {
         case "tenantId" -> tenant.id();
         case "userId" -> tenant.agentId();
+        case "roomId" -> roomId;
         case "keyId" -> route.path().contains("/api-keys/") ? apiKeyId
             : route.path().contains("/widget-keys/") ? widgetKeyId : fail(route, name);
         default -> fail(route, name);
@@ -71,7 +73,22 @@ class TenantIsolationTest {
         .body(Map.of("name", "all scopes", "scopes", List.copyOf(ApiKeys.SCOPES))).send().json();
     var widget = api.call("POST", "/api/v1/tenants/" + tenant.id() + "/widget-keys").bearer(tenant.adminToken())
         .body(Map.of("name", "store", "allowedOrigins", List.of("https://" + slug + ".example"))).send().json();
-    return new Fixture(tenant, key.get("key").asText(), key.at("/apiKey/id").asText(), widget.get("id").asText());
+    return new Fixture(tenant, key.get("key").asText(), key.at("/apiKey/id").asText(), widget.get("id").asText(),
+        openRoom(tenant));
+  }
+
+  /** A call room of the tenant, opened as its agent's socket would open it. */
+  private String openRoom(TestPlatform.TestTenant tenant) {
+    String roomId = java.util.UUID.randomUUID().toString();
+    var system = platform.node.system();
+    var reply = org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(system)
+        .entityRefFor(io.videoshop.room.CallRoom.ENTITY_KEY, roomId)
+        .<io.videoshop.room.CallRoom.JoinReply>ask(replyTo -> new io.videoshop.room.CallRoom.Join(
+            io.videoshop.room.RoomPass.agent(roomId, tenant.id(), "ticket-" + roomId, tenant.agentId(), "shopper-x"),
+            system.ignoreRef(), "test", null, 60, 0, replyTo), java.time.Duration.ofSeconds(10))
+        .toCompletableFuture().join();
+    assertThat(reply).isInstanceOf(io.videoshop.room.CallRoom.Admitted.class);
+    return roomId;
   }
 
   @Test

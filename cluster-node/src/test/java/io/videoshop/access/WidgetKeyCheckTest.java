@@ -40,7 +40,7 @@ class WidgetKeyCheckTest {
       var settings = platform.node.platform().tenants.find(tenant.id()).orElseThrow().settings();
       api.call("PUT", "/api/v1/tenants/" + tenant.id() + "/settings").bearer(tenant.adminToken())
           .body(new io.videoshop.tenant.TenantSettings(settings.timeZone(), settings.currency(), settings.businessHours(),
-              settings.queue(), List.of("https://brand.example"))).send();
+              settings.queue(), List.of("https://brand.example"), null)).send();
       assertThat(tenantNow.get("id").asText()).isEqualTo(tenant.id());
       assertThat(check.check(tenantWide, "https://brand.example").allowed()).isTrue();
 

@@ -40,6 +40,10 @@ public final class SocketClient implements AutoCloseable {
     return new SocketClient("ws://127.0.0.1:" + port + "/ws/agent?access_token=" + accessToken, null);
   }
 
+  public static SocketClient room(int port, String roomToken) throws Exception {
+    return new SocketClient("ws://127.0.0.1:" + port + "/ws/room?token=" + roomToken, null);
+  }
+
   /** Connects or returns the HTTP status that refused the upgrade. */
   public static int refusedStatus(String url, String origin) {
     try {

@@ -36,7 +36,7 @@ import io.videoshop.queue.TenantQueue.Unsubscribe;
 import io.videoshop.queue.TenantQueue.UpdateOpening;
 import io.videoshop.queue.TenantQueue.UpdateSettings;
 import io.videoshop.queue.TenantQueue.UpdateSuspension;
-import io.videoshop.queue.TestTickets.MovableClock;
+import io.videoshop.node.MovableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -380,12 +380,12 @@ class TenantQueueTest {
     assertThat(queue.getState().reservationForTicket(next.ticketId())).as("a is busy").isEmpty();
 
     clock.advance(Duration.ofMinutes(4));
-    var finished = queue.<Confirmation>runCommand(replyTo -> new AgentFinishedCall("a", replyTo));
+    var finished = queue.<Confirmation>runCommand(replyTo -> new AgentFinishedCall("a", null, replyTo));
 
     assertThat(finished.reply()).isEqualTo(Confirmed.INSTANCE);
     assertThat(finished.state().recentHandleTimes()).containsExactly(Duration.ofMinutes(4).plusSeconds(1));
     assertThat(finished.state().reservationForTicket(next.ticketId())).map(Reservation::agentId).contains("a");
-    var again = queue.<Confirmation>runCommand(replyTo -> new AgentFinishedCall("a", replyTo));
+    var again = queue.<Confirmation>runCommand(replyTo -> new AgentFinishedCall("a", null, replyTo));
     assertThat(again.reply()).isEqualTo(new Refused(Refusal.AGENT_NOT_BUSY, null));
   }
 

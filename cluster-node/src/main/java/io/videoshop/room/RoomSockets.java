@@ -1,0 +1,73 @@
+package io.videoshop.room;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.extractClientIP;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
+import static org.apache.pekko.http.javadsl.server.Directives.handleWebSocketMessages;
+import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
+import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
+import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+
+import io.videoshop.http.ApiError;
+import io.videoshop.http.ApiRouter;
+import io.videoshop.http.Blocking;
+import io.videoshop.http.Sockets;
+import io.videoshop.persistence.privacy.PersonalDataVault;
+import io.videoshop.tenant.Tenant;
+import io.videoshop.tenant.Tenants;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * {@code /ws/room?token=<room token>}: only with a valid room token (401 before the upgrade
+ * otherwise); each connection is a {@link RoomSession}.
+ */
+public final class RoomSockets {
+  private final ActorSystem<?> system;
+  private final RoomTokens roomTokens;
+  private final IceServers iceServers;
+  private final Tenants tenants;
+  private final PersonalDataVault vault;
+  private final Blocking blocking;
+  private final boolean trustForwardedFor;
+
+  public RoomSockets(ActorSystem<?> system, RoomTokens roomTokens, IceServers iceServers, Tenants tenants,
+      PersonalDataVault vault, Blocking blocking, boolean trustForwardedFor) {
+    this.system = system;
+    this.roomTokens = roomTokens;
+    this.iceServers = iceServers;
+    this.tenants = tenants;
+    this.vault = vault;
+    this.blocking = blocking;
+    this.trustForwardedFor = trustForwardedFor;
+  }
+
+  public Route route() {
+    return pathPrefix("ws", () -> path("room", () -> parameterOptional("token", token ->
+        optionalHeaderValueByName("User-Agent", userAgent -> extractRequest(request -> extractClientIP(client -> {
+          RoomPass pass;
+          try {
+            pass = roomTokens.verify(token.orElseThrow(() ->
+                ApiError.unauthorized("unauthenticated", "Connect with ?token=<room token>")));
+          } catch (ApiError e) {
+            return complete(ApiRouter.problem(e));
+          }
+          String ip = ApiRouter.clientAddress(request, client, trustForwardedFor);
+          return onSuccess(blocking.run(() -> tenants.find(pass.tenantId())), tenant -> tenant.isEmpty()
+              ? complete(ApiRouter.problem(ApiError.notFound("tenant_not_found", "The room's tenant is gone")))
+              : handleWebSocketMessages(Sockets.flow(system, "room", out -> RoomSession.create(
+                  new RoomSession.Opening(pass, ip, userAgent.orElse(null), policy(tenant),
+                      iceServers.forParticipant(pass.participantId())),
+                  out, ClusterSharding.get(system).entityRefFor(CallRoom.ENTITY_KEY, pass.roomId()), vault,
+                  blocking.executor()), RoomSession.FromClient::new)));
+        }))))));
+  }
+
+  private static io.videoshop.tenant.TenantSettings.CallPolicy policy(Optional<Tenant> tenant) {
+    return tenant.orElseThrow().settings().callPolicy();
+  }
+}

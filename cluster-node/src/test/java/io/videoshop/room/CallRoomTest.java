@@ -1,0 +1,198 @@
+package io.videoshop.room;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import io.videoshop.node.MovableClock;
+import io.videoshop.persistence.privacy.EncryptedPersonalData;
+import io.videoshop.queue.TenantQueue;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The room's lifecycle on the entity alone: start, minutes exactly once, grace, ends, recovery. */
+class CallRoomTest {
+  private static final ActorTestKit testKit = ActorTestKit.create(ManualTime.config()
+      .withFallback(ConfigFactory.parseString("""
+          pekko.persistence.journal-plugin-fallback.circuit-breaker.call-timeout = 1d
+          pekko.persistence.snapshot-store-plugin-fallback.circuit-breaker.call-timeout = 1d
+          """))
+      .withFallback(EventSourcedBehaviorTestKit.config())
+      .withFallback(ConfigFactory.parseResources("serialization.conf")));
+  private static final ManualTime manualTime = ManualTime.get(testKit.system());
+  private static final Instant START = Instant.parse("2026-11-30T10:00:00Z");
+  private static final CallRoom.Timings TIMINGS = new CallRoom.Timings(Duration.ofSeconds(30), Duration.ofMinutes(2));
+  private static final RoomPass SHOPPER = RoomPass.shopper("room-1", "tenant-1", "ticket-1", "agent-1", "shopper-s1");
+  private static final RoomPass AGENT = RoomPass.agent("room-1", "tenant-1", "ticket-1", "agent-1", "shopper-s1");
+
+  private MovableClock clock;
+  private ConcurrentLinkedQueue<TenantQueue.Command> toQueue;
+  private EventSourcedBehaviorTestKit<CallRoom.Command, CallRoom.Event, CallRoom.State> room;
+  private TestProbe<CallRoom.Outgoing> shopper;
+  private TestProbe<CallRoom.Outgoing> agent;
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void setUp() {
+    clock = new MovableClock(START);
+    toQueue = new ConcurrentLinkedQueue<>();
+    TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
+    room = EventSourcedBehaviorTestKit.create(testKit.system(),
+        CallRoom.create("room-1", TIMINGS, clock, tenantId -> toQueue::add, shard.ref()));
+    shopper = testKit.createTestProbe();
+    agent = testKit.createTestProbe();
+  }
+
+  private CallRoom.JoinReply join(RoomPass pass, TestProbe<CallRoom.Outgoing> session) {
+    return room.<CallRoom.JoinReply>runCommand(replyTo -> new CallRoom.Join(pass, session.ref(), "Chrome",
+        new EncryptedPersonalData(pass.shopperSubject(), "ip"), 60, 0, replyTo)).reply();
+  }
+
+  private void bothJoin() {
+    join(AGENT, agent);
+    join(SHOPPER, shopper);
+  }
+
+  private void advance(Duration duration) {
+    clock.advance(duration);
+    manualTime.timePasses(duration);
+  }
+
+  @Test
+  void theCallAndItsFirstMinuteStartWhenBothAreIn() {
+    assertThat(join(AGENT, agent)).isInstanceOf(CallRoom.Admitted.class);
+    assertThat(room.getState().status()).isEqualTo(CallRoom.Status.WAITING);
+    var result = room.<CallRoom.JoinReply>runCommand(replyTo -> new CallRoom.Join(SHOPPER, shopper.ref(), "Firefox",
+        null, 60, 0, replyTo));
+    assertThat(result.events()).hasSize(3);
+    assertThat(result.events().get(1)).isInstanceOf(CallRoom.CallStarted.class);
+    assertThat(result.events().get(2)).isEqualTo(new CallRoom.MinuteStarted("tenant-1", 0, START));
+    assertThat(room.getState().status()).isEqualTo(CallRoom.Status.IN_CALL);
+    assertThat(((CallRoom.Admitted) result.reply()).peerConnected()).isTrue();
+    agent.expectMessageClass(CallRoom.Outgoing.class); // peer-joined
+    assertThat(agent.receiveMessage().frame()).contains("\"type\":\"call-started\"");
+  }
+
+  @Test
+  void eachStartedMinuteIsRecordedOnceAndCaughtUpAfterARestart() {
+    bothJoin();
+    advance(Duration.ofSeconds(60));
+    advance(Duration.ofSeconds(60));
+    assertThat(room.getState().minutesStarted()).isEqualTo(3);
+    // The node dies for three and a half minutes (the browsers talk peer to peer meanwhile); on
+    // recovery the minutes due meanwhile are recorded, once.
+    clock.advance(Duration.ofSeconds(210));
+    room.restart();
+    manualTime.timePasses(Duration.ofMillis(1));
+    assertThat(room.getState().minutesStarted()).as("minutes 0..5 started by 5m30s").isEqualTo(6);
+    room.runCommand(new CallRoom.Join(AGENT, agent.ref(), "Chrome", null, 60, 0, testKit.<CallRoom.JoinReply>createTestProbe().ref()));
+    room.runCommand(new CallRoom.Join(SHOPPER, shopper.ref(), "Chrome", null, 60, 0, testKit.<CallRoom.JoinReply>createTestProbe().ref()));
+    manualTime.timePasses(Duration.ofMillis(1));
+    assertThat(room.getState().minutesStarted()).as("rejoining adds none").isEqualTo(6);
+    room.restart();
+    manualTime.timePasses(Duration.ofMillis(1));
+    assertThat(room.getState().minutesStarted()).as("a restart alone adds none").isEqualTo(6);
+  }
+
+  @Test
+  void aParticipantWhoDoesNotComeBackWithinTheGraceEndsTheCall() {
+    bothJoin();
+    room.runCommand(new CallRoom.Leave(RoomPass.SHOPPER, shopper.ref()));
+    advance(Duration.ofSeconds(29));
+    assertThat(room.getState().status()).isEqualTo(CallRoom.Status.IN_CALL);
+    advance(Duration.ofSeconds(2));
+    assertThat(room.getState().status()).isEqualTo(CallRoom.Status.ENDED);
+    assertThat(room.getState().ended().reason()).isEqualTo("participant-lost");
+    assertThat(room.getState().ended().durationSeconds()).isEqualTo(31);
+    manualTime.timePasses(Duration.ofMillis(1)); // the wrap-up time is 0
+    assertThat(toQueue).containsExactly(new TenantQueue.AgentFinishedCall("agent-1", "room-1",
+        testKit.system().ignoreRef()));
+  }
+
+  @Test
+  void comingBackWithinTheGraceKeepsTheCall() {
+    bothJoin();
+    room.runCommand(new CallRoom.Leave(RoomPass.SHOPPER, shopper.ref()));
+    advance(Duration.ofSeconds(20));
+    TestProbe<CallRoom.Outgoing> again = testKit.createTestProbe();
+    join(SHOPPER, again);
+    advance(Duration.ofSeconds(20));
+    assertThat(room.getState().status()).isEqualTo(CallRoom.Status.IN_CALL);
+  }
+
+  @Test
+  void theCallEndsAtTheMaximumLength() {
+    room.runCommand(new CallRoom.Join(AGENT, agent.ref(), "Chrome", null, 2, 0, testKit.<CallRoom.JoinReply>createTestProbe().ref()));
+    room.runCommand(new CallRoom.Join(SHOPPER, shopper.ref(), "Chrome", null, 2, 0, testKit.<CallRoom.JoinReply>createTestProbe().ref()));
+    advance(Duration.ofSeconds(60));
+    advance(Duration.ofSeconds(60));
+    assertThat(room.getState().ended().reason()).isEqualTo("max-length");
+    assertThat(room.getState().minutesStarted()).as("minutes 0 and 1, not 2").isEqualTo(2);
+  }
+
+  @Test
+  void nobodyElseComesAndTheRoomGivesUp() {
+    join(AGENT, agent);
+    advance(Duration.ofMinutes(2));
+    assertThat(room.getState().ended().reason()).isEqualTo("no-show");
+    assertThat(room.getState().minutesStarted()).isZero();
+    assertThat(toQueue).as("the agent never had a call: the console frees itself").isEmpty();
+  }
+
+  @Test
+  void rolesProductsFeedbackAndWrapUpFollowTheRules() {
+    bothJoin();
+    CallRoom.Product product = new CallRoom.Product("SKU-1", "Shoe", null, "10 EUR", null);
+    room.runCommand(new CallRoom.ShowProduct(RoomPass.SHOPPER, shopper.ref(), product));
+    assertThat(room.getState().products()).isEmpty();
+    room.runCommand(new CallRoom.ShowProduct(RoomPass.AGENT, agent.ref(), product));
+    room.runCommand(new CallRoom.AddToCart(RoomPass.SHOPPER, shopper.ref(), "SKU-404"));
+    room.runCommand(new CallRoom.AddToCart(RoomPass.SHOPPER, shopper.ref(), "SKU-1"));
+    assertThat(room.getState().addedToCart()).containsExactly("SKU-1");
+    room.runCommand(new CallRoom.GiveFeedback(RoomPass.SHOPPER, shopper.ref(), 5, null));
+    assertThat(room.getState().feedback()).as("not before the end").isNull();
+    room.runCommand(new CallRoom.HangUp(RoomPass.AGENT, agent.ref()));
+    assertThat(room.getState().ended().endedBy()).isEqualTo("agent");
+    room.runCommand(new CallRoom.GiveFeedback(RoomPass.SHOPPER, shopper.ref(), 4, null));
+    room.runCommand(new CallRoom.GiveFeedback(RoomPass.SHOPPER, shopper.ref(), 1, null));
+    assertThat(room.getState().feedback().rating()).as("once").isEqualTo(4);
+    room.runCommand(new CallRoom.WrapUp(RoomPass.AGENT, agent.ref(), "sale", null));
+    assertThat(room.getState().wrapUp().outcome()).isEqualTo("sale");
+    assertThat(frames(shopper)).anyMatch(frame -> frame.contains("not_allowed_for_role"))
+        .anyMatch(frame -> frame.contains("unknown_product")).anyMatch(frame -> frame.contains("call_not_ended"))
+        .anyMatch(frame -> frame.contains("already_given")).anyMatch(frame -> frame.contains("\"type\":\"product\""));
+    assertThat(frames(agent)).anyMatch(frame -> frame.contains("\"type\":\"added-to-cart\""));
+  }
+
+  @Test
+  void aTokenForAnotherCallCannotEnterAnOpenedRoom() {
+    bothJoin();
+    RoomPass stranger = RoomPass.agent("room-1", "tenant-1", "ticket-9", "agent-9", "shopper-s9");
+    assertThat(join(stranger, testKit.createTestProbe())).isEqualTo(
+        new CallRoom.Refused("not_in_this_room", "This token is for another call"));
+  }
+
+  private static List<String> frames(TestProbe<CallRoom.Outgoing> probe) {
+    List<String> frames = new java.util.ArrayList<>();
+    while (true) {
+      try {
+        frames.add(probe.expectMessageClass(CallRoom.Outgoing.class, Duration.ofMillis(200)).frame());
+      } catch (AssertionError e) {
+        return frames;
+      }
+    }
+  }
+}
