@@ -16,7 +16,8 @@ export function socketBase(base) {
 /**
  * A WebSocket that reconnects. Messages are sent at most `burst` at once and `perSecond` after
  * that (queued meanwhile), a little under the server's limits, so the client is never refused for
- * flooding. `onOpen(reopened)`, `onMessage(msg)`, `onDown({everOpened})` report what happens.
+ * flooding. `onOpen(reopened)`, `onMessage(msg)`, `onDown({everOpened, opened, replaced})` report
+ * what happens; the owner calls `reconnectLater()` when it wants the socket back.
  */
 export class Socket {
   constructor(url, { onOpen, onMessage, onDown, burst = 15, perSecond = 4, maxDelayMs = 10000 } = {}) {
@@ -63,14 +64,18 @@ export class Socket {
       } catch (e) {
         return;
       }
-      if (msg.type === 'reconnect' && typeof msg.afterMillis === 'number') this.nextDelayMs = msg.afterMillis;
+      if (msg.type === 'reconnect') {
+        // `replaced`: the same participant opened this elsewhere (another tab); that one carries on.
+        if (msg.reason === 'replaced') this.replaced = true;
+        else if (typeof msg.afterMillis === 'number') this.nextDelayMs = msg.afterMillis;
+      }
       this.onMessage(msg);
     };
     ws.onclose = () => {
       if (this.ws !== ws) return;
       this.ws = null;
       if (this.stopped) return;
-      this.onDown({ everOpened: this.everOpened, opened });
+      this.onDown({ everOpened: this.everOpened, opened, replaced: !!this.replaced });
     };
   }
 
@@ -130,8 +135,8 @@ export class Socket {
  * fingerprint. When ICE fails with both still in the room, the agent restarts ICE in place.
  *
  * `onEvent(type, detail)` reports: every room message by its type, plus `connection` (the peer
- * connection's state), `remote-stream`, `socket` ({up, everOpened}) and `lost` ({neverJoined}: the
- * room cannot be reached).
+ * connection's state), `remote-stream`, `socket` ({up, everOpened}) and `lost` ({neverJoined,
+ * replaced}: the room cannot be reached, or the call went on in another tab).
  */
 export class Call {
   constructor({ base, roomToken, role, localStream, onEvent }) {
@@ -144,14 +149,16 @@ export class Call {
     this.ended = false;
     this.peerLost = false;
     this.pendingCandidates = [];
+    this.earlyOffer = null;
+    this.joined = false; // the current socket got its `room` message: the room takes requests
+    this.unsent = [];
     this.statsSentFor = null;
     this.deviceSent = false;
     this.lostTimer = null;
     this.chain = Promise.resolve();
-    const agent = role === 'agent';
     this.socket = new Socket(socketBase(base) + '/ws/room?token=' + encodeURIComponent(roomToken), {
-      burst: agent ? 24 : 15,
-      perSecond: agent ? 8 : 4,
+      burst: 40,
+      perSecond: 12,
       maxDelayMs: 4000,
       onOpen: () => {
         clearTimeout(this.lostTimer);
@@ -163,8 +170,14 @@ export class Call {
         this.chain = this.chain.then(() => this.handle(msg)).catch((e) => console.warn('[VideoShop] call:', e));
       },
       onDown: (how) => {
+        this.joined = false;
         if (this.ended) return;
-        if (!how.everOpened && this.socket.attempt >= 2) {
+        if (how.replaced) {
+          this.close();
+          this.onEvent('lost', { replaced: true });
+          return;
+        }
+        if (this.refused || (!how.everOpened && this.socket.attempt >= 2)) {
           // Refused three times before ever getting in: the room token is no good (expired, or
           // the room is gone). Nothing to wait for.
           this.socket.close();
@@ -188,8 +201,10 @@ export class Call {
     this.socket.connect();
   }
 
+  /** Sent once the room has taken this participant in (before that, the room would refuse it). */
   send(message) {
-    this.socket.send(message);
+    if (this.joined) this.socket.send(message);
+    else this.unsent.push(message);
   }
 
   hangUp() {
@@ -208,6 +223,10 @@ export class Call {
     switch (msg.type) {
       case 'room':
         this.iceServers = msg.iceServers || [];
+        this.joined = true;
+        // Signaling written for a connection before this (re)join is of no use any more.
+        this.unsent.filter((m) => m.type !== 'signal').forEach((m) => this.socket.send(m));
+        this.unsent = [];
         if (!this.deviceSent) {
           this.deviceSent = true;
           const connection = navigator.connection && navigator.connection.effectiveType;
@@ -222,6 +241,12 @@ export class Call {
         // (Re)joining: a fresh connection; the agent offers when the shopper is there already.
         this.newPeer();
         if (this.role === 'agent' && this.started && msg.peerConnected) await this.offer();
+        if (this.earlyOffer) {
+          // The agent's offer overtook this side's `room` message.
+          const offer = this.earlyOffer;
+          this.earlyOffer = null;
+          await this.onSignal(offer);
+        }
         break;
       case 'call-started':
         this.started = true;
@@ -246,6 +271,10 @@ export class Call {
         this.ended = true;
         this.closePeer();
         break;
+      case 'error':
+        // The room turned this token away (another call's, or the room is gone): do not retry.
+        if (!this.joined && msg.code === 'not_in_this_room') this.refused = true;
+        break;
       default:
         break;
     }
@@ -253,11 +282,13 @@ export class Call {
   }
 
   newPeer() {
+    // Candidates that came before any connection existed belong to the first one.
+    const early = this.pc ? [] : this.pendingCandidates;
     this.closePeer();
     const pc = new RTCPeerConnection({ iceServers: this.iceServers });
     this.pc = pc;
     this.offered = false;
-    this.pendingCandidates = [];
+    this.pendingCandidates = early;
     if (this.localStream) {
       for (const track of this.localStream.getTracks()) pc.addTrack(track, this.localStream);
     } else {
@@ -305,7 +336,14 @@ export class Call {
   }
 
   async onSignal(msg) {
-    if (!this.pc || this.ended) return;
+    if (this.ended) return;
+    if (!this.pc) {
+      if (msg.kind === 'offer') this.earlyOffer = msg;
+      else if (msg.kind === 'candidate' && msg.candidate) {
+        this.pendingCandidates.push({ candidate: msg.candidate, sdpMid: msg.sdpMid, sdpMLineIndex: msg.sdpMLineIndex });
+      }
+      return;
+    }
     const pc = this.pc;
     if (msg.kind === 'offer' && this.role === 'shopper') {
       if (pc.remoteDescription && fingerprint(pc.remoteDescription.sdp) !== fingerprint(msg.sdp)) {
@@ -362,10 +400,11 @@ export class Call {
       if (!pair) return;
       const local = stats.get(pair.localCandidateId);
       const remote = stats.get(pair.remoteCandidateId);
+      if (!local || !remote || !local.candidateType || !remote.candidateType) return;
       this.send({
         type: 'stats',
-        localCandidateType: local ? local.candidateType : null,
-        remoteCandidateType: remote ? remote.candidateType : null,
+        localCandidateType: local.candidateType,
+        remoteCandidateType: remote.candidateType,
         roundTripMillis: typeof pair.currentRoundTripTime === 'number' ? Math.round(pair.currentRoundTripTime * 10000) / 10 : null,
       });
     } catch (e) {

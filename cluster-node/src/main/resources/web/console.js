@@ -100,6 +100,8 @@ function signOut(message) {
   state.session = null;
   sessionStorage.removeItem(SESSION);
   $('me').hidden = true;
+  hideOffer();
+  banner(null);
   setView('sign-in');
   if (message) showError($('sign-in-error'), message);
 }
@@ -217,6 +219,7 @@ function onConsoleMessage(msg) {
       break;
     case 'assigned':
       hideOffer();
+      if (state.call) endCall(); // taken during the last call's wrap-up: that room is done with
       state.room = { roomId: msg.roomId, roomToken: msg.roomToken, ticket: state.offerTicket || null, savedAt: Date.now() };
       sessionStorage.setItem(ROOM, JSON.stringify(state.room));
       startCall(state.room);
@@ -421,15 +424,18 @@ function onCallEvent(type, msg) {
       break;
     case 'product':
       addShown(msg);
+      if (state.sharing === msg.sku) {
+        // The room shows what it took to both sides: that is the confirmation.
+        state.sharing = null;
+        $('product-form').reset();
+        $('share-product').disabled = false;
+      }
       break;
     case 'added-to-cart':
       addedToCart(msg.sku);
       break;
     case 'ok':
-      if (msg.request === 'product') {
-        $('product-form').reset();
-        $('share-product').disabled = false;
-      } else if (msg.request === 'wrap-up') {
+      if (msg.request === 'wrap-up') {
         finishCall();
       }
       break;
@@ -438,7 +444,8 @@ function onCallEvent(type, msg) {
         if (msg.code === 'already_given') return finishCall();
         showError($('wrap-up-error'), sentenceFor(msg));
         $('save-wrap-up').disabled = false;
-      } else if (msg.code !== 'invalid_signal') {
+      } else if (msg.code !== 'invalid_signal' && msg.code !== 'not_in_room') {
+        state.sharing = null;
         $('share-product').disabled = false;
         showError($('product-error'), sentenceFor(msg));
       }
@@ -447,8 +454,15 @@ function onCallEvent(type, msg) {
       showWrapUp(msg);
       break;
     case 'lost':
-      finishCall();
-      banner(msg.neverJoined ? 'The call could not be joined: the room is no longer open.' : 'The connection to the call was lost.');
+      if (msg.replaced) {
+        endCall(); // the other tab has the call: the queue must not hear it is over
+        setView('desk');
+      } else {
+        finishCall();
+      }
+      banner(msg.replaced ? 'This call goes on in another tab or window.'
+        : msg.neverJoined ? 'The call could not be joined: the room is no longer open.'
+        : 'The connection to the call was lost.');
       break;
     default:
       break;
@@ -501,6 +515,7 @@ $('product-form').addEventListener('submit', (event) => {
   }
   if (!state.call) return;
   $('share-product').disabled = true;
+  state.sharing = product.sku;
   state.call.send(Object.assign({ type: 'product' }, product));
   remember(product);
 });
@@ -567,6 +582,7 @@ function showWrapUp(ended) {
     : ended.reason === 'hung-up' ? (ended.endedBy === 'agent' ? 'You ended the call.' : 'The shopper ended the call.')
     : ended.reason === 'max-length' ? 'The call reached the maximum length.'
     : ended.reason === 'participant-lost' ? 'The call ended because a connection was lost.'
+    : ended.reason === 'no-show' ? 'The shopper did not join the call.'
     : 'The call has ended.';
   $('ended-text').textContent = how + (ended && ended.durationSeconds ? ' It lasted ' + formatDuration(ended.durationSeconds) + '.' : '');
   state.view = 'wrap-up';

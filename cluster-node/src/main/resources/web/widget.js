@@ -460,14 +460,14 @@
             feedbackError.textContent = client.sentenceFor(msg);
             feedbackError.hidden = false;
             sendFeedbackButton.disabled = false;
-          } else if (msg.code !== 'invalid_signal') {
+          } else if (msg.code !== 'invalid_signal' && msg.code !== 'not_in_room') {
             showCallNote(client.sentenceFor(msg));
           }
           break;
         case 'lost':
           endCall();
-          notice(msg.neverJoined
-            ? 'We could not connect you to the call. Please join the queue again.'
+          notice(msg.replaced ? 'Your call goes on in another tab or window.'
+            : msg.neverJoined ? 'We could not connect you to the call. Please join the queue again.'
             : 'We lost the connection to the call. Please join the queue again if you would like more help.');
           break;
         default:
@@ -545,6 +545,7 @@
         : ended.reason === 'hung-up' ? (ended.endedBy === 'shopper' ? 'You ended the call.' : 'Your expert ended the call.')
         : ended.reason === 'max-length' ? 'The call reached its maximum length.'
         : ended.reason === 'participant-lost' ? 'The call ended because the connection was lost.'
+        : ended.reason === 'no-show' ? 'Your expert could not join the call. We are sorry!'
         : 'The call has ended.';
       endedText.textContent = how + (ended && ended.durationSeconds ? ' It lasted ' + client.formatDuration(ended.durationSeconds) + '.' : '');
       state.rating = 0;
