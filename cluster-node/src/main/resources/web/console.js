@@ -205,6 +205,7 @@ function onConsoleMessage(msg) {
       state.queue = msg;
       state.queueReceivedAt = Date.now();
       state.serverOffsetMs = Date.parse(msg.at) - Date.now();
+      fillInName(msg.tickets);
       renderQueue();
       break;
     case 'reservation':
@@ -305,6 +306,16 @@ function renderQueue() {
   if (!queue.agents.length) agents.append(h('li', { class: 'muted' }, 'No agent has set a status yet.'));
 }
 
+/** An offer can come before the queue has decrypted the shopper's name; a later `queue` has it. */
+function fillInName(tickets) {
+  const offered = state.offerTicket;
+  if (!offered || offered.name) return;
+  const named = tickets.find((ticket) => ticket.ticketId === offered.ticketId && ticket.name);
+  if (!named) return;
+  offered.name = named.name;
+  if (state.offer) $('offer-name').textContent = named.name;
+}
+
 function presenceWord(presence) {
   return { available: 'available', away: 'away', offline: 'offline', busy: 'in a call' }[presence] || presence;
 }
@@ -367,6 +378,7 @@ function shopperName(ticket) {
 
 async function startCall(room) {
   setView('call');
+  $('call').classList.remove('ended');
   const ticket = room.ticket || {};
   $('shopper-name').textContent = shopperName(ticket);
   $('shopper-details').textContent = [
@@ -386,6 +398,7 @@ async function startCall(room) {
   const media = await openCameraAndMicrophone();
   state.localStream = media.stream;
   $('local-video').srcObject = media.stream;
+  $('local-video').hidden = !media.stream || media.stream.getVideoTracks().length === 0;
   if (media.problem) {
     note(media.problem === 'no-camera' ? 'Your camera is not available: the shopper hears you but does not see you.'
       : 'Your camera and microphone are not available. Allow them in the browser and reload the page to be seen and heard.');
@@ -568,6 +581,7 @@ function renderRecent() {
 }
 
 function showWrapUp(ended) {
+  $('call').classList.add('ended');
   stopStream(state.localStream);
   state.localStream = null;
   $('remote-video').srcObject = null;

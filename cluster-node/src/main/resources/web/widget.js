@@ -444,7 +444,13 @@
           renderProducts();
           break;
         case 'call-ended':
-          showFeedback(msg);
+          if (msg.reason === 'no-show') {
+            // Nothing to rate: there was no call.
+            endCall();
+            notice('Your expert could not join the call. We are sorry! Please join the queue again.');
+          } else {
+            showFeedback(msg);
+          }
           break;
         case 'ok':
           if (msg.request === 'feedback') {
@@ -545,7 +551,6 @@
         : ended.reason === 'hung-up' ? (ended.endedBy === 'shopper' ? 'You ended the call.' : 'Your expert ended the call.')
         : ended.reason === 'max-length' ? 'The call reached its maximum length.'
         : ended.reason === 'participant-lost' ? 'The call ended because the connection was lost.'
-        : ended.reason === 'no-show' ? 'Your expert could not join the call. We are sorry!'
         : 'The call has ended.';
       endedText.textContent = how + (ended && ended.durationSeconds ? ' It lasted ' + client.formatDuration(ended.durationSeconds) + '.' : '');
       state.rating = 0;

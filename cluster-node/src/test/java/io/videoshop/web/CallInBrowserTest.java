@@ -3,12 +3,17 @@ package io.videoshop.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import io.videoshop.access.Caller;
 import io.videoshop.access.FirstStart;
+import io.videoshop.access.WidgetKeys;
 import io.videoshop.node.ApiClient;
 import io.videoshop.node.TestNodes;
 import io.videoshop.node.VideoShopNode;
 import io.videoshop.persistence.TestDatabase;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -189,6 +194,57 @@ class CallInBrowserTest {
       assertThat(product.path("title").asText()).isEqualTo("Trail runner");
     });
     assertThat(call.path("addedToCart")).extracting(JsonNode::asText).containsExactly(SKU);
+  }
+
+  /**
+   * The widget on a merchant's own site (another origin than the node's): it loads its module
+   * across origins, joins where the key allows the site, and says so in words where it does not.
+   */
+  @Test
+  void widgetOnAnotherSiteJoinsOnlyWhereItsKeyAllowsThatSite() throws Exception {
+    HttpServer store = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    String storeOrigin = "http://127.0.0.1:" + store.getAddress().getPort();
+    String tenantId = node.platform().tenants.findBySlug(FirstStart.DEMO_SLUG).orElseThrow().id();
+    String allowedKey = node.platform().widgetKeys.create(Caller.system("test"), tenantId,
+        new WidgetKeys.CreateWidgetKey("merchant site", List.of(storeOrigin))).publicKey();
+    String otherSiteKey = node.platform().widgetKeys.create(Caller.system("test"), tenantId,
+        new WidgetKeys.CreateWidgetKey("another site", List.of("https://elsewhere.example"))).publicKey();
+    store.createContext("/", exchange -> {
+      String key = exchange.getRequestURI().getPath().endsWith("/allowed") ? allowedKey : otherSiteKey;
+      byte[] page = ("<!doctype html><html><head><title>A merchant</title><style>div, button { color: red !important; }"
+          + "</style></head><body><h1>A merchant's page</h1><script src=\"" + base + "/widget.js\" data-key=\"" + key
+          + "\"></script></body></html>").getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+      exchange.sendResponseHeaders(200, page.length);
+      exchange.getResponseBody().write(page);
+      exchange.close();
+    });
+    store.start();
+    try {
+      shopper.get(storeOrigin + "/refused");
+      join("Grace Visitor");
+      waitFor(shopper, "the refusal in words", "return window.__videoshop.view === 'notice'");
+      assertThat(widget().findElement(By.cssSelector("#notice-text")).getText())
+          .isEqualTo("Live video help is not enabled on this website.");
+
+      shopper.get(storeOrigin + "/allowed");
+      join("Grace Visitor");
+      waitFor(shopper, "a place in the queue", "return window.__videoshop.view === 'waiting'");
+      widget().findElement(By.cssSelector("#leave")).click();
+      waitFor(shopper, "the join form again", "return window.__videoshop.view === 'form'");
+    } catch (Throwable failure) {
+      saveEvidence("other-site-failed");
+      throw failure;
+    } finally {
+      store.stop(0);
+    }
+  }
+
+  private void join(String name) {
+    SearchContext widget = widget();
+    widget.findElement(By.cssSelector("#launcher")).click();
+    widget.findElement(By.cssSelector("#join-name")).sendKeys(name);
+    widget.findElement(By.cssSelector("#join")).click();
   }
 
   /** The call record once both participants have left and both forms are in. */
