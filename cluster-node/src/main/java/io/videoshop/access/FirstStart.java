@@ -72,13 +72,15 @@ public final class FirstStart {
           Demo tenant:   owner {} / {}
                          agents {} and {} / {}
           Widget key:    {}
-          Try it:        {}/api/v1/openapi.json
+          Demo store:    {}/demo
+          Agent console: {}/console   (sign in as an agent above)
+          API:           {}/api/v1/openapi.json
           Sign in:       curl -X POST {}/api/v1/auth/login -H 'Content-Type: application/json' \\
                            -d '{"email":"{}","password":"{}"}'
           ========================================================================""",
           hasOperator(DEMO_OPERATOR) ? DEMO_OPERATOR : "(configured)", hasOperator(DEMO_OPERATOR) ? DEMO_PASSWORD : "",
           DEMO_PEOPLE.get(0), DEMO_PASSWORD, DEMO_PEOPLE.get(1), DEMO_PEOPLE.get(2), DEMO_PASSWORD, widgetKey,
-          publicBaseUrl, publicBaseUrl, DEMO_PEOPLE.get(0), DEMO_PASSWORD);
+          publicBaseUrl, publicBaseUrl, publicBaseUrl, publicBaseUrl, DEMO_PEOPLE.get(0), DEMO_PASSWORD);
     }
     return setupToken;
   }
