@@ -437,6 +437,15 @@ export function stopStream(stream) {
   if (stream) stream.getTracks().forEach((track) => track.stop());
 }
 
+/** Mutes or unmutes the stream's `audio` or `video`; returns whether it is on now (null: none). */
+export function toggleTracks(stream, kind) {
+  const tracks = !stream ? [] : kind === 'audio' ? stream.getAudioTracks() : stream.getVideoTracks();
+  if (!tracks.length) return null;
+  const enabled = !tracks[0].enabled;
+  tracks.forEach((track) => { track.enabled = enabled; });
+  return enabled;
+}
+
 // ---- Readable text ----------------------------------------------------------------------------
 
 const locale = () => (navigator.languages && navigator.languages[0]) || navigator.language || 'en';
@@ -479,6 +488,28 @@ export function describeOpening(isoInstant, now = new Date()) {
   if (days === 0) return 'today at ' + time;
   if (days === 1) return 'tomorrow at ' + time;
   return new Intl.DateTimeFormat(locale(), { weekday: 'long', day: 'numeric', month: 'long' }).format(at) + ' at ' + time;
+}
+
+/** What to show over the video for a peer connection's state; null once it is connected. */
+export function connectionSentence(connectionState) {
+  switch (connectionState) {
+    case 'connected': return null;
+    case 'disconnected': return 'The connection is unstable\u2026';
+    case 'failed': return 'The video connection failed. Trying again\u2026';
+    default: return 'Connecting video\u2026';
+  }
+}
+
+/** How a call ended, for `role` (shopper or agent): "Your expert ended the call. It lasted 3 min 4 s." */
+export function describeEnd(ended, role) {
+  const other = role === 'shopper' ? 'Your expert' : 'The shopper';
+  const how = !ended ? 'The call has ended.'
+    : ended.reason === 'hung-up' ? (ended.endedBy === role ? 'You ended the call.' : other + ' ended the call.')
+    : ended.reason === 'max-length' ? 'The call reached its maximum length.'
+    : ended.reason === 'participant-lost' ? 'The call ended because a connection was lost.'
+    : ended.reason === 'no-show' ? other + ' did not join the call.'
+    : 'The call has ended.';
+  return how + (ended && ended.durationSeconds ? ' It lasted ' + formatDuration(ended.durationSeconds) + '.' : '');
 }
 
 const SENTENCES = {

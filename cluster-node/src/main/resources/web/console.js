@@ -2,8 +2,8 @@
 // talk on video, show products, wrap up. Talks to the node that serves it: the HTTP API for
 // signing in, /ws/agent for the queue, /ws/room for a call (docs/protocol.md).
 import {
-  Call, Socket, formatClock, formatDuration, h, openCameraAndMicrophone, safeUrl, sentenceFor,
-  socketBase, stopStream,
+  Call, Socket, connectionSentence, describeEnd, formatClock, formatDuration, h, openCameraAndMicrophone, safeUrl,
+  sentenceFor, socketBase, stopStream, toggleTracks,
 } from './client.js';
 
 const base = location.origin;
@@ -423,12 +423,12 @@ function onCallEvent(type, msg) {
     case 'remote-stream':
       $('remote-video').srcObject = msg.stream;
       break;
-    case 'connection':
-      if (msg.state === 'connected') $('call-status').hidden = true;
-      else if (msg.state === 'disconnected') status('The connection is unstable\u2026');
-      else if (msg.state === 'failed') status('The video connection failed. Trying again\u2026');
-      else status('Connecting video\u2026');
+    case 'connection': {
+      const words = connectionSentence(msg.state);
+      if (words) status(words);
+      else $('call-status').hidden = true;
       break;
+    }
     case 'peer-left':
       status('The shopper\u2019s connection dropped. Waiting ' + (msg.graceSeconds || 30) + ' s for them to come back\u2026');
       break;
@@ -503,12 +503,8 @@ $('mute').addEventListener('click', () => toggleTrack('audio', $('mute')));
 $('camera-off').addEventListener('click', () => toggleTrack('video', $('camera-off')));
 
 function toggleTrack(kind, button) {
-  if (!state.localStream) return;
-  const tracks = kind === 'audio' ? state.localStream.getAudioTracks() : state.localStream.getVideoTracks();
-  if (!tracks.length) return;
-  const enabled = !tracks[0].enabled;
-  tracks.forEach((track) => { track.enabled = enabled; });
-  button.setAttribute('aria-pressed', String(!enabled));
+  const enabled = toggleTracks(state.localStream, kind);
+  if (enabled !== null) button.setAttribute('aria-pressed', String(!enabled));
 }
 
 $('product-form').addEventListener('submit', (event) => {
@@ -592,13 +588,7 @@ function showWrapUp(ended) {
   $('wrap-up-card').hidden = false;
   $('wrap-up-error').hidden = true;
   $('save-wrap-up').disabled = false;
-  const how = !ended ? 'The call has ended.'
-    : ended.reason === 'hung-up' ? (ended.endedBy === 'agent' ? 'You ended the call.' : 'The shopper ended the call.')
-    : ended.reason === 'max-length' ? 'The call reached the maximum length.'
-    : ended.reason === 'participant-lost' ? 'The call ended because a connection was lost.'
-    : ended.reason === 'no-show' ? 'The shopper did not join the call.'
-    : 'The call has ended.';
-  $('ended-text').textContent = how + (ended && ended.durationSeconds ? ' It lasted ' + formatDuration(ended.durationSeconds) + '.' : '');
+  $('ended-text').textContent = describeEnd(ended, 'agent');
   state.view = 'wrap-up';
 }
 

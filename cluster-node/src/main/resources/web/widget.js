@@ -427,10 +427,9 @@
           remoteVideo.srcObject = msg.stream;
           break;
         case 'connection':
-          if (msg.state === 'connected') callStatus.hidden = true;
-          else if (msg.state === 'connecting' || msg.state === 'new') setStatus('Connecting video\u2026');
-          else if (msg.state === 'disconnected') setStatus('The connection is unstable\u2026');
-          else if (msg.state === 'failed') setStatus('The video connection failed. Trying again\u2026');
+          var words = client.connectionSentence(msg.state);
+          if (words) setStatus(words);
+          else callStatus.hidden = true;
           break;
         case 'peer-left':
           setStatus('Your expert\'s connection dropped. Waiting for them to come back\u2026');
@@ -531,11 +530,8 @@
     }
 
     function toggleTrack(kind, button) {
-      if (!state.localStream) return;
-      var tracks = kind === 'audio' ? state.localStream.getAudioTracks() : state.localStream.getVideoTracks();
-      if (!tracks.length) return;
-      var enabled = !tracks[0].enabled;
-      tracks.forEach(function (track) { track.enabled = enabled; });
+      var enabled = client.toggleTracks(state.localStream, kind);
+      if (enabled === null) return;
       button.setAttribute('aria-pressed', String(!enabled));
       button.classList.toggle('off', !enabled);
     }
@@ -547,12 +543,7 @@
       localVideo.srcObject = null;
       hangUpButton.disabled = false;
       headerSubtitle.textContent = 'Talk face to face with one of our experts';
-      var how = !ended ? 'The call has ended.'
-        : ended.reason === 'hung-up' ? (ended.endedBy === 'shopper' ? 'You ended the call.' : 'Your expert ended the call.')
-        : ended.reason === 'max-length' ? 'The call reached its maximum length.'
-        : ended.reason === 'participant-lost' ? 'The call ended because the connection was lost.'
-        : 'The call has ended.';
-      endedText.textContent = how + (ended && ended.durationSeconds ? ' It lasted ' + client.formatDuration(ended.durationSeconds) + '.' : '');
+      endedText.textContent = client.describeEnd(ended, 'shopper');
       state.rating = 0;
       stars.forEach(function (button) { button.setAttribute('aria-checked', 'false'); });
       sendFeedbackButton.disabled = true;
