@@ -7,7 +7,10 @@ import io.videoshop.config.ClusterSettings;
 import io.videoshop.config.VideoShopSettings;
 import io.videoshop.http.HttpServer;
 import io.videoshop.metrics.HttpMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.videoshop.metrics.JournalLatencyProbe;
 import io.videoshop.metrics.NodeMetrics;
+import io.videoshop.metrics.ShardingMetrics;
 import io.videoshop.persistence.SharedDatabase;
 import io.videoshop.queue.QueueSockets;
 import io.videoshop.room.CallRoom;
@@ -105,6 +108,9 @@ public final class VideoShopNode {
   private static void registerEntities(ActorSystem<?> system, VideoShopSettings settings) {
     TenantQueue.init(system);
     CallRoom.init(system, new CallRoom.Timings(settings.calls().reconnectGrace(), settings.calls().noShowTimeout()));
+    MeterRegistry registry = NodeMetrics.get(system).registry();
+    ShardingMetrics.watch(system, registry, List.of(TenantQueue.ENTITY_KEY, CallRoom.ENTITY_KEY));
+    JournalLatencyProbe.start(system, registry);
   }
 
   private static Route routes(ActorSystem<?> system, Platform platform) {
