@@ -78,10 +78,15 @@ public final class Sockets {
         .collectType(Frame.class)
         .map(frame -> (Message) TextMessage.create(frame.text()));
     AtomicInteger open = NodeMetrics.get(system).openSockets(kind);
+    LiveSockets live = LiveSockets.get(system);
     return Flow.fromSinkAndSourceCoupled(in, out)
         .watchTermination((notUsed, done) -> {
           open.incrementAndGet();
-          done.whenComplete((ok, failure) -> open.decrementAndGet());
+          live.opened(outbound.first());
+          done.whenComplete((ok, failure) -> {
+            open.decrementAndGet();
+            live.closed(outbound.first());
+          });
           return NotUsed.getInstance();
         });
   }
