@@ -6,6 +6,7 @@ import com.typesafe.config.Config;
 import io.videoshop.config.ClusterSettings;
 import io.videoshop.config.VideoShopSettings;
 import io.videoshop.http.HttpServer;
+import io.videoshop.http.LiveSockets;
 import io.videoshop.metrics.HttpMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.videoshop.metrics.JournalLatencyProbe;
@@ -116,6 +117,7 @@ public final class VideoShopNode {
   private static Route routes(ActorSystem<?> system, Platform platform) {
     NodeMetrics metrics = NodeMetrics.get(system);
     SharedDatabase.get(system).reportPoolMetricsTo(metrics.registry());
+    LiveSockets.get(system); // its shutdown task exists from the start, sockets or not
     QueueSockets queueSockets = new QueueSockets(system, platform.tenants, platform.widgetKeys, platform.accessTokens,
         platform.roomTokens, SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.clock);
     RoomSockets roomSockets = new RoomSockets(system, platform.roomTokens,
