@@ -16,6 +16,7 @@ public record VideoShopSettings(
     DatabaseSettings database,
     AuthSettings auth,
     BootstrapSettings bootstrap,
+    BillingSettings billing,
     LogSettings log) {
 
   public enum Profile {
@@ -45,6 +46,7 @@ public record VideoShopSettings(
             DatabaseSettings.read(root.at("database")),
             AuthSettings.read(root.at("auth")),
             BootstrapSettings.read(root.at("bootstrap")),
+            BillingSettings.read(root.at("billing")),
             LogSettings.read(root.at("log")));
     checkAcrossSections(root, settings);
     List<String> problems = root.problems();
