@@ -10,6 +10,7 @@ import io.videoshop.metrics.HttpMetrics;
 import io.videoshop.metrics.NodeMetrics;
 import io.videoshop.persistence.SharedDatabase;
 import io.videoshop.queue.TenantQueue;
+import io.videoshop.wallet.Wallet;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -70,7 +71,7 @@ public final class VideoShopNode {
       // Before joining: cluster bootstrap's contact point is the management server.
       int managementPort = startManagement(system);
       joinCluster(system, settings.cluster());
-      registerEntities(system);
+      registerEntities(system, settings);
       Platform platform = new Platform(system, settings);
       if (settings.auth().jwtSecret().isEmpty()) {
         log.warn("videoshop.auth.jwt-secret is not set: access tokens are signed with a random key and stop "
@@ -98,8 +99,9 @@ public final class VideoShopNode {
   }
 
   /** Each domain's sharded entities; a message to one starts it on whichever node sharding picks. */
-  private static void registerEntities(ActorSystem<?> system) {
+  private static void registerEntities(ActorSystem<?> system, VideoShopSettings settings) {
     TenantQueue.init(system);
+    Wallet.init(system, settings.billing().lowBalanceMinutes());
   }
 
   private static Route routes(ActorSystem<?> system, Platform platform) {
