@@ -3,6 +3,7 @@ package io.videoshop.node;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.videoshop.config.ClusterSettings;
 import io.videoshop.config.VideoShopSettings;
 import io.videoshop.http.HttpServer;
@@ -10,6 +11,7 @@ import io.videoshop.metrics.HttpMetrics;
 import io.videoshop.metrics.NodeMetrics;
 import io.videoshop.persistence.SharedDatabase;
 import io.videoshop.queue.TenantQueue;
+import io.videoshop.wallet.LedgerProjection;
 import io.videoshop.wallet.Wallet;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -65,13 +67,17 @@ public final class VideoShopNode {
    */
   public static VideoShopNode start(Config config) {
     VideoShopSettings settings = VideoShopSettings.from(config);
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
+    // The projections' SQL dialect follows the database the node runs on.
+    Config withDialect = ConfigFactory.parseString("pekko.projection.jdbc.dialect = "
+        + lowerCase(settings.database().kind()) + "-dialect").withFallback(config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, withDialect);
     try {
       SharedDatabase.get(system);
       // Before joining: cluster bootstrap's contact point is the management server.
       int managementPort = startManagement(system);
       joinCluster(system, settings.cluster());
       registerEntities(system, settings);
+      LedgerProjection.init(system, settings.database());
       Platform platform = new Platform(system, settings);
       if (settings.auth().jwtSecret().isEmpty()) {
         log.warn("videoshop.auth.jwt-secret is not set: access tokens are signed with a random key and stop "
