@@ -50,8 +50,9 @@ public final class LedgerProjection {
             database.connectionTimeout()),
         "videoshop-projections");
     // Closed once the projections have stopped (shards are handed off before this phase) and before
-    // the node reports it has stopped: an embedded database's files are quiet by then.
-    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+    // the node reports it has stopped: an embedded database's files are quiet by then. The phase
+    // has tasks of its own already, so this adds nothing to the time shutdown may take.
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseClusterShutdown(),
         "close-projection-pool", () -> {
           pool.close();
           return CompletableFuture.completedFuture(Done.getInstance());

@@ -34,13 +34,19 @@ public sealed interface Plan extends CborSerializable {
   String wireName();
 
   /** Price of a call minute beyond the included ones; 0 for a trial (its minutes are free). */
-  long overageRate();
+  default long overageRate() {
+    return 0;
+  }
 
   /** Agent seats allowed; null: no limit. */
-  Integer seatLimit();
+  default Integer seatLimit() {
+    return null;
+  }
 
   /** Calls at the same time allowed; null: no limit. */
-  Integer callLimit();
+  default Integer callLimit() {
+    return null;
+  }
 
   /** Why the plan cannot be used, if it cannot. */
   Optional<String> invalidBecause();
@@ -53,21 +59,6 @@ public sealed interface Plan extends CborSerializable {
     @Override
     public String wireName() {
       return TRIAL;
-    }
-
-    @Override
-    public long overageRate() {
-      return 0;
-    }
-
-    @Override
-    public Integer seatLimit() {
-      return null;
-    }
-
-    @Override
-    public Integer callLimit() {
-      return null;
     }
 
     @Override
@@ -93,16 +84,6 @@ public sealed interface Plan extends CborSerializable {
     @Override
     public long overageRate() {
       return minuteRate;
-    }
-
-    @Override
-    public Integer seatLimit() {
-      return null;
-    }
-
-    @Override
-    public Integer callLimit() {
-      return null;
     }
 
     @Override

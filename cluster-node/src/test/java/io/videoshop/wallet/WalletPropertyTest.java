@@ -68,8 +68,7 @@ class WalletPropertyTest {
     Random random = new Random(seed);
     TestClock clock = new TestClock(START);
     String tenant = "tenant-" + UUID.randomUUID();
-    var wallet = EventSourcedBehaviorTestKit.<Command, Event, State>create(testKit.system(),
-        Wallet.create(tenant, clock, 10), EventSourcedBehaviorTestKit.enabledSerializationSettings());
+    var wallet = newWallet(tenant, clock);
     assertThat(wallet.<OpenReply>runCommand(replyTo -> new Open("EUR", new Plan.PayAsYouGo(RATE), replyTo)).reply())
         .isInstanceOf(WalletView.class);
 
@@ -131,8 +130,7 @@ class WalletPropertyTest {
     Random random = new Random(seed);
     TestClock clock = new TestClock(START);
     String tenant = "tenant-" + UUID.randomUUID();
-    var wallet = EventSourcedBehaviorTestKit.<Command, Event, State>create(testKit.system(),
-        Wallet.create(tenant, clock, 10), EventSourcedBehaviorTestKit.enabledSerializationSettings());
+    var wallet = newWallet(tenant, clock);
     wallet.<OpenReply>runCommand(replyTo -> new Open("EUR", new Plan.Trial(30, START.plus(Duration.ofDays(3))), replyTo));
     List<Plan> plans = List.of(new Plan.PayAsYouGo(RATE), new Plan.Subscription(2_900, 100, 40, 3, 2),
         new Plan.Subscription(9_900, 500, 30, null, null), new Plan.PayAsYouGo(70));
@@ -241,6 +239,11 @@ class WalletPropertyTest {
       }
     }
     throw new AssertionError("tick " + room + ":" + minute + " never answered");
+  }
+
+  private static EventSourcedBehaviorTestKit<Command, Event, State> newWallet(String tenant, TestClock clock) {
+    return EventSourcedBehaviorTestKit.create(testKit.system(), Wallet.create(tenant, clock, 10),
+        EventSourcedBehaviorTestKit.enabledSerializationSettings());
   }
 
   private static CreditReply credit(EventSourcedBehaviorTestKit<Command, Event, State> wallet, String reference,
