@@ -3,6 +3,7 @@ package io.videoshop.node;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.videoshop.config.ClusterSettings;
 import io.videoshop.config.VideoShopSettings;
 import io.videoshop.http.HttpServer;
@@ -14,10 +15,14 @@ import io.videoshop.metrics.NodeMetrics;
 import io.videoshop.metrics.ShardingMetrics;
 import io.videoshop.persistence.SharedDatabase;
 import io.videoshop.queue.QueueSockets;
+import io.videoshop.room.CallMinuteBilling;
 import io.videoshop.room.CallRoom;
+import io.videoshop.room.CallsProjection;
 import io.videoshop.room.IceServers;
 import io.videoshop.room.RoomSockets;
 import io.videoshop.queue.TenantQueue;
+import io.videoshop.wallet.LedgerProjection;
+import io.videoshop.wallet.Wallet;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -72,14 +77,20 @@ public final class VideoShopNode {
    */
   public static VideoShopNode start(Config config) {
     VideoShopSettings settings = VideoShopSettings.from(config);
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
+    // The projections' SQL dialect follows the database the node runs on.
+    Config withDialect = ConfigFactory.parseString("pekko.projection.jdbc.dialect = "
+        + lowerCase(settings.database().kind()) + "-dialect").withFallback(config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, withDialect);
     try {
       SharedDatabase.get(system);
       // Before joining: cluster bootstrap's contact point is the management server.
       int managementPort = startManagement(system);
       joinCluster(system, settings.cluster());
       registerEntities(system, settings);
+      LedgerProjection.init(system);
       Platform platform = new Platform(system, settings);
+      CallsProjection.init(system);
+      CallMinuteBilling.init(system, platform.wallets, platform.tenants, platform.blocking.executor());
       if (settings.auth().jwtSecret().isEmpty()) {
         log.warn("videoshop.auth.jwt-secret is not set: access tokens are signed with a random key and stop "
             + "working when this node restarts; other nodes will not accept them. Set VIDEOSHOP_JWT_SECRET.");
@@ -109,8 +120,9 @@ public final class VideoShopNode {
   private static void registerEntities(ActorSystem<?> system, VideoShopSettings settings) {
     TenantQueue.init(system);
     CallRoom.init(system, new CallRoom.Timings(settings.calls().reconnectGrace(), settings.calls().noShowTimeout()));
+    Wallet.init(system, settings.billing().lowBalanceMinutes());
     MeterRegistry registry = NodeMetrics.get(system).registry();
-    ShardingMetrics.watch(system, registry, List.of(TenantQueue.ENTITY_KEY, CallRoom.ENTITY_KEY));
+    ShardingMetrics.watch(system, registry, List.of(TenantQueue.ENTITY_KEY, CallRoom.ENTITY_KEY, Wallet.ENTITY_KEY));
     JournalLatencyProbe.start(system, registry);
   }
 
