@@ -4,13 +4,10 @@ import static io.videoshop.http.ApiRoute.blocking;
 
 import io.videoshop.access.Role;
 import io.videoshop.http.Access;
-import io.videoshop.http.ApiError;
 import io.videoshop.http.ApiRequest;
 import io.videoshop.http.ApiResponse;
 import io.videoshop.http.ApiRoute;
 import io.videoshop.http.Blocking;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 
@@ -32,17 +29,9 @@ public final class AuditRoutes {
 
   private static AuditLog.Filter filter(ApiRequest request, Optional<String> tenantId) {
     return new AuditLog.Filter(tenantId, request.query("actorId"), request.query("action"), request.query("targetId"),
-        time(request, "from"), time(request, "to"),
+        request.instantQuery("from"), request.instantQuery("to"),
         request.query("cursor").map(cursor -> (long) request.intQuery("cursor", 0, 1, Integer.MAX_VALUE)),
         request.intQuery("limit", 50, 1, AuditLog.MAX_PAGE));
   }
 
-  private static Optional<Instant> time(ApiRequest request, String name) {
-    try {
-      return request.query(name).map(Instant::parse);
-    } catch (DateTimeParseException e) {
-      throw ApiError.badRequest("invalid_query", "Query parameter " + name + " must be an ISO-8601 instant such as "
-          + "2026-11-30T00:00:00Z");
-    }
-  }
 }

@@ -1,6 +1,8 @@
 package io.videoshop.http;
 
 import io.videoshop.access.Caller;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +35,16 @@ public record ApiRequest(
     }
     throw ApiError.badRequest("invalid_query", "Query parameter " + name + " must be a whole number from " + min
         + " to " + max);
+  }
+
+  /** An ISO-8601 instant query parameter; 400 {@code invalid_query} otherwise. */
+  public Optional<Instant> instantQuery(String name) {
+    try {
+      return query(name).map(Instant::parse);
+    } catch (DateTimeParseException e) {
+      throw ApiError.badRequest("invalid_query", "Query parameter " + name + " must be an ISO-8601 instant such as "
+          + "2026-11-30T00:00:00Z");
+    }
   }
 
   /** A header by lower-case name. */

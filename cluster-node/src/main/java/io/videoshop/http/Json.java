@@ -26,6 +26,8 @@ public final class Json {
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      // 10.5 for a whole number (minor units of money, counts) is an error, never silently 10.
+      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
       .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
   private Json() {}

@@ -4,6 +4,8 @@ import io.videoshop.protocol.ProtocolCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import io.videoshop.metrics.NodeMetrics;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -75,7 +77,18 @@ public final class Sockets {
     Source<Message, NotUsed> out = outbound.second()
         .collectType(Frame.class)
         .map(frame -> (Message) TextMessage.create(frame.text()));
-    return Flow.fromSinkAndSourceCoupled(in, out);
+    AtomicInteger open = NodeMetrics.get(system).openSockets(kind);
+    LiveSockets live = LiveSockets.get(system);
+    return Flow.fromSinkAndSourceCoupled(in, out)
+        .watchTermination((notUsed, done) -> {
+          open.incrementAndGet();
+          live.opened(outbound.first());
+          done.whenComplete((ok, failure) -> {
+            open.decrementAndGet();
+            live.closed(outbound.first());
+          });
+          return NotUsed.getInstance();
+        });
   }
 
   private static CompletionStage<Inbound> read(Message message, Materializer materializer) {

@@ -10,6 +10,9 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
@@ -48,6 +51,14 @@ public final class NodeMetrics implements Extension {
     new UptimeMetrics().bindTo(registry);
     bindCluster(Cluster.get(system), registry);
     system.getWhenTerminated().thenRun(gcMetrics::close);
+  }
+
+  private final Map<String, AtomicInteger> openSockets = new ConcurrentHashMap<>();
+
+  /** The count of open WebSockets of a kind ({@code widget}, {@code agent}, {@code room}). */
+  public AtomicInteger openSockets(String kind) {
+    return openSockets.computeIfAbsent(kind, k -> registry.gauge("videoshop_websocket_connections",
+        io.micrometer.core.instrument.Tags.of("kind", k), new AtomicInteger()));
   }
 
   public MeterRegistry registry() {

@@ -21,6 +21,12 @@ import io.videoshop.room.CallRoutes;
 import io.videoshop.room.RoomTokens;
 import io.videoshop.tenant.TenantRoutes;
 import io.videoshop.tenant.Tenants;
+import io.videoshop.wallet.IdempotencyRecords;
+import io.videoshop.wallet.LedgerEntries;
+import io.videoshop.wallet.PaymentWebhook;
+import io.videoshop.wallet.TopUps;
+import io.videoshop.wallet.WalletRoutes;
+import io.videoshop.wallet.Wallets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +34,9 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * The node's table-backed services (tenants, users, keys, audit) over the shared pool, and the
- * admin HTTP API built from their route tables. Sockets and entities reach the same services here.
+ * The node's table-backed services (tenants, users, keys, audit) over the shared pool, the way to
+ * the wallets, and the admin HTTP API built from their route tables. Sockets and entities reach
+ * the same services here.
  */
 public final class Platform {
   public final Clock clock = Clock.systemUTC();
@@ -46,6 +53,8 @@ public final class Platform {
   public final ApiKeys apiKeys;
   public final WidgetKeys widgetKeys;
   public final FirstStart firstStart;
+  public final Wallets wallets;
+  public final LedgerEntries ledger;
   public final ApiRouter api;
 
   Platform(ActorSystem<?> system, VideoShopSettings settings) {
@@ -63,11 +72,16 @@ public final class Platform {
     this.apiKeys = new ApiKeys(jdbi, audit, clock);
     this.widgetKeys = new WidgetKeys(jdbi, tenants, audit, clock);
     this.firstStart = new FirstStart(jdbi, tenants, users, widgetKeys, clock);
+    this.wallets = new Wallets(system, settings.billing());
+    this.ledger = new LedgerEntries(jdbi);
+    TopUps topUps = new TopUps(jdbi, tenants, wallets, new IdempotencyRecords(clock), audit, blocking);
+    PaymentWebhook webhook = new PaymentWebhook(jdbi, tenants, wallets, audit, blocking, clock);
     List<ApiRoute> table = new ArrayList<>();
     table.addAll(AccessRoutes.routes(firstStart, logins, users, apiKeys, widgetKeys, blocking));
     table.addAll(TenantRoutes.routes(jdbi, tenants, blocking));
     table.addAll(AuditRoutes.routes(audit, blocking));
-    table.addAll(CallRoutes.routes(system, database.personalDataVault(), blocking));
+    table.addAll(CallRoutes.routes(system, jdbi, database.personalDataVault(), blocking));
+    table.addAll(WalletRoutes.routes(jdbi, tenants, wallets, ledger, topUps, webhook, audit, blocking, clock));
     table.add(OpenApiDocument.route());
     this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking),
         settings.http().trustForwardedFor());

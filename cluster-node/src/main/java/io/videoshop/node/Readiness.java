@@ -9,19 +9,28 @@ import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.cluster.sharding.ClusterShardingHealthCheck;
 import org.apache.pekko.cluster.typed.Cluster;
+import scala.jdk.javaapi.FutureConverters;
 
-/** A node is ready to take traffic once it is Up in the cluster and its journal answers. */
+/**
+ * A node is ready to take traffic once it is Up in the cluster, its journal answers, and its
+ * shard regions have registered with the coordinator (sharding's own check, over the entity types
+ * in {@code pekko.cluster.sharding.healthcheck.names}).
+ */
 final class Readiness {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration JOURNAL_TIMEOUT = Duration.ofSeconds(2);
 
   private final Cluster cluster;
   private final SharedDatabase database;
+  private final ClusterShardingHealthCheck sharding;
 
   Readiness(ActorSystem<?> system) {
     this.cluster = Cluster.get(system);
     this.database = SharedDatabase.get(system);
+    this.sharding = new ClusterShardingHealthCheck(Adapter.toClassic(system));
   }
 
   record Report(String status, Map<String, String> checks) {
@@ -41,12 +50,16 @@ final class Readiness {
   CompletionStage<Report> check() {
     MemberStatus status = cluster.selfMember().status();
     String clusterCheck = status == MemberStatus.up() ? "ok" : "member status is " + status;
+    CompletionStage<String> shardingCheck = FutureConverters.asJava(sharding.apply())
+        .handle((registered, failure) -> failure == null && Boolean.TRUE.equals(registered)
+            ? "ok" : "shard regions not registered yet");
     return database.probeJournal(JOURNAL_TIMEOUT)
         .handle((ok, failure) -> failure == null ? "ok" : rootMessage(failure))
-        .thenApply(journalCheck -> {
+        .thenCombine(shardingCheck, (journalCheck, shardCheck) -> {
           Map<String, String> checks = new LinkedHashMap<>();
           checks.put("cluster", clusterCheck);
           checks.put("journal", journalCheck);
+          checks.put("sharding", shardCheck);
           boolean ready = checks.values().stream().allMatch("ok"::equals);
           return new Report(ready ? "ready" : "not-ready", checks);
         });

@@ -3,17 +3,26 @@ package io.videoshop.node;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.videoshop.config.ClusterSettings;
 import io.videoshop.config.VideoShopSettings;
 import io.videoshop.http.HttpServer;
+import io.videoshop.http.LiveSockets;
 import io.videoshop.metrics.HttpMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.videoshop.metrics.JournalLatencyProbe;
 import io.videoshop.metrics.NodeMetrics;
+import io.videoshop.metrics.ShardingMetrics;
 import io.videoshop.persistence.SharedDatabase;
 import io.videoshop.queue.QueueSockets;
+import io.videoshop.room.CallMinuteBilling;
 import io.videoshop.room.CallRoom;
+import io.videoshop.room.CallsProjection;
 import io.videoshop.room.IceServers;
 import io.videoshop.room.RoomSockets;
 import io.videoshop.queue.TenantQueue;
+import io.videoshop.wallet.LedgerProjection;
+import io.videoshop.wallet.Wallet;
 import io.videoshop.web.WebPages;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -69,14 +78,20 @@ public final class VideoShopNode {
    */
   public static VideoShopNode start(Config config) {
     VideoShopSettings settings = VideoShopSettings.from(config);
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
+    // The projections' SQL dialect follows the database the node runs on.
+    Config withDialect = ConfigFactory.parseString("pekko.projection.jdbc.dialect = "
+        + lowerCase(settings.database().kind()) + "-dialect").withFallback(config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, withDialect);
     try {
       SharedDatabase.get(system);
       // Before joining: cluster bootstrap's contact point is the management server.
       int managementPort = startManagement(system);
       joinCluster(system, settings.cluster());
       registerEntities(system, settings);
+      LedgerProjection.init(system);
       Platform platform = new Platform(system, settings);
+      CallsProjection.init(system);
+      CallMinuteBilling.init(system, platform.wallets, platform.tenants, platform.blocking.executor());
       if (settings.auth().jwtSecret().isEmpty()) {
         log.warn("videoshop.auth.jwt-secret is not set: access tokens are signed with a random key and stop "
             + "working when this node restarts; other nodes will not accept them. Set VIDEOSHOP_JWT_SECRET.");
@@ -106,11 +121,16 @@ public final class VideoShopNode {
   private static void registerEntities(ActorSystem<?> system, VideoShopSettings settings) {
     TenantQueue.init(system);
     CallRoom.init(system, new CallRoom.Timings(settings.calls().reconnectGrace(), settings.calls().noShowTimeout()));
+    Wallet.init(system, settings.billing().lowBalanceMinutes());
+    MeterRegistry registry = NodeMetrics.get(system).registry();
+    ShardingMetrics.watch(system, registry, List.of(TenantQueue.ENTITY_KEY, CallRoom.ENTITY_KEY, Wallet.ENTITY_KEY));
+    JournalLatencyProbe.start(system, registry);
   }
 
   private static Route routes(ActorSystem<?> system, Platform platform) {
     NodeMetrics metrics = NodeMetrics.get(system);
     SharedDatabase.get(system).reportPoolMetricsTo(metrics.registry());
+    LiveSockets.get(system); // its shutdown task exists from the start, sockets or not
     QueueSockets queueSockets = new QueueSockets(system, platform.tenants, platform.widgetKeys, platform.accessTokens,
         platform.roomTokens, SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.clock);
     RoomSockets roomSockets = new RoomSockets(system, platform.roomTokens,

@@ -3,6 +3,7 @@ package io.videoshop.room;
 import io.videoshop.access.Role;
 import io.videoshop.http.Access;
 import io.videoshop.http.ApiError;
+import io.videoshop.http.ApiRequest;
 import io.videoshop.http.ApiResponse;
 import io.videoshop.http.ApiRoute;
 import io.videoshop.http.Blocking;
@@ -16,10 +17,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.Query;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
-/** Reading calls: a room's full record and timeline, from the room itself. Translation only. */
+/**
+ * Reading calls: the list from the calls projection, and a room's full record and timeline from
+ * the room itself. Translation only.
+ */
 public final class CallRoutes {
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
 
@@ -41,9 +48,19 @@ public final class CallRoutes {
       long minutes, List<ParticipantView> participants, List<CallRoom.Product> products, List<String> addedToCart,
       FeedbackView feedback, WrapUpView wrapUp, List<TimelineEntry> timeline) {}
 
-  public static List<ApiRoute> routes(ActorSystem<?> system, PersonalDataVault vault, Blocking blocking) {
+  /** A row of the list of calls (from the calls projection, about a second behind the rooms). */
+  public record CallSummary(String roomId, String ticketId, String agentId, String status, Instant createdAt,
+      Instant startedAt, Instant endedAt, Long durationSeconds, String endReason, long minutes, int productsShown,
+      int addedToCart, Integer rating, String outcome) {}
+
+  public record CallPage(List<CallSummary> items, Integer nextOffset) {}
+
+  public static List<ApiRoute> routes(ActorSystem<?> system, Jdbi jdbi, PersonalDataVault vault, Blocking blocking) {
     ClusterSharding sharding = ClusterSharding.get(system);
-    return List.of(new ApiRoute("GET", "/api/v1/tenants/{tenantId}/calls/{roomId}",
+    return List.of(ApiRoute.blocking("GET", "/api/v1/tenants/{tenantId}/calls", Access.tenant(Role.ADMIN, "calls:read"),
+        "A page of calls, newest first, filtered by time, agent, status and outcome", blocking,
+        request -> ApiResponse.ok(list(jdbi, request))),
+        new ApiRoute("GET", "/api/v1/tenants/{tenantId}/calls/{roomId}",
         Access.tenant(Role.ADMIN, "calls:read"), "A call: participants, devices, products, feedback, timeline",
         request -> sharding.entityRefFor(CallRoom.ENTITY_KEY, request.path("roomId"))
             .<CallRoom.CallRecord>ask(CallRoom.GetRecord::new, ASK_TIMEOUT)
@@ -54,6 +71,44 @@ public final class CallRoutes {
               }
               return ApiResponse.ok(view(record.roomId(), state, vault));
             }))));
+  }
+
+  private static CallPage list(Jdbi jdbi, ApiRequest request) {
+    int limit = request.intQuery("limit", 50, 1, 200);
+    int offset = request.intQuery("offset", 0, 0, 1_000_000);
+    Optional<Instant> from = request.instantQuery("from");
+    Optional<Instant> to = request.instantQuery("to");
+    Optional<String> agent = request.query("agentId");
+    Optional<String> status = request.query("status");
+    Optional<String> outcome = request.query("outcome");
+    StringBuilder sql = new StringBuilder("SELECT * FROM calls WHERE tenant_id = :tenantId");
+    from.ifPresent(v -> sql.append(" AND created_at >= :from"));
+    to.ifPresent(v -> sql.append(" AND created_at < :to"));
+    agent.ifPresent(v -> sql.append(" AND agent_id = :agent"));
+    status.ifPresent(v -> sql.append(" AND status = :status"));
+    outcome.ifPresent(v -> sql.append(" AND outcome = :outcome"));
+    sql.append(" ORDER BY created_at DESC, room_id LIMIT :limit OFFSET :offset");
+    List<CallSummary> rows = jdbi.withHandle(handle -> {
+      Query query = handle.createQuery(sql.toString()).bind("tenantId", request.path("tenantId"))
+          .bind("limit", limit + 1).bind("offset", offset);
+      from.ifPresent(v -> query.bind("from", v));
+      to.ifPresent(v -> query.bind("to", v));
+      agent.ifPresent(v -> query.bind("agent", v));
+      status.ifPresent(v -> query.bind("status", v));
+      outcome.ifPresent(v -> query.bind("outcome", v));
+      return query.map((rs, ctx) -> new CallSummary(rs.getString("room_id"), rs.getString("ticket_id"),
+          rs.getString("agent_id"), rs.getString("status"), rs.getTimestamp("created_at").toInstant(),
+          instant(rs, "started_at"), instant(rs, "ended_at"), (Long) rs.getObject("duration_seconds", Long.class),
+          rs.getString("end_reason"), rs.getLong("minutes"), rs.getInt("products_shown"), rs.getInt("added_to_cart"),
+          rs.getObject("rating", Integer.class), rs.getString("outcome"))).list();
+    });
+    List<CallSummary> items = rows.subList(0, Math.min(limit, rows.size()));
+    return new CallPage(List.copyOf(items), rows.size() > limit ? offset + limit : null);
+  }
+
+  private static Instant instant(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
+    java.sql.Timestamp value = rs.getTimestamp(column);
+    return value == null ? null : value.toInstant();
   }
 
   static CallView view(String roomId, CallRoom.State state, PersonalDataVault vault) {

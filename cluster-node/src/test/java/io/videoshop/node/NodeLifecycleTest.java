@@ -34,7 +34,7 @@ class NodeLifecycleTest {
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
         HttpResponse<String> ready = get(port, "/health/ready");
         assertThat(ready.statusCode()).isEqualTo(200);
-        assertThat(ready.body()).isEqualTo("{\"status\":\"ready\",\"checks\":{\"cluster\":\"ok\",\"journal\":\"ok\"}}");
+        assertThat(ready.body()).isEqualTo("{\"status\":\"ready\",\"checks\":{\"cluster\":\"ok\",\"journal\":\"ok\",\"sharding\":\"ok\"}}");
       });
       assertThat(get(management, "/ready").statusCode()).as("management agrees with /health/ready").isEqualTo(200);
 
@@ -48,6 +48,10 @@ class NodeLifecycleTest {
           .contains("hikaricp_connections")
           .contains("http_server_requests_seconds_count{method=\"GET\",node=")
           .contains("path=\"/health/ready\",status=\"200\"");
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(get(port, "/metrics").body())
+          .containsPattern("pekko_sharding_shards\\{node=\"[^\"]+\",type=\"TenantQueue\"} ")
+          .containsPattern("pekko_sharding_entities\\{node=\"[^\"]+\",type=\"CallRoom\"} ")
+          .containsPattern("videoshop_journal_write_seconds_count\\{node=\"[^\"]+\"} [1-9]"));
 
       node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
       assertThat(node.system().getWhenTerminated().toCompletableFuture().isDone()).isTrue();

@@ -176,6 +176,32 @@ class RoomSocketsTest {
         "productShown", "addedToCart", "participantLeft", "participantJoined", "callEnded", "feedbackGiven", "wrappedUp");
     assertThat(record.body()).as("the signaling is never stored").doesNotContain("candidate:1 1 udp");
 
+    // Metering: the minute the room recorded is debited from the tenant's wallet, exactly once.
+    String tenantPath = "/api/v1/tenants/" + call.tenant().id();
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      JsonNode ledger = platform.api.call("GET", tenantPath + "/wallet/ledger?type=debit").bearer(call.tenant().adminToken())
+          .send().json();
+      List<String> minutes = new ArrayList<>();
+      ledger.get("items").forEach(line -> {
+        if (call.roomId().equals(line.path("roomId").asText())) minutes.add(line.get("minuteIndex").asText());
+      });
+      assertThat(minutes).containsExactly("0");
+    });
+    // The list of calls (the calls read side) has it, with its outcome and rating.
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      JsonNode page = platform.api.call("GET", tenantPath + "/calls?status=ended&outcome=sale")
+          .bearer(call.tenant().adminToken()).send().json();
+      assertThat(page.get("items")).hasSize(1);
+      JsonNode row = page.get("items").get(0);
+      assertThat(row.get("roomId").asText()).isEqualTo(call.roomId());
+      assertThat(row.get("rating").asInt()).isEqualTo(5);
+      assertThat(row.get("minutes").asInt()).isEqualTo(1);
+      assertThat(row.get("addedToCart").asInt()).isEqualTo(1);
+      assertThat(row.get("endReason").asText()).isEqualTo("hung-up");
+    });
+    assertThat(platform.api.call("GET", tenantPath + "/calls?outcome=no-sale").bearer(call.tenant().adminToken())
+        .send().json().get("items")).isEmpty();
+
     String stored = platform.node.platform().jdbi.withHandle(handle -> handle.createQuery(
         "SELECT string_agg(encode(event_payload, 'escape'), '') FROM event_journal WHERE persistence_id = :id")
         .bind("id", "CallRoom|" + call.roomId()).mapTo(String.class).one());

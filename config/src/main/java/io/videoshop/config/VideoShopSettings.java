@@ -17,6 +17,7 @@ public record VideoShopSettings(
     AuthSettings auth,
     CallSettings calls,
     BootstrapSettings bootstrap,
+    BillingSettings billing,
     LogSettings log) {
 
   public enum Profile {
@@ -47,6 +48,7 @@ public record VideoShopSettings(
             AuthSettings.read(root.at("auth")),
             CallSettings.read(root.at("calls")),
             BootstrapSettings.read(root.at("bootstrap")),
+            BillingSettings.read(root.at("billing")),
             LogSettings.read(root.at("log")));
     checkAcrossSections(root, settings);
     List<String> problems = root.problems();

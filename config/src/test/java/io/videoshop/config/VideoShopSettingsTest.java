@@ -171,4 +171,38 @@ class VideoShopSettingsTest {
     assertThatThrownBy(() -> settingsWith("videoshop.database.connection-timeout = 0s"))
         .hasMessageContaining("videoshop.database.connection-timeout: must be a positive duration");
   }
+
+  @Test
+  void billingDefaultsGiveATwoWeekTrialAndNoWebhookUntilItsSecretIsSet() {
+    BillingSettings billing = settingsWith("").billing();
+    assertThat(billing.trialFreeMinutes()).isEqualTo(60);
+    assertThat(billing.trialLength()).isEqualTo(Duration.ofDays(14));
+    assertThat(billing.lowBalanceMinutes()).isEqualTo(10);
+    assertThat(billing.webhookConfigured()).isFalse();
+    assertThat(billing.stripeTolerance()).isEqualTo(Duration.ofMinutes(5));
+
+    Config env = ConfigFactory.parseMap(java.util.Map.of("VIDEOSHOP_STRIPE_WEBHOOK_SECRET", "whsec_0123456789abcdef",
+        "VIDEOSHOP_BILLING_TRIAL_FREE_MINUTES", "30"));
+    BillingSettings fromEnv =
+        VideoShopSettings.from(env.withFallback(ConfigFactory.defaultReferenceUnresolved()).resolve()).billing();
+    assertThat(fromEnv.webhookConfigured()).isTrue();
+    assertThat(fromEnv.trialFreeMinutes()).isEqualTo(30);
+    assertThat(fromEnv.toString()).doesNotContain("whsec_");
+  }
+
+  @Test
+  void wrongBillingValuesAreNamed() {
+    assertThatThrownBy(() -> settingsWith("""
+        videoshop.billing { trial.free-minutes = -1, low-balance-minutes = 20000 }
+        videoshop.billing.stripe { webhook-secret = "short", tolerance = 2h }
+        """))
+        .isInstanceOf(SettingsException.class)
+        .satisfies(e -> assertThat(((SettingsException) e).problems()).containsExactlyInAnyOrder(
+            "videoshop.billing.trial.free-minutes: must be between 0 and 1000000, was -1",
+            "videoshop.billing.low-balance-minutes: must be between 0 and 10000, was 20000",
+            "videoshop.billing.stripe.webhook-secret: must be at least 16 characters (Stripe's look like whsec_...), "
+                + "was 5",
+            "videoshop.billing.stripe.tolerance: must be at most 1h (a longer window lets old deliveries be "
+                + "replayed), was PT2H"));
+  }
 }

@@ -9,8 +9,13 @@ public final class DatabasePool {
   private DatabasePool() {}
 
   public static HikariDataSource open(DatabaseSettings settings) {
+    return open(settings, "videoshop");
+  }
+
+  /** A pool of its own, e.g. for projections, which should not wait behind the node's requests. */
+  public static HikariDataSource open(DatabaseSettings settings, String poolName) {
     HikariConfig config = new HikariConfig();
-    config.setPoolName("videoshop");
+    config.setPoolName(poolName);
     config.setJdbcUrl(withPostgresBatching(settings));
     if (!settings.user().isEmpty()) config.setUsername(settings.user());
     if (!settings.password().isEmpty()) config.setPassword(settings.password());
