@@ -132,7 +132,13 @@ export class Socket {
  * WebRTC offer once the call starts; the shopper answers. When the other side comes back after a
  * drop (or this side rejoins), both make a fresh RTCPeerConnection and the agent offers again: a
  * reloaded page has lost its connection anyway, and a fresh pair never trips over a changed DTLS
- * fingerprint. When ICE fails with both still in the room, the agent restarts ICE in place.
+ * fingerprint.
+ *
+ * The agent drives: it negotiates (a fresh connection and an offer) at most once for a burst of
+ * room events (a rejoin brings `room`, `peer-joined` and `call-started` close together), and
+ * negotiates again when the connection fails or is not up 8 s after an offer. That also heals
+ * what no event reports: an offer or answer lost while the room restarted, or an answer to an
+ * older offer applied to a newer connection (answers carry nothing to match them to offers).
  *
  * `onEvent(type, detail)` reports: every room message by its type, plus `connection` (the peer
  * connection's state), `remote-stream`, `socket` ({up, everOpened}) and `lost` ({neverJoined,
@@ -147,7 +153,6 @@ export class Call {
     this.iceServers = [];
     this.started = false;
     this.ended = false;
-    this.peerLost = false;
     this.pendingCandidates = [];
     this.earlyOffer = null;
     this.joined = false; // the current socket got its `room` message: the room takes requests
@@ -215,11 +220,14 @@ export class Call {
   close() {
     this.ended = true;
     clearTimeout(this.lostTimer);
+    clearTimeout(this.negotiation);
+    clearTimeout(this.watchdog);
     this.closePeer();
     this.socket.close();
   }
 
   async handle(msg) {
+    trace('room message', msg.type, msg.type === 'signal' ? msg.kind : msg.state || msg.reason || '');
     switch (msg.type) {
       case 'room':
         this.iceServers = msg.iceServers || [];
@@ -238,9 +246,10 @@ export class Call {
           break;
         }
         this.started = msg.state === 'in-call';
+        this.peerAway = !msg.peerConnected;
         // (Re)joining: a fresh connection; the agent offers when the shopper is there already.
         this.newPeer();
-        if (this.role === 'agent' && this.started && msg.peerConnected) await this.offer();
+        if (this.role === 'agent' && this.started && msg.peerConnected) this.negotiate();
         if (this.earlyOffer) {
           // The agent's offer overtook this side's `room` message.
           const offer = this.earlyOffer;
@@ -250,19 +259,20 @@ export class Call {
         break;
       case 'call-started':
         this.started = true;
-        if (this.role === 'agent' && !this.offered) await this.offer();
+        this.peerAway = false;
+        if (this.role === 'agent') this.negotiate();
         break;
       case 'peer-left':
-        this.peerLost = true;
+        this.peerAway = true;
+        clearTimeout(this.watchdog);
         break;
       case 'peer-joined':
-        // The shopper came back: a fresh connection and a new offer. (A shopper whose agent came
+        // During a call this is the shopper coming back (the first join comes before
+        // `call-started`), perhaps on a new socket the room saw before it saw the old one go, so
+        // without a `peer-left`: a fresh connection and a new offer. (A shopper whose agent came
         // back gets that agent's new offer and starts afresh on it: see onSignal.)
-        if (this.role === 'agent' && this.peerLost && this.started) {
-          this.newPeer();
-          await this.offer();
-        }
-        this.peerLost = false;
+        this.peerAway = false;
+        if (this.role === 'agent' && this.started) this.negotiate();
         break;
       case 'signal':
         await this.onSignal(msg);
@@ -287,7 +297,6 @@ export class Call {
     this.closePeer();
     const pc = new RTCPeerConnection({ iceServers: this.iceServers });
     this.pc = pc;
-    this.offered = false;
     this.pendingCandidates = early;
     if (this.localStream) {
       for (const track of this.localStream.getTracks()) pc.addTrack(track, this.localStream);
@@ -309,14 +318,42 @@ export class Call {
       this.onEvent('remote-stream', { stream });
     };
     pc.onconnectionstatechange = () => {
+      trace('connection', pc.connectionState, pc === this.pc ? '' : '(replaced)');
       if (pc !== this.pc) return;
       this.onEvent('connection', { state: pc.connectionState });
-      if (pc.connectionState === 'connected') this.reportStats(pc);
-      if (pc.connectionState === 'failed' && this.role === 'agent' && !this.ended) {
-        this.chain = this.chain.then(() => this.offer(true)).catch((e) => console.warn('[VideoShop] ICE restart:', e));
+      if (pc.connectionState === 'connected') {
+        clearTimeout(this.watchdog);
+        this.reportStats(pc);
       }
+      if (this.role === 'agent' && pc.connectionState === 'failed') this.negotiate();
+      // A connection that drops may come back by itself: give it the watchdog's time.
+      if (this.role === 'agent' && pc.connectionState === 'disconnected') this.watch();
     };
     this.onEvent('peer-connection', { pc });
+  }
+
+  /** Agent: a fresh connection and an offer, once for all the reasons given within 200 ms. */
+  negotiate() {
+    clearTimeout(this.negotiation);
+    this.negotiation = setTimeout(() => {
+      this.chain = this.chain.then(async () => {
+        if (this.ended || this.peerAway || !this.joined) return;
+        this.newPeer();
+        await this.offer();
+        this.watch();
+      }).catch((e) => console.warn('[VideoShop] negotiation:', e));
+    }, 200);
+  }
+
+  /** Agent: negotiate again if this connection is not up in 8 s. */
+  watch() {
+    clearTimeout(this.watchdog);
+    const pc = this.pc;
+    this.watchdog = setTimeout(() => {
+      if (pc !== this.pc || this.ended || this.peerAway || (pc && pc.connectionState === 'connected')) return;
+      trace('not connected 8 s after the offer: negotiating afresh');
+      this.negotiate();
+    }, 8000);
   }
 
   closePeer() {
@@ -327,10 +364,10 @@ export class Call {
     }
   }
 
-  async offer(iceRestart) {
+  async offer() {
+    trace('offer');
     if (!this.pc || this.ended) return;
-    this.offered = true;
-    const offer = await this.pc.createOffer(iceRestart ? { iceRestart: true } : {});
+    const offer = await this.pc.createOffer();
     await this.pc.setLocalDescription(offer);
     this.send({ type: 'signal', kind: 'offer', sdp: this.pc.localDescription.sdp });
   }
@@ -411,6 +448,11 @@ export class Call {
       // Stats are a nicety; the call goes on without them.
     }
   }
+}
+
+/** What the call does, at the browser console's verbose level (for whoever debugs a call). */
+function trace(...what) {
+  console.debug('[VideoShop]', ...what);
 }
 
 function fingerprint(sdp) {

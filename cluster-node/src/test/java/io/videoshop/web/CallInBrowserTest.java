@@ -48,6 +48,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CallInBrowserTest {
   private static final Duration STEP = Duration.ofSeconds(20);
+  /** Room for one renegotiation: the agent's console negotiates afresh 8 s after an offer that did not connect. */
+  private static final Duration CONNECT = Duration.ofSeconds(30);
   private static final String SKU = "TRAIL-38";
 
   private final List<Path> profiles = new ArrayList<>();
@@ -123,8 +125,9 @@ class CallInBrowserTest {
     waitFor(shopper, "the shopper's call view", "return window.__videoshop.view === 'call'");
     String roomId = (String) js(agent, "return window.__videoshop.roomId");
     assertThat(roomId).isNotBlank();
-    waitFor(shopper, "the shopper's peer connection is connected", "return window.__videoshop.pc?.connectionState === 'connected'");
-    waitFor(agent, "the agent's peer connection is connected", "return window.__videoshop.pc?.connectionState === 'connected'");
+    String connected = "return window.__videoshop.pc?.connectionState === 'connected'";
+    until(shopper, CONNECT, "the shopper's peer connection is connected", driver -> Boolean.TRUE.equals(js(driver, connected)));
+    until(agent, CONNECT, "the agent's peer connection is connected", driver -> Boolean.TRUE.equals(js(driver, connected)));
     until(shopper, "the shopper decodes the agent's video", driver -> framesDecoded(driver) > 0);
     until(agent, "the agent decodes the shopper's video", driver -> framesDecoded(driver) > 0);
 
@@ -300,7 +303,11 @@ class CallInBrowserTest {
   }
 
   private static void until(WebDriver driver, String what, Function<WebDriver, Boolean> condition) {
-    new WebDriverWait(driver, STEP, Duration.ofMillis(100)).withMessage(what).until(condition::apply);
+    until(driver, STEP, what, condition);
+  }
+
+  private static void until(WebDriver driver, Duration timeout, String what, Function<WebDriver, Boolean> condition) {
+    new WebDriverWait(driver, timeout, Duration.ofMillis(100)).withMessage(what).until(condition::apply);
   }
 
   private void screenshot(ChromeDriver driver, String name) throws IOException {
@@ -316,6 +323,19 @@ class CallInBrowserTest {
         for (LogEntry entry : side.getValue().manage().logs().get(LogType.BROWSER)) log.append(entry).append('\n');
         Files.writeString(output.resolve(prefix + "-" + side.getKey() + "-console.log"), log);
         Files.writeString(output.resolve(prefix + "-" + side.getKey() + ".html"), side.getValue().getPageSource());
+        Object connection = side.getValue().executeAsyncScript("""
+            const done = arguments[arguments.length - 1];
+            const pc = window.__videoshop && window.__videoshop.pc;
+            if (!pc) { done('no peer connection'); return; }
+            const states = {connection: pc.connectionState, ice: pc.iceConnectionState, gathering: pc.iceGatheringState,
+              signaling: pc.signalingState, local: !!pc.localDescription, remote: !!pc.remoteDescription};
+            pc.getStats().then((stats) => {
+              const reports = [];
+              stats.forEach((r) => { if (r.type.includes('candidate')) reports.push(r); });
+              done(JSON.stringify({states, reports}, null, 1));
+            }, () => done(JSON.stringify(states)));
+            """);
+        Files.writeString(output.resolve(prefix + "-" + side.getKey() + "-peer.json"), String.valueOf(connection));
       } catch (Exception e) {
         // Evidence is best effort; the test's own failure is what counts.
       }
