@@ -130,8 +130,8 @@ public final class VideoShopNode {
     NodeMetrics metrics = NodeMetrics.get(system);
     SharedDatabase.get(system).reportPoolMetricsTo(metrics.registry());
     LiveSockets.get(system); // its shutdown task exists from the start, sockets or not
-    QueueSockets queueSockets = new QueueSockets(system, platform.tenants, platform.widgetKeys, platform.accessTokens,
-        platform.roomTokens, SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.clock);
+    QueueSockets queueSockets = new QueueSockets(system, platform.tenants, platform.wallets, platform.widgetKeys,
+        platform.accessTokens, platform.roomTokens, SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.clock);
     RoomSockets roomSockets = new RoomSockets(system, platform.roomTokens,
         new IceServers(platform.settings.calls(), platform.clock), platform.tenants,
         SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.settings.http().trustForwardedFor());
