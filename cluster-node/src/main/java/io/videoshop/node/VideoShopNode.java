@@ -119,7 +119,8 @@ public final class VideoShopNode {
   /** Each domain's sharded entities; a message to one starts it on whichever node sharding picks. */
   private static void registerEntities(ActorSystem<?> system, VideoShopSettings settings) {
     TenantQueue.init(system);
-    CallRoom.init(system, new CallRoom.Timings(settings.calls().reconnectGrace(), settings.calls().noShowTimeout()));
+    CallRoom.init(system, new CallRoom.Timings(settings.calls().reconnectGrace(), settings.calls().noShowTimeout(),
+        settings.calls().balanceGrace()));
     Wallet.init(system, settings.billing().lowBalanceMinutes());
     MeterRegistry registry = NodeMetrics.get(system).registry();
     ShardingMetrics.watch(system, registry, List.of(TenantQueue.ENTITY_KEY, CallRoom.ENTITY_KEY, Wallet.ENTITY_KEY));

@@ -49,6 +49,38 @@ class BillingAdmissionTest {
     }
   }
 
+  @Test
+  void invitingPastThePlansAgentSeatsIsRefused() throws Exception {
+    try (TestPlatform platform = new TestPlatform(TestDatabase.h2InMemory())) {
+      ApiClient api = platform.api;
+      TestPlatform.TestTenant tenant = platform.tenant("seats"); // an owner, an admin, an agent: 3 people
+      String operator = platform.operatorToken();
+      String invitations = "/api/v1/tenants/" + tenant.id() + "/invitations";
+      ApiClient.Reply whileOnTrial = api.call("POST", invitations).bearer(tenant.ownerToken())
+          .body(Map.of("email", "fourth@seats.test", "role", "agent")).send();
+      assertThat(whileOnTrial.status()).as("a wallet not open yet limits nothing").isEqualTo(201);
+      api.call("PUT", "/api/v1/tenants/" + tenant.id() + "/wallet/plan").bearer(operator)
+          .body(Map.of("kind", "subscription", "monthlyFee", 4900, "includedMinutes", 300, "minuteRate", 25,
+              "agentSeats", 4, "concurrentCalls", 2)).send();
+      await().atMost(Duration.ofSeconds(10)).until(() -> api.call("GET", "/api/v1/tenants/" + tenant.id() + "/wallet")
+          .bearer(operator).send().json().at("/admission/agentSeatLimit").asInt() == 4);
+
+      ApiClient.Reply fifth = api.call("POST", invitations).bearer(tenant.ownerToken())
+          .body(Map.of("email", "fifth@seats.test", "role", "agent")).send();
+      assertThat(fifth.status()).as("3 people and 1 pending invitation fill 4 seats").isEqualTo(409);
+      assertThat(fifth.code()).isEqualTo("seat_limit_reached");
+      ApiClient.Reply accepted = api.call("POST", "/api/v1/invitations/accept").body(Map.of("token",
+          platform.mailedToken("fourth@seats.test", "inv_"), "displayName", "Fourth", "password", TestPlatform.PASSWORD))
+          .send();
+      assertThat(accepted.status()).as("the pending invitation had its seat").isEqualTo(201);
+      api.call("POST", "/api/v1/tenants/" + tenant.id() + "/users/" + tenant.agentId() + "/deactivate")
+          .bearer(tenant.ownerToken()).send();
+      assertThat(api.call("POST", invitations).bearer(tenant.ownerToken())
+          .body(Map.of("email", "fifth@seats.test", "role", "agent")).send().status())
+          .as("a deactivated person frees their seat").isEqualTo(201);
+    }
+  }
+
   /** Joins from fresh sockets until the answer is the expected one (the push takes a moment). */
   private static JsonNode awaitJoin(TestPlatform platform, String key, String expected) {
     JsonNode[] answer = new JsonNode[1];
