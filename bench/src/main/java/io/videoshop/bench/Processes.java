@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 final class Processes {
   /** Linux's USER_HZ: /proc reports CPU time in these ticks. */
   private static final double TICKS_PER_SECOND = 100.0;
-  private static final Pattern HEAP_USED = Pattern.compile("total (\\d+)K, used (\\d+)K");
+  /** G1 and Parallel: "total 1048576K, used 51234K"; ZGC: "used 64M, capacity 1024M". */
+  private static final Pattern HEAP_USED = Pattern.compile("(?:total \\d+K, )?used (\\d+)([KMG])");
 
   private Processes() {}
 
@@ -23,7 +24,12 @@ final class Processes {
     String info = jcmd(pid, "GC.heap_info");
     Matcher matcher = HEAP_USED.matcher(info);
     if (!matcher.find()) throw new IllegalStateException("unexpected GC.heap_info output: " + info);
-    return Long.parseLong(matcher.group(2)) * 1024;
+    int shift = switch (matcher.group(2)) {
+      case "K" -> 10;
+      case "M" -> 20;
+      default -> 30;
+    };
+    return Long.parseLong(matcher.group(1)) << shift;
   }
 
   private static String jcmd(long pid, String command) throws IOException, InterruptedException {

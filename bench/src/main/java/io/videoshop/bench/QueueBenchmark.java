@@ -58,7 +58,7 @@ public final class QueueBenchmark {
   record Options(int port, long nodePid, String dbUrl, String dbUser, String dbPassword, String operatorEmail,
       String operatorPassword, int tenants, int throughputSockets, int warmupSeconds, int measureSeconds,
       int socketGapMillis, int waitingPerTenant, int fanOutRounds, int fanOutPauseMillis, int acceptPauseMillis,
-      int idleSockets, int clients, int connectConcurrency, int ceilingMillis, List<String> phases) {
+      int joinRate, int idleSockets, int clients, int connectConcurrency, int ceilingMillis, List<String> phases) {
 
     static Options parse(String[] args) {
       Map<String, String> given = new HashMap<>();
@@ -73,14 +73,16 @@ public final class QueueBenchmark {
           number(given, "tenants", 100), number(given, "throughput-sockets", 1000),
           number(given, "warmup-seconds", 4), number(given, "measure-seconds", 16),
           number(given, "socket-gap-ms", 220), number(given, "waiting-per-tenant", 10),
-          number(given, "fan-out-rounds", 5), number(given, "fan-out-pause-ms", 400),
-          number(given, "accept-pause-ms", 200), number(given, "idle-sockets", 10_000),
+          number(given, "fan-out-rounds", 5), number(given, "fan-out-pause-ms", 1000),
+          number(given, "accept-pause-ms", 1000), number(given, "join-rate", 200),
+          number(given, "idle-sockets", 10_000),
           number(given, "clients", 8), number(given, "connect-concurrency", 200),
           number(given, "ceiling-ms", 3000),
           List.of(given.getOrDefault("phases", "join,ceiling,waiting,idle").split(",")));
       given.keySet().removeAll(List.of("port", "node-pid", "db-url", "db-user", "db-password", "operator-email",
           "operator-password", "tenants", "throughput-sockets", "warmup-seconds", "measure-seconds", "socket-gap-ms",
-          "waiting-per-tenant", "fan-out-rounds", "fan-out-pause-ms", "accept-pause-ms", "idle-sockets", "clients",
+          "waiting-per-tenant", "fan-out-rounds", "fan-out-pause-ms", "accept-pause-ms", "join-rate", "idle-sockets",
+          "clients",
           "connect-concurrency", "ceiling-ms", "phases"));
       if (!given.isEmpty()) throw new IllegalArgumentException("unknown options: " + given.keySet());
       return options;
@@ -336,7 +338,8 @@ public final class QueueBenchmark {
     BenchDatabase.RowShape shape = database.queueJournalRowShape();
     log("raw PostgreSQL ceiling: journal rows are %s", shape);
     List<BenchDatabase.Ceiling> runs = new ArrayList<>();
-    for (int[] config : new int[][] {{1, 400}, {4, 100}, {8, 400}}) {
+    // {1, 1}: one row per commit, the latency floor of a single persist.
+    for (int[] config : new int[][] {{1, 1}, {1, 400}, {4, 100}, {8, 400}}) {
       BenchDatabase.Ceiling run = database.rawInsertCeiling(shape, config[0], config[1], options.ceilingMillis());
       log("raw PostgreSQL ceiling: %d writer(s) x batches of %d rows: %.0f rows/s", run.writers(), run.batchSize(),
           run.rowsPerSecond());
@@ -347,8 +350,9 @@ public final class QueueBenchmark {
     report.add(String.format(Locale.ROOT, "2. Raw PostgreSQL ceiling (batched INSERTs, reWriteBatchedInserts=true, rows"
         + " of %d bytes like the journal's, scratch table shaped like event_journal):", shape.wholeRow()));
     for (BenchDatabase.Ceiling run : runs) {
-      report.add(String.format(Locale.ROOT, "   %d writer(s) x %3d rows per batch %9.0f rows/s", run.writers(),
-          run.batchSize(), run.rowsPerSecond()));
+      report.add(String.format(Locale.ROOT, "   %d writer(s) x %3d rows per batch %9.0f rows/s%s", run.writers(),
+          run.batchSize(), run.rowsPerSecond(), run.batchSize() == 1
+              ? String.format(Locale.ROOT, "   (one commit every %.2f ms)", 1000 / run.rowsPerSecond()) : ""));
     }
     report.add(String.format(Locale.ROOT, "   the journal's %.0f events/s during the join phase = %.1f %% of the best"
         + " (%.0f rows/s)", journalEventsPerSecond, 100 * journalEventsPerSecond / best.rowsPerSecond(),
@@ -366,29 +370,49 @@ public final class QueueBenchmark {
     for (int t = 0; t < shops.size(); t++) queues.add(new ArrayList<>());
     for (int i = 0; i < all.size(); i++) queues.get(i % shops.size()).add(all.get(i));
 
+    Processes.Cpu cpu0 = Processes.Cpu.now(options.nodePid());
+    long measuring = System.nanoTime();
     Samples join = new Samples("(a) join -> queued");
-    log("waiting shoppers: %d rounds, in each one shopper of every tenant joins at once", perTenant);
+    log("waiting shoppers: %d joins at %d/s, tenant after tenant", all.size(), options.joinRate());
+    long phase = System.nanoTime();
+    Map<Shopper, Integer> positions = new ConcurrentHashMap<>();
+    List<CompletableFuture<?>> answers = new ArrayList<>();
+    long interval = TimeUnit.SECONDS.toNanos(1) / options.joinRate();
     for (int round = 0; round < perTenant; round++) {
-      List<CompletableFuture<?>> answers = new ArrayList<>();
       for (List<Shopper> queue : queues) {
         Shopper shopper = queue.get(round);
-        var queued = shopper.socket.expect(WidgetEvent.Queued.class);
-        long sent = shopper.socket.send(WidgetRequest.class, shopper.join());
-        answers.add(queued.thenAccept(received -> {
-          join.add(received.at() - sent);
-          shopper.ticketId = received.event().ticketId();
-        }));
+        CompletableFuture<Void> answered = new CompletableFuture<>();
+        answers.add(answered);
+        scheduler.schedule(() -> {
+          var queued = shopper.socket.expect(WidgetEvent.Queued.class);
+          long sent = shopper.socket.send(WidgetRequest.class, shopper.join());
+          queued.whenComplete((received, failure) -> {
+            if (failure != null) {
+              answered.completeExceptionally(failure);
+              return;
+            }
+            join.add(received.at() - sent);
+            shopper.ticketId = received.event().ticketId();
+            positions.put(shopper, received.event().position());
+            answered.complete(null);
+          });
+        }, answers.size() * interval, TimeUnit.NANOSECONDS);
       }
-      CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
     }
+    CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+    // The order the queue holds them in, whatever order the answers came in.
+    queues.forEach(queue -> queue.sort(java.util.Comparator.comparing(positions::get)));
+    double joinSeconds = seconds(phase);
 
     Samples fanOut = new Samples("(c) head leaves -> all others' `position`");
     Samples rejoin = new Samples("    (re-join at the tail -> queued)");
     log("waiting shoppers: position fan-out, %d rounds per tenant (pause 0-%d ms), tenants concurrently",
         options.fanOutRounds(), options.fanOutPauseMillis());
+    phase = System.nanoTime();
     List<CompletableFuture<Void>> tenants = new ArrayList<>();
     for (List<Shopper> queue : queues) tenants.add(fanOutRounds(queue, options.fanOutRounds(), fanOut, rejoin));
     CompletableFuture.allOf(tenants.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+    double fanOutSeconds = seconds(phase);
 
     Samples accept = new Samples("(b) agent accept -> shopper `assigned`");
     Samples agentSide = new Samples("    (agent accept -> agent `assigned`)");
@@ -396,6 +420,7 @@ public final class QueueBenchmark {
         + " call; until every shopper is assigned", options.acceptPauseMillis());
     Map<String, Shopper> byTicket = new HashMap<>();
     all.forEach(shopper -> byTicket.put(shopper.ticketId, shopper));
+    phase = System.nanoTime();
     List<ProtocolSocket<ConsoleEvent>> agents = new ArrayList<>();
     List<CompletableFuture<Void>> served = new ArrayList<>();
     for (int t = 0; t < shops.size(); t++) {
@@ -405,16 +430,19 @@ public final class QueueBenchmark {
       served.add(serve(agent, byTicket, perTenant, accept, agentSide));
     }
     CompletableFuture.allOf(served.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+    double acceptSeconds = seconds(phase);
+    String cores = Processes.Cpu.now(options.nodePid()).since(cpu0, seconds(measuring));
     agents.forEach(ProtocolSocket::close);
     all.forEach(shopper -> shopper.socket.close());
 
     report.add(String.format(Locale.ROOT, "3. Latencies with %d waiting shoppers (%d tenants x %d), measured at the"
         + " generator:", all.size(), shops.size(), perTenant));
-    report.add("   " + join.summary());
-    report.add("   " + fanOut.summary());
+    report.add("   " + join.summary() + rate(join, joinSeconds));
+    report.add("   " + fanOut.summary() + rate(fanOut, fanOutSeconds));
     report.add("   " + rejoin.summary());
-    report.add("   " + accept.summary());
+    report.add("   " + accept.summary() + rate(accept, acceptSeconds));
     report.add("   " + agentSide.summary());
+    report.add("   cores used meanwhile: " + cores);
     return accept;
   }
 
@@ -546,6 +574,15 @@ public final class QueueBenchmark {
 
   private HttpClient client() {
     return clients[Math.floorMod(nextClient.getAndIncrement(), clients.length)];
+  }
+
+  private static double seconds(long since) {
+    return (System.nanoTime() - since) / 1e9;
+  }
+
+  /** The load a latency was measured under. */
+  private static String rate(Samples samples, double seconds) {
+    return String.format(Locale.ROOT, "  (%.0f/s)", samples.count() / seconds);
   }
 
   private static CompletableFuture<Void> pause(int maxMillis) {

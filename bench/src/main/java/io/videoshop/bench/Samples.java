@@ -3,7 +3,7 @@ package io.videoshop.bench;
 import java.util.Arrays;
 import java.util.Locale;
 
-/** Latencies in nanoseconds, summarised as count, p50, p99 and max in milliseconds. */
+/** Latencies in nanoseconds, summarised as count, p50, p90, p99 and max in milliseconds. */
 final class Samples {
   private final String name;
   private long[] values = new long[1024];
@@ -36,7 +36,7 @@ final class Samples {
   }
 
   String summary() {
-    return String.format(Locale.ROOT, "%-44s n=%6d  p50=%8.1f ms  p99=%8.1f ms  max=%8.1f ms", name, count(),
-        percentileMillis(50), percentileMillis(99), percentileMillis(100));
+    return String.format(Locale.ROOT, "%-44s n=%5d  p50=%7.1f  p90=%7.1f  p99=%7.1f  max=%7.1f ms", name, count(),
+        percentileMillis(50), percentileMillis(90), percentileMillis(99), percentileMillis(100));
   }
 }
