@@ -550,6 +550,7 @@ export function describeEnd(ended, role) {
     : ended.reason === 'max-length' ? 'The call reached its maximum length.'
     : ended.reason === 'participant-lost' ? 'The call ended because a connection was lost.'
     : ended.reason === 'no-show' ? other + ' did not join the call.'
+    : ended.reason === 'balance-exhausted' && role === 'agent' ? 'The call ended because the store\'s prepaid balance ran out.'
     : 'The call has ended.';
   return how + (ended && ended.durationSeconds ? ' It lasted ' + formatDuration(ended.durationSeconds) + '.' : '');
 }

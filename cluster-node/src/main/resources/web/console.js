@@ -463,6 +463,11 @@ function onCallEvent(type, msg) {
         showError($('product-error'), sentenceFor(msg));
       }
       break;
+    case 'low-balance':
+      note(msg.exhausted
+        ? 'Your store\u2019s prepaid balance is used up: the call ends in ' + formatDuration(msg.graceSeconds) + ' unless it is topped up.'
+        : 'Your store\u2019s prepaid balance is running low.');
+      break;
     case 'call-ended':
       showWrapUp(msg);
       break;

@@ -469,6 +469,10 @@
             showCallNote(client.sentenceFor(msg));
           }
           break;
+        case 'low-balance':
+          // The merchant's balance is the merchant's business; the shopper only hears of the end.
+          if (msg.exhausted) showCallNote('This call may end in about ' + client.formatDuration(msg.graceSeconds) + '.');
+          break;
         case 'lost':
           endCall();
           notice(msg.replaced ? 'Your call goes on in another tab or window.'

@@ -28,13 +28,21 @@ public final class Users {
   private final AuditLog audit;
   private final MailOutbox mail;
   private final AuthSettings settings;
+  private final SeatLimit seatLimit;
   private final Clock clock;
 
-  public Users(Jdbi jdbi, AuditLog audit, MailOutbox mail, AuthSettings settings, Clock clock) {
+  /** How many people (agent seats) a tenant's plan allows; empty: no limit. Blocking. */
+  @FunctionalInterface
+  public interface SeatLimit {
+    Optional<Integer> of(String tenantId);
+  }
+
+  public Users(Jdbi jdbi, AuditLog audit, MailOutbox mail, AuthSettings settings, SeatLimit seatLimit, Clock clock) {
     this.jdbi = jdbi;
     this.audit = audit;
     this.mail = mail;
     this.settings = settings;
+    this.seatLimit = seatLimit;
     this.clock = clock;
   }
 
@@ -59,6 +67,7 @@ public final class Users {
       throw ApiError.conflict("email_taken", "A user with this email exists");
     }
     Instant now = clock.instant();
+    requireSeat(handle, tenantId, email, now, true);
     // A new invitation for the same address replaces a pending one (a resend).
     handle.createUpdate("""
             UPDATE invitations SET revoked_at = :now
@@ -110,6 +119,7 @@ public final class Users {
       }
       String displayName = displayName("displayName", request.displayName());
       Passwords.checkRules("password", request.password(), row.email());
+      requireSeat(handle, row.tenantId(), row.email(), now, false);
       User user = insert(handle, row.tenantId(), row.email(), displayName, Role.fromWire(row.role()),
           Passwords.hash(request.password()));
       handle.createUpdate("UPDATE invitations SET accepted_at = :now WHERE id = :id")
@@ -248,6 +258,27 @@ public final class Users {
         .bind("id", userId).bind("tenantId", tenantId)
         .map((rs, ctx) -> user(rs)).findOne()
         .orElseThrow(() -> ApiError.notFound("user_not_found", "No user " + userId));
+  }
+
+  /**
+   * Everyone of a tenant who signs in takes a seat (any of them may take calls in the console);
+   * pending invitations hold one too, so that accepting them cannot overrun the plan.
+   */
+  private void requireSeat(Handle handle, String tenantId, String email, Instant now, boolean countInvitations) {
+    Optional<Integer> limit = seatLimit.of(tenantId);
+    if (limit.isEmpty()) return;
+    long taken = handle.createQuery("SELECT count(*) FROM users WHERE tenant_id = :tenantId AND status = 'active'")
+        .bind("tenantId", tenantId).mapTo(Long.class).one();
+    if (countInvitations) {
+      taken += handle.createQuery("""
+              SELECT count(*) FROM invitations WHERE tenant_id = :tenantId AND email <> :email
+                AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > :now""")
+          .bind("tenantId", tenantId).bind("email", email).bind("now", now).mapTo(Long.class).one();
+    }
+    if (taken >= limit.get()) {
+      throw ApiError.conflict("seat_limit_reached", "The plan allows " + limit.get()
+          + " agent seats and all are taken; change the plan or deactivate someone first");
+    }
   }
 
   private void requireAnotherActiveOwner(Handle handle, User owner) {

@@ -30,6 +30,14 @@ import io.videoshop.wallet.Wallets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import io.videoshop.http.ApiError;
+import io.videoshop.wallet.Wallet;
+import io.videoshop.wallet.WalletView;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.jdbi.v3.core.Jdbi;
 
@@ -57,6 +65,21 @@ public final class Platform {
   public final LedgerEntries ledger;
   public final ApiRouter api;
 
+  /** The wallet's seat limit (a tenant whose wallet is not open yet is on its trial: no limit). */
+  private Optional<Integer> seatLimit(String tenantId) {
+    try {
+      WalletView wallet = wallets.<WalletView>ask(tenantId, Wallet.GetWallet::new).toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
+      return wallet.open() ? Optional.ofNullable(wallet.admission().agentSeatLimit()) : Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new ApiError(StatusCodes.SERVICE_UNAVAILABLE, "wallet_unavailable",
+          "The plan's seat limit cannot be checked right now; try again");
+    }
+  }
+
   Platform(ActorSystem<?> system, VideoShopSettings settings) {
     this.settings = settings;
     SharedDatabase database = SharedDatabase.get(system);
@@ -64,7 +87,8 @@ public final class Platform {
     this.blocking = new Blocking(database.blockingExecutor());
     this.audit = new AuditLog(jdbi, clock);
     this.tenants = new Tenants(jdbi, audit, clock);
-    this.users = new Users(jdbi, audit, new MailOutbox(clock), settings.auth(), clock);
+    this.wallets = new Wallets(system, settings.billing());
+    this.users = new Users(jdbi, audit, new MailOutbox(clock), settings.auth(), this::seatLimit, clock);
     this.signingKeys = new SigningKeys(settings.auth());
     this.accessTokens = new AccessTokens(signingKeys, settings.auth(), clock);
     this.roomTokens = new RoomTokens(signingKeys, settings.calls().roomTokenTtl(), clock);
@@ -72,7 +96,6 @@ public final class Platform {
     this.apiKeys = new ApiKeys(jdbi, audit, clock);
     this.widgetKeys = new WidgetKeys(jdbi, tenants, audit, clock);
     this.firstStart = new FirstStart(jdbi, tenants, users, widgetKeys, clock);
-    this.wallets = new Wallets(system, settings.billing());
     this.ledger = new LedgerEntries(jdbi);
     TopUps topUps = new TopUps(jdbi, tenants, wallets, new IdempotencyRecords(clock), audit, blocking);
     PaymentWebhook webhook = new PaymentWebhook(jdbi, tenants, wallets, audit, blocking, clock);

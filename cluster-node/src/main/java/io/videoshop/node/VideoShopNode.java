@@ -120,7 +120,8 @@ public final class VideoShopNode {
   /** Each domain's sharded entities; a message to one starts it on whichever node sharding picks. */
   private static void registerEntities(ActorSystem<?> system, VideoShopSettings settings) {
     TenantQueue.init(system);
-    CallRoom.init(system, new CallRoom.Timings(settings.calls().reconnectGrace(), settings.calls().noShowTimeout()));
+    CallRoom.init(system, new CallRoom.Timings(settings.calls().reconnectGrace(), settings.calls().noShowTimeout(),
+        settings.calls().balanceGrace()));
     Wallet.init(system, settings.billing().lowBalanceMinutes());
     MeterRegistry registry = NodeMetrics.get(system).registry();
     ShardingMetrics.watch(system, registry, List.of(TenantQueue.ENTITY_KEY, CallRoom.ENTITY_KEY, Wallet.ENTITY_KEY));
@@ -131,8 +132,8 @@ public final class VideoShopNode {
     NodeMetrics metrics = NodeMetrics.get(system);
     SharedDatabase.get(system).reportPoolMetricsTo(metrics.registry());
     LiveSockets.get(system); // its shutdown task exists from the start, sockets or not
-    QueueSockets queueSockets = new QueueSockets(system, platform.tenants, platform.widgetKeys, platform.accessTokens,
-        platform.roomTokens, SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.clock);
+    QueueSockets queueSockets = new QueueSockets(system, platform.tenants, platform.wallets, platform.widgetKeys,
+        platform.accessTokens, platform.roomTokens, SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.clock);
     RoomSockets roomSockets = new RoomSockets(system, platform.roomTokens,
         new IceServers(platform.settings.calls(), platform.clock), platform.tenants,
         SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.settings.http().trustForwardedFor());

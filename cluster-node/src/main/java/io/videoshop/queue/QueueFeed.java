@@ -5,6 +5,10 @@ import io.videoshop.persistence.privacy.PersonalDataVault;
 import io.videoshop.tenant.Tenant;
 import io.videoshop.tenant.TenantSettings;
 import io.videoshop.tenant.Tenants;
+import io.videoshop.wallet.Admission;
+import io.videoshop.wallet.Wallet;
+import io.videoshop.wallet.WalletUpdate;
+import io.videoshop.wallet.Wallets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,19 +64,29 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
 
   private record LingerOver() implements Command {}
 
+  private record WalletChanged(WalletUpdate update) implements Command {}
+
+  private record WalletStopped() implements Command {}
+
+  private record WalletOpenAttempted() implements Command {}
+
   /** From {@link QueueFeeds}: no new socket will be sent here; stop if none is left. */
   record Retire() implements Command {}
 
   static Behavior<Command> create(String tenantId, ActorRef<QueueFeeds.Command> feeds, Tenants tenants,
-      PersonalDataVault vault, Executor blocking, Clock clock) {
+      Wallets wallets, PersonalDataVault vault, Executor blocking, Clock clock) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new QueueFeed(context, timers, tenantId, feeds, tenants, vault, blocking, clock)));
+        new QueueFeed(context, timers, tenantId, feeds, tenants, wallets, vault, blocking, clock)));
   }
 
   private final TimerScheduler<Command> timers;
   private final String tenantId;
   private final ActorRef<QueueFeeds.Command> feeds;
   private final Tenants tenants;
+  private final Wallets wallets;
+  private final EntityRef<Wallet.Command> wallet;
+  private final ActorRef<WalletUpdate> walletUpdates;
+  private boolean openingWallet;
   private final PersonalDataVault vault;
   private final Executor blocking;
   private final Clock clock;
@@ -86,8 +100,10 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
   private ActorRef<TenantQueue.Command> watched;
 
   private QueueFeed(ActorContext<Command> context, TimerScheduler<Command> timers, String tenantId,
-      ActorRef<QueueFeeds.Command> feeds, Tenants tenants, PersonalDataVault vault, Executor blocking, Clock clock) {
+      ActorRef<QueueFeeds.Command> feeds, Tenants tenants, Wallets wallets, PersonalDataVault vault, Executor blocking,
+      Clock clock) {
     super(context);
+    this.wallets = wallets;
     this.timers = timers;
     this.tenantId = tenantId;
     this.feeds = feeds;
@@ -98,6 +114,9 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
     this.entity = ClusterSharding.get(context.getSystem()).entityRefFor(TenantQueue.ENTITY_KEY, tenantId);
     this.updates = context.messageAdapter(QueueUpdate.class, Updated::new);
     entity.tell(new TenantQueue.Subscribe(updates));
+    this.wallet = ClusterSharding.get(context.getSystem()).entityRefFor(Wallet.ENTITY_KEY, tenantId);
+    this.walletUpdates = context.messageAdapter(WalletUpdate.class, WalletChanged::new);
+    wallet.tell(new Wallet.Subscribe(walletUpdates));
     timers.startTimerWithFixedDelay(new Refresh(), Duration.ZERO, TENANT_REFRESH);
   }
 
@@ -116,6 +135,15 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
           return this;
         })
         .onMessage(Retire.class, retire -> sessions.isEmpty() ? stop() : this)
+        .onMessage(WalletChanged.class, changed -> onWalletChanged(changed.update()))
+        .onMessage(WalletOpenAttempted.class, attempted -> {
+          openingWallet = false;
+          return this;
+        })
+        .onMessage(WalletStopped.class, stopped -> {
+          wallet.tell(new Wallet.Subscribe(walletUpdates));
+          return this;
+        })
         .build();
   }
 
@@ -147,6 +175,27 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
     View view = view();
     sessions.forEach(session -> session.tell(view));
     if (first) pushTenantState();
+    return this;
+  }
+
+  /**
+   * Billing's word on admission, passed on to the queue (which persists it only when it changed).
+   * A tenant whose wallet was never opened gets it opened (on its trial) rather than refused.
+   */
+  private Behavior<Command> onWalletChanged(WalletUpdate update) {
+    getContext().watchWith(update.wallet(), new WalletStopped());
+    Admission admission = update.admission();
+    if (admission.refusal() == Admission.Refusal.WALLET_NOT_OPEN) {
+      if (tenant != null && !openingWallet) {
+        openingWallet = true;
+        getContext().pipeToSelf(wallets.open(tenant), (view, failure) -> new WalletOpenAttempted());
+      }
+      return this;
+    }
+    Refusal refusal = admission.admitting() ? null
+        : admission.refusal() == Admission.Refusal.INSUFFICIENT_FUNDS ? Refusal.INSUFFICIENT_FUNDS : Refusal.PLAN_LIMIT;
+    entity.tell(new TenantQueue.UpdateAdmission(new QueueAdmission(admission.admitting(), refusal,
+        admission.concurrentCallLimit()), getContext().getSystem().ignoreRef()));
     return this;
   }
 
@@ -231,6 +280,7 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
 
   private Behavior<Command> stop() {
     entity.tell(new TenantQueue.Unsubscribe(updates));
+    wallet.tell(new Wallet.Unsubscribe(walletUpdates));
     return Behaviors.stopped();
   }
 }

@@ -2,6 +2,7 @@ package io.videoshop.queue;
 
 import io.videoshop.persistence.privacy.PersonalDataVault;
 import io.videoshop.tenant.Tenants;
+import io.videoshop.wallet.Wallets;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,14 +27,15 @@ final class QueueFeeds {
   /** A feed has had no sockets for a while. */
   record Idle(String tenantId, ActorRef<QueueFeed.Command> feed) implements Command {}
 
-  static Behavior<Command> create(Tenants tenants, PersonalDataVault vault, Executor blocking, Clock clock) {
+  static Behavior<Command> create(Tenants tenants, Wallets wallets, PersonalDataVault vault, Executor blocking,
+      Clock clock) {
     return Behaviors.setup(context -> {
       Map<String, ActorRef<QueueFeed.Command>> feeds = new HashMap<>();
       long[] started = {0};
       return Behaviors.receive(Command.class)
           .onMessage(Attach.class, attach -> {
             ActorRef<QueueFeed.Command> feed = feeds.computeIfAbsent(attach.tenantId(), tenantId -> context.spawn(
-                QueueFeed.create(tenantId, context.getSelf(), tenants, vault, blocking, clock),
+                QueueFeed.create(tenantId, context.getSelf(), tenants, wallets, vault, blocking, clock),
                 "feed-" + tenantId + "-" + (++started[0])));
             feed.tell(new QueueFeed.Attach(attach.session()));
             return Behaviors.same();

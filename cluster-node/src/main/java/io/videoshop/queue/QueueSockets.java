@@ -19,6 +19,7 @@ import io.videoshop.http.Sockets;
 import io.videoshop.persistence.privacy.PersonalDataVault;
 import io.videoshop.room.RoomTokens;
 import io.videoshop.tenant.Tenants;
+import io.videoshop.wallet.Wallets;
 import java.time.Clock;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -44,8 +45,8 @@ public final class QueueSockets {
   private final ActorRef<QueueFeeds.Command> feeds;
   private final RoomTokens roomTokens;
 
-  public QueueSockets(ActorSystem<?> system, Tenants tenants, WidgetKeys widgetKeys, AccessTokens accessTokens,
-      RoomTokens roomTokens, PersonalDataVault vault, Blocking blocking, Clock clock) {
+  public QueueSockets(ActorSystem<?> system, Tenants tenants, Wallets wallets, WidgetKeys widgetKeys,
+      AccessTokens accessTokens, RoomTokens roomTokens, PersonalDataVault vault, Blocking blocking, Clock clock) {
     this.roomTokens = roomTokens;
     this.system = system;
     this.widgetKeys = widgetKeys;
@@ -54,7 +55,7 @@ public final class QueueSockets {
     this.blocking = blocking;
     this.clock = clock;
     this.sharding = ClusterSharding.get(system);
-    this.feeds = system.systemActorOf(QueueFeeds.create(tenants, vault, blocking.executor(), clock), "queue-feeds",
+    this.feeds = system.systemActorOf(QueueFeeds.create(tenants, wallets, vault, blocking.executor(), clock), "queue-feeds",
         Props.empty());
   }
 

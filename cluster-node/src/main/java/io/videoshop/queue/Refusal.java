@@ -5,6 +5,10 @@ public enum Refusal {
   QUEUE_FULL,
   QUEUE_CLOSED,
   TENANT_SUSPENDED,
+  /** The tenant's wallet has no balance and no included minutes left. */
+  INSUFFICIENT_FUNDS,
+  /** The tenant's trial has ended (or another plan limit stops new shoppers). */
+  PLAN_LIMIT,
   INVALID_TICKET,
   UNKNOWN_TICKET,
   INVALID_RESUME_TOKEN,

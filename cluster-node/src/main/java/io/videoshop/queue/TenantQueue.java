@@ -144,6 +144,9 @@ public final class TenantQueue
   /** Pushed by the owner of the tenant's account: while suspended, joins are refused. */
   public record UpdateSuspension(boolean suspended, ActorRef<Confirmation> replyTo) implements Command {}
 
+  /** From the tenant's wallet (through the queue's feed): whether shoppers may join, the call limit. */
+  public record UpdateAdmission(QueueAdmission admission, ActorRef<Confirmation> replyTo) implements Command {}
+
   public record Subscribe(ActorRef<QueueUpdate> subscriber) implements Command {
     @JsonCreator
     public Subscribe {}
@@ -225,6 +228,7 @@ public final class TenantQueue
     @JsonSubTypes.Type(value = SettingsUpdated.class, name = "SettingsUpdated"),
     @JsonSubTypes.Type(value = OpeningChanged.class, name = "OpeningChanged"),
     @JsonSubTypes.Type(value = SuspensionChanged.class, name = "SuspensionChanged"),
+    @JsonSubTypes.Type(value = AdmissionChanged.class, name = "AdmissionChanged"),
     @JsonSubTypes.Type(value = TicketJoined.class, name = "TicketJoined"),
     @JsonSubTypes.Type(value = TicketLeft.class, name = "TicketLeft"),
     @JsonSubTypes.Type(value = TicketDisconnected.class, name = "TicketDisconnected"),
@@ -245,6 +249,9 @@ public final class TenantQueue
   public record OpeningChanged(boolean open, Instant nextOpeningAt, Instant at) implements Event {}
 
   public record SuspensionChanged(boolean suspended, Instant at) implements Event {}
+
+  /** What billing allows now: new shoppers or not, and how many calls at once. */
+  public record AdmissionChanged(QueueAdmission admission, Instant at) implements Event {}
 
   public record TicketJoined(Ticket ticket) implements Event {
     @JsonCreator
@@ -319,13 +326,17 @@ public final class TenantQueue
       List<Agent> agents,
       List<Reservation> reservations,
       List<Duration> recentHandleTimes,
-      String lastOfferedAgentId)
+      String lastOfferedAgentId,
+      QueueAdmission admission)
       implements CborSerializable {
 
     public static final State EMPTY =
-        new State(QueueSettings.DEFAULT, true, null, false, List.of(), List.of(), List.of(), List.of(), null);
+        new State(QueueSettings.DEFAULT, true, null, false, List.of(), List.of(), List.of(), List.of(), null,
+            QueueAdmission.ADMITTING);
 
     public State {
+      // Snapshots taken before admission existed read as admitting.
+      admission = admission == null ? QueueAdmission.ADMITTING : admission;
       tickets = List.copyOf(tickets);
       agents = List.copyOf(agents);
       reservations = List.copyOf(reservations);
@@ -367,6 +378,7 @@ public final class TenantQueue
       if (suspended) return Optional.of(Refusal.TENANT_SUSPENDED);
       if (!open) return Optional.of(Refusal.QUEUE_CLOSED);
       if (tickets.size() >= settings.maxLength()) return Optional.of(Refusal.QUEUE_FULL);
+      if (!admission.admitting()) return Optional.of(admission.refusal());
       return Optional.empty();
     }
 
@@ -419,6 +431,7 @@ public final class TenantQueue
       List<Event> offers = new ArrayList<>();
       State next = this;
       for (Ticket ticket : tickets) {
+        if (next.atCallLimit()) break;
         if (!ticket.connected() || next.reservationForTicket(ticket.ticketId()).isPresent()) continue;
         Optional<Agent> agent = next.agentFor(ticket.details());
         if (agent.isEmpty()) continue;
@@ -429,6 +442,13 @@ public final class TenantQueue
         next = next.apply(offer);
       }
       return offers;
+    }
+
+    /** Calls running plus offers open reach the plan's concurrent-call limit: hold further offers. */
+    public boolean atCallLimit() {
+      if (admission.concurrentCallLimit() == null) return false;
+      long calls = agents.stream().filter(agent -> agent.presence() == Presence.BUSY).count();
+      return calls + reservations.size() >= admission.concurrentCallLimit();
     }
 
     private Optional<Agent> agentFor(TicketDetails ticket) {
@@ -478,27 +498,29 @@ public final class TenantQueue
       if (event instanceof AgentReconnected e) return withAgents(
           replace(agents, isAgent(e.agentId()), Agent::reconnected));
       if (event instanceof ReservationOffered e) return new State(settings, open, nextOpeningAt, suspended, tickets,
-          agents, append(reservations, e.reservation()), recentHandleTimes, e.reservation().agentId());
+          agents, append(reservations, e.reservation()), recentHandleTimes, e.reservation().agentId(), admission);
       if (event instanceof ReservationAccepted e) return new State(settings, open, nextOpeningAt, suspended,
           remove(tickets, isTicket(e.ticketId())),
           replace(agents, isAgent(e.agentId()), agent -> agent.inCall(e.roomId(), e.at())),
           remove(reservations, r -> r.reservationId().equals(e.reservationId())),
-          recentHandleTimes, lastOfferedAgentId);
+          recentHandleTimes, lastOfferedAgentId, admission);
       if (event instanceof ReservationReleased e) return withReservations(
           remove(reservations, r -> r.reservationId().equals(e.reservationId())));
       if (event instanceof CallFinished e) return callFinished(e);
       if (event instanceof SettingsUpdated e) return new State(e.settings(), open, nextOpeningAt, suspended, tickets,
-          agents, reservations, recentHandleTimes, lastOfferedAgentId);
+          agents, reservations, recentHandleTimes, lastOfferedAgentId, admission);
       if (event instanceof OpeningChanged e) return new State(settings, e.open(), e.nextOpeningAt(), suspended,
-          tickets, agents, reservations, recentHandleTimes, lastOfferedAgentId);
+          tickets, agents, reservations, recentHandleTimes, lastOfferedAgentId, admission);
       if (event instanceof SuspensionChanged e) return new State(settings, open, nextOpeningAt, e.suspended(),
-          tickets, agents, reservations, recentHandleTimes, lastOfferedAgentId);
+          tickets, agents, reservations, recentHandleTimes, lastOfferedAgentId, admission);
+      if (event instanceof AdmissionChanged e) return new State(settings, open, nextOpeningAt, suspended,
+          tickets, agents, reservations, recentHandleTimes, lastOfferedAgentId, e.admission());
       throw new IllegalArgumentException("unknown event " + event.getClass().getName());
     }
 
     private State withoutTicket(String ticketId) {
       return new State(settings, open, nextOpeningAt, suspended, remove(tickets, isTicket(ticketId)), agents,
-          remove(reservations, r -> r.ticketId().equals(ticketId)), recentHandleTimes, lastOfferedAgentId);
+          remove(reservations, r -> r.ticketId().equals(ticketId)), recentHandleTimes, lastOfferedAgentId, admission);
     }
 
     private State agentPresenceChanged(AgentPresenceChanged e) {
@@ -518,22 +540,22 @@ public final class TenantQueue
       List<Agent> nextAgents = replace(agents, isAgent(e.agentId()), agent -> new Agent(agent.agentId(),
           Presence.AVAILABLE, e.at(), agent.languages(), agent.skills(), agent.disconnectedAt(), null));
       return new State(settings, open, nextOpeningAt, suspended, tickets, nextAgents, reservations, handleTimes,
-          lastOfferedAgentId);
+          lastOfferedAgentId, admission);
     }
 
     private State withTickets(List<Ticket> next) {
       return new State(settings, open, nextOpeningAt, suspended, next, agents, reservations, recentHandleTimes,
-          lastOfferedAgentId);
+          lastOfferedAgentId, admission);
     }
 
     private State withAgents(List<Agent> next) {
       return new State(settings, open, nextOpeningAt, suspended, tickets, next, reservations, recentHandleTimes,
-          lastOfferedAgentId);
+          lastOfferedAgentId, admission);
     }
 
     private State withReservations(List<Reservation> next) {
       return new State(settings, open, nextOpeningAt, suspended, tickets, agents, next, recentHandleTimes,
-          lastOfferedAgentId);
+          lastOfferedAgentId, admission);
     }
 
     private static Predicate<Ticket> isTicket(String ticketId) {
@@ -626,6 +648,7 @@ public final class TenantQueue
         .onCommand(UpdateSettings.class, this::onUpdateSettings)
         .onCommand(UpdateOpening.class, this::onUpdateOpening)
         .onCommand(UpdateSuspension.class, this::onUpdateSuspension)
+        .onCommand(UpdateAdmission.class, this::onUpdateAdmission)
         .onCommand(Subscribe.class, this::onSubscribe)
         .onCommand(Unsubscribe.class, (state, command) -> unsubscribe(command.subscriber()))
         .onCommand(SubscriberTerminated.class, (state, command) -> unsubscribe(command.subscriber()))
@@ -797,6 +820,15 @@ public final class TenantQueue
     List<Event> events = state.suspended() == command.suspended()
         ? List.of()
         : List.of(new SuspensionChanged(command.suspended(), now));
+    return change(state, now, events).thenReply(command.replyTo(), after -> Confirmed.INSTANCE);
+  }
+
+  private ReplyEffect<Event, State> onUpdateAdmission(State state, UpdateAdmission command) {
+    Instant now = clock.instant();
+    List<Event> events = command.admission() == null || state.admission().equals(command.admission())
+        ? List.of()
+        : List.of(new AdmissionChanged(command.admission(), now));
+    // A raised call limit may let waiting tickets be offered: change() routes after the events.
     return change(state, now, events).thenReply(command.replyTo(), after -> Confirmed.INSTANCE);
   }
 

@@ -261,6 +261,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
       case QUEUE_FULL -> "The queue is full right now; try again in a little while";
       case QUEUE_CLOSED -> "We are closed right now";
       case TENANT_SUSPENDED -> "This shop's live help is not available";
+      case INSUFFICIENT_FUNDS, PLAN_LIMIT -> "This shop cannot take video calls right now";
       case UNKNOWN_TICKET -> "That place in the queue no longer exists";
       case INVALID_RESUME_TOKEN -> "That place belongs to someone else";
       default -> "The request was refused";

@@ -10,6 +10,9 @@ import io.videoshop.protocol.ProtocolCodec;
 import io.videoshop.protocol.Reconnect;
 import io.videoshop.protocol.RoomEvent;
 import io.videoshop.queue.TenantQueue;
+import io.videoshop.wallet.BalanceLevel;
+import io.videoshop.wallet.Wallet;
+import io.videoshop.wallet.WalletUpdate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,28 +66,42 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
   static final Duration RETIRE_AFTER = Duration.ofMinutes(15);
 
   /** Room timings from configuration. */
-  public record Timings(Duration reconnectGrace, Duration noShowTimeout) {}
+  public record Timings(Duration reconnectGrace, Duration noShowTimeout, Duration balanceGrace) {}
 
   public static void init(ActorSystem<?> system, Timings timings) {
     ClusterSharding sharding = ClusterSharding.get(system);
-    Queues queues = tenantId -> sharding.entityRefFor(TenantQueue.ENTITY_KEY, tenantId)::tell;
-    sharding.init(Entity.of(ENTITY_KEY, entity -> create(entity.getEntityId(), timings, Clock.systemUTC(), queues,
+    Neighbours neighbours = new Neighbours() {
+      @Override
+      public void tellQueue(String tenantId, TenantQueue.Command command) {
+        sharding.entityRefFor(TenantQueue.ENTITY_KEY, tenantId).tell(command);
+      }
+
+      @Override
+      public void tellWallet(String tenantId, Wallet.Command command) {
+        sharding.entityRefFor(Wallet.ENTITY_KEY, tenantId).tell(command);
+      }
+    };
+    sharding.init(Entity.of(ENTITY_KEY, entity -> create(entity.getEntityId(), timings, Clock.systemUTC(), neighbours,
             entity.getShard()))
         // A call can be quiet for minutes (media flows peer to peer): the room decides when to go.
         .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy())
         .withStopMessage(new Retire()));
   }
 
-  /** Where the room tells a tenant's queue that the agent's call is over. */
-  @FunctionalInterface
-  public interface Queues {
-    java.util.function.Consumer<TenantQueue.Command> of(String tenantId);
+  /**
+   * The entities a room talks to: the tenant's queue (the agent's call is over) and the tenant's
+   * wallet (its balance, by subscription, while the call runs).
+   */
+  public interface Neighbours {
+    void tellQueue(String tenantId, TenantQueue.Command command);
+
+    void tellWallet(String tenantId, Wallet.Command command);
   }
 
-  public static Behavior<Command> create(String roomId, Timings timings, Clock clock, Queues queues,
+  public static Behavior<Command> create(String roomId, Timings timings, Clock clock, Neighbours neighbours,
       ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new CallRoom(roomId, context, timers, timings, clock, queues, shard)));
+        new CallRoom(roomId, context, timers, timings, clock, neighbours, shard)));
   }
 
   public static String tagFor(String roomId) {
@@ -154,6 +171,11 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
   private record NoShow() implements Command {}
 
   private record WrapUpOver() implements Command {}
+
+  /** The tenant's wallet, by subscription while the call runs. */
+  private record WalletChanged(WalletUpdate update) implements Command {}
+
+  private record BalanceGraceOver() implements Command {}
 
   /** Nothing more to do here for a while: ask sharding to passivate the room. */
   private record Idle() implements Command {}
@@ -375,13 +397,16 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
   private final TimerScheduler<Command> timers;
   private final Timings timings;
   private final Clock clock;
-  private final Queues queues;
+  private final Neighbours neighbours;
+  /** The balance level last heard from the wallet during this incarnation; not persisted. */
+  private BalanceLevel balanceLevel = BalanceLevel.OK;
+  private ActorRef<WalletUpdate> walletUpdates;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   /** The sockets of the participants in the room now; not persisted: they join again after a restart. */
   private final Map<String, ActorRef<Outgoing>> sessions = new HashMap<>();
 
   private CallRoom(String roomId, ActorContext<Command> context, TimerScheduler<Command> timers, Timings timings,
-      Clock clock, Queues queues, ActorRef<ClusterSharding.ShardCommand> shard) {
+      Clock clock, Neighbours neighbours, ActorRef<ClusterSharding.ShardCommand> shard) {
     super(PersistenceId.of(ENTITY_KEY.name(), roomId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
     this.roomId = roomId;
@@ -389,7 +414,7 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
     this.timers = timers;
     this.timings = timings;
     this.clock = clock;
-    this.queues = queues;
+    this.neighbours = neighbours;
     this.shard = shard;
   }
 
@@ -426,6 +451,7 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
           timers.startSingleTimer(GraceEnded.class.getName() + role, new GraceEnded(role), timings.reconnectGrace());
         }
         armCallTimers(state);
+        watchBalance(state, true);
       }
       case ENDED -> timers.startSingleTimer(Idle.class, new Idle(), RETIRE_AFTER);
     }
@@ -457,6 +483,9 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
             ? end(state, "max-length", null) : Effect().none())
         .onCommand(NoShow.class, (state, command) -> state.status() == Status.WAITING
             ? end(state, "no-show", null) : Effect().none())
+        .onCommand(WalletChanged.class, (state, command) -> onBalance(state, command.update().admission().level()))
+        .onCommand(BalanceGraceOver.class, (state, command) -> state.status() == Status.IN_CALL
+            ? end(state, "balance-exhausted", null) : Effect().none())
         .onCommand(WrapUpOver.class, (state, command) -> {
           tellQueueTheCallIsOver(state);
           return Effect().none();
@@ -506,6 +535,7 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
         broadcast(new RoomEvent.CallStarted(after.startedAt()));
         broadcast(new RoomEvent.Minute(0));
         armCallTimers(after);
+        watchBalance(after, true);
       } else if (opened) {
         timers.startSingleTimer(NoShow.class, new NoShow(), timings.noShowTimeout());
       }
@@ -635,6 +665,8 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
       timers.cancel(MinuteDue.class);
       timers.cancel(MaxLengthReached.class);
       timers.cancel(NoShow.class);
+      timers.cancel(BalanceGraceOver.class);
+      watchBalance(after, false);
       broadcast(new RoomEvent.CallEnded(reason, endedBy, duration));
       timers.startSingleTimer(WrapUpOver.class, new WrapUpOver(),
           positive(Duration.ofSeconds(after.room().wrapUpSeconds())));
@@ -644,8 +676,35 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
 
   private void tellQueueTheCallIsOver(State state) {
     if (state.room() == null || state.startedAt() == null) return;
-    queues.of(state.room().tenantId()).accept(new TenantQueue.AgentFinishedCall(state.room().agentId(), roomId,
+    neighbours.tellQueue(state.room().tenantId(), new TenantQueue.AgentFinishedCall(state.room().agentId(), roomId,
         context.getSystem().ignoreRef()));
+  }
+
+  /** While the call runs the room follows the tenant's balance (the wallet's subscription). */
+  private void watchBalance(State state, boolean watch) {
+    if (walletUpdates == null) walletUpdates = context.messageAdapter(WalletUpdate.class, WalletChanged::new);
+    neighbours.tellWallet(state.room().tenantId(),
+        watch ? new Wallet.Subscribe(walletUpdates) : new Wallet.Unsubscribe(walletUpdates));
+  }
+
+  /**
+   * Low: both hear it. Exhausted: both hear the call ends after the balance grace, unless the
+   * balance comes back meanwhile. Minutes meanwhile are still debited: a minute that happened is.
+   */
+  private Effect<Event, State> onBalance(State state, BalanceLevel level) {
+    if (state.status() != Status.IN_CALL || level == balanceLevel) {
+      balanceLevel = level;
+      return Effect().none();
+    }
+    balanceLevel = level;
+    if (level == BalanceLevel.EXHAUSTED) {
+      timers.startSingleTimer(BalanceGraceOver.class, new BalanceGraceOver(), timings.balanceGrace());
+      broadcast(new RoomEvent.LowBalance(true, timings.balanceGrace().toSeconds()));
+    } else {
+      timers.cancel(BalanceGraceOver.class);
+      if (level == BalanceLevel.LOW) broadcast(new RoomEvent.LowBalance(false, 0));
+    }
+    return Effect().none();
   }
 
   @Override

@@ -12,6 +12,8 @@ import io.videoshop.persistence.TestDatabase;
 import io.videoshop.queue.QueueView;
 import io.videoshop.queue.TenantQueue;
 import io.videoshop.room.CallRoom;
+import io.videoshop.wallet.Wallet;
+import io.videoshop.wallet.WalletView;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * node dies without leaving (no coordinated shutdown, no goodbye to the cluster). The survivors
  * down it, take over its shards and recover them from the journal: every ticket is still there in
  * order, shoppers whose socket died resume on a survivor and keep their place, the call's record
- * and its minutes survive.
+ * and its minutes survive, and each of its minutes is debited from the wallet exactly once.
  */
 class FailoverTest {
   private static final String ORIGIN = "https://shop.test";
@@ -158,6 +160,23 @@ class FailoverTest {
         assertThat(record.state().room().tenantId()).isEqualTo(callTenant.id());
         assertThat(record.state().startedAt()).isNotNull();
         assertThat(record.state().minutesStarted()).isGreaterThanOrEqualTo(1);
+
+        // Every minute the room recorded is debited from the wallet once, and the balance is its ledger.
+        long minutes = record.state().minutesStarted();
+        var wallets = nodes.get(survivor).platform().wallets;
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+          WalletView wallet = wallets.<WalletView>ask(callTenant.id(), Wallet.GetWallet::new).toCompletableFuture().get();
+          assertThat((long) wallet.usage().minutes()).as("minutes debited").isEqualTo(minutes);
+          List<Long> debited = nodes.get(survivor).platform().jdbi.withHandle(handle -> handle.createQuery(
+                  "SELECT minute_index FROM ledger_entries WHERE tenant_id = :t AND room_id = :r ORDER BY minute_index")
+              .bind("t", callTenant.id()).bind("r", roomId).mapTo(Long.class).list());
+          assertThat(debited).as("each minute once").isEqualTo(java.util.stream.LongStream.range(0, minutes).boxed().toList());
+          long ledgerSum = nodes.get(survivor).platform().jdbi.withHandle(handle -> handle.createQuery(
+                  "SELECT COALESCE(SUM(CASE WHEN entry_type = 'credit' THEN amount ELSE -amount END), 0)"
+                      + " FROM ledger_entries WHERE tenant_id = :t")
+              .bind("t", callTenant.id()).mapTo(Long.class).one());
+          assertThat(wallet.balance()).as("the balance is its ledger").isEqualTo(ledgerSum);
+        });
         sockets.forEach(SocketClient::close);
       } finally {
         for (VideoShopNode node : nodes.subList(1, 3)) {

@@ -10,6 +10,7 @@ import io.videoshop.queue.TenantQueue.ReleaseReason;
 import io.videoshop.queue.TenantQueue.ReservationAccepted;
 import io.videoshop.queue.TenantQueue.ReservationOffered;
 import io.videoshop.queue.TenantQueue.ReservationReleased;
+import io.videoshop.queue.TenantQueue.AdmissionChanged;
 import io.videoshop.queue.TenantQueue.SettingsUpdated;
 import io.videoshop.queue.TenantQueue.State;
 import io.videoshop.queue.TenantQueue.TicketDisconnected;
@@ -90,10 +91,10 @@ class TenantQueueStateTest {
     assertThat(offered(state.route(T0.plusSeconds(41), reservationIds))).containsExactly("t1->a");
 
     State afterB = new State(state.settings(), true, null, false, state.tickets(), state.agents(), List.of(), List.of(),
-        "b");
+        "b", QueueAdmission.ADMITTING);
     assertThat(offered(afterB.route(T0.plusSeconds(41), reservationIds))).containsExactly("t1->c");
     State afterC = new State(state.settings(), true, null, false, state.tickets(), state.agents(), List.of(), List.of(),
-        "c");
+        "c", QueueAdmission.ADMITTING);
     assertThat(offered(afterC.route(T0.plusSeconds(41), reservationIds))).as("wraps around").containsExactly("t1->a");
   }
 
@@ -202,5 +203,21 @@ class TenantQueueStateTest {
     TicketDetails tooManySkills = details("s1", "de", IntStream.rangeClosed(0, TicketDetails.MAX_TAGS)
         .mapToObj(i -> "skill-" + i).toArray(String[]::new));
     assertThat(State.EMPTY.refusalToJoin(tooManySkills)).contains(Refusal.INVALID_TICKET);
+  }
+
+  @Test
+  void billingRefusesJoinsAndTheCallLimitHoldsOffers() {
+    State broke = stateOf(new AdmissionChanged(new QueueAdmission(false, Refusal.INSUFFICIENT_FUNDS, null), T0));
+    assertThat(broke.refusalToJoin(details("s1"))).hasValue(Refusal.INSUFFICIENT_FUNDS);
+    State trialOver = stateOf(new AdmissionChanged(new QueueAdmission(false, Refusal.PLAN_LIMIT, null), T0));
+    assertThat(trialOver.refusalToJoin(details("s1"))).hasValue(Refusal.PLAN_LIMIT);
+
+    // One call at once: with one agent busy and one free, the next ticket waits.
+    State limited = stateOf(new AdmissionChanged(new QueueAdmission(true, null, 1), T0),
+        available("a", 30), available("b", 20), joined("t1", 40, details("s1")), joined("t2", 41, details("s2")));
+    assertThat(offered(limited.route(T0.plusSeconds(42), reservationIds))).as("one offer counts toward the limit")
+        .containsExactly("t1->b");
+    State unlimited = limited.apply(new AdmissionChanged(new QueueAdmission(true, null, null), T0));
+    assertThat(offered(unlimited.route(T0.plusSeconds(42), reservationIds))).containsExactly("t1->b", "t2->a");
   }
 }

@@ -6,6 +6,10 @@ import com.typesafe.config.ConfigFactory;
 import io.videoshop.node.MovableClock;
 import io.videoshop.persistence.privacy.EncryptedPersonalData;
 import io.videoshop.queue.TenantQueue;
+import io.videoshop.wallet.Admission;
+import io.videoshop.wallet.BalanceLevel;
+import io.videoshop.wallet.Wallet;
+import io.videoshop.wallet.WalletUpdate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -30,12 +34,14 @@ class CallRoomTest {
       .withFallback(ConfigFactory.parseResources("serialization.conf")));
   private static final ManualTime manualTime = ManualTime.get(testKit.system());
   private static final Instant START = Instant.parse("2026-11-30T10:00:00Z");
-  private static final CallRoom.Timings TIMINGS = new CallRoom.Timings(Duration.ofSeconds(30), Duration.ofMinutes(2));
+  private static final CallRoom.Timings TIMINGS = new CallRoom.Timings(Duration.ofSeconds(30), Duration.ofMinutes(2),
+      Duration.ofSeconds(60));
   private static final RoomPass SHOPPER = RoomPass.shopper("room-1", "tenant-1", "ticket-1", "agent-1", "shopper-s1");
   private static final RoomPass AGENT = RoomPass.agent("room-1", "tenant-1", "ticket-1", "agent-1", "shopper-s1");
 
   private MovableClock clock;
   private ConcurrentLinkedQueue<TenantQueue.Command> toQueue;
+  private ConcurrentLinkedQueue<Wallet.Command> toWallet;
   private EventSourcedBehaviorTestKit<CallRoom.Command, CallRoom.Event, CallRoom.State> room;
   private TestProbe<CallRoom.Outgoing> shopper;
   private TestProbe<CallRoom.Outgoing> agent;
@@ -49,9 +55,21 @@ class CallRoomTest {
   void setUp() {
     clock = new MovableClock(START);
     toQueue = new ConcurrentLinkedQueue<>();
+    toWallet = new ConcurrentLinkedQueue<>();
+    CallRoom.Neighbours neighbours = new CallRoom.Neighbours() {
+      @Override
+      public void tellQueue(String tenantId, TenantQueue.Command command) {
+        toQueue.add(command);
+      }
+
+      @Override
+      public void tellWallet(String tenantId, Wallet.Command command) {
+        toWallet.add(command);
+      }
+    };
     TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
     room = EventSourcedBehaviorTestKit.create(testKit.system(),
-        CallRoom.create("room-1", TIMINGS, clock, tenantId -> toQueue::add, shard.ref()));
+        CallRoom.create("room-1", TIMINGS, clock, neighbours, shard.ref()));
     shopper = testKit.createTestProbe();
     agent = testKit.createTestProbe();
   }
@@ -175,6 +193,33 @@ class CallRoomTest {
         .anyMatch(frame -> frame.contains("unknown_product")).anyMatch(frame -> frame.contains("call_not_ended"))
         .anyMatch(frame -> frame.contains("already_given")).anyMatch(frame -> frame.contains("\"type\":\"product\""));
     assertThat(frames(agent)).anyMatch(frame -> frame.contains("\"type\":\"added-to-cart\""));
+  }
+
+  @Test
+  void aLowBalanceIsAnnouncedAndAnExhaustedOneEndsTheCallAfterTheGrace() {
+    bothJoin();
+    Wallet.Subscribe subscribed = (Wallet.Subscribe) toWallet.poll();
+    assertThat(subscribed).as("the room follows the wallet while the call runs").isNotNull();
+    frames(shopper);
+    subscribed.subscriber().tell(update(BalanceLevel.LOW));
+    assertThat(shopper.receiveMessage().frame()).contains("\"type\":\"low-balance\"").contains("\"exhausted\":false");
+    subscribed.subscriber().tell(update(BalanceLevel.EXHAUSTED));
+    assertThat(shopper.receiveMessage().frame()).contains("\"exhausted\":true").contains("\"graceSeconds\":60");
+    // Topped up within the grace: the call goes on.
+    subscribed.subscriber().tell(update(BalanceLevel.OK));
+    shopper.expectNoMessage(Duration.ofMillis(200));
+    advance(Duration.ofSeconds(61));
+    assertThat(room.getState().status()).isEqualTo(CallRoom.Status.IN_CALL);
+    subscribed.subscriber().tell(update(BalanceLevel.EXHAUSTED));
+    shopper.receiveMessage();
+    advance(Duration.ofSeconds(61));
+    assertThat(room.getState().ended().reason()).isEqualTo("balance-exhausted");
+    assertThat(toWallet).anyMatch(command -> command instanceof Wallet.Unsubscribe);
+  }
+
+  private static WalletUpdate update(BalanceLevel level) {
+    return new WalletUpdate(testKit.system().ignoreRef(), "tenant-1", new Admission(level != BalanceLevel.EXHAUSTED,
+        level == BalanceLevel.EXHAUSTED ? Admission.Refusal.INSUFFICIENT_FUNDS : null, level, null, null));
   }
 
   @Test

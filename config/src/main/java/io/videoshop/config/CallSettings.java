@@ -6,7 +6,7 @@ import java.util.List;
 
 /** Call rooms: room token lifetime, reconnect grace, no-show timeout, STUN/TURN servers. */
 public record CallSettings(
-    Duration roomTokenTtl, Duration reconnectGrace, Duration noShowTimeout, List<String> stunUrls,
+    Duration roomTokenTtl, Duration reconnectGrace, Duration noShowTimeout, Duration balanceGrace, List<String> stunUrls,
     List<String> turnUrls, String turnSecret, Duration turnCredentialTtl) {
 
   @Override
@@ -23,7 +23,8 @@ public record CallSettings(
       ice.problem("turn-secret", "is required when videoshop.calls.ice.turn-urls is set");
     }
     return new CallSettings(at.positiveDuration("room-token-ttl"), at.positiveDuration("reconnect-grace"),
-        at.positiveDuration("no-show-timeout"), stun, turn, secret, ice.positiveDuration("turn-credential-ttl"));
+        at.positiveDuration("no-show-timeout"), at.positiveDuration("balance-grace"), stun, turn, secret,
+        ice.positiveDuration("turn-credential-ttl"));
   }
 
   private static List<String> urls(SettingsReader at, String name, String scheme) {

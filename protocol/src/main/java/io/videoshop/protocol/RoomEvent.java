@@ -16,6 +16,7 @@ import java.util.List;
   @JsonSubTypes.Type(value = RoomEvent.Product.class, name = "product"),
   @JsonSubTypes.Type(value = RoomEvent.AddedToCart.class, name = "added-to-cart"),
   @JsonSubTypes.Type(value = RoomEvent.Minute.class, name = "minute"),
+  @JsonSubTypes.Type(value = RoomEvent.LowBalance.class, name = "low-balance"),
   @JsonSubTypes.Type(value = RoomEvent.CallEnded.class, name = "call-ended"),
   @JsonSubTypes.Type(value = RoomEvent.Done.class, name = "ok"),
   @JsonSubTypes.Type(value = ErrorMessage.class, name = "error"),
@@ -58,7 +59,14 @@ public interface RoomEvent {
   record Minute(long index) implements RoomEvent {}
 
   /**
-   * @param reason {@code hung-up}, {@code participant-lost}, {@code max-length}, {@code no-show}
+   * The merchant's balance runs low. When {@code exhausted}, the call ends after
+   * {@code graceSeconds} unless the balance is topped up meanwhile.
+   */
+  record LowBalance(boolean exhausted, long graceSeconds) implements RoomEvent {}
+
+  /**
+   * @param reason {@code hung-up}, {@code participant-lost}, {@code max-length}, {@code no-show},
+   *     {@code balance-exhausted}
    */
   record CallEnded(String reason, String endedBy, long durationSeconds) implements RoomEvent {}
 

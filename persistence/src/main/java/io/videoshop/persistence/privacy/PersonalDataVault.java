@@ -136,8 +136,11 @@ public final class PersonalDataVault {
     }
   }
 
+  /**
+   * One round trip for a new subject (a join encrypts under a fresh subject every time): an erased
+   * subject keeps its row, so the insert conflicts and the look-up after it finds no key.
+   */
   private SecretKey createKey(String subjectId) {
-    if (erasedAt(subjectId).isPresent()) throw new SubjectErasedException(subjectId);
     SecretKey key = newKey();
     try (Connection connection = dataSource.getConnection();
         PreparedStatement insert = connection.prepareStatement(
@@ -149,7 +152,7 @@ public final class PersonalDataVault {
       return key;
     } catch (SQLException e) {
       if ("23505".equals(e.getSQLState())) {
-        // Another node created it first: use theirs.
+        // Another node created it first (use theirs), or the subject was erased (no key: refused).
         return keyOf(subjectId).orElseThrow(() -> new SubjectErasedException(subjectId));
       }
       throw new IllegalStateException("cannot store a key for subject " + subjectId, e);

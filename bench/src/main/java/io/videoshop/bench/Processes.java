@@ -1,0 +1,119 @@
+package io.videoshop.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/** What the benchmark reads about the node's JVM and the other processes on the machine. */
+final class Processes {
+  /** Linux's USER_HZ: /proc reports CPU time in these ticks. */
+  private static final double TICKS_PER_SECOND = 100.0;
+  /** G1 and Parallel: "total 1048576K, used 51234K"; ZGC: "used 64M, capacity 1024M". */
+  private static final Pattern HEAP_USED = Pattern.compile("(?:total \\d+K, )?used (\\d+)([KMG])");
+
+  private Processes() {}
+
+  /** Heap in use right after a full GC the node ran on request ({@code jcmd GC.run}), in bytes. */
+  static long heapAfterGc(long pid) throws IOException, InterruptedException {
+    jcmd(pid, "GC.run");
+    String info = jcmd(pid, "GC.heap_info");
+    Matcher matcher = HEAP_USED.matcher(info);
+    if (!matcher.find()) throw new IllegalStateException("unexpected GC.heap_info output: " + info);
+    int shift = switch (matcher.group(2)) {
+      case "K" -> 10;
+      case "M" -> 20;
+      default -> 30;
+    };
+    return Long.parseLong(matcher.group(1)) << shift;
+  }
+
+  private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder("jcmd", Long.toString(pid), command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+      throw new IllegalStateException("jcmd " + pid + " " + command + " failed: " + output);
+    }
+    return output;
+  }
+
+  /**
+   * CPU seconds (user + system) used by the node, PostgreSQL, this generator and the whole
+   * machine up to now: the difference of two tells who used the cores in between.
+   */
+  record Cpu(double node, double postgres, double generator, double machine) {
+    static Cpu now(long nodePid) {
+      return new Cpu(cpuSeconds(nodePid, false), cpuSecondsOf("postgres"), cpuSeconds(self(), false), machineSeconds());
+    }
+
+    /** CPU milliseconds the node used per unit of work between two snapshots. */
+    double nodeMillisPer(Cpu before, long work) {
+      return work == 0 ? Double.NaN : (node - before.node) * 1000 / work;
+    }
+
+    String since(Cpu before, double seconds) {
+      double node = (this.node - before.node) / seconds;
+      double postgres = (this.postgres - before.postgres) / seconds;
+      double generator = (this.generator - before.generator) / seconds;
+      double machine = (this.machine - before.machine) / seconds;
+      return String.format(java.util.Locale.ROOT, "node %.2f, PostgreSQL %.2f, generator %.2f, other processes %.2f"
+          + " (machine busy %.2f of %d cores)", node, postgres, generator,
+          Math.max(0, machine - node - postgres - generator), machine, Runtime.getRuntime().availableProcessors());
+    }
+  }
+
+  /** CPU seconds of a process; with {@code children}, also of its children that have exited. */
+  static double cpuSeconds(long pid, boolean children) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      // The command name may hold spaces: fields are counted after its closing parenthesis.
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+      if (children) ticks += Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
+      return ticks / TICKS_PER_SECOND;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * CPU seconds of every process with this command name, exited children included (PostgreSQL's
+   * backends are children of its postmaster, which counts them once they exit).
+   */
+  static double cpuSecondsOf(String command) {
+    try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
+      return entries.filter(path -> path.getFileName().toString().chars().allMatch(Character::isDigit))
+          .filter(path -> {
+            try {
+              return Files.readString(path.resolve("comm")).strip().equals(command);
+            } catch (IOException e) {
+              return false;
+            }
+          })
+          .mapToDouble(path -> cpuSeconds(Long.parseLong(path.getFileName().toString()), true))
+          .sum();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  /** CPU seconds the whole machine has been busy (every core, idle and I/O wait left out). */
+  static double machineSeconds() {
+    try {
+      String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long busy = 0;
+      for (int i : new int[] {1, 2, 3, 6, 7, 8}) busy += Long.parseLong(fields[i]); // user nice system irq softirq steal
+      return busy / TICKS_PER_SECOND;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  static long self() {
+    return ProcessHandle.current().pid();
+  }
+}

@@ -1,0 +1,611 @@
+package io.videoshop.bench;
+
+import io.videoshop.protocol.ConsoleEvent;
+import io.videoshop.protocol.ConsoleRequest;
+import io.videoshop.protocol.ErrorMessage;
+import io.videoshop.protocol.WidgetEvent;
+import io.videoshop.protocol.WidgetRequest;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The live-queue benchmark (issue 4, point 10): a load generator speaking the real widget and
+ * agent-console protocol over real WebSockets to one running node on PostgreSQL. It sets its
+ * tenants up through the admin API, then measures, in this order:
+ *
+ * <ol>
+ *   <li>joins per second sustained: many sockets in join/leave cycles across the tenants, and the
+ *       journal's events per second meanwhile;
+ *   <li>the raw insert ceiling of the same PostgreSQL for rows shaped like those journal rows;
+ *   <li>with 10 waiting shoppers in each tenant: join to {@code queued}, the head leaving to every
+ *       other socket of its tenant having its new {@code position}, and an agent's {@code accept}
+ *       to the shopper's {@code assigned};
+ *   <li>how many idle widget sockets the node holds and its heap per socket.
+ * </ol>
+ *
+ * Run by {@code bin/videoshop bench-queue}, which starts the node and a fresh database; see
+ * docs/benchmarks.md for what the figures mean. Options: {@code --name=value} (see {@link Options}).
+ */
+public final class QueueBenchmark {
+  static final String ORIGIN = "https://shop.bench.example";
+  static final String PASSWORD = "bench passphrase 2026";
+  /** Queue policy of every bench tenant. */
+  static final int MAX_LENGTH = 100;
+  static final int RESERVATION_TIMEOUT_SECONDS = 60;
+
+  /** Settings; each can be given as {@code --name=value}. */
+  record Options(int port, long nodePid, String dbUrl, String dbUser, String dbPassword, String operatorEmail,
+      String operatorPassword, int tenants, int throughputSockets, int warmupSeconds, int measureSeconds,
+      int socketGapMillis, int waitingPerTenant, int fanOutRounds, int fanOutPauseMillis, int acceptPauseMillis,
+      int joinRate, int idleSockets, int clients, int connectConcurrency, int ceilingMillis, List<String> phases) {
+
+    static Options parse(String[] args) {
+      Map<String, String> given = new HashMap<>();
+      for (String arg : args) {
+        if (!arg.startsWith("--") || !arg.contains("=")) throw new IllegalArgumentException("not --name=value: " + arg);
+        given.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+      }
+      Options options = new Options(
+          Integer.parseInt(required(given, "port")), Long.parseLong(required(given, "node-pid")),
+          required(given, "db-url"), given.getOrDefault("db-user", "postgres"), given.getOrDefault("db-password", ""),
+          required(given, "operator-email"), required(given, "operator-password"),
+          number(given, "tenants", 100), number(given, "throughput-sockets", 1000),
+          number(given, "warmup-seconds", 4), number(given, "measure-seconds", 16),
+          number(given, "socket-gap-ms", 220), number(given, "waiting-per-tenant", 10),
+          number(given, "fan-out-rounds", 5), number(given, "fan-out-pause-ms", 1000),
+          number(given, "accept-pause-ms", 1000), number(given, "join-rate", 200),
+          number(given, "idle-sockets", 10_000),
+          number(given, "clients", 8), number(given, "connect-concurrency", 200),
+          number(given, "ceiling-ms", 3000),
+          List.of(given.getOrDefault("phases", "join,ceiling,waiting,idle").split(",")));
+      given.keySet().removeAll(List.of("port", "node-pid", "db-url", "db-user", "db-password", "operator-email",
+          "operator-password", "tenants", "throughput-sockets", "warmup-seconds", "measure-seconds", "socket-gap-ms",
+          "waiting-per-tenant", "fan-out-rounds", "fan-out-pause-ms", "accept-pause-ms", "join-rate", "idle-sockets",
+          "clients",
+          "connect-concurrency", "ceiling-ms", "phases"));
+      if (!given.isEmpty()) throw new IllegalArgumentException("unknown options: " + given.keySet());
+      return options;
+    }
+
+    private static String required(Map<String, String> given, String name) {
+      String value = given.get(name);
+      if (value == null) throw new IllegalArgumentException("--" + name + "=... is required");
+      return value;
+    }
+
+    private static int number(Map<String, String> given, String name, int otherwise) {
+      return given.containsKey(name) ? Integer.parseInt(given.get(name)) : otherwise;
+    }
+  }
+
+  /** A bench tenant: its widget key and its one agent's access token. */
+  record Shop(int index, String tenantId, String widgetKey, String agentToken) {}
+
+  /** A shopper's socket and its current ticket. */
+  static final class Shopper {
+    final ProtocolSocket<WidgetEvent> socket;
+    final int number;
+    volatile String ticketId;
+    volatile long lastSent;
+
+    Shopper(ProtocolSocket<WidgetEvent> socket, int number) {
+      this.socket = socket;
+      this.number = number;
+    }
+
+    WidgetRequest.Join join() {
+      return new WidgetRequest.Join("Shopper " + number, "shopper" + number + "@example.com", null, "en", null,
+          "trail shoes", null, null, null);
+    }
+  }
+
+  private final Options options;
+  private final long started = System.nanoTime();
+  private final ExecutorService socketThreads = Executors.newFixedThreadPool(4, daemon("socket"));
+  private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, daemon("pace"));
+  private final HttpClient[] clients;
+  private final AtomicInteger nextClient = new AtomicInteger();
+  private final BenchDatabase database;
+  private final List<String> report = new ArrayList<>();
+
+  private QueueBenchmark(Options options) {
+    this.options = options;
+    this.clients = new HttpClient[options.clients()];
+    for (int i = 0; i < clients.length; i++) {
+      clients[i] = HttpClient.newBuilder().executor(socketThreads).connectTimeout(Duration.ofSeconds(20)).build();
+    }
+    this.database = new BenchDatabase(options.dbUrl(), options.dbUser(), options.dbPassword());
+  }
+
+  public static void main(String[] args) throws Exception {
+    Options options = Options.parse(args);
+    new QueueBenchmark(options).run();
+    System.exit(0);
+  }
+
+  private void run() throws Exception {
+    log("load generator: %d HttpClients (one selector thread each), node pid %d, port %d", clients.length,
+        options.nodePid(), options.port());
+    List<Shop> shops = setUp();
+    double joinsPerSecond = options.phases().contains("join") ? joinThroughput(shops) : Double.NaN;
+    if (options.phases().contains("ceiling")) rawCeiling();
+    Samples accept = options.phases().contains("waiting") ? waitingShoppers(shops) : new Samples("none");
+    long held = options.phases().contains("idle") ? idleSockets(shops) : 0;
+    log("done");
+    System.out.println();
+    System.out.println("==== Live queue benchmark: results ====");
+    report.forEach(System.out::println);
+    System.out.println();
+    System.out.println("Aims (issue 4, point 10):");
+    System.out.println(aim(joinsPerSecond >= 2000, String.format(Locale.ROOT,
+        ">= 2,000 joins/s per node: %.0f joins/s", joinsPerSecond)));
+    double p99 = accept.percentileMillis(99);
+    System.out.println(aim(p99 < 20, String.format(Locale.ROOT, "accept -> assigned p99 < 20 ms: %.1f ms", p99)));
+    System.out.println(aim(held >= 10_000 && idleHeapAfter < (1L << 30), String.format(Locale.ROOT,
+        "10,000 idle sockets with < 1 GiB heap: %d sockets, %.0f MiB heap", held, idleHeapAfter / 1048576.0)));
+  }
+
+  private static String aim(boolean met, String what) {
+    return (met ? "  [met]     " : "  [missed]  ") + what;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Set-up through the admin API
+
+  private List<Shop> setUp() throws Exception {
+    log("setting up %d tenants through the admin API (tenant, settings, widget key, agent invited, accepted,"
+        + " signed in)", options.tenants());
+    AdminApi api = new AdminApi("http://127.0.0.1:" + options.port());
+    String operator = api.login(options.operatorEmail(), options.operatorPassword());
+    ExecutorService pool = Executors.newFixedThreadPool(4, daemon("setup"));
+    try {
+      List<Future<Shop>> futures = new ArrayList<>();
+      for (int i = 0; i < options.tenants(); i++) {
+        int index = i;
+        futures.add(pool.submit(() -> {
+          String slug = String.format(Locale.ROOT, "bench-shop-%03d", index);
+          String tenantId = api.createTenant(operator, "Bench shop " + index, slug);
+          api.openAllDay(operator, tenantId, MAX_LENGTH, RESERVATION_TIMEOUT_SECONDS, ORIGIN);
+          String widgetKey = api.widgetKey(operator, tenantId, ORIGIN);
+          String email = "agent@" + slug + ".example";
+          api.invite(operator, tenantId, email, "agent");
+          api.accept(database.mailedToken(email, "inv_"), "Agent of " + slug, PASSWORD);
+          return new Shop(index, tenantId, widgetKey, api.login(email, PASSWORD));
+        }));
+      }
+      List<Shop> shops = new ArrayList<>();
+      for (Future<Shop> future : futures) shops.add(future.get());
+      log("%d tenants ready", shops.size());
+      return shops;
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // 1. Joins per second
+
+  private final Samples saturatedJoin = new Samples("join -> queued, during the join phase");
+  private final AtomicLong joinsInWindow = new AtomicLong();
+  private final Map<String, AtomicLong> refusals = new ConcurrentHashMap<>();
+  private final AtomicLong stalled = new AtomicLong();
+  private volatile long windowFrom = Long.MAX_VALUE;
+  private volatile long windowTo = Long.MAX_VALUE;
+
+  private double joinThroughput(List<Shop> shops) throws Exception {
+    int count = options.throughputSockets();
+    log("join phase: opening %d widget sockets (%d per tenant)", count, count / shops.size());
+    List<Shopper> shoppers = openShoppers(shops, count, 0);
+    AtomicBoolean running = new AtomicBoolean(true);
+    CountDownLatch finished = new CountDownLatch(shoppers.size());
+    long frames0 = ProtocolSocket.FRAMES.get();
+    log("join phase: join/leave cycles on every socket (at most one message per %d ms per socket, under the"
+        + " socket rate limit), %d s warm-up then %d s measured", options.socketGapMillis(), options.warmupSeconds(),
+        options.measureSeconds());
+    long begin = System.nanoTime();
+    windowFrom = begin + TimeUnit.SECONDS.toNanos(options.warmupSeconds());
+    windowTo = windowFrom + TimeUnit.SECONDS.toNanos(options.measureSeconds());
+    for (Shopper shopper : shoppers) {
+      // Spread the first joins over one gap so the sockets do not move in lock step.
+      shopper.lastSent = begin - TimeUnit.MILLISECONDS.toNanos(options.socketGapMillis())
+          + ThreadLocalRandom.current().nextLong(TimeUnit.MILLISECONDS.toNanos(options.socketGapMillis()));
+      cycle(shopper, running, finished);
+    }
+    sleepUntil(windowFrom);
+    long journal0 = database.journalRows();
+    long framesFrom = ProtocolSocket.FRAMES.get();
+    Processes.Cpu cpu0 = Processes.Cpu.now(options.nodePid());
+    sleepUntil(windowTo);
+    long journal1 = database.journalRows();
+    long framesTo = ProtocolSocket.FRAMES.get();
+    Processes.Cpu cpu1 = Processes.Cpu.now(options.nodePid());
+    running.set(false);
+    if (!finished.await(30, TimeUnit.SECONDS)) log("%d sockets did not finish their cycle", finished.getCount());
+    shoppers.forEach(shopper -> shopper.socket.close());
+
+    double seconds = options.measureSeconds();
+    double joinsPerSecond = joinsInWindow.get() / seconds;
+    double eventsPerSecond = (journal1 - journal0) / seconds;
+    journalEventsPerSecond = eventsPerSecond;
+    report.add(String.format(Locale.ROOT, "1. Join throughput (%d sockets over %d tenants, %d s measured after %d s"
+        + " warm-up):", shoppers.size(), shops.size(), options.measureSeconds(), options.warmupSeconds()));
+    report.add(String.format(Locale.ROOT, "   joins/s sustained        %8.0f   (%d joins answered `queued` in the window)",
+        joinsPerSecond, joinsInWindow.get()));
+    report.add(String.format(Locale.ROOT, "   journal events/s         %8.0f   (%d rows; a join/leave cycle is 2 events)",
+        eventsPerSecond, journal1 - journal0));
+    report.add(String.format(Locale.ROOT, "   frames/s to the sockets  %8.0f   (queued, left, position)",
+        (framesTo - framesFrom) / seconds));
+    report.add("   cores used in the window: " + cpu1.since(cpu0, seconds));
+    report.add(String.format(Locale.ROOT, "   node CPU per join/leave cycle %.2f ms (less sensitive to the machine's other"
+        + " load than joins/s)", cpu1.nodeMillisPer(cpu0, joinsInWindow.get())));
+    report.add("   " + saturatedJoin.summary());
+    if (!refusals.isEmpty() || stalled.get() > 0) {
+      report.add("   refused or failed: " + refusals + ", sockets stopped on a time-out or close: " + stalled.get());
+    }
+    log("join phase: %.0f joins/s, %.0f journal events/s, %d frames received in all", joinsPerSecond,
+        eventsPerSecond, ProtocolSocket.FRAMES.get() - frames0);
+    return joinsPerSecond;
+  }
+
+  private void cycle(Shopper shopper, AtomicBoolean running, CountDownLatch finished) {
+    if (!running.get()) {
+      finished.countDown();
+      return;
+    }
+    paced(shopper, () -> {
+      var answer = shopper.socket.expect(event -> event instanceof WidgetEvent.Queued
+          || event instanceof WidgetEvent.Refused || event instanceof ErrorMessage);
+      long sent = shopper.socket.send(WidgetRequest.class, shopper.join());
+      shopper.lastSent = sent;
+      answer.whenComplete((received, failure) -> {
+        if (failure != null) {
+          stalled.incrementAndGet();
+          finished.countDown();
+          return;
+        }
+        if (received.event() instanceof WidgetEvent.Queued) {
+          if (received.at() >= windowFrom && received.at() < windowTo) joinsInWindow.incrementAndGet();
+          if (sent >= windowFrom && sent < windowTo) saturatedJoin.add(received.at() - sent);
+          leave(shopper, running, finished);
+        } else {
+          String code = received.event() instanceof WidgetEvent.Refused refused ? refused.code()
+              : ((ErrorMessage) received.event()).code();
+          refusals.computeIfAbsent("join: " + code, c -> new AtomicLong()).incrementAndGet();
+          // The socket still holds a ticket (an earlier leave was not answered in time): leave first.
+          if ("already_queued".equals(code)) leave(shopper, running, finished);
+          else cycle(shopper, running, finished);
+        }
+      });
+    });
+  }
+
+  private void leave(Shopper shopper, AtomicBoolean running, CountDownLatch finished) {
+    paced(shopper, () -> {
+      var left = shopper.socket.expect(event -> event instanceof WidgetEvent.Left || event instanceof ErrorMessage);
+      shopper.lastSent = shopper.socket.send(WidgetRequest.class, new WidgetRequest.Leave());
+      left.whenComplete((received, failure) -> {
+        if (failure != null) {
+          stalled.incrementAndGet();
+          finished.countDown();
+          return;
+        }
+        if (received.event() instanceof ErrorMessage error) {
+          refusals.computeIfAbsent("leave: " + error.code(), c -> new AtomicLong()).incrementAndGet();
+          // Unanswered in time (`unavailable`): the ticket may still be there, so leave again.
+          if (!"not_in_queue".equals(error.code())) {
+            leave(shopper, running, finished);
+            return;
+          }
+        }
+        cycle(shopper, running, finished);
+      });
+    });
+  }
+
+  /** Runs the send no sooner than one gap after the socket's previous message. */
+  private void paced(Shopper shopper, Runnable send) {
+    long wait = shopper.lastSent + TimeUnit.MILLISECONDS.toNanos(options.socketGapMillis()) - System.nanoTime();
+    scheduler.schedule(send, Math.max(0, wait), TimeUnit.NANOSECONDS);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // 2. The database's raw ceiling
+
+  private double journalEventsPerSecond;
+
+  private void rawCeiling() throws Exception {
+    BenchDatabase.RowShape shape = database.queueJournalRowShape();
+    log("raw PostgreSQL ceiling: journal rows are %s", shape);
+    List<BenchDatabase.Ceiling> runs = new ArrayList<>();
+    // {1, 1}: one row per commit, the latency floor of a single persist.
+    for (int[] config : new int[][] {{1, 1}, {1, 400}, {4, 100}, {8, 400}}) {
+      BenchDatabase.Ceiling run = database.rawInsertCeiling(shape, config[0], config[1], options.ceilingMillis());
+      log("raw PostgreSQL ceiling: %d writer(s) x batches of %d rows: %.0f rows/s", run.writers(), run.batchSize(),
+          run.rowsPerSecond());
+      runs.add(run);
+    }
+    BenchDatabase.Ceiling best = runs.stream()
+        .max(java.util.Comparator.comparingDouble(BenchDatabase.Ceiling::rowsPerSecond)).orElseThrow();
+    report.add(String.format(Locale.ROOT, "2. Raw PostgreSQL ceiling (batched INSERTs, reWriteBatchedInserts=true, rows"
+        + " of %d bytes like the journal's, scratch table shaped like event_journal):", shape.wholeRow()));
+    for (BenchDatabase.Ceiling run : runs) {
+      report.add(String.format(Locale.ROOT, "   %d writer(s) x %3d rows per batch %9.0f rows/s%s", run.writers(),
+          run.batchSize(), run.rowsPerSecond(), run.batchSize() == 1
+              ? String.format(Locale.ROOT, "   (one commit every %.2f ms)", 1000 / run.rowsPerSecond()) : ""));
+    }
+    report.add(String.format(Locale.ROOT, "   the journal's %.0f events/s during the join phase = %.1f %% of the best"
+        + " (%.0f rows/s)", journalEventsPerSecond, 100 * journalEventsPerSecond / best.rowsPerSecond(),
+        best.rowsPerSecond()));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // 3. Latencies with waiting shoppers
+
+  private Samples waitingShoppers(List<Shop> shops) throws Exception {
+    int perTenant = options.waitingPerTenant();
+    log("waiting shoppers: opening %d widget sockets (%d per tenant)", perTenant * shops.size(), perTenant);
+    List<Shopper> all = openShoppers(shops, perTenant * shops.size(), 1_000_000);
+    List<List<Shopper>> queues = new ArrayList<>();
+    for (int t = 0; t < shops.size(); t++) queues.add(new ArrayList<>());
+    for (int i = 0; i < all.size(); i++) queues.get(i % shops.size()).add(all.get(i));
+
+    Processes.Cpu cpu0 = Processes.Cpu.now(options.nodePid());
+    long measuring = System.nanoTime();
+    Samples join = new Samples("(a) join -> queued");
+    log("waiting shoppers: %d joins at %d/s, tenant after tenant", all.size(), options.joinRate());
+    long phase = System.nanoTime();
+    Map<Shopper, Integer> positions = new ConcurrentHashMap<>();
+    List<CompletableFuture<?>> answers = new ArrayList<>();
+    long interval = TimeUnit.SECONDS.toNanos(1) / options.joinRate();
+    for (int round = 0; round < perTenant; round++) {
+      for (List<Shopper> queue : queues) {
+        Shopper shopper = queue.get(round);
+        CompletableFuture<Void> answered = new CompletableFuture<>();
+        answers.add(answered);
+        scheduler.schedule(() -> {
+          var queued = shopper.socket.expect(WidgetEvent.Queued.class);
+          long sent = shopper.socket.send(WidgetRequest.class, shopper.join());
+          queued.whenComplete((received, failure) -> {
+            if (failure != null) {
+              answered.completeExceptionally(failure);
+              return;
+            }
+            join.add(received.at() - sent);
+            shopper.ticketId = received.event().ticketId();
+            positions.put(shopper, received.event().position());
+            answered.complete(null);
+          });
+        }, answers.size() * interval, TimeUnit.NANOSECONDS);
+      }
+    }
+    CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+    // The order the queue holds them in, whatever order the answers came in.
+    queues.forEach(queue -> queue.sort(java.util.Comparator.comparing(positions::get)));
+    double joinSeconds = seconds(phase);
+
+    Samples fanOut = new Samples("(c) head leaves -> all others' `position`");
+    Samples rejoin = new Samples("    (re-join at the tail -> queued)");
+    log("waiting shoppers: position fan-out, %d rounds per tenant (pause 0-%d ms), tenants concurrently",
+        options.fanOutRounds(), options.fanOutPauseMillis());
+    phase = System.nanoTime();
+    List<CompletableFuture<Void>> tenants = new ArrayList<>();
+    for (List<Shopper> queue : queues) tenants.add(fanOutRounds(queue, options.fanOutRounds(), fanOut, rejoin));
+    CompletableFuture.allOf(tenants.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+    double fanOutSeconds = seconds(phase);
+
+    Samples accept = new Samples("(b) agent accept -> shopper `assigned`");
+    Samples agentSide = new Samples("    (agent accept -> agent `assigned`)");
+    log("waiting shoppers: one agent per tenant goes available, accepts each offer (after 0-%d ms), finishes the"
+        + " call; until every shopper is assigned", options.acceptPauseMillis());
+    Map<String, Shopper> byTicket = new HashMap<>();
+    all.forEach(shopper -> byTicket.put(shopper.ticketId, shopper));
+    phase = System.nanoTime();
+    List<ProtocolSocket<ConsoleEvent>> agents = new ArrayList<>();
+    List<CompletableFuture<Void>> served = new ArrayList<>();
+    for (int t = 0; t < shops.size(); t++) {
+      ProtocolSocket<ConsoleEvent> agent = ProtocolSocket.open(client(), URI.create("ws://127.0.0.1:" + options.port()
+          + "/ws/agent?access_token=" + shops.get(t).agentToken()), null, ConsoleEvent.class).get(30, TimeUnit.SECONDS);
+      agents.add(agent);
+      served.add(serve(agent, byTicket, perTenant, accept, agentSide));
+    }
+    CompletableFuture.allOf(served.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+    double acceptSeconds = seconds(phase);
+    String cores = Processes.Cpu.now(options.nodePid()).since(cpu0, seconds(measuring));
+    agents.forEach(ProtocolSocket::close);
+    all.forEach(shopper -> shopper.socket.close());
+
+    report.add(String.format(Locale.ROOT, "3. Latencies with %d waiting shoppers (%d tenants x %d), measured at the"
+        + " generator:", all.size(), shops.size(), perTenant));
+    report.add("   " + join.summary() + rate(join, joinSeconds));
+    report.add("   " + fanOut.summary() + rate(fanOut, fanOutSeconds));
+    report.add("   " + rejoin.summary());
+    report.add("   " + accept.summary() + rate(accept, acceptSeconds));
+    report.add("   " + agentSide.summary());
+    report.add("   cores used meanwhile: " + cores);
+    return accept;
+  }
+
+  private CompletableFuture<Void> fanOutRounds(List<Shopper> queue, int rounds, Samples fanOut, Samples rejoin) {
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    for (int r = 0; r < rounds; r++) {
+      chain = chain.thenCompose(done -> pause(options.fanOutPauseMillis()))
+          .thenCompose(done -> headLeaves(queue, fanOut, rejoin));
+    }
+    return chain;
+  }
+
+  /** The head leaves; every other socket of the tenant must see its new position; then it joins again at the tail. */
+  private CompletableFuture<Void> headLeaves(List<Shopper> queue, Samples fanOut, Samples rejoin) {
+    Shopper head = queue.get(0);
+    List<CompletableFuture<ProtocolSocket.Received<WidgetEvent>>> moved = new ArrayList<>();
+    for (int i = 1; i < queue.size(); i++) {
+      int newPosition = i;
+      moved.add(queue.get(i).socket.expect(event -> event instanceof WidgetEvent.Position position
+          && position.position() == newPosition));
+    }
+    var left = head.socket.expect(WidgetEvent.Left.class);
+    long sent = head.socket.send(WidgetRequest.class, new WidgetRequest.Leave());
+    List<CompletableFuture<?>> all = new ArrayList<>(moved);
+    all.add(left);
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenCompose(done -> {
+      long last = moved.stream().mapToLong(update -> update.join().at()).max().orElse(left.join().at());
+      fanOut.add(last - sent);
+      queue.remove(0);
+      var queued = head.socket.expect(WidgetEvent.Queued.class);
+      long joined = head.socket.send(WidgetRequest.class, head.join());
+      return queued.thenAccept(received -> {
+        rejoin.add(received.at() - joined);
+        head.ticketId = received.event().ticketId();
+        queue.add(head);
+      });
+    });
+  }
+
+  /** An agent goes available and accepts offers one after the other, finishing each call at once. */
+  private CompletableFuture<Void> serve(ProtocolSocket<ConsoleEvent> agent, Map<String, Shopper> byTicket, int calls,
+      Samples accept, Samples agentSide) {
+    var offer = agent.expect(ConsoleEvent.Offer.class);
+    agent.expect(event -> event instanceof ConsoleEvent.Done done && done.request().equals("presence"));
+    agent.send(ConsoleRequest.class, new ConsoleRequest.SetPresence("available", List.of("en"), null));
+    return offer.thenCompose(received -> acceptEach(agent, received.event(), byTicket, calls, accept, agentSide));
+  }
+
+  private CompletableFuture<Void> acceptEach(ProtocolSocket<ConsoleEvent> agent, ConsoleEvent.Offer offer,
+      Map<String, Shopper> byTicket, int left, Samples accept, Samples agentSide) {
+    Shopper shopper = byTicket.get(offer.ticket().ticketId());
+    if (shopper == null) throw new IllegalStateException("offered an unknown ticket " + offer.ticket().ticketId());
+    return pause(options.acceptPauseMillis()).thenCompose(paused -> {
+      var shopperAssigned = shopper.socket.expect(WidgetEvent.Assigned.class);
+      var agentAssigned = agent.expect(ConsoleEvent.Assigned.class);
+      long sent = agent.send(ConsoleRequest.class, new ConsoleRequest.Accept(offer.reservationId()));
+      return shopperAssigned.thenCombine(agentAssigned, (s, a) -> {
+        accept.add(s.at() - sent);
+        agentSide.add(a.at() - sent);
+        return a;
+      });
+    }).thenCompose(assigned -> {
+      if (left == 1) return CompletableFuture.completedFuture(null);
+      var next = agent.expect(ConsoleEvent.Offer.class);
+      agent.expect(event -> event instanceof ConsoleEvent.Done done && done.request().equals("finish-call"));
+      agent.send(ConsoleRequest.class, new ConsoleRequest.FinishCall());
+      return next.thenCompose(received -> acceptEach(agent, received.event(), byTicket, left - 1, accept, agentSide));
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // 4. Idle sockets and heap
+
+  private long idleHeapAfter;
+
+  private long idleSockets(List<Shop> shops) throws Exception {
+    Thread.sleep(2000); // let the closed sockets of the phases before end on the node
+    long before = Processes.heapAfterGc(options.nodePid());
+    log("idle sockets: node heap after a full GC %.1f MiB; opening %d widget sockets", before / 1048576.0,
+        options.idleSockets());
+    long opening = System.nanoTime();
+    List<Shopper> idle = openShoppers(shops, options.idleSockets(), 2_000_000);
+    double openSeconds = (System.nanoTime() - opening) / 1e9;
+    Thread.sleep(3000);
+    long held = idle.stream().filter(shopper -> shopper.socket.isOpen()).count();
+    long after = Processes.heapAfterGc(options.nodePid());
+    idleHeapAfter = after;
+    long stillOpen = idle.stream().filter(shopper -> shopper.socket.isOpen()).count();
+    log("idle sockets: %d open, heap after a full GC %.1f MiB", stillOpen, after / 1048576.0);
+    idle.forEach(shopper -> shopper.socket.close());
+    report.add(String.format(Locale.ROOT, "4. Idle widget sockets (connected, `hello` received, not queued), %d asked"
+        + " for:", options.idleSockets()));
+    report.add(String.format(Locale.ROOT, "   held                     %8d   (opened in %.1f s, %.0f/s; %d still open"
+        + " after the GCs)", held, openSeconds, idle.size() / openSeconds, stillOpen));
+    report.add(String.format(Locale.ROOT, "   node heap after full GC  %8.1f MiB before, %.1f MiB with them", before / 1048576.0,
+        after / 1048576.0));
+    report.add(String.format(Locale.ROOT, "   heap per socket          %8.1f KiB", (after - before) / 1024.0 / Math.max(1, held)));
+    return held;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Plumbing
+
+  /** Opens widget sockets spread over the tenants round-robin; those that fail are counted and left out. */
+  private List<Shopper> openShoppers(List<Shop> shops, int count, int firstNumber) throws Exception {
+    Semaphore permits = new Semaphore(options.connectConcurrency());
+    List<CompletableFuture<ProtocolSocket<WidgetEvent>>> opening = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      permits.acquire();
+      Shop shop = shops.get(i % shops.size());
+      URI uri = URI.create("ws://127.0.0.1:" + options.port() + "/ws/widget?key="
+          + URLEncoder.encode(shop.widgetKey(), StandardCharsets.UTF_8));
+      opening.add(ProtocolSocket.open(client(), uri, ORIGIN, WidgetEvent.class)
+          .whenComplete((socket, failure) -> permits.release()));
+    }
+    List<Shopper> shoppers = new ArrayList<>();
+    Map<String, Integer> failures = new HashMap<>();
+    for (int i = 0; i < opening.size(); i++) {
+      try {
+        shoppers.add(new Shopper(opening.get(i).get(60, TimeUnit.SECONDS), firstNumber + i));
+      } catch (Exception e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        failures.merge(cause.getClass().getSimpleName() + ": " + cause.getMessage(), 1, Integer::sum);
+      }
+    }
+    if (!failures.isEmpty()) log("%d sockets did not open: %s", count - shoppers.size(), failures);
+    return shoppers;
+  }
+
+  private HttpClient client() {
+    return clients[Math.floorMod(nextClient.getAndIncrement(), clients.length)];
+  }
+
+  private static double seconds(long since) {
+    return (System.nanoTime() - since) / 1e9;
+  }
+
+  /** The load a latency was measured under. */
+  private static String rate(Samples samples, double seconds) {
+    return String.format(Locale.ROOT, "  (%.0f/s)", samples.count() / seconds);
+  }
+
+  private static CompletableFuture<Void> pause(int maxMillis) {
+    long millis = maxMillis <= 0 ? 0 : ThreadLocalRandom.current().nextLong(maxMillis + 1L);
+    return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS));
+  }
+
+  private static void sleepUntil(long nanoTime) throws InterruptedException {
+    long left = nanoTime - System.nanoTime();
+    if (left > 0) TimeUnit.NANOSECONDS.sleep(left);
+  }
+
+  private void log(String format, Object... args) {
+    System.out.printf(Locale.ROOT, "[%6.1f s] %s%n", (System.nanoTime() - started) / 1e9, String.format(Locale.ROOT,
+        format, args));
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, "bench-" + name + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

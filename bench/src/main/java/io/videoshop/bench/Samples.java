@@ -1,0 +1,42 @@
+package io.videoshop.bench;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/** Latencies in nanoseconds, summarised as count, p50, p90, p99 and max in milliseconds. */
+final class Samples {
+  private final String name;
+  private long[] values = new long[1024];
+  private int count;
+
+  Samples(String name) {
+    this.name = name;
+  }
+
+  synchronized void add(long nanos) {
+    if (count == values.length) values = Arrays.copyOf(values, count * 2);
+    values[count++] = nanos;
+  }
+
+  synchronized int count() {
+    return count;
+  }
+
+  /** Nearest-rank percentile in milliseconds; NaN without samples. */
+  synchronized double percentileMillis(double percentile) {
+    if (count == 0) return Double.NaN;
+    long[] sorted = Arrays.copyOf(values, count);
+    Arrays.sort(sorted);
+    int rank = (int) Math.ceil(percentile / 100.0 * count);
+    return sorted[Math.max(0, Math.min(count - 1, rank - 1))] / 1e6;
+  }
+
+  String name() {
+    return name;
+  }
+
+  String summary() {
+    return String.format(Locale.ROOT, "%-44s n=%5d  p50=%7.1f  p90=%7.1f  p99=%7.1f  max=%7.1f ms", name, count(),
+        percentileMillis(50), percentileMillis(90), percentileMillis(99), percentileMillis(100));
+  }
+}
