@@ -140,6 +140,20 @@ class WebPagesTest {
   }
 
   @Test
+  void aProductionNodeHasNoDemoStoreAndSaysHowToGetOne() throws Exception {
+    VideoShopNode production = TestNodes.start(TestDatabase.h2InMemory(), "videoshop.profile = production");
+    try {
+      ApiClient.Reply reply = new ApiClient(production.httpPort()).call("GET", "/demo").send();
+      assertThat(reply.status()).isEqualTo(404);
+      assertThat(reply.contentType()).isEqualTo("text/html; charset=UTF-8");
+      assertThat(reply.body()).contains("There is no demo store on this node", "VIDEOSHOP_PROFILE=demo");
+      assertThat(new ApiClient(production.httpPort()).call("GET", "/console").send().status()).isEqualTo(200);
+    } finally {
+      production.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   @Order(Integer.MAX_VALUE)
   void withoutALiveDemoKeyTheDemoPageSaysSo() {
     for (WidgetKeys.WidgetKey key : liveKeys()) {
