@@ -73,7 +73,7 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     this.queue = queue;
     this.clock = clock;
     send(new Hello("agent", tenantId, ProtocolCodec.MAX_FRAME_BYTES));
-    feeds.tell(new QueueFeeds.Attach(tenantId, context.messageAdapter(QueueFeed.View.class, Viewed::new)));
+    feeds.tell(new QueueFeeds.Attach(tenantId, context.messageAdapter(QueueFeed.View.class, Viewed::new), true));
   }
 
   @Override

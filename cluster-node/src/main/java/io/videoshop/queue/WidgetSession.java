@@ -2,6 +2,7 @@ package io.videoshop.queue;
 
 import io.videoshop.http.RateLimit;
 import io.videoshop.http.Sockets;
+import io.videoshop.persistence.privacy.EncryptedPersonalData;
 import io.videoshop.persistence.privacy.PersonalDataVault;
 import io.videoshop.protocol.ErrorMessage;
 import io.videoshop.protocol.Hello;
@@ -14,6 +15,7 @@ import io.videoshop.room.RoomPass;
 import io.videoshop.room.RoomTokens;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -87,7 +89,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     this.vault = vault;
     this.blocking = blocking;
     send(new Hello("shopper", tenantId, ProtocolCodec.MAX_FRAME_BYTES));
-    feeds.tell(new QueueFeeds.Attach(tenantId, context.messageAdapter(QueueFeed.View.class, Viewed::new)));
+    feeds.tell(new QueueFeeds.Attach(tenantId, context.messageAdapter(QueueFeed.View.class, Viewed::new), false));
   }
 
   @Override
@@ -144,12 +146,14 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     busy = true;
     String subject = "shopper-" + UUID.randomUUID();
     this.subject = subject;
-    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> new TicketDetails(subject,
-            vault.encrypt(subject, join.name().strip()), vault.encrypt(subject, blankToNull(join.email())),
-            vault.encrypt(subject, blankToNull(join.phone())), vault.encrypt(subject, blankToNull(join.notes())),
-            blankToNull(join.language()), join.skills() == null ? null : new HashSet<>(join.skills()),
-            blankToNull(join.productInterest()), blankToNull(join.productUrl()), Boolean.TRUE.equals(join.consent())),
-        blocking), Encrypted::new);
+    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+      // One round trip for the new subject's key, whatever the number of personal fields.
+      List<EncryptedPersonalData> sealed = vault.encryptNew(subject, Arrays.asList(join.name().strip(),
+          blankToNull(join.email()), blankToNull(join.phone()), blankToNull(join.notes())));
+      return new TicketDetails(subject, sealed.get(0), sealed.get(1), sealed.get(2), sealed.get(3),
+          blankToNull(join.language()), join.skills() == null ? null : new HashSet<>(join.skills()),
+          blankToNull(join.productInterest()), blankToNull(join.productUrl()), Boolean.TRUE.equals(join.consent()));
+    }, blocking), Encrypted::new);
     return this;
   }
 
