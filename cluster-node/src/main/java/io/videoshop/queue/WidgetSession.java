@@ -1,5 +1,6 @@
 package io.videoshop.queue;
 
+import io.videoshop.http.ClientFrames;
 import io.videoshop.http.RateLimit;
 import io.videoshop.http.Sockets;
 import io.videoshop.persistence.privacy.EncryptedPersonalData;
@@ -7,7 +8,6 @@ import io.videoshop.persistence.privacy.PersonalDataVault;
 import io.videoshop.protocol.ErrorMessage;
 import io.videoshop.protocol.Hello;
 import io.videoshop.protocol.ProtocolCodec;
-import io.videoshop.protocol.Reconnect;
 import io.videoshop.protocol.WaitRange;
 import io.videoshop.protocol.WidgetEvent;
 import io.videoshop.protocol.WidgetRequest;
@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -109,28 +110,10 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
       if (ticketId != null) queue.tell(new TenantQueue.ShopperDisconnected(ticketId));
       return Behaviors.stopped();
     }
-    switch (rateLimit.take(System.nanoTime())) {
-      case REFUSED -> {
-        return error("rate_limited", "Too many messages; slow down", null);
-      }
-      case FLOODING -> {
-        send(new Reconnect("flooding", 10_000));
-        out.tell(new Sockets.Close());
-        return this;
-      }
-      default -> { }
-    }
-    if (inbound instanceof Sockets.Oversized) {
-      return error("frame_too_large", "Frames may be at most " + ProtocolCodec.MAX_FRAME_BYTES + " bytes", null);
-    }
-    if (inbound instanceof Sockets.Binary) return error("binary_not_supported", "Send JSON text frames", null);
-    ProtocolCodec.Decoded<WidgetRequest> decoded = ProtocolCodec.decode(WidgetRequest.class, ((Sockets.Text) inbound).text());
-    if (!decoded.ok()) {
-      send(decoded.error());
-      return this;
-    }
+    Optional<WidgetRequest> decoded = ClientFrames.read(inbound, rateLimit, WidgetRequest.class, out);
+    if (decoded.isEmpty()) return this;
     if (busy) return error("request_in_progress", "Wait for the answer to the previous request", null);
-    WidgetRequest request = decoded.message();
+    WidgetRequest request = decoded.get();
     if (request instanceof WidgetRequest.Join join) return onJoin(join);
     if (request instanceof WidgetRequest.Resume resume) return onResume(resume);
     return onLeave();
