@@ -50,8 +50,7 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
   record Attach(ActorRef<View> session, boolean showsNames) implements Command {}
 
   /** What sockets receive: the entity's update and the names decrypted so far. */
-  record View(QueueUpdate update, Map<String, String> names, ActorRef<TenantQueue.Command> queue)
-      implements NoSerializationVerificationNeeded {}
+  record View(QueueUpdate update, Map<String, String> names) implements NoSerializationVerificationNeeded {}
 
   private record Updated(QueueUpdate update) implements Command {}
 
@@ -281,7 +280,7 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
   }
 
   private View view() {
-    return new View(latest, Map.copyOf(names), latest.queue());
+    return new View(latest, Map.copyOf(names));
   }
 
   private Behavior<Command> stop() {
