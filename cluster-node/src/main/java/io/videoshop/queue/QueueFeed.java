@@ -50,7 +50,13 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
   record Attach(ActorRef<View> session, boolean showsNames) implements Command {}
 
   /** What sockets receive: the entity's update and the names decrypted so far. */
-  record View(QueueUpdate update, Map<String, String> names) implements NoSerializationVerificationNeeded {}
+  record View(QueueUpdate update, Map<String, String> names, Map<String, QueueView.WaitingTicket> tickets)
+      implements NoSerializationVerificationNeeded {
+    /** This ticket in the queue now, found without scanning it (each shopper's socket asks). */
+    Optional<QueueView.WaitingTicket> ticket(String ticketId) {
+      return Optional.ofNullable(tickets.get(ticketId));
+    }
+  }
 
   private record Updated(QueueUpdate update) implements Command {}
 
@@ -99,6 +105,8 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
   private final Map<String, String> names = new HashMap<>();
   private final Set<String> decrypting = new HashSet<>();
   private QueueUpdate latest;
+  /** The latest view's tickets by id, built once per update for all the sockets. */
+  private Map<String, QueueView.WaitingTicket> latestTickets = Map.of();
   private Tenant tenant;
   private ActorRef<TenantQueue.Command> watched;
 
@@ -173,6 +181,9 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
       getContext().watchWith(watched, new QueueStopped());
     }
     latest = update;
+    Map<String, QueueView.WaitingTicket> byId = new HashMap<>();
+    update.view().tickets().forEach(ticket -> byId.put(ticket.ticketId(), ticket));
+    latestTickets = byId;
     names.keySet().retainAll(update.view().tickets().stream().map(QueueView.WaitingTicket::ticketId).toList());
     decryptNewNames(update.view());
     View view = view();
@@ -280,7 +291,7 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
   }
 
   private View view() {
-    return new View(latest, Map.copyOf(names));
+    return new View(latest, Map.copyOf(names), latestTickets);
   }
 
   private Behavior<Command> stop() {

@@ -227,7 +227,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
         return this;
       }
     }
-    view.update().view().ticket(ticketId).ifPresent(ticket -> {
+    view.ticket(ticketId).ifPresent(ticket -> {
       subject = ticket.details().subjectId();
       WaitRange wait = range(ticket.estimatedWait());
       if (ticket.position() != position || !Objects.equals(wait, estimatedWait)) {
