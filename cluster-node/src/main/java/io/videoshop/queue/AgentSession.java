@@ -1,5 +1,6 @@
 package io.videoshop.queue;
 
+import io.videoshop.http.ClientFrames;
 import io.videoshop.http.RateLimit;
 import io.videoshop.http.Sockets;
 import io.videoshop.protocol.ConsoleEvent;
@@ -7,7 +8,6 @@ import io.videoshop.protocol.ConsoleRequest;
 import io.videoshop.protocol.ErrorMessage;
 import io.videoshop.protocol.Hello;
 import io.videoshop.protocol.ProtocolCodec;
-import io.videoshop.protocol.Reconnect;
 import io.videoshop.room.RoomPass;
 import io.videoshop.room.RoomTokens;
 import java.time.Clock;
@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -73,7 +74,7 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     this.queue = queue;
     this.clock = clock;
     send(new Hello("agent", tenantId, ProtocolCodec.MAX_FRAME_BYTES));
-    feeds.tell(new QueueFeeds.Attach(tenantId, context.messageAdapter(QueueFeed.View.class, Viewed::new)));
+    feeds.tell(new QueueFeeds.Attach(tenantId, context.messageAdapter(QueueFeed.View.class, Viewed::new), true));
   }
 
   @Override
@@ -90,27 +91,9 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
       queue.tell(new TenantQueue.AgentDisconnected(agentId));
       return Behaviors.stopped();
     }
-    switch (rateLimit.take(System.nanoTime())) {
-      case REFUSED -> {
-        return error("rate_limited", "Too many messages; slow down");
-      }
-      case FLOODING -> {
-        send(new Reconnect("flooding", 10_000));
-        out.tell(new Sockets.Close());
-        return this;
-      }
-      default -> { }
-    }
-    if (inbound instanceof Sockets.Oversized) {
-      return error("frame_too_large", "Frames may be at most " + ProtocolCodec.MAX_FRAME_BYTES + " bytes");
-    }
-    if (inbound instanceof Sockets.Binary) return error("binary_not_supported", "Send JSON text frames");
-    ProtocolCodec.Decoded<ConsoleRequest> decoded = ProtocolCodec.decode(ConsoleRequest.class, ((Sockets.Text) inbound).text());
-    if (!decoded.ok()) {
-      send(decoded.error());
-      return this;
-    }
-    ConsoleRequest request = decoded.message();
+    Optional<ConsoleRequest> decoded = ClientFrames.read(inbound, rateLimit, ConsoleRequest.class, out);
+    if (decoded.isEmpty()) return this;
+    ConsoleRequest request = decoded.get();
     if (request instanceof ConsoleRequest.SetPresence presence) return onPresence(presence);
     if (request instanceof ConsoleRequest.Accept accept) {
       if (accept.reservationId() == null) return invalid("reservationId", "is required");

@@ -43,12 +43,20 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
 
   interface Command extends NoSerializationVerificationNeeded {}
 
-  /** A socket wants the feed; it gets the latest {@link View} at once if there is one. */
-  record Attach(ActorRef<View> session) implements Command {}
+  /**
+   * A socket wants the feed; it gets the latest {@link View} at once if there is one. Consoles
+   * show names, so only they hear again when names have been decrypted.
+   */
+  record Attach(ActorRef<View> session, boolean showsNames) implements Command {}
 
   /** What sockets receive: the entity's update and the names decrypted so far. */
-  record View(QueueUpdate update, Map<String, String> names, ActorRef<TenantQueue.Command> queue)
-      implements NoSerializationVerificationNeeded {}
+  record View(QueueUpdate update, Map<String, String> names, Map<String, QueueView.WaitingTicket> tickets)
+      implements NoSerializationVerificationNeeded {
+    /** This ticket in the queue now, found without scanning it (each shopper's socket asks). */
+    Optional<QueueView.WaitingTicket> ticket(String ticketId) {
+      return Optional.ofNullable(tickets.get(ticketId));
+    }
+  }
 
   private record Updated(QueueUpdate update) implements Command {}
 
@@ -92,10 +100,13 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
   private final Clock clock;
   private final EntityRef<TenantQueue.Command> entity;
   private final ActorRef<QueueUpdate> updates;
-  private final Set<ActorRef<View>> sessions = new HashSet<>();
+  /** This node's sockets of the tenant, and whether each shows shoppers' names. */
+  private final Map<ActorRef<View>, Boolean> sessions = new HashMap<>();
   private final Map<String, String> names = new HashMap<>();
   private final Set<String> decrypting = new HashSet<>();
   private QueueUpdate latest;
+  /** The latest view's tickets by id, built once per update for all the sockets. */
+  private Map<String, QueueView.WaitingTicket> latestTickets = Map.of();
   private Tenant tenant;
   private ActorRef<TenantQueue.Command> watched;
 
@@ -148,7 +159,7 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
   }
 
   private Behavior<Command> onAttach(Attach attach) {
-    sessions.add(attach.session());
+    sessions.put(attach.session(), attach.showsNames());
     getContext().watchWith(attach.session(), new SessionGone(attach.session()));
     timers.cancel(LingerOver.class);
     if (latest != null) attach.session().tell(view());
@@ -170,10 +181,13 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
       getContext().watchWith(watched, new QueueStopped());
     }
     latest = update;
+    Map<String, QueueView.WaitingTicket> byId = new HashMap<>();
+    update.view().tickets().forEach(ticket -> byId.put(ticket.ticketId(), ticket));
+    latestTickets = byId;
     names.keySet().retainAll(update.view().tickets().stream().map(QueueView.WaitingTicket::ticketId).toList());
     decryptNewNames(update.view());
     View view = view();
-    sessions.forEach(session -> session.tell(view));
+    sessions.keySet().forEach(session -> session.tell(view));
     if (first) pushTenantState();
     return this;
   }
@@ -270,12 +284,14 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
     if (decrypted.names().isEmpty()) return this;
     names.putAll(decrypted.names());
     View view = view();
-    sessions.forEach(session -> session.tell(view));
+    sessions.forEach((session, showsNames) -> {
+      if (showsNames) session.tell(view);
+    });
     return this;
   }
 
   private View view() {
-    return new View(latest, Map.copyOf(names), latest.queue());
+    return new View(latest, Map.copyOf(names), latestTickets);
   }
 
   private Behavior<Command> stop() {

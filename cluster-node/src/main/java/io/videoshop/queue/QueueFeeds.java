@@ -22,7 +22,7 @@ final class QueueFeeds {
 
   interface Command extends NoSerializationVerificationNeeded {}
 
-  record Attach(String tenantId, ActorRef<QueueFeed.View> session) implements Command {}
+  record Attach(String tenantId, ActorRef<QueueFeed.View> session, boolean showsNames) implements Command {}
 
   /** A feed has had no sockets for a while. */
   record Idle(String tenantId, ActorRef<QueueFeed.Command> feed) implements Command {}
@@ -37,7 +37,7 @@ final class QueueFeeds {
             ActorRef<QueueFeed.Command> feed = feeds.computeIfAbsent(attach.tenantId(), tenantId -> context.spawn(
                 QueueFeed.create(tenantId, context.getSelf(), tenants, wallets, vault, blocking, clock),
                 "feed-" + tenantId + "-" + (++started[0])));
-            feed.tell(new QueueFeed.Attach(attach.session()));
+            feed.tell(new QueueFeed.Attach(attach.session(), attach.showsNames()));
             return Behaviors.same();
           })
           .onMessage(Idle.class, idle -> {

@@ -1,12 +1,13 @@
 package io.videoshop.queue;
 
+import io.videoshop.http.ClientFrames;
 import io.videoshop.http.RateLimit;
 import io.videoshop.http.Sockets;
+import io.videoshop.persistence.privacy.EncryptedPersonalData;
 import io.videoshop.persistence.privacy.PersonalDataVault;
 import io.videoshop.protocol.ErrorMessage;
 import io.videoshop.protocol.Hello;
 import io.videoshop.protocol.ProtocolCodec;
-import io.videoshop.protocol.Reconnect;
 import io.videoshop.protocol.WaitRange;
 import io.videoshop.protocol.WidgetEvent;
 import io.videoshop.protocol.WidgetRequest;
@@ -14,9 +15,11 @@ import io.videoshop.room.RoomPass;
 import io.videoshop.room.RoomTokens;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -87,7 +90,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     this.vault = vault;
     this.blocking = blocking;
     send(new Hello("shopper", tenantId, ProtocolCodec.MAX_FRAME_BYTES));
-    feeds.tell(new QueueFeeds.Attach(tenantId, context.messageAdapter(QueueFeed.View.class, Viewed::new)));
+    feeds.tell(new QueueFeeds.Attach(tenantId, context.messageAdapter(QueueFeed.View.class, Viewed::new), false));
   }
 
   @Override
@@ -107,28 +110,10 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
       if (ticketId != null) queue.tell(new TenantQueue.ShopperDisconnected(ticketId));
       return Behaviors.stopped();
     }
-    switch (rateLimit.take(System.nanoTime())) {
-      case REFUSED -> {
-        return error("rate_limited", "Too many messages; slow down", null);
-      }
-      case FLOODING -> {
-        send(new Reconnect("flooding", 10_000));
-        out.tell(new Sockets.Close());
-        return this;
-      }
-      default -> { }
-    }
-    if (inbound instanceof Sockets.Oversized) {
-      return error("frame_too_large", "Frames may be at most " + ProtocolCodec.MAX_FRAME_BYTES + " bytes", null);
-    }
-    if (inbound instanceof Sockets.Binary) return error("binary_not_supported", "Send JSON text frames", null);
-    ProtocolCodec.Decoded<WidgetRequest> decoded = ProtocolCodec.decode(WidgetRequest.class, ((Sockets.Text) inbound).text());
-    if (!decoded.ok()) {
-      send(decoded.error());
-      return this;
-    }
+    Optional<WidgetRequest> decoded = ClientFrames.read(inbound, rateLimit, WidgetRequest.class, out);
+    if (decoded.isEmpty()) return this;
     if (busy) return error("request_in_progress", "Wait for the answer to the previous request", null);
-    WidgetRequest request = decoded.message();
+    WidgetRequest request = decoded.get();
     if (request instanceof WidgetRequest.Join join) return onJoin(join);
     if (request instanceof WidgetRequest.Resume resume) return onResume(resume);
     return onLeave();
@@ -144,12 +129,14 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     busy = true;
     String subject = "shopper-" + UUID.randomUUID();
     this.subject = subject;
-    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> new TicketDetails(subject,
-            vault.encrypt(subject, join.name().strip()), vault.encrypt(subject, blankToNull(join.email())),
-            vault.encrypt(subject, blankToNull(join.phone())), vault.encrypt(subject, blankToNull(join.notes())),
-            blankToNull(join.language()), join.skills() == null ? null : new HashSet<>(join.skills()),
-            blankToNull(join.productInterest()), blankToNull(join.productUrl()), Boolean.TRUE.equals(join.consent())),
-        blocking), Encrypted::new);
+    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
+      // One round trip for the new subject's key, whatever the number of personal fields.
+      List<EncryptedPersonalData> sealed = vault.encryptNew(subject, Arrays.asList(join.name().strip(),
+          blankToNull(join.email()), blankToNull(join.phone()), blankToNull(join.notes())));
+      return new TicketDetails(subject, sealed.get(0), sealed.get(1), sealed.get(2), sealed.get(3),
+          blankToNull(join.language()), join.skills() == null ? null : new HashSet<>(join.skills()),
+          blankToNull(join.productInterest()), blankToNull(join.productUrl()), Boolean.TRUE.equals(join.consent()));
+    }, blocking), Encrypted::new);
     return this;
   }
 
@@ -240,7 +227,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
         return this;
       }
     }
-    view.update().view().ticket(ticketId).ifPresent(ticket -> {
+    view.ticket(ticketId).ifPresent(ticket -> {
       subject = ticket.details().subjectId();
       WaitRange wait = range(ticket.estimatedWait());
       if (ticket.position() != position || !Objects.equals(wait, estimatedWait)) {

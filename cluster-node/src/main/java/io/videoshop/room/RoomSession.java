@@ -1,18 +1,19 @@
 package io.videoshop.room;
 
+import io.videoshop.http.ClientFrames;
 import io.videoshop.http.RateLimit;
 import io.videoshop.http.Sockets;
 import io.videoshop.persistence.privacy.EncryptedPersonalData;
 import io.videoshop.persistence.privacy.PersonalDataVault;
 import io.videoshop.protocol.ErrorMessage;
 import io.videoshop.protocol.ProtocolCodec;
-import io.videoshop.protocol.Reconnect;
 import io.videoshop.protocol.RoomEvent;
 import io.videoshop.protocol.RoomRequest;
 import io.videoshop.tenant.TenantSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -158,33 +159,15 @@ final class RoomSession extends AbstractBehavior<RoomSession.Command> {
       if (room != null) room.tell(new CallRoom.Leave(pass.role(), self));
       return Behaviors.stopped();
     }
-    switch (rateLimit.take(System.nanoTime())) {
-      case REFUSED -> {
-        return error("rate_limited", "Too many messages; slow down", null);
-      }
-      case FLOODING -> {
-        send(new Reconnect("flooding", 10_000));
-        out.tell(new Sockets.Close());
-        return this;
-      }
-      default -> { }
-    }
-    if (inbound instanceof Sockets.Oversized) {
-      return error("frame_too_large", "Frames may be at most " + ProtocolCodec.MAX_FRAME_BYTES + " bytes", null);
-    }
-    if (inbound instanceof Sockets.Binary) return error("binary_not_supported", "Send JSON text frames", null);
-    ProtocolCodec.Decoded<RoomRequest> decoded = ProtocolCodec.decode(RoomRequest.class, ((Sockets.Text) inbound).text());
-    if (!decoded.ok()) {
-      send(decoded.error());
-      return this;
-    }
+    Optional<RoomRequest> decoded = ClientFrames.read(inbound, rateLimit, RoomRequest.class, out);
+    if (decoded.isEmpty()) return this;
     if (room == null) return error("not_in_room", "Wait for the room message before sending", null);
-    ErrorMessage invalid = validate(decoded.message());
+    ErrorMessage invalid = validate(decoded.get());
     if (invalid != null) {
       send(invalid);
       return this;
     }
-    translate(decoded.message());
+    translate(decoded.get());
     return this;
   }
 

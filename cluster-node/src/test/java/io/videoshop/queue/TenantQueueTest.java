@@ -1,9 +1,9 @@
 package io.videoshop.queue;
 
+import io.videoshop.node.EntityTestKits;
 import static io.videoshop.queue.TestTickets.details;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.typesafe.config.ConfigFactory;
 import io.videoshop.queue.TenantQueue.AcceptReservation;
 import io.videoshop.queue.TenantQueue.AgentDisconnected;
 import io.videoshop.queue.TenantQueue.AgentFinishedCall;
@@ -65,16 +65,7 @@ class TenantQueueTest {
   private static final Instant START = Instant.parse("2025-01-06T10:00:00Z");
   private static final Duration RESERVATION_TIMEOUT = QueueSettings.DEFAULT.reservationTimeout();
 
-  private static final ActorTestKit testKit = ActorTestKit.create(ManualTime.config()
-      // The journal's circuit breaker runs on the manual clock too: time a test moves past a timer
-      // must not also time out the write that timer started.
-      .withFallback(ConfigFactory.parseString("""
-          pekko.actor.serialize-messages = on
-          pekko.persistence.journal-plugin-fallback.circuit-breaker.call-timeout = 1d
-          pekko.persistence.snapshot-store-plugin-fallback.circuit-breaker.call-timeout = 1d
-          """))
-      .withFallback(EventSourcedBehaviorTestKit.config())
-      .withFallback(ConfigFactory.parseResources("serialization.conf")));
+  private static final ActorTestKit testKit = ActorTestKit.create(EntityTestKits.config());
   private static final ManualTime manualTime = ManualTime.get(testKit.system());
 
   private MovableClock clock;

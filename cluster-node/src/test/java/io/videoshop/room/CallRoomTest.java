@@ -1,8 +1,8 @@
 package io.videoshop.room;
 
+import io.videoshop.node.EntityTestKits;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.typesafe.config.ConfigFactory;
 import io.videoshop.node.MovableClock;
 import io.videoshop.persistence.privacy.EncryptedPersonalData;
 import io.videoshop.queue.TenantQueue;
@@ -25,13 +25,7 @@ import org.junit.jupiter.api.Test;
 
 /** The room's lifecycle on the entity alone: start, minutes exactly once, grace, ends, recovery. */
 class CallRoomTest {
-  private static final ActorTestKit testKit = ActorTestKit.create(ManualTime.config()
-      .withFallback(ConfigFactory.parseString("""
-          pekko.persistence.journal-plugin-fallback.circuit-breaker.call-timeout = 1d
-          pekko.persistence.snapshot-store-plugin-fallback.circuit-breaker.call-timeout = 1d
-          """))
-      .withFallback(EventSourcedBehaviorTestKit.config())
-      .withFallback(ConfigFactory.parseResources("serialization.conf")));
+  private static final ActorTestKit testKit = ActorTestKit.create(EntityTestKits.config());
   private static final ManualTime manualTime = ManualTime.get(testKit.system());
   private static final Instant START = Instant.parse("2026-11-30T10:00:00Z");
   private static final CallRoom.Timings TIMINGS = new CallRoom.Timings(Duration.ofSeconds(30), Duration.ofMinutes(2),

@@ -1,5 +1,6 @@
 package io.videoshop.wallet;
 
+import io.videoshop.node.MovableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
@@ -66,7 +67,7 @@ class WalletPropertyTest {
   @ValueSource(longs = {1, 2, 3, 42, 2026})
   void theBalanceIsTheUniqueCreditsLessTheUniqueMinutesWhateverIsRepeatedOrRestarted(long seed) {
     Random random = new Random(seed);
-    TestClock clock = new TestClock(START);
+    MovableClock clock = new MovableClock(START);
     String tenant = "tenant-" + UUID.randomUUID();
     var wallet = newWallet(tenant, clock);
     assertThat(wallet.<OpenReply>runCommand(replyTo -> new Open("EUR", new Plan.PayAsYouGo(RATE), replyTo)).reply())
@@ -128,7 +129,7 @@ class WalletPropertyTest {
   @ValueSource(longs = {7, 8, 9})
   void withPlanChangesAndMonthsPassingTheLedgerStillAddsUpAndReplayEqualsTheSnapshot(long seed) {
     Random random = new Random(seed);
-    TestClock clock = new TestClock(START);
+    MovableClock clock = new MovableClock(START);
     String tenant = "tenant-" + UUID.randomUUID();
     var wallet = newWallet(tenant, clock);
     wallet.<OpenReply>runCommand(replyTo -> new Open("EUR", new Plan.Trial(30, START.plus(Duration.ofDays(3))), replyTo));
@@ -169,7 +170,7 @@ class WalletPropertyTest {
   @Test
   void ticksThroughALossyLinkWithRetriesAreDebitedExactlyOnce() throws Exception {
     Random random = new Random(99);
-    TestClock clock = new TestClock(START);
+    MovableClock clock = new MovableClock(START);
     String tenant = "tenant-" + UUID.randomUUID();
     String persistenceId = "Wallet|" + tenant;
     PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
@@ -241,7 +242,7 @@ class WalletPropertyTest {
     throw new AssertionError("tick " + room + ":" + minute + " never answered");
   }
 
-  private static EventSourcedBehaviorTestKit<Command, Event, State> newWallet(String tenant, TestClock clock) {
+  private static EventSourcedBehaviorTestKit<Command, Event, State> newWallet(String tenant, MovableClock clock) {
     return EventSourcedBehaviorTestKit.create(testKit.system(), Wallet.create(tenant, clock, 10),
         EventSourcedBehaviorTestKit.enabledSerializationSettings());
   }

@@ -1,8 +1,9 @@
 package io.videoshop.wallet;
 
+import io.videoshop.node.EntityTestKits;
+import io.videoshop.node.MovableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.typesafe.config.ConfigFactory;
 import io.videoshop.wallet.Wallet.BalanceLevelChanged;
 import io.videoshop.wallet.Wallet.ChangePlan;
 import io.videoshop.wallet.Wallet.Command;
@@ -53,26 +54,19 @@ class WalletTest {
   static final Plan.Subscription SMALL = new Plan.Subscription(3_000, 100, 40, 3, 2);
   static final Plan.Subscription LARGE = new Plan.Subscription(9_000, 600, 30, 10, 5);
 
-  static final ActorTestKit testKit = ActorTestKit.create(ManualTime.config()
-      .withFallback(ConfigFactory.parseString("""
-          pekko.actor.serialize-messages = on
-          pekko.persistence.journal-plugin-fallback.circuit-breaker.call-timeout = 1d
-          pekko.persistence.snapshot-store-plugin-fallback.circuit-breaker.call-timeout = 1d
-          """))
-      .withFallback(EventSourcedBehaviorTestKit.config())
-      .withFallback(ConfigFactory.parseResources("serialization.conf")));
+  static final ActorTestKit testKit = ActorTestKit.create(EntityTestKits.config());
   private static final ManualTime manualTime = ManualTime.get(testKit.system());
 
-  private TestClock clock;
+  private MovableClock clock;
   private EventSourcedBehaviorTestKit<Command, Event, State> wallet;
 
   @BeforeEach
   void newWallet() {
-    clock = new TestClock(START);
+    clock = new MovableClock(START);
     wallet = newWallet(clock);
   }
 
-  static EventSourcedBehaviorTestKit<Command, Event, State> newWallet(TestClock clock) {
+  static EventSourcedBehaviorTestKit<Command, Event, State> newWallet(MovableClock clock) {
     return EventSourcedBehaviorTestKit.create(testKit.system(),
         Wallet.create("tenant-" + UUID.randomUUID(), clock, LOW_BALANCE_MINUTES),
         EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyEquality(true));

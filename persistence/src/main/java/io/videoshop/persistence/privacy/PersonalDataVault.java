@@ -9,7 +9,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
@@ -47,7 +49,22 @@ public final class PersonalDataVault {
    */
   public EncryptedPersonalData encrypt(String subjectId, String value) {
     if (value == null) return null;
-    SecretKey key = keyOf(subjectId).orElseGet(() -> createKey(subjectId));
+    return seal(subjectId, keyOf(subjectId).orElseGet(() -> createKey(subjectId)), value);
+  }
+
+  /**
+   * Encrypts the values of a subject just made up (a new shopper): its key is stored with one
+   * round trip and used for all of them. Null values stay null. A subject that turns out to exist
+   * already is served as {@link #encrypt} would.
+   */
+  public List<EncryptedPersonalData> encryptNew(String subjectId, List<String> values) {
+    SecretKey key = createKey(subjectId);
+    List<EncryptedPersonalData> sealed = new ArrayList<>(values.size());
+    for (String value : values) sealed.add(value == null ? null : seal(subjectId, key, value));
+    return sealed;
+  }
+
+  private EncryptedPersonalData seal(String subjectId, SecretKey key, String value) {
     try {
       byte[] iv = new byte[IV_BYTES];
       random.nextBytes(iv);
@@ -63,6 +80,7 @@ public final class PersonalDataVault {
       throw new IllegalStateException("AES-GCM is not available in this JVM", e);
     }
   }
+
 
   /**
    * Decrypts a stored value. After erasure (or for a key that never existed) it gives

@@ -60,6 +60,13 @@ class PersonalDataVaultTest {
               new EncryptedPersonalData("shopper-a", Base64.getEncoder().encodeToString(bytes))))
           .hasMessageContaining("tampered");
       assertThat(vault.encrypt("shopper-a", null)).isNull();
+      var fresh = vault.encryptNew("shopper-new", java.util.Arrays.asList("Name", null, "note"));
+      assertThat(fresh.get(1)).isNull();
+      assertThat(vault.decrypt(fresh.get(0)).value()).isEqualTo("Name");
+      assertThat(vault.decrypt(fresh.get(2)).value()).isEqualTo("note");
+      assertThat(vault.decrypt(vault.encryptNew("shopper-a", java.util.List.of("again")).get(0)).value())
+          .as("an existing subject keeps its key").isEqualTo("again");
+      assertThat(vault.decrypt(mine).value()).isEqualTo("secret note");
       assertThat(vault.decrypt(null)).isNull();
     }
   }
