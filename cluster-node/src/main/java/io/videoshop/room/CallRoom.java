@@ -178,7 +178,7 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
   private record BalanceGraceOver() implements Command {}
 
   /** Nothing more to do here for a while: ask sharding to passivate the room. */
-  private record Idle() implements Command {}
+  record Idle() implements Command {}
 
   /** Sharding's stop message: when passivated, or when the node hands its shards off. */
   public record Retire() implements Command {}
@@ -491,7 +491,11 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
           return Effect().none();
         })
         .onCommand(Idle.class, (state, command) -> {
-          shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+          // A participant may have joined since the Idle was sent (a new room recovers empty and
+          // says Idle before its first Join is handled): only an unused or finished room goes.
+          if (state.status() == Status.EMPTY || state.status() == Status.ENDED) {
+            shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+          }
           return Effect().none();
         })
         .onCommand(Retire.class, (state, command) -> Effect().stop())

@@ -37,6 +37,7 @@ class CallRoomTest {
   private ConcurrentLinkedQueue<TenantQueue.Command> toQueue;
   private ConcurrentLinkedQueue<Wallet.Command> toWallet;
   private EventSourcedBehaviorTestKit<CallRoom.Command, CallRoom.Event, CallRoom.State> room;
+  private TestProbe<ClusterSharding.ShardCommand> shard;
   private TestProbe<CallRoom.Outgoing> shopper;
   private TestProbe<CallRoom.Outgoing> agent;
 
@@ -61,7 +62,7 @@ class CallRoomTest {
         toWallet.add(command);
       }
     };
-    TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
+    shard = testKit.createTestProbe();
     room = EventSourcedBehaviorTestKit.create(testKit.system(),
         CallRoom.create("room-1", TIMINGS, clock, neighbours, shard.ref()));
     shopper = testKit.createTestProbe();
@@ -217,11 +218,34 @@ class CallRoomTest {
   }
 
   @Test
+  void aRoomInUseIsNeverPassivatedOnlyAFinishedOne() {
+    bothJoin();
+    drain(shard); // the new, empty room's own idle notice at recovery
+    // A new room recovers empty and tells itself it is idle; by the time that is handled the
+    // participants may be in. It must stay.
+    room.runCommand(new CallRoom.Idle());
+    shard.expectNoMessage(Duration.ofMillis(200));
+    room.runCommand(new CallRoom.HangUp(RoomPass.AGENT, agent.ref()));
+    room.runCommand(new CallRoom.Idle());
+    assertThat(shard.receiveMessage()).isInstanceOf(ClusterSharding.Passivate.class);
+  }
+
+  @Test
   void aTokenForAnotherCallCannotEnterAnOpenedRoom() {
     bothJoin();
     RoomPass stranger = RoomPass.agent("room-1", "tenant-1", "ticket-9", "agent-9", "shopper-s9");
     assertThat(join(stranger, testKit.createTestProbe())).isEqualTo(
         new CallRoom.Refused("not_in_this_room", "This token is for another call"));
+  }
+
+  private static void drain(TestProbe<?> probe) {
+    while (true) {
+      try {
+        probe.receiveMessage(Duration.ofMillis(200));
+      } catch (AssertionError e) {
+        return;
+      }
+    }
   }
 
   private static List<String> frames(TestProbe<CallRoom.Outgoing> probe) {
