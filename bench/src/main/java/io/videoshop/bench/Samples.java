@@ -2,6 +2,7 @@ package io.videoshop.bench;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 
 /** Latencies in nanoseconds, summarised as count, p50, p90, p99 and max in milliseconds. */
 final class Samples {
@@ -33,6 +34,15 @@ final class Samples {
 
   String name() {
     return name;
+  }
+
+  /** Count and percentiles as {@code key.n}, {@code key.p50} … {@code key.max} (milliseconds). */
+  void putInto(Map<String, String> figures, String key) {
+    figures.put(key + ".n", Integer.toString(count()));
+    for (int percentile : new int[] {50, 90, 99, 100}) {
+      figures.put(key + (percentile == 100 ? ".max" : ".p" + percentile),
+          String.format(Locale.ROOT, "%.2f", percentileMillis(percentile)));
+    }
   }
 
   String summary() {
