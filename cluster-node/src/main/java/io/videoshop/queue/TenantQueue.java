@@ -89,8 +89,13 @@ public final class TenantQueue
 
   public sealed interface Command extends CborSerializable {}
 
-  /** A shopper asks for a place; personal fields in {@code details} are already encrypted. */
-  public record Join(TicketDetails details, ActorRef<JoinReply> replyTo) implements Command {}
+  /**
+   * A shopper asks for a place; personal fields in {@code details} are already encrypted.
+   * Idempotent: the sender makes the resume token (null: the queue makes one) and may repeat the
+   * same join (same subject, same token), e.g. after its ask timed out; the repeat gets the ticket
+   * the first one made instead of a second ticket.
+   */
+  public record Join(TicketDetails details, String resumeToken, ActorRef<JoinReply> replyTo) implements Command {}
 
   public record Leave(String ticketId, ActorRef<Confirmation> replyTo) implements Command {}
 
@@ -658,6 +663,16 @@ public final class TenantQueue
   }
 
   private ReplyEffect<Event, State> onJoin(State state, Join join) {
+    Optional<Ticket> earlier = join.details() == null ? Optional.empty() : state.tickets().stream()
+        .filter(ticket -> ticket.details().subjectId().equals(join.details().subjectId())).findFirst();
+    if (earlier.isPresent()) {
+      // A repeated join: the same ticket again, to its owner only.
+      Ticket ticket = earlier.get();
+      return ticket.resumableWith(join.resumeToken())
+          ? Effect().reply(join.replyTo(), new Queued(ticket.ticketId(), join.resumeToken(),
+              state.positionOf(ticket.ticketId()), state.estimatedWaitOf(ticket.ticketId()).orElse(null)))
+          : Effect().reply(join.replyTo(), Refused.because(Refusal.INVALID_TICKET));
+    }
     Optional<Refusal> refusal = state.refusalToJoin(join.details());
     if (refusal.isPresent()) {
       Instant reopens = refusal.get() == Refusal.QUEUE_CLOSED ? state.nextOpeningAt() : null;
@@ -665,7 +680,8 @@ public final class TenantQueue
     }
     Instant now = clock.instant();
     String ticketId = newId();
-    String resumeToken = newResumeToken();
+    String resumeToken = join.resumeToken() != null && join.resumeToken().length() >= 32 ? join.resumeToken()
+        : newResumeToken();
     Ticket ticket = new Ticket(ticketId, join.details(), Ticket.hashOf(resumeToken), now, null);
     return change(state, now, List.of(new TicketJoined(ticket)))
         .thenReply(join.replyTo(), after -> new Queued(
@@ -953,7 +969,7 @@ public final class TenantQueue
   }
 
   /** 256 random bits, URL-safe: the shopper's proof of owning a ticket. */
-  private static String newResumeToken() {
+  public static String newResumeToken() {
     byte[] bytes = new byte[32];
     RANDOM.nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);

@@ -41,6 +41,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  */
 final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
+  private static final int JOIN_ATTEMPTS = 3;
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,190}\\.[^@\\s]{1,63}");
   private static final Pattern PHONE = Pattern.compile("[+0-9 ()./-]{3,32}");
   private static final Pattern LANGUAGE = Pattern.compile("[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?");
@@ -53,7 +54,8 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
 
   private record Encrypted(TicketDetails details, Throwable failure) implements Command {}
 
-  private record Joined(TenantQueue.JoinReply reply, Throwable failure) implements Command {}
+  private record Joined(TenantQueue.JoinReply reply, Throwable failure, TicketDetails details, int attempt)
+      implements Command {}
 
   private record ResumeAnswer(String ticketId, TenantQueue.ResumeReply reply, Throwable failure) implements Command {}
 
@@ -73,6 +75,8 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   private final RoomTokens roomTokens;
   private final RateLimit rateLimit = new RateLimit(20, 5, System.nanoTime());
   private String ticketId;
+  /** The token of the join under way: repeated joins carry it, so the queue makes one ticket. */
+  private String joinToken;
   /** The data subject of this shopper's personal data (from the join, or seen in the queue after a resume). */
   private String subject;
   private boolean busy; // a join, resume or leave is under way
@@ -146,12 +150,24 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
       getContext().getLog().error("Cannot encrypt a shopper's details", encrypted.failure());
       return error("unavailable", "The queue cannot take you right now; try again", null);
     }
-    getContext().ask(TenantQueue.JoinReply.class, queue, ASK_TIMEOUT,
-        replyTo -> new TenantQueue.Join(encrypted.details(), replyTo), Joined::new);
+    joinToken = TenantQueue.newResumeToken();
+    askToJoin(encrypted.details(), 1);
     return this;
   }
 
+  private void askToJoin(TicketDetails details, int attempt) {
+    String token = joinToken;
+    getContext().ask(TenantQueue.JoinReply.class, queue, ASK_TIMEOUT,
+        replyTo -> new TenantQueue.Join(details, token, replyTo),
+        (reply, failure) -> new Joined(reply, failure, details, attempt));
+  }
+
   private Behavior<Command> onJoined(Joined joined) {
+    if (joined.failure() != null && joined.attempt() < JOIN_ATTEMPTS) {
+      // The place may have been made and only the answer is late: ask again, the same join.
+      askToJoin(joined.details(), joined.attempt() + 1);
+      return this;
+    }
     busy = false;
     if (joined.failure() != null) return error("unavailable", "The queue did not answer; try again", null);
     if (joined.reply() instanceof TenantQueue.Queued queued) {

@@ -69,7 +69,7 @@ class TenantQueueNodeRestartTest {
   }
 
   private static TenantQueue.Queued join(VideoShopNode node, String shopper) throws Exception {
-    TenantQueue.JoinReply reply = ask(node, replyTo -> new TenantQueue.Join(details(shopper), replyTo));
+    TenantQueue.JoinReply reply = ask(node, replyTo -> new TenantQueue.Join(details(shopper), null, replyTo));
     assertThat(reply).isInstanceOf(TenantQueue.Queued.class);
     return (TenantQueue.Queued) reply;
   }

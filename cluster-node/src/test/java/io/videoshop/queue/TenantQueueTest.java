@@ -91,7 +91,7 @@ class TenantQueueTest {
   }
 
   private Queued join(TicketDetails details) {
-    JoinReply reply = queue.<JoinReply>runCommand(replyTo -> new Join(details, replyTo)).reply();
+    JoinReply reply = queue.<JoinReply>runCommand(replyTo -> new Join(details, null, replyTo)).reply();
     assertThat(reply).isInstanceOf(Queued.class);
     clock.advance(Duration.ofSeconds(1));
     return (Queued) reply;
@@ -141,7 +141,7 @@ class TenantQueueTest {
   void shoppersQueueInJoinOrderWithPositionsAndResumeTokens() {
     Queued first = join("s1");
     Queued second = join("s2");
-    var third = queue.<JoinReply>runCommand(replyTo -> new Join(details("s3"), replyTo));
+    var third = queue.<JoinReply>runCommand(replyTo -> new Join(details("s3"), null, replyTo));
 
     assertThat(first.position()).isEqualTo(1);
     assertThat(second.position()).isEqualTo(2);
@@ -162,7 +162,7 @@ class TenantQueueTest {
     assertThat(settings(with(QueueSettings.RoutingStrategy.LONGEST_IDLE, 2))).isEqualTo(Confirmed.INSTANCE);
     join("s1");
     join("s2");
-    var refused = queue.<JoinReply>runCommand(replyTo -> new Join(details("s3"), replyTo));
+    var refused = queue.<JoinReply>runCommand(replyTo -> new Join(details("s3"), null, replyTo));
     assertThat(refused.reply()).isEqualTo(new Refused(Refusal.QUEUE_FULL, null));
     assertThat(refused.events()).isEmpty();
     assertThat(Refusal.QUEUE_FULL.code()).isEqualTo("queue_full");
@@ -171,7 +171,7 @@ class TenantQueueTest {
   @Test
   void suspendedTenantRefusesJoins() {
     queue.<Confirmation>runCommand(replyTo -> new UpdateSuspension(true, replyTo));
-    var refused = queue.<JoinReply>runCommand(replyTo -> new Join(details("s1"), replyTo));
+    var refused = queue.<JoinReply>runCommand(replyTo -> new Join(details("s1"), null, replyTo));
     assertThat(refused.reply()).isEqualTo(new Refused(Refusal.TENANT_SUSPENDED, null));
 
     queue.<Confirmation>runCommand(replyTo -> new UpdateSuspension(false, replyTo));
@@ -182,7 +182,7 @@ class TenantQueueTest {
   void closedQueueRefusesJoinsWithTheNextOpening() {
     Instant opensAt = START.plus(Duration.ofHours(14));
     queue.<Confirmation>runCommand(replyTo -> new UpdateOpening(false, opensAt, replyTo));
-    var refused = queue.<JoinReply>runCommand(replyTo -> new Join(details("s1"), replyTo));
+    var refused = queue.<JoinReply>runCommand(replyTo -> new Join(details("s1"), null, replyTo));
     assertThat(refused.reply()).isEqualTo(new Refused(Refusal.QUEUE_CLOSED, opensAt));
 
     queue.<Confirmation>runCommand(replyTo -> new UpdateOpening(true, null, replyTo));
@@ -586,5 +586,20 @@ class TenantQueueTest {
     var resumed = queue.<ResumeReply>runCommand(
         replyTo -> new Resume(second.ticketId(), second.resumeToken(), replyTo));
     assertThat(resumed.reply()).isEqualTo(new Resumed(second.ticketId(), 2, null));
+  }
+
+  @Test
+  void aRepeatedJoinGetsTheSameTicketAndNoSecondPlace() {
+    TicketDetails details = details("s-repeat");
+    String token = TenantQueue.newResumeToken();
+    var first = queue.<JoinReply>runCommand(replyTo -> new Join(details, token, replyTo));
+    Queued queued = (Queued) first.reply();
+    assertThat(queued.resumeToken()).isEqualTo(token);
+    var again = queue.<JoinReply>runCommand(replyTo -> new Join(details, token, replyTo));
+    assertThat(again.events()).as("nothing new is recorded").isEmpty();
+    assertThat(again.reply()).isEqualTo(queued);
+    var stolen = queue.<JoinReply>runCommand(replyTo -> new Join(details, TenantQueue.newResumeToken(), replyTo));
+    assertThat(stolen.reply()).isEqualTo(Refused.because(Refusal.INVALID_TICKET));
+    assertThat(queue.getState().tickets()).hasSize(1);
   }
 }
