@@ -51,9 +51,24 @@ public record VideoShopSettings(
             BillingSettings.read(root.at("billing")),
             LogSettings.read(root.at("log")));
     checkAcrossSections(root, settings);
+    checkNoUnknownKeys(config, root);
     List<String> problems = root.problems();
     if (!problems.isEmpty()) throw new SettingsException(problems);
     return settings;
+  }
+
+  /**
+   * A key under {@code videoshop} that {@code reference.conf} does not define is a typo or a
+   * setting of another version; it would be ignored silently, so it is a problem.
+   */
+  private static void checkNoUnknownKeys(Config config, SettingsReader root) {
+    if (!config.hasPath("videoshop")) return;
+    Config known = ConfigFactory.defaultReference(VideoShopSettings.class.getClassLoader());
+    config.getConfig("videoshop").entrySet().stream()
+        .map(entry -> entry.getKey())
+        .filter(key -> !known.hasPathOrNull("videoshop." + key))
+        .sorted()
+        .forEach(key -> root.problem(key, "is not a setting (see reference.conf for every key)"));
   }
 
   /** Checks that span sections: bootstrap advertises the management address; one node's ports differ. */
