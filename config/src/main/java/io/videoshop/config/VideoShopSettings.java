@@ -67,6 +67,8 @@ public record VideoShopSettings(
     config.getConfig("videoshop").entrySet().stream()
         .map(entry -> entry.getKey())
         .filter(key -> !known.hasPathOrNull("videoshop." + key))
+        // Pekko configuration that lives under videoshop but is not a setting: persistence.conf's dispatcher.
+        .filter(key -> !key.startsWith("blocking-dispatcher."))
         .sorted()
         .forEach(key -> root.problem(key, "is not a setting (see reference.conf for every key)"));
   }
