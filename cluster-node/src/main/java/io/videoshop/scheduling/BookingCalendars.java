@@ -55,11 +55,14 @@ public final class BookingCalendars {
   public static ApiError problemFor(BookingRefusal refusal) {
     return switch (refusal) {
       case SLOT_TAKEN -> ApiError.conflict("slot_taken", "That time was just taken; pick another slot");
-      case SLOT_IN_PAST -> ApiError.invalid("start", "slot_in_past", "The slot starts in the past");
+      case SLOT_IN_PAST -> new ApiError(StatusCodes.UNPROCESSABLE_ENTITY, "slot_in_past", "The slot starts in the past",
+          List.of(new FieldError("start", "slot_in_past", "starts in the past")), null);
       case SLOT_TOO_SOON -> outside(refusal, "The slot starts sooner than the booking policy's minimum notice");
       case SLOT_TOO_FAR -> outside(refusal, "The slot starts further ahead than the booking policy allows");
       case SLOT_NOT_OFFERED -> outside(refusal, "No slot starts then (outside the hours or off the slot grid)");
-      case AGENT_NOT_BOOKABLE -> ApiError.invalid("agentId", "agent_not_bookable", "That agent does not take bookings");
+      case AGENT_NOT_BOOKABLE -> new ApiError(StatusCodes.UNPROCESSABLE_ENTITY, "agent_not_bookable",
+          "That agent does not take bookings", List.of(new FieldError("agentId", "agent_not_bookable",
+              "does not take bookings")), null);
       case BOOKING_NOT_FOUND -> ApiError.notFound("booking_not_found", "No such booking");
       case BOOKING_CANCELLED -> ApiError.conflict("booking_cancelled", "The booking was cancelled");
       case CHANGE_TOO_LATE -> ApiError.conflict("change_too_late",

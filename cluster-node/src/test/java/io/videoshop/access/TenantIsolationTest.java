@@ -41,6 +41,7 @@ class TenantIsolationTest {
         case "tenantId" -> tenant.id();
         case "userId" -> tenant.agentId();
         case "roomId" -> roomId;
+        case "bookingId" -> "booking-of-" + tenant.slug();
         case "keyId" -> route.path().contains("/api-keys/") ? apiKeyId
             : route.path().contains("/widget-keys/") ? widgetKeyId : fail(route, name);
         default -> fail(route, name);

@@ -18,7 +18,8 @@ public record VideoShopSettings(
     CallSettings calls,
     BootstrapSettings bootstrap,
     BillingSettings billing,
-    LogSettings log) {
+    LogSettings log,
+    SchedulingSettings scheduling) {
 
   public enum Profile {
     /** Seeds a demo tenant on first start, for trying the product at once. */
@@ -49,7 +50,8 @@ public record VideoShopSettings(
             CallSettings.read(root.at("calls")),
             BootstrapSettings.read(root.at("bootstrap")),
             BillingSettings.read(root.at("billing")),
-            LogSettings.read(root.at("log")));
+            LogSettings.read(root.at("log")),
+            SchedulingSettings.read(root.at("scheduling")));
     checkAcrossSections(root, settings);
     checkNoUnknownKeys(config, root);
     List<String> problems = root.problems();
@@ -67,6 +69,8 @@ public record VideoShopSettings(
     config.getConfig("videoshop").entrySet().stream()
         .map(entry -> entry.getKey())
         .filter(key -> !known.hasPathOrNull("videoshop." + key))
+        // Pekko configuration that lives under videoshop but is not a setting: persistence.conf's dispatcher.
+        .filter(key -> !key.startsWith("blocking-dispatcher."))
         .sorted()
         .forEach(key -> root.problem(key, "is not a setting (see reference.conf for every key)"));
   }
