@@ -22,6 +22,11 @@ import java.util.Optional;
  */
 public record BusinessHours(Map<String, List<Window>> weekly, List<DatedException> exceptions) {
 
+  /** Settings sent without {@code exceptions} have none (and never a null list to trip over). */
+  public BusinessHours {
+    exceptions = exceptions == null ? List.of() : exceptions;
+  }
+
   /** From {@code from} to {@code to} ("HH:mm"); {@code to} not after {@code from}: ends the next day. */
   public record Window(String from, String to) {
     LocalTime start() {

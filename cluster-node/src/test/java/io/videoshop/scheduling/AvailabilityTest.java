@@ -120,6 +120,13 @@ class AvailabilityTest {
   }
 
   @Test
+  void hoursSentWithoutExceptionsHaveNone() {
+    BusinessHours hours = new BusinessHours(everyDay(new Window("09:00", "11:00")).weekly(), null);
+    assertThat(hours.exceptions()).isEmpty();
+    assertThat(day(withAgents(HOURLY, "a"), new TenantHours("Europe/Berlin", hours), "2026-06-10", BERLIN)).hasSize(2);
+  }
+
+  @Test
   void buffersCountAsBusy() {
     TenantHours tenant = new TenantHours("Europe/Berlin", everyDay(new Window("09:00", "17:00")));
     // 30-minute calls every 30 minutes, 15 minutes before and after each kept free.
