@@ -126,11 +126,7 @@ final class Availability {
 
   private boolean free(String agentId, WorkingHours hours, Instant start, Instant end) {
     if (!hours.takesBookings()) return false;
-    ZoneId agentZone = hours.zoneOr(zone);
-    if (hours.offOn(start.atZone(agentZone).toLocalDate()) || hours.offOn(end.minusNanos(1).atZone(agentZone).toLocalDate())) {
-      return false;
-    }
-    if (hours.hours() != null && !hours.hours().covers(start, end, agentZone)) return false;
+    if (!withinOwnHours(agentId, hours, start, end)) return false;
     int today = perDay.getOrDefault(agentId, Map.of()).getOrDefault(start.atZone(zone).toLocalDate(), 0);
     if (today >= policy.maxPerAgentPerDay()) return false;
     TreeMap<Instant, Instant> busy = occupied.get(agentId);
@@ -143,6 +139,47 @@ final class Availability {
       if (!stretch.getKey().plus(Duration.ofHours(16)).isAfter(from)) break; // buffers + slot are at most 16 h
     }
     return true;
+  }
+
+  /** Each agent's open time (own hours or the tenant's, days off taken out), over a range computed once. */
+  private final Map<String, AgentOpenings> agentOpenings = new HashMap<>();
+
+  private record AgentOpenings(Instant from, Instant to, List<BusinessHours.Opening> openings) {}
+
+  /**
+   * Inside the agent's own hours (the tenant's when they have none) in their zone, with their
+   * days off as closed dated exceptions: a day off removes the windows that start on it, as a
+   * holiday does in the tenant's hours (a shift from the evening before still ends past midnight).
+   */
+  private boolean withinOwnHours(String agentId, WorkingHours hours, Instant start, Instant end) {
+    ZoneId agentZone = hours.zoneOr(zone);
+    if (hours.hours() == null && hours.daysOff().isEmpty() && agentZone.equals(zone)) return true; // the tenant's, checked
+    AgentOpenings cached = agentOpenings.get(agentId);
+    if (cached == null || start.isBefore(cached.from()) || end.isAfter(cached.to())) {
+      BusinessHours base = hours.hours() != null ? hours.hours() : tenant.businessHours();
+      List<BusinessHours.DatedException> exceptions = new ArrayList<>();
+      for (String day : hours.daysOff()) exceptions.add(new BusinessHours.DatedException(day, List.of()));
+      exceptions.addAll(base.exceptions());
+      Instant from = start.minus(Duration.ofDays(2));
+      Instant to = end.plus(Duration.ofDays(40));
+      cached = new AgentOpenings(from, to, new BusinessHours(base.weekly(), exceptions).openings(from, to, agentZone));
+      agentOpenings.put(agentId, cached);
+    }
+    // The last opening starting at or before `start` is the only one that can hold the slot.
+    List<BusinessHours.Opening> openings = cached.openings();
+    int low = 0;
+    int high = openings.size() - 1;
+    int found = -1;
+    while (low <= high) {
+      int middle = (low + high) >>> 1;
+      if (!openings.get(middle).start().isAfter(start)) {
+        found = middle;
+        low = middle + 1;
+      } else {
+        high = middle - 1;
+      }
+    }
+    return found >= 0 && openings.get(found).contains(start, end);
   }
 
   private static Instant max(Instant a, Instant b) {

@@ -19,7 +19,8 @@ import java.util.List;
  * @param takesBookings false: the agent is never offered for a booking
  * @param hours the agent's own hours; null: the same as the tenant's business hours
  * @param timeZone the zone the agent's hours are in; null: the tenant's
- * @param daysOff dates (in the agent's zone) the agent does not work, e.g. 2026-12-24
+ * @param daysOff dates (in the agent's zone) the agent does not work, e.g. 2026-12-24: like a
+ *     holiday, a day off removes the windows that start on it
  */
 public record WorkingHours(boolean takesBookings, BusinessHours hours, String timeZone, List<String> daysOff)
     implements CborSerializable {
@@ -37,10 +38,6 @@ public record WorkingHours(boolean takesBookings, BusinessHours hours, String ti
 
   ZoneId zoneOr(ZoneId tenantZone) {
     return timeZone == null ? tenantZone : ZoneId.of(timeZone);
-  }
-
-  boolean offOn(LocalDate day) {
-    return daysOff.contains(day.toString());
   }
 
   /** Every bad field, named; empty when acceptable. */

@@ -182,6 +182,19 @@ class AvailabilityTest {
   }
 
   @Test
+  void aDayOffRemovesTheShiftsStartingOnItButNotTheEveningBeforesPastMidnight() {
+    TenantHours tenant = new TenantHours("Europe/Berlin", everyDay(new Window("00:00", "00:00")));
+    Map<String, List<Window>> nights = Map.of("friday", List.of(new Window("23:00", "01:00")),
+        "saturday", List.of(new Window("23:00", "01:00")));
+    State state = new State(HOURLY, Map.of("night", new WorkingHours(true, new BusinessHours(nights, List.of()),
+        "Europe/Berlin", List.of("2026-06-13"))), Map.of(), Map.of());
+    Instant from = local("2026-06-12T00:00", BERLIN); // Friday
+    assertThat(state.slots(tenant, from, from.plus(Duration.ofDays(3)), null, LONG_BEFORE).stream()
+        .map(slot -> slot.start().atZone(BERLIN).toLocalDateTime().toString()).toList())
+        .containsExactly("2026-06-12T23:00", "2026-06-13T00:00");
+  }
+
+  @Test
   void unchosenBookingsGoRoundRobinLeastRecentlyBookedFirst() {
     TenantHours tenant = new TenantHours("Europe/Berlin", everyDay(new Window("08:00", "18:00")));
     State state = withAgents(HOURLY, "a", "b", "c");

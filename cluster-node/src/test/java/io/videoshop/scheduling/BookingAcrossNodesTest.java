@@ -268,4 +268,34 @@ class BookingAcrossNodesTest {
         + "/working-hours").bearer(tenant.agentToken()).body(Map.of("takesBookings", false)).send();
     assertThat(othersHours.status()).isEqualTo(403);
   }
+
+  @Test
+  void anAgentSetsTheirOwnHoursAndTheSlotsFollowThem() {
+    String path = "/api/v1/tenants/" + tenant.id() + "/agents/" + tenant.agentId() + "/working-hours";
+    LocalDate day = LocalDate.now(BERLIN).plusDays(8);
+    Map<String, Object> evenings = Map.of("takesBookings", true, "timeZone", "Europe/Berlin",
+        "daysOff", List.of(day.plusDays(1).toString()),
+        "hours", Map.of("weekly", Map.of(
+            day.getDayOfWeek().name().toLowerCase(), List.of(Map.of("from", "21:00", "to", "01:00")),
+            day.plusDays(1).getDayOfWeek().name().toLowerCase(), List.of(Map.of("from", "21:00", "to", "01:00"))),
+            "exceptions", List.of()));
+    try {
+      ApiClient.Reply set = first.api.call("PUT", path).bearer(tenant.agentToken()).body(evenings).send();
+      assertThat(set.status()).as("%s", set).isEqualTo(200);
+      assertThat(first.api.call("GET", path).bearer(tenant.agentToken()).send().json().at("/hours/takesBookings").asBoolean())
+          .isTrue();
+      JsonNode slots = first.api.call("GET", "/api/v1/tenants/" + tenant.id() + "/slots?from=" + day + "&days=2&agentId="
+          + tenant.agentId()).bearer(tenant.adminToken()).send().json().get("slots");
+      List<String> local = new ArrayList<>();
+      slots.forEach(slot -> local.add(slot.get("localStart").asText()));
+      assertThat(local).containsExactly(day + "T21:00", day + "T21:30", day + "T22:00", day + "T22:30", day + "T23:00",
+          day + "T23:30", day.plusDays(1) + "T00:00", day.plusDays(1) + "T00:30");
+      ApiClient.Reply bad = first.api.call("PUT", path).bearer(tenant.agentToken()).body(Map.of("takesBookings", true,
+          "timeZone", "Nowhere/City", "daysOff", List.of("someday"))).send();
+      assertThat(bad.status()).isEqualTo(422);
+      assertThat(bad.json().get("errors")).hasSize(2);
+    } finally {
+      first.api.call("PUT", path).bearer(tenant.adminToken()).body(Map.of("takesBookings", true)).send();
+    }
+  }
 }
