@@ -158,6 +158,18 @@ class BookingAcrossNodesTest {
         "SELECT count(*) FROM event_journal WHERE persistence_id LIKE 'BookingCalendar|%'").mapTo(Long.class).one());
     assertThat(bookingEvents).isPositive();
     assertThat(plain).isZero();
+
+    // Erasing the shopper's data subject shreds every copy: the list shows the name as erased.
+    String bookingId = booked.json().get("bookingId").asText();
+    String subject = await().atMost(Duration.ofSeconds(60)).until(() -> first.node.platform().jdbi.withHandle(handle ->
+        handle.createQuery("SELECT subject_id FROM bookings WHERE booking_id = :id").bind("id", bookingId)
+            .mapTo(String.class).findOne().orElse(null)), java.util.Objects::nonNull);
+    assertThat(io.videoshop.persistence.SharedDatabase.get(first.node.system()).personalDataVault().erase(subject)).isTrue();
+    JsonNode items = first.api.call("GET", "/api/v1/tenants/" + tenant.id() + "/bookings?from=" + slot(4, 11) + "&to="
+        + slot(4, 11).plusSeconds(60)).bearer(tenant.adminToken()).send().json().get("items");
+    assertThat(items).hasSize(1);
+    assertThat(items.get(0).get("name").asText()).isEqualTo("[erased]");
+    assertThat(items.get(0).get("email").asText()).isEqualTo("[erased]");
   }
 
   @Test
