@@ -74,10 +74,11 @@ public final class PublicBookingRoutes {
                           slot.agentIds().size())).toList())));
             })),
         new ApiRoute("POST", "/api/v1/widget/bookings", Access.PUBLIC,
-            "Book a slot from the widget (X-Widget-Key and an allowed Origin)", request -> {
-              BookRequest body = request.body(BookRequest.class);
-              Instant start = validated(body);
-              return admitted(request, widgetKeys, tenants, limits, blocking).thenCompose(tenant -> {
+            "Book a slot from the widget (X-Widget-Key and an allowed Origin)", request ->
+              // Admitted (key, origin, limits) before anything else, so bad bodies count toward the limits too.
+              admitted(request, widgetKeys, tenants, limits, blocking).thenCompose(tenant -> {
+                BookRequest body = request.body(BookRequest.class);
+                Instant start = validated(body);
                 ZoneId shopper = shopperZone(body.timeZone(), tenant);
                 String bookingId = UUID.randomUUID().toString();
                 return blocking.run(() -> details(vault, body, shopper))
@@ -86,41 +87,40 @@ public final class PublicBookingRoutes {
                             blankToNull(body.agentId()), details, replyTo)))
                     .thenApply(reply -> ApiResponse.created(confirmation(BookingCalendars.accepted(reply), tenant,
                         shopper, links, body.name(), body.email(), clock)));
-              });
-            }),
+              })),
         new ApiRoute("POST", "/api/v1/widget/bookings/lookup", Access.PUBLIC,
-            "A booking by its signed link (X-Widget-Key and an allowed Origin)", request -> {
-              BookingLinks.Link link = links.verify(request.body(LinkRequest.class).token());
-              return linked(request, link, widgetKeys, tenants, limits, blocking).thenCompose(tenant ->
-                  calendars.<BookingCalendar.BookingReply>ask(tenant.id(),
-                          replyTo -> new BookingCalendar.GetBooking(link.bookingId(), replyTo))
-                      .thenCompose(reply -> withContact(vault, blocking, BookingCalendars.accepted(reply), tenant, links,
-                          clock)));
-            }),
+            "A booking by its signed link (X-Widget-Key and an allowed Origin)", request ->
+              admitted(request, widgetKeys, tenants, limits, blocking).thenCompose(tenant -> {
+                BookingLinks.Link link = linkOf(links, tenant, request.body(LinkRequest.class).token());
+                return calendars.<BookingCalendar.BookingReply>ask(tenant.id(),
+                        replyTo -> new BookingCalendar.GetBooking(link.bookingId(), replyTo))
+                    .thenCompose(reply -> withContact(vault, blocking, BookingCalendars.accepted(reply), tenant, links,
+                        clock));
+              })),
         new ApiRoute("POST", "/api/v1/widget/bookings/reschedule", Access.PUBLIC,
-            "Reschedule a booking by its signed link, within the change notice", request -> {
-              LinkRescheduleRequest body = request.body(LinkRescheduleRequest.class);
-              BookingLinks.Link link = links.verify(body.token());
-              Instant start = SchedulingRoutes.start(body.start());
-              return linked(request, link, widgetKeys, tenants, limits, blocking).thenCompose(tenant ->
-                  calendars.<BookingCalendar.BookingReply>ask(tenant.id(), replyTo -> new BookingCalendar.Reschedule(
-                          BookingCalendars.hoursOf(tenant), link.bookingId(), start, true, replyTo))
-                      .thenCompose(reply -> withContact(vault, blocking, BookingCalendars.accepted(reply), tenant, links,
-                          clock)));
-            }),
+            "Reschedule a booking by its signed link, within the change notice", request ->
+              admitted(request, widgetKeys, tenants, limits, blocking).thenCompose(tenant -> {
+                LinkRescheduleRequest body = request.body(LinkRescheduleRequest.class);
+                BookingLinks.Link link = linkOf(links, tenant, body.token());
+                Instant start = SchedulingRoutes.start(body.start());
+                return calendars.<BookingCalendar.BookingReply>ask(tenant.id(), replyTo -> new BookingCalendar.Reschedule(
+                        BookingCalendars.hoursOf(tenant), link.bookingId(), start, true, replyTo))
+                    .thenCompose(reply -> withContact(vault, blocking, BookingCalendars.accepted(reply), tenant, links,
+                        clock));
+              })),
         new ApiRoute("POST", "/api/v1/widget/bookings/cancel", Access.PUBLIC,
-            "Cancel a booking by its signed link, within the change notice", request -> {
-              LinkCancelRequest body = request.body(LinkCancelRequest.class);
-              BookingLinks.Link link = links.verify(body.token());
-              if (body.reason() != null && body.reason().length() > 500) {
-                throw ApiError.invalid("reason", "too_long", "at most 500 characters");
-              }
-              return linked(request, link, widgetKeys, tenants, limits, blocking).thenCompose(tenant ->
-                  calendars.<BookingCalendar.BookingReply>ask(tenant.id(), replyTo ->
-                          new BookingCalendar.Cancel(link.bookingId(), body.reason(), true, replyTo))
-                      .thenCompose(reply -> withContact(vault, blocking, BookingCalendars.accepted(reply), tenant, links,
-                          clock)));
-            }));
+            "Cancel a booking by its signed link, within the change notice", request ->
+              admitted(request, widgetKeys, tenants, limits, blocking).thenCompose(tenant -> {
+                LinkCancelRequest body = request.body(LinkCancelRequest.class);
+                BookingLinks.Link link = linkOf(links, tenant, body.token());
+                if (body.reason() != null && body.reason().length() > 500) {
+                  throw ApiError.invalid("reason", "too_long", "at most 500 characters");
+                }
+                return calendars.<BookingCalendar.BookingReply>ask(tenant.id(), replyTo ->
+                        new BookingCalendar.Cancel(link.bookingId(), body.reason(), true, replyTo))
+                    .thenCompose(reply -> withContact(vault, blocking, BookingCalendars.accepted(reply), tenant, links,
+                        clock));
+              })));
   }
 
   /** The widget key's tenant, when the key is valid and the Origin allowed; then the rate limits. */
@@ -144,15 +144,13 @@ public final class PublicBookingRoutes {
     });
   }
 
-  /** As {@link #admitted}, and the link must be of the widget key's tenant (else it is not valid here). */
-  static CompletionStage<Tenant> linked(ApiRequest request, BookingLinks.Link link, WidgetKeys widgetKeys,
-      Tenants tenants, PublicBookingLimits limits, Blocking blocking) {
-    return admitted(request, widgetKeys, tenants, limits, blocking).thenApply(tenant -> {
-      if (!tenant.id().equals(link.tenantId())) {
-        throw ApiError.unauthorized("invalid_booking_link", "The booking link is not valid (or has expired)");
-      }
-      return tenant;
-    });
+  /** The link's booking, when the link is valid and of the widget key's tenant (else it is not valid here). */
+  static BookingLinks.Link linkOf(BookingLinks links, Tenant tenant, String token) {
+    BookingLinks.Link link = links.verify(token);
+    if (!tenant.id().equals(link.tenantId())) {
+      throw ApiError.unauthorized("invalid_booking_link", "The booking link is not valid (or has expired)");
+    }
+    return link;
   }
 
   /** Every field checked and size-limited, all problems at once; the start instant. */

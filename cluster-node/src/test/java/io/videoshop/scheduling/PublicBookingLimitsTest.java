@@ -22,8 +22,14 @@ class PublicBookingLimitsTest {
       TestPlatform.TestTenant tenant = platform.tenant("limits");
       String key = platform.api.call("POST", "/api/v1/tenants/" + tenant.id() + "/widget-keys").bearer(tenant.adminToken())
           .body(Map.of("name", "store", "allowedOrigins", List.of(ORIGIN))).send().json().get("publicKey").asText();
+      // Bad bodies count too: the limits come before anything else is read.
+      for (int i = 0; i < 3; i++) {
+        assertThat(platform.api.call("POST", "/api/v1/widget/bookings").header("X-Widget-Key", key)
+            .header("Origin", ORIGIN).header("X-Forwarded-For", "203.0.113.1").body(Map.of("name", "")).send().status())
+            .isEqualTo(422);
+      }
       for (String ip : List.of("203.0.113.1", "203.0.113.2")) {
-        for (int i = 0; i < 3; i++) assertThat(slots(platform, key, ip).status()).isEqualTo(200);
+        if (ip.endsWith(".2")) for (int i = 0; i < 3; i++) assertThat(slots(platform, key, ip).status()).isEqualTo(200);
         ApiClient.Reply limited = slots(platform, key, ip);
         assertThat(limited.status()).isEqualTo(429);
         assertThat(limited.code()).isEqualTo("rate_limited");
