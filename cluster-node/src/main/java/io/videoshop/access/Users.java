@@ -225,6 +225,9 @@ public final class Users {
       handle.createUpdate("UPDATE password_resets SET used_at = :now WHERE token_hash = :hash")
           .bind("now", now).bind("hash", Secrets.sha256(request.token())).execute();
       RefreshTokens.revokeAllOf(handle, userId, now);
+      // Proving control of the mailbox lifts a lock guessers put on the account.
+      handle.createUpdate("DELETE FROM login_failures WHERE subject = :subject")
+          .bind("subject", Logins.accountSubject(user.email())).execute();
       audit.record(handle, caller, new AuditLog.Change(user.tenantId(), "auth.password_reset", "user", userId, null, null));
     });
   }

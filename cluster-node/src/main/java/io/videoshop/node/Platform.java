@@ -92,7 +92,7 @@ public final class Platform {
     this.signingKeys = new SigningKeys(settings.auth());
     this.accessTokens = new AccessTokens(signingKeys, settings.auth(), clock);
     this.roomTokens = new RoomTokens(signingKeys, settings.calls().roomTokenTtl(), clock);
-    this.logins = new Logins(jdbi, accessTokens, audit, settings.auth(), clock);
+    this.logins = new Logins(jdbi, accessTokens, audit, new MailOutbox(clock), settings.auth(), clock);
     this.apiKeys = new ApiKeys(jdbi, audit, clock);
     this.widgetKeys = new WidgetKeys(jdbi, tenants, audit, clock);
     this.firstStart = new FirstStart(jdbi, tenants, users, widgetKeys, clock);
@@ -107,6 +107,6 @@ public final class Platform {
     table.addAll(WalletRoutes.routes(jdbi, tenants, wallets, ledger, topUps, webhook, audit, blocking, clock));
     table.add(OpenApiDocument.route());
     this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking),
-        settings.http().trustForwardedFor());
+        settings.http().trustedProxies());
   }
 }

@@ -1,7 +1,6 @@
 package io.videoshop.room;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
-import static org.apache.pekko.http.javadsl.server.Directives.extractClientIP;
 import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.handleWebSocketMessages;
 import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
@@ -11,6 +10,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 
 import io.videoshop.http.ApiError;
+import io.videoshop.config.TrustedProxies;
 import io.videoshop.http.ApiRouter;
 import io.videoshop.http.Blocking;
 import io.videoshop.http.Sockets;
@@ -33,22 +33,22 @@ public final class RoomSockets {
   private final Tenants tenants;
   private final PersonalDataVault vault;
   private final Blocking blocking;
-  private final boolean trustForwardedFor;
+  private final TrustedProxies trustedProxies;
 
   public RoomSockets(ActorSystem<?> system, RoomTokens roomTokens, IceServers iceServers, Tenants tenants,
-      PersonalDataVault vault, Blocking blocking, boolean trustForwardedFor) {
+      PersonalDataVault vault, Blocking blocking, TrustedProxies trustedProxies) {
     this.system = system;
     this.roomTokens = roomTokens;
     this.iceServers = iceServers;
     this.tenants = tenants;
     this.vault = vault;
     this.blocking = blocking;
-    this.trustForwardedFor = trustForwardedFor;
+    this.trustedProxies = trustedProxies;
   }
 
   public Route route() {
     return pathPrefix("ws", () -> path("room", () -> parameterOptional("token", token ->
-        optionalHeaderValueByName("User-Agent", userAgent -> extractRequest(request -> extractClientIP(client -> {
+        optionalHeaderValueByName("User-Agent", userAgent -> extractRequest(request -> {
           RoomPass pass;
           try {
             pass = roomTokens.verify(token.orElseThrow(() ->
@@ -56,7 +56,7 @@ public final class RoomSockets {
           } catch (ApiError e) {
             return complete(ApiRouter.problem(e));
           }
-          String ip = ApiRouter.clientAddress(request, client, trustForwardedFor);
+          String ip = ApiRouter.clientAddress(request, trustedProxies);
           return onSuccess(blocking.run(() -> tenants.find(pass.tenantId())), tenant -> tenant.isEmpty()
               ? complete(ApiRouter.problem(ApiError.notFound("tenant_not_found", "The room's tenant is gone")))
               : handleWebSocketMessages(Sockets.flow(system, "room", out -> RoomSession.create(
@@ -64,7 +64,7 @@ public final class RoomSockets {
                       iceServers.forParticipant(pass.participantId())),
                   out, ClusterSharding.get(system).entityRefFor(CallRoom.ENTITY_KEY, pass.roomId()), vault,
                   blocking.executor()), RoomSession.FromClient::new)));
-        }))))));
+        })))));
   }
 
   private static io.videoshop.tenant.TenantSettings.CallPolicy policy(Optional<Tenant> tenant) {

@@ -15,6 +15,7 @@ public record AuthSettings(
     int maxLoginFailures,
     Duration loginFailureWindow,
     Duration loginLockout,
+    Duration loginMaxLockout,
     Duration loginSlowdownStep) {
 
   public static final int MIN_SECRET_LENGTH = 32;
@@ -40,6 +41,6 @@ public record AuthSettings(
         at.positiveDuration("access-token-ttl"), at.positiveDuration("refresh-token-ttl"),
         at.positiveDuration("invitation-ttl"), at.positiveDuration("password-reset-ttl"),
         login.intBetween("max-failures", 1, 1000), login.positiveDuration("failure-window"),
-        login.positiveDuration("lockout"), login.positiveDuration("slowdown-step"));
+        login.positiveDuration("lockout"), login.positiveDuration("max-lockout"), login.positiveDuration("slowdown-step"));
   }
 }
