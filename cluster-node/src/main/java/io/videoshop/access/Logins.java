@@ -172,32 +172,33 @@ public final class Logins {
         .filter(until -> until != null && until.isAfter(now));
   }
 
-  /** Exchanges a refresh token for a new session; the old token is used up. */
+  /**
+   * Exchanges a refresh token for a new session; the old token is used up. Detection and rotation
+   * are one transaction on the locked row: of concurrent presentations of one token the first
+   * rotates it, and every later one (waiting on the lock, then seeing it used up) is a replay that
+   * revokes the family, the winner's new token included.
+   */
   public Session refresh(Caller caller, RefreshRequest request) {
     if (request.refreshToken() == null) throw ApiError.invalid("refreshToken", "required", "is required");
     Instant now = clock.instant();
-    // Reuse of a rotated token revokes its family; that must stick even though this request fails.
-    Optional<ApiError> reuse = jdbi.inTransaction(handle -> {
-      Optional<StoredToken> token = StoredToken.lock(handle, request.refreshToken());
-      if (token.isPresent() && token.get().replaced() && !token.get().revoked()) {
-        RefreshTokens.revokeFamily(handle, token.get().familyId(), now);
+    // A replay's revocation must be committed although the request fails: the error is returned, not thrown.
+    Object result = jdbi.inTransaction(handle -> {
+      Optional<StoredToken> found = StoredToken.lock(handle, request.refreshToken());
+      if (found.isEmpty()) return ApiError.unauthorized("invalid_refresh_token", "The refresh token is not valid");
+      StoredToken token = found.get();
+      if (token.replaced() && !token.revoked()) {
+        RefreshTokens.revokeFamily(handle, token.familyId(), now);
         audit.record(handle, caller, new AuditLog.Change(null, "auth.refresh_reuse_detected", "user",
-            token.get().userId(), null, null));
-        return Optional.of(ApiError.unauthorized("invalid_refresh_token",
-            "The refresh token was already used; every session of its family has been revoked"));
+            token.userId(), null, null));
+        return ApiError.unauthorized("invalid_refresh_token",
+            "The refresh token was already used; every session of its family has been revoked");
       }
-      return Optional.empty();
-    });
-    if (reuse.isPresent()) throw reuse.get();
-    return jdbi.inTransaction(handle -> {
-      StoredToken token = StoredToken.lock(handle, request.refreshToken())
-          .orElseThrow(() -> ApiError.unauthorized("invalid_refresh_token", "The refresh token is not valid"));
       if (token.revoked() || token.replaced() || !token.expiresAt().isAfter(now)) {
-        throw ApiError.unauthorized("invalid_refresh_token", "The refresh token has expired or was revoked");
+        return ApiError.unauthorized("invalid_refresh_token", "The refresh token has expired or was revoked");
       }
       User user = handle.createQuery("SELECT * FROM users WHERE id = :id").bind("id", token.userId())
           .map((rs, ctx) -> Users.user(rs)).one();
-      if (!user.active()) throw ApiError.unauthorized("invalid_refresh_token", "The account is deactivated");
+      if (!user.active()) return ApiError.unauthorized("invalid_refresh_token", "The account is deactivated");
       handle.createUpdate("UPDATE refresh_tokens SET replaced_at = :now WHERE token_hash = :hash")
           .bind("now", now).bind("hash", Secrets.sha256(request.refreshToken())).execute();
       Session session = startSession(handle, user, token.familyId(), now);
@@ -205,6 +206,8 @@ public final class Logins {
           user.id(), null, null));
       return session;
     });
+    if (result instanceof ApiError error) throw error;
+    return (Session) result;
   }
 
   /** Revokes the refresh token's whole family (this sign-in on this device). */
