@@ -1,18 +1,19 @@
 package io.videoshop.access;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.videoshop.node.ApiClient;
 import io.videoshop.node.TestPlatform;
 import io.videoshop.persistence.TestDatabase;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * the winner's new refresh token included.
  */
 class RefreshReplayTest {
-  private static final int ROUNDS = 6;
+  private static final int ROUNDS = 5;
   private static final int CONCURRENT = 4;
 
   @Test
@@ -33,17 +34,18 @@ class RefreshReplayTest {
         String stolen = api.call("POST", "/api/v1/auth/login")
             .body(Map.of("email", TestPlatform.OPERATOR_EMAIL, "password", TestPlatform.PASSWORD)).send()
             .json().get("refreshToken").asText();
-        CyclicBarrier start = new CyclicBarrier(CONCURRENT);
         List<CompletableFuture<ApiClient.Reply>> replies = new ArrayList<>();
-        for (int i = 0; i < CONCURRENT; i++) {
-          replies.add(CompletableFuture.supplyAsync(() -> {
-            try {
-              start.await(30, TimeUnit.SECONDS);
-            } catch (Exception e) {
-              throw new IllegalStateException(e);
-            }
-            return api.call("POST", "/api/v1/auth/refresh").body(Map.of("refreshToken", stolen)).send();
-          }, pool));
+        // Line the presentations up on the token's row lock, then let them go at once.
+        try (Handle holder = platform.node.platform().jdbi.open()) {
+          holder.begin();
+          holder.createQuery("SELECT family_id FROM refresh_tokens WHERE token_hash = :hash FOR UPDATE")
+              .bind("hash", Secrets.sha256(stolen)).mapTo(String.class).one();
+          for (int i = 0; i < CONCURRENT; i++) {
+            replies.add(CompletableFuture.supplyAsync(() ->
+                api.call("POST", "/api/v1/auth/refresh").body(Map.of("refreshToken", stolen)).send(), pool));
+          }
+          await().atMost(Duration.ofSeconds(30)).until(() -> waitingOnLocks(holder) >= CONCURRENT);
+          holder.rollback();
         }
         List<ApiClient.Reply> done = replies.stream().map(CompletableFuture::join).toList();
         List<ApiClient.Reply> won = done.stream().filter(reply -> reply.status() == 200).toList();
@@ -62,5 +64,12 @@ class RefreshReplayTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  private static long waitingOnLocks(Handle any) {
+    return any.createQuery("""
+            SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()
+              AND query LIKE '%FROM refresh_tokens%FOR UPDATE%'""")
+        .mapTo(Long.class).one();
   }
 }
