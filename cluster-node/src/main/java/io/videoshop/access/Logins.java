@@ -29,12 +29,14 @@ public final class Logins {
   private final AccessTokens accessTokens;
   private final AuditLog audit;
   private final MailOutbox mail;
+  private final UserSessions sessions;
   private final AuthSettings settings;
   private final Clock clock;
 
-  public Logins(Jdbi jdbi, AccessTokens accessTokens, AuditLog audit, MailOutbox mail, AuthSettings settings,
-      Clock clock) {
+  public Logins(Jdbi jdbi, AccessTokens accessTokens, AuditLog audit, MailOutbox mail, UserSessions sessions,
+      AuthSettings settings, Clock clock) {
     this.jdbi = jdbi;
+    this.sessions = sessions;
     this.accessTokens = accessTokens;
     this.audit = audit;
     this.mail = mail;
@@ -210,6 +212,22 @@ public final class Logins {
     return (Session) result;
   }
 
+  /**
+   * Signs the caller out everywhere: every refresh token of the user is revoked and every access
+   * token, console and call socket it holds on any node ends ({@link UserSessions}).
+   */
+  public void logoutEverywhere(Caller caller) {
+    if (caller.kind() != Caller.Kind.USER) {
+      throw ApiError.forbidden("api_key_not_allowed", "Only a signed-in user can sign itself out everywhere");
+    }
+    jdbi.useTransaction(handle -> {
+      RefreshTokens.revokeAllOf(handle, caller.id(), clock.instant());
+      sessions.endAll(handle, caller.id());
+      audit.record(handle, caller, new AuditLog.Change(caller.tenantId(), "auth.logout_everywhere", "user", caller.id(),
+          null, null));
+    });
+  }
+
   /** Revokes the refresh token's whole family (this sign-in on this device). */
   public void logout(Caller caller, RefreshRequest request) {
     if (request.refreshToken() == null) throw ApiError.invalid("refreshToken", "required", "is required");
@@ -229,7 +247,8 @@ public final class Logins {
   private Session startSession(Handle handle, User user, String familyId, Instant now) {
     Instant refreshExpires = now.plus(settings.refreshTokenTtl());
     String refreshToken = RefreshTokens.issue(handle, user.id(), familyId, now, refreshExpires);
-    AccessTokens.Issued access = accessTokens.issue(user.id(), user.tenantId(), user.roleEnum());
+    AccessTokens.Issued access = accessTokens.issue(user.id(), user.tenantId(), user.roleEnum(),
+        UserSessions.currentVersion(handle, user.id()));
     return new Session(access.token(), "Bearer", Duration.between(now, access.expiresAt()).toSeconds(), refreshToken,
         refreshExpires, user);
   }

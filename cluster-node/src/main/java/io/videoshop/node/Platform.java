@@ -8,6 +8,7 @@ import io.videoshop.access.FirstStart;
 import io.videoshop.access.Logins;
 import io.videoshop.access.MailOutbox;
 import io.videoshop.access.SigningKeys;
+import io.videoshop.access.UserSessions;
 import io.videoshop.access.Users;
 import io.videoshop.access.WidgetKeys;
 import io.videoshop.audit.AuditLog;
@@ -54,6 +55,7 @@ public final class Platform {
   public final AuditLog audit;
   public final Tenants tenants;
   public final Users users;
+  public final UserSessions sessions;
   public final SigningKeys signingKeys;
   public final AccessTokens accessTokens;
   public final RoomTokens roomTokens;
@@ -88,11 +90,12 @@ public final class Platform {
     this.audit = new AuditLog(jdbi, clock);
     this.tenants = new Tenants(jdbi, audit, clock);
     this.wallets = new Wallets(system, settings.billing());
-    this.users = new Users(jdbi, audit, new MailOutbox(clock), settings.auth(), this::seatLimit, clock);
+    this.sessions = new UserSessions(system, jdbi, blocking, settings.auth().sessionCheckTtl(), clock);
+    this.users = new Users(jdbi, audit, new MailOutbox(clock), settings.auth(), this::seatLimit, clock, sessions);
     this.signingKeys = new SigningKeys(settings.auth());
     this.accessTokens = new AccessTokens(signingKeys, settings.auth(), clock);
     this.roomTokens = new RoomTokens(signingKeys, settings.calls().roomTokenTtl(), clock);
-    this.logins = new Logins(jdbi, accessTokens, audit, new MailOutbox(clock), settings.auth(), clock);
+    this.logins = new Logins(jdbi, accessTokens, audit, new MailOutbox(clock), sessions, settings.auth(), clock);
     this.apiKeys = new ApiKeys(jdbi, audit, clock);
     this.widgetKeys = new WidgetKeys(jdbi, tenants, audit, clock);
     this.firstStart = new FirstStart(jdbi, tenants, users, widgetKeys, clock);
@@ -106,7 +109,7 @@ public final class Platform {
     table.addAll(CallRoutes.routes(system, jdbi, database.personalDataVault(), blocking));
     table.addAll(WalletRoutes.routes(jdbi, tenants, wallets, ledger, topUps, webhook, audit, blocking, clock));
     table.add(OpenApiDocument.route());
-    this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking),
+    this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking, sessions),
         settings.http().trustedProxies());
   }
 }

@@ -133,10 +133,12 @@ public final class VideoShopNode {
     SharedDatabase.get(system).reportPoolMetricsTo(metrics.registry());
     LiveSockets.get(system); // its shutdown task exists from the start, sockets or not
     QueueSockets queueSockets = new QueueSockets(system, platform.tenants, platform.wallets, platform.widgetKeys,
-        platform.accessTokens, platform.roomTokens, SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.clock);
+        platform.accessTokens, platform.roomTokens, SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.clock,
+        platform.sessions);
     RoomSockets roomSockets = new RoomSockets(system, platform.roomTokens,
         new IceServers(platform.settings.calls(), platform.clock), platform.tenants,
-        SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.settings.http().trustedProxies());
+        SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.settings.http().trustedProxies(),
+        platform.sessions);
     Route all = concat(HealthRoutes.route(new Readiness(system), metrics), platform.api.route(), queueSockets.route(),
         roomSockets.route(), new WebPages(platform.tenants, platform.widgetKeys, platform.blocking).route());
     return HttpMetrics.timed(metrics.registry(), all.seal());

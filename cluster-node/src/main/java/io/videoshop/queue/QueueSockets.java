@@ -11,6 +11,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 
 import io.videoshop.access.AccessTokens;
 import io.videoshop.access.Caller;
+import io.videoshop.access.UserSessions;
 import io.videoshop.access.WidgetKeys;
 import io.videoshop.http.ApiError;
 import io.videoshop.http.ApiRouter;
@@ -44,10 +45,13 @@ public final class QueueSockets {
   private final ClusterSharding sharding;
   private final ActorRef<QueueFeeds.Command> feeds;
   private final RoomTokens roomTokens;
+  private final UserSessions sessions;
 
   public QueueSockets(ActorSystem<?> system, Tenants tenants, Wallets wallets, WidgetKeys widgetKeys,
-      AccessTokens accessTokens, RoomTokens roomTokens, PersonalDataVault vault, Blocking blocking, Clock clock) {
+      AccessTokens accessTokens, RoomTokens roomTokens, PersonalDataVault vault, Blocking blocking, Clock clock,
+      UserSessions sessions) {
     this.roomTokens = roomTokens;
+    this.sessions = sessions;
     this.system = system;
     this.widgetKeys = widgetKeys;
     this.accessTokens = accessTokens;
@@ -70,18 +74,21 @@ public final class QueueSockets {
             authorization -> {
               Optional<String> bearer = token.or(() -> authorization
                   .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7)).map(value -> value.substring(7)));
-              Caller caller;
+              AccessTokens.Verified verified;
               try {
-                caller = accessTokens.verify(bearer.orElseThrow(() ->
+                verified = accessTokens.verified(bearer.orElseThrow(() ->
                     ApiError.unauthorized("unauthenticated", "Connect with ?access_token=<access token>")), null, null);
               } catch (ApiError e) {
                 return complete(ApiRouter.problem(e));
               }
+              Caller caller = verified.caller();
               if (caller.tenantId() == null) {
                 return complete(ApiRouter.problem(ApiError.forbidden("not_an_agent",
                     "The agent console is for a tenant's people")));
               }
-              return handleWebSocketMessages(agent(caller.tenantId(), caller.id()));
+              return onSuccess(sessions.refusal(caller.id(), verified.tokenVersion()), refusal -> refusal.isPresent()
+                  ? complete(ApiRouter.problem(refusal.get()))
+                  : handleWebSocketMessages(agent(caller.tenantId(), caller.id(), verified)));
             })))));
   }
 
@@ -93,9 +100,12 @@ public final class QueueSockets {
   }
 
   private org.apache.pekko.stream.javadsl.Flow<org.apache.pekko.http.javadsl.model.ws.Message,
-      org.apache.pekko.http.javadsl.model.ws.Message, org.apache.pekko.NotUsed> agent(String tenantId, String agentId) {
-    return Sockets.flow(system, "agent", out -> AgentSession.create(tenantId, agentId, out,
-        sharding.entityRefFor(TenantQueue.ENTITY_KEY, tenantId), feeds, roomTokens, clock), AgentSession.FromClient::new);
+      org.apache.pekko.http.javadsl.model.ws.Message, org.apache.pekko.NotUsed> agent(String tenantId, String agentId,
+      AccessTokens.Verified verified) {
+    // The console closes when the user's sessions end or its access token expires (it reconnects with a fresh one).
+    return Sockets.flow(system, "agent", new Sockets.Owner(agentId, verified.expiresAt()), out -> AgentSession.create(
+        tenantId, agentId, verified.tokenVersion(), out, sharding.entityRefFor(TenantQueue.ENTITY_KEY, tenantId), feeds,
+        roomTokens, clock), AgentSession.FromClient::new);
   }
 
   private static String refusal(String reason) {

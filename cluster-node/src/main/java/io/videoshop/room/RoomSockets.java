@@ -10,6 +10,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 
 import io.videoshop.http.ApiError;
+import io.videoshop.access.UserSessions;
 import io.videoshop.config.TrustedProxies;
 import io.videoshop.http.ApiRouter;
 import io.videoshop.http.Blocking;
@@ -18,6 +19,8 @@ import io.videoshop.persistence.privacy.PersonalDataVault;
 import io.videoshop.tenant.Tenant;
 import io.videoshop.tenant.Tenants;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -34,9 +37,11 @@ public final class RoomSockets {
   private final PersonalDataVault vault;
   private final Blocking blocking;
   private final TrustedProxies trustedProxies;
+  private final UserSessions sessions;
 
   public RoomSockets(ActorSystem<?> system, RoomTokens roomTokens, IceServers iceServers, Tenants tenants,
-      PersonalDataVault vault, Blocking blocking, TrustedProxies trustedProxies) {
+      PersonalDataVault vault, Blocking blocking, TrustedProxies trustedProxies, UserSessions sessions) {
+    this.sessions = sessions;
     this.system = system;
     this.roomTokens = roomTokens;
     this.iceServers = iceServers;
@@ -49,21 +54,28 @@ public final class RoomSockets {
   public Route route() {
     return pathPrefix("ws", () -> path("room", () -> parameterOptional("token", token ->
         optionalHeaderValueByName("User-Agent", userAgent -> extractRequest(request -> {
-          RoomPass pass;
+          RoomTokens.Admission admission;
           try {
-            pass = roomTokens.verify(token.orElseThrow(() ->
+            admission = roomTokens.admit(token.orElseThrow(() ->
                 ApiError.unauthorized("unauthenticated", "Connect with ?token=<room token>")));
           } catch (ApiError e) {
             return complete(ApiRouter.problem(e));
           }
+          RoomPass pass = admission.pass();
           String ip = ApiRouter.clientAddress(request, trustedProxies);
-          return onSuccess(blocking.run(() -> tenants.find(pass.tenantId())), tenant -> tenant.isEmpty()
+          // An agent's pass ends with the agent's sessions (deactivated, demoted, signed out everywhere).
+          CompletionStage<Optional<ApiError>> refusal = pass.isAgent()
+              ? sessions.refusal(pass.agentId(), admission.agentTokenVersion())
+              : CompletableFuture.completedFuture(Optional.empty());
+          Sockets.Owner owner = pass.isAgent() ? new Sockets.Owner(pass.agentId(), null) : null;
+          return onSuccess(refusal, refused -> refused.isPresent() ? complete(ApiRouter.problem(refused.get()))
+              : onSuccess(blocking.run(() -> tenants.find(pass.tenantId())), tenant -> tenant.isEmpty()
               ? complete(ApiRouter.problem(ApiError.notFound("tenant_not_found", "The room's tenant is gone")))
-              : handleWebSocketMessages(Sockets.flow(system, "room", out -> RoomSession.create(
+              : handleWebSocketMessages(Sockets.flow(system, "room", owner, out -> RoomSession.create(
                   new RoomSession.Opening(pass, ip, userAgent.orElse(null), policy(tenant),
                       iceServers.forParticipant(pass.participantId())),
                   out, ClusterSharding.get(system).entityRefFor(CallRoom.ENTITY_KEY, pass.roomId()), vault,
-                  blocking.executor()), RoomSession.FromClient::new)));
+                  blocking.executor()), RoomSession.FromClient::new))));
         })))));
   }
 

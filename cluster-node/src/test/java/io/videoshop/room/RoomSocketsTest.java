@@ -35,7 +35,7 @@ class RoomSocketsTest {
   void start() {
     platform = new TestPlatform(TestDatabase.postgres(),
         "videoshop.calls.ice { stun-urls = \"stun:stun.test:3478\", turn-urls = \"turn:turn.test:3478\", "
-            + "turn-secret = \"coturn-secret\" }");
+            + "turn-secret = \"UGBLEe-H1gUf0emelBUJ2OJt8f-n4rWanRQM12B-\" }");
     port = platform.node.httpPort();
   }
 
@@ -84,7 +84,7 @@ class RoomSocketsTest {
       JsonNode turn = agentRoom.at("/iceServers/1");
       assertThat(turn.get("username").asText()).endsWith(":" + call.tenant().agentId());
       assertThat(turn.get("credential").asText())
-          .isEqualTo(IceServers.credential("coturn-secret", turn.get("username").asText()));
+          .isEqualTo(IceServers.credential("UGBLEe-H1gUf0emelBUJ2OJt8f-n4rWanRQM12B-", turn.get("username").asText()));
       agent.send(Map.of("type", "device", "connectionType", "4g", "platform", "Linux x86_64"));
 
       SocketClient shopper = room(call.shopperToken());

@@ -16,7 +16,8 @@ public record AuthSettings(
     Duration loginFailureWindow,
     Duration loginLockout,
     Duration loginMaxLockout,
-    Duration loginSlowdownStep) {
+    Duration loginSlowdownStep,
+    Duration sessionCheckTtl) {
 
   public static final int MIN_SECRET_LENGTH = 32;
 
@@ -41,6 +42,7 @@ public record AuthSettings(
         at.positiveDuration("access-token-ttl"), at.positiveDuration("refresh-token-ttl"),
         at.positiveDuration("invitation-ttl"), at.positiveDuration("password-reset-ttl"),
         login.intBetween("max-failures", 1, 1000), login.positiveDuration("failure-window"),
-        login.positiveDuration("lockout"), login.positiveDuration("max-lockout"), login.positiveDuration("slowdown-step"));
+        login.positiveDuration("lockout"), login.positiveDuration("max-lockout"), login.positiveDuration("slowdown-step"),
+        at.positiveDuration("session-check-ttl"));
   }
 }
