@@ -8,6 +8,7 @@ import io.videoshop.access.FirstStart;
 import io.videoshop.access.Logins;
 import io.videoshop.access.MailOutbox;
 import io.videoshop.access.SigningKeys;
+import io.videoshop.access.SocketTickets;
 import io.videoshop.access.UserSessions;
 import io.videoshop.access.Users;
 import io.videoshop.access.WidgetKeys;
@@ -56,6 +57,7 @@ public final class Platform {
   public final Tenants tenants;
   public final Users users;
   public final UserSessions sessions;
+  public final SocketTickets socketTickets;
   public final SigningKeys signingKeys;
   public final AccessTokens accessTokens;
   public final RoomTokens roomTokens;
@@ -95,6 +97,7 @@ public final class Platform {
     this.signingKeys = new SigningKeys(settings.auth());
     this.accessTokens = new AccessTokens(signingKeys, settings.auth(), clock);
     this.roomTokens = new RoomTokens(signingKeys, settings.calls().roomTokenTtl(), clock);
+    this.socketTickets = new SocketTickets(jdbi, roomTokens, settings.auth().socketTicketTtl(), clock);
     this.logins = new Logins(jdbi, accessTokens, audit, new MailOutbox(clock), sessions, settings.auth(), clock);
     this.apiKeys = new ApiKeys(jdbi, audit, clock);
     this.widgetKeys = new WidgetKeys(jdbi, tenants, audit, clock);
@@ -104,6 +107,7 @@ public final class Platform {
     PaymentWebhook webhook = new PaymentWebhook(jdbi, tenants, wallets, audit, blocking, clock);
     List<ApiRoute> table = new ArrayList<>();
     table.addAll(AccessRoutes.routes(firstStart, logins, users, apiKeys, widgetKeys, blocking));
+    table.addAll(SocketTickets.routes(socketTickets, accessTokens, blocking));
     table.addAll(TenantRoutes.routes(jdbi, tenants, blocking));
     table.addAll(AuditRoutes.routes(audit, blocking));
     table.addAll(CallRoutes.routes(system, jdbi, database.personalDataVault(), blocking));

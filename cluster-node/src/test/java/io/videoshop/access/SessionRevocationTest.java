@@ -93,10 +93,11 @@ class SessionRevocationTest {
           }
           ApiClient.Reply refused = onSecond.call("GET", "/api/v1/me").bearer(tenant.agentToken()).send();
           assertThat(refused.code()).as("%s", refused).isEqualTo("token_revoked");
-          assertThat(SocketClient.refusedStatus("ws://127.0.0.1:" + second.httpPort() + "/ws/agent?access_token="
-              + tenant.agentToken(), null)).isEqualTo(401);
-          assertThat(SocketClient.refusedStatus("ws://127.0.0.1:" + second.httpPort() + "/ws/room?token="
-              + agentRoomToken, null)).as("the agent's pass to the room ended too").isEqualTo(401);
+          assertThat(onSecond.call("POST", "/api/v1/auth/socket-ticket").bearer(tenant.agentToken()).send().code())
+              .isEqualTo("token_revoked");
+          assertThat(SocketClient.refusedStatus("ws://127.0.0.1:" + second.httpPort() + "/ws/room?ticket="
+              + SocketClient.roomTicket(second.httpPort(), agentRoomToken), null))
+              .as("the agent's pass to the room ended too").isEqualTo(401);
         }
       } finally {
         second.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -214,13 +214,17 @@ class RoomSocketsTest {
     Assignment call = assigned("calls-tokens");
     String base = "ws://127.0.0.1:" + port + "/ws/room";
     assertThat(SocketClient.refusedStatus(base, null)).isEqualTo(401);
-    assertThat(SocketClient.refusedStatus(base + "?token=forged", null)).isEqualTo(401);
-    assertThat(SocketClient.refusedStatus(base + "?token=" + call.tenant().agentToken(), null))
+    assertThat(SocketClient.refusedStatus(base + "?ticket=wst_forged", null)).isEqualTo(401);
+    assertThat(platform.api.call("POST", "/api/v1/rooms/socket-ticket").body(Map.of("roomToken", "forged")).send()
+        .status()).isEqualTo(401);
+    assertThat(platform.api.call("POST", "/api/v1/rooms/socket-ticket")
+        .body(Map.of("roomToken", call.tenant().agentToken())).send().status())
         .as("an access token is not a room token").isEqualTo(401);
     RoomTokens stale = new RoomTokens(platform.node.platform().signingKeys, Duration.ofMinutes(1),
         Clock.offset(Clock.systemUTC(), Duration.ofHours(-1)));
     String expired = stale.issue(RoomPass.agent(call.roomId(), call.tenant().id(), "t", call.tenant().agentId(), "s"));
-    assertThat(SocketClient.refusedStatus(base + "?token=" + expired, null)).isEqualTo(401);
+    assertThat(platform.api.call("POST", "/api/v1/rooms/socket-ticket").body(Map.of("roomToken", expired)).send()
+        .code()).isEqualTo("token_expired");
 
     // A genuine token for someone else's call cannot enter this one once it is open.
     try (SocketClient agent = room(call.agentToken())) {

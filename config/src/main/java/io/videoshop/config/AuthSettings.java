@@ -17,7 +17,8 @@ public record AuthSettings(
     Duration loginLockout,
     Duration loginMaxLockout,
     Duration loginSlowdownStep,
-    Duration sessionCheckTtl) {
+    Duration sessionCheckTtl,
+    Duration socketTicketTtl) {
 
   public static final int MIN_SECRET_LENGTH = 32;
 
@@ -43,6 +44,6 @@ public record AuthSettings(
         at.positiveDuration("invitation-ttl"), at.positiveDuration("password-reset-ttl"),
         login.intBetween("max-failures", 1, 1000), login.positiveDuration("failure-window"),
         login.positiveDuration("lockout"), login.positiveDuration("max-lockout"), login.positiveDuration("slowdown-step"),
-        at.positiveDuration("session-check-ttl"));
+        at.positiveDuration("session-check-ttl"), at.positiveDuration("socket-ticket-ttl"));
   }
 }
