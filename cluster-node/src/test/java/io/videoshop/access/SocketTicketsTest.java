@@ -53,6 +53,14 @@ class SocketTicketsTest {
         String roomToken = shopper.next("assigned").get("roomToken").asText();
         assertThat(SocketClient.refusedStatus(ws + "/ws/room?token=" + roomToken, null))
             .as("a room token in the URL").isEqualTo(401);
+        // The widget asks from the shop's own origin: the room ticket route answers CORS.
+        io.videoshop.node.ApiClient.Reply preflight = platform.api.call("OPTIONS", "/api/v1/rooms/socket-ticket")
+            .header("Origin", ORIGIN).header("Access-Control-Request-Method", "POST").send();
+        assertThat(preflight.status()).isEqualTo(204);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
+        assertThat(platform.api.call("POST", "/api/v1/rooms/socket-ticket").header("Origin", ORIGIN)
+            .body(Map.of("roomToken", roomToken)).send().headers().firstValue("Access-Control-Allow-Origin"))
+            .hasValue("*");
         try (SocketClient room = SocketClient.room(port, roomToken)) {
           assertThat(room.next("room").get("role").asText()).isEqualTo("shopper");
         }
