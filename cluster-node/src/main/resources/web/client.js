@@ -14,10 +14,30 @@ export function socketBase(base) {
 }
 
 /**
+ * A one-time ticket that opens a socket (docs/protocol.md): POSTed with the token in the body or
+ * the `Authorization` header, never in a URL. Rejects with the HTTP status on a refusal.
+ */
+export async function socketTicket(base, path, body, headers = {}) {
+  const response = await fetch(base + path, {
+    method: 'POST',
+    headers: Object.assign({ 'Content-Type': 'application/json' }, headers),
+    body: JSON.stringify(body || {}),
+  });
+  if (!response.ok) {
+    const error = new Error('no socket ticket: ' + response.status);
+    error.status = response.status;
+    throw error;
+  }
+  return (await response.json()).ticket;
+}
+
+/**
  * A WebSocket that reconnects. Messages are sent at most `burst` at once and `perSecond` after
  * that (queued meanwhile), a little under the server's limits, so the client is never refused for
  * flooding. `onOpen(reopened)`, `onMessage(msg)`, `onDown({everOpened, opened, replaced})` report
- * what happens; the owner calls `reconnectLater()` when it wants the socket back.
+ * what happens; the owner calls `reconnectLater()` when it wants the socket back. `url` is a
+ * string or a function giving a promise of one, asked before every connect: tokens never go in a
+ * socket URL (proxies log URLs), so each connect trades the token for a one-time ticket.
  */
 export class Socket {
   constructor(url, { onOpen, onMessage, onDown, burst = 15, perSecond = 4, maxDelayMs = 10000 } = {}) {
@@ -46,7 +66,17 @@ export class Socket {
   connect() {
     this.stopped = false;
     clearTimeout(this.timer);
-    const ws = new WebSocket(this.url);
+    if (typeof this.url !== 'function') {
+      this.open_(this.url);
+      return;
+    }
+    Promise.resolve().then(() => this.url()).then(
+      (url) => { if (!this.stopped) this.open_(url); },
+      () => { if (!this.stopped) this.onDown({ everOpened: this.everOpened, opened: false, replaced: false }); });
+  }
+
+  open_(url) {
+    const ws = new WebSocket(url);
     this.ws = ws;
     let opened = false;
     ws.onopen = () => {
@@ -161,7 +191,8 @@ export class Call {
     this.deviceSent = false;
     this.lostTimer = null;
     this.chain = Promise.resolve();
-    this.socket = new Socket(socketBase(base) + '/ws/room?token=' + encodeURIComponent(roomToken), {
+    this.socket = new Socket(() => socketTicket(base, '/api/v1/rooms/socket-ticket', { roomToken })
+      .then((ticket) => socketBase(base) + '/ws/room?ticket=' + encodeURIComponent(ticket)), {
       burst: 40,
       perSecond: 12,
       maxDelayMs: 4000,

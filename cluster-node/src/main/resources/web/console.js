@@ -2,7 +2,7 @@
 // talk on video, show products, wrap up. Talks to the node that serves it: the HTTP API for
 // signing in, /ws/agent for the queue, /ws/room for a call (docs/protocol.md).
 import {
-  Call, Socket, connectionSentence, describeEnd, formatClock, formatDuration, h, openCameraAndMicrophone, safeUrl,
+  Call, Socket, socketTicket, connectionSentence, describeEnd, formatClock, formatDuration, h, openCameraAndMicrophone, safeUrl,
   sentenceFor, socketBase, stopStream, toggleTracks,
 } from './client.js';
 
@@ -175,19 +175,25 @@ async function connect() {
   if (state.session.expiresAt - Date.now() < 30000) {
     try { await refresh(); } catch (e) { if (!state.session) return; }
   }
-  const socket = new Socket(socketBase(base) + '/ws/agent?access_token=' + encodeURIComponent(state.session.accessToken), {
+  // Each (re)connect trades the access token for a one-time ticket: no token in the socket's URL.
+  const socket = new Socket(async () => {
+    let ticket;
+    try {
+      ticket = await socketTicket(base, '/api/v1/auth/socket-ticket', {}, { Authorization: 'Bearer ' + state.session.accessToken });
+    } catch (e) {
+      if (e.status !== 401) throw e;
+      await refresh(); // the access token expired or was revoked: a fresh one, or signed out
+      ticket = await socketTicket(base, '/api/v1/auth/socket-ticket', {}, { Authorization: 'Bearer ' + state.session.accessToken });
+    }
+    return socketBase(base) + '/ws/agent?ticket=' + encodeURIComponent(ticket);
+  }, {
     burst: 24,
     perSecond: 8,
     onOpen: () => banner(null),
     onMessage: onConsoleMessage,
     onDown: async (how) => {
-      if (state.socket !== socket) return;
+      if (state.socket !== socket || !state.session) return;
       banner('The connection to the queue dropped. Reconnecting\u2026');
-      if (!how.opened) {
-        // Refused before the upgrade: most likely the access token expired. Get a new one.
-        try { await refresh(); } catch (e) { if (!state.session) return; }
-        socket.url = socketBase(base) + '/ws/agent?access_token=' + encodeURIComponent(state.session.accessToken);
-      }
       socket.reconnectLater();
     },
   });

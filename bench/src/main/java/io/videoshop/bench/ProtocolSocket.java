@@ -49,9 +49,16 @@ final class ProtocolSocket<E> implements WebSocket.Listener {
 
   /** Connects and completes once the server's {@code hello} has arrived. */
   static <E> CompletableFuture<ProtocolSocket<E>> open(HttpClient http, URI uri, String origin, Class<E> type) {
+    return open(http, uri, origin, null, type);
+  }
+
+  /** {@code bearer}: an access token sent in the upgrade's Authorization header (tokens never go in socket URLs). */
+  static <E> CompletableFuture<ProtocolSocket<E>> open(HttpClient http, URI uri, String origin, String bearer,
+      Class<E> type) {
     ProtocolSocket<E> client = new ProtocolSocket<>(type);
     WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(20));
     if (origin != null) builder.header("Origin", origin);
+    if (bearer != null) builder.header("Authorization", "Bearer " + bearer);
     return builder.buildAsync(uri, client)
         .thenCompose(socket -> {
           synchronized (client) {

@@ -507,8 +507,8 @@ public final class QueueBenchmark {
     List<CompletableFuture<Void>> served = new ArrayList<>();
     for (Shop shop : shops) {
       int node = shop.index() % options.nodes();
-      ProtocolSocket<ConsoleEvent> agent = ProtocolSocket.open(client(), uri(node, "/ws/agent?access_token="
-          + shop.agentToken()), null, ConsoleEvent.class).get(30, TimeUnit.SECONDS);
+      ProtocolSocket<ConsoleEvent> agent = ProtocolSocket.open(client(), uri(node, "/ws/agent"), null,
+          shop.agentToken(), ConsoleEvent.class).get(30, TimeUnit.SECONDS);
       agents.add(agent);
       if (queues.get(shop.index()).isEmpty()) continue;
       served.add(serve(agent, byTicket, queues.get(shop.index()).size(), (shopper, sample) -> {

@@ -37,6 +37,11 @@ public final class AccessRoutes {
               logins.logout(request.caller(), request.body(Logins.RefreshRequest.class));
               return ApiResponse.noContent();
             }),
+        blocking("POST", "/api/v1/auth/logout-everywhere", Access.SIGNED_IN,
+            "Sign out on every device: end every token and socket of the signed-in user", blocking, request -> {
+              logins.logoutEverywhere(request.caller());
+              return ApiResponse.noContent();
+            }),
         blocking("POST", "/api/v1/auth/password-reset", Access.PUBLIC, "Mail a password reset token", blocking,
             request -> {
               users.requestPasswordReset(request.caller(), request.body(Users.ResetRequest.class));

@@ -31,7 +31,15 @@ public final class AccessTokens {
 
   public record Issued(String token, Instant expiresAt) {}
 
+  /** A valid token's caller, the user's token version it carries, and when it expires. */
+  public record Verified(Caller caller, int tokenVersion, Instant expiresAt) {}
+
   public Issued issue(String userId, String tenantId, Role role) {
+    return issue(userId, tenantId, role, 0);
+  }
+
+  /** {@code tokenVersion}: the user's token version now ({@link UserSessions}); a raise ends the token. */
+  public Issued issue(String userId, String tenantId, Role role, int tokenVersion) {
     Instant now = clock.instant();
     Instant expires = now.plus(ttl);
     JWTClaimsSet claims = new JWTClaimsSet.Builder()
@@ -43,20 +51,31 @@ public final class AccessTokens {
         .expirationTime(Date.from(expires))
         .claim("tid", tenantId)
         .claim("role", role.wireName())
+        .claim("ver", tokenVersion)
         .build();
     return new Issued(keys.sign(claims), expires);
   }
 
   /** The caller a valid token names; 401 {@code invalid_token} or {@code token_expired} for anything else. */
   public Caller verify(String token, String ip, String userAgent) {
+    return verified(token, ip, userAgent).caller();
+  }
+
+  /**
+   * As {@link #verify}, with the token version to check against {@link UserSessions#check} (every
+   * use of an access token must) and the expiry.
+   */
+  public Verified verified(String token, String ip, String userAgent) {
     JWTClaimsSet claims = keys.verify(token);
     if (!ISSUER.equals(claims.getIssuer()) || !claims.getAudience().contains(AUDIENCE)) throw SigningKeys.invalid();
     if (claims.getExpirationTime() == null || !claims.getExpirationTime().toInstant().isAfter(clock.instant())) {
       throw ApiError.unauthorized("token_expired", "The access token has expired; refresh it");
     }
     try {
-      return new Caller(Caller.Kind.USER, claims.getSubject(), claims.getStringClaim("tid"),
-          Role.fromWire(claims.getStringClaim("role")), Set.of(), ip, userAgent);
+      Long version = claims.getLongClaim("ver");
+      return new Verified(new Caller(Caller.Kind.USER, claims.getSubject(), claims.getStringClaim("tid"),
+          Role.fromWire(claims.getStringClaim("role")), Set.of(), ip, userAgent),
+          version == null ? 0 : version.intValue(), claims.getExpirationTime().toInstant());
     } catch (ParseException | IllegalArgumentException e) {
       throw SigningKeys.invalid();
     }

@@ -24,11 +24,12 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class ApiKeys {
   public static final String PREFIX = "vsk_";
+  /** With users:write, lets a key invite admins and owners too (without it: agents only). */
+  public static final String GRANT_ADMINS_SCOPE = "users:admins";
   /** Every scope a key may hold; routes name the one they need. */
   public static final Set<String> SCOPES = Set.of(
-      "tenant:read", "tenant:write", "users:read", "users:write", "widget-keys:read", "widget-keys:write",
-      "audit:read", "calls:read", "billing:read",
-      "bookings:read", "bookings:write");
+      "tenant:read", "tenant:write", "users:read", "users:write", GRANT_ADMINS_SCOPE, "widget-keys:read",
+      "widget-keys:write", "audit:read", "calls:read", "billing:read", "bookings:read", "bookings:write");
 
   private final Jdbi jdbi;
   private final AuditLog audit;

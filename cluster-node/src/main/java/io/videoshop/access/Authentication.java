@@ -7,7 +7,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Who a request comes from: {@code Authorization: Bearer <access token>} (verified in memory),
+ * Who a request comes from: {@code Authorization: Bearer <access token>} (verified in memory, its
+ * user's token version checked against {@link UserSessions}, cached),
  * or an API key as {@code Authorization: ApiKey <key>} or {@code X-Api-Key: <key>} (looked up,
  * on the blocking dispatcher), or nobody.
  */
@@ -15,18 +16,21 @@ public final class Authentication implements ApiRouter.Authenticator {
   private final AccessTokens accessTokens;
   private final ApiKeys apiKeys;
   private final Blocking blocking;
+  private final UserSessions sessions;
 
-  public Authentication(AccessTokens accessTokens, ApiKeys apiKeys, Blocking blocking) {
+  public Authentication(AccessTokens accessTokens, ApiKeys apiKeys, Blocking blocking, UserSessions sessions) {
     this.accessTokens = accessTokens;
     this.apiKeys = apiKeys;
     this.blocking = blocking;
+    this.sessions = sessions;
   }
 
   @Override
   public CompletionStage<Caller> authenticate(String authorization, String apiKey, String ip, String userAgent) {
     try {
       if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-        return CompletableFuture.completedFuture(accessTokens.verify(authorization.substring(7).trim(), ip, userAgent));
+        AccessTokens.Verified verified = accessTokens.verified(authorization.substring(7).trim(), ip, userAgent);
+        return sessions.check(verified.caller().id(), verified.tokenVersion()).thenApply(ok -> verified.caller());
       }
       String key = apiKey;
       if (authorization != null && authorization.regionMatches(true, 0, "ApiKey ", 0, 7)) {

@@ -6,7 +6,6 @@ import io.videoshop.http.ApiError;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -16,8 +15,12 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * Sign-in: password logins that hand out an access token and a refresh token, refresh with
  * rotation, logout. Failed logins are counted per account and per client address (in the
- * database, so every node sees them): each failure is answered more slowly, and past the
- * threshold the account or address is locked for a while (429 with Retry-After).
+ * database, so every node sees them). A client address is only ever slowed down (each failure
+ * answered later, up to a ceiling), never locked: many shoppers and staff may share one address
+ * (an office, a carrier's NAT), and a lock per address would let anyone lock them all out. An
+ * account is locked after too many failures; each lock in a row lasts twice as long, up to a
+ * ceiling, its holder is mailed, and a password reset lifts it, so guessing stays bounded while
+ * the real holder always has a way in.
  */
 public final class Logins {
   private static final Duration MAX_SLOWDOWN = Duration.ofSeconds(4);
@@ -25,13 +28,18 @@ public final class Logins {
   private final Jdbi jdbi;
   private final AccessTokens accessTokens;
   private final AuditLog audit;
+  private final MailOutbox mail;
+  private final UserSessions sessions;
   private final AuthSettings settings;
   private final Clock clock;
 
-  public Logins(Jdbi jdbi, AccessTokens accessTokens, AuditLog audit, AuthSettings settings, Clock clock) {
+  public Logins(Jdbi jdbi, AccessTokens accessTokens, AuditLog audit, MailOutbox mail, UserSessions sessions,
+      AuthSettings settings, Clock clock) {
     this.jdbi = jdbi;
+    this.sessions = sessions;
     this.accessTokens = accessTokens;
     this.audit = audit;
+    this.mail = mail;
     this.settings = settings;
     this.clock = clock;
   }
@@ -46,17 +54,22 @@ public final class Logins {
   /** A login's result: a session, or an error to answer after {@code delay} (the slowdown). */
   public record Outcome(Session session, ApiError error, Duration delay) {}
 
+  static String accountSubject(String email) {
+    return "account:" + email;
+  }
+
   public Outcome login(Caller caller, Credentials credentials) {
     if (credentials.email() == null || credentials.password() == null) {
       throw ApiError.invalid("email", "required", "email and password are required");
     }
     String email = credentials.email().trim().toLowerCase(Locale.ROOT);
-    List<String> subjects = List.of("account:" + email, "ip:" + caller.ip());
+    String account = accountSubject(email);
+    String address = "ip:" + caller.ip();
     Instant now = clock.instant();
-    Optional<Instant> lockedUntil = jdbi.withHandle(handle -> lockedUntil(handle, subjects, now));
+    Optional<Instant> lockedUntil = jdbi.withHandle(handle -> lockedUntil(handle, account, now));
     if (lockedUntil.isPresent()) {
-      throw ApiError.tooManyRequests("login_locked", "Too many failed logins; try again later",
-          Duration.between(now, lockedUntil.get()));
+      throw ApiError.tooManyRequests("login_locked", "Too many failed logins for this account; try again later"
+          + " or reset the password", Duration.between(now, lockedUntil.get()));
     }
     Optional<User> user = jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM users WHERE email = :email")
         .bind("email", email).map((rs, ctx) -> Users.user(rs)).findOne());
@@ -66,12 +79,11 @@ public final class Logins {
     // Verify even for unknown accounts so that timing does not tell which emails exist.
     boolean passwordMatches = Passwords.matches(credentials.password(), hash != null ? hash : DUMMY_HASH) && hash != null;
     if (!passwordMatches || !user.get().active()) {
-      return failed(caller, email, subjects, user, now);
+      return failed(caller, email, account, address, user, now);
     }
     return jdbi.inTransaction(handle -> {
-      for (String subject : subjects) {
-        handle.createUpdate("DELETE FROM login_failures WHERE subject = :subject").bind("subject", subject).execute();
-      }
+      // The account's count only: the address's stays, or a guesser's own account would wipe it.
+      handle.createUpdate("DELETE FROM login_failures WHERE subject = :subject").bind("subject", account).execute();
       Session session = startSession(handle, user.get(), UUID.randomUUID().toString(), now);
       audit.record(handle, caller.as(user.get()), new AuditLog.Change(user.get().tenantId(), "auth.login", "user",
           user.get().id(), null, null));
@@ -81,32 +93,45 @@ public final class Logins {
 
   private static final String DUMMY_HASH = Passwords.hash("not-a-real-password-0");
 
-  private Outcome failed(Caller caller, String email, List<String> subjects, Optional<User> user, Instant now) {
+  private Outcome failed(Caller caller, String email, String account, String address, Optional<User> user,
+      Instant now) {
     return jdbi.inTransaction(handle -> {
-      int worst = 0;
-      boolean locked = false;
-      for (String subject : subjects) {
-        int failures = countFailure(handle, subject, now);
-        worst = Math.max(worst, failures);
-        if (failures >= settings.maxLoginFailures()) {
-          handle.createUpdate("UPDATE login_failures SET locked_until = :until WHERE subject = :subject")
-              .bind("until", now.plus(settings.loginLockout())).bind("subject", subject).execute();
-          locked = true;
-        }
-      }
+      int addressFailures = countFailure(handle, address, now).failures();
+      Counted counted = countFailure(handle, account, now);
+      int worst = Math.max(addressFailures, counted.failures());
       String tenantId = user.map(User::tenantId).orElse(null);
       String userId = user.map(User::id).orElse(null);
       audit.record(handle, caller, new AuditLog.Change(tenantId, "auth.login_failed", "user", userId, null,
           java.util.Map.of("email", email)));
-      if (locked) {
+      if (counted.failures() >= settings.maxLoginFailures()) {
+        Duration lock = lockFor(counted.lockouts() + 1);
+        Instant until = now.plus(lock);
+        // The next round's window starts when this lock ends: failing again soon after locks longer.
+        handle.createUpdate("""
+                UPDATE login_failures SET locked_until = :until, lockouts = lockouts + 1, window_started_at = :until
+                WHERE subject = :subject""")
+            .bind("until", until).bind("subject", account).execute();
         audit.record(handle, caller, new AuditLog.Change(tenantId, "auth.lockout", "user", userId, null,
-            java.util.Map.of("email", email, "lockedFor", settings.loginLockout().toString())));
+            java.util.Map.of("email", email, "lockedFor", lock.toString())));
+        if (user.isPresent() && user.get().active()) {
+          mail.enqueue(handle, tenantId, email, "Sign-in to VideoShop paused after failed attempts",
+              "There were " + counted.failures() + " failed sign-ins to your VideoShop account. Sign-ins are paused for "
+                  + lock.toMinutes() + " minute(s), until " + until + ".\nIf this was you, wait or reset your password"
+                  + " (POST /api/v1/auth/password-reset): a reset lifts the pause at once.\nIf it was not you, your"
+                  + " password held; consider a longer one.");
+        }
         return new Outcome(null, ApiError.tooManyRequests("login_locked",
-            "Too many failed logins; try again later", settings.loginLockout()), slowdown(worst));
+            "Too many failed logins for this account; try again later or reset the password", lock), slowdown(worst));
       }
       return new Outcome(null, ApiError.unauthorized("invalid_credentials", "The email or the password is wrong"),
           slowdown(worst));
     });
+  }
+
+  /** lockout * 2^(n-1) for the n-th lock in a row, at most max-lockout. */
+  Duration lockFor(int lockout) {
+    Duration lock = settings.loginLockout().multipliedBy(1L << Math.min(20, Math.max(0, lockout - 1)));
+    return lock.compareTo(settings.loginMaxLockout()) > 0 ? settings.loginMaxLockout() : lock;
   }
 
   /** step * 2^(n-1), at most 4 s. */
@@ -115,66 +140,91 @@ public final class Logins {
     return delay.compareTo(MAX_SLOWDOWN) > 0 ? MAX_SLOWDOWN : delay;
   }
 
-  private int countFailure(Handle handle, String subject, Instant now) {
+  private record Counted(int failures, int lockouts) {}
+
+  private Counted countFailure(Handle handle, String subject, Instant now) {
     Optional<Object[]> row = handle.createQuery(
-            "SELECT failures, window_started_at FROM login_failures WHERE subject = :subject FOR UPDATE")
+            "SELECT failures, window_started_at, lockouts FROM login_failures WHERE subject = :subject FOR UPDATE")
         .bind("subject", subject)
-        .map((rs, ctx) -> new Object[] {rs.getInt(1), rs.getTimestamp(2).toInstant()}).findOne();
+        .map((rs, ctx) -> new Object[] {rs.getInt(1), rs.getTimestamp(2).toInstant(), rs.getInt(3)}).findOne();
     if (row.isEmpty()) {
       handle.createUpdate("""
-              INSERT INTO login_failures (subject, failures, window_started_at) VALUES (:subject, 1, :now)""")
+              INSERT INTO login_failures (subject, failures, window_started_at, lockouts) VALUES (:subject, 1, :now, 0)""")
           .bind("subject", subject).bind("now", now).execute();
-      return 1;
+      return new Counted(1, 0);
     }
+    // A quiet window (since the first failure, or since the last lock ended) forgets everything.
     boolean windowOver = ((Instant) row.get()[1]).plus(settings.loginFailureWindow()).isBefore(now);
     int failures = windowOver ? 1 : (int) row.get()[0] + 1;
+    int lockouts = windowOver ? 0 : (int) row.get()[2];
     handle.createUpdate("""
-            UPDATE login_failures SET failures = :failures, window_started_at = :started, locked_until = NULL
+            UPDATE login_failures SET failures = :failures, window_started_at = :started, locked_until = NULL,
+              lockouts = :lockouts
             WHERE subject = :subject""")
-        .bind("failures", failures).bind("started", windowOver ? now : row.get()[1]).bind("subject", subject).execute();
-    return failures;
+        .bind("failures", failures).bind("started", windowOver ? now : row.get()[1]).bind("lockouts", lockouts)
+        .bind("subject", subject).execute();
+    return new Counted(failures, lockouts);
   }
 
-  private static Optional<Instant> lockedUntil(Handle handle, List<String> subjects, Instant now) {
-    return handle.createQuery("SELECT max(locked_until) FROM login_failures WHERE subject IN (<subjects>)")
-        .bindList("subjects", subjects)
+  private static Optional<Instant> lockedUntil(Handle handle, String subject, Instant now) {
+    return handle.createQuery("SELECT locked_until FROM login_failures WHERE subject = :subject")
+        .bind("subject", subject)
         .map((rs, ctx) -> rs.getTimestamp(1) == null ? null : rs.getTimestamp(1).toInstant())
         .findOne()
         .filter(until -> until != null && until.isAfter(now));
   }
 
-  /** Exchanges a refresh token for a new session; the old token is used up. */
+  /**
+   * Exchanges a refresh token for a new session; the old token is used up. Detection and rotation
+   * are one transaction on the locked row: of concurrent presentations of one token the first
+   * rotates it, and every later one (waiting on the lock, then seeing it used up) is a replay that
+   * revokes the family, the winner's new token included.
+   */
   public Session refresh(Caller caller, RefreshRequest request) {
     if (request.refreshToken() == null) throw ApiError.invalid("refreshToken", "required", "is required");
     Instant now = clock.instant();
-    // Reuse of a rotated token revokes its family; that must stick even though this request fails.
-    Optional<ApiError> reuse = jdbi.inTransaction(handle -> {
-      Optional<StoredToken> token = StoredToken.lock(handle, request.refreshToken());
-      if (token.isPresent() && token.get().replaced() && !token.get().revoked()) {
-        RefreshTokens.revokeFamily(handle, token.get().familyId(), now);
+    // A replay's revocation must be committed although the request fails: the error is returned, not thrown.
+    Object result = jdbi.inTransaction(handle -> {
+      Optional<StoredToken> found = StoredToken.lock(handle, request.refreshToken());
+      if (found.isEmpty()) return ApiError.unauthorized("invalid_refresh_token", "The refresh token is not valid");
+      StoredToken token = found.get();
+      if (token.replaced() && !token.revoked()) {
+        RefreshTokens.revokeFamily(handle, token.familyId(), now);
         audit.record(handle, caller, new AuditLog.Change(null, "auth.refresh_reuse_detected", "user",
-            token.get().userId(), null, null));
-        return Optional.of(ApiError.unauthorized("invalid_refresh_token",
-            "The refresh token was already used; every session of its family has been revoked"));
+            token.userId(), null, null));
+        return ApiError.unauthorized("invalid_refresh_token",
+            "The refresh token was already used; every session of its family has been revoked");
       }
-      return Optional.empty();
-    });
-    if (reuse.isPresent()) throw reuse.get();
-    return jdbi.inTransaction(handle -> {
-      StoredToken token = StoredToken.lock(handle, request.refreshToken())
-          .orElseThrow(() -> ApiError.unauthorized("invalid_refresh_token", "The refresh token is not valid"));
       if (token.revoked() || token.replaced() || !token.expiresAt().isAfter(now)) {
-        throw ApiError.unauthorized("invalid_refresh_token", "The refresh token has expired or was revoked");
+        return ApiError.unauthorized("invalid_refresh_token", "The refresh token has expired or was revoked");
       }
       User user = handle.createQuery("SELECT * FROM users WHERE id = :id").bind("id", token.userId())
           .map((rs, ctx) -> Users.user(rs)).one();
-      if (!user.active()) throw ApiError.unauthorized("invalid_refresh_token", "The account is deactivated");
+      if (!user.active()) return ApiError.unauthorized("invalid_refresh_token", "The account is deactivated");
       handle.createUpdate("UPDATE refresh_tokens SET replaced_at = :now WHERE token_hash = :hash")
           .bind("now", now).bind("hash", Secrets.sha256(request.refreshToken())).execute();
       Session session = startSession(handle, user, token.familyId(), now);
       audit.record(handle, caller.as(user), new AuditLog.Change(user.tenantId(), "auth.token_refreshed", "user",
           user.id(), null, null));
       return session;
+    });
+    if (result instanceof ApiError error) throw error;
+    return (Session) result;
+  }
+
+  /**
+   * Signs the caller out everywhere: every refresh token of the user is revoked and every access
+   * token, console and call socket it holds on any node ends ({@link UserSessions}).
+   */
+  public void logoutEverywhere(Caller caller) {
+    if (caller.kind() != Caller.Kind.USER) {
+      throw ApiError.forbidden("api_key_not_allowed", "Only a signed-in user can sign itself out everywhere");
+    }
+    jdbi.useTransaction(handle -> {
+      RefreshTokens.revokeAllOf(handle, caller.id(), clock.instant());
+      sessions.endAll(handle, caller.id());
+      audit.record(handle, caller, new AuditLog.Change(caller.tenantId(), "auth.logout_everywhere", "user", caller.id(),
+          null, null));
     });
   }
 
@@ -197,7 +247,8 @@ public final class Logins {
   private Session startSession(Handle handle, User user, String familyId, Instant now) {
     Instant refreshExpires = now.plus(settings.refreshTokenTtl());
     String refreshToken = RefreshTokens.issue(handle, user.id(), familyId, now, refreshExpires);
-    AccessTokens.Issued access = accessTokens.issue(user.id(), user.tenantId(), user.roleEnum());
+    AccessTokens.Issued access = accessTokens.issue(user.id(), user.tenantId(), user.roleEnum(),
+        UserSessions.currentVersion(handle, user.id()));
     return new Session(access.token(), "Bearer", Duration.between(now, access.expiresAt()).toSeconds(), refreshToken,
         refreshExpires, user);
   }

@@ -30,6 +30,7 @@ public final class Users {
   private final AuthSettings settings;
   private final SeatLimit seatLimit;
   private final Clock clock;
+  private final UserSessions sessions;
 
   /** How many people (agent seats) a tenant's plan allows; empty: no limit. Blocking. */
   @FunctionalInterface
@@ -37,7 +38,9 @@ public final class Users {
     Optional<Integer> of(String tenantId);
   }
 
-  public Users(Jdbi jdbi, AuditLog audit, MailOutbox mail, AuthSettings settings, SeatLimit seatLimit, Clock clock) {
+  public Users(Jdbi jdbi, AuditLog audit, MailOutbox mail, AuthSettings settings, SeatLimit seatLimit, Clock clock,
+      UserSessions sessions) {
+    this.sessions = sessions;
     this.jdbi = jdbi;
     this.audit = audit;
     this.mail = mail;
@@ -162,6 +165,8 @@ public final class Users {
       requireMayGrant(caller, before.roleEnum()); // an admin cannot demote an owner
       if (before.roleEnum() == Role.OWNER && role != Role.OWNER) requireAnotherActiveOwner(handle, before);
       User after = update(handle, before, role.wireName(), before.status());
+      // Tokens carry the role: the old ones end (a demoted owner cannot use one to promote itself back).
+      if (role != before.roleEnum()) sessions.endAll(handle, userId);
       audit.record(handle, caller, new AuditLog.Change(tenantId, "user.role_changed", "user", userId, before, after));
       return after;
     });
@@ -175,6 +180,7 @@ public final class Users {
       if (before.roleEnum() == Role.OWNER) requireAnotherActiveOwner(handle, before);
       User after = update(handle, before, before.role(), User.DEACTIVATED);
       RefreshTokens.revokeAllOf(handle, userId, clock.instant());
+      sessions.endAll(handle, userId);
       audit.record(handle, caller, new AuditLog.Change(tenantId, "user.deactivated", "user", userId, before, after));
       return after;
     });
@@ -225,6 +231,10 @@ public final class Users {
       handle.createUpdate("UPDATE password_resets SET used_at = :now WHERE token_hash = :hash")
           .bind("now", now).bind("hash", Secrets.sha256(request.token())).execute();
       RefreshTokens.revokeAllOf(handle, userId, now);
+      sessions.endAll(handle, userId);
+      // Proving control of the mailbox lifts a lock guessers put on the account.
+      handle.createUpdate("DELETE FROM login_failures WHERE subject = :subject")
+          .bind("subject", Logins.accountSubject(user.email())).execute();
       audit.record(handle, caller, new AuditLog.Change(user.tenantId(), "auth.password_reset", "user", userId, null, null));
     });
   }
@@ -291,6 +301,11 @@ public final class Users {
   /** Admins manage agents and admins; only owners (and the operator) grant or take the owner role. */
   private static void requireMayGrant(Caller caller, Role role) {
     if (caller.isOperator()) return;
+    // A leaked server key must not mint people who manage the tenant: that takes its own scope.
+    if (caller.isApiKey() && role != Role.AGENT && !caller.scopes().contains(ApiKeys.GRANT_ADMINS_SCOPE)) {
+      throw ApiError.forbidden("insufficient_scope", "Inviting an admin or owner with an API key needs the scope "
+          + ApiKeys.GRANT_ADMINS_SCOPE);
+    }
     if (role == Role.OWNER && caller.role() != Role.OWNER) {
       throw ApiError.forbidden("owner_only", "Only an owner may grant, change or remove the owner role");
     }

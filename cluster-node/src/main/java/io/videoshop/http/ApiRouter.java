@@ -3,7 +3,6 @@ package io.videoshop.http;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
 import static org.apache.pekko.http.javadsl.server.Directives.entity;
-import static org.apache.pekko.http.javadsl.server.Directives.extractClientIP;
 import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
@@ -11,6 +10,8 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 
 import io.videoshop.access.Caller;
 import io.videoshop.access.Role;
+import io.videoshop.config.TrustedProxies;
+import java.net.InetAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -57,12 +59,12 @@ public final class ApiRouter {
 
   private final List<ApiRoute> table;
   private final Authenticator authenticator;
-  private final boolean trustForwardedFor;
+  private final TrustedProxies trustedProxies;
 
-  public ApiRouter(List<ApiRoute> table, Authenticator authenticator, boolean trustForwardedFor) {
+  public ApiRouter(List<ApiRoute> table, Authenticator authenticator, TrustedProxies trustedProxies) {
     this.table = List.copyOf(table);
     this.authenticator = authenticator;
-    this.trustForwardedFor = trustForwardedFor;
+    this.trustedProxies = trustedProxies;
   }
 
   public List<ApiRoute> table() {
@@ -71,9 +73,9 @@ public final class ApiRouter {
 
   public Route route() {
     return pathPrefix("api", () -> pathPrefix("v1", () -> handleRejections(UNREADABLE_BODY, () -> handleExceptions(PROBLEMS, () ->
-        extractRequest(request -> extractClientIP(forwarded ->
+        extractRequest(request ->
             entity(Unmarshaller.entityToString(), body ->
-                completeWithFuture(serve(request, clientAddress(request, forwarded), body)))))))));
+                completeWithFuture(serve(request, clientAddress(request, trustedProxies), body))))))));
   }
 
   private CompletionStage<HttpResponse> serve(HttpRequest request, String ip, String body) {
@@ -232,15 +234,14 @@ public final class ApiRouter {
     return query;
   }
 
-  private String clientAddress(HttpRequest request, RemoteAddress forwarded) {
-    return clientAddress(request, forwarded, trustForwardedFor);
-  }
-
-  /** The connection's peer, unless configured to trust what a proxy forwards ({@code extractClientIP}). */
-  public static String clientAddress(HttpRequest request, RemoteAddress forwarded, boolean trustForwardedFor) {
-    RemoteAddress client = trustForwardedFor
-        ? forwarded
-        : request.getAttribute(AttributeKeys.remoteAddress).orElse(forwarded);
-    return client.getAddress().map(java.net.InetAddress::getHostAddress).orElse("unknown");
+  /** The client's address: the connection's peer, or what trusted proxies forwarded ({@link TrustedProxies}). */
+  public static String clientAddress(HttpRequest request, TrustedProxies trustedProxies) {
+    Optional<InetAddress> peer = request.getAttribute(AttributeKeys.remoteAddress).flatMap(RemoteAddress::getAddress);
+    if (peer.isEmpty()) return "unknown";
+    List<String> forwardedFor = new ArrayList<>();
+    for (HttpHeader header : request.getHeaders()) {
+      if (header.is("x-forwarded-for")) forwardedFor.add(header.value());
+    }
+    return trustedProxies.client(peer.get(), forwardedFor).getHostAddress();
   }
 }

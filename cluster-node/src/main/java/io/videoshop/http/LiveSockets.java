@@ -37,6 +37,8 @@ public final class LiveSockets implements Extension {
   }
 
   private final Set<ActorRef<Sockets.Outbound>> open = ConcurrentHashMap.newKeySet();
+  /** The signed-in user's sockets (agent consoles, agents' call rooms), by user id. */
+  private final ConcurrentHashMap<String, Set<ActorRef<Sockets.Outbound>>> byUser = new ConcurrentHashMap<>();
 
   private LiveSockets(ActorSystem<?> system) {
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "tell-sockets-to-reconnect",
@@ -51,11 +53,28 @@ public final class LiveSockets implements Extension {
         });
   }
 
-  void opened(ActorRef<Sockets.Outbound> socket) {
+  void opened(ActorRef<Sockets.Outbound> socket, String userId) {
     open.add(socket);
+    if (userId != null) byUser.computeIfAbsent(userId, id -> ConcurrentHashMap.newKeySet()).add(socket);
   }
 
-  void closed(ActorRef<Sockets.Outbound> socket) {
+  void closed(ActorRef<Sockets.Outbound> socket, String userId) {
     open.remove(socket);
+    if (userId != null) {
+      byUser.computeIfPresent(userId, (id, sockets) -> {
+        sockets.remove(socket);
+        return sockets.isEmpty() ? null : sockets;
+      });
+    }
+  }
+
+  /** The user's sessions ended: each of its sockets on this node is told {@code reconnect} and closed. */
+  public void endSessionsOf(String userId) {
+    Set<ActorRef<Sockets.Outbound>> sockets = byUser.getOrDefault(userId, Set.of());
+    String ended = ProtocolCodec.encode(WidgetEvent.class, new Reconnect("session_ended", 0));
+    for (ActorRef<Sockets.Outbound> socket : sockets) {
+      socket.tell(new Sockets.Frame(ended));
+      socket.tell(new Sockets.Close());
+    }
   }
 }

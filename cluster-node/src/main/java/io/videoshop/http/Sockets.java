@@ -1,7 +1,11 @@
 package io.videoshop.http;
 
 import io.videoshop.protocol.ProtocolCodec;
+import io.videoshop.protocol.Reconnect;
+import io.videoshop.protocol.WidgetEvent;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -10,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -63,6 +68,23 @@ public final class Sockets {
    */
   public static <C> Flow<Message, Message, NotUsed> flow(ActorSystem<?> system, String kind,
       Function<ActorRef<Outbound>, Behavior<C>> session, Function<Inbound, C> wrap) {
+    return flow(system, kind, null, session, wrap);
+  }
+
+  /**
+   * A signed-in user's socket: it closes (after {@code reconnect}) when the user's sessions are
+   * ended ({@link LiveSockets#endSessionsOf}) or, with {@code expiresAt}, when the credential it
+   * was opened with expires (reason {@code token_expired}: reconnect with a fresh one).
+   */
+  public record Owner(String userId, Instant expiresAt) {}
+
+  private static Duration untilExpiry(Instant expiresAt) {
+    Duration left = Duration.between(Instant.now(), expiresAt);
+    return left.isNegative() ? Duration.ZERO : left;
+  }
+
+  public static <C> Flow<Message, Message, NotUsed> flow(ActorSystem<?> system, String kind, Owner owner,
+      Function<ActorRef<Outbound>, Behavior<C>> session, Function<Inbound, C> wrap) {
     Materializer materializer = Materializer.matFromSystem(system);
     Pair<ActorRef<Outbound>, Source<Outbound, NotUsed>> outbound = ActorSource.<Outbound>actorRef(
             message -> message instanceof Close, message -> Optional.empty(), OUTBOUND_BUFFER,
@@ -79,13 +101,21 @@ public final class Sockets {
         .map(frame -> (Message) TextMessage.create(frame.text()));
     AtomicInteger open = NodeMetrics.get(system).openSockets(kind);
     LiveSockets live = LiveSockets.get(system);
+    String userId = owner == null ? null : owner.userId();
     return Flow.fromSinkAndSourceCoupled(in, out)
         .watchTermination((notUsed, done) -> {
           open.incrementAndGet();
-          live.opened(outbound.first());
+          live.opened(outbound.first(), userId);
+          Cancellable expiry = owner == null || owner.expiresAt() == null ? null
+              : system.scheduler().scheduleOnce(untilExpiry(owner.expiresAt()), () -> {
+                outbound.first().tell(new Frame(ProtocolCodec.encode(WidgetEvent.class,
+                    new Reconnect("token_expired", 0))));
+                outbound.first().tell(new Close());
+              }, system.executionContext());
           done.whenComplete((ok, failure) -> {
             open.decrementAndGet();
-            live.closed(outbound.first());
+            live.closed(outbound.first(), userId);
+            if (expiry != null) expiry.cancel();
           });
           return NotUsed.getInstance();
         });

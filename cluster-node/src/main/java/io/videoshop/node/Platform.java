@@ -8,6 +8,8 @@ import io.videoshop.access.FirstStart;
 import io.videoshop.access.Logins;
 import io.videoshop.access.MailOutbox;
 import io.videoshop.access.SigningKeys;
+import io.videoshop.access.SocketTickets;
+import io.videoshop.access.UserSessions;
 import io.videoshop.access.Users;
 import io.videoshop.access.WidgetKeys;
 import io.videoshop.audit.AuditLog;
@@ -60,6 +62,8 @@ public final class Platform {
   public final AuditLog audit;
   public final Tenants tenants;
   public final Users users;
+  public final UserSessions sessions;
+  public final SocketTickets socketTickets;
   public final SigningKeys signingKeys;
   public final AccessTokens accessTokens;
   public final RoomTokens roomTokens;
@@ -96,11 +100,13 @@ public final class Platform {
     this.audit = new AuditLog(jdbi, clock);
     this.tenants = new Tenants(jdbi, audit, clock);
     this.wallets = new Wallets(system, settings.billing());
-    this.users = new Users(jdbi, audit, new MailOutbox(clock), settings.auth(), this::seatLimit, clock);
+    this.sessions = new UserSessions(system, jdbi, blocking, settings.auth().sessionCheckTtl(), clock);
+    this.users = new Users(jdbi, audit, new MailOutbox(clock), settings.auth(), this::seatLimit, clock, sessions);
     this.signingKeys = new SigningKeys(settings.auth());
     this.accessTokens = new AccessTokens(signingKeys, settings.auth(), clock);
     this.roomTokens = new RoomTokens(signingKeys, settings.calls().roomTokenTtl(), clock);
-    this.logins = new Logins(jdbi, accessTokens, audit, settings.auth(), clock);
+    this.socketTickets = new SocketTickets(jdbi, roomTokens, settings.auth().socketTicketTtl(), clock);
+    this.logins = new Logins(jdbi, accessTokens, audit, new MailOutbox(clock), sessions, settings.auth(), clock);
     this.apiKeys = new ApiKeys(jdbi, audit, clock);
     this.widgetKeys = new WidgetKeys(jdbi, tenants, audit, clock);
     this.firstStart = new FirstStart(jdbi, tenants, users, widgetKeys, clock);
@@ -109,6 +115,7 @@ public final class Platform {
     PaymentWebhook webhook = new PaymentWebhook(jdbi, tenants, wallets, audit, blocking, clock);
     List<ApiRoute> table = new ArrayList<>();
     table.addAll(AccessRoutes.routes(firstStart, logins, users, apiKeys, widgetKeys, blocking));
+    table.addAll(SocketTickets.routes(socketTickets, accessTokens, blocking));
     table.addAll(TenantRoutes.routes(jdbi, tenants, blocking));
     table.addAll(AuditRoutes.routes(audit, blocking));
     table.addAll(CallRoutes.routes(system, jdbi, database.personalDataVault(), blocking));
@@ -120,7 +127,7 @@ public final class Platform {
     table.addAll(PublicBookingRoutes.routes(tenants, widgetKeys, calendars, bookingLinks, database.personalDataVault(),
         new PublicBookingLimits(settings.scheduling(), System::nanoTime), blocking, clock));
     table.add(OpenApiDocument.route());
-    this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking),
-        settings.http().trustForwardedFor());
+    this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking, sessions),
+        settings.http().trustedProxies());
   }
 }

@@ -4,6 +4,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.concat;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.videoshop.access.SocketTickets;
 import io.videoshop.config.ClusterSettings;
 import io.videoshop.config.VideoShopSettings;
 import io.videoshop.http.HttpServer;
@@ -138,11 +139,14 @@ public final class VideoShopNode {
     SharedDatabase.get(system).reportPoolMetricsTo(metrics.registry());
     LiveSockets.get(system); // its shutdown task exists from the start, sockets or not
     QueueSockets queueSockets = new QueueSockets(system, platform.tenants, platform.wallets, platform.widgetKeys,
-        platform.accessTokens, platform.roomTokens, SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.clock);
+        platform.accessTokens, platform.roomTokens, SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.clock,
+        platform.sessions, platform.socketTickets);
     RoomSockets roomSockets = new RoomSockets(system, platform.roomTokens,
         new IceServers(platform.settings.calls(), platform.clock), platform.tenants,
-        SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.settings.http().trustForwardedFor());
-    Route all = concat(HealthRoutes.route(new Readiness(system), metrics), platform.api.route(), queueSockets.route(),
+        SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.settings.http().trustedProxies(),
+        platform.sessions, platform.socketTickets);
+    Route all = concat(HealthRoutes.route(new Readiness(system), metrics), SocketTickets.preflight(),
+        platform.api.route(), queueSockets.route(),
         roomSockets.route(), new WebPages(platform.tenants, platform.widgetKeys, platform.blocking).route());
     return HttpMetrics.timed(metrics.registry(), all.seal());
   }

@@ -46,13 +46,16 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
 
   private record Answered(String request, Object reply, Throwable failure) implements Command {}
 
-  static Behavior<Command> create(String tenantId, String agentId, ActorRef<Sockets.Outbound> out,
+  /** {@code tokenVersion}: the agent's token version, carried into its room tokens (a raise ends them too). */
+  static Behavior<Command> create(String tenantId, String agentId, int tokenVersion, ActorRef<Sockets.Outbound> out,
       EntityRef<TenantQueue.Command> queue, ActorRef<QueueFeeds.Command> feeds, RoomTokens roomTokens, Clock clock) {
-    return Behaviors.setup(context -> new AgentSession(context, tenantId, agentId, out, queue, feeds, roomTokens, clock));
+    return Behaviors.setup(context -> new AgentSession(context, tenantId, agentId, tokenVersion, out, queue, feeds,
+        roomTokens, clock));
   }
 
   private final String tenantId;
   private final String agentId;
+  private final int tokenVersion;
   private final RoomTokens roomTokens;
   /** The data subject of each ticket seen waiting, for the room token when this agent accepts it. */
   private final Map<String, String> subjects = new HashMap<>();
@@ -64,10 +67,12 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   private final Map<String, Reservation> offers = new HashMap<>();
   private boolean reconnectAnnounced;
 
-  private AgentSession(ActorContext<Command> context, String tenantId, String agentId, ActorRef<Sockets.Outbound> out,
-      EntityRef<TenantQueue.Command> queue, ActorRef<QueueFeeds.Command> feeds, RoomTokens roomTokens, Clock clock) {
+  private AgentSession(ActorContext<Command> context, String tenantId, String agentId, int tokenVersion,
+      ActorRef<Sockets.Outbound> out, EntityRef<TenantQueue.Command> queue, ActorRef<QueueFeeds.Command> feeds,
+      RoomTokens roomTokens, Clock clock) {
     super(context);
     this.tenantId = tenantId;
+    this.tokenVersion = tokenVersion;
     this.roomTokens = roomTokens;
     this.agentId = agentId;
     this.out = out;
@@ -139,7 +144,7 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
       RoomPass pass = RoomPass.agent(assigned.roomId(), tenantId, assigned.ticketId(), agentId,
           subjects.get(assigned.ticketId()));
       send(new ConsoleEvent.Assigned(assigned.reservationId(), assigned.ticketId(), assigned.roomId(),
-          roomTokens.issue(pass)));
+          roomTokens.issue(pass, tokenVersion)));
     } else {
       send(new ConsoleEvent.Done(answer.request()));
     }

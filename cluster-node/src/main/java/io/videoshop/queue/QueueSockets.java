@@ -11,6 +11,8 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 
 import io.videoshop.access.AccessTokens;
 import io.videoshop.access.Caller;
+import io.videoshop.access.SocketTickets;
+import io.videoshop.access.UserSessions;
 import io.videoshop.access.WidgetKeys;
 import io.videoshop.http.ApiError;
 import io.videoshop.http.ApiRouter;
@@ -22,6 +24,9 @@ import io.videoshop.tenant.Tenants;
 import io.videoshop.wallet.Wallets;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -30,9 +35,10 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The queue's two sockets. {@code /ws/widget?key=<widget key>}: only with a valid key and an
- * {@code Origin} the key allows (else 403 before the upgrade). {@code /ws/agent}: only with a
- * tenant user's access token ({@code ?access_token=} — browsers cannot set headers on a socket —
- * or {@code Authorization: Bearer}). Translation only: each connection is a session actor.
+ * {@code Origin} the key allows (else 403 before the upgrade). {@code /ws/agent}: only for a
+ * tenant's user, with a one-time ticket ({@code ?ticket=}, from {@link SocketTickets}: browsers
+ * cannot set headers on a socket, and a token in the URL would land in access logs) or
+ * {@code Authorization: Bearer}. Translation only: each connection is a session actor.
  */
 public final class QueueSockets {
   private final ActorSystem<?> system;
@@ -44,10 +50,16 @@ public final class QueueSockets {
   private final ClusterSharding sharding;
   private final ActorRef<QueueFeeds.Command> feeds;
   private final RoomTokens roomTokens;
+  private final UserSessions sessions;
+  private final SocketTickets tickets;
+  private static final String TICKET_ROUTE = "POST /api/v1/auth/socket-ticket";
 
   public QueueSockets(ActorSystem<?> system, Tenants tenants, Wallets wallets, WidgetKeys widgetKeys,
-      AccessTokens accessTokens, RoomTokens roomTokens, PersonalDataVault vault, Blocking blocking, Clock clock) {
+      AccessTokens accessTokens, RoomTokens roomTokens, PersonalDataVault vault, Blocking blocking, Clock clock,
+      UserSessions sessions, SocketTickets tickets) {
     this.roomTokens = roomTokens;
+    this.sessions = sessions;
+    this.tickets = tickets;
     this.system = system;
     this.widgetKeys = widgetKeys;
     this.accessTokens = accessTokens;
@@ -66,23 +78,37 @@ public final class QueueSockets {
                 admission.allowed()
                     ? handleWebSocketMessages(widget(admission.tenantId()))
                     : complete(ApiRouter.problem(ApiError.forbidden(admission.reason(), refusal(admission.reason())))))))),
-        path("agent", () -> parameterOptional("access_token", token -> optionalHeaderValueByName("Authorization",
-            authorization -> {
-              Optional<String> bearer = token.or(() -> authorization
-                  .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7)).map(value -> value.substring(7)));
-              Caller caller;
+        path("agent", () -> parameterOptional("ticket", ticket -> parameterOptional("access_token", inUrl ->
+            optionalHeaderValueByName("Authorization", authorization -> {
+              if (inUrl.isPresent()) return complete(ApiRouter.problem(SocketTickets.tokenInUrl(TICKET_ROUTE)));
+              Optional<String> bearer = authorization
+                  .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7)).map(value -> value.substring(7));
+              CompletionStage<AccessTokens.Verified> admitted;
               try {
-                caller = accessTokens.verify(bearer.orElseThrow(() ->
-                    ApiError.unauthorized("unauthenticated", "Connect with ?access_token=<access token>")), null, null);
+                if (ticket.isPresent()) {
+                  admitted = blocking.run(() -> tickets.useForConsole(ticket.get())
+                      .orElseThrow(SocketTickets::refused).verified());
+                } else {
+                  admitted = CompletableFuture.completedFuture(accessTokens.verified(bearer.orElseThrow(() ->
+                      ApiError.unauthorized("unauthenticated", "Connect with ?ticket=<ticket from " + TICKET_ROUTE
+                          + ">")), null, null));
+                }
               } catch (ApiError e) {
                 return complete(ApiRouter.problem(e));
               }
-              if (caller.tenantId() == null) {
-                return complete(ApiRouter.problem(ApiError.forbidden("not_an_agent",
-                    "The agent console is for a tenant's people")));
-              }
-              return handleWebSocketMessages(agent(caller.tenantId(), caller.id()));
-            })))));
+              return onSuccess(admitted.thenCompose(verified -> sessions.refusal(verified.caller().id(),
+                      verified.tokenVersion()).thenApply(refusal -> refusal.<Object>map(e -> e).orElse(verified)))
+                  .exceptionally(QueueSockets::refusalOf), outcome -> {
+                if (outcome instanceof ApiError refused) return complete(ApiRouter.problem(refused));
+                AccessTokens.Verified verified = (AccessTokens.Verified) outcome;
+                Caller caller = verified.caller();
+                if (caller.tenantId() == null) {
+                  return complete(ApiRouter.problem(ApiError.forbidden("not_an_agent",
+                      "The agent console is for a tenant's people")));
+                }
+                return handleWebSocketMessages(agent(caller.tenantId(), caller.id(), verified));
+              });
+            }))))));
   }
 
   private org.apache.pekko.stream.javadsl.Flow<org.apache.pekko.http.javadsl.model.ws.Message,
@@ -93,9 +119,19 @@ public final class QueueSockets {
   }
 
   private org.apache.pekko.stream.javadsl.Flow<org.apache.pekko.http.javadsl.model.ws.Message,
-      org.apache.pekko.http.javadsl.model.ws.Message, org.apache.pekko.NotUsed> agent(String tenantId, String agentId) {
-    return Sockets.flow(system, "agent", out -> AgentSession.create(tenantId, agentId, out,
-        sharding.entityRefFor(TenantQueue.ENTITY_KEY, tenantId), feeds, roomTokens, clock), AgentSession.FromClient::new);
+      org.apache.pekko.http.javadsl.model.ws.Message, org.apache.pekko.NotUsed> agent(String tenantId, String agentId,
+      AccessTokens.Verified verified) {
+    // The console closes when the user's sessions end or its access token expires (it reconnects with a fresh one).
+    return Sockets.flow(system, "agent", new Sockets.Owner(agentId, verified.expiresAt()), out -> AgentSession.create(
+        tenantId, agentId, verified.tokenVersion(), out, sharding.entityRefFor(TenantQueue.ENTITY_KEY, tenantId), feeds,
+        roomTokens, clock), AgentSession.FromClient::new);
+  }
+
+  /** A refusal to answer before the upgrade; anything else is a failure. */
+  private static Object refusalOf(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (cause instanceof ApiError error) return error;
+    throw new CompletionException(cause);
   }
 
   private static String refusal(String reason) {

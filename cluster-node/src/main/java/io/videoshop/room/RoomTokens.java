@@ -27,6 +27,11 @@ public final class RoomTokens {
   }
 
   public String issue(RoomPass pass) {
+    return issue(pass, 0);
+  }
+
+  /** {@code agentTokenVersion}: for an agent's pass, the agent's token version; its raise ends the pass. */
+  public String issue(RoomPass pass, int agentTokenVersion) {
     Instant now = clock.instant();
     return keys.sign(new JWTClaimsSet.Builder()
         .issuer("videoshop")
@@ -40,11 +45,20 @@ public final class RoomTokens {
         .claim("ticket", pass.ticketId())
         .claim("agent", pass.agentId())
         .claim("subject", pass.shopperSubject())
+        .claim("ver", agentTokenVersion)
         .build());
   }
 
+  /** A valid room token's pass and the agent's token version it was issued with. */
+  public record Admission(RoomPass pass, int agentTokenVersion) {}
+
   /** The pass a valid, unexpired room token carries; 401 otherwise. */
   public RoomPass verify(String token) {
+    return admit(token).pass();
+  }
+
+  /** As {@link #verify}, with the token version an agent's pass must be checked against. */
+  public Admission admit(String token) {
     JWTClaimsSet claims = keys.verify(token);
     if (!claims.getAudience().contains(AUDIENCE)) throw ApiError.unauthorized("invalid_token", "Not a room token");
     if (claims.getExpirationTime() == null || !claims.getExpirationTime().toInstant().isAfter(clock.instant())) {
@@ -57,7 +71,8 @@ public final class RoomTokens {
       if (pass.roomId() == null || (!pass.isAgent() && !RoomPass.SHOPPER.equals(pass.role()))) {
         throw ApiError.unauthorized("invalid_token", "Not a room token");
       }
-      return pass;
+      Long version = claims.getLongClaim("ver");
+      return new Admission(pass, version == null ? 0 : version.intValue());
     } catch (ParseException e) {
       throw ApiError.unauthorized("invalid_token", "Not a room token");
     }

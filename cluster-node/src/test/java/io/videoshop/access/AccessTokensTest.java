@@ -19,7 +19,9 @@ class AccessTokensTest {
 
   private static AuthSettings settings(String secret, List<String> previous) {
     return new AuthSettings(secret, previous, Duration.ofMinutes(15), Duration.ofDays(30), Duration.ofDays(7),
-        Duration.ofHours(1), 5, Duration.ofMinutes(15), Duration.ofMinutes(15), Duration.ofMillis(250));
+        Duration.ofHours(1), 5, Duration.ofMinutes(15), Duration.ofMinutes(15), Duration.ofHours(2),
+        Duration.ofMillis(250), Duration.ofSeconds(30),
+        Duration.ofSeconds(30));
   }
 
   private static AccessTokens tokens(String secret, List<String> previous, Instant now) {

@@ -30,7 +30,7 @@ class RollingRestartTest {
     try (TestPlatform staying = new TestPlatform(TestDatabase.postgres())) {
       VideoShopNode leaving = TestNodes.start(staying.database,
           "videoshop.cluster.seed-nodes = \"127.0.0.1:" + staying.node.system().address().getPort().get() + "\"",
-          "videoshop.auth.jwt-secret = \"test-secret-test-secret-test-secret-0123\"");
+          "videoshop.auth.jwt-secret = \"ihhkhFeyb1db-FSwZOnN9iuMybSX3JkTwxahCgZz\"");
       await().atMost(Duration.ofSeconds(30)).until(() ->
           Cluster.get(leaving.system()).selfMember().status() == MemberStatus.up());
       TestPlatform.TestTenant tenant = staying.tenant("rolling");

@@ -86,7 +86,7 @@ class KubernetesManifestsTest {
   /** Stands in for status.podIP when the Deployment's environment is evaluated. */
   private static final String POD_IP = "10.244.1.7";
   private static final Set<String> EXPECTED_KINDS = Set.of("Namespace", "ServiceAccount", "Role", "RoleBinding",
-      "ConfigMap", "Secret", "Deployment", "Service", "PodDisruptionBudget", "Ingress");
+      "ConfigMap", "Deployment", "Service", "PodDisruptionBudget", "Ingress");
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final Map<Path, List<HasMetadata>> manifests = new LinkedHashMap<>();
@@ -423,15 +423,56 @@ class KubernetesManifestsTest {
     return port.getIntVal() != null ? port.getIntVal() : containerPort(port.getStrVal());
   }
 
+  /**
+   * A key of a Secret the operator creates with k8s/README.md's {@code kubectl create secret}
+   * commands (no manifest carries one); each {@code $(openssl rand -base64 N)} becomes N random bytes.
+   */
   private String secretValue(String secret, String key) {
-    Secret found = all().stream().filter(Secret.class::isInstance).map(Secret.class::cast)
-        .filter(candidate -> candidate.getMetadata().getName().equals(secret)).findFirst()
-        .orElseThrow(() -> new AssertionError("no Secret " + secret + " in k8s/"));
-    if (found.getStringData() != null && found.getStringData().containsKey(key)) return found.getStringData().get(key);
-    if (found.getData() != null && found.getData().containsKey(key)) {
-      return new String(Base64.getDecoder().decode(found.getData().get(key)), StandardCharsets.UTF_8);
+    Map<String, String> keys = documentedSecrets().get(secret);
+    if (keys == null) throw new AssertionError("no Secret " + secret + " documented in k8s/README.md");
+    if (!keys.containsKey(key)) throw new AssertionError("Secret " + secret + " has no key " + key + " in k8s/README.md");
+    return keys.get(key);
+  }
+
+  private final Map<String, Map<String, String>> documentedSecrets = new HashMap<>();
+
+  private Map<String, Map<String, String>> documentedSecrets() {
+    if (!documentedSecrets.isEmpty()) return documentedSecrets;
+    String readme;
+    try {
+      readme = Files.readString(REPOSITORY.resolve("k8s/README.md")).replace("\\\n", " ");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
-    throw new AssertionError("Secret " + secret + " has no key " + key);
+    Matcher command = Pattern.compile("kubectl -n videoshop create secret generic (\\S+)([^\\n]*)").matcher(readme);
+    Pattern literal = Pattern.compile("--from-literal=([A-Za-z0-9-]+)=(\"\\$\\(openssl rand -base64 (\\d+)\\)\"|\\S+)");
+    java.security.SecureRandom random = new java.security.SecureRandom();
+    while (command.find()) {
+      Map<String, String> keys = documentedSecrets.computeIfAbsent(command.group(1), name -> new HashMap<>());
+      Matcher value = literal.matcher(command.group(2));
+      while (value.find()) {
+        if (value.group(3) != null) {
+          byte[] bytes = new byte[Integer.parseInt(value.group(3))];
+          random.nextBytes(bytes);
+          keys.put(value.group(1), Base64.getEncoder().encodeToString(bytes));
+        } else {
+          keys.put(value.group(1), value.group(2));
+        }
+      }
+    }
+    return documentedSecrets;
+  }
+
+  @Test
+  void noManifestCarriesASecretValue() {
+    assertThat(all()).noneMatch(Secret.class::isInstance);
+    for (EnvVar variable : container().getEnv()) {
+      if (variable.getName().matches(".*(SECRET|PASSWORD|KEY).*")) {
+        assertThat(variable.getValue()).as(variable.getName() + " comes from a Secret").isNull();
+        assertThat(variable.getValueFrom().getSecretKeyRef()).as(variable.getName()).isNotNull();
+      }
+    }
+    assertThat(documentedSecrets()).containsOnlyKeys("videoshop-database", "videoshop-auth");
   }
 
   private String configMapValue(String configMap, String key) {

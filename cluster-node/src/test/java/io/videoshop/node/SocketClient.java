@@ -36,12 +36,27 @@ public final class SocketClient implements AutoCloseable {
     return new SocketClient("ws://127.0.0.1:" + port + "/ws/widget?key=" + key, origin);
   }
 
+  /** The agent console, as the browser opens it: a one-time ticket for the access token, in the URL. */
   public static SocketClient agent(int port, String accessToken) throws Exception {
-    return new SocketClient("ws://127.0.0.1:" + port + "/ws/agent?access_token=" + accessToken, null);
+    return new SocketClient("ws://127.0.0.1:" + port + "/ws/agent?ticket=" + agentTicket(port, accessToken), null);
   }
 
+  /** A call room, as the browser opens it: a one-time ticket for the room token, in the URL. */
   public static SocketClient room(int port, String roomToken) throws Exception {
-    return new SocketClient("ws://127.0.0.1:" + port + "/ws/room?token=" + roomToken, null);
+    return new SocketClient("ws://127.0.0.1:" + port + "/ws/room?ticket=" + roomTicket(port, roomToken), null);
+  }
+
+  public static String agentTicket(int port, String accessToken) {
+    ApiClient.Reply reply = new ApiClient(port).call("POST", "/api/v1/auth/socket-ticket").bearer(accessToken).send();
+    if (reply.status() != 201) throw new AssertionError("no console ticket: " + reply);
+    return reply.json().get("ticket").asText();
+  }
+
+  public static String roomTicket(int port, String roomToken) {
+    ApiClient.Reply reply = new ApiClient(port).call("POST", "/api/v1/rooms/socket-ticket")
+        .body(java.util.Map.of("roomToken", roomToken)).send();
+    if (reply.status() != 201) throw new AssertionError("no room ticket: " + reply);
+    return reply.json().get("ticket").asText();
   }
 
   /** Connects or returns the HTTP status that refused the upgrade. */

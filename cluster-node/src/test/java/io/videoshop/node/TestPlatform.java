@@ -25,7 +25,7 @@ public final class TestPlatform implements AutoCloseable {
     String[] all = new String[hoconOverrides.length + 1];
     System.arraycopy(hoconOverrides, 0, all, 0, hoconOverrides.length);
     all[hoconOverrides.length] = "videoshop.bootstrap { operator-email = \"" + OPERATOR_EMAIL
-        + "\", operator-password = \"" + PASSWORD + "\" }\nvideoshop.auth.jwt-secret = \"test-secret-test-secret-test-secret-0123\"";
+        + "\", operator-password = \"" + PASSWORD + "\" }\nvideoshop.auth.jwt-secret = \"ihhkhFeyb1db-FSwZOnN9iuMybSX3JkTwxahCgZz\"";
     this.node = TestNodes.start(database, all);
     this.api = new ApiClient(node.httpPort());
   }

@@ -33,7 +33,7 @@ class QueueAcrossNodesTest {
       int seedPort = first.node.system().address().getPort().get();
       VideoShopNode second = TestNodes.start(first.database,
           "videoshop.cluster.seed-nodes = \"127.0.0.1:" + seedPort + "\"",
-          "videoshop.auth.jwt-secret = \"test-secret-test-secret-test-secret-0123\"");
+          "videoshop.auth.jwt-secret = \"ihhkhFeyb1db-FSwZOnN9iuMybSX3JkTwxahCgZz\"");
       try {
         await().atMost(Duration.ofSeconds(30)).until(() ->
             Cluster.get(first.node.system()).state().members().size() == 2

@@ -92,10 +92,10 @@ class QueueSocketsTest {
     assertThat(SocketClient.refusedStatus(url + shop.widgetKey(), ORIGIN)).isEqualTo(101);
 
     assertThat(SocketClient.refusedStatus("ws://127.0.0.1:" + port + "/ws/agent", null)).isEqualTo(401);
-    assertThat(SocketClient.refusedStatus("ws://127.0.0.1:" + port + "/ws/agent?access_token=forged", null))
+    assertThat(SocketClient.refusedStatus("ws://127.0.0.1:" + port + "/ws/agent?ticket=wst_forged", null))
         .isEqualTo(401);
-    assertThat(SocketClient.refusedStatus("ws://127.0.0.1:" + port + "/ws/agent?access_token="
-        + platform.operatorToken(), null)).isEqualTo(403);
+    assertThat(platform.api.call("POST", "/api/v1/auth/socket-ticket").bearer(platform.operatorToken()).send()
+        .code()).isEqualTo("not_an_agent");
   }
 
   @Test

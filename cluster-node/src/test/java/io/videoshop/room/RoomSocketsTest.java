@@ -35,7 +35,7 @@ class RoomSocketsTest {
   void start() {
     platform = new TestPlatform(TestDatabase.postgres(),
         "videoshop.calls.ice { stun-urls = \"stun:stun.test:3478\", turn-urls = \"turn:turn.test:3478\", "
-            + "turn-secret = \"coturn-secret\" }");
+            + "turn-secret = \"UGBLEe-H1gUf0emelBUJ2OJt8f-n4rWanRQM12B-\" }");
     port = platform.node.httpPort();
   }
 
@@ -84,7 +84,7 @@ class RoomSocketsTest {
       JsonNode turn = agentRoom.at("/iceServers/1");
       assertThat(turn.get("username").asText()).endsWith(":" + call.tenant().agentId());
       assertThat(turn.get("credential").asText())
-          .isEqualTo(IceServers.credential("coturn-secret", turn.get("username").asText()));
+          .isEqualTo(IceServers.credential("UGBLEe-H1gUf0emelBUJ2OJt8f-n4rWanRQM12B-", turn.get("username").asText()));
       agent.send(Map.of("type", "device", "connectionType", "4g", "platform", "Linux x86_64"));
 
       SocketClient shopper = room(call.shopperToken());
@@ -214,13 +214,17 @@ class RoomSocketsTest {
     Assignment call = assigned("calls-tokens");
     String base = "ws://127.0.0.1:" + port + "/ws/room";
     assertThat(SocketClient.refusedStatus(base, null)).isEqualTo(401);
-    assertThat(SocketClient.refusedStatus(base + "?token=forged", null)).isEqualTo(401);
-    assertThat(SocketClient.refusedStatus(base + "?token=" + call.tenant().agentToken(), null))
+    assertThat(SocketClient.refusedStatus(base + "?ticket=wst_forged", null)).isEqualTo(401);
+    assertThat(platform.api.call("POST", "/api/v1/rooms/socket-ticket").body(Map.of("roomToken", "forged")).send()
+        .status()).isEqualTo(401);
+    assertThat(platform.api.call("POST", "/api/v1/rooms/socket-ticket")
+        .body(Map.of("roomToken", call.tenant().agentToken())).send().status())
         .as("an access token is not a room token").isEqualTo(401);
     RoomTokens stale = new RoomTokens(platform.node.platform().signingKeys, Duration.ofMinutes(1),
         Clock.offset(Clock.systemUTC(), Duration.ofHours(-1)));
     String expired = stale.issue(RoomPass.agent(call.roomId(), call.tenant().id(), "t", call.tenant().agentId(), "s"));
-    assertThat(SocketClient.refusedStatus(base + "?token=" + expired, null)).isEqualTo(401);
+    assertThat(platform.api.call("POST", "/api/v1/rooms/socket-ticket").body(Map.of("roomToken", expired)).send()
+        .code()).isEqualTo("token_expired");
 
     // A genuine token for someone else's call cannot enter this one once it is open.
     try (SocketClient agent = room(call.agentToken())) {

@@ -15,7 +15,10 @@ public record AuthSettings(
     int maxLoginFailures,
     Duration loginFailureWindow,
     Duration loginLockout,
-    Duration loginSlowdownStep) {
+    Duration loginMaxLockout,
+    Duration loginSlowdownStep,
+    Duration sessionCheckTtl,
+    Duration socketTicketTtl) {
 
   public static final int MIN_SECRET_LENGTH = 32;
 
@@ -40,6 +43,7 @@ public record AuthSettings(
         at.positiveDuration("access-token-ttl"), at.positiveDuration("refresh-token-ttl"),
         at.positiveDuration("invitation-ttl"), at.positiveDuration("password-reset-ttl"),
         login.intBetween("max-failures", 1, 1000), login.positiveDuration("failure-window"),
-        login.positiveDuration("lockout"), login.positiveDuration("slowdown-step"));
+        login.positiveDuration("lockout"), login.positiveDuration("max-lockout"), login.positiveDuration("slowdown-step"),
+        at.positiveDuration("session-check-ttl"), at.positiveDuration("socket-ticket-ttl"));
   }
 }

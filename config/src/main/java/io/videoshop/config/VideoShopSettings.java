@@ -75,6 +75,22 @@ public record VideoShopSettings(
         .forEach(key -> root.problem(key, "is not a setting (see reference.conf for every key)"));
   }
 
+  /** Production starts only with generated secrets; the message names the key, never the value. */
+  private static void refuseWeakSecrets(SettingsReader root, VideoShopSettings settings) {
+    SettingsReader auth = root.at("auth");
+    if (!settings.auth().jwtSecret().isEmpty()) {
+      SecretStrength.weakness(settings.auth().jwtSecret()).ifPresent(why -> auth.problem("jwt-secret", why
+          + "; generate one, e.g. openssl rand -base64 48 (or use videoshop.profile = demo to try things out)"));
+    }
+    for (String previous : settings.auth().jwtPreviousSecrets()) {
+      SecretStrength.weakness(previous).ifPresent(why -> auth.problem("jwt-previous-secrets", "one of them " + why));
+    }
+    if (!settings.calls().turnSecret().isEmpty()) {
+      SecretStrength.weakness(settings.calls().turnSecret()).ifPresent(why ->
+          root.at("calls").at("ice").problem("turn-secret", why + "; generate one, e.g. openssl rand -base64 48"));
+    }
+  }
+
   /** Checks that span sections: bootstrap advertises the management address; one node's ports differ. */
   private static void checkAcrossSections(SettingsReader root, VideoShopSettings settings) {
     SettingsReader management = root.at("management");
@@ -88,6 +104,7 @@ public record VideoShopSettings(
             + "videoshop.cluster.discovery = kubernetes-api, was \"" + settings.management().host() + "\"");
       }
     }
+    if (settings.profile() == Profile.PRODUCTION) refuseWeakSecrets(root, settings);
     int http = settings.http().port();
     int remoting = settings.cluster().port();
     int own = settings.management().port();

@@ -1,0 +1,172 @@
+package io.videoshop.access;
+
+import static io.videoshop.http.ApiRoute.blocking;
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.options;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+
+import io.videoshop.http.Access;
+import io.videoshop.http.ApiError;
+import io.videoshop.http.ApiResponse;
+import io.videoshop.http.ApiRoute;
+import io.videoshop.http.Blocking;
+import io.videoshop.http.Json;
+import io.videoshop.room.RoomPass;
+import io.videoshop.room.RoomTokens;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * One-time tickets that open a WebSocket: a browser cannot set headers on a socket, and a token in
+ * the URL ends up in every proxy's access log. The client trades its access token (for the agent
+ * console) or its room token (for a call room) for a ticket over HTTPS, in a header or a body, and
+ * opens {@code /ws/agent?ticket=} or {@code /ws/room?ticket=} with it. A ticket is random, stored
+ * as a digest, lives {@code socket-ticket-ttl} (30 s), opens one socket on any node, and is gone.
+ */
+public final class SocketTickets {
+  static final String PREFIX = "wst_";
+  private static final String AGENT = "agent";
+  private static final String ROOM = "room";
+
+  private final Jdbi jdbi;
+  private final RoomTokens roomTokens;
+  private final Duration ttl;
+  private final Clock clock;
+
+  public SocketTickets(Jdbi jdbi, RoomTokens roomTokens, Duration ttl, Clock clock) {
+    this.jdbi = jdbi;
+    this.roomTokens = roomTokens;
+    this.ttl = ttl;
+    this.clock = clock;
+  }
+
+  /** What an agent-console ticket admits: the signed-in user, as its access token said. */
+  public record ConsoleAdmission(String userId, String tenantId, String role, int tokenVersion, Instant expiresAt) {
+    public AccessTokens.Verified verified() {
+      return new AccessTokens.Verified(new Caller(Caller.Kind.USER, userId, tenantId, Role.fromWire(role),
+          java.util.Set.of(), null, null), tokenVersion, expiresAt);
+    }
+  }
+
+  /** What a room ticket admits: the room token's pass (stored field by field: the pass is a wire type). */
+  record RoomAdmission(String roomId, String role, String participantId, String tenantId, String ticketId,
+      String agentId, String shopperSubject, int agentTokenVersion) {
+    static RoomAdmission of(RoomTokens.Admission admission) {
+      RoomPass pass = admission.pass();
+      return new RoomAdmission(pass.roomId(), pass.role(), pass.participantId(), pass.tenantId(), pass.ticketId(),
+          pass.agentId(), pass.shopperSubject(), admission.agentTokenVersion());
+    }
+
+    RoomTokens.Admission admission() {
+      return new RoomTokens.Admission(new RoomPass(roomId, role, participantId, tenantId, ticketId, agentId,
+          shopperSubject), agentTokenVersion);
+    }
+  }
+
+  public record Ticket(String ticket, long expiresIn) {}
+
+  public record RoomTicketRequest(String roomToken) {}
+
+  /** A ticket for the caller's agent console, which closes when the caller's access token expires. */
+  public Ticket forConsole(AccessTokens.Verified verified) {
+    Caller caller = verified.caller();
+    return issue(AGENT, Json.write(new ConsoleAdmission(caller.id(), caller.tenantId(), caller.role().wireName(),
+        verified.tokenVersion(), verified.expiresAt())));
+  }
+
+  /** A ticket for the call room a valid room token admits to. */
+  public Ticket forRoom(RoomTicketRequest request) {
+    if (request.roomToken() == null || request.roomToken().isBlank()) {
+      throw ApiError.invalid("roomToken", "required", "is required");
+    }
+    RoomTokens.Admission admission = roomTokens.admit(request.roomToken());
+    return issue(ROOM, Json.write(RoomAdmission.of(admission)));
+  }
+
+  /** The console a ticket admits to, once; empty for an unknown, used, expired or room ticket. */
+  public Optional<ConsoleAdmission> useForConsole(String ticket) {
+    return use(ticket, AGENT).map(admits -> Json.read(admits, ConsoleAdmission.class));
+  }
+
+  /** The room a ticket admits to, once; empty for an unknown, used, expired or console ticket. */
+  public Optional<RoomTokens.Admission> useForRoom(String ticket) {
+    return use(ticket, ROOM).map(admits -> Json.read(admits, RoomAdmission.class).admission());
+  }
+
+  private Ticket issue(String kind, String admits) {
+    String ticket = Secrets.newSecret(PREFIX);
+    Instant now = clock.instant();
+    jdbi.useTransaction(handle -> {
+      handle.createUpdate("DELETE FROM socket_tickets WHERE expires_at < :now").bind("now", now).execute();
+      handle.createUpdate("""
+              INSERT INTO socket_tickets (ticket_hash, kind, admits, expires_at) VALUES (:hash, :kind, :admits, :expires)""")
+          .bind("hash", Secrets.sha256(ticket)).bind("kind", kind).bind("admits", admits)
+          .bind("expires", now.plus(ttl)).execute();
+    });
+    return new Ticket(ticket, ttl.toSeconds());
+  }
+
+  private Optional<String> use(String ticket, String kind) {
+    if (ticket == null || !ticket.startsWith(PREFIX)) return Optional.empty();
+    Instant now = clock.instant();
+    return jdbi.inTransaction(handle -> {
+      String hash = Secrets.sha256(ticket);
+      Optional<String[]> row = handle.createQuery(
+              "SELECT kind, admits, expires_at FROM socket_tickets WHERE ticket_hash = :hash FOR UPDATE")
+          .bind("hash", hash)
+          .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2),
+              rs.getTimestamp(3).toInstant().isAfter(now) ? "valid" : "expired"})
+          .findOne();
+      if (row.isEmpty()) return Optional.empty();
+      handle.createUpdate("DELETE FROM socket_tickets WHERE ticket_hash = :hash").bind("hash", hash).execute();
+      return kind.equals(row.get()[0]) && "valid".equals(row.get()[2]) ? Optional.of(row.get()[1]) : Optional.empty();
+    });
+  }
+
+  public static ApiError refused() {
+    return ApiError.unauthorized("invalid_ticket", "The socket ticket is not valid, was used or has expired; get a new one");
+  }
+
+  /** A token in a socket's URL is refused: it would be written to access logs. */
+  public static ApiError tokenInUrl(String route) {
+    return ApiError.unauthorized("token_in_url",
+        "Tokens do not go in socket URLs (access logs keep them): get a one-time ticket from " + route);
+  }
+
+  public static List<ApiRoute> routes(SocketTickets tickets, AccessTokens accessTokens, Blocking blocking) {
+    return List.of(
+        blocking("POST", "/api/v1/auth/socket-ticket", Access.SIGNED_IN,
+            "A one-time ticket that opens the agent console socket (/ws/agent?ticket=)", blocking, request -> {
+              if (request.caller().kind() != Caller.Kind.USER || request.caller().tenantId() == null) {
+                throw ApiError.forbidden("not_an_agent", "The agent console is for a tenant's people");
+              }
+              String bearer = request.headers().getOrDefault("authorization", "").substring(7).trim();
+              return ApiResponse.created(tickets.forConsole(accessTokens.verified(bearer, null, null)));
+            }),
+        blocking("POST", "/api/v1/rooms/socket-ticket", Access.PUBLIC,
+            "A one-time ticket that opens a call room socket (/ws/room?ticket=) for a room token", blocking,
+            // The shopper's widget runs on the shop's own origin: any origin may ask (no cookies; the token is the body).
+            request -> new ApiResponse(201, tickets.forRoom(request.body(RoomTicketRequest.class)), null,
+                Map.of("Access-Control-Allow-Origin", "*"))));
+  }
+
+  /** The CORS preflight of the room ticket route, which the widget calls from shops' pages. */
+  public static Route preflight() {
+    return path(PathMatchers.separateOnSlashes("api/v1/rooms/socket-ticket"), () -> options(() -> complete(
+        HttpResponse.create().withStatus(StatusCodes.NO_CONTENT).addHeaders(List.of(
+            RawHeader.create("Access-Control-Allow-Origin", "*"),
+            RawHeader.create("Access-Control-Allow-Methods", "POST"),
+            RawHeader.create("Access-Control-Allow-Headers", "Content-Type"),
+            RawHeader.create("Access-Control-Max-Age", "600"))))));
+  }
+}

@@ -1,0 +1,58 @@
+package io.videoshop.config;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Whether a configured secret looks like one someone generated, not typed: the production profile
+ * refuses to start with a known placeholder (the manifests' {@code change-me...}) or a secret with
+ * little entropy (repeated parts, runs, few distinct characters). A heuristic against mistakes,
+ * not a proof of randomness: generate secrets with {@code openssl rand -base64 48}.
+ */
+public final class SecretStrength {
+  /** Estimated bits below which a secret is refused (a 32-character hex secret carries ~118). */
+  static final double MIN_ESTIMATED_BITS = 96;
+  private static final List<String> PLACEHOLDERS = List.of("change-me", "changeme", "change_me", "replace-me",
+      "replaceme", "placeholder", "example", "your-secret", "yoursecret", "insecure", "default", "password",
+      "secret-key", "test-secret", "dummy", "xxxxxx", "todo");
+
+  private SecretStrength() {}
+
+  /** Why this secret is refused, or empty when it is acceptable. */
+  public static Optional<String> weakness(String secret) {
+    String lower = secret.toLowerCase(Locale.ROOT);
+    for (String placeholder : PLACEHOLDERS) {
+      if (lower.contains(placeholder)) return Optional.of("is a placeholder (contains \"" + placeholder + "\")");
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i + 8 <= secret.length(); i++) {
+      if (!seen.add(secret.substring(i, i + 8))) return Optional.of("repeats itself");
+    }
+    // "aaaaaa", "abcdef", "654321": six characters in a row, each one step from the last the same way.
+    int run = 1;
+    int lastStep = 2;
+    for (int i = 1; i < secret.length(); i++) {
+      int step = secret.charAt(i) - secret.charAt(i - 1);
+      run = Math.abs(step) <= 1 && step == lastStep ? run + 1 : 2;
+      lastStep = step;
+      if (run >= 6) return Optional.of("contains a run of characters");
+    }
+    Map<Character, Integer> counts = new HashMap<>();
+    for (char c : secret.toCharArray()) counts.merge(c, 1, Integer::sum);
+    if (counts.size() < 10) return Optional.of("uses fewer than 10 different characters");
+    double bits = 0;
+    for (int count : counts.values()) {
+      double p = (double) count / secret.length();
+      bits -= count * (Math.log(p) / Math.log(2));
+    }
+    if (bits < MIN_ESTIMATED_BITS) {
+      return Optional.of("has too little entropy (about " + Math.round(bits) + " bits, needs " + (int) MIN_ESTIMATED_BITS + ")");
+    }
+    return Optional.empty();
+  }
+}
