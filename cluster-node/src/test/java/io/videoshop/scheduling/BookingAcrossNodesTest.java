@@ -52,7 +52,7 @@ class BookingAcrossNodesTest {
     first = new TestPlatform(TestDatabase.postgres(), LIMITS);
     int seedPort = first.node.system().address().getPort().get();
     second = TestNodes.start(first.database, LIMITS, "videoshop.cluster.seed-nodes = \"127.0.0.1:" + seedPort + "\"",
-        "videoshop.auth.jwt-secret = \"test-secret-test-secret-test-secret-0123\"");
+        "videoshop.auth.jwt-secret = \"ihhkhFeyb1db-FSwZOnN9iuMybSX3JkTwxahCgZz\"");
     secondApi = new ApiClient(second.httpPort());
     await().atMost(Duration.ofSeconds(60)).until(() ->
         Cluster.get(first.node.system()).state().members().size() == 2

@@ -43,7 +43,7 @@ class BookingCalendarNodeRestartTest {
     }
 
     VideoShopNode restarted = TestNodes.start(platform.database,
-        "videoshop.auth.jwt-secret = \"test-secret-test-secret-test-secret-0123\"");
+        "videoshop.auth.jwt-secret = \"ihhkhFeyb1db-FSwZOnN9iuMybSX3JkTwxahCgZz\"");
     try {
       ApiClient api = new ApiClient(restarted.httpPort());
       assertThat(book(api, key, start, tenant.agentId()).code()).as("still taken after the restart").isEqualTo("slot_taken");
