@@ -10,6 +10,7 @@ import io.videoshop.protocol.ProtocolCodec;
 import io.videoshop.protocol.Reconnect;
 import io.videoshop.protocol.RoomEvent;
 import io.videoshop.queue.TenantQueue;
+import io.videoshop.wallet.Admission;
 import io.videoshop.wallet.BalanceLevel;
 import io.videoshop.wallet.Wallet;
 import io.videoshop.wallet.WalletUpdate;
@@ -483,7 +484,7 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
             ? end(state, "max-length", null) : Effect().none())
         .onCommand(NoShow.class, (state, command) -> state.status() == Status.WAITING
             ? end(state, "no-show", null) : Effect().none())
-        .onCommand(WalletChanged.class, (state, command) -> onBalance(state, command.update().admission().level()))
+        .onCommand(WalletChanged.class, (state, command) -> onBalance(state, levelForCall(command.update().admission())))
         .onCommand(BalanceGraceOver.class, (state, command) -> state.status() == Status.IN_CALL
             ? end(state, "balance-exhausted", null) : Effect().none())
         .onCommand(WrapUpOver.class, (state, command) -> {
@@ -689,6 +690,15 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
     if (walletUpdates == null) walletUpdates = context.messageAdapter(WalletUpdate.class, WalletChanged::new);
     neighbours.tellWallet(state.room().tenantId(),
         watch ? new Wallet.Subscribe(walletUpdates) : new Wallet.Unsubscribe(walletUpdates));
+  }
+
+  /**
+   * A wallet not opened yet is not an empty one: a new tenant's wallet opens on its trial with the
+   * first minute billed (CallMinuteBilling), and its real level follows as the next update. Read
+   * as exhausted it told a trial's very first call that it ends in a minute.
+   */
+  static BalanceLevel levelForCall(Admission admission) {
+    return admission.refusal() == Admission.Refusal.WALLET_NOT_OPEN ? BalanceLevel.OK : admission.level();
   }
 
   /**
