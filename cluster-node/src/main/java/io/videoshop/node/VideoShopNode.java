@@ -18,6 +18,7 @@ import io.videoshop.queue.QueueSockets;
 import io.videoshop.room.CallMinuteBilling;
 import io.videoshop.room.CallRoom;
 import io.videoshop.room.CallsProjection;
+import io.videoshop.room.RoomSweeper;
 import io.videoshop.room.IceServers;
 import io.videoshop.room.RoomSockets;
 import io.videoshop.queue.TenantQueue;
@@ -92,6 +93,8 @@ public final class VideoShopNode {
       Platform platform = new Platform(system, settings);
       CallsProjection.init(system);
       CallMinuteBilling.init(system, platform.wallets, platform.tenants, platform.blocking.executor());
+      RoomSweeper.start(system, platform.jdbi, platform.clock, settings.calls().reconnectGrace(),
+          settings.calls().sweepInterval(), platform.blocking.executor());
       if (settings.auth().jwtSecret().isEmpty()) {
         log.warn("videoshop.auth.jwt-secret is not set: access tokens are signed with a random key and stop "
             + "working when this node restarts; other nodes will not accept them. Set VIDEOSHOP_JWT_SECRET.");

@@ -178,6 +178,9 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
 
   private record BalanceGraceOver() implements Command {}
 
+  /** Recovered in a call after being down longer than the reconnect grace. */
+  record LostWhileDown() implements Command {}
+
   /** Nothing more to do here for a while: ask sharding to passivate the room. */
   record Idle() implements Command {}
 
@@ -306,6 +309,23 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
       if (startedAt == null) return 0;
       long started = Duration.between(startedAt, now).toMillis() / MINUTE.toMillis() + 1;
       return Math.min(started, room.maxCallMinutes());
+    }
+
+    /**
+     * The latest moment the room is known to have run with its call: its last recorded event
+     * (a join, a leave, a product, the minute ticks). After a node died nothing is known past it.
+     */
+    public Instant lastKnownAliveAt() {
+      Instant alive = startedAt;
+      if (startedAt != null && minutesStarted > 0) alive = startedAt.plus(MINUTE.multipliedBy(minutesStarted - 1));
+      for (int i = timeline.size() - 1; i >= 0; i--) {
+        Instant at = timeline.get(i).at();
+        if (at != null) {
+          if (alive == null || at.isAfter(alive)) alive = at;
+          break;
+        }
+      }
+      return alive;
     }
 
     public boolean shown(String sku) {
@@ -448,6 +468,13 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
       case EMPTY -> context.getSelf().tell(new Idle());
       case WAITING -> timers.startSingleTimer(NoShow.class, new NoShow(), timings.noShowTimeout());
       case IN_CALL -> {
+        Instant lostAt = state.lastKnownAliveAt().plus(timings.reconnectGrace());
+        if (!now().isBefore(lostAt)) {
+          // Down longer than the grace (its node died): nobody can have been in the call since
+          // the grace ran out, so it ends there and no minute after it is billed.
+          context.getSelf().tell(new LostWhileDown());
+          return;
+        }
         for (String role : List.of(RoomPass.SHOPPER, RoomPass.AGENT)) {
           timers.startSingleTimer(GraceEnded.class.getName() + role, new GraceEnded(role), timings.reconnectGrace());
         }
@@ -477,7 +504,9 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
         .onCommand(GiveFeedback.class, this::onFeedback)
         .onCommand(WrapUp.class, this::onWrapUp)
         .onCommand(GetRecord.class, (state, command) -> Effect().reply(command.replyTo(), new CallRecord(roomId, state)))
-        .onCommand(GraceEnded.class, (state, command) -> state.status() == Status.IN_CALL && !state.connected(command.role())
+        .onCommand(GraceEnded.class, (state, command) -> state.status() == Status.IN_CALL
+            && !sessions.containsKey(command.role()) ? end(state, "participant-lost", null) : Effect().none())
+        .onCommand(LostWhileDown.class, (state, command) -> state.status() == Status.IN_CALL
             ? end(state, "participant-lost", null) : Effect().none())
         .onCommand(MinuteDue.class, this::onMinuteDue)
         .onCommand(MaxLengthReached.class, (state, command) -> state.status() == Status.IN_CALL
@@ -662,6 +691,12 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
 
   private Effect<Event, State> end(State state, String reason, String endedBy) {
     Instant at = now();
+    if (state.status() == Status.IN_CALL && sessions.isEmpty()) {
+      // Nobody is here (both left, or the room was recovered and nobody came back): the call
+      // is billed up to the last sign of life plus the grace, never up to whenever it is touched.
+      Instant lostAt = state.lastKnownAliveAt().plus(timings.reconnectGrace());
+      if (lostAt.isBefore(at)) at = lostAt;
+    }
     List<Event> events = new ArrayList<>();
     if (state.status() == Status.IN_CALL) events.addAll(minutesDue(state, at));
     long duration = state.startedAt() == null ? 0 : Duration.between(state.startedAt(), at).toSeconds();

@@ -100,24 +100,59 @@ class CallRoomTest {
   }
 
   @Test
-  void eachStartedMinuteIsRecordedOnceAndCaughtUpAfterARestart() {
+  void eachStartedMinuteIsRecordedOnceAndCaughtUpAfterAShortRestart() {
     bothJoin();
     advance(Duration.ofSeconds(60));
     advance(Duration.ofSeconds(60));
     assertThat(room.getState().minutesStarted()).isEqualTo(3);
-    // The node dies for three and a half minutes (the browsers talk peer to peer meanwhile); on
-    // recovery the minutes due meanwhile are recorded, once.
-    clock.advance(Duration.ofSeconds(210));
+    // The room moves (its node hands it off) and is back within the reconnect grace; the
+    // participants join it again and the minute due meanwhile is recorded, once.
+    clock.advance(Duration.ofSeconds(20));
     room.restart();
-    manualTime.timePasses(Duration.ofMillis(1));
-    assertThat(room.getState().minutesStarted()).as("minutes 0..5 started by 5m30s").isEqualTo(6);
     room.runCommand(new CallRoom.Join(AGENT, agent.ref(), "Chrome", null, 60, 0, testKit.<CallRoom.JoinReply>createTestProbe().ref()));
     room.runCommand(new CallRoom.Join(SHOPPER, shopper.ref(), "Chrome", null, 60, 0, testKit.<CallRoom.JoinReply>createTestProbe().ref()));
     manualTime.timePasses(Duration.ofMillis(1));
-    assertThat(room.getState().minutesStarted()).as("rejoining adds none").isEqualTo(6);
+    assertThat(room.getState().status()).isEqualTo(CallRoom.Status.IN_CALL);
+    assertThat(room.getState().minutesStarted()).as("minutes 0..2 started by 2m20s").isEqualTo(3);
+    advance(Duration.ofSeconds(40));
+    assertThat(room.getState().minutesStarted()).as("minute 3 at 3m").isEqualTo(4);
+    room.restart();
+    room.runCommand(new CallRoom.Join(AGENT, agent.ref(), "Chrome", null, 60, 0, testKit.<CallRoom.JoinReply>createTestProbe().ref()));
+    room.runCommand(new CallRoom.Join(SHOPPER, shopper.ref(), "Chrome", null, 60, 0, testKit.<CallRoom.JoinReply>createTestProbe().ref()));
+    manualTime.timePasses(Duration.ofMillis(1));
+    assertThat(room.getState().minutesStarted()).as("a restart alone adds none").isEqualTo(4);
+  }
+
+  @Test
+  void aRoomWhoseNodeDiedIsEndedAtTheGraceAndNotBilledUpToTheMaximumLength() {
+    bothJoin();
+    advance(Duration.ofSeconds(60));
+    advance(Duration.ofSeconds(60));
+    assertThat(room.getState().minutesStarted()).isEqualTo(3);
+    // The node dies with the call at 2m; nothing touches the room for 50 minutes.
+    clock.advance(Duration.ofMinutes(50));
     room.restart();
     manualTime.timePasses(Duration.ofMillis(1));
-    assertThat(room.getState().minutesStarted()).as("a restart alone adds none").isEqualTo(6);
+    CallRoom.State state = room.getState();
+    assertThat(state.status()).isEqualTo(CallRoom.Status.ENDED);
+    assertThat(state.ended().reason()).isEqualTo("participant-lost");
+    assertThat(state.minutesStarted()).as("billed up to 2m + the 30 s grace: minutes 0..2").isEqualTo(3);
+    assertThat(state.ended().durationSeconds()).isEqualTo(150);
+  }
+
+  @Test
+  void aRecoveredRoomNobodyComesBackToEndsAfterTheGrace() {
+    bothJoin();
+    advance(Duration.ofSeconds(60));
+    clock.advance(Duration.ofSeconds(10));
+    room.restart(); // back within the grace, but neither browser joins again
+    manualTime.timePasses(Duration.ofMillis(1));
+    assertThat(room.getState().status()).isEqualTo(CallRoom.Status.IN_CALL);
+    advance(Duration.ofSeconds(31));
+    CallRoom.State state = room.getState();
+    assertThat(state.status()).as("the restored participants are not taken for connected").isEqualTo(CallRoom.Status.ENDED);
+    assertThat(state.ended().durationSeconds()).as("1m + the 30 s grace").isEqualTo(90);
+    assertThat(state.minutesStarted()).isEqualTo(2);
   }
 
   @Test
