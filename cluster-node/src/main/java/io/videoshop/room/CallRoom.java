@@ -63,6 +63,11 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
   public static final List<String> TAGS =
       IntStream.range(0, TAG_COUNT).mapToObj(slice -> ENTITY_KEY.name() + "-" + slice).toList();
   static final Duration MINUTE = Duration.ofMinutes(1);
+  /** Per role and call: a browser reports its device once, again after a network change. */
+  static final int MAX_DEVICE_REPORTS = 5;
+  /** Per role and call: the selected candidate pair, reported again on an ICE restart. */
+  static final int MAX_STATS_REPORTS = 20;
+  static final int MAX_ADDED_TO_CART = 50;
   /** An ended room stays in memory this long for feedback and wrap-up, then passivates. */
   static final Duration RETIRE_AFTER = Duration.ofMinutes(15);
 
@@ -328,6 +333,19 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
       return alive;
     }
 
+    /**
+     * Whether one more report of this kind from this role is kept: never after the call ended,
+     * at most {@code max} per role, and only while the timeline has room (a client sending
+     * reports in a loop must not grow the room's journal without limit).
+     */
+    public boolean mayRecord(Class<? extends Event> kind, String role, int max) {
+      if (status == Status.ENDED || timeline.size() >= TIMELINE_LIMIT) return false;
+      long kept = timeline.stream().filter(kind::isInstance).filter(event ->
+          role.equals(event instanceof DeviceReported device ? device.role()
+              : event instanceof CandidatesSelected stats ? stats.role() : null)).count();
+      return kept < max;
+    }
+
     public boolean shown(String sku) {
       return products.stream().anyMatch(product -> product.sku().equals(sku));
     }
@@ -492,9 +510,11 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
         .onCommand(Leave.class, this::onLeave)
         .onCommand(Relay.class, this::onRelay)
         .onCommand(ReportDevice.class, (state, command) -> inRoom(state, command.role(), command.session())
+            && state.mayRecord(DeviceReported.class, command.role(), MAX_DEVICE_REPORTS)
             ? Effect().persist(new DeviceReported(command.role(), command.connectionType(), command.platform(), now()))
             : Effect().none())
         .onCommand(ReportStats.class, (state, command) -> inRoom(state, command.role(), command.session())
+            && state.mayRecord(CandidatesSelected.class, command.role(), MAX_STATS_REPORTS)
             ? Effect().persist(new CandidatesSelected(command.role(), command.localCandidateType(),
                 command.remoteCandidateType(), command.roundTripMillis(), now()))
             : Effect().none())
@@ -626,7 +646,11 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
     if (!RoomPass.SHOPPER.equals(command.role())) {
       return refuse(command.session(), "not_allowed_for_role", "Only the shopper adds to the cart");
     }
+    if (state.status() == Status.ENDED) return refuse(command.session(), "call_ended", "The call is over");
     if (!state.shown(command.sku())) return refuse(command.session(), "unknown_product", "That product was not shown");
+    if (state.addedToCart().size() >= MAX_ADDED_TO_CART) {
+      return refuse(command.session(), "limit_reached", "At most " + MAX_ADDED_TO_CART + " additions to the cart per call");
+    }
     return Effect().persist(new AddedToCart(command.sku(), now())).thenRun(after -> {
       send(RoomPass.AGENT, new RoomEvent.AddedToCart(command.sku()));
       command.session().tell(frame(new RoomEvent.Done("add-to-cart"), false));

@@ -156,6 +156,30 @@ class CallRoomTest {
   }
 
   @Test
+  void deviceStatsAndCartAreCappedPerRoomAndIgnoredAfterTheCallEnded() {
+    bothJoin();
+    for (int i = 0; i < 40; i++) {
+      room.runCommand(new CallRoom.ReportDevice(RoomPass.SHOPPER, shopper.ref(), "4g", "Linux"));
+      room.runCommand(new CallRoom.ReportStats(RoomPass.SHOPPER, shopper.ref(), "host", "srflx", 20.0));
+    }
+    List<CallRoom.Event> timeline = room.getState().timeline();
+    assertThat(timeline.stream().filter(CallRoom.DeviceReported.class::isInstance)).hasSize(CallRoom.MAX_DEVICE_REPORTS);
+    assertThat(timeline.stream().filter(CallRoom.CandidatesSelected.class::isInstance)).hasSize(CallRoom.MAX_STATS_REPORTS);
+    room.runCommand(new CallRoom.ShowProduct(RoomPass.AGENT, agent.ref(),
+        new CallRoom.Product("TRAIL-38", "Trail runner", null, "89.00 EUR", null)));
+    for (int i = 0; i < CallRoom.MAX_ADDED_TO_CART + 10; i++) {
+      room.runCommand(new CallRoom.AddToCart(RoomPass.SHOPPER, shopper.ref(), "TRAIL-38"));
+    }
+    assertThat(room.getState().addedToCart()).hasSize(CallRoom.MAX_ADDED_TO_CART);
+
+    room.runCommand(new CallRoom.HangUp(RoomPass.AGENT, agent.ref()));
+    assertThat(room.runCommand(new CallRoom.ReportDevice(RoomPass.AGENT, agent.ref(), "wifi", "Mac")).events())
+        .as("after the end").isEmpty();
+    assertThat(room.runCommand(new CallRoom.ReportStats(RoomPass.AGENT, agent.ref(), "host", "host", 1.0)).events())
+        .isEmpty();
+  }
+
+  @Test
   void aParticipantWhoDoesNotComeBackWithinTheGraceEndsTheCall() {
     bothJoin();
     room.runCommand(new CallRoom.Leave(RoomPass.SHOPPER, shopper.ref()));
