@@ -8,6 +8,7 @@ import io.videoshop.config.ClusterSettings;
 import io.videoshop.config.VideoShopSettings;
 import io.videoshop.http.HttpServer;
 import io.videoshop.http.LiveSockets;
+import io.videoshop.http.ApiRoute;
 import io.videoshop.metrics.HttpMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.videoshop.metrics.JournalLatencyProbe;
@@ -142,7 +143,7 @@ public final class VideoShopNode {
         SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.settings.http().trustForwardedFor());
     Route all = concat(HealthRoutes.route(new Readiness(system), metrics), platform.api.route(), queueSockets.route(),
         roomSockets.route(), new WebPages(platform.tenants, platform.widgetKeys, platform.blocking).route());
-    return HttpMetrics.timed(metrics.registry(), all.seal());
+    return HttpMetrics.timed(metrics.registry(), platform.api.table().stream().map(ApiRoute::path).toList(), all.seal());
   }
 
   /** Binds Pekko Management (health checks, cluster routes) and returns the port it listens on. */
