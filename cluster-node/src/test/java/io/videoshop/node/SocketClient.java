@@ -74,6 +74,12 @@ public final class SocketClient implements AutoCloseable {
     return this;
   }
 
+  /** A binary frame (the protocol is text only). */
+  public SocketClient sendBinary(byte[] bytes) {
+    socket.sendBinary(java.nio.ByteBuffer.wrap(bytes), true).join();
+    return this;
+  }
+
   /** The first message of this type not taken yet (others stay for later calls). */
   public JsonNode next(String type) {
     return next(message -> type.equals(message.path("type").asText()), type);
