@@ -71,7 +71,7 @@ public final class AccessRoutes {
                 request.path("userId"), request.body(Users.ChangeRole.class)))),
         blocking("POST", tenant + "/users/{userId}/deactivate", Access.tenantUsersOnly(Role.ADMIN),
             "Deactivate a user and revoke its sessions", blocking, request -> ApiResponse.ok(users.deactivate(
-                request.caller(), request.path("tenantId"), request.path("userId")))),
+                request.caller(), request.path("tenantId"), request.path("userId")))).withoutBody(),
         blocking("GET", tenant + "/invitations", Access.tenant(Role.ADMIN, "users:read"), "List invitations", blocking,
             request -> ApiResponse.ok(users.invitations(request.path("tenantId")))),
         blocking("POST", tenant + "/invitations", Access.tenant(Role.ADMIN, "users:write"), "Invite a user by email",

@@ -61,7 +61,8 @@ public final class Users {
 
   public record ResetConfirmation(String token, String password) {}
 
-  public Invitation invite(Handle handle, Caller caller, String tenantId, Invite request) {
+  /** @param seats the plan's seat limit, asked of the wallet before the transaction opened */
+  Invitation invite(Handle handle, Caller caller, String tenantId, Invite request, Optional<Integer> seats) {
     String email = normalisedEmail("email", request.email());
     Role role = tenantRole("role", request.role());
     requireMayGrant(caller, role);
@@ -70,7 +71,7 @@ public final class Users {
       throw ApiError.conflict("email_taken", "A user with this email exists");
     }
     Instant now = clock.instant();
-    requireSeat(handle, tenantId, email, now, true);
+    requireSeat(handle, seats, tenantId, email, now, true);
     // A new invitation for the same address replaces a pending one (a resend).
     handle.createUpdate("""
             UPDATE invitations SET revoked_at = :now
@@ -94,7 +95,9 @@ public final class Users {
   }
 
   public Invitation invite(Caller caller, String tenantId, Invite request) {
-    return jdbi.inTransaction(handle -> invite(handle, caller, tenantId, request));
+    // The wallet is asked first: never wait for another actor while holding a transaction open.
+    Optional<Integer> seats = seatLimit.of(tenantId);
+    return jdbi.inTransaction(handle -> invite(handle, caller, tenantId, request, seats));
   }
 
   public List<Invitation> invitations(String tenantId) {
@@ -109,6 +112,11 @@ public final class Users {
   /** Creates the invited user; the token works once, before it expires. */
   public User acceptInvitation(Caller caller, AcceptInvitation request) {
     if (request.token() == null || request.token().isBlank()) throw ApiError.invalid("token", "required", "is required");
+    // The seat limit is asked of the wallet before the transaction opens (not while holding it).
+    Optional<String> tenantOfToken = jdbi.withHandle(handle -> handle.createQuery(
+            "SELECT tenant_id FROM invitations WHERE token_hash = :hash")
+        .bind("hash", Secrets.sha256(request.token())).mapTo(String.class).findOne());
+    Optional<Integer> seats = tenantOfToken.flatMap(seatLimit::of);
     return jdbi.inTransaction(handle -> {
       Instant now = clock.instant();
       var row = handle.createQuery("SELECT * FROM invitations WHERE token_hash = :hash FOR UPDATE")
@@ -122,7 +130,7 @@ public final class Users {
       }
       String displayName = displayName("displayName", request.displayName());
       Passwords.checkRules("password", request.password(), row.email());
-      requireSeat(handle, row.tenantId(), row.email(), now, false);
+      requireSeat(handle, seats, row.tenantId(), row.email(), now, false);
       User user = insert(handle, row.tenantId(), row.email(), displayName, Role.fromWire(row.role()),
           Passwords.hash(request.password()));
       handle.createUpdate("UPDATE invitations SET accepted_at = :now WHERE id = :id")
@@ -274,8 +282,8 @@ public final class Users {
    * Everyone of a tenant who signs in takes a seat (any of them may take calls in the console);
    * pending invitations hold one too, so that accepting them cannot overrun the plan.
    */
-  private void requireSeat(Handle handle, String tenantId, String email, Instant now, boolean countInvitations) {
-    Optional<Integer> limit = seatLimit.of(tenantId);
+  private void requireSeat(Handle handle, Optional<Integer> limit, String tenantId, String email, Instant now,
+      boolean countInvitations) {
     if (limit.isEmpty()) return;
     long taken = handle.createQuery("SELECT count(*) FROM users WHERE tenant_id = :tenantId AND status = 'active'")
         .bind("tenantId", tenantId).mapTo(Long.class).one();

@@ -6,9 +6,22 @@ import java.util.function.Function;
 /**
  * One route of the HTTP API: method, path template ({@code /api/v1/tenants/{tenantId}}), who may
  * call it, and its handler. The API is built only from these entries, so the table is the
- * truth the OpenAPI test and the tenant-isolation test read.
+ * truth the OpenAPI test, the tenant-isolation test and the abuse suite read.
+ *
+ * @param takesBody false: a request with a body is refused (400 {@code unexpected_body}) before
+ *     the handler runs, so a body meant for another route never passes unread; GET and DELETE
+ *     take none, other methods one unless {@link #withoutBody()}
  */
-public record ApiRoute(String method, String path, Access access, String summary, Handler handler) {
+public record ApiRoute(String method, String path, Access access, String summary, Handler handler, boolean takesBody) {
+
+  public ApiRoute(String method, String path, Access access, String summary, Handler handler) {
+    this(method, path, access, summary, handler, !"GET".equals(method) && !"DELETE".equals(method));
+  }
+
+  /** The same route, refusing any body (an action such as suspend, named by its path alone). */
+  public ApiRoute withoutBody() {
+    return new ApiRoute(method, path, access, summary, handler, false);
+  }
 
   @FunctionalInterface
   public interface Handler {

@@ -110,6 +110,9 @@ public final class ApiRouter {
     return authenticator.authenticate(headers.get("authorization"), headers.get("x-api-key"), ip, userAgent)
         .thenCompose(caller -> {
           authorize(route, caller, params);
+          if (!route.takesBody() && body != null && !body.isEmpty()) {
+            throw ApiError.badRequest("unexpected_body", route.method() + " " + route.path() + " takes no body");
+          }
           ApiRequest apiRequest = new ApiRequest(caller, params, query(request), body, headers);
           return route.handler().handle(apiRequest);
         })

@@ -1,7 +1,16 @@
 package io.videoshop.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import io.videoshop.protocol.StrictTypes;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Set;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,7 +28,16 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
  * for a setting that was applied.
  */
 public final class Json {
-  public static final ObjectMapper MAPPER = new ObjectMapper()
+  /** Any string of a request body: longer is refused before it reaches a query. */
+  public static final int MAX_STRING = 2_000;
+  /** Tighter bounds by field name, matching the columns they are stored in. */
+  static final Map<String, Integer> FIELD_BOUNDS = Map.of("email", 320, "name", 200, "displayName", 200,
+      "slug", 63, "password", 1_000, "token", 200, "refreshToken", 200);
+  /** Fields that are free text: line breaks and tabs are allowed there (other control characters never). */
+  static final Set<String> MULTI_LINE = Set.of("note", "notes", "comment", "body", "message");
+
+  public static final ObjectMapper MAPPER = StrictTypes.apply(new ObjectMapper())
+      .registerModule(new SimpleModule("bounded-strings").addDeserializer(String.class, new BoundedString()))
       .registerModule(new JavaTimeModule())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
@@ -36,7 +54,12 @@ public final class Json {
   public static <T> T read(String body, Class<T> type) {
     if (body == null || body.isBlank()) throw ApiError.badRequest("missing_body", "A JSON body is required");
     try {
-      return MAPPER.readValue(body, type);
+      T value = MAPPER.readValue(body, type);
+      if (value == null) throw ApiError.badRequest("missing_body", "The body must be a JSON object, not null");
+      return value;
+    } catch (RefusedString e) {
+      String field = path(e);
+      throw ApiError.invalid(field.isEmpty() ? "body" : field, e.code, e.getOriginalMessage());
     } catch (UnrecognizedPropertyException e) {
       throw new ApiError(StatusCodes.BAD_REQUEST, "unknown_field",
           "Unknown field \"" + path(e) + "\"", List.of(new FieldError(path(e), "unknown_field",
@@ -57,6 +80,46 @@ public final class Json {
       return MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write JSON for " + value.getClass(), e);
+    }
+  }
+
+  /**
+   * Strings exactly as sent: a number or a flag is not a string (no coercion), a string over its
+   * bound or with a control character is refused with the field it is in. NUL is refused
+   * everywhere (PostgreSQL cannot store it, and an agent would be shown it).
+   */
+  private static final class BoundedString extends StdScalarDeserializer<String> {
+    BoundedString() {
+      super(String.class);
+    }
+
+    @Override
+    public String deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+      if (!parser.hasToken(JsonToken.VALUE_STRING)) return (String) context.handleUnexpectedToken(String.class, parser);
+      String value = parser.getText();
+      String field = parser.currentName();
+      int bound = field == null ? MAX_STRING : FIELD_BOUNDS.getOrDefault(field, MAX_STRING);
+      if (value.length() > bound) {
+        throw new RefusedString(parser, "too_long", "must be at most " + bound + " characters");
+      }
+      boolean multiLine = field != null && MULTI_LINE.contains(field);
+      for (int i = 0; i < value.length(); i++) {
+        char c = value.charAt(i);
+        if (Character.isISOControl(c) && !(multiLine && (c == '\n' || c == '\r' || c == '\t'))) {
+          throw new RefusedString(parser, "control_character", "must not contain control characters");
+        }
+      }
+      return value;
+    }
+  }
+
+  /** A string the API does not take; carries the field's path like Jackson's own errors. */
+  private static final class RefusedString extends JsonMappingException {
+    final String code;
+
+    RefusedString(JsonParser parser, String code, String message) {
+      super(parser, message);
+      this.code = code;
     }
   }
 

@@ -6,33 +6,46 @@ import static org.apache.pekko.http.javadsl.server.Directives.mapResponse;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.Locale;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** Times every HTTP request by method, status and a low-cardinality form of its path. */
+/**
+ * Times every HTTP request by method, status and the route template it matched. Labels come
+ * from templates only (the API's route table and the node's fixed pages and sockets): a made-up
+ * path, an id or an unusual method can never create a new time series.
+ */
 public final class HttpMetrics {
-  private static final Pattern ID_SEGMENT =
-      Pattern.compile("[0-9]+|[0-9a-fA-F-]{16,}|[A-Za-z0-9_-]{20,}");
+  /** The label of every path no template matches. */
+  public static final String UNMATCHED = "unmatched";
+  /** The routes outside {@code /api/v1}, as templates ({@code {name}}: any one segment). */
+  public static final List<String> FIXED_TEMPLATES = List.of("/", "/health/alive", "/health/ready", "/metrics",
+      "/ws/widget", "/ws/agent", "/ws/room", "/widget.js", "/widget/status", "/demo", "/console", "/web/{asset}");
+  private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
   private static final Duration[] BUCKETS = Stream.of(5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000)
       .map(Duration::ofMillis).toArray(Duration[]::new);
 
   private HttpMetrics() {}
 
-  public static Route timed(MeterRegistry registry, Route inner) {
+  /** @param apiTemplates the API route table's paths */
+  public static Route timed(MeterRegistry registry, List<String> apiTemplates, Route inner) {
+    List<List<String>> templates = new ArrayList<>();
+    for (String template : apiTemplates) templates.add(segments(template));
+    for (String template : FIXED_TEMPLATES) templates.add(segments(template));
     return extractRequest(request -> {
       long started = System.nanoTime();
       return mapResponse(response -> {
+        String method = request.method().name();
         Timer.builder("http_server_requests")
             .description("HTTP requests served")
-            .tag("method", request.method().name())
+            .tag("method", METHODS.contains(method) ? method : "other")
             .tag("status", Integer.toString(response.status().intValue()))
-            // Unknown paths are unbounded: fold them into one label value.
-            .tag("path", response.status().intValue() == 404 ? "unmatched" : pathTemplate(request))
+            .tag("path", response.status().intValue() == 404 ? UNMATCHED : template(templates, request))
             .serviceLevelObjectives(BUCKETS)
             .register(registry)
             .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
@@ -41,19 +54,25 @@ public final class HttpMetrics {
     });
   }
 
-  /** The first three path segments with id-like segments folded to {id}. */
-  static String pathTemplate(HttpRequest request) {
-    String[] segments = request.getUri().path().split("/");
-    StringBuilder template = new StringBuilder();
-    int kept = 0;
-    for (String segment : segments) {
-      if (segment.isEmpty()) continue;
-      if (kept++ == 3) {
-        template.append("/…");
-        break;
+  static String template(List<List<String>> templates, HttpRequest request) {
+    List<String> path = segments(request.getUri().path());
+    for (List<String> template : templates) {
+      if (template.size() != path.size()) continue;
+      boolean matches = true;
+      for (int i = 0; i < template.size() && matches; i++) {
+        String expected = template.get(i);
+        matches = expected.startsWith("{") || expected.equals(path.get(i));
       }
-      template.append('/').append(ID_SEGMENT.matcher(segment).matches() ? "{id}" : segment.toLowerCase(Locale.ROOT));
+      if (matches) return "/" + String.join("/", template);
     }
-    return template.length() == 0 ? "/" : template.toString();
+    return UNMATCHED;
+  }
+
+  private static List<String> segments(String path) {
+    List<String> segments = new ArrayList<>();
+    for (String segment : path.split("/")) {
+      if (!segment.isEmpty()) segments.add(segment);
+    }
+    return segments;
   }
 }

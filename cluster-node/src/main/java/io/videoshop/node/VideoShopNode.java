@@ -9,6 +9,7 @@ import io.videoshop.config.ClusterSettings;
 import io.videoshop.config.VideoShopSettings;
 import io.videoshop.http.HttpServer;
 import io.videoshop.http.LiveSockets;
+import io.videoshop.http.ApiRoute;
 import io.videoshop.metrics.HttpMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.videoshop.metrics.JournalLatencyProbe;
@@ -19,6 +20,7 @@ import io.videoshop.queue.QueueSockets;
 import io.videoshop.room.CallMinuteBilling;
 import io.videoshop.room.CallRoom;
 import io.videoshop.room.CallsProjection;
+import io.videoshop.room.RoomSweeper;
 import io.videoshop.room.IceServers;
 import io.videoshop.room.RoomSockets;
 import io.videoshop.queue.TenantQueue;
@@ -96,6 +98,8 @@ public final class VideoShopNode {
       CallsProjection.init(system);
       BookingsProjection.init(system);
       CallMinuteBilling.init(system, platform.wallets, platform.tenants, platform.blocking.executor());
+      RoomSweeper.start(system, platform.jdbi, platform.clock, settings.calls().reconnectGrace(),
+          settings.calls().sweepInterval(), platform.blocking.executor());
       if (settings.auth().jwtSecret().isEmpty()) {
         log.warn("videoshop.auth.jwt-secret is not set: access tokens are signed with a random key and stop "
             + "working when this node restarts; other nodes will not accept them. Set VIDEOSHOP_JWT_SECRET.");
@@ -148,7 +152,7 @@ public final class VideoShopNode {
     Route all = concat(HealthRoutes.route(new Readiness(system), metrics), SocketTickets.preflight(),
         platform.api.route(), queueSockets.route(),
         roomSockets.route(), new WebPages(platform.tenants, platform.widgetKeys, platform.blocking).route());
-    return HttpMetrics.timed(metrics.registry(), all.seal());
+    return HttpMetrics.timed(metrics.registry(), platform.api.table().stream().map(ApiRoute::path).toList(), all.seal());
   }
 
   /** Binds Pekko Management (health checks, cluster routes) and returns the port it listens on. */

@@ -275,6 +275,9 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   static ErrorMessage validate(WidgetRequest.Join join) {
     if (join.name() == null || join.name().isBlank()) return invalid("name", "is required");
     if (join.name().strip().length() > 100) return invalid("name", "is at most 100 characters");
+    // An agent is shown these: no NUL, no escape sequences, no line breaks except in the notes.
+    String controlled = firstWithControlCharacters(join);
+    if (controlled != null) return invalid(controlled, "must not contain control characters");
     if (join.email() != null && !join.email().isBlank() && (join.email().length() > 254 || !EMAIL.matcher(join.email()).matches())) {
       return invalid("email", "is not an email address");
     }
@@ -300,6 +303,27 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
       return invalid("notes", "is at most " + TicketDetails.MAX_TEXT_LENGTH + " characters");
     }
     return null;
+  }
+
+  private static String firstWithControlCharacters(WidgetRequest.Join join) {
+    if (hasControl(join.name(), false)) return "name";
+    if (hasControl(join.email(), false)) return "email";
+    if (hasControl(join.phone(), false)) return "phone";
+    if (hasControl(join.language(), false)) return "language";
+    if (join.skills() != null && join.skills().stream().anyMatch(skill -> hasControl(skill, false))) return "skills";
+    if (hasControl(join.productInterest(), false)) return "productInterest";
+    if (hasControl(join.productUrl(), false)) return "productUrl";
+    if (hasControl(join.notes(), true)) return "notes";
+    return null;
+  }
+
+  static boolean hasControl(String value, boolean lineBreaksAllowed) {
+    if (value == null) return false;
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isISOControl(c) && !(lineBreaksAllowed && (c == '\n' || c == '\r' || c == '\t'))) return true;
+    }
+    return false;
   }
 
   private static boolean isWebUrl(String url) {

@@ -29,6 +29,7 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
  * deduplicates by (room id, minute index), so each minute is debited exactly once.
  */
 public final class CallMinuteBilling {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CallMinuteBilling.class);
   public static final String NAME = "call-minute-billing";
 
   private CallMinuteBilling() {}
@@ -58,21 +59,29 @@ public final class CallMinuteBilling {
     public CompletionStage<Done> process(EventEnvelope<CallRoom.Event> envelope) {
       if (!(envelope.event() instanceof CallRoom.MinuteStarted minute)) return CompletableFuture.completedFuture(Done.getInstance());
       String roomId = PersistenceId.extractEntityId(envelope.persistenceId());
-      return debit(minute.tenantId(), roomId, (int) minute.index()).thenCompose(reply -> {
+      return debit(minute.tenantId(), roomId, minute).thenCompose(reply -> {
         if (reply instanceof Wallet.MinuteRecorded) return CompletableFuture.completedFuture(Done.getInstance());
+        if (reply instanceof Wallet.Refused refused && refused.reason() == Wallet.Refusal.STALE_TICK) {
+          // Delivered later than the wallet's dedup window (this projection was down for days):
+          // not debited, so never twice; logged for the operator to settle by hand.
+          log.warn("Minute {} of room {} (tenant {}) arrived later than the wallet remembers rooms and was not billed",
+              minute.index(), roomId, minute.tenantId());
+          return CompletableFuture.completedFuture(Done.getInstance());
+        }
         if (reply instanceof Wallet.Refused refused && refused.reason() == Wallet.Refusal.WALLET_NOT_OPEN) {
           // The tenant's first call: open its wallet (trial), then debit.
           return CompletableFuture.supplyAsync(() -> tenants.find(minute.tenantId()).orElseThrow(), blocking)
               .thenCompose(wallets::open)
-              .thenCompose(opened -> debit(minute.tenantId(), roomId, (int) minute.index()))
+              .thenCompose(opened -> debit(minute.tenantId(), roomId, minute))
               .thenApply(again -> Done.getInstance());
         }
         throw new IllegalStateException("the wallet refused minute " + minute.index() + " of " + roomId + ": " + reply);
       });
     }
 
-    private CompletionStage<Wallet.DebitReply> debit(String tenantId, String roomId, int index) {
-      return wallets.<Wallet.DebitReply>ask(tenantId, replyTo -> new Wallet.DebitMinute(roomId, index, replyTo));
+    private CompletionStage<Wallet.DebitReply> debit(String tenantId, String roomId, CallRoom.MinuteStarted minute) {
+      return wallets.<Wallet.DebitReply>ask(tenantId, replyTo -> new Wallet.DebitMinute(roomId, (int) minute.index(),
+          minute.at(), replyTo));
     }
   }
 }

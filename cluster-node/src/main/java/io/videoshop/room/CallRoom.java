@@ -10,6 +10,7 @@ import io.videoshop.protocol.ProtocolCodec;
 import io.videoshop.protocol.Reconnect;
 import io.videoshop.protocol.RoomEvent;
 import io.videoshop.queue.TenantQueue;
+import io.videoshop.wallet.Admission;
 import io.videoshop.wallet.BalanceLevel;
 import io.videoshop.wallet.Wallet;
 import io.videoshop.wallet.WalletUpdate;
@@ -62,6 +63,11 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
   public static final List<String> TAGS =
       IntStream.range(0, TAG_COUNT).mapToObj(slice -> ENTITY_KEY.name() + "-" + slice).toList();
   static final Duration MINUTE = Duration.ofMinutes(1);
+  /** Per role and call: a browser reports its device once, again after a network change. */
+  static final int MAX_DEVICE_REPORTS = 5;
+  /** Per role and call: the selected candidate pair, reported again on an ICE restart. */
+  static final int MAX_STATS_REPORTS = 20;
+  static final int MAX_ADDED_TO_CART = 50;
   /** An ended room stays in memory this long for feedback and wrap-up, then passivates. */
   static final Duration RETIRE_AFTER = Duration.ofMinutes(15);
 
@@ -176,6 +182,9 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
   private record WalletChanged(WalletUpdate update) implements Command {}
 
   private record BalanceGraceOver() implements Command {}
+
+  /** Recovered in a call after being down longer than the reconnect grace. */
+  record LostWhileDown() implements Command {}
 
   /** Nothing more to do here for a while: ask sharding to passivate the room. */
   record Idle() implements Command {}
@@ -305,6 +314,36 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
       if (startedAt == null) return 0;
       long started = Duration.between(startedAt, now).toMillis() / MINUTE.toMillis() + 1;
       return Math.min(started, room.maxCallMinutes());
+    }
+
+    /**
+     * The latest moment the room is known to have run with its call: its last recorded event
+     * (a join, a leave, a product, the minute ticks). After a node died nothing is known past it.
+     */
+    public Instant lastKnownAliveAt() {
+      Instant alive = startedAt;
+      if (startedAt != null && minutesStarted > 0) alive = startedAt.plus(MINUTE.multipliedBy(minutesStarted - 1));
+      for (int i = timeline.size() - 1; i >= 0; i--) {
+        Instant at = timeline.get(i).at();
+        if (at != null) {
+          if (alive == null || at.isAfter(alive)) alive = at;
+          break;
+        }
+      }
+      return alive;
+    }
+
+    /**
+     * Whether one more report of this kind from this role is kept: never after the call ended,
+     * at most {@code max} per role, and only while the timeline has room (a client sending
+     * reports in a loop must not grow the room's journal without limit).
+     */
+    public boolean mayRecord(Class<? extends Event> kind, String role, int max) {
+      if (status == Status.ENDED || timeline.size() >= TIMELINE_LIMIT) return false;
+      long kept = timeline.stream().filter(kind::isInstance).filter(event ->
+          role.equals(event instanceof DeviceReported device ? device.role()
+              : event instanceof CandidatesSelected stats ? stats.role() : null)).count();
+      return kept < max;
     }
 
     public boolean shown(String sku) {
@@ -447,6 +486,13 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
       case EMPTY -> context.getSelf().tell(new Idle());
       case WAITING -> timers.startSingleTimer(NoShow.class, new NoShow(), timings.noShowTimeout());
       case IN_CALL -> {
+        Instant lostAt = state.lastKnownAliveAt().plus(timings.reconnectGrace());
+        if (!now().isBefore(lostAt)) {
+          // Down longer than the grace (its node died): nobody can have been in the call since
+          // the grace ran out, so it ends there and no minute after it is billed.
+          context.getSelf().tell(new LostWhileDown());
+          return;
+        }
         for (String role : List.of(RoomPass.SHOPPER, RoomPass.AGENT)) {
           timers.startSingleTimer(GraceEnded.class.getName() + role, new GraceEnded(role), timings.reconnectGrace());
         }
@@ -464,9 +510,11 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
         .onCommand(Leave.class, this::onLeave)
         .onCommand(Relay.class, this::onRelay)
         .onCommand(ReportDevice.class, (state, command) -> inRoom(state, command.role(), command.session())
+            && state.mayRecord(DeviceReported.class, command.role(), MAX_DEVICE_REPORTS)
             ? Effect().persist(new DeviceReported(command.role(), command.connectionType(), command.platform(), now()))
             : Effect().none())
         .onCommand(ReportStats.class, (state, command) -> inRoom(state, command.role(), command.session())
+            && state.mayRecord(CandidatesSelected.class, command.role(), MAX_STATS_REPORTS)
             ? Effect().persist(new CandidatesSelected(command.role(), command.localCandidateType(),
                 command.remoteCandidateType(), command.roundTripMillis(), now()))
             : Effect().none())
@@ -476,14 +524,16 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
         .onCommand(GiveFeedback.class, this::onFeedback)
         .onCommand(WrapUp.class, this::onWrapUp)
         .onCommand(GetRecord.class, (state, command) -> Effect().reply(command.replyTo(), new CallRecord(roomId, state)))
-        .onCommand(GraceEnded.class, (state, command) -> state.status() == Status.IN_CALL && !state.connected(command.role())
+        .onCommand(GraceEnded.class, (state, command) -> state.status() == Status.IN_CALL
+            && !sessions.containsKey(command.role()) ? end(state, "participant-lost", null) : Effect().none())
+        .onCommand(LostWhileDown.class, (state, command) -> state.status() == Status.IN_CALL
             ? end(state, "participant-lost", null) : Effect().none())
         .onCommand(MinuteDue.class, this::onMinuteDue)
         .onCommand(MaxLengthReached.class, (state, command) -> state.status() == Status.IN_CALL
             ? end(state, "max-length", null) : Effect().none())
         .onCommand(NoShow.class, (state, command) -> state.status() == Status.WAITING
             ? end(state, "no-show", null) : Effect().none())
-        .onCommand(WalletChanged.class, (state, command) -> onBalance(state, command.update().admission().level()))
+        .onCommand(WalletChanged.class, (state, command) -> onBalance(state, levelForCall(command.update().admission())))
         .onCommand(BalanceGraceOver.class, (state, command) -> state.status() == Status.IN_CALL
             ? end(state, "balance-exhausted", null) : Effect().none())
         .onCommand(WrapUpOver.class, (state, command) -> {
@@ -596,7 +646,11 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
     if (!RoomPass.SHOPPER.equals(command.role())) {
       return refuse(command.session(), "not_allowed_for_role", "Only the shopper adds to the cart");
     }
+    if (state.status() == Status.ENDED) return refuse(command.session(), "call_ended", "The call is over");
     if (!state.shown(command.sku())) return refuse(command.session(), "unknown_product", "That product was not shown");
+    if (state.addedToCart().size() >= MAX_ADDED_TO_CART) {
+      return refuse(command.session(), "limit_reached", "At most " + MAX_ADDED_TO_CART + " additions to the cart per call");
+    }
     return Effect().persist(new AddedToCart(command.sku(), now())).thenRun(after -> {
       send(RoomPass.AGENT, new RoomEvent.AddedToCart(command.sku()));
       command.session().tell(frame(new RoomEvent.Done("add-to-cart"), false));
@@ -661,6 +715,12 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
 
   private Effect<Event, State> end(State state, String reason, String endedBy) {
     Instant at = now();
+    if (state.status() == Status.IN_CALL && sessions.isEmpty()) {
+      // Nobody is here (both left, or the room was recovered and nobody came back): the call
+      // is billed up to the last sign of life plus the grace, never up to whenever it is touched.
+      Instant lostAt = state.lastKnownAliveAt().plus(timings.reconnectGrace());
+      if (lostAt.isBefore(at)) at = lostAt;
+    }
     List<Event> events = new ArrayList<>();
     if (state.status() == Status.IN_CALL) events.addAll(minutesDue(state, at));
     long duration = state.startedAt() == null ? 0 : Duration.between(state.startedAt(), at).toSeconds();
@@ -689,6 +749,15 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
     if (walletUpdates == null) walletUpdates = context.messageAdapter(WalletUpdate.class, WalletChanged::new);
     neighbours.tellWallet(state.room().tenantId(),
         watch ? new Wallet.Subscribe(walletUpdates) : new Wallet.Unsubscribe(walletUpdates));
+  }
+
+  /**
+   * A wallet not opened yet is not an empty one: a new tenant's wallet opens on its trial with the
+   * first minute billed (CallMinuteBilling), and its real level follows as the next update. Read
+   * as exhausted it told a trial's very first call that it ends in a minute.
+   */
+  static BalanceLevel levelForCall(Admission admission) {
+    return admission.refusal() == Admission.Refusal.WALLET_NOT_OPEN ? BalanceLevel.OK : admission.level();
   }
 
   /**

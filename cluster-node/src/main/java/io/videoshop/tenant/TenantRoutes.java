@@ -30,8 +30,8 @@ public final class TenantRoutes {
             blocking, request -> ApiResponse.ok(tenants.replaceSettings(request.caller(), request.path("tenantId"),
                 request.body(TenantSettings.class)))),
         blocking("POST", one + "/suspend", Access.OPERATOR, "Suspend a tenant", blocking, request ->
-            ApiResponse.ok(tenants.suspend(request.caller(), request.path("tenantId")))),
+            ApiResponse.ok(tenants.suspend(request.caller(), request.path("tenantId")))).withoutBody(),
         blocking("POST", one + "/reactivate", Access.OPERATOR, "Reactivate a suspended tenant", blocking, request ->
-            ApiResponse.ok(tenants.reactivate(request.caller(), request.path("tenantId")))));
+            ApiResponse.ok(tenants.reactivate(request.caller(), request.path("tenantId")))).withoutBody());
   }
 }

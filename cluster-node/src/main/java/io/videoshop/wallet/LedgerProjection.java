@@ -26,7 +26,8 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
  * Projects every wallet's ledger events into {@code ledger_entries} (statements and the paged
  * ledger read it) and keeps the {@code tenants.plan} column in step with the plan in force.
  * Exactly once: each event's rows are written in the same transaction as the projection's
- * offset. One projection instance per event tag, spread over the cluster by a sharded daemon
+ * offset, and an entry seen again is skipped (by its sequence number or reference), so a
+ * redelivery can never stop the projection. One projection instance per event tag, spread over the cluster by a sharded daemon
  * process; they use a small pool of their own so a busy API never starves them.
  */
 public final class LedgerProjection {
@@ -75,10 +76,17 @@ public final class LedgerProjection {
 
   private static void insert(Connection connection, String tenantId, long seqNr, LedgerEntry entry)
       throws SQLException {
+    // Idempotent: an entry delivered again (a replayed offset, a redelivered envelope) is already
+    // there and is skipped, rather than failing on the key and stopping the projection. Plain
+    // INSERT ... SELECT ... WHERE NOT EXISTS: the same statement on H2 and PostgreSQL.
     try (PreparedStatement insert = connection.prepareStatement("""
         INSERT INTO ledger_entries (tenant_id, seq_nr, reference, entry_type, kind, amount, balance_after, room_id,
           minute_index, included, note, at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+        SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (VALUES (0)) AS one (x)
+        WHERE NOT EXISTS (SELECT 1 FROM ledger_entries WHERE tenant_id = ? AND (seq_nr = ? OR reference = ?))""")) {
+      insert.setString(13, tenantId);
+      insert.setLong(14, seqNr);
+      insert.setString(15, entry.reference());
       insert.setString(1, tenantId);
       insert.setLong(2, seqNr);
       insert.setString(3, entry.reference());

@@ -133,7 +133,13 @@ public final class Wallet
    * has been used. Debited once, however often it is sent; never refused for lack of funds (the
    * minute happened), so the balance may go below zero by a call's grace minute.
    */
-  public record DebitMinute(String roomId, int minuteIndex, ActorRef<DebitReply> replyTo) implements Command {}
+  public record DebitMinute(String roomId, int minuteIndex, Instant minuteAt, ActorRef<DebitReply> replyTo)
+      implements Command {
+    /** A tick whose minute's time is not known (it is then never judged stale). */
+    public DebitMinute(String roomId, int minuteIndex, ActorRef<DebitReply> replyTo) {
+      this(roomId, minuteIndex, null, replyTo);
+    }
+  }
 
   /** Changes the plan now (upgrades) or from the next period (downgrades); see {@link Plan#takesEffectNow}. */
   public record ChangePlan(Plan plan, ActorRef<PlanChangeReply> replyTo) implements Command {}
@@ -197,6 +203,11 @@ public final class Wallet
     /** The reference was used before for another credit. */
     REFERENCE_REUSED,
     INVALID_TICK,
+    /**
+     * A minute older than {@link #ROOM_MEMORY} of a room the wallet no longer remembers: it may
+     * have been debited already and forgotten, so it is not debited (again); the sender logs it.
+     */
+    STALE_TICK,
     INVALID_PLAN,
     /** A paid plan cannot go back to a trial. */
     INVALID_PLAN_CHANGE;
@@ -679,6 +690,11 @@ public final class Wallet
     List<Event> events = new ArrayList<>(state.periodsSince(now));
     State current = state.applyAll(events);
     if (!current.minuteRecorded(tick.roomId(), tick.minuteIndex())) {
+      if (tick.minuteAt() != null && tick.minuteAt().isBefore(now.minus(ROOM_MEMORY))
+          && !current.rooms().containsKey(tick.roomId())) {
+        // Later than the dedup window: the bound that makes "debited once" hold for any delay.
+        return change(state, now, events).thenReply(tick.replyTo(), after -> new Refused(Refusal.STALE_TICK));
+      }
       events.add(current.minuteDebit(tick.roomId(), tick.minuteIndex(), now));
     }
     MinuteRecorded recorded = new MinuteRecorded(tick.roomId(), tick.minuteIndex());

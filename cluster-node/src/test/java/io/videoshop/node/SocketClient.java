@@ -73,9 +73,25 @@ public final class SocketClient implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends a message; like the page's client (client.js) it adds the protocol version {@code v}
+   * to a map that has none. A String is sent exactly as it is.
+   */
   public SocketClient send(Object message) {
+    if (message instanceof java.util.Map<?, ?> map && !map.containsKey("v")) {
+      java.util.Map<Object, Object> versioned = new java.util.LinkedHashMap<>();
+      versioned.put("v", io.videoshop.protocol.ProtocolCodec.VERSION);
+      versioned.putAll(map);
+      message = versioned;
+    }
     String text = message instanceof String raw ? raw : Json.write(message);
     socket.sendText(text, true).join();
+    return this;
+  }
+
+  /** A binary frame (the protocol is text only). */
+  public SocketClient sendBinary(byte[] bytes) {
+    socket.sendBinary(java.nio.ByteBuffer.wrap(bytes), true).join();
     return this;
   }
 

@@ -187,7 +187,7 @@ class QueueSocketsTest {
   void aFloodingClientIsRateLimitedThenDisconnected() throws Exception {
     Shop shop = shop("sockets-flood", 50);
     try (SocketClient socket = shopper(shop)) {
-      for (int i = 0; i < 200; i++) socket.send("{\"type\":\"leave\"}");
+      for (int i = 0; i < 200; i++) socket.send("{\"v\":1,\"type\":\"leave\"}");
       assertThat(socket.next(message -> message.path("code").asText().equals("rate_limited"), "rate limit"))
           .isNotNull();
       JsonNode reconnect = socket.next("reconnect");

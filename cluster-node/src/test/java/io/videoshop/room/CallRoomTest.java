@@ -100,24 +100,83 @@ class CallRoomTest {
   }
 
   @Test
-  void eachStartedMinuteIsRecordedOnceAndCaughtUpAfterARestart() {
+  void eachStartedMinuteIsRecordedOnceAndCaughtUpAfterAShortRestart() {
     bothJoin();
     advance(Duration.ofSeconds(60));
     advance(Duration.ofSeconds(60));
     assertThat(room.getState().minutesStarted()).isEqualTo(3);
-    // The node dies for three and a half minutes (the browsers talk peer to peer meanwhile); on
-    // recovery the minutes due meanwhile are recorded, once.
-    clock.advance(Duration.ofSeconds(210));
+    // The room moves (its node hands it off) and is back within the reconnect grace; the
+    // participants join it again and the minute due meanwhile is recorded, once.
+    clock.advance(Duration.ofSeconds(20));
     room.restart();
-    manualTime.timePasses(Duration.ofMillis(1));
-    assertThat(room.getState().minutesStarted()).as("minutes 0..5 started by 5m30s").isEqualTo(6);
     room.runCommand(new CallRoom.Join(AGENT, agent.ref(), "Chrome", null, 60, 0, testKit.<CallRoom.JoinReply>createTestProbe().ref()));
     room.runCommand(new CallRoom.Join(SHOPPER, shopper.ref(), "Chrome", null, 60, 0, testKit.<CallRoom.JoinReply>createTestProbe().ref()));
     manualTime.timePasses(Duration.ofMillis(1));
-    assertThat(room.getState().minutesStarted()).as("rejoining adds none").isEqualTo(6);
+    assertThat(room.getState().status()).isEqualTo(CallRoom.Status.IN_CALL);
+    assertThat(room.getState().minutesStarted()).as("minutes 0..2 started by 2m20s").isEqualTo(3);
+    advance(Duration.ofSeconds(40));
+    assertThat(room.getState().minutesStarted()).as("minute 3 at 3m").isEqualTo(4);
+    room.restart();
+    room.runCommand(new CallRoom.Join(AGENT, agent.ref(), "Chrome", null, 60, 0, testKit.<CallRoom.JoinReply>createTestProbe().ref()));
+    room.runCommand(new CallRoom.Join(SHOPPER, shopper.ref(), "Chrome", null, 60, 0, testKit.<CallRoom.JoinReply>createTestProbe().ref()));
+    manualTime.timePasses(Duration.ofMillis(1));
+    assertThat(room.getState().minutesStarted()).as("a restart alone adds none").isEqualTo(4);
+  }
+
+  @Test
+  void aRoomWhoseNodeDiedIsEndedAtTheGraceAndNotBilledUpToTheMaximumLength() {
+    bothJoin();
+    advance(Duration.ofSeconds(60));
+    advance(Duration.ofSeconds(60));
+    assertThat(room.getState().minutesStarted()).isEqualTo(3);
+    // The node dies with the call at 2m; nothing touches the room for 50 minutes.
+    clock.advance(Duration.ofMinutes(50));
     room.restart();
     manualTime.timePasses(Duration.ofMillis(1));
-    assertThat(room.getState().minutesStarted()).as("a restart alone adds none").isEqualTo(6);
+    CallRoom.State state = room.getState();
+    assertThat(state.status()).isEqualTo(CallRoom.Status.ENDED);
+    assertThat(state.ended().reason()).isEqualTo("participant-lost");
+    assertThat(state.minutesStarted()).as("billed up to 2m + the 30 s grace: minutes 0..2").isEqualTo(3);
+    assertThat(state.ended().durationSeconds()).isEqualTo(150);
+  }
+
+  @Test
+  void aRecoveredRoomNobodyComesBackToEndsAfterTheGrace() {
+    bothJoin();
+    advance(Duration.ofSeconds(60));
+    clock.advance(Duration.ofSeconds(10));
+    room.restart(); // back within the grace, but neither browser joins again
+    manualTime.timePasses(Duration.ofMillis(1));
+    assertThat(room.getState().status()).isEqualTo(CallRoom.Status.IN_CALL);
+    advance(Duration.ofSeconds(31));
+    CallRoom.State state = room.getState();
+    assertThat(state.status()).as("the restored participants are not taken for connected").isEqualTo(CallRoom.Status.ENDED);
+    assertThat(state.ended().durationSeconds()).as("1m + the 30 s grace").isEqualTo(90);
+    assertThat(state.minutesStarted()).isEqualTo(2);
+  }
+
+  @Test
+  void deviceStatsAndCartAreCappedPerRoomAndIgnoredAfterTheCallEnded() {
+    bothJoin();
+    for (int i = 0; i < 40; i++) {
+      room.runCommand(new CallRoom.ReportDevice(RoomPass.SHOPPER, shopper.ref(), "4g", "Linux"));
+      room.runCommand(new CallRoom.ReportStats(RoomPass.SHOPPER, shopper.ref(), "host", "srflx", 20.0));
+    }
+    List<CallRoom.Event> timeline = room.getState().timeline();
+    assertThat(timeline.stream().filter(CallRoom.DeviceReported.class::isInstance)).hasSize(CallRoom.MAX_DEVICE_REPORTS);
+    assertThat(timeline.stream().filter(CallRoom.CandidatesSelected.class::isInstance)).hasSize(CallRoom.MAX_STATS_REPORTS);
+    room.runCommand(new CallRoom.ShowProduct(RoomPass.AGENT, agent.ref(),
+        new CallRoom.Product("TRAIL-38", "Trail runner", null, "89.00 EUR", null)));
+    for (int i = 0; i < CallRoom.MAX_ADDED_TO_CART + 10; i++) {
+      room.runCommand(new CallRoom.AddToCart(RoomPass.SHOPPER, shopper.ref(), "TRAIL-38"));
+    }
+    assertThat(room.getState().addedToCart()).hasSize(CallRoom.MAX_ADDED_TO_CART);
+
+    room.runCommand(new CallRoom.HangUp(RoomPass.AGENT, agent.ref()));
+    assertThat(room.runCommand(new CallRoom.ReportDevice(RoomPass.AGENT, agent.ref(), "wifi", "Mac")).events())
+        .as("after the end").isEmpty();
+    assertThat(room.runCommand(new CallRoom.ReportStats(RoomPass.AGENT, agent.ref(), "host", "host", 1.0)).events())
+        .isEmpty();
   }
 
   @Test

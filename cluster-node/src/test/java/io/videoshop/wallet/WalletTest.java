@@ -235,6 +235,26 @@ class WalletTest {
     assertThat(wallet.getState().rooms()).containsOnlyKeys("room-new");
   }
 
+  @Test
+  void aTickRedeliveredLaterThanTheRoomMemoryIsNeverDebitedTwice() {
+    open(PAYG);
+    topUp("t", 100_000);
+    Instant minuteAt = clock.instant();
+    wallet.<DebitReply>runCommand(replyTo -> new DebitMinute("room-old", 0, minuteAt, replyTo));
+    long balance = view().balance();
+    clock.advance(Wallet.ROOM_MEMORY.plusMinutes(1));
+    tick("room-new", 0); // forgets room-old
+    long afterNew = view().balance();
+    // The billing projection was down for two days and sends room-old's minute 0 again.
+    var late = wallet.<DebitReply>runCommand(replyTo -> new DebitMinute("room-old", 0, minuteAt, replyTo));
+    assertThat(late.reply()).isEqualTo(new Wallet.Refused(Wallet.Refusal.STALE_TICK));
+    assertThat(late.events()).isEmpty();
+    assertThat(view().balance()).isEqualTo(afterNew).isLessThan(balance);
+    // A fresh minute of a remembered room is still debited as before.
+    assertThat(wallet.<DebitReply>runCommand(replyTo -> new DebitMinute("room-new", 1, clock.instant(), replyTo))
+        .reply()).isEqualTo(new Wallet.MinuteRecorded("room-new", 1));
+  }
+
   // Plans
 
   @Test

@@ -4,10 +4,13 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
-/** Call rooms: room token lifetime, reconnect grace, no-show timeout, STUN/TURN servers. */
+/**
+ * Call rooms: room token lifetime, reconnect grace, no-show timeout, STUN/TURN servers, and how
+ * often rooms left in a call by a node that died are looked for ({@code sweepInterval}).
+ */
 public record CallSettings(
     Duration roomTokenTtl, Duration reconnectGrace, Duration noShowTimeout, Duration balanceGrace, List<String> stunUrls,
-    List<String> turnUrls, String turnSecret, Duration turnCredentialTtl) {
+    List<String> turnUrls, String turnSecret, Duration turnCredentialTtl, Duration sweepInterval) {
 
   @Override
   public String toString() {
@@ -24,7 +27,7 @@ public record CallSettings(
     }
     return new CallSettings(at.positiveDuration("room-token-ttl"), at.positiveDuration("reconnect-grace"),
         at.positiveDuration("no-show-timeout"), at.positiveDuration("balance-grace"), stun, turn, secret,
-        ice.positiveDuration("turn-credential-ttl"));
+        ice.positiveDuration("turn-credential-ttl"), at.positiveDuration("sweep-interval"));
   }
 
   private static List<String> urls(SettingsReader at, String name, String scheme) {

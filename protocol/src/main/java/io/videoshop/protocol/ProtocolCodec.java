@@ -23,7 +23,7 @@ public final class ProtocolCodec {
   /** Frames larger than this are refused with {@code frame_too_large}. */
   public static final int MAX_FRAME_BYTES = 16 * 1024;
 
-  private static final ObjectMapper MAPPER = new ObjectMapper()
+  private static final ObjectMapper MAPPER = StrictTypes.apply(new ObjectMapper())
       .registerModule(new JavaTimeModule())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -60,7 +60,10 @@ public final class ProtocolCodec {
     }
     if (!(tree instanceof ObjectNode object)) return error("invalid_json", "A message is a JSON object", null);
     JsonNode version = object.remove("v");
-    if (version != null && (!version.canConvertToInt() || version.asInt() != VERSION)) {
+    if (version == null) {
+      return error("missing_version", "A message needs the protocol version \"v\": " + VERSION, "v");
+    }
+    if (!version.isInt() || version.asInt() != VERSION) {
       return error("unsupported_version", "This server speaks protocol version " + VERSION, "v");
     }
     if (!object.hasNonNull("type") || !object.get("type").isTextual()) {

@@ -26,9 +26,9 @@ class ProtocolCodecTest {
     String frame = ProtocolCodec.encode(WidgetRequest.class, join);
     assertThat(frame).startsWith("{\"v\":1,\"type\":\"join\"");
     assertThat(ProtocolCodec.decode(WidgetRequest.class, frame).message()).isEqualTo(join);
-    assertThat(ProtocolCodec.decode(ConsoleRequest.class, "{\"type\":\"accept\",\"reservationId\":\"r1\"}").message())
+    assertThat(ProtocolCodec.decode(ConsoleRequest.class, "{\"v\":1,\"type\":\"accept\",\"reservationId\":\"r1\"}").message())
         .isEqualTo(new ConsoleRequest.Accept("r1"));
-    assertThat(ProtocolCodec.decode(ConsoleRequest.class, "{\"type\":\"finish-call\"}").message())
+    assertThat(ProtocolCodec.decode(ConsoleRequest.class, "{\"v\":1,\"type\":\"finish-call\"}").message())
         .isEqualTo(new ConsoleRequest.FinishCall());
   }
 
@@ -36,13 +36,18 @@ class ProtocolCodecTest {
   void badFramesBecomeErrorsWithStableCodes() {
     assertThat(code("not json")).isEqualTo("invalid_json");
     assertThat(code("[1,2]")).isEqualTo("invalid_json");
-    assertThat(code("{\"name\":\"x\"}")).isEqualTo("missing_type");
-    assertThat(code("{\"type\":\"dance\"}")).isEqualTo("unknown_type");
-    assertThat(code("{\"type\":\"join\",\"name\":\"x\",\"nmae\":\"y\"}")).isEqualTo("invalid_field");
-    assertThat(ProtocolCodec.decode(WidgetRequest.class, "{\"type\":\"join\",\"skills\":\"shoes\"}").error())
+    assertThat(code("{\"v\":1,\"name\":\"x\"}")).isEqualTo("missing_type");
+    assertThat(code("{\"v\":1,\"type\":\"dance\"}")).isEqualTo("unknown_type");
+    assertThat(code("{\"v\":1,\"type\":\"join\",\"name\":\"x\",\"nmae\":\"y\"}")).isEqualTo("invalid_field");
+    assertThat(ProtocolCodec.decode(WidgetRequest.class, "{\"v\":1,\"type\":\"join\",\"skills\":\"shoes\"}").error())
         .isEqualTo(new ErrorMessage("invalid_field", "Field \"skills\" has the wrong type", "skills"));
     assertThat(code("{\"type\":\"leave\",\"v\":2}")).isEqualTo("unsupported_version");
     assertThat(code("{\"type\":\"leave\",\"v\":1}")).isNull();
+    assertThat(code("{\"type\":\"leave\",\"v\":\"1\"}")).isEqualTo("unsupported_version");
+    assertThat(code("{\"type\":\"leave\"}")).as("docs/protocol.md: every message has v").isEqualTo("missing_version");
+    // No coercion: a number is not a name, a string is not a flag.
+    assertThat(code("{\"v\":1,\"type\":\"join\",\"name\":12345}")).isEqualTo("invalid_field");
+    assertThat(code("{\"v\":1,\"type\":\"join\",\"name\":\"x\",\"consent\":\"true\"}")).isEqualTo("invalid_field");
     assertThat(code("{\"type\":\"join\",\"name\":\"" + "x".repeat(ProtocolCodec.MAX_FRAME_BYTES) + "\"}"))
         .isEqualTo("frame_too_large");
   }
