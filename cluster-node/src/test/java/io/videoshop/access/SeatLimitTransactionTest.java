@@ -38,7 +38,7 @@ class SeatLimitTransactionTest {
         return Optional.of(10);
       };
       Users users = new Users(jdbi, platform.node.platform().audit, new MailOutbox(Clock.systemUTC()),
-          platform.node.platform().settings.auth(), watching, Clock.systemUTC());
+          platform.node.platform().settings.auth(), watching, Clock.systemUTC(), platform.node.platform().sessions);
       Caller owner = new Caller(Caller.Kind.USER, tenant.ownerId(), tenant.id(), Role.OWNER, Set.of(), "127.0.0.1",
           "test");
 
