@@ -17,6 +17,8 @@ import io.videoshop.http.ApiRoute;
 import io.videoshop.http.ApiRouter;
 import io.videoshop.http.Blocking;
 import io.videoshop.persistence.SharedDatabase;
+import io.videoshop.reporting.ReportRoutes;
+import io.videoshop.reporting.Reports;
 import io.videoshop.room.CallRoutes;
 import io.videoshop.room.RoomTokens;
 import io.videoshop.tenant.TenantRoutes;
@@ -105,6 +107,7 @@ public final class Platform {
     table.addAll(AuditRoutes.routes(audit, blocking));
     table.addAll(CallRoutes.routes(system, jdbi, database.personalDataVault(), blocking));
     table.addAll(WalletRoutes.routes(jdbi, tenants, wallets, ledger, topUps, webhook, audit, blocking, clock));
+    table.addAll(ReportRoutes.routes(new Reports(jdbi, settings.reporting()), blocking));
     table.add(OpenApiDocument.route());
     this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking),
         settings.http().trustForwardedFor());

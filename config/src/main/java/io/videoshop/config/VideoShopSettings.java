@@ -18,7 +18,8 @@ public record VideoShopSettings(
     CallSettings calls,
     BootstrapSettings bootstrap,
     BillingSettings billing,
-    LogSettings log) {
+    LogSettings log,
+    ReportingSettings reporting) {
 
   public enum Profile {
     /** Seeds a demo tenant on first start, for trying the product at once. */
@@ -49,7 +50,8 @@ public record VideoShopSettings(
             CallSettings.read(root.at("calls")),
             BootstrapSettings.read(root.at("bootstrap")),
             BillingSettings.read(root.at("billing")),
-            LogSettings.read(root.at("log")));
+            LogSettings.read(root.at("log")),
+            ReportingSettings.read(root.at("reporting")));
     checkAcrossSections(root, settings);
     checkNoUnknownKeys(config, root);
     List<String> problems = root.problems();
