@@ -31,7 +31,7 @@ public final class CallReports {
     }
     Call call = call(connection, roomId);
     if (call == null) return;
-    ReportRow row = ReportRow.of(DAYS).key("tenant_id", call.tenantId()).key("day", call.day())
+    ReportRow row = ReportRow.of(DAYS).key("tenant_id", call.tenantId()).key("report_day", call.day())
         .key("agent_id", call.agentId());
     if (event instanceof CallRoom.RoomOpened) {
       row.add("calls", 1).write(connection);
@@ -55,8 +55,8 @@ public final class CallReports {
   }
 
   private static ReportRow outcome(Call call, String dimension, String value) {
-    return ReportRow.of(OUTCOMES).key("tenant_id", call.tenantId()).key("day", call.day())
-        .key("agent_id", call.agentId()).key("dimension", dimension).key("value", value == null ? "" : value)
+    return ReportRow.of(OUTCOMES).key("tenant_id", call.tenantId()).key("report_day", call.day())
+        .key("agent_id", call.agentId()).key("dimension", dimension).key("dimension_value", value == null ? "" : value)
         .add("calls", 1);
   }
 

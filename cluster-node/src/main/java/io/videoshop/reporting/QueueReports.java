@@ -170,12 +170,12 @@ final class QueueReports {
   }
 
   private static ReportRow day(String tenantId, LocalDate day, String agentId, String language) {
-    return ReportRow.of(DAYS).key("tenant_id", tenantId).key("day", day).key("agent_id", agentId)
+    return ReportRow.of(DAYS).key("tenant_id", tenantId).key("report_day", day).key("agent_id", agentId)
         .key("language", language);
   }
 
   private static ReportRow hour(String tenantId, Instant at, ZoneId zone) {
-    return ReportRow.of(HOURS).key("tenant_id", tenantId).key("day", ReportDays.dayOf(at, zone))
-        .key("hour", ReportDays.hourOf(at, zone));
+    return ReportRow.of(HOURS).key("tenant_id", tenantId).key("report_day", ReportDays.dayOf(at, zone))
+        .key("local_hour", ReportDays.hourOf(at, zone));
   }
 }

@@ -19,16 +19,19 @@ public record ReportQuery(String tenantId, LocalDate from, LocalDate to, Bucket 
   public enum Bucket { DAY, WEEK, MONTH }
 
   static final int MAX_FILTER_LENGTH = 64;
+  /** Without from and to: the 30 days up to today in the tenant's zone. */
+  static final int DEFAULT_DAYS = 30;
 
   /**
    * Reads and checks the query parameters.
    *
    * @param parameter a query parameter by name, empty when absent
+   * @param today the tenant's today, the default end of the range
    */
   public static ReportQuery parse(Caller caller, String tenantId, Function<String, Optional<String>> parameter,
-      int maxRangeDays) {
-    LocalDate from = date(parameter, "from");
-    LocalDate to = date(parameter, "to");
+      int maxRangeDays, LocalDate today) {
+    LocalDate to = date(parameter, "to").orElse(today);
+    LocalDate from = date(parameter, "from").orElse(to.minusDays(DEFAULT_DAYS - 1));
     if (to.isBefore(from)) {
       throw new ReportQueryException(ReportQueryException.Kind.INVALID, "report_range_invalid",
           "to (" + to + ") is before from (" + from + ")");
@@ -50,11 +53,11 @@ public record ReportQuery(String tenantId, LocalDate from, LocalDate to, Bucket 
         filter(parameter, "language").map(l -> l.toLowerCase(Locale.ROOT)), filter(parameter, "outcome"));
   }
 
-  private static LocalDate date(Function<String, Optional<String>> parameter, String name) {
-    String raw = parameter.apply(name).orElseThrow(() -> new ReportQueryException(ReportQueryException.Kind.INVALID,
-        "report_range_invalid", "Query parameter " + name + " is required: a date such as 2026-11-30"));
+  private static Optional<LocalDate> date(Function<String, Optional<String>> parameter, String name) {
+    Optional<String> raw = parameter.apply(name);
+    if (raw.isEmpty()) return Optional.empty();
     try {
-      return LocalDate.parse(raw);
+      return Optional.of(LocalDate.parse(raw.get()));
     } catch (DateTimeParseException e) {
       throw new ReportQueryException(ReportQueryException.Kind.INVALID, "report_range_invalid",
           "Query parameter " + name + " must be a date such as 2026-11-30");

@@ -2,7 +2,7 @@ package io.videoshop.reporting;
 
 /** A report asked for wrongly (the route maps it to a problem with this stable code). */
 public final class ReportQueryException extends RuntimeException {
-  public enum Kind { INVALID, FORBIDDEN }
+  public enum Kind { INVALID, FORBIDDEN, NOT_FOUND }
 
   private final Kind kind;
   private final String code;

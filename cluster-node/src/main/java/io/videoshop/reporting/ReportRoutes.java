@@ -60,8 +60,7 @@ public final class ReportRoutes {
   }
 
   private static ReportQuery query(Reports reports, ApiRequest request) {
-    return ReportQuery.parse(request.caller(), request.path("tenantId"), request::query,
-        reports.settings().maxRangeDays());
+    return reports.query(request.caller(), request.path("tenantId"), request::query);
   }
 
   private static ApiRoute route(String method, String path, Access access, String summary, Blocking blocking,
@@ -70,8 +69,11 @@ public final class ReportRoutes {
       try {
         return handler.apply(request);
       } catch (ReportQueryException e) {
-        throw e.kind() == ReportQueryException.Kind.FORBIDDEN ? ApiError.forbidden(e.code(), e.getMessage())
-            : ApiError.badRequest(e.code(), e.getMessage());
+        throw switch (e.kind()) {
+          case FORBIDDEN -> ApiError.forbidden(e.code(), e.getMessage());
+          case NOT_FOUND -> ApiError.notFound(e.code(), e.getMessage());
+          case INVALID -> ApiError.badRequest(e.code(), e.getMessage());
+        };
       }
     });
   }

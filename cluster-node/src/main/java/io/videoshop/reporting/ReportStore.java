@@ -42,6 +42,11 @@ public final class ReportStore {
     });
   }
 
+  boolean exists(String tenantId) {
+    return jdbi.withHandle(handle -> handle.createQuery("SELECT 1 FROM tenants WHERE id = :t").bind("t", tenantId)
+        .mapTo(Integer.class).findOne().isPresent());
+  }
+
   Optional<Integer> serviceLevelSeconds(String tenantId) {
     return jdbi.withHandle(handle -> handle.createQuery(
             "SELECT service_level_seconds FROM report_settings WHERE tenant_id = :t")
@@ -62,35 +67,35 @@ public final class ReportStore {
   List<DayRow> queueDays(String tenantId, LocalDate from, LocalDate to, Optional<String> agent,
       Optional<String> language) {
     StringBuilder sql = new StringBuilder(
-        "SELECT * FROM report_queue_days WHERE tenant_id = :t AND day >= :from AND day <= :to");
+        "SELECT * FROM report_queue_days WHERE tenant_id = :t AND report_day >= :from AND report_day <= :to");
     agent.ifPresent(a -> sql.append(" AND agent_id = :agent"));
     language.ifPresent(l -> sql.append(" AND language = :language"));
     return jdbi.withHandle(handle -> {
       Query query = handle.createQuery(sql.toString()).bind("t", tenantId).bind("from", from).bind("to", to);
       agent.ifPresent(a -> query.bind("agent", a));
       language.ifPresent(l -> query.bind("language", l));
-      return query.map((rs, ctx) -> new DayRow(rs.getObject("day", LocalDate.class), rs.getString("agent_id"),
+      return query.map((rs, ctx) -> new DayRow(rs.getObject("report_day", LocalDate.class), rs.getString("agent_id"),
           queueFigures(rs))).list();
     });
   }
 
   List<DayRow> callDays(String tenantId, LocalDate from, LocalDate to, Optional<String> agent) {
     StringBuilder sql = new StringBuilder(
-        "SELECT * FROM report_call_days WHERE tenant_id = :t AND day >= :from AND day <= :to");
+        "SELECT * FROM report_call_days WHERE tenant_id = :t AND report_day >= :from AND report_day <= :to");
     agent.ifPresent(a -> sql.append(" AND agent_id = :agent"));
     return jdbi.withHandle(handle -> {
       Query query = handle.createQuery(sql.toString()).bind("t", tenantId).bind("from", from).bind("to", to);
       agent.ifPresent(a -> query.bind("agent", a));
-      return query.map((rs, ctx) -> new DayRow(rs.getObject("day", LocalDate.class), rs.getString("agent_id"),
+      return query.map((rs, ctx) -> new DayRow(rs.getObject("report_day", LocalDate.class), rs.getString("agent_id"),
           callFigures(rs))).list();
     });
   }
 
   List<OutcomeRow> outcomes(String tenantId, LocalDate from, LocalDate to, Optional<String> agent) {
-    StringBuilder sql = new StringBuilder("SELECT dimension, value, SUM(calls) AS calls FROM report_call_outcomes"
-        + " WHERE tenant_id = :t AND day >= :from AND day <= :to");
+    StringBuilder sql = new StringBuilder("SELECT dimension, dimension_value, SUM(calls) AS calls FROM report_call_outcomes"
+        + " WHERE tenant_id = :t AND report_day >= :from AND report_day <= :to");
     agent.ifPresent(a -> sql.append(" AND agent_id = :agent"));
-    sql.append(" GROUP BY dimension, value ORDER BY dimension, value");
+    sql.append(" GROUP BY dimension, dimension_value ORDER BY dimension, dimension_value");
     return jdbi.withHandle(handle -> {
       Query query = handle.createQuery(sql.toString()).bind("t", tenantId).bind("from", from).bind("to", to);
       agent.ifPresent(a -> query.bind("agent", a));
@@ -100,9 +105,9 @@ public final class ReportStore {
 
   List<HourRow> hours(String tenantId, LocalDate from, LocalDate to) {
     return jdbi.withHandle(handle -> handle.createQuery(
-            "SELECT * FROM report_queue_hours WHERE tenant_id = :t AND day >= :from AND day <= :to")
+            "SELECT * FROM report_queue_hours WHERE tenant_id = :t AND report_day >= :from AND report_day <= :to")
         .bind("t", tenantId).bind("from", from).bind("to", to)
-        .map((rs, ctx) -> new HourRow(rs.getObject("day", LocalDate.class), rs.getInt("hour"), rs.getLong("queued"),
+        .map((rs, ctx) -> new HourRow(rs.getObject("report_day", LocalDate.class), rs.getInt("local_hour"), rs.getLong("queued"),
             rs.getLong("answered"), rs.getLong("abandoned"), rs.getLong("answer_wait_ms"),
             rs.getLong("longest_wait_ms"), DurationSketch.decode(rs.getString("answer_waits")))).list());
   }

@@ -55,11 +55,27 @@ public final class Reports {
 
   public record ServiceLevel(int serviceLevelSeconds) {}
 
+  /** The report a caller asks for, read from the query parameters (dates are the tenant's local days). */
+  public ReportQuery query(io.videoshop.access.Caller caller, String tenantId,
+      java.util.function.Function<String, Optional<String>> parameter) {
+    knownTenant(tenantId);
+    return ReportQuery.parse(caller, tenantId, parameter, settings.maxRangeDays(),
+        LocalDate.now(store.zone(tenantId)));
+  }
+
+  private void knownTenant(String tenantId) {
+    if (!store.exists(tenantId)) {
+      throw new ReportQueryException(ReportQueryException.Kind.NOT_FOUND, "tenant_not_found", "No tenant " + tenantId);
+    }
+  }
+
   public int serviceLevelSeconds(String tenantId) {
+    knownTenant(tenantId);
     return store.serviceLevelSeconds(tenantId).orElse(settings.serviceLevelSeconds());
   }
 
   public ServiceLevel setServiceLevel(String tenantId, Integer seconds) {
+    knownTenant(tenantId);
     if (seconds == null || seconds < 1 || seconds > DurationSketch.EXACT_SECONDS) {
       throw new ReportQueryException(ReportQueryException.Kind.INVALID, "report_settings_invalid",
           "serviceLevelSeconds must be a whole number from 1 to " + DurationSketch.EXACT_SECONDS);

@@ -65,7 +65,11 @@ public record VideoShopSettings(
    */
   private static void checkNoUnknownKeys(Config config, SettingsReader root) {
     if (!config.hasPath("videoshop")) return;
-    Config known = ConfigFactory.defaultReference(VideoShopSettings.class.getClassLoader());
+    ClassLoader loader = VideoShopSettings.class.getClassLoader();
+    // persistence.conf (the persistence module's, included by the node's application.conf) defines
+    // videoshop.blocking-dispatcher: a setting of the product too, though not in reference.conf.
+    Config known = ConfigFactory.defaultReference(loader)
+        .withFallback(ConfigFactory.parseResourcesAnySyntax(loader, "persistence.conf"));
     config.getConfig("videoshop").entrySet().stream()
         .map(entry -> entry.getKey())
         .filter(key -> !known.hasPathOrNull("videoshop." + key))

@@ -7,7 +7,7 @@
 -- language '' for tickets without one). Presence time by the day it was spent.
 CREATE TABLE report_queue_days (
   tenant_id VARCHAR(64) NOT NULL,
-  day DATE NOT NULL,
+  report_day DATE NOT NULL,
   agent_id VARCHAR(64) NOT NULL,
   language VARCHAR(64) NOT NULL,
   queued BIGINT NOT NULL DEFAULT 0,
@@ -30,27 +30,27 @@ CREATE TABLE report_queue_days (
   busy_ms BIGINT NOT NULL DEFAULT 0,
   away_ms BIGINT NOT NULL DEFAULT 0,
   offline_ms BIGINT NOT NULL DEFAULT 0,
-  PRIMARY KEY (tenant_id, day, agent_id, language)
+  PRIMARY KEY (tenant_id, report_day, agent_id, language)
 );
 
 -- Waits by local hour of the day the shopper joined: the heat map (hour of week x waits).
 CREATE TABLE report_queue_hours (
   tenant_id VARCHAR(64) NOT NULL,
-  day DATE NOT NULL,
-  hour INTEGER NOT NULL,
+  report_day DATE NOT NULL,
+  local_hour INTEGER NOT NULL,
   queued BIGINT NOT NULL DEFAULT 0,
   answered BIGINT NOT NULL DEFAULT 0,
   abandoned BIGINT NOT NULL DEFAULT 0,
   answer_wait_ms BIGINT NOT NULL DEFAULT 0,
   longest_wait_ms BIGINT NOT NULL DEFAULT 0,
   answer_waits VARCHAR,
-  PRIMARY KEY (tenant_id, day, hour)
+  PRIMARY KEY (tenant_id, report_day, local_hour)
 );
 
 -- Call figures by the day the room opened, per agent.
 CREATE TABLE report_call_days (
   tenant_id VARCHAR(64) NOT NULL,
-  day DATE NOT NULL,
+  report_day DATE NOT NULL,
   agent_id VARCHAR(64) NOT NULL,
   calls BIGINT NOT NULL DEFAULT 0,
   ended BIGINT NOT NULL DEFAULT 0,
@@ -62,18 +62,18 @@ CREATE TABLE report_call_days (
   rated_4_5 BIGINT NOT NULL DEFAULT 0,
   products_shown BIGINT NOT NULL DEFAULT 0,
   calls_with_cart BIGINT NOT NULL DEFAULT 0,
-  PRIMARY KEY (tenant_id, day, agent_id)
+  PRIMARY KEY (tenant_id, report_day, agent_id)
 );
 
 -- Calls by wrap-up outcome and by end reason, per day the room opened and agent.
 CREATE TABLE report_call_outcomes (
   tenant_id VARCHAR(64) NOT NULL,
-  day DATE NOT NULL,
+  report_day DATE NOT NULL,
   agent_id VARCHAR(64) NOT NULL,
   dimension VARCHAR(16) NOT NULL,
-  value VARCHAR(64) NOT NULL,
+  dimension_value VARCHAR(64) NOT NULL,
   calls BIGINT NOT NULL DEFAULT 0,
-  PRIMARY KEY (tenant_id, day, agent_id, dimension, value)
+  PRIMARY KEY (tenant_id, report_day, agent_id, dimension, dimension_value)
 );
 
 -- The queue projection's working memory: tickets still waiting, agents' current presence.
