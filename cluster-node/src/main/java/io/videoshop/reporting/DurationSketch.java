@@ -44,6 +44,33 @@ public final class DurationSketch {
     return new DurationSketch(next);
   }
 
+  /** Adds this sketch's counts into a running sum (see {@link Sum}). */
+  void addTo(TreeMap<Integer, Long> into) {
+    counts.forEach((bucket, count) -> into.merge(bucket, count, Long::sum));
+  }
+
+  /**
+   * A running sum of many sketches (a year of days), merged in place: adding a sketch costs its
+   * own size, not the size of the sum so far.
+   */
+  static final class Sum {
+    private final TreeMap<Integer, Long> counts = new TreeMap<>();
+
+    Sum add(DurationSketch sketch) {
+      sketch.addTo(counts);
+      return this;
+    }
+
+    Sum add(Sum other) {
+      other.counts.forEach((bucket, count) -> counts.merge(bucket, count, Long::sum));
+      return this;
+    }
+
+    DurationSketch sketch() {
+      return new DurationSketch(new TreeMap<>(counts));
+    }
+  }
+
   public long count() {
     return counts.values().stream().mapToLong(Long::longValue).sum();
   }

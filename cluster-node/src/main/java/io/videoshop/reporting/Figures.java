@@ -15,8 +15,8 @@ public final class Figures {
   long abandonedDisconnected;
   long answerWaitMs;
   long longestWaitMs;
-  DurationSketch answerWaits = DurationSketch.empty();
-  DurationSketch abandonWaits = DurationSketch.empty();
+  final DurationSketch.Sum answerWaits = new DurationSketch.Sum();
+  final DurationSketch.Sum abandonWaits = new DurationSketch.Sum();
   // Offers and handling, per agent
   long offersMade;
   long offersAccepted;
@@ -33,13 +33,17 @@ public final class Figures {
   long calls;
   long ended;
   long talkSeconds;
-  DurationSketch talkDurations = DurationSketch.empty();
+  final DurationSketch.Sum talkDurations = new DurationSketch.Sum();
   long billedMinutes;
   long rated;
   long ratingSum;
   long rated45;
   long productsShown;
   long callsWithCart;
+  // Billing, by the day of the debit
+  long debitedMinutes;
+  long includedMinutes;
+  long cost;
 
   public Figures add(Figures o) {
     queued += o.queued;
@@ -50,8 +54,8 @@ public final class Figures {
     abandonedDisconnected += o.abandonedDisconnected;
     answerWaitMs += o.answerWaitMs;
     longestWaitMs = Math.max(longestWaitMs, o.longestWaitMs);
-    answerWaits = answerWaits.merge(o.answerWaits);
-    abandonWaits = abandonWaits.merge(o.abandonWaits);
+    answerWaits.add(o.answerWaits);
+    abandonWaits.add(o.abandonWaits);
     offersMade += o.offersMade;
     offersAccepted += o.offersAccepted;
     offersRejected += o.offersRejected;
@@ -65,13 +69,16 @@ public final class Figures {
     calls += o.calls;
     ended += o.ended;
     talkSeconds += o.talkSeconds;
-    talkDurations = talkDurations.merge(o.talkDurations);
+    talkDurations.add(o.talkDurations);
     billedMinutes += o.billedMinutes;
     rated += o.rated;
     ratingSum += o.ratingSum;
     rated45 += o.rated45;
     productsShown += o.productsShown;
     callsWithCart += o.callsWithCart;
+    debitedMinutes += o.debitedMinutes;
+    includedMinutes += o.includedMinutes;
+    cost += o.cost;
     return this;
   }
 
@@ -83,6 +90,8 @@ public final class Figures {
   public View view(int serviceLevelSeconds) {
     long abandoned = abandoned();
     long outcomes = answered + abandoned;
+    DurationSketch answerWaits = this.answerWaits.sketch();
+    DurationSketch talkDurations = this.talkDurations.sketch();
     return new View(
         new Queue(queued, answered, abandoned, new Abandoned(abandonedLeft, abandonedAfterExpiry, abandonedMaxWait,
             abandonedDisconnected), ratio(abandoned, outcomes), serviceLevelSeconds,
@@ -94,7 +103,8 @@ public final class Figures {
             secondsToMs(talkDurations.percentile(0.9)), billedMinutes),
         new Feedback(rated, rated == 0 ? null : round((double) ratingSum / rated), ratio(rated45, rated),
             ratio(rated, ended)),
-        new Commerce(productsShown, ratio(productsShown, calls), callsWithCart, ratio(callsWithCart, calls)));
+        new Commerce(productsShown, ratio(productsShown, calls), callsWithCart, ratio(callsWithCart, calls)),
+        new Billing(debitedMinutes, includedMinutes, cost));
   }
 
   static Double ratio(long part, long whole) {
@@ -113,7 +123,8 @@ public final class Figures {
     return Math.round(value * 10_000) / 10_000.0;
   }
 
-  public record View(Queue queue, Agents agents, Calls calls, Feedback feedback, Commerce commerce) {}
+  public record View(Queue queue, Agents agents, Calls calls, Feedback feedback, Commerce commerce,
+      Billing billing) {}
 
   public record Abandoned(long leftWhileWaiting, long leftAfterExpiredReservation, long timedOutAtMaximumWait,
       long disconnectedPastGrace) {}
@@ -132,4 +143,7 @@ public final class Figures {
   public record Feedback(long rated, Double averageRating, Double shareRated4To5, Double responseRate) {}
 
   public record Commerce(long productsShown, Double productsPerCall, long callsWithAddToCart, Double conversion) {}
+
+  /** Minutes debited from the wallet (those the plan included cost 0) and their cost in minor units. */
+  public record Billing(long debitedMinutes, long includedMinutes, long cost) {}
 }

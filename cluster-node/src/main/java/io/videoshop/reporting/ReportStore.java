@@ -64,31 +64,85 @@ public final class ReportStore {
     });
   }
 
+  private static final List<String> QUEUE_COUNTS = List.of("queued", "answered", "abandoned_left",
+      "abandoned_after_expiry", "abandoned_max_wait", "abandoned_disconnected", "answer_wait_ms", "offers_made",
+      "offers_accepted", "offers_rejected", "offers_expired", "handled", "handle_ms", "available_ms", "busy_ms",
+      "away_ms", "offline_ms");
+  private static final List<String> CALL_COUNTS = List.of("calls", "ended", "talk_seconds", "billed_minutes", "rated",
+      "rating_sum", "rated_4_5", "products_shown", "calls_with_cart");
+
+  /**
+   * The queue rows of a range. {@code perDay} false (the per-agent table): the counters are summed
+   * by the database, one row per agent, and the sketches come in narrow rows of their own.
+   */
   List<DayRow> queueDays(String tenantId, LocalDate from, LocalDate to, Optional<String> agent,
-      Optional<String> language) {
-    StringBuilder sql = new StringBuilder(
-        "SELECT * FROM report_queue_days WHERE tenant_id = :t AND report_day >= :from AND report_day <= :to");
-    agent.ifPresent(a -> sql.append(" AND agent_id = :agent"));
-    language.ifPresent(l -> sql.append(" AND language = :language"));
+      Optional<String> language, boolean perDay) {
+    String where = " FROM report_queue_days WHERE tenant_id = :t AND report_day >= :from AND report_day <= :to"
+        + agent.map(a -> " AND agent_id = :agent").orElse("") + language.map(l -> " AND language = :language").orElse("");
+    if (perDay) {
+      return rows("SELECT *" + where, tenantId, from, to, agent, language, ReportStore::queueFigures);
+    }
+    List<DayRow> rows = new ArrayList<>(rows("SELECT agent_id, MIN(report_day) AS report_day, " + sums(QUEUE_COUNTS)
+        + ", MAX(longest_wait_ms) AS longest_wait_ms, NULL AS answer_waits, NULL AS abandon_waits" + where
+        + " GROUP BY agent_id", tenantId, from, to, agent, language, ReportStore::queueFigures));
+    rows.addAll(rows("SELECT agent_id, report_day, answer_waits, abandon_waits" + where
+        + " AND (answer_waits IS NOT NULL OR abandon_waits IS NOT NULL)", tenantId, from, to, agent, language, rs -> {
+          Figures f = new Figures();
+          f.answerWaits.add(DurationSketch.decode(rs.getString("answer_waits")));
+          f.abandonWaits.add(DurationSketch.decode(rs.getString("abandon_waits")));
+          return f;
+        }));
+    return rows;
+  }
+
+  List<DayRow> callDays(String tenantId, LocalDate from, LocalDate to, Optional<String> agent, boolean perDay) {
+    String where = " FROM report_call_days WHERE tenant_id = :t AND report_day >= :from AND report_day <= :to"
+        + agent.map(a -> " AND agent_id = :agent").orElse("");
+    if (perDay) return rows("SELECT *" + where, tenantId, from, to, agent, Optional.empty(), ReportStore::callFigures);
+    List<DayRow> rows = new ArrayList<>(rows("SELECT agent_id, MIN(report_day) AS report_day, " + sums(CALL_COUNTS)
+        + ", NULL AS talk_durations" + where + " GROUP BY agent_id", tenantId, from, to, agent, Optional.empty(),
+        ReportStore::callFigures));
+    rows.addAll(rows("SELECT agent_id, report_day, talk_durations" + where + " AND talk_durations IS NOT NULL",
+        tenantId, from, to, agent, Optional.empty(), rs -> {
+          Figures f = new Figures();
+          f.talkDurations.add(DurationSketch.decode(rs.getString("talk_durations")));
+          return f;
+        }));
+    return rows;
+  }
+
+  @FunctionalInterface
+  private interface FiguresReader {
+    Figures read(ResultSet rs) throws SQLException;
+  }
+
+  private List<DayRow> rows(String sql, String tenantId, LocalDate from, LocalDate to, Optional<String> agent,
+      Optional<String> language, FiguresReader reader) {
     return jdbi.withHandle(handle -> {
-      Query query = handle.createQuery(sql.toString()).bind("t", tenantId).bind("from", from).bind("to", to);
+      Query query = handle.createQuery(sql).bind("t", tenantId).bind("from", from).bind("to", to);
       agent.ifPresent(a -> query.bind("agent", a));
       language.ifPresent(l -> query.bind("language", l));
       return query.map((rs, ctx) -> new DayRow(rs.getObject("report_day", LocalDate.class), rs.getString("agent_id"),
-          queueFigures(rs))).list();
+          reader.read(rs))).list();
     });
   }
 
-  List<DayRow> callDays(String tenantId, LocalDate from, LocalDate to, Optional<String> agent) {
-    StringBuilder sql = new StringBuilder(
-        "SELECT * FROM report_call_days WHERE tenant_id = :t AND report_day >= :from AND report_day <= :to");
-    agent.ifPresent(a -> sql.append(" AND agent_id = :agent"));
-    return jdbi.withHandle(handle -> {
-      Query query = handle.createQuery(sql.toString()).bind("t", tenantId).bind("from", from).bind("to", to);
-      agent.ifPresent(a -> query.bind("agent", a));
-      return query.map((rs, ctx) -> new DayRow(rs.getObject("report_day", LocalDate.class), rs.getString("agent_id"),
-          callFigures(rs))).list();
-    });
+  private static String sums(List<String> columns) {
+    return String.join(", ", columns.stream().map(c -> "SUM(" + c + ") AS " + c).toList());
+  }
+
+  /** Debited minutes and their cost per day, as rows of no agent. */
+  List<DayRow> costDays(String tenantId, LocalDate from, LocalDate to) {
+    return jdbi.withHandle(handle -> handle.createQuery(
+            "SELECT * FROM report_cost_days WHERE tenant_id = :t AND report_day >= :from AND report_day <= :to")
+        .bind("t", tenantId).bind("from", from).bind("to", to)
+        .map((rs, ctx) -> {
+          Figures f = new Figures();
+          f.debitedMinutes = rs.getLong("debited_minutes");
+          f.includedMinutes = rs.getLong("included_minutes");
+          f.cost = rs.getLong("cost");
+          return new DayRow(rs.getObject("report_day", LocalDate.class), "", f);
+        }).list());
   }
 
   List<OutcomeRow> outcomes(String tenantId, LocalDate from, LocalDate to, Optional<String> agent) {
@@ -143,8 +197,8 @@ public final class ReportStore {
     f.abandonedDisconnected = rs.getLong("abandoned_disconnected");
     f.answerWaitMs = rs.getLong("answer_wait_ms");
     f.longestWaitMs = rs.getLong("longest_wait_ms");
-    f.answerWaits = DurationSketch.decode(rs.getString("answer_waits"));
-    f.abandonWaits = DurationSketch.decode(rs.getString("abandon_waits"));
+    f.answerWaits.add(DurationSketch.decode(rs.getString("answer_waits")));
+    f.abandonWaits.add(DurationSketch.decode(rs.getString("abandon_waits")));
     f.offersMade = rs.getLong("offers_made");
     f.offersAccepted = rs.getLong("offers_accepted");
     f.offersRejected = rs.getLong("offers_rejected");
@@ -163,7 +217,7 @@ public final class ReportStore {
     f.calls = rs.getLong("calls");
     f.ended = rs.getLong("ended");
     f.talkSeconds = rs.getLong("talk_seconds");
-    f.talkDurations = DurationSketch.decode(rs.getString("talk_durations"));
+    f.talkDurations.add(DurationSketch.decode(rs.getString("talk_durations")));
     f.billedMinutes = rs.getLong("billed_minutes");
     f.rated = rs.getLong("rated");
     f.ratingSum = rs.getLong("rating_sum");

@@ -89,7 +89,7 @@ public final class Reports {
     int t = serviceLevelSeconds(query.tenantId());
     TreeMap<LocalDate, Figures> buckets = new TreeMap<>();
     Figures total = new Figures();
-    for (ReportStore.DayRow row : rows(query)) {
+    for (ReportStore.DayRow row : rows(query, true)) {
       buckets.computeIfAbsent(query.bucketOf(row.day()), day -> new Figures()).add(row.figures());
       total.add(row.figures());
     }
@@ -111,7 +111,7 @@ public final class Reports {
     int t = serviceLevelSeconds(query.tenantId());
     TreeMap<String, Figures> agents = new TreeMap<>();
     Figures total = new Figures();
-    for (ReportStore.DayRow row : rows(query)) {
+    for (ReportStore.DayRow row : rows(query, false)) {
       agents.computeIfAbsent(row.agentId(), agent -> new Figures()).add(row.figures());
       total.add(row.figures());
     }
@@ -123,7 +123,7 @@ public final class Reports {
   public HeatMap heatMap(ReportQuery query) {
     int t = serviceLevelSeconds(query.tenantId());
     long[][] sums = new long[7 * 24][5];
-    DurationSketch[] waits = new DurationSketch[7 * 24];
+    DurationSketch.Sum[] waits = new DurationSketch.Sum[7 * 24];
     for (ReportStore.HourRow row : store.hours(query.tenantId(), query.from(), query.to())) {
       int cell = (row.day().getDayOfWeek().getValue() - 1) * 24 + row.hour();
       sums[cell][0] += row.queued();
@@ -131,14 +131,15 @@ public final class Reports {
       sums[cell][2] += row.abandoned();
       sums[cell][3] += row.answerWaitMs();
       sums[cell][4] = Math.max(sums[cell][4], row.longestWaitMs());
-      waits[cell] = waits[cell] == null ? row.answerWaits() : waits[cell].merge(row.answerWaits());
+      if (waits[cell] == null) waits[cell] = new DurationSketch.Sum();
+      waits[cell].add(row.answerWaits());
     }
     List<HeatCell> cells = new ArrayList<>();
     for (DayOfWeek day : DayOfWeek.values()) {
       for (int hour = 0; hour < 24; hour++) {
         int cell = (day.getValue() - 1) * 24 + hour;
         long[] s = sums[cell];
-        long within = waits[cell] == null ? 0 : waits[cell].countAtMost(t);
+        long within = waits[cell] == null ? 0 : waits[cell].sketch().countAtMost(t);
         cells.add(new HeatCell(day.getValue(), hour, s[0], s[1], s[2], Figures.average(s[3], s[1]), s[4],
             Figures.ratio(within, s[1] + s[2])));
       }
@@ -157,12 +158,14 @@ public final class Reports {
         rows.size() > limit ? offset + limit : null);
   }
 
-  private List<ReportStore.DayRow> rows(ReportQuery query) {
+  private List<ReportStore.DayRow> rows(ReportQuery query, boolean perDay) {
     List<ReportStore.DayRow> rows = new ArrayList<>(store.queueDays(query.tenantId(), query.from(), query.to(),
-        query.agentId(), query.language()));
+        query.agentId(), query.language(), perDay));
     // The rooms do not know the shopper's language: with a language filter only queue figures count.
     if (query.language().isEmpty()) {
-      rows.addAll(store.callDays(query.tenantId(), query.from(), query.to(), query.agentId()));
+      rows.addAll(store.callDays(query.tenantId(), query.from(), query.to(), query.agentId(), perDay));
+      // The wallet's debits know the room but not the agent: cost is a tenant figure.
+      if (query.agentId().isEmpty()) rows.addAll(store.costDays(query.tenantId(), query.from(), query.to()));
     }
     return rows;
   }

@@ -15,7 +15,7 @@ class FiguresTest {
     f.abandonedLeft = 2;
     f.abandonedAfterExpiry = 1;
     f.abandonedDisconnected = 1;
-    f.answerWaits = DurationSketch.of(5, 20, 40, 60, 90, 200);
+    f.answerWaits.add(DurationSketch.of(5, 20, 40, 60, 90, 200));
     f.answerWaitMs = (5 + 20 + 40 + 60 + 90 + 200) * 1000L;
     f.longestWaitMs = 310_000;
     f.availableMs = 3_600_000;
@@ -25,7 +25,7 @@ class FiguresTest {
     f.calls = 6;
     f.ended = 6;
     f.talkSeconds = 6 * 300;
-    f.talkDurations = DurationSketch.of(100, 200, 300, 300, 400, 500);
+    f.talkDurations.add(DurationSketch.of(100, 200, 300, 300, 400, 500));
     f.rated = 4;
     f.ratingSum = 5 + 4 + 3 + 5;
     f.rated45 = 3;
@@ -62,14 +62,14 @@ class FiguresTest {
     Figures a = new Figures();
     a.answered = 1;
     a.longestWaitMs = 50_000;
-    a.answerWaits = DurationSketch.of(50);
+    a.answerWaits.add(DurationSketch.of(50));
     Figures b = new Figures();
     b.answered = 2;
     b.longestWaitMs = 20_000;
-    b.answerWaits = DurationSketch.of(10, 20);
+    b.answerWaits.add(DurationSketch.of(10, 20));
     Figures sum = new Figures().add(a).add(b);
     assertThat(sum.answered).isEqualTo(3);
     assertThat(sum.longestWaitMs).isEqualTo(50_000);
-    assertThat(sum.answerWaits.percentile(0.5)).isEqualTo(20);
+    assertThat(sum.answerWaits.sketch().percentile(0.5)).isEqualTo(20);
   }
 }

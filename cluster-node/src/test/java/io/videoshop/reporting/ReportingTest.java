@@ -344,6 +344,24 @@ class ReportingTest {
     api.call("PUT", base + "settings").bearer(a.ownerToken()).body(java.util.Map.of("serviceLevelSeconds", 60)).send();
   }
 
+  @Test
+  @Order(5)
+  void billedMinutesAndTheirCostComeFromTheWalletsDebits() {
+    // The rooms' MinuteStarted events went the real way: call-minute billing debited tenant A's
+    // wallet (opened on its trial, so the minutes are included and cost 0), the ledger projection
+    // counted each debit on the day it was debited, today.
+    java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Berlin"));
+    String path = summaryPath(a, "from=" + today.minusDays(1) + "&to=" + today.plusDays(1));
+    await().atMost(PROJECTED).untilAsserted(() ->
+        assertThat(get(a.ownerToken(), path).at("/total/billing/debitedMinutes").asLong()).isEqualTo(3));
+    JsonNode billing = get(a.ownerToken(), path).at("/total/billing");
+    assertThat(billing.get("includedMinutes").asLong()).isEqualTo(3);
+    assertThat(billing.get("cost").asLong()).isZero();
+    // As many minutes as the rooms started (on the days the calls were).
+    assertThat(get(a.ownerToken(), summaryPath(a, "from=2026-10-24&to=2026-10-25")).at("/total/calls/billedMinutes")
+        .asLong()).isEqualTo(3);
+  }
+
   // --- tenant C: generated data, totals that agree everywhere --------------------------------------
 
   private void writeGenerated() {
@@ -391,7 +409,7 @@ class ReportingTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void theTotalsOfARangeAgreeInTheSummaryThePerAgentTableTheCsvAndTheRowLevelList() throws Exception {
     writeGenerated();
     String range = "from=2026-11-01&to=2026-11-30";
@@ -471,7 +489,7 @@ class ReportingTest {
   // --- rebuild -------------------------------------------------------------------------------------
 
   @Test
-  @Order(6)
+  @Order(7)
   void projectionsRebuiltFromTheJournalGiveTheSameNumbers() throws Exception {
     List<String> paths = List.of(
         summaryPath(a, "from=2026-10-24&to=2026-10-25"),
@@ -506,7 +524,7 @@ class ReportingTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void theReportTablesHoldCountsDurationsAndIdsButNoPersonalData() throws Exception {
     Set<String> allowed = new java.util.HashSet<>(Set.of("tenant_id", "report_day", "local_hour", "agent_id",
         "language", "ticket_id", "joined_at", "offer_expired", "presence", "since", "dimension", "dimension_value",

@@ -99,3 +99,14 @@ CREATE TABLE report_settings (
   tenant_id VARCHAR(64) PRIMARY KEY,
   service_level_seconds INTEGER NOT NULL
 );
+
+-- Call minutes debited from the tenant's wallet and their cost (minor units of the wallet's
+-- currency), by the local day of the debit; written in the ledger projection's transaction.
+CREATE TABLE report_cost_days (
+  tenant_id VARCHAR(64) NOT NULL,
+  report_day DATE NOT NULL,
+  debited_minutes BIGINT NOT NULL DEFAULT 0,
+  included_minutes BIGINT NOT NULL DEFAULT 0,
+  cost BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (tenant_id, report_day)
+);
