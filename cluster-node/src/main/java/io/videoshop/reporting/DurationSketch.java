@@ -61,6 +61,19 @@ public final class DurationSketch {
       return this;
     }
 
+    /** Adds an encoded sketch straight into the sum, without building it first. */
+    Sum addEncoded(String text) {
+      if (text == null || text.isEmpty()) return this;
+      byte[] bytes = Base64.getDecoder().decode(text);
+      int[] position = {0};
+      int bucket = 0;
+      while (position[0] < bytes.length) {
+        bucket += (int) readVarint(bytes, position);
+        counts.merge(bucket, readVarint(bytes, position), Long::sum);
+      }
+      return this;
+    }
+
     Sum add(Sum other) {
       other.counts.forEach((bucket, count) -> counts.merge(bucket, count, Long::sum));
       return this;

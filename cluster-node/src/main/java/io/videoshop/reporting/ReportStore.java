@@ -88,8 +88,8 @@ public final class ReportStore {
     rows.addAll(rows("SELECT agent_id, report_day, answer_waits, abandon_waits" + where
         + " AND (answer_waits IS NOT NULL OR abandon_waits IS NOT NULL)", tenantId, from, to, agent, language, rs -> {
           Figures f = new Figures();
-          f.answerWaits.add(DurationSketch.decode(rs.getString("answer_waits")));
-          f.abandonWaits.add(DurationSketch.decode(rs.getString("abandon_waits")));
+          f.answerWaits.addEncoded(rs.getString("answer_waits"));
+          f.abandonWaits.addEncoded(rs.getString("abandon_waits"));
           return f;
         }));
     return rows;
@@ -105,7 +105,7 @@ public final class ReportStore {
     rows.addAll(rows("SELECT agent_id, report_day, talk_durations" + where + " AND talk_durations IS NOT NULL",
         tenantId, from, to, agent, Optional.empty(), rs -> {
           Figures f = new Figures();
-          f.talkDurations.add(DurationSketch.decode(rs.getString("talk_durations")));
+          f.talkDurations.addEncoded(rs.getString("talk_durations"));
           return f;
         }));
     return rows;
@@ -197,8 +197,8 @@ public final class ReportStore {
     f.abandonedDisconnected = rs.getLong("abandoned_disconnected");
     f.answerWaitMs = rs.getLong("answer_wait_ms");
     f.longestWaitMs = rs.getLong("longest_wait_ms");
-    f.answerWaits.add(DurationSketch.decode(rs.getString("answer_waits")));
-    f.abandonWaits.add(DurationSketch.decode(rs.getString("abandon_waits")));
+    f.answerWaits.addEncoded(rs.getString("answer_waits"));
+    f.abandonWaits.addEncoded(rs.getString("abandon_waits"));
     f.offersMade = rs.getLong("offers_made");
     f.offersAccepted = rs.getLong("offers_accepted");
     f.offersRejected = rs.getLong("offers_rejected");
@@ -217,7 +217,7 @@ public final class ReportStore {
     f.calls = rs.getLong("calls");
     f.ended = rs.getLong("ended");
     f.talkSeconds = rs.getLong("talk_seconds");
-    f.talkDurations.add(DurationSketch.decode(rs.getString("talk_durations")));
+    f.talkDurations.addEncoded(rs.getString("talk_durations"));
     f.billedMinutes = rs.getLong("billed_minutes");
     f.rated = rs.getLong("rated");
     f.ratingSum = rs.getLong("rating_sum");

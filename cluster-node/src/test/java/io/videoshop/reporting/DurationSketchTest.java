@@ -47,6 +47,9 @@ class DurationSketchTest {
       merged = merged.merge(DurationSketch.decode(oneDay.encode()));
     }
     assertThat(merged).isEqualTo(all);
+    DurationSketch.Sum sum = new DurationSketch.Sum();
+    sum.addEncoded(merged.encode()).addEncoded(null).add(DurationSketch.of(7));
+    assertThat(sum.sketch()).isEqualTo(all.with(7));
     assertThat(merged.count()).isEqualTo(1_500);
     assertThat(DurationSketch.decode(merged.encode())).isEqualTo(merged);
   }
