@@ -29,7 +29,8 @@ public final class ApiKeys {
   /** Every scope a key may hold; routes name the one they need. */
   public static final Set<String> SCOPES = Set.of(
       "tenant:read", "tenant:write", "users:read", "users:write", GRANT_ADMINS_SCOPE, "widget-keys:read",
-      "widget-keys:write", "audit:read", "calls:read", "billing:read", "bookings:read", "bookings:write");
+      "widget-keys:write", "audit:read", "calls:read", "billing:read", "bookings:read", "bookings:write",
+      "reports:read");
 
   private final Jdbi jdbi;
   private final AuditLog audit;

@@ -19,6 +19,8 @@ import io.videoshop.http.ApiRoute;
 import io.videoshop.http.ApiRouter;
 import io.videoshop.http.Blocking;
 import io.videoshop.persistence.SharedDatabase;
+import io.videoshop.reporting.ReportRoutes;
+import io.videoshop.reporting.Reports;
 import io.videoshop.room.CallRoutes;
 import io.videoshop.room.RoomTokens;
 import io.videoshop.scheduling.BookingCalendars;
@@ -126,6 +128,7 @@ public final class Platform {
         new Bookings(jdbi, database.personalDataVault()), audit, blocking));
     table.addAll(PublicBookingRoutes.routes(tenants, widgetKeys, calendars, bookingLinks, database.personalDataVault(),
         new PublicBookingLimits(settings.scheduling(), System::nanoTime), blocking, clock));
+    table.addAll(ReportRoutes.routes(new Reports(jdbi, settings.reporting()), blocking));
     table.add(OpenApiDocument.route());
     this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking, sessions),
         settings.http().trustedProxies());

@@ -19,6 +19,7 @@ import io.videoshop.persistence.SharedDatabase;
 import io.videoshop.queue.QueueSockets;
 import io.videoshop.room.CallMinuteBilling;
 import io.videoshop.room.CallRoom;
+import io.videoshop.reporting.QueueReportProjection;
 import io.videoshop.room.CallsProjection;
 import io.videoshop.room.RoomSweeper;
 import io.videoshop.room.IceServers;
@@ -97,6 +98,7 @@ public final class VideoShopNode {
       Platform platform = new Platform(system, settings);
       CallsProjection.init(system);
       BookingsProjection.init(system);
+      QueueReportProjection.init(system);
       CallMinuteBilling.init(system, platform.wallets, platform.tenants, platform.blocking.executor());
       RoomSweeper.start(system, platform.jdbi, platform.clock, settings.calls().reconnectGrace(),
           settings.calls().sweepInterval(), platform.blocking.executor());

@@ -1,6 +1,7 @@
 package io.videoshop.room;
 
 import io.videoshop.projection.ProjectionDatabase;
+import io.videoshop.reporting.CallReports;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -67,6 +68,8 @@ public final class CallsProjection {
         } else if (event instanceof CallRoom.WrappedUp wrapUp) {
           update(connection, "UPDATE calls SET outcome = ? WHERE room_id = ?", wrapUp.outcome(), roomId);
         }
+        // The reports' call figures, in this same transaction: no second poller on the room tags.
+        CallReports.apply(connection, roomId, event);
         return null;
       });
     }

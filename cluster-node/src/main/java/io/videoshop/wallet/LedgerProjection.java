@@ -1,6 +1,7 @@
 package io.videoshop.wallet;
 
 import io.videoshop.projection.ProjectionDatabase;
+import io.videoshop.reporting.CostReports;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -70,6 +71,8 @@ public final class LedgerProjection {
       } else if (event instanceof Wallet.PeriodStarted started) {
         updatePlan(connection, tenantId, started.plan());
       }
+      // The reports' cost of minutes, in this same transaction: no second poller on the wallet tags.
+      CostReports.apply(connection, tenantId, event);
       return null;
     });
   }

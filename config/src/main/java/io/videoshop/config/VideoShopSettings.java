@@ -19,7 +19,8 @@ public record VideoShopSettings(
     BootstrapSettings bootstrap,
     BillingSettings billing,
     LogSettings log,
-    SchedulingSettings scheduling) {
+    SchedulingSettings scheduling,
+    ReportingSettings reporting) {
 
   public enum Profile {
     /** Seeds a demo tenant on first start, for trying the product at once. */
@@ -51,7 +52,8 @@ public record VideoShopSettings(
             BootstrapSettings.read(root.at("bootstrap")),
             BillingSettings.read(root.at("billing")),
             LogSettings.read(root.at("log")),
-            SchedulingSettings.read(root.at("scheduling")));
+            SchedulingSettings.read(root.at("scheduling")),
+            ReportingSettings.read(root.at("reporting")));
     checkAcrossSections(root, settings);
     checkNoUnknownKeys(config, root);
     List<String> problems = root.problems();

@@ -1,0 +1,178 @@
+package io.videoshop.reporting;
+
+import java.io.ByteArrayOutputStream;
+import java.util.Base64;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A mergeable histogram of durations in whole seconds, small enough to store per tenant, day and
+ * agent and to merge across a year of days. Exact below ten minutes (one bucket per second, so
+ * "answered within T" is exact for any T up to 600 s); above, buckets 5 % wide, so a percentile
+ * there is at most 5 % low. Immutable; stored as base64 text.
+ */
+public final class DurationSketch {
+  static final int EXACT_SECONDS = 600;
+  private static final double GROWTH = 1.05;
+
+  private final TreeMap<Integer, Long> counts;
+
+  private DurationSketch(TreeMap<Integer, Long> counts) {
+    this.counts = counts;
+  }
+
+  public static DurationSketch empty() {
+    return new DurationSketch(new TreeMap<>());
+  }
+
+  public static DurationSketch of(long... seconds) {
+    DurationSketch sketch = empty();
+    for (long s : seconds) sketch = sketch.with(s);
+    return sketch;
+  }
+
+  public DurationSketch with(long seconds) {
+    TreeMap<Integer, Long> next = new TreeMap<>(counts);
+    next.merge(bucket(Math.max(0, seconds)), 1L, Long::sum);
+    return new DurationSketch(next);
+  }
+
+  public DurationSketch merge(DurationSketch other) {
+    if (other.counts.isEmpty()) return this;
+    TreeMap<Integer, Long> next = new TreeMap<>(counts);
+    other.counts.forEach((bucket, count) -> next.merge(bucket, count, Long::sum));
+    return new DurationSketch(next);
+  }
+
+  /** Adds this sketch's counts into a running sum (see {@link Sum}). */
+  void addTo(TreeMap<Integer, Long> into) {
+    counts.forEach((bucket, count) -> into.merge(bucket, count, Long::sum));
+  }
+
+  /**
+   * A running sum of many sketches (a year of days), merged in place: adding a sketch costs its
+   * own size, not the size of the sum so far.
+   */
+  static final class Sum {
+    private final TreeMap<Integer, Long> counts = new TreeMap<>();
+
+    Sum add(DurationSketch sketch) {
+      sketch.addTo(counts);
+      return this;
+    }
+
+    /** Adds an encoded sketch straight into the sum, without building it first. */
+    Sum addEncoded(String text) {
+      if (text == null || text.isEmpty()) return this;
+      byte[] bytes = Base64.getDecoder().decode(text);
+      int[] position = {0};
+      int bucket = 0;
+      while (position[0] < bytes.length) {
+        bucket += (int) readVarint(bytes, position);
+        counts.merge(bucket, readVarint(bytes, position), Long::sum);
+      }
+      return this;
+    }
+
+    Sum add(Sum other) {
+      other.counts.forEach((bucket, count) -> counts.merge(bucket, count, Long::sum));
+      return this;
+    }
+
+    DurationSketch sketch() {
+      return new DurationSketch(new TreeMap<>(counts));
+    }
+  }
+
+  public long count() {
+    return counts.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** How many durations are at most {@code seconds} (exact up to {@value #EXACT_SECONDS} s). */
+  public long countAtMost(long seconds) {
+    return counts.headMap(bucket(seconds), true).values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** The nearest-rank percentile ({@code 0 < q <= 1}) in seconds, or null when empty. */
+  public Long percentile(double q) {
+    long total = count();
+    if (total == 0) return null;
+    long rank = Math.max(1, (long) Math.ceil(q * total));
+    long seen = 0;
+    for (Map.Entry<Integer, Long> entry : counts.entrySet()) {
+      seen += entry.getValue();
+      if (seen >= rank) return lowerBound(entry.getKey());
+    }
+    return lowerBound(counts.lastKey());
+  }
+
+  static int bucket(long seconds) {
+    if (seconds < EXACT_SECONDS) return (int) seconds;
+    return EXACT_SECONDS + (int) Math.floor(Math.log((double) seconds / EXACT_SECONDS) / Math.log(GROWTH));
+  }
+
+  static long lowerBound(int bucket) {
+    if (bucket < EXACT_SECONDS) return bucket;
+    return (long) Math.ceil(EXACT_SECONDS * Math.pow(GROWTH, bucket - EXACT_SECONDS) - 1e-9);
+  }
+
+  /** Sparse varints (bucket delta, count), base64; null when empty. */
+  public String encode() {
+    if (counts.isEmpty()) return null;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int previous = 0;
+    for (Map.Entry<Integer, Long> entry : counts.entrySet()) {
+      writeVarint(out, entry.getKey() - previous);
+      writeVarint(out, entry.getValue());
+      previous = entry.getKey();
+    }
+    return Base64.getEncoder().withoutPadding().encodeToString(out.toByteArray());
+  }
+
+  public static DurationSketch decode(String text) {
+    if (text == null || text.isEmpty()) return empty();
+    byte[] bytes = Base64.getDecoder().decode(text);
+    TreeMap<Integer, Long> counts = new TreeMap<>();
+    int[] position = {0};
+    int bucket = 0;
+    while (position[0] < bytes.length) {
+      bucket += (int) readVarint(bytes, position);
+      counts.put(bucket, readVarint(bytes, position));
+    }
+    return new DurationSketch(counts);
+  }
+
+  private static void writeVarint(ByteArrayOutputStream out, long value) {
+    while ((value & ~0x7FL) != 0) {
+      out.write((int) ((value & 0x7F) | 0x80));
+      value >>>= 7;
+    }
+    out.write((int) value);
+  }
+
+  private static long readVarint(byte[] bytes, int[] position) {
+    long value = 0;
+    int shift = 0;
+    while (true) {
+      byte b = bytes[position[0]++];
+      value |= (long) (b & 0x7F) << shift;
+      if ((b & 0x80) == 0) return value;
+      shift += 7;
+    }
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof DurationSketch sketch && sketch.counts.equals(counts);
+  }
+
+  @Override
+  public int hashCode() {
+    return counts.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "DurationSketch" + counts;
+  }
+}

@@ -1,0 +1,49 @@
+package io.videoshop.reporting;
+
+import io.videoshop.projection.ProjectionDatabase;
+import io.videoshop.queue.TenantQueue;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.projection.ProjectionBehavior;
+import org.apache.pekko.projection.ProjectionId;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
+
+/**
+ * The queue's side of the reports, exactly once: one instance per TenantQueue tag (the only new
+ * eventsByTag polling reporting adds; the room's side rides on {@code CallsProjection}, see
+ * {@link CallReports}).
+ */
+public final class QueueReportProjection {
+  public static final String NAME = "queue-reports";
+
+  private QueueReportProjection() {}
+
+  public static void init(ActorSystem<?> system) {
+    ProjectionDatabase database = ProjectionDatabase.get(system);
+    ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, "QueueReportProjection",
+        TenantQueue.TAG_COUNT,
+        index -> ProjectionBehavior.create(JdbcProjection.exactlyOnce(ProjectionId.of(NAME, TenantQueue.TAGS.get(index)),
+            EventSourcedProvider.<TenantQueue.Event>eventsByTag(system, JdbcReadJournal.Identifier(),
+                TenantQueue.TAGS.get(index)),
+            database::session, Handler::new, system)),
+        ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
+  }
+
+  private static final class Handler extends JdbcHandler<EventEnvelope<TenantQueue.Event>, ProjectionDatabase.Session> {
+    @Override
+    public void process(ProjectionDatabase.Session session, EventEnvelope<TenantQueue.Event> envelope) throws Exception {
+      String tenantId = PersistenceId.extractEntityId(envelope.persistenceId());
+      session.withConnection(connection -> {
+        QueueReports.apply(connection, tenantId, envelope.event());
+        return null;
+      });
+    }
+  }
+}

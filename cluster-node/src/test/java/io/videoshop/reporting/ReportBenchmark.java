@@ -1,0 +1,330 @@
+package io.videoshop.reporting;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.videoshop.node.VideoShopNode;
+import io.videoshop.persistence.privacy.EncryptedPersonalData;
+import io.videoshop.queue.Presence;
+import io.videoshop.queue.Reservation;
+import io.videoshop.queue.TenantQueue;
+import io.videoshop.queue.Ticket;
+import io.videoshop.queue.TicketDetails;
+import io.videoshop.room.CallRoom;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Load generator, not a test: the reports' read and write sides on PostgreSQL. Run with
+ * {@code bin/videoshop bench-report}; figures are recorded in docs/benchmarks.md.
+ *
+ * <p>Reads: one year of report rows for 100 tenants x 20 agents (500 calls a day per tenant),
+ * inserted as the projections would write them (server-side generate_series, sketches made by
+ * {@link DurationSketch}); then a one-month summary and a one-year per-agent report over HTTP,
+ * next to the same run's HTTP floor (an admin read of one tenant row) and the raw SQL fetch of
+ * the rows the year report reads. Writes: calls made of the queue's and the rooms' real events
+ * persisted into the journal by many entities at once, timed until the projections have counted
+ * every one. Settings (system properties): {@code bench.tenants} (100), {@code bench.agents}
+ * (20), {@code bench.days} (365), {@code bench.requests} (200), {@code bench.calls} (3000).
+ */
+public final class ReportBenchmark {
+  private static final String PG_URL = env("VIDEOSHOP_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test");
+  private static final String PG_USER = env("VIDEOSHOP_TEST_PG_USER", "postgres");
+  private static final String PG_PASSWORD = env("VIDEOSHOP_TEST_PG_PASSWORD", "");
+  private static final String OPERATOR = "operator@bench.videoshop.local";
+  private static final String PASSWORD = "bench-password-" + UUID.randomUUID();
+  private static final LocalDate FIRST_DAY = LocalDate.of(2025, 12, 1);
+
+  private ReportBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int tenants = Integer.getInteger("bench.tenants", 100);
+    int agents = Integer.getInteger("bench.agents", 20);
+    int days = Integer.getInteger("bench.days", 365);
+    int requests = Integer.getInteger("bench.requests", 200);
+    int calls = Integer.getInteger("bench.calls", 3000);
+    String schema = "bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    try (Connection admin = DriverManager.getConnection(PG_URL, PG_USER, PG_PASSWORD);
+        Statement statement = admin.createStatement()) {
+      statement.execute("CREATE SCHEMA " + schema);
+    }
+    String url = PG_URL + (PG_URL.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    System.out.printf("Report benchmark: %d tenants x %d agents x %d days, %d cores, PostgreSQL %s%n", tenants, agents,
+        days, Runtime.getRuntime().availableProcessors(), PG_URL);
+    VideoShopNode node = VideoShopNode.start(config(url));
+    try {
+      long t0 = System.nanoTime();
+      long rows = generate(url, tenants, agents, days);
+      System.out.printf("generated %,d report rows in %.0f s (inserted as the projections write them)%n", rows,
+          (System.nanoTime() - t0) / 1e9);
+      HttpClient http = HttpClient.newHttpClient();
+      String base = "http://127.0.0.1:" + node.httpPort();
+      String token = login(http, base);
+      Random random = new Random(7);
+      // warm up
+      for (int i = 0; i < 20; i++) {
+        get(http, base + "/api/v1/tenants/bt-" + random.nextInt(tenants) + "/reports/summary?from=2026-03-01&to=2026-03-31",
+            token);
+      }
+      long[] floor = measure(requests, () -> get(http, base + "/api/v1/tenants/bt-" + random.nextInt(tenants), token));
+      long[] month = measure(requests, () -> {
+        LocalDate from = FIRST_DAY.plusMonths(random.nextInt(11));
+        get(http, base + "/api/v1/tenants/bt-" + random.nextInt(tenants) + "/reports/summary?from=" + from + "&to="
+            + from.plusMonths(1).minusDays(1), token);
+      });
+      long[] year = measure(requests, () -> get(http, base + "/api/v1/tenants/bt-" + random.nextInt(tenants)
+          + "/reports/agents?from=" + FIRST_DAY + "&to=" + FIRST_DAY.plusDays(days - 1), token));
+      long[] raw = measure(requests, () -> rawYear(url, "bt-" + random.nextInt(tenants), days));
+      long[] monthCsv = measure(requests / 4, () -> {
+        LocalDate from = FIRST_DAY.plusMonths(random.nextInt(11));
+        get(http, base + "/api/v1/tenants/bt-" + random.nextInt(tenants) + "/reports/summary.csv?from=" + from
+            + "&to=" + from.plusMonths(1).minusDays(1), token);
+      });
+      System.out.println();
+      print("HTTP floor (GET one tenant)", floor);
+      print("one-month summary (day buckets)", month);
+      print("one-month summary CSV", monthCsv);
+      print("one-year per-agent report", year);
+      print("raw SQL of the year's rows (JDBC)", raw);
+      projection(node, url, tenants, calls);
+      explain(url);
+    } finally {
+      node.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      try (Connection admin = DriverManager.getConnection(PG_URL, PG_USER, PG_PASSWORD);
+          Statement statement = admin.createStatement()) {
+        statement.execute("DROP SCHEMA " + schema + " CASCADE");
+      }
+    }
+  }
+
+  // --- reads -----------------------------------------------------------------------------------------
+
+  private static long generate(String url, int tenants, int agents, int days) throws Exception {
+    Random random = new Random(42);
+    List<String> waits = new ArrayList<>();
+    List<String> talks = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      DurationSketch wait = DurationSketch.empty();
+      DurationSketch talk = DurationSketch.empty();
+      for (int k = 0; k < 25; k++) {
+        wait = wait.with((long) Math.abs(random.nextGaussian() * 45));
+        talk = talk.with(60 + (long) Math.abs(random.nextGaussian() * 400));
+      }
+      waits.add("'" + wait.encode() + "'");
+      talks.add("'" + talk.encode() + "'");
+    }
+    String w = "(ARRAY[" + String.join(",", waits) + "])[1 + (abs(hashtext(t::text || d::text || a::text)) % 16)]";
+    String tk = "(ARRAY[" + String.join(",", talks) + "])[1 + (abs(hashtext(a::text || d::text || t::text)) % 16)]";
+    String series = " FROM generate_series(0, " + (tenants - 1) + ") t, generate_series(0, " + (days - 1) + ") d";
+    String agentSeries = series + ", generate_series(0, " + (agents - 1) + ") a";
+    String day = "DATE '" + FIRST_DAY + "' + d";
+    try (Connection connection = DriverManager.getConnection(url, PG_USER, PG_PASSWORD);
+        Statement statement = connection.createStatement()) {
+      statement.execute("INSERT INTO tenants (id, slug, name, status, plan, settings, created_at, updated_at, version)"
+          + " SELECT 'bt-' || t, 'bt-' || t, 'Bench ' || t, 'active', 'trial',"
+          + " '{\"timeZone\":\"Europe/Berlin\",\"currency\":\"EUR\"}', now(), now(), 1 FROM generate_series(0, "
+          + (tenants - 1) + ") t");
+      long rows = 0;
+      rows += statement.executeUpdate("INSERT INTO report_queue_days (tenant_id, report_day, agent_id, language, answered,"
+          + " answer_wait_ms, longest_wait_ms, answer_waits, offers_made, offers_accepted, offers_rejected,"
+          + " offers_expired, handled, handle_ms, available_ms, busy_ms, away_ms, offline_ms)"
+          + " SELECT 'bt-' || t, " + day + ", 'agent-' || a, '', 24, 24 * 35000, 180000, " + w
+          + ", 26, 24, 1, 1, 24, 24 * 420000, 10800000, 10080000, 1800000, 63720000" + agentSeries);
+      rows += statement.executeUpdate("INSERT INTO report_queue_days (tenant_id, report_day, agent_id, language, queued,"
+          + " abandoned_left, abandoned_after_expiry, abandoned_max_wait, abandoned_disconnected, longest_wait_ms,"
+          + " abandon_waits) SELECT 'bt-' || t, " + day + ", '', '', 500, 12, 4, 0, 4, 240000, " + w.replace("a::text",
+          "'x'") + series);
+      rows += statement.executeUpdate("INSERT INTO report_call_days (tenant_id, report_day, agent_id, calls, ended,"
+          + " talk_seconds, talk_durations, billed_minutes, rated, rating_sum, rated_4_5, products_shown,"
+          + " calls_with_cart) SELECT 'bt-' || t, " + day + ", 'agent-' || a, 24, 24, 24 * 330, " + tk
+          + ", 24 * 6, 14, 58, 10, 40, 7" + agentSeries);
+      rows += statement.executeUpdate("INSERT INTO report_call_outcomes (tenant_id, report_day, agent_id, dimension, dimension_value,"
+          + " calls) SELECT 'bt-' || t, " + day + ", 'agent-' || a, o.dimension, o.value, o.calls" + agentSeries
+          + ", (VALUES ('outcome', 'sale', 8), ('outcome', 'no-sale', 16), ('end-reason', 'hang-up', 24))"
+          + " AS o(dimension, value, calls)");
+      rows += statement.executeUpdate("INSERT INTO report_queue_hours (tenant_id, report_day, local_hour, queued, answered,"
+          + " abandoned, answer_wait_ms, longest_wait_ms, answer_waits) SELECT 'bt-' || t, " + day
+          + ", h, 21, 20, 1, 20 * 35000, 200000, " + w.replace("a::text", "h::text") + series
+          + ", generate_series(0, 23) h");
+      // What autovacuum does for closed days: marks the pages all-visible (index-only scans).
+      statement.execute("VACUUM ANALYZE");
+      return rows;
+    }
+  }
+
+  private static void rawYear(String url, String tenant, int days) {
+    try (Connection connection = DriverManager.getConnection(url, PG_USER, PG_PASSWORD);
+        Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT * FROM report_queue_days WHERE tenant_id = '" + tenant
+            + "' AND report_day >= DATE '" + FIRST_DAY + "' AND report_day <= DATE '" + FIRST_DAY.plusDays(days - 1)
+            + "' UNION ALL SELECT tenant_id, report_day, agent_id, '', calls, ended, 0, 0, 0, 0, talk_seconds, 0,"
+            + " talk_durations, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM report_call_days WHERE tenant_id = '" + tenant
+            + "' AND report_day >= DATE '" + FIRST_DAY + "' AND report_day <= DATE '" + FIRST_DAY.plusDays(days - 1) + "'")) {
+      while (rs.next()) rs.getString("answer_waits");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String login(HttpClient http, String base) throws Exception {
+    HttpResponse<String> reply = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/auth/login"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"" + OPERATOR + "\",\"password\":\"" + PASSWORD + "\"}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    return new ObjectMapper().readTree(reply.body()).get("accessToken").asText();
+  }
+
+  private static void get(HttpClient http, String url, String token) {
+    try {
+      HttpResponse<String> reply = http.send(HttpRequest.newBuilder(URI.create(url))
+          .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+      if (reply.statusCode() != 200) throw new IllegalStateException(url + " -> " + reply.statusCode() + reply.body());
+    } catch (java.io.IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static long[] measure(int count, Runnable request) {
+    long[] nanos = new long[count];
+    for (int i = 0; i < count; i++) {
+      long start = System.nanoTime();
+      request.run();
+      nanos[i] = System.nanoTime() - start;
+    }
+    Arrays.sort(nanos);
+    return nanos;
+  }
+
+  private static void print(String what, long[] sorted) {
+    System.out.printf("%-36s p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms  (%d requests, one at a time)%n", what,
+        quantile(sorted, 0.50), quantile(sorted, 0.99), sorted[sorted.length - 1] / 1e6, sorted.length);
+  }
+
+  private static double quantile(long[] sorted, double q) {
+    return sorted[(int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] / 1e6;
+  }
+
+  // --- writes ----------------------------------------------------------------------------------------
+
+  /** Calls of real events written by many entities at once; time until the projections counted them. */
+  private static void projection(VideoShopNode node, String url, int tenants, int calls) throws Exception {
+    JournalWriter.Writers journal = new JournalWriter.Writers(node.system());
+    Instant day = Instant.parse("2026-11-02T08:00:00Z");
+    ExecutorService writers = Executors.newFixedThreadPool(16);
+    long events = 0;
+    List<CompletableFuture<Void>> writes = new ArrayList<>();
+    long start = System.nanoTime();
+    int perTenant = Math.max(1, calls / tenants);
+    for (int t = 0; t < tenants; t++) {
+      String tenant = "bt-" + t;
+      List<TenantQueue.Event> queue = new ArrayList<>();
+      queue.add(new TenantQueue.AgentPresenceChanged("agent-0", Presence.AVAILABLE, Set.of(), Set.of(), day));
+      for (int i = 0; i < perTenant; i++) {
+        Instant at = day.plusSeconds(60L * i);
+        String ticket = "t" + i;
+        String room = "room-" + t + "-" + i;
+        queue.add(new TenantQueue.TicketJoined(new Ticket(ticket, new TicketDetails("s", new EncryptedPersonalData("s",
+            "x"), null, null, null, "de", Set.of(), null, null, false), "h", at, null)));
+        queue.add(new TenantQueue.ReservationOffered(new Reservation("r" + i, ticket, "agent-0", at.plusSeconds(5),
+            at.plusSeconds(25))));
+        queue.add(new TenantQueue.ReservationAccepted("r" + i, ticket, "agent-0", room, at.plusSeconds(10)));
+        queue.add(new TenantQueue.CallFinished("agent-0", room, Duration.ofSeconds(40), at.plusSeconds(50)));
+        List<CallRoom.Event> roomEvents = List.of(
+            new CallRoom.RoomOpened(room, tenant, ticket, "agent-0", "s", 60, 10, at.plusSeconds(11)),
+            new CallRoom.CallStarted(at.plusSeconds(12)),
+            new CallRoom.MinuteStarted(tenant, 0, at.plusSeconds(12)),
+            new CallRoom.ProductShown(new CallRoom.Product("sku", "Shoe", null, "1", null), at.plusSeconds(13)),
+            new CallRoom.AddedToCart("sku", at.plusSeconds(14)),
+            new CallRoom.CallEnded("hang-up", "agent", 30, at.plusSeconds(42)),
+            new CallRoom.FeedbackGiven(5, null, at.plusSeconds(43)),
+            new CallRoom.WrappedUp("sale", null, at.plusSeconds(44)));
+        events += roomEvents.size();
+        writes.add(CompletableFuture.runAsync(() -> journal.write(CallRoom.ENTITY_KEY.name(), room,
+            CallRoom.tagFor(room), roomEvents), writers));
+      }
+      events += queue.size();
+      writes.add(CompletableFuture.runAsync(() -> journal.write(TenantQueue.ENTITY_KEY.name(), tenant,
+          TenantQueue.tagFor(tenant), queue), writers));
+    }
+    CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+    long written = System.nanoTime();
+    long expected = (long) perTenant * tenants;
+    while (true) {
+      try (Connection connection = DriverManager.getConnection(url, PG_USER, PG_PASSWORD);
+          Statement statement = connection.createStatement();
+          ResultSet rs = statement.executeQuery("SELECT (SELECT COALESCE(SUM(handled), 0) FROM report_queue_days"
+              + " WHERE report_day = DATE '2026-11-02'), (SELECT COALESCE(SUM(rated), 0) FROM report_call_days"
+              + " WHERE report_day = DATE '2026-11-02')")) {
+        rs.next();
+        if (rs.getLong(1) >= expected && rs.getLong(2) >= expected) break;
+      }
+      if (System.nanoTime() - written > TimeUnit.MINUTES.toNanos(10)) throw new IllegalStateException("not projected");
+      Thread.sleep(100);
+    }
+    long projected = System.nanoTime();
+    writers.shutdown();
+    System.out.printf("journal writes (baseline)            %,8.0f events/s  (%,d events of %,d calls by %,d entities,"
+        + " %.1f s)%n", events / ((written - start) / 1e9), events, expected, expected + tenants,
+        (written - start) / 1e9);
+    System.out.printf("projected (queue-reports + calls)    %,8.0f events/s  (all counted %.1f s after the first write,"
+        + " %.1f s after the last)%n", events / ((projected - start) / 1e9), (projected - start) / 1e9,
+        (projected - written) / 1e9);
+  }
+
+  /** The query each reporting poller runs every 500 ms (pekko-persistence-jdbc's eventsByTag), explained. */
+  private static void explain(String url) throws Exception {
+    try (Connection connection = DriverManager.getConnection(url, PG_USER, PG_PASSWORD);
+        Statement statement = connection.createStatement()) {
+      long max;
+      try (ResultSet rs = statement.executeQuery("SELECT max(ordering) FROM event_journal")) {
+        rs.next();
+        max = rs.getLong(1);
+      }
+      System.out.println();
+      System.out.println("EXPLAIN ANALYZE of one poll of TenantQueue-0 (nothing new after the last offset):");
+      try (ResultSet rs = statement.executeQuery("EXPLAIN (ANALYZE, BUFFERS) SELECT j.ordering, j.deleted,"
+          + " j.persistence_id, j.sequence_number, j.event_ser_manifest, j.event_payload FROM event_journal j, event_tag t"
+          + " WHERE t.tag = 'TenantQueue-0' AND j.ordering > " + max + " AND j.ordering <= " + (max + 500)
+          + " AND j.ordering = t.event_id ORDER BY j.ordering LIMIT 500")) {
+        while (rs.next()) System.out.println("  " + rs.getString(1));
+      }
+    }
+  }
+
+  private static Config config(String url) {
+    return ConfigFactory.load(ConfigFactory.parseString("""
+        videoshop.database { kind = postgres, url = "%s", user = "%s", password = "%s", pool-size = 10 }
+        videoshop.http { host = "127.0.0.1", port = 0 }
+        videoshop.cluster { host = "127.0.0.1", port = 0 }
+        videoshop.management { host = "127.0.0.1", port = 0 }
+        videoshop.bootstrap { operator-email = "%s", operator-password = "%s" }
+        videoshop.auth.jwt-secret = "bench-secret-bench-secret-bench-secret-0123"
+        videoshop.log.level = WARN
+        pekko.coordinated-shutdown.exit-jvm = off
+        """.formatted(url, PG_USER, PG_PASSWORD, OPERATOR, PASSWORD)).withFallback(ConfigFactory.defaultApplication()));
+  }
+
+  private static String env(String name, String fallback) {
+    String value = System.getenv(name);
+    return value == null || value.isEmpty() ? fallback : value;
+  }
+}
