@@ -18,7 +18,9 @@ public record VideoShopSettings(
     CallSettings calls,
     BootstrapSettings bootstrap,
     BillingSettings billing,
-    LogSettings log) {
+    LogSettings log,
+    NotificationSettings notifications,
+    PasswordResetLimits passwordResetLimits) {
 
   public enum Profile {
     /** Seeds a demo tenant on first start, for trying the product at once. */
@@ -38,9 +40,10 @@ public record VideoShopSettings(
    */
   public static VideoShopSettings from(Config config) {
     SettingsReader root = SettingsReader.of(config, "videoshop");
+    Profile profile = root.oneOf("profile", Profile.class, Profile.PRODUCTION);
     VideoShopSettings settings =
         new VideoShopSettings(
-            root.oneOf("profile", Profile.class, Profile.PRODUCTION),
+            profile,
             HttpSettings.read(root.at("http")),
             ClusterSettings.read(root.at("cluster")),
             ManagementSettings.read(root.at("management")),
@@ -49,7 +52,9 @@ public record VideoShopSettings(
             CallSettings.read(root.at("calls")),
             BootstrapSettings.read(root.at("bootstrap")),
             BillingSettings.read(root.at("billing")),
-            LogSettings.read(root.at("log")));
+            LogSettings.read(root.at("log")),
+            NotificationSettings.read(root.at("notifications"), profile == Profile.DEMO),
+            PasswordResetLimits.read(root.at("auth").at("password-reset")));
     checkAcrossSections(root, settings);
     List<String> problems = root.problems();
     if (!problems.isEmpty()) throw new SettingsException(problems);
