@@ -139,7 +139,8 @@ public final class VideoShopNode {
         new IceServers(platform.settings.calls(), platform.clock), platform.tenants,
         SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.settings.http().trustForwardedFor());
     Route all = concat(HealthRoutes.route(new Readiness(system), metrics), platform.api.route(), queueSockets.route(),
-        roomSockets.route(), new WebPages(platform.tenants, platform.widgetKeys, platform.blocking).route());
+        roomSockets.route(), new WebPages(platform.tenants, platform.widgetKeys, platform.blocking).route(),
+        io.videoshop.notification.MailLinkPages.route());
     return HttpMetrics.timed(metrics.registry(), all.seal());
   }
 
