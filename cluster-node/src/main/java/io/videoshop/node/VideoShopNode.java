@@ -91,6 +91,7 @@ public final class VideoShopNode {
       LedgerProjection.init(system);
       Platform platform = new Platform(system, settings);
       CallsProjection.init(system);
+      io.videoshop.notification.WalletMailProjection.init(system, platform.mails, platform.clock);
       CallMinuteBilling.init(system, platform.wallets, platform.tenants, platform.blocking.executor());
       startDelivery(system, platform);
       if (settings.auth().jwtSecret().isEmpty()) {
