@@ -238,4 +238,35 @@ class OutboxTest {
       }
     }
   }
+
+  @Test
+  void theGaugesShowTheBacklogAndItsOldestAge() throws Exception {
+    try (Setup s = setup(TestDatabase.Kind.H2)) {
+      for (int i = 0; i < 3; i++) enqueue(s, "waiting " + i);
+      s.clock.advance(Duration.ofSeconds(60));
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      // Only a push channel here: the mail rows wait, as they do on a node without SMTP.
+      Channel push = new Channel() {
+        @Override
+        public String kind() {
+          return Outbox.PUSH;
+        }
+
+        @Override
+        public Delivery deliver(OutboxMessage message) {
+          return Delivery.DELIVERED;
+        }
+      };
+      DeliveryWorkers workers = new DeliveryWorkers(s.outbox, List.of(push), settings(3), registry, "node-a", s.clock);
+      workers.start();
+      try {
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+            registry.get("videoshop_outbox_pending").gauge().value() == 3
+                && registry.get("videoshop_outbox_oldest_age_seconds").gauge().value() == 60);
+        assertThat(registry.get("videoshop_outbox_dead").gauge().value()).isZero();
+      } finally {
+        workers.stop(Duration.ofSeconds(5));
+      }
+    }
+  }
 }
