@@ -46,6 +46,18 @@ public final class Logins {
   /** A login's result: a session, or an error to answer after {@code delay} (the slowdown). */
   public record Outcome(Session session, ApiError error, Duration delay) {}
 
+  /** Told of each successful sign-in, in its transaction (notifications: a new device). */
+  @FunctionalInterface
+  public interface SignInListener {
+    void signedIn(org.jdbi.v3.core.Handle handle, User user, String userAgent, String clientAddress);
+  }
+
+  private volatile SignInListener signInListener = (handle, user, userAgent, clientAddress) -> {};
+
+  public void onSignIn(SignInListener listener) {
+    this.signInListener = listener;
+  }
+
   public Outcome login(Caller caller, Credentials credentials) {
     if (credentials.email() == null || credentials.password() == null) {
       throw ApiError.invalid("email", "required", "email and password are required");
@@ -75,6 +87,7 @@ public final class Logins {
       Session session = startSession(handle, user.get(), UUID.randomUUID().toString(), now);
       audit.record(handle, caller.as(user.get()), new AuditLog.Change(user.get().tenantId(), "auth.login", "user",
           user.get().id(), null, null));
+      signInListener.signedIn(handle, user.get(), caller.userAgent(), caller.ip());
       return new Outcome(session, null, Duration.ZERO);
     });
   }

@@ -37,7 +37,7 @@ public final class Preferences {
     return find(handle, userId).map(Choice::nonEssentialPush).orElse(true);
   }
 
-  private static Optional<Choice> find(Handle handle, String userId) {
+  static Optional<Choice> find(Handle handle, String userId) {
     return handle.createQuery("""
             SELECT language, non_essential_mail, non_essential_push, new_sign_in_mail
             FROM user_notification_preferences WHERE user_id = :id""")

@@ -333,4 +333,23 @@ class MailOverSmtpTest {
     }
     assertThat(Arrays.asList(smtp.getReceivedMessages())).isNotEmpty();
   }
+
+  @Test
+  void aSignInFromANewDeviceMailsAUserWhoAskedForIt() throws Exception {
+    String firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+    ApiClient.Reply chosen = api.call("PUT", "/api/v1/me/notification-preferences").bearer(tenant.agentToken())
+        .body(Map.of("language", "en", "nonEssentialMail", true, "nonEssentialPush", true, "newSignInMail", true)).send();
+    assertThat(chosen.status()).as("%s", chosen).isEqualTo(200);
+    for (int i = 0; i < 2; i++) {
+      assertThat(api.call("POST", "/api/v1/auth/login").header("User-Agent", firefox)
+          .body(Map.of("email", "agent@links.test", "password", TestPlatform.PASSWORD)).send().status()).isEqualTo(200);
+    }
+    MimeMessage notice = awaitMail("agent@links.test", "new_sign_in");
+    assertThat(part(notice, "text/plain")).contains("Firefox on Linux");
+    // The owner did not ask: a new device signs in without a mail.
+    assertThat(api.call("POST", "/api/v1/auth/login").header("User-Agent", firefox)
+        .body(Map.of("email", "owner@links.test", "password", TestPlatform.PASSWORD)).send().status()).isEqualTo(200);
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() ->
+        all(smtp, "agent@links.test", "new_sign_in").size() == 1 && all(smtp, "owner@links.test", "new_sign_in").isEmpty());
+  }
 }
