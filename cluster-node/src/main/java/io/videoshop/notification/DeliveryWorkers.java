@@ -82,6 +82,7 @@ public final class DeliveryWorkers {
     for (int i = 0; i < settings.workers(); i++) threads.execute(this::work);
     sampler = Executors.newSingleThreadScheduledExecutor(named("videoshop-outbox-sampler"));
     sampler.scheduleWithFixedDelay(this::sample, 0, 5, TimeUnit.SECONDS);
+    sampler.scheduleWithFixedDelay(this::purge, 1, 10, TimeUnit.MINUTES);
   }
 
   /** Lets an idle worker look now (after this node wrote a row). */
@@ -201,6 +202,16 @@ public final class DeliveryWorkers {
       dead.set(backlog.dead());
     } catch (RuntimeException e) {
       log.debug("Outbox backlog sample failed: {}", e.getClass().getSimpleName());
+    }
+  }
+
+  /** Every node purges; the deletes are idempotent, so that costs a few empty statements. */
+  void purge() {
+    try {
+      int purged = outbox.purgeFinished(clock.instant().minus(settings.keepFinished()));
+      if (purged > 0) log.info("Outbox: deleted {} rows finished more than {} ago", purged, settings.keepFinished());
+    } catch (RuntimeException e) {
+      log.debug("Outbox purge failed: {}", e.getClass().getSimpleName());
     }
   }
 

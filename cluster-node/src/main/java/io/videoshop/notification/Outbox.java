@@ -209,6 +209,13 @@ public final class Outbox {
         .bind("due", due).bind("reason", truncated(reason)).bind("id", id).bind("owner", owner).execute()) == 1;
   }
 
+  /** Deletes finished rows (delivered, dead, gone) that finished before {@code before}; how many. */
+  public int purgeFinished(Instant before) {
+    return jdbi.withHandle(handle -> handle.createUpdate(
+            "DELETE FROM outbox WHERE status <> 'pending' AND finished_at < :before")
+        .bind("before", before).execute());
+  }
+
   /** The pending rows (due or not) and the age of the oldest, over all kinds. */
   public record Backlog(long pending, Duration oldestAge, long dead) {}
 

@@ -269,4 +269,27 @@ class OutboxTest {
       }
     }
   }
+
+  @Test
+  void finishedRowsAreDeletedOnceTheirKeepTimeIsOverPendingOnesNever() throws Exception {
+    try (Setup s = setup(TestDatabase.Kind.H2)) {
+      long done = enqueue(s, "done");
+      s.outbox.claim(List.of(Outbox.MAIL), "node-a", Duration.ofMinutes(1), 1);
+      s.outbox.finish(done, "node-a", Outbox.DELIVERED, null);
+      long waiting = enqueue(s, "waiting");
+      DeliveryWorkers workers = new DeliveryWorkers(s.outbox, List.of(), new NotificationSettings.Outbox(1, 10,
+          Duration.ofSeconds(1), Duration.ofMinutes(1), 3, Duration.ofSeconds(1), Duration.ofSeconds(2),
+          Duration.ofDays(30)), new SimpleMeterRegistry(), "node-a", s.clock);
+      s.clock.advance(Duration.ofDays(29));
+      workers.purge();
+      assertThat(ids(s)).containsExactly(done, waiting);
+      s.clock.advance(Duration.ofDays(2));
+      workers.purge();
+      assertThat(ids(s)).containsExactly(waiting);
+    }
+  }
+
+  private static List<Long> ids(Setup s) {
+    return s.jdbi.withHandle(h -> h.createQuery("SELECT id FROM outbox ORDER BY id").mapTo(Long.class).list());
+  }
 }

@@ -6,9 +6,19 @@ import java.time.Duration;
 /** The outbox (delivery workers, leases, retries) and mail (SMTP or a local folder, sender, links). */
 public record NotificationSettings(Outbox outbox, Mail mail) {
 
-  /** Delivery workers on every node claim due rows with a lease and retry with backoff. */
+  /**
+   * Delivery workers on every node claim due rows with a lease and retry with backoff; finished
+   * rows (delivered, dead, gone: no payload any more) are deleted after {@code keepFinished}.
+   */
   public record Outbox(int workers, int batchSize, Duration pollInterval, Duration lease, int maxAttempts,
-      Duration backoffMin, Duration backoffMax) {}
+      Duration backoffMin, Duration backoffMax, Duration keepFinished) {
+    public static final Duration DEFAULT_KEEP_FINISHED = Duration.ofDays(30);
+
+    public Outbox(int workers, int batchSize, Duration pollInterval, Duration lease, int maxAttempts,
+        Duration backoffMin, Duration backoffMax) {
+      this(workers, batchSize, pollInterval, lease, maxAttempts, backoffMin, backoffMax, DEFAULT_KEEP_FINISHED);
+    }
+  }
 
   public enum Transport {
     /** Deliver over SMTP to {@link Smtp}. */
@@ -48,7 +58,7 @@ public record NotificationSettings(Outbox outbox, Mail mail) {
     Outbox o = new Outbox(outbox.intBetween("workers", 1, 64), outbox.intBetween("batch-size", 1, 1000),
         outbox.positiveDuration("poll-interval"), outbox.positiveDuration("lease"),
         outbox.intBetween("max-attempts", 1, 100), outbox.positiveDuration("backoff-min"),
-        outbox.positiveDuration("backoff-max"));
+        outbox.positiveDuration("backoff-max"), outbox.positiveDuration("keep-finished"));
     if (o.backoffMax().compareTo(o.backoffMin()) < 0) {
       outbox.problem("backoff-max", "must be at least backoff-min (" + o.backoffMin() + ")");
     }
