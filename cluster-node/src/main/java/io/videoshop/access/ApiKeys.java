@@ -27,7 +27,8 @@ public final class ApiKeys {
   /** Every scope a key may hold; routes name the one they need. */
   public static final Set<String> SCOPES = Set.of(
       "tenant:read", "tenant:write", "users:read", "users:write", "widget-keys:read", "widget-keys:write",
-      "audit:read", "calls:read", "billing:read");
+      "audit:read", "calls:read", "billing:read",
+      "bookings:read", "bookings:write");
 
   private final Jdbi jdbi;
   private final AuditLog audit;

@@ -26,6 +26,12 @@ import io.videoshop.config.DatabaseSettings;
 import io.videoshop.persistence.SharedDatabase;
 import io.videoshop.room.CallRoutes;
 import io.videoshop.room.RoomTokens;
+import io.videoshop.scheduling.BookingCalendars;
+import io.videoshop.scheduling.BookingLinks;
+import io.videoshop.scheduling.Bookings;
+import io.videoshop.scheduling.PublicBookingLimits;
+import io.videoshop.scheduling.PublicBookingRoutes;
+import io.videoshop.scheduling.SchedulingRoutes;
 import io.videoshop.tenant.TenantRoutes;
 import io.videoshop.tenant.Tenants;
 import io.videoshop.wallet.IdempotencyRecords;
@@ -70,6 +76,8 @@ public final class Platform {
   public final FirstStart firstStart;
   public final Wallets wallets;
   public final LedgerEntries ledger;
+  public final BookingCalendars calendars;
+  public final BookingLinks bookingLinks;
   public final ApiRouter api;
   public final Outbox outbox;
   public final Mails mails;
@@ -126,6 +134,12 @@ public final class Platform {
     table.addAll(AuditRoutes.routes(audit, blocking));
     table.addAll(CallRoutes.routes(system, jdbi, database.personalDataVault(), blocking));
     table.addAll(WalletRoutes.routes(jdbi, tenants, wallets, ledger, topUps, webhook, audit, blocking, clock));
+    this.calendars = new BookingCalendars(system, settings.scheduling().askTimeout());
+    this.bookingLinks = new BookingLinks(signingKeys, settings.scheduling().linkTtl(), clock);
+    table.addAll(SchedulingRoutes.routes(tenants, users, calendars,
+        new Bookings(jdbi, database.personalDataVault()), audit, blocking));
+    table.addAll(PublicBookingRoutes.routes(tenants, widgetKeys, calendars, bookingLinks, database.personalDataVault(),
+        new PublicBookingLimits(settings.scheduling(), System::nanoTime), blocking, clock));
     table.addAll(NotificationRoutes.routes(jdbi, mails, outbox, audit, blocking));
     table.add(OpenApiDocument.route());
     this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking),

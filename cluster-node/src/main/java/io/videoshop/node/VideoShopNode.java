@@ -21,6 +21,8 @@ import io.videoshop.room.CallsProjection;
 import io.videoshop.room.IceServers;
 import io.videoshop.room.RoomSockets;
 import io.videoshop.queue.TenantQueue;
+import io.videoshop.scheduling.BookingCalendar;
+import io.videoshop.scheduling.BookingsProjection;
 import io.videoshop.wallet.LedgerProjection;
 import io.videoshop.wallet.Wallet;
 import io.videoshop.web.WebPages;
@@ -91,6 +93,7 @@ public final class VideoShopNode {
       LedgerProjection.init(system);
       Platform platform = new Platform(system, settings);
       CallsProjection.init(system);
+      BookingsProjection.init(system);
       io.videoshop.notification.WalletMailProjection.init(system, platform.mails, platform.clock);
       CallMinuteBilling.init(system, platform.wallets, platform.tenants, platform.blocking.executor());
       startDelivery(system, platform);
@@ -125,8 +128,10 @@ public final class VideoShopNode {
     CallRoom.init(system, new CallRoom.Timings(settings.calls().reconnectGrace(), settings.calls().noShowTimeout(),
         settings.calls().balanceGrace()));
     Wallet.init(system, settings.billing().lowBalanceMinutes());
+    BookingCalendar.init(system);
     MeterRegistry registry = NodeMetrics.get(system).registry();
-    ShardingMetrics.watch(system, registry, List.of(TenantQueue.ENTITY_KEY, CallRoom.ENTITY_KEY, Wallet.ENTITY_KEY));
+    ShardingMetrics.watch(system, registry, List.of(TenantQueue.ENTITY_KEY, CallRoom.ENTITY_KEY, Wallet.ENTITY_KEY,
+        BookingCalendar.ENTITY_KEY));
     JournalLatencyProbe.start(system, registry);
   }
 

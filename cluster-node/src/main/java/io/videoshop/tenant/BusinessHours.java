@@ -22,6 +22,11 @@ import java.util.Optional;
  */
 public record BusinessHours(Map<String, List<Window>> weekly, List<DatedException> exceptions) {
 
+  /** Settings sent without {@code exceptions} have none (and never a null list to trip over). */
+  public BusinessHours {
+    exceptions = exceptions == null ? List.of() : exceptions;
+  }
+
   /** From {@code from} to {@code to} ("HH:mm"); {@code to} not after {@code from}: ends the next day. */
   public record Window(String from, String to) {
     LocalTime start() {
@@ -74,6 +79,56 @@ public record BusinessHours(Map<String, List<Window>> weekly, List<DatedExceptio
       if (first.isPresent()) return first;
     }
     return Optional.empty();
+  }
+
+  /** A stretch of open time, from {@code start} (inclusive) to {@code end} (exclusive). */
+  public record Opening(Instant start, Instant end) {
+    public boolean contains(Instant from, Instant to) {
+      return !from.isBefore(start) && !to.isAfter(end);
+    }
+  }
+
+  /**
+   * The openings that overlap {@code [from, to)}, in order, not clipped, windows that touch merged
+   * (a window past midnight and the next day's first window are one opening). Each window is
+   * placed with the zone's rules of its own day: on a DST change day a window 01:00-05:00 is
+   * three or five real hours long.
+   */
+  public List<Opening> openings(Instant from, Instant to, ZoneId zone) {
+    List<Opening> merged = new ArrayList<>();
+    for (Opening opening : windows(from.minus(java.time.Duration.ofDays(2)), to.plus(java.time.Duration.ofDays(2)), zone)) {
+      Opening previous = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+      if (previous != null && !opening.start().isAfter(previous.end())) {
+        if (opening.end().isAfter(previous.end())) {
+          merged.set(merged.size() - 1, new Opening(previous.start(), opening.end()));
+        }
+      } else {
+        merged.add(opening);
+      }
+    }
+    merged.removeIf(opening -> !opening.end().isAfter(from) || !opening.start().isBefore(to));
+    return merged;
+  }
+
+  /** Each window as it falls, unmerged, in order: those that start on a day from {@code from}'s to {@code to}'s. */
+  public List<Opening> windows(Instant from, Instant to, ZoneId zone) {
+    LocalDate first = from.atZone(zone).toLocalDate().minusDays(1);
+    LocalDate last = to.atZone(zone).toLocalDate();
+    List<Opening> raw = new ArrayList<>();
+    for (LocalDate day = first; !day.isAfter(last); day = day.plusDays(1)) {
+      for (Window window : windowsOn(day)) {
+        Instant start = day.atTime(window.start()).atZone(zone).toInstant();
+        Instant end = (window.pastMidnight() ? day.plusDays(1) : day).atTime(window.end()).atZone(zone).toInstant();
+        if (end.isAfter(start)) raw.add(new Opening(start, end));
+      }
+    }
+    raw.sort(java.util.Comparator.comparing(Opening::start));
+    return raw;
+  }
+
+  /** Whether the whole of {@code [from, to)} is open. */
+  public boolean covers(Instant from, Instant to, ZoneId zone) {
+    return openings(from, to, zone).stream().anyMatch(opening -> opening.contains(from, to));
   }
 
   private List<Window> windowsOn(LocalDate day) {

@@ -35,13 +35,14 @@ class TenantIsolationTest {
 
   /** A tenant with people and one of each resource a route can name. */
   private record Fixture(TestPlatform.TestTenant tenant, String apiKey, String apiKeyId, String widgetKeyId,
-      String roomId) {
+      String roomId, String bookingId) {
     String param(ApiRoute route, String name) {
       return switch (name) {
         case "tenantId" -> tenant.id();
         case "userId" -> tenant.agentId();
         case "roomId" -> roomId;
         case "template" -> "invitation";
+        case "bookingId" -> bookingId;
         case "keyId" -> route.path().contains("/api-keys/") ? apiKeyId
             : route.path().contains("/widget-keys/") ? widgetKeyId : fail(route, name);
         default -> fail(route, name);
@@ -75,7 +76,19 @@ class TenantIsolationTest {
     var widget = api.call("POST", "/api/v1/tenants/" + tenant.id() + "/widget-keys").bearer(tenant.adminToken())
         .body(Map.of("name", "store", "allowedOrigins", List.of("https://" + slug + ".example"))).send().json();
     return new Fixture(tenant, key.get("key").asText(), key.at("/apiKey/id").asText(), widget.get("id").asText(),
-        openRoom(tenant));
+        openRoom(tenant), book(tenant, widget.get("publicKey").asText(), "https://" + slug + ".example"));
+  }
+
+  /** A booking with the tenant's agent, made as the widget makes one. */
+  private String book(TestPlatform.TestTenant tenant, String widgetKey, String origin) {
+    assertThat(api.call("PUT", "/api/v1/tenants/" + tenant.id() + "/agents/" + tenant.agentId() + "/working-hours")
+        .bearer(tenant.adminToken()).body(Map.of("takesBookings", true)).send().status()).isEqualTo(200);
+    java.time.ZoneId berlin = java.time.ZoneId.of("Europe/Berlin");
+    String start = java.time.LocalDate.now(berlin).plusDays(3).atTime(10, 0).atZone(berlin).toInstant().toString();
+    var booked = api.call("POST", "/api/v1/widget/bookings").header("X-Widget-Key", widgetKey).header("Origin", origin)
+        .body(Map.of("start", start, "name", "Shopper", "email", "shopper@example.com", "consent", true)).send();
+    assertThat(booked.status()).as("%s", booked).isEqualTo(201);
+    return booked.json().get("bookingId").asText();
   }
 
   /** A call room of the tenant, opened as its agent's socket would open it. */

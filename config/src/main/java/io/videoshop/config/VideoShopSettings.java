@@ -20,7 +20,8 @@ public record VideoShopSettings(
     BillingSettings billing,
     LogSettings log,
     NotificationSettings notifications,
-    PasswordResetLimits passwordResetLimits) {
+    PasswordResetLimits passwordResetLimits,
+    SchedulingSettings scheduling) {
 
   public enum Profile {
     /** Seeds a demo tenant on first start, for trying the product at once. */
@@ -54,11 +55,29 @@ public record VideoShopSettings(
             BillingSettings.read(root.at("billing")),
             LogSettings.read(root.at("log")),
             NotificationSettings.read(root.at("notifications"), profile == Profile.DEMO),
-            PasswordResetLimits.read(root.at("auth").at("password-reset")));
+            PasswordResetLimits.read(root.at("auth").at("password-reset")),
+            SchedulingSettings.read(root.at("scheduling")));
     checkAcrossSections(root, settings);
+    checkNoUnknownKeys(config, root);
     List<String> problems = root.problems();
     if (!problems.isEmpty()) throw new SettingsException(problems);
     return settings;
+  }
+
+  /**
+   * A key under {@code videoshop} that {@code reference.conf} does not define is a typo or a
+   * setting of another version; it would be ignored silently, so it is a problem.
+   */
+  private static void checkNoUnknownKeys(Config config, SettingsReader root) {
+    if (!config.hasPath("videoshop")) return;
+    Config known = ConfigFactory.defaultReference(VideoShopSettings.class.getClassLoader());
+    config.getConfig("videoshop").entrySet().stream()
+        .map(entry -> entry.getKey())
+        .filter(key -> !known.hasPathOrNull("videoshop." + key))
+        // Pekko configuration that lives under videoshop but is not a setting: persistence.conf's dispatcher.
+        .filter(key -> !key.startsWith("blocking-dispatcher."))
+        .sorted()
+        .forEach(key -> root.problem(key, "is not a setting (see reference.conf for every key)"));
   }
 
   /** Checks that span sections: bootstrap advertises the management address; one node's ports differ. */

@@ -167,6 +167,14 @@ class VideoShopSettingsTest {
   }
 
   @Test
+  void aKeyThatIsNotASettingIsNamed() {
+    assertThatThrownBy(() -> settingsWith("videoshop.http.prot = 9090\nvideoshop.cluster.calls.reconnect-grace = 5s"))
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining("videoshop.http.prot: is not a setting")
+        .hasMessageContaining("videoshop.cluster.calls.reconnect-grace: is not a setting");
+  }
+
+  @Test
   void durationsMustBePositive() {
     assertThatThrownBy(() -> settingsWith("videoshop.database.connection-timeout = 0s"))
         .hasMessageContaining("videoshop.database.connection-timeout: must be a positive duration");

@@ -1,0 +1,452 @@
+package io.videoshop.scheduling;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.videoshop.persistence.CborSerializable;
+import io.videoshop.tenant.BusinessHours;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import java.util.Set;
+
+/**
+ * One tenant's bookings: the policy, every agent's working hours and the bookings made. One
+ * event-sourced entity per tenant (entity id = tenant id), placed on some node by Cluster
+ * Sharding, so every booking of the tenant, from whichever node, is decided by this one actor,
+ * one command at a time, against the state its own events built: two shoppers never get the same
+ * agent's time. Per tenant rather than per agent because a booking without a chosen agent picks
+ * among all of them (round robin, the least recently booked first) in the same decision.
+ *
+ * <p>The tenant's time zone and business hours come with the commands that need them (the
+ * tenant's settings are the truth for those, in the tenants table). Decisions are pure methods of
+ * {@link State}; the lists are served by {@link BookingsProjection}'s read model. See
+ * docs/scheduling.md.
+ */
+public final class BookingCalendar
+    extends EventSourcedBehaviorWithEnforcedReplies<BookingCalendar.Command, BookingCalendar.Event, BookingCalendar.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "BookingCalendar");
+
+  /** Projections read events by tag; the number of tags is fixed once events exist. */
+  public static final int TAG_COUNT = 4;
+
+  public static final List<String> TAGS =
+      IntStream.range(0, TAG_COUNT).mapToObj(slice -> ENTITY_KEY.name() + "-" + slice).toList();
+
+  /** Bookings that ended longer ago than this leave the entity's state (the read model keeps them). */
+  public static final Duration KEPT_AFTER_END = Duration.ofDays(2);
+
+  public static void init(ActorSystem<?> system) {
+    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, entity -> create(entity.getEntityId(), Clock.systemUTC())));
+  }
+
+  public static Behavior<Command> create(String tenantId, Clock clock) {
+    return new BookingCalendar(tenantId, clock);
+  }
+
+  public static String tagFor(String tenantId) {
+    return TAGS.get(Math.abs(tenantId.hashCode() % TAG_COUNT));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Commands
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** The tenant's zone and business hours, as its settings say now. */
+  public record TenantHours(String timeZone, BusinessHours businessHours) implements CborSerializable {
+    @JsonIgnore
+    public ZoneId zone() {
+      return ZoneId.of(timeZone);
+    }
+  }
+
+  public record SetPolicy(BookingPolicy policy, ActorRef<ScheduleReply> replyTo) implements Command {}
+
+  public record SetWorkingHours(String agentId, WorkingHours hours, ActorRef<ScheduleReply> replyTo)
+      implements Command {}
+
+  public record GetSchedule(ActorRef<ScheduleReply> replyTo) implements Command {
+    @JsonCreator
+    public GetSchedule {}
+  }
+
+  /** The bookable slots starting in {@code [from, to)}; {@code agentId} null: with any agent. */
+  public record GetSlots(TenantHours tenant, Instant from, Instant to, String agentId, ActorRef<Slots> replyTo)
+      implements Command {}
+
+  /** Books {@code start} with {@code agentId}, or (null) with the least recently booked agent free then. */
+  public record Book(TenantHours tenant, String bookingId, Instant start, String agentId, BookingDetails details,
+      ActorRef<BookingReply> replyTo) implements Command {}
+
+  /**
+   * Moves a booking to {@code start}: with the same agent when free; a booking whose agent was
+   * assigned (not chosen) moves to another free agent otherwise. {@code byShopper}: the change
+   * notice applies.
+   */
+  public record Reschedule(TenantHours tenant, String bookingId, Instant start, boolean byShopper,
+      ActorRef<BookingReply> replyTo) implements Command {}
+
+  public record Reassign(TenantHours tenant, String bookingId, String agentId, ActorRef<BookingReply> replyTo)
+      implements Command {}
+
+  public record Cancel(String bookingId, String reason, boolean byShopper, ActorRef<BookingReply> replyTo)
+      implements Command {}
+
+  public record GetBooking(String bookingId, ActorRef<BookingReply> replyTo) implements Command {}
+
+  // Replies
+
+  public sealed interface ScheduleReply extends CborSerializable {}
+
+  public sealed interface BookingReply extends CborSerializable {}
+
+  /** The policy and every agent's hours that were set. */
+  public record Schedule(BookingPolicy policy, Map<String, WorkingHours> agents) implements ScheduleReply {}
+
+  public record Slots(List<Slot> slots) implements CborSerializable {
+    @JsonCreator
+    public Slots {}
+  }
+
+  /** A bookable slot with the agents free for it. */
+  public record Slot(Instant start, Instant end, List<String> agentIds) implements CborSerializable {}
+
+  public record BookingAccepted(Booking booking) implements BookingReply {
+    @JsonCreator
+    public BookingAccepted {}
+  }
+
+  public record Refused(BookingRefusal reason) implements BookingReply, ScheduleReply {
+    @JsonCreator
+    public Refused {}
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Events
+
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = PolicySet.class, name = "PolicySet"),
+    @JsonSubTypes.Type(value = WorkingHoursSet.class, name = "WorkingHoursSet"),
+    @JsonSubTypes.Type(value = BookingMade.class, name = "BookingMade"),
+    @JsonSubTypes.Type(value = BookingRescheduled.class, name = "BookingRescheduled"),
+    @JsonSubTypes.Type(value = BookingReassigned.class, name = "BookingReassigned"),
+    @JsonSubTypes.Type(value = BookingCancelled.class, name = "BookingCancelled")
+  })
+  public sealed interface Event extends CborSerializable {
+    Instant at();
+  }
+
+  public record PolicySet(BookingPolicy policy, Instant at) implements Event {}
+
+  public record WorkingHoursSet(String agentId, WorkingHours hours, Instant at) implements Event {}
+
+  /** A booking made: the domain event behind the confirmation mail, its invitation and the reminders. */
+  public record BookingMade(Booking booking, Instant at) implements Event {}
+
+  /** The booking moved; {@code sequence} is the invitation's new SEQUENCE. */
+  public record BookingRescheduled(String bookingId, String agentId, Instant start, Instant end, int sequence,
+      Instant at) implements Event {}
+
+  public record BookingReassigned(String bookingId, String fromAgentId, String toAgentId, int sequence, Instant at)
+      implements Event {}
+
+  public record BookingCancelled(String bookingId, String reason, boolean byShopper, int sequence, Instant at)
+      implements Event {}
+
+  // ---------------------------------------------------------------------------------------------
+  // State: pure transitions, testable without actors.
+
+  public enum Status {
+    BOOKED,
+    CANCELLED
+  }
+
+  /**
+   * One booking. What reminders and the arrival at the time need is here: the start, the agent,
+   * the status, the shopper's zone and (encrypted) email, and the invitation's sequence.
+   *
+   * @param agentChosen the shopper chose the agent (else the calendar assigned one)
+   * @param sequence the ICS SEQUENCE: 0 when made, raised by every change
+   */
+  public record Booking(String id, String agentId, boolean agentChosen, Instant start, Instant end, Status status,
+      int sequence, BookingDetails details, Instant createdAt, Instant updatedAt) implements CborSerializable {
+
+    @JsonIgnore
+    public boolean active() {
+      return status == Status.BOOKED;
+    }
+
+    Booking movedTo(String agent, Instant newStart, Instant newEnd, int newSequence, Instant at) {
+      return new Booking(id, agent, agentChosen, newStart, newEnd, status, newSequence, details, createdAt, at);
+    }
+
+    Booking cancelled(int newSequence, Instant at) {
+      return new Booking(id, agentId, agentChosen, start, end, Status.CANCELLED, newSequence, details, createdAt, at);
+    }
+  }
+
+  /** What a command decided: the event to persist, or why not. */
+  public record Decision(Event event, BookingRefusal refusal) {
+    static Decision to(Event event) {
+      return new Decision(event, null);
+    }
+
+    static Decision refuse(BookingRefusal refusal) {
+      return new Decision(null, refusal);
+    }
+  }
+
+  /**
+   * @param lastBookedAt when each agent was last given a booking: round robin picks the least recent
+   */
+  public record State(BookingPolicy policy, Map<String, WorkingHours> agents, Map<String, Booking> bookings,
+      Map<String, Instant> lastBookedAt) implements CborSerializable {
+
+    public static final State EMPTY = new State(BookingPolicy.defaults(), Map.of(), Map.of(), Map.of());
+
+    public State {
+      agents = Map.copyOf(agents);
+      bookings = Map.copyOf(bookings);
+      lastBookedAt = Map.copyOf(lastBookedAt);
+    }
+
+    // Queries
+
+    public List<Slot> slots(TenantHours tenant, Instant from, Instant to, String agentId, Instant now) {
+      return availability(tenant, null).slots(from, to, now, agentId).stream()
+          .map(slot -> new Slot(slot.start(), slot.end(), slot.agentIds())).toList();
+    }
+
+    Availability availability(TenantHours tenant, String ignoring) {
+      return new Availability(tenant, policy, agents, bookings.values(), ignoring);
+    }
+
+    /** Of the free agents, the one booked least recently (never booked first; then by id). */
+    String nextInTurn(List<String> free) {
+      return free.stream().min(Comparator
+          .comparing((String agent) -> lastBookedAt.getOrDefault(agent, Instant.EPOCH))
+          .thenComparing(Comparator.naturalOrder())).orElseThrow();
+    }
+
+    // Decisions
+
+    public Decision setPolicy(BookingPolicy newPolicy, Instant now) {
+      if (newPolicy == null || !newPolicy.problems().isEmpty()) return Decision.refuse(BookingRefusal.INVALID_POLICY);
+      return Decision.to(new PolicySet(newPolicy, now));
+    }
+
+    public Decision setWorkingHours(String agentId, WorkingHours hours, Instant now) {
+      if (agentId == null || agentId.isBlank() || hours == null || !hours.problems().isEmpty()) {
+        return Decision.refuse(BookingRefusal.INVALID_WORKING_HOURS);
+      }
+      return Decision.to(new WorkingHoursSet(agentId, hours, now));
+    }
+
+    public Decision book(TenantHours tenant, String bookingId, Instant start, String agentId, BookingDetails details,
+        Instant now) {
+      if (bookings.containsKey(bookingId)) return Decision.refuse(BookingRefusal.BOOKING_EXISTS);
+      if (details == null || !details.wellFormed()) return Decision.refuse(BookingRefusal.INVALID_DETAILS);
+      Availability.Check check = availability(tenant, null).check(start, now, agentId);
+      if (check.refusal() != null) return Decision.refuse(check.refusal());
+      String agent = agentId != null ? agentId : nextInTurn(check.agentIds());
+      return Decision.to(new BookingMade(new Booking(bookingId, agent, agentId != null, start,
+          start.plus(policy.slotLength()), Status.BOOKED, 0, details, now, now), now));
+    }
+
+    public Decision reschedule(TenantHours tenant, String bookingId, Instant start, boolean byShopper, Instant now) {
+      Booking booking = bookings.get(bookingId);
+      BookingRefusal refusal = changeable(booking, byShopper, now);
+      if (refusal != null) return Decision.refuse(refusal);
+      Availability availability = availability(tenant, bookingId);
+      Availability.Check withSame = availability.check(start, now, booking.agentId());
+      String agent;
+      if (withSame.refusal() == null) {
+        agent = booking.agentId();
+      } else if (withSame.refusal() == BookingRefusal.SLOT_TAKEN || withSame.refusal() == BookingRefusal.AGENT_NOT_BOOKABLE) {
+        if (booking.agentChosen()) return Decision.refuse(BookingRefusal.SLOT_TAKEN);
+        Availability.Check withAny = availability.check(start, now, null);
+        if (withAny.refusal() != null) return Decision.refuse(withAny.refusal());
+        agent = nextInTurn(withAny.agentIds());
+      } else {
+        return Decision.refuse(withSame.refusal());
+      }
+      return Decision.to(new BookingRescheduled(bookingId, agent, start, start.plus(policy.slotLength()),
+          booking.sequence() + 1, now));
+    }
+
+    /** An admin gives the booking to another agent, who must be free then; no notice applies. */
+    public Decision reassign(TenantHours tenant, String bookingId, String agentId, Instant now) {
+      Booking booking = bookings.get(bookingId);
+      BookingRefusal refusal = changeable(booking, false, now);
+      if (refusal != null) return Decision.refuse(refusal);
+      if (!agents.getOrDefault(agentId, WorkingHours.notBookable()).takesBookings()) {
+        return Decision.refuse(BookingRefusal.AGENT_NOT_BOOKABLE);
+      }
+      if (agentId.equals(booking.agentId())) return Decision.to(null);
+      if (availability(tenant, bookingId).freeAgents(booking.start(), booking.end(), agentId).isEmpty()) {
+        return Decision.refuse(BookingRefusal.SLOT_TAKEN);
+      }
+      return Decision.to(new BookingReassigned(bookingId, booking.agentId(), agentId, booking.sequence() + 1, now));
+    }
+
+    public Decision cancel(String bookingId, String reason, boolean byShopper, Instant now) {
+      Booking booking = bookings.get(bookingId);
+      BookingRefusal refusal = changeable(booking, byShopper, now);
+      if (refusal != null) return Decision.refuse(refusal);
+      String why = reason == null ? null : reason.substring(0, Math.min(reason.length(), 500));
+      return Decision.to(new BookingCancelled(bookingId, why, byShopper, booking.sequence() + 1, now));
+    }
+
+    /** A booking that exists, is not cancelled, and (for a shopper) is outside the change notice. */
+    private BookingRefusal changeable(Booking booking, boolean byShopper, Instant now) {
+      if (booking == null) return BookingRefusal.BOOKING_NOT_FOUND;
+      if (!booking.active()) return BookingRefusal.BOOKING_CANCELLED;
+      if (!now.isBefore(booking.start())) return BookingRefusal.CHANGE_TOO_LATE;
+      if (byShopper && now.plus(policy.changeNotice()).isAfter(booking.start())) return BookingRefusal.CHANGE_TOO_LATE;
+      return null;
+    }
+
+    // Event application
+
+    public State apply(Event event) {
+      if (event instanceof PolicySet set) {
+        return new State(set.policy(), agents, bookings, lastBookedAt);
+      } else if (event instanceof WorkingHoursSet set) {
+        Map<String, WorkingHours> next = new HashMap<>(agents);
+        next.put(set.agentId(), set.hours());
+        return new State(policy, next, bookings, lastBookedAt);
+      } else if (event instanceof BookingMade made) {
+        Map<String, Booking> next = new HashMap<>(bookings);
+        // Bookings long over leave the state; the read model keeps them.
+        next.values().removeIf(old -> old.end().plus(KEPT_AFTER_END).isBefore(made.at()));
+        next.put(made.booking().id(), made.booking());
+        return new State(policy, agents, next, withTurn(made.booking().agentId(), made.at()));
+      } else if (event instanceof BookingRescheduled moved) {
+        Booking booking = bookings.get(moved.bookingId());
+        State state = withBooking(booking.movedTo(moved.agentId(), moved.start(), moved.end(), moved.sequence(), moved.at()));
+        return moved.agentId().equals(booking.agentId()) ? state
+            : new State(policy, agents, state.bookings, withTurn(moved.agentId(), moved.at()));
+      } else if (event instanceof BookingReassigned reassigned) {
+        Booking booking = bookings.get(reassigned.bookingId());
+        return withBooking(booking.movedTo(reassigned.toAgentId(), booking.start(), booking.end(), reassigned.sequence(),
+            reassigned.at()));
+      } else if (event instanceof BookingCancelled cancelled) {
+        return withBooking(bookings.get(cancelled.bookingId()).cancelled(cancelled.sequence(), cancelled.at()));
+      }
+      throw new IllegalStateException("unknown event " + event);
+    }
+
+    private State withBooking(Booking booking) {
+      Map<String, Booking> next = new HashMap<>(bookings);
+      next.put(booking.id(), booking);
+      return new State(policy, agents, next, lastBookedAt);
+    }
+
+    private Map<String, Instant> withTurn(String agentId, Instant at) {
+      Map<String, Instant> next = new HashMap<>(lastBookedAt);
+      next.put(agentId, at);
+      return next;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Behavior
+
+  private final String tenantId;
+  private final Clock clock;
+
+  private BookingCalendar(String tenantId, Clock clock) {
+    super(PersistenceId.of(ENTITY_KEY.name(), tenantId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+    this.tenantId = tenantId;
+    this.clock = clock;
+  }
+
+  @Override
+  public State emptyState() {
+    return State.EMPTY;
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return Set.of(tagFor(tenantId));
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(100, 2);
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    return newCommandHandlerWithReplyBuilder().forAnyState()
+        .onCommand(GetSchedule.class, (state, command) -> Effect().reply(command.replyTo(), schedule(state)))
+        .onCommand(SetPolicy.class, (state, command) ->
+            decide(state, state.setPolicy(command.policy(), clock.instant()), command.replyTo(), BookingCalendar::schedule))
+        .onCommand(SetWorkingHours.class, (state, command) ->
+            decide(state, state.setWorkingHours(command.agentId(), command.hours(), clock.instant()), command.replyTo(),
+                BookingCalendar::schedule))
+        .onCommand(GetSlots.class, (state, command) -> Effect().reply(command.replyTo(),
+            new Slots(state.slots(command.tenant(), command.from(), command.to(), command.agentId(), clock.instant()))))
+        .onCommand(GetBooking.class, (state, command) -> Effect().reply(command.replyTo(),
+            state.bookings().containsKey(command.bookingId())
+                ? new BookingAccepted(state.bookings().get(command.bookingId()))
+                : new Refused(BookingRefusal.BOOKING_NOT_FOUND)))
+        .onCommand(Book.class, (state, command) -> decide(state, state.book(command.tenant(), command.bookingId(),
+            command.start(), command.agentId(), command.details(), clock.instant()), command.replyTo(),
+            after -> new BookingAccepted(after.bookings().get(command.bookingId()))))
+        .onCommand(Reschedule.class, (state, command) -> decide(state, state.reschedule(command.tenant(), command.bookingId(),
+            command.start(), command.byShopper(), clock.instant()), command.replyTo(),
+            after -> new BookingAccepted(after.bookings().get(command.bookingId()))))
+        .onCommand(Reassign.class, (state, command) -> decide(state, state.reassign(command.tenant(), command.bookingId(),
+            command.agentId(), clock.instant()), command.replyTo(),
+            after -> new BookingAccepted(after.bookings().get(command.bookingId()))))
+        .onCommand(Cancel.class, (state, command) -> decide(state, state.cancel(command.bookingId(), command.reason(),
+            command.byShopper(), clock.instant()), command.replyTo(),
+            after -> new BookingAccepted(after.bookings().get(command.bookingId()))))
+        .build();
+  }
+
+  private static Schedule schedule(State state) {
+    return new Schedule(state.policy(), state.agents());
+  }
+
+  private <R> ReplyEffect<Event, State> decide(State state, Decision decision, ActorRef<R> replyTo,
+      java.util.function.Function<State, ? extends R> reply) {
+    if (decision.refusal() != null) {
+      @SuppressWarnings("unchecked")
+      R refused = (R) new Refused(decision.refusal());
+      return Effect().reply(replyTo, refused);
+    }
+    if (decision.event() == null) return Effect().reply(replyTo, reply.apply(state));
+    return Effect().persist(decision.event()).thenReply(replyTo, reply::apply);
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(State::apply);
+  }
+}

@@ -1,0 +1,37 @@
+package io.videoshop.scheduling;
+
+import java.util.Locale;
+
+/**
+ * Why the calendar refused a command: the domain's errors. The HTTP edge maps each to a status
+ * and a stable code ({@link BookingCalendars#problemFor}).
+ */
+public enum BookingRefusal {
+  /** The slot starts before now. */
+  SLOT_IN_PAST,
+  /** The slot starts sooner than the policy's minimum notice. */
+  SLOT_TOO_SOON,
+  /** The slot starts beyond the policy's horizon. */
+  SLOT_TOO_FAR,
+  /** No slot starts then: outside the hours, or off the interval's grid. */
+  SLOT_NOT_OFFERED,
+  /** Every agent who could take it is busy (or at the day's limit), or the one asked for is. */
+  SLOT_TAKEN,
+  /** The agent asked for does not take bookings. */
+  AGENT_NOT_BOOKABLE,
+  BOOKING_NOT_FOUND,
+  /** The booking was cancelled: nothing more can change it. */
+  BOOKING_CANCELLED,
+  /** Within the policy's change notice before the start (or after it): a shopper may no longer change it. */
+  CHANGE_TOO_LATE,
+  /** A booking with this id exists already. */
+  BOOKING_EXISTS,
+  /** The details are missing a required field, or are out of bounds. */
+  INVALID_DETAILS,
+  INVALID_POLICY,
+  INVALID_WORKING_HOURS;
+
+  public String code() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}
