@@ -225,8 +225,14 @@ class MailOverSmtpTest {
     assertThat(mail.getHeader("List-Unsubscribe-Post", null)).isEqualTo("List-Unsubscribe=One-Click");
     URI oneClick = URI.create(header.substring(1, header.length() - 1));
     assertThat(api.call("GET", "/unsubscribe").send().body()).contains("method: 'POST'");
-    ApiClient.Reply unsubscribed = api.call("POST", oneClick.getPath() + "?" + oneClick.getRawQuery()).send();
-    assertThat(unsubscribed.status()).as("%s", unsubscribed).isEqualTo(200);
+    // As a mail program does it (RFC 8058): a form POST with List-Unsubscribe=One-Click.
+    var oneClickRequest = java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + platform.node.httpPort()
+            + oneClick.getPath() + "?" + oneClick.getRawQuery()))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("List-Unsubscribe=One-Click")).build();
+    var unsubscribed = java.net.http.HttpClient.newHttpClient().send(oneClickRequest,
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(unsubscribed.statusCode()).as("%s", unsubscribed.body()).isEqualTo(200);
     assertThat(api.call("POST", "/api/v1/unsubscribe?token=uns_forged").send().code()).isEqualTo("invalid_unsubscribe_token");
 
     assertThat(send(summary)).isFalse();
