@@ -84,6 +84,7 @@ public final class Platform {
   /** This node's outbox delivery workers; channels of other kinds (push) are added before start. */
   public final DeliveryWorkers deliveryWorkers;
   public final MailChannel mailChannel;
+  public final io.videoshop.notification.TrialReminders trialReminders;
 
   /** The wallet's seat limit (a tenant whose wallet is not open yet is on its trial: no limit). */
   private Optional<Integer> seatLimit(String tenantId) {
@@ -116,6 +117,8 @@ public final class Platform {
     this.deliveryWorkers = new DeliveryWorkers(outbox, List.of(mailChannel), settings.notifications().outbox(),
         NodeMetrics.get(system).registry(), system.address() + "#" + java.util.UUID.randomUUID(), clock);
     mails.afterEnqueue(deliveryWorkers::nudge);
+    this.trialReminders = new io.videoshop.notification.TrialReminders(jdbi, mails, wallets, tenants,
+        settings.billing(), clock);
     this.users = new Users(jdbi, audit, mails, settings.auth(), settings.passwordResetLimits(), this::seatLimit, clock);
     this.signingKeys = new SigningKeys(settings.auth());
     this.accessTokens = new AccessTokens(signingKeys, settings.auth(), clock);

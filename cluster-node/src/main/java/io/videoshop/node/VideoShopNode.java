@@ -172,6 +172,10 @@ public final class VideoShopNode {
           return Done.getInstance();
         }));
     system.getWhenTerminated().thenRun(platform.deliveryWorkers::halt);
+    // Trials end at a time, not on an event: an hourly look on every node (dedup keys mail once).
+    system.scheduler().scheduleWithFixedDelay(Duration.ofMinutes(1), Duration.ofHours(1),
+        () -> java.util.concurrent.CompletableFuture.runAsync(platform.trialReminders::runOnce,
+            platform.blocking.executor()), system.executionContext());
   }
 
   /** Binds Pekko Management (health checks, cluster routes) and returns the port it listens on. */

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -75,6 +76,7 @@ public final class Mails {
   public boolean send(Connection connection, Mail mail, String dedupKey) throws SQLException {
     MailTemplates.Template template = MailTemplates.find(mail.template())
         .orElseThrow(() -> new IllegalArgumentException("no mail template " + mail.template()));
+    if (dedupKey != null && outbox.seen(connection, dedupKey)) return false;
     String address = mail.to().trim().toLowerCase(Locale.ROOT);
     String unsubscribeToken = null;
     if (!template.essential()) {
@@ -84,9 +86,25 @@ public final class Mails {
     String payload = Json.write(new MailMessage(address, MailTemplates.language(mail.language()), template.name(),
         mail.values(), unsubscribeToken));
     Outbox.Draft draft = Outbox.Draft.of(Outbox.MAIL, template.name(), mail.tenantId(), mail.subjectId(), payload);
-    outbox.enqueue(connection, dedupKey == null ? draft : draft.withDedupKey(dedupKey));
-    afterEnqueue.run();
-    return true;
+    boolean queued = outbox.enqueue(connection, dedupKey == null ? draft : draft.withDedupKey(dedupKey)).isPresent();
+    if (queued) afterEnqueue.run();
+    return queued;
+  }
+
+  /** A tenant's active owners (id, email, language or null): who gets the tenant's own mail. */
+  public record Owner(String id, String email, String language) {}
+
+  public static List<Owner> owners(Connection connection, String tenantId) throws SQLException {
+    List<Owner> owners = new java.util.ArrayList<>();
+    try (PreparedStatement select = connection.prepareStatement("""
+        SELECT u.id, u.email, p.language FROM users u LEFT JOIN user_notification_preferences p ON p.user_id = u.id
+        WHERE u.tenant_id = ? AND u.role = 'owner' AND u.status = 'active' ORDER BY u.id""")) {
+      select.setString(1, tenantId);
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) owners.add(new Owner(rows.getString(1), rows.getString(2), rows.getString(3)));
+      }
+    }
+    return owners;
   }
 
   /** An absolute link into the platform for a mail, e.g. {@code link("/account/invitation")}. */

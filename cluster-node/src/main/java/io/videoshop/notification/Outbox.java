@@ -86,16 +86,19 @@ public final class Outbox {
     }
   }
 
-  /** As {@link #enqueue(Handle, Draft)}, over a projection's connection (same transaction as its offset). */
-  public Optional<Long> enqueue(Connection connection, Draft draft) throws SQLException {
-    if (draft.dedupKey() != null) {
-      try (PreparedStatement seen = connection.prepareStatement("SELECT 1 FROM outbox WHERE dedup_key = ?")) {
-        seen.setString(1, draft.dedupKey());
-        try (ResultSet rows = seen.executeQuery()) {
-          if (rows.next()) return Optional.empty();
-        }
+  /** Whether a row with this dedup key was written (it may be finished, but not yet purged). */
+  public boolean seen(Connection connection, String dedupKey) throws SQLException {
+    try (PreparedStatement seen = connection.prepareStatement("SELECT 1 FROM outbox WHERE dedup_key = ?")) {
+      seen.setString(1, dedupKey);
+      try (ResultSet rows = seen.executeQuery()) {
+        return rows.next();
       }
     }
+  }
+
+  /** As {@link #enqueue(Handle, Draft)}, over a projection's connection (same transaction as its offset). */
+  public Optional<Long> enqueue(Connection connection, Draft draft) throws SQLException {
+    if (draft.dedupKey() != null && seen(connection, draft.dedupKey())) return Optional.empty();
     EncryptedPersonalData sealed = vault.encrypt(draft.subjectId(), draft.payload());
     Instant now = clock.instant();
     try (PreparedStatement insert = connection.prepareStatement("""

@@ -4,13 +4,9 @@ import io.videoshop.projection.ProjectionDatabase;
 import io.videoshop.wallet.BalanceLevel;
 import io.videoshop.wallet.Wallet;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -67,25 +63,12 @@ public final class WalletMailProjection {
     if (!(event instanceof Wallet.BalanceLevelChanged changed)) return;
     if (changed.to() != BalanceLevel.LOW || changed.from() != BalanceLevel.OK) return;
     if (changed.at().isBefore(clock.instant().minus(TOO_OLD))) return;
-    for (String[] owner : owners(connection, tenantId)) {
-      mails.send(connection, new Mails.Mail(tenantId, "user:" + owner[0], owner[1], owner[2], "low_balance",
+    for (Mails.Owner owner : Mails.owners(connection, tenantId)) {
+      mails.send(connection, new Mails.Mail(tenantId, "user:" + owner.id(), owner.email(), owner.language(), "low_balance",
               Map.of("minutesLeft", changed.minutesLeft() == null ? 0 : changed.minutesLeft(),
                   "topUpLink", mails.link("/api/v1/tenants/" + tenantId + "/wallet"))),
-          "low_balance:" + tenantId + ":" + seqNr + ":" + owner[0]);
+          "low_balance:" + tenantId + ":" + seqNr + ":" + owner.id());
     }
   }
 
-  /** Active owners: id, email, language. */
-  private static List<String[]> owners(Connection connection, String tenantId) throws SQLException {
-    List<String[]> owners = new ArrayList<>();
-    try (PreparedStatement select = connection.prepareStatement("""
-        SELECT u.id, u.email, p.language FROM users u LEFT JOIN user_notification_preferences p ON p.user_id = u.id
-        WHERE u.tenant_id = ? AND u.role = 'owner' AND u.status = 'active' ORDER BY u.id""")) {
-      select.setString(1, tenantId);
-      try (ResultSet rows = select.executeQuery()) {
-        while (rows.next()) owners.add(new String[] {rows.getString(1), rows.getString(2), rows.getString(3)});
-      }
-    }
-    return owners;
-  }
 }
