@@ -38,6 +38,8 @@ public final class DeliveryWorkers {
   private final Clock clock;
   private final Semaphore wakeUp = new Semaphore(0);
   private final AtomicBoolean running = new AtomicBoolean();
+  /** Set by {@link #stop}: finish the delivery in hand, give back the rest of the batch. */
+  private volatile boolean stopping;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final AtomicLong pending = new AtomicLong();
   private final AtomicLong oldestAgeSeconds = new AtomicLong();
@@ -90,9 +92,13 @@ public final class DeliveryWorkers {
     if (wakeUp.availablePermits() < settings.workers()) wakeUp.release();
   }
 
-  /** Stops claiming and lets the deliveries in flight finish (up to the time-out). */
+  /**
+   * Stops claiming, lets the delivery in hand of each worker finish (up to the time-out) and gives
+   * the rest of their batches back to the outbox for the other nodes.
+   */
   public synchronized void stop(Duration timeout) {
     if (!running.compareAndSet(true, false)) return;
+    stopping = true;
     wakeUp.release(settings.workers());
     threads.shutdown();
     sampler.shutdownNow();
@@ -135,9 +141,13 @@ public final class DeliveryWorkers {
   /** One claim and its deliveries; the number of rows claimed. */
   int deliverDueBatch() {
     List<OutboxMessage> batch = outbox.claim(channels.keySet(), owner, settings.lease(), settings.batchSize());
-    for (OutboxMessage message : batch) {
-      if (!running.get() && Thread.currentThread().isInterrupted()) return batch.size();
-      deliver(message);
+    for (int i = 0; i < batch.size(); i++) {
+      if (stopping) {
+        // Stopping: what this worker has not tried yet goes back at once rather than when the lease ends.
+        for (OutboxMessage untried : batch.subList(i, batch.size())) outbox.release(untried.id(), owner);
+        return batch.size();
+      }
+      deliver(batch.get(i));
     }
     return batch.size();
   }

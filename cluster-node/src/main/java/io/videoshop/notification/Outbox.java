@@ -204,6 +204,14 @@ public final class Outbox {
         .bind("owner", owner).execute()) == 1;
   }
 
+  /** Gives back a held row this owner did not try (it is stopping): claimable at once, the attempt uncounted. */
+  public boolean release(long id, String owner) {
+    return jdbi.withHandle(handle -> handle.createUpdate("""
+            UPDATE outbox SET lease_owner = NULL, lease_until = NULL, attempts = attempts - 1
+            WHERE id = :id AND lease_owner = :owner AND status = 'pending'""")
+        .bind("id", id).bind("owner", owner).execute()) == 1;
+  }
+
   /** Gives a held row back, due again at {@code due}. */
   public boolean retryAt(long id, String owner, Instant due, String reason) {
     return jdbi.withHandle(handle -> handle.createUpdate("""

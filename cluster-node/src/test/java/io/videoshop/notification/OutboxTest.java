@@ -292,4 +292,48 @@ class OutboxTest {
   private static List<Long> ids(Setup s) {
     return s.jdbi.withHandle(h -> h.createQuery("SELECT id FROM outbox ORDER BY id").mapTo(Long.class).list());
   }
+
+  @Test
+  void aStoppingNodeFinishesTheMailInHandAndGivesTheRestOfItsBatchBack() throws Exception {
+    try (Setup s = setup(TestDatabase.Kind.H2)) {
+      for (int i = 0; i < 5; i++) enqueue(s, "m" + i);
+      java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch proceed = new java.util.concurrent.CountDownLatch(1);
+      Channel slow = new Channel() {
+        @Override
+        public String kind() {
+          return Outbox.MAIL;
+        }
+
+        @Override
+        public Delivery deliver(OutboxMessage message) {
+          entered.countDown();
+          try {
+            proceed.await(30, java.util.concurrent.TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return Delivery.DELIVERED;
+        }
+      };
+      DeliveryWorkers workers = new DeliveryWorkers(s.outbox, List.of(slow), new NotificationSettings.Outbox(1, 5,
+          Duration.ofMillis(50), Duration.ofMinutes(5), 3, Duration.ofSeconds(1), Duration.ofSeconds(2)),
+          new SimpleMeterRegistry(), "node-a", s.clock);
+      workers.start();
+      assertThat(entered.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      Thread stopper = new Thread(() -> workers.stop(Duration.ofSeconds(30)));
+      stopper.start();
+      await().atMost(Duration.ofSeconds(10)).until(() -> stopper.getState() == Thread.State.TIMED_WAITING
+          || stopper.getState() == Thread.State.WAITING);
+      proceed.countDown();
+      stopper.join(30_000);
+      var rows = s.jdbi.withHandle(h -> h.createQuery(
+          "SELECT status, attempts, lease_owner FROM outbox ORDER BY id").mapToMap().list());
+      assertThat(rows.get(0)).containsEntry("status", "delivered");
+      assertThat(rows.subList(1, 5)).allSatisfy(row -> assertThat(row).containsEntry("status", "pending")
+          .containsEntry("attempts", 0).containsEntry("lease_owner", null));
+      // another node takes them at once, without waiting for the five-minute lease
+      assertThat(s.outbox.claim(List.of(Outbox.MAIL), "node-b", Duration.ofMinutes(1), 10)).hasSize(4);
+    }
+  }
 }
