@@ -44,7 +44,7 @@ public final class Mails {
     this.clock = clock;
   }
 
-  /** Called after each enqueue (the node's workers look at once rather than at their next poll). */
+  /** Called after each mail queued through a handle commits (the node's workers look at once, not at their next poll). */
   public void afterEnqueue(Runnable hook) {
     this.afterEnqueue = hook;
   }
@@ -61,7 +61,11 @@ public final class Mails {
   /** Queues the mail in the caller's transaction; false when the recipient opted out of it. */
   public boolean send(Handle handle, Mail mail) {
     try {
-      return send(handle.getConnection(), mail);
+      boolean queued = send(handle.getConnection(), mail, null);
+      // The workers can see the row once it is committed: wake them then, not before.
+      if (queued && handle.isInTransaction()) handle.afterCommit(afterEnqueue);
+      else if (queued) afterEnqueue.run();
+      return queued;
     } catch (SQLException e) {
       throw new IllegalStateException("cannot queue mail", e);
     }
@@ -86,9 +90,8 @@ public final class Mails {
     String payload = Json.write(new MailMessage(address, MailTemplates.language(mail.language()), template.name(),
         mail.values(), unsubscribeToken));
     Outbox.Draft draft = Outbox.Draft.of(Outbox.MAIL, template.name(), mail.tenantId(), mail.subjectId(), payload);
-    boolean queued = outbox.enqueue(connection, dedupKey == null ? draft : draft.withDedupKey(dedupKey)).isPresent();
-    if (queued) afterEnqueue.run();
-    return queued;
+    // Over a bare connection (a projection's) nobody wakes the workers: they look at their next poll.
+    return outbox.enqueue(connection, dedupKey == null ? draft : draft.withDedupKey(dedupKey)).isPresent();
   }
 
   /** A tenant's active owners (id, email, language or null): who gets the tenant's own mail. */

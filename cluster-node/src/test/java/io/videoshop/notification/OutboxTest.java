@@ -336,4 +336,29 @@ class OutboxTest {
       assertThat(s.outbox.claim(List.of(Outbox.MAIL), "node-b", Duration.ofMinutes(1), 10)).hasSize(4);
     }
   }
+
+  @Test
+  void aMailQueuedInATransactionWakesTheIdleWorkersOnceCommitted() throws Exception {
+    try (Setup s = setup(TestDatabase.Kind.H2)) {
+      ScriptedChannel channel = new ScriptedChannel(List.of(Channel.Delivery.DELIVERED));
+      DeliveryWorkers workers = new DeliveryWorkers(s.outbox, List.of(channel),
+          new NotificationSettings.Outbox(1, 10, Duration.ofMinutes(10), Duration.ofMinutes(1), 3,
+              Duration.ofSeconds(1), Duration.ofSeconds(2)), new SimpleMeterRegistry(), "node-a", s.clock);
+      Mails mails = new Mails(s.jdbi, s.outbox, new MailTemplates(), new NotificationSettings.Mail(
+          NotificationSettings.Transport.FILE, java.nio.file.Path.of("unused"), null, "a@b.test", "T", "https://x.test"),
+          s.clock);
+      mails.afterEnqueue(workers::nudge);
+      workers.start();
+      try {
+        // The one worker has looked, found nothing and waits ten minutes for its next look.
+        await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet().stream().anyMatch(thread ->
+            thread.getName().equals("videoshop-outbox-1") && thread.getState() == Thread.State.TIMED_WAITING));
+        s.jdbi.useTransaction(handle -> mails.send(handle, new Mails.Mail(null, "subject-1", "x@y.test", "en",
+            "password_changed", java.util.Map.of("at", "now"))));
+        await().atMost(Duration.ofSeconds(10)).until(() -> channel.attempts.size() == 1);
+      } finally {
+        workers.stop(Duration.ofSeconds(5));
+      }
+    }
+  }
 }
