@@ -3,10 +3,12 @@ package io.videoshop.access;
 import io.videoshop.audit.AuditLog;
 import io.videoshop.config.AuthSettings;
 import io.videoshop.http.ApiError;
+import io.videoshop.notification.Mails;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
@@ -28,18 +30,18 @@ public final class Logins {
   private final Jdbi jdbi;
   private final AccessTokens accessTokens;
   private final AuditLog audit;
-  private final MailOutbox mail;
+  private final Mails mails;
   private final UserSessions sessions;
   private final AuthSettings settings;
   private final Clock clock;
 
-  public Logins(Jdbi jdbi, AccessTokens accessTokens, AuditLog audit, MailOutbox mail, UserSessions sessions,
+  public Logins(Jdbi jdbi, AccessTokens accessTokens, AuditLog audit, Mails mails, UserSessions sessions,
       AuthSettings settings, Clock clock) {
     this.jdbi = jdbi;
     this.sessions = sessions;
     this.accessTokens = accessTokens;
     this.audit = audit;
-    this.mail = mail;
+    this.mails = mails;
     this.settings = settings;
     this.clock = clock;
   }
@@ -56,6 +58,18 @@ public final class Logins {
 
   static String accountSubject(String email) {
     return "account:" + email;
+  }
+
+  /** Told of each successful sign-in, in its transaction (notifications: a new device). */
+  @FunctionalInterface
+  public interface SignInListener {
+    void signedIn(org.jdbi.v3.core.Handle handle, User user, String userAgent, String clientAddress);
+  }
+
+  private volatile SignInListener signInListener = (handle, user, userAgent, clientAddress) -> {};
+
+  public void onSignIn(SignInListener listener) {
+    this.signInListener = listener;
   }
 
   public Outcome login(Caller caller, Credentials credentials) {
@@ -87,6 +101,7 @@ public final class Logins {
       Session session = startSession(handle, user.get(), UUID.randomUUID().toString(), now);
       audit.record(handle, caller.as(user.get()), new AuditLog.Change(user.get().tenantId(), "auth.login", "user",
           user.get().id(), null, null));
+      signInListener.signedIn(handle, user.get(), caller.userAgent(), caller.ip());
       return new Outcome(session, null, Duration.ZERO);
     });
   }
@@ -114,11 +129,8 @@ public final class Logins {
         audit.record(handle, caller, new AuditLog.Change(tenantId, "auth.lockout", "user", userId, null,
             java.util.Map.of("email", email, "lockedFor", lock.toString())));
         if (user.isPresent() && user.get().active()) {
-          mail.enqueue(handle, tenantId, email, "Sign-in to VideoShop paused after failed attempts",
-              "There were " + counted.failures() + " failed sign-ins to your VideoShop account. Sign-ins are paused for "
-                  + lock.toMinutes() + " minute(s), until " + until + ".\nIf this was you, wait or reset your password"
-                  + " (POST /api/v1/auth/password-reset): a reset lifts the pause at once.\nIf it was not you, your"
-                  + " password held; consider a longer one.");
+          mails.send(handle, new Mails.Mail(tenantId, "user:" + userId, email, Users.languageOf(handle, userId),
+              "account_locked", Map.of("failures", counted.failures(), "minutes", lock.toMinutes(), "until", until.toString())));
         }
         return new Outcome(null, ApiError.tooManyRequests("login_locked",
             "Too many failed logins for this account; try again later or reset the password", lock), slowdown(worst));

@@ -6,7 +6,6 @@ import io.videoshop.access.ApiKeys;
 import io.videoshop.access.Authentication;
 import io.videoshop.access.FirstStart;
 import io.videoshop.access.Logins;
-import io.videoshop.access.MailOutbox;
 import io.videoshop.access.SigningKeys;
 import io.videoshop.access.SocketTickets;
 import io.videoshop.access.UserSessions;
@@ -18,6 +17,14 @@ import io.videoshop.config.VideoShopSettings;
 import io.videoshop.http.ApiRoute;
 import io.videoshop.http.ApiRouter;
 import io.videoshop.http.Blocking;
+import io.videoshop.notification.DeliveryWorkers;
+import io.videoshop.notification.MailChannel;
+import io.videoshop.notification.MailTemplates;
+import io.videoshop.notification.Mails;
+import io.videoshop.notification.NotificationRoutes;
+import io.videoshop.notification.Outbox;
+import io.videoshop.metrics.NodeMetrics;
+import io.videoshop.config.DatabaseSettings;
 import io.videoshop.persistence.SharedDatabase;
 import io.videoshop.reporting.ReportRoutes;
 import io.videoshop.reporting.Reports;
@@ -78,6 +85,12 @@ public final class Platform {
   public final BookingCalendars calendars;
   public final BookingLinks bookingLinks;
   public final ApiRouter api;
+  public final Outbox outbox;
+  public final Mails mails;
+  /** This node's outbox delivery workers; channels of other kinds (push) are added before start. */
+  public final DeliveryWorkers deliveryWorkers;
+  public final MailChannel mailChannel;
+  public final io.videoshop.notification.TrialReminders trialReminders;
 
   /** The wallet's seat limit (a tenant whose wallet is not open yet is on its trial: no limit). */
   private Optional<Integer> seatLimit(String tenantId) {
@@ -103,12 +116,24 @@ public final class Platform {
     this.tenants = new Tenants(jdbi, audit, clock);
     this.wallets = new Wallets(system, settings.billing());
     this.sessions = new UserSessions(system, jdbi, blocking, settings.auth().sessionCheckTtl(), clock);
-    this.users = new Users(jdbi, audit, new MailOutbox(clock), settings.auth(), this::seatLimit, clock, sessions);
+    this.outbox = new Outbox(jdbi, database.personalDataVault(), clock,
+        database.settings().kind() == DatabaseSettings.Kind.POSTGRES ? Outbox.Dialect.POSTGRES : Outbox.Dialect.H2);
+    MailTemplates mailTemplates = new MailTemplates();
+    this.mails = new Mails(jdbi, outbox, mailTemplates, settings.notifications().mail(), clock);
+    this.mailChannel = new MailChannel(mails, mailTemplates, settings.notifications().mail());
+    this.deliveryWorkers = new DeliveryWorkers(outbox, List.of(mailChannel), settings.notifications().outbox(),
+        NodeMetrics.get(system).registry(), system.address() + "#" + java.util.UUID.randomUUID(), clock);
+    mails.afterEnqueue(deliveryWorkers::nudge);
+    this.trialReminders = new io.videoshop.notification.TrialReminders(jdbi, mails, wallets, tenants,
+        settings.billing(), clock);
+    this.users = new Users(jdbi, audit, mails, settings.auth(), settings.passwordResetLimits(), this::seatLimit, clock,
+        sessions);
     this.signingKeys = new SigningKeys(settings.auth());
     this.accessTokens = new AccessTokens(signingKeys, settings.auth(), clock);
     this.roomTokens = new RoomTokens(signingKeys, settings.calls().roomTokenTtl(), clock);
     this.socketTickets = new SocketTickets(jdbi, roomTokens, settings.auth().socketTicketTtl(), clock);
-    this.logins = new Logins(jdbi, accessTokens, audit, new MailOutbox(clock), sessions, settings.auth(), clock);
+    this.logins = new Logins(jdbi, accessTokens, audit, mails, sessions, settings.auth(), clock);
+    logins.onSignIn(new io.videoshop.notification.SignInNotices(mails, clock)::signedIn);
     this.apiKeys = new ApiKeys(jdbi, audit, clock);
     this.widgetKeys = new WidgetKeys(jdbi, tenants, audit, clock);
     this.firstStart = new FirstStart(jdbi, tenants, users, widgetKeys, clock);
@@ -129,6 +154,7 @@ public final class Platform {
     table.addAll(PublicBookingRoutes.routes(tenants, widgetKeys, calendars, bookingLinks, database.personalDataVault(),
         new PublicBookingLimits(settings.scheduling(), System::nanoTime), blocking, clock));
     table.addAll(ReportRoutes.routes(new Reports(jdbi, settings.reporting()), blocking));
+    table.addAll(NotificationRoutes.routes(jdbi, mails, outbox, audit, blocking));
     table.add(OpenApiDocument.route());
     this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking, sessions),
         settings.http().trustedProxies());

@@ -37,8 +37,9 @@ class SeatLimitTransactionTest {
             .mapTo(Long.class).one())).join());
         return Optional.of(10);
       };
-      Users users = new Users(jdbi, platform.node.platform().audit, new MailOutbox(Clock.systemUTC()),
-          platform.node.platform().settings.auth(), watching, Clock.systemUTC(), platform.node.platform().sessions);
+      Users users = new Users(jdbi, platform.node.platform().audit, platform.node.platform().mails,
+          platform.node.platform().settings.auth(), platform.node.platform().settings.passwordResetLimits(), watching,
+          Clock.systemUTC(), platform.node.platform().sessions);
       Caller owner = new Caller(Caller.Kind.USER, tenant.ownerId(), tenant.id(), Role.OWNER, Set.of(), "127.0.0.1",
           "test");
 
