@@ -17,6 +17,11 @@ import io.videoshop.http.ApiRoute;
 import io.videoshop.http.ApiRouter;
 import io.videoshop.http.Blocking;
 import io.videoshop.persistence.SharedDatabase;
+import io.videoshop.push.PushChannel;
+import io.videoshop.push.PushRoutes;
+import io.videoshop.push.PushSender;
+import io.videoshop.push.PushSubscriptions;
+import io.videoshop.push.VapidKeys;
 import io.videoshop.room.CallRoutes;
 import io.videoshop.room.RoomTokens;
 import io.videoshop.tenant.TenantRoutes;
@@ -63,6 +68,9 @@ public final class Platform {
   public final FirstStart firstStart;
   public final Wallets wallets;
   public final LedgerEntries ledger;
+  public final VapidKeys vapidKeys;
+  public final PushSubscriptions pushSubscriptions;
+  public final PushChannel pushChannel;
   public final ApiRouter api;
 
   /** The wallet's seat limit (a tenant whose wallet is not open yet is on its trial: no limit). */
@@ -97,6 +105,10 @@ public final class Platform {
     this.widgetKeys = new WidgetKeys(jdbi, tenants, audit, clock);
     this.firstStart = new FirstStart(jdbi, tenants, users, widgetKeys, clock);
     this.ledger = new LedgerEntries(jdbi);
+    this.vapidKeys = VapidKeys.loadOrCreate(jdbi, clock);
+    this.pushSubscriptions = new PushSubscriptions(jdbi, database.personalDataVault(), audit, settings.push(), clock);
+    this.pushChannel = new PushChannel(pushSubscriptions, new PushSender(vapidKeys, settings.push(), clock),
+        blocking.executor());
     TopUps topUps = new TopUps(jdbi, tenants, wallets, new IdempotencyRecords(clock), audit, blocking);
     PaymentWebhook webhook = new PaymentWebhook(jdbi, tenants, wallets, audit, blocking, clock);
     List<ApiRoute> table = new ArrayList<>();
@@ -105,6 +117,7 @@ public final class Platform {
     table.addAll(AuditRoutes.routes(audit, blocking));
     table.addAll(CallRoutes.routes(system, jdbi, database.personalDataVault(), blocking));
     table.addAll(WalletRoutes.routes(jdbi, tenants, wallets, ledger, topUps, webhook, audit, blocking, clock));
+    table.addAll(PushRoutes.routes(vapidKeys, pushSubscriptions, blocking));
     table.add(OpenApiDocument.route());
     this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking),
         settings.http().trustForwardedFor());

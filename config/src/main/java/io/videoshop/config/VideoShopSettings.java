@@ -18,7 +18,8 @@ public record VideoShopSettings(
     CallSettings calls,
     BootstrapSettings bootstrap,
     BillingSettings billing,
-    LogSettings log) {
+    LogSettings log,
+    PushSettings push) {
 
   public enum Profile {
     /** Seeds a demo tenant on first start, for trying the product at once. */
@@ -49,7 +50,8 @@ public record VideoShopSettings(
             CallSettings.read(root.at("calls")),
             BootstrapSettings.read(root.at("bootstrap")),
             BillingSettings.read(root.at("billing")),
-            LogSettings.read(root.at("log")));
+            LogSettings.read(root.at("log")),
+            PushSettings.read(root.at("push")));
     checkAcrossSections(root, settings);
     List<String> problems = root.problems();
     if (!problems.isEmpty()) throw new SettingsException(problems);
