@@ -20,8 +20,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The benchmark's own JDBC work on the node's database: invitation tokens from the mail outbox
- * (the benchmark runs on the node's machine), journal counts and row sizes, and the database's
+ * The benchmark's own JDBC work on the node's database (and invitation tokens from the nodes' mail
+ * folder: the benchmark runs on the node's machine), journal counts and row sizes, and the database's
  * raw ceiling for rows shaped like journal rows.
  */
 final class BenchDatabase {
@@ -40,17 +40,41 @@ final class BenchDatabase {
     return DriverManager.getConnection(url, user, password);
   }
 
-  /** The newest token with this prefix mailed to this address. */
+  /**
+   * The newest token with this prefix mailed to this address: the nodes write their mail as .eml
+   * files (videoshop.notifications.mail.transport = file) into the folder {@code -Dbench.mail-dir}
+   * names; a mail may still be on its way through the outbox, so this waits up to 30 s.
+   */
   String mailedToken(String recipient, String prefix) throws SQLException {
-    try (Connection connection = connect();
-        PreparedStatement select = connection.prepareStatement(
-            "SELECT body FROM outbox_mail WHERE recipient = ? ORDER BY id DESC LIMIT 1")) {
-      select.setString(1, recipient);
-      try (ResultSet rows = select.executeQuery()) {
-        if (!rows.next()) throw new IllegalStateException("no mail to " + recipient);
-        Matcher matcher = Pattern.compile(Pattern.quote(prefix) + "[A-Za-z0-9_-]{20,}").matcher(rows.getString(1));
-        if (!matcher.find()) throw new IllegalStateException("no " + prefix + " token in the mail to " + recipient);
-        return matcher.group();
+    java.nio.file.Path folder = java.nio.file.Path.of(System.getProperty("bench.mail-dir", "data/mail"));
+    Pattern token = Pattern.compile(Pattern.quote(prefix) + "[A-Za-z0-9_-]{20,}");
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try (var files = java.nio.file.Files.list(folder)) {
+        String newest = null;
+        long newestAt = Long.MIN_VALUE;
+        for (java.nio.file.Path file : (Iterable<java.nio.file.Path>) files::iterator) {
+          if (!file.toString().endsWith(".eml")) continue;
+          // Quoted-printable: undo soft line breaks and the encoded "=" before matching.
+          String mail = java.nio.file.Files.readString(file).replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+          if (!mail.toLowerCase(java.util.Locale.ROOT).contains("to: " + recipient.toLowerCase(java.util.Locale.ROOT))) continue;
+          Matcher matcher = token.matcher(mail);
+          long at = java.nio.file.Files.getLastModifiedTime(file).toMillis();
+          if (matcher.find() && at >= newestAt) {
+            newest = matcher.group();
+            newestAt = at;
+          }
+        }
+        if (newest != null) return newest;
+      } catch (java.io.IOException e) {
+        // the folder appears with the first mail
+      }
+      if (System.nanoTime() > deadline) throw new IllegalStateException("no " + prefix + " mail to " + recipient + " in " + folder);
+      try {
+        Thread.sleep(100); // polling a folder another process writes
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
       }
     }
   }

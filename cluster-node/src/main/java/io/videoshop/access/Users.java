@@ -4,11 +4,15 @@ import io.videoshop.audit.AuditLog;
 import io.videoshop.config.AuthSettings;
 import io.videoshop.http.ApiError;
 import io.videoshop.http.FieldError;
+import io.videoshop.notification.MailTemplates;
+import io.videoshop.notification.Mails;
+import io.videoshop.config.PasswordResetLimits;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -26,7 +30,8 @@ public final class Users {
 
   private final Jdbi jdbi;
   private final AuditLog audit;
-  private final MailOutbox mail;
+  private final Mails mails;
+  private final ResetThrottle resetThrottle;
   private final AuthSettings settings;
   private final SeatLimit seatLimit;
   private final Clock clock;
@@ -37,16 +42,23 @@ public final class Users {
     Optional<Integer> of(String tenantId);
   }
 
-  public Users(Jdbi jdbi, AuditLog audit, MailOutbox mail, AuthSettings settings, SeatLimit seatLimit, Clock clock) {
+  public Users(Jdbi jdbi, AuditLog audit, Mails mails, AuthSettings settings, PasswordResetLimits resetLimits,
+      SeatLimit seatLimit, Clock clock) {
     this.jdbi = jdbi;
     this.audit = audit;
-    this.mail = mail;
+    this.mails = mails;
+    this.resetThrottle = new ResetThrottle(resetLimits, clock);
     this.settings = settings;
     this.seatLimit = seatLimit;
     this.clock = clock;
   }
 
-  public record Invite(String email, String role) {}
+  /** @param language the invitee's language for mail ("en", "de"; null: English) */
+  public record Invite(String email, String role, String language) {
+    public Invite(String email, String role) {
+      this(email, role, null);
+    }
+  }
 
   public record Invitation(String id, String tenantId, String email, String role, Instant expiresAt, String status) {}
 
@@ -83,9 +95,12 @@ public final class Users {
         .bind("tokenHash", Secrets.sha256(token)).bind("invitedBy", caller.id()).bind("now", now)
         .bind("expiresAt", invitation.expiresAt())
         .execute();
-    mail.enqueue(handle, tenantId, email, "You are invited to VideoShop",
-        "You have been invited as " + role.wireName() + ". Accept with POST /api/v1/invitations/accept and the token:\n"
-            + token + "\nThe invitation expires at " + invitation.expiresAt() + ".");
+    // The token travels in the link's fragment: browsers never send it to a server, so no access log holds it.
+    mails.send(handle, new Mails.Mail(tenantId, "invitation:" + invitation.id(), email, request.language(), "invitation",
+        Map.of("role", role.wireName(), "link", mails.link("/account/invitation#token=" + token),
+            "expiresAt", invitation.expiresAt().toString())));
+    handle.createUpdate("UPDATE invitations SET language = :language WHERE id = :id")
+        .bind("language", MailTemplates.language(request.language())).bind("id", invitation.id()).execute();
     audit.record(handle, caller, new AuditLog.Change(tenantId, "user.invited", "invitation", invitation.id(), null, invitation));
     return invitation;
   }
@@ -124,6 +139,13 @@ public final class Users {
           Passwords.hash(request.password()));
       handle.createUpdate("UPDATE invitations SET accepted_at = :now WHERE id = :id")
           .bind("now", now).bind("id", row.id()).execute();
+      String language = handle.createQuery("SELECT language FROM invitations WHERE id = :id").bind("id", row.id())
+          .mapTo(String.class).findOne().orElse(null);
+      handle.createUpdate("""
+              INSERT INTO user_notification_preferences
+                (user_id, language, non_essential_mail, non_essential_push, new_sign_in_mail, updated_at)
+              VALUES (:id, :language, TRUE, TRUE, FALSE, :now)""")
+          .bind("id", user.id()).bind("language", MailTemplates.language(language)).bind("now", now).execute();
       audit.record(handle, caller.as(user), new AuditLog.Change(user.tenantId(), "user.created", "user", user.id(), null, user));
       return user;
     });
@@ -180,27 +202,42 @@ public final class Users {
     });
   }
 
-  /** Mails a reset token when the address belongs to an active user; says nothing either way. */
+  /**
+   * Mails a reset token when the address belongs to an active user; says nothing either way. A new
+   * reset makes the earlier unused tokens of the account worthless. Limited per address asked for
+   * (whether it has an account or not, so the limit reveals nothing) and per client address.
+   */
   public void requestPasswordReset(Caller caller, ResetRequest request) {
     if (request.email() == null || request.email().isBlank()) throw ApiError.invalid("email", "required", "is required");
     String email = request.email().trim().toLowerCase(Locale.ROOT);
+    if (email.length() > 320) throw ApiError.invalid("email", "invalid_email", "must be an email address");
+    resetThrottle.take(jdbi, email, caller.ip());
     jdbi.useTransaction(handle -> {
       Optional<User> user = handle.createQuery("SELECT * FROM users WHERE email = :email").bind("email", email)
           .map((rs, ctx) -> user(rs)).findOne().filter(User::active);
       if (user.isEmpty()) return;
       Instant now = clock.instant();
+      handle.createUpdate("UPDATE password_resets SET used_at = :now WHERE user_id = :userId AND used_at IS NULL")
+          .bind("now", now).bind("userId", user.get().id()).execute();
       String token = Secrets.newSecret("rst_");
       handle.createUpdate("""
               INSERT INTO password_resets (token_hash, user_id, created_at, expires_at)
               VALUES (:hash, :userId, :now, :expiresAt)""")
           .bind("hash", Secrets.sha256(token)).bind("userId", user.get().id()).bind("now", now)
           .bind("expiresAt", now.plus(settings.passwordResetTtl())).execute();
-      mail.enqueue(handle, user.get().tenantId(), email, "Reset your VideoShop password",
-          "Set a new password with POST /api/v1/auth/password-reset/confirm and the token:\n" + token
-              + "\nIt expires in " + settings.passwordResetTtl().toMinutes() + " minutes. If you did not ask, ignore this mail.");
+      mails.send(handle, new Mails.Mail(user.get().tenantId(), "user:" + user.get().id(), email,
+          languageOf(handle, user.get().id()), "password_reset",
+          Map.of("link", mails.link("/account/password-reset#token=" + token),
+              "minutes", settings.passwordResetTtl().toMinutes())));
       audit.record(handle, caller, new AuditLog.Change(user.get().tenantId(), "auth.password_reset_requested", "user",
           user.get().id(), null, null));
     });
+  }
+
+  /** The user's language for mail (English when they never chose one). */
+  static String languageOf(Handle handle, String userId) {
+    return handle.createQuery("SELECT language FROM user_notification_preferences WHERE user_id = :id")
+        .bind("id", userId).mapTo(String.class).findOne().orElse(MailTemplates.FALLBACK_LANGUAGE);
   }
 
   public void confirmPasswordReset(Caller caller, ResetConfirmation request) {
@@ -225,6 +262,8 @@ public final class Users {
       handle.createUpdate("UPDATE password_resets SET used_at = :now WHERE token_hash = :hash")
           .bind("now", now).bind("hash", Secrets.sha256(request.token())).execute();
       RefreshTokens.revokeAllOf(handle, userId, now);
+      mails.send(handle, new Mails.Mail(user.tenantId(), "user:" + userId, user.email(), languageOf(handle, userId),
+          "password_changed", Map.of("at", now.toString())));
       audit.record(handle, caller, new AuditLog.Change(user.tenantId(), "auth.password_reset", "user", userId, null, null));
     });
   }

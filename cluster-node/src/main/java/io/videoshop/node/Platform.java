@@ -6,7 +6,6 @@ import io.videoshop.access.ApiKeys;
 import io.videoshop.access.Authentication;
 import io.videoshop.access.FirstStart;
 import io.videoshop.access.Logins;
-import io.videoshop.access.MailOutbox;
 import io.videoshop.access.SigningKeys;
 import io.videoshop.access.Users;
 import io.videoshop.access.WidgetKeys;
@@ -16,6 +15,14 @@ import io.videoshop.config.VideoShopSettings;
 import io.videoshop.http.ApiRoute;
 import io.videoshop.http.ApiRouter;
 import io.videoshop.http.Blocking;
+import io.videoshop.notification.DeliveryWorkers;
+import io.videoshop.notification.MailChannel;
+import io.videoshop.notification.MailTemplates;
+import io.videoshop.notification.Mails;
+import io.videoshop.notification.NotificationRoutes;
+import io.videoshop.notification.Outbox;
+import io.videoshop.metrics.NodeMetrics;
+import io.videoshop.config.DatabaseSettings;
 import io.videoshop.persistence.SharedDatabase;
 import io.videoshop.push.PushChannel;
 import io.videoshop.push.PushRoutes;
@@ -72,6 +79,11 @@ public final class Platform {
   public final PushSubscriptions pushSubscriptions;
   public final PushChannel pushChannel;
   public final ApiRouter api;
+  public final Outbox outbox;
+  public final Mails mails;
+  /** This node's outbox delivery workers; channels of other kinds (push) are added before start. */
+  public final DeliveryWorkers deliveryWorkers;
+  public final MailChannel mailChannel;
 
   /** The wallet's seat limit (a tenant whose wallet is not open yet is on its trial: no limit). */
   private Optional<Integer> seatLimit(String tenantId) {
@@ -96,7 +108,15 @@ public final class Platform {
     this.audit = new AuditLog(jdbi, clock);
     this.tenants = new Tenants(jdbi, audit, clock);
     this.wallets = new Wallets(system, settings.billing());
-    this.users = new Users(jdbi, audit, new MailOutbox(clock), settings.auth(), this::seatLimit, clock);
+    this.outbox = new Outbox(jdbi, database.personalDataVault(), clock,
+        database.settings().kind() == DatabaseSettings.Kind.POSTGRES ? Outbox.Dialect.POSTGRES : Outbox.Dialect.H2);
+    MailTemplates mailTemplates = new MailTemplates();
+    this.mails = new Mails(jdbi, outbox, mailTemplates, settings.notifications().mail(), clock);
+    this.mailChannel = new MailChannel(mails, mailTemplates, settings.notifications().mail());
+    this.deliveryWorkers = new DeliveryWorkers(outbox, List.of(mailChannel), settings.notifications().outbox(),
+        NodeMetrics.get(system).registry(), system.address() + "#" + java.util.UUID.randomUUID(), clock);
+    mails.afterEnqueue(deliveryWorkers::nudge);
+    this.users = new Users(jdbi, audit, mails, settings.auth(), settings.passwordResetLimits(), this::seatLimit, clock);
     this.signingKeys = new SigningKeys(settings.auth());
     this.accessTokens = new AccessTokens(signingKeys, settings.auth(), clock);
     this.roomTokens = new RoomTokens(signingKeys, settings.calls().roomTokenTtl(), clock);
@@ -117,6 +137,7 @@ public final class Platform {
     table.addAll(AuditRoutes.routes(audit, blocking));
     table.addAll(CallRoutes.routes(system, jdbi, database.personalDataVault(), blocking));
     table.addAll(WalletRoutes.routes(jdbi, tenants, wallets, ledger, topUps, webhook, audit, blocking, clock));
+    table.addAll(NotificationRoutes.routes(jdbi, mails, outbox, audit, blocking));
     table.addAll(PushRoutes.routes(vapidKeys, pushSubscriptions, blocking));
     table.add(OpenApiDocument.route());
     this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking),

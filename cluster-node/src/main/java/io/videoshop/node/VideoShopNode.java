@@ -92,6 +92,7 @@ public final class VideoShopNode {
       Platform platform = new Platform(system, settings);
       CallsProjection.init(system);
       CallMinuteBilling.init(system, platform.wallets, platform.tenants, platform.blocking.executor());
+      startDelivery(system, platform);
       if (settings.auth().jwtSecret().isEmpty()) {
         log.warn("videoshop.auth.jwt-secret is not set: access tokens are signed with a random key and stop "
             + "working when this node restarts; other nodes will not accept them. Set VIDEOSHOP_JWT_SECRET.");
@@ -140,6 +141,30 @@ public final class VideoShopNode {
     Route all = concat(HealthRoutes.route(new Readiness(system), metrics), platform.api.route(), queueSockets.route(),
         roomSockets.route(), new WebPages(platform.tenants, platform.widgetKeys, platform.blocking).route());
     return HttpMetrics.timed(metrics.registry(), all.seal());
+  }
+
+  /**
+   * The outbox's delivery workers: stopped gracefully (deliveries in flight finish) before the
+   * database pool closes; on a crash-like termination they halt and their leases simply run out.
+   */
+  private static void startDelivery(ActorSystem<?> system, Platform platform) {
+    var mail = platform.settings.notifications().mail();
+    if (mail.transport() == io.videoshop.config.NotificationSettings.Transport.SMTP && mail.smtp().host().isEmpty()) {
+      platform.deliveryWorkers.unregister(io.videoshop.notification.Outbox.MAIL);
+      log.warn("videoshop.notifications.mail.smtp.host is not set: mail waits in the outbox until it is "
+          + "(set VIDEOSHOP_SMTP_HOST, or VIDEOSHOP_MAIL_TRANSPORT=file for a local folder)");
+    } else if (mail.transport() == io.videoshop.config.NotificationSettings.Transport.FILE) {
+      log.info("Mail is written as .eml files to {} (videoshop.notifications.mail.transport = file)",
+          mail.fileDirectory().toAbsolutePath());
+    }
+    platform.deliveryWorkers.start();
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "stop-outbox-delivery",
+        () -> java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          platform.deliveryWorkers.stop(Duration.ofSeconds(10));
+          platform.mailChannel.close();
+          return Done.getInstance();
+        }));
+    system.getWhenTerminated().thenRun(platform.deliveryWorkers::halt);
   }
 
   /** Binds Pekko Management (health checks, cluster routes) and returns the port it listens on. */

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.videoshop.persistence.TestDatabase;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A node with a configured platform operator, and the steps tests repeat: signing in, making a
@@ -19,12 +17,15 @@ public final class TestPlatform implements AutoCloseable {
   public final TestDatabase database;
   public final VideoShopNode node;
   public final ApiClient api;
+  /** Where the node's mail goes (the file transport), unless a test configures SMTP. */
+  public final MailFolder mail = MailFolder.temporary();
 
   public TestPlatform(TestDatabase database, String... hoconOverrides) {
     this.database = database;
-    String[] all = new String[hoconOverrides.length + 1];
-    System.arraycopy(hoconOverrides, 0, all, 0, hoconOverrides.length);
-    all[hoconOverrides.length] = "videoshop.bootstrap { operator-email = \"" + OPERATOR_EMAIL
+    String[] all = new String[hoconOverrides.length + 2];
+    all[0] = mail.hocon(); // first: a test's own overrides win
+    System.arraycopy(hoconOverrides, 0, all, 1, hoconOverrides.length);
+    all[hoconOverrides.length + 1] = "videoshop.bootstrap { operator-email = \"" + OPERATOR_EMAIL
         + "\", operator-password = \"" + PASSWORD + "\" }\nvideoshop.auth.jwt-secret = \"test-secret-test-secret-test-secret-0123\"";
     this.node = TestNodes.start(database, all);
     this.api = new ApiClient(node.httpPort());
@@ -68,15 +69,9 @@ public final class TestPlatform implements AutoCloseable {
     return new TestTenant(tenantId, slug, tokens[0], tokens[1], tokens[2], ids[0], ids[1], ids[2]);
   }
 
-  /** The newest token with this prefix mailed to this address (read from the outbox table). */
+  /** The newest token with this prefix mailed to this address (read from the delivered mail). */
   public String mailedToken(String recipient, String prefix) {
-    String body = node.platform().jdbi.withHandle(handle -> handle.createQuery(
-            "SELECT body FROM outbox_mail WHERE recipient = :r ORDER BY id DESC LIMIT 1")
-        .bind("r", recipient).mapTo(String.class).findOne()
-        .orElseThrow(() -> new AssertionError("no mail to " + recipient)));
-    Matcher matcher = Pattern.compile(Pattern.quote(prefix) + "[A-Za-z0-9_-]{20,}").matcher(body);
-    assertThat(matcher.find()).as("token %s in mail %s", prefix, body).isTrue();
-    return matcher.group();
+    return mail.awaitToken(recipient, prefix);
   }
 
   @Override

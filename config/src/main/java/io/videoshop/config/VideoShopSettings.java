@@ -19,6 +19,8 @@ public record VideoShopSettings(
     BootstrapSettings bootstrap,
     BillingSettings billing,
     LogSettings log,
+    NotificationSettings notifications,
+    PasswordResetLimits passwordResetLimits,
     PushSettings push) {
 
   public enum Profile {
@@ -39,9 +41,10 @@ public record VideoShopSettings(
    */
   public static VideoShopSettings from(Config config) {
     SettingsReader root = SettingsReader.of(config, "videoshop");
+    Profile profile = root.oneOf("profile", Profile.class, Profile.PRODUCTION);
     VideoShopSettings settings =
         new VideoShopSettings(
-            root.oneOf("profile", Profile.class, Profile.PRODUCTION),
+            profile,
             HttpSettings.read(root.at("http")),
             ClusterSettings.read(root.at("cluster")),
             ManagementSettings.read(root.at("management")),
@@ -51,6 +54,8 @@ public record VideoShopSettings(
             BootstrapSettings.read(root.at("bootstrap")),
             BillingSettings.read(root.at("billing")),
             LogSettings.read(root.at("log")),
+            NotificationSettings.read(root.at("notifications"), profile == Profile.DEMO),
+            PasswordResetLimits.read(root.at("auth").at("password-reset")),
             PushSettings.read(root.at("push")));
     checkAcrossSections(root, settings);
     List<String> problems = root.problems();

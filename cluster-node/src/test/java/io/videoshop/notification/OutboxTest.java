@@ -1,0 +1,241 @@
+package io.videoshop.notification;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.videoshop.config.DatabaseSettings;
+import io.videoshop.config.NotificationSettings;
+import io.videoshop.node.MovableClock;
+import io.videoshop.persistence.DatabasePool;
+import io.videoshop.persistence.SchemaMigrations;
+import io.videoshop.persistence.TestDatabase;
+import io.videoshop.persistence.privacy.PersonalDataVault;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The outbox's leases, outcomes, backoff and dead letters, on H2 and PostgreSQL. */
+class OutboxTest {
+
+  private record Setup(TestDatabase database, HikariDataSource pool, Jdbi jdbi, PersonalDataVault vault, Outbox outbox,
+      MovableClock clock) implements AutoCloseable {
+    @Override
+    public void close() throws Exception {
+      pool.close();
+      database.close();
+    }
+  }
+
+  private static Setup setup(TestDatabase.Kind kind) {
+    TestDatabase database = TestDatabase.create(kind);
+    HikariDataSource pool = DatabasePool.open(database.settings());
+    SchemaMigrations.migrate(pool, database.settings().kind());
+    Jdbi jdbi = Jdbi.create(pool);
+    PersonalDataVault vault = new PersonalDataVault(pool);
+    MovableClock clock = new MovableClock(Instant.parse("2026-01-01T09:00:00Z"));
+    Outbox outbox = new Outbox(jdbi, vault, clock,
+        database.settings().kind() == DatabaseSettings.Kind.POSTGRES ? Outbox.Dialect.POSTGRES : Outbox.Dialect.H2);
+    return new Setup(database, pool, jdbi, vault, outbox, clock);
+  }
+
+  private static long enqueue(Setup s, String payload) {
+    return s.jdbi.inTransaction(handle ->
+        s.outbox.enqueue(handle, Outbox.Draft.of(Outbox.MAIL, "invitation", null, "subject-1", payload))).orElseThrow();
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.Kind.class)
+  void payloadIsEncryptedAtRestAndClearedOnceDelivered(TestDatabase.Kind kind) throws Exception {
+    try (Setup s = setup(kind)) {
+      long id = enqueue(s, "secret inv_AAAAAAAAAAAAAAAAAAAAAAAA");
+      String stored = s.jdbi.withHandle(h -> h.createQuery("SELECT payload FROM outbox WHERE id = :id").bind("id", id)
+          .mapTo(String.class).one());
+      assertThat(stored).doesNotContain("inv_").doesNotContain("secret");
+
+      List<OutboxMessage> claimed = s.outbox.claim(List.of(Outbox.MAIL), "node-a", Duration.ofMinutes(1), 10);
+      assertThat(claimed).singleElement().satisfies(m -> {
+        assertThat(m.payload()).isEqualTo("secret inv_AAAAAAAAAAAAAAAAAAAAAAAA");
+        assertThat(m.attempt()).isEqualTo(1);
+        assertThat(m.toString()).doesNotContain("inv_");
+      });
+      assertThat(s.outbox.finish(id, "node-a", Outbox.DELIVERED, null)).isTrue();
+      var row = s.jdbi.withHandle(h -> h.createQuery("SELECT status, payload FROM outbox WHERE id = :id").bind("id", id)
+          .mapToMap().one());
+      assertThat(row.get("status")).isEqualTo("delivered");
+      assertThat(row.get("payload")).isNull();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.Kind.class)
+  void aLeasedRowIsNobodyElsesUntilTheLeaseRunsOut(TestDatabase.Kind kind) throws Exception {
+    try (Setup s = setup(kind)) {
+      long id = enqueue(s, "one");
+      assertThat(s.outbox.claim(List.of(Outbox.MAIL), "node-a", Duration.ofMinutes(1), 10)).hasSize(1);
+      assertThat(s.outbox.claim(List.of(Outbox.MAIL), "node-b", Duration.ofMinutes(1), 10)).isEmpty();
+      // node-a dies mid-send: once its lease ran out, node-b gets the row (a second attempt)
+      s.clock.advance(Duration.ofSeconds(61));
+      assertThat(s.outbox.claim(List.of(Outbox.MAIL), "node-b", Duration.ofMinutes(1), 10))
+          .singleElement().satisfies(m -> assertThat(m.attempt()).isEqualTo(2));
+      // the late node-a cannot finish a row it no longer holds
+      assertThat(s.outbox.finish(id, "node-a", Outbox.DELIVERED, null)).isFalse();
+      assertThat(s.outbox.finish(id, "node-b", Outbox.DELIVERED, null)).isTrue();
+      // kinds without a channel here are left alone
+      enqueue(s, "two");
+      assertThat(s.outbox.claim(List.of(Outbox.PUSH), "node-b", Duration.ofMinutes(1), 10)).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.Kind.class)
+  void concurrentClaimersNeverShareARow(TestDatabase.Kind kind) throws Exception {
+    try (Setup s = setup(kind)) {
+      for (int i = 0; i < 200; i++) enqueue(s, "m" + i);
+      Set<Long> seen = ConcurrentHashMap.newKeySet();
+      AtomicInteger twice = new AtomicInteger();
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        String owner = "node-" + t;
+        Thread thread = new Thread(() -> {
+          List<OutboxMessage> batch;
+          while (!(batch = s.outbox.claim(List.of(Outbox.MAIL), owner, Duration.ofMinutes(5), 7)).isEmpty()) {
+            for (OutboxMessage m : batch) if (!seen.add(m.id())) twice.incrementAndGet();
+          }
+        });
+        thread.start();
+        threads.add(thread);
+      }
+      for (Thread thread : threads) thread.join(60_000);
+      assertThat(twice).hasValue(0);
+      assertThat(seen).hasSize(200);
+    }
+  }
+
+  @Test
+  void backoffGrowsExponentiallyWithJitterUpToTheCap() {
+    Duration min = Duration.ofSeconds(10);
+    Duration max = Duration.ofMinutes(5);
+    assertThat(DeliveryWorkers.backoff(1, min, max, 0.0)).isEqualTo(Duration.ofSeconds(5));
+    assertThat(DeliveryWorkers.backoff(1, min, max, 0.999)).isBetween(Duration.ofMillis(9_900), Duration.ofSeconds(10));
+    assertThat(DeliveryWorkers.backoff(3, min, max, 0.0)).isEqualTo(Duration.ofSeconds(20));
+    assertThat(DeliveryWorkers.backoff(20, min, max, 0.5)).isEqualTo(Duration.ofMillis(225_000));
+  }
+
+  /** A channel that answers from a script, one outcome per attempt. */
+  private static final class ScriptedChannel implements Channel {
+    final List<Channel.Delivery> script;
+    final List<Integer> attempts = Collections.synchronizedList(new ArrayList<>());
+
+    ScriptedChannel(List<Channel.Delivery> script) {
+      this.script = script;
+    }
+
+    @Override
+    public String kind() {
+      return Outbox.MAIL;
+    }
+
+    @Override
+    public Delivery deliver(OutboxMessage message) {
+      attempts.add(message.attempt());
+      return script.get(Math.min(attempts.size() - 1, script.size() - 1));
+    }
+  }
+
+  private static NotificationSettings.Outbox settings(int maxAttempts) {
+    return new NotificationSettings.Outbox(1, 10, Duration.ofMillis(50), Duration.ofMinutes(1), maxAttempts,
+        Duration.ofSeconds(10), Duration.ofMinutes(10));
+  }
+
+  private static String status(Setup s, long id) {
+    return s.jdbi.withHandle(h -> h.createQuery("SELECT status FROM outbox WHERE id = :id").bind("id", id)
+        .mapTo(String.class).one());
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.Kind.class)
+  void temporaryFailuresAreRetriedAfterBackoffThenDeadLettered(TestDatabase.Kind kind) throws Exception {
+    try (Setup s = setup(kind)) {
+      ScriptedChannel channel = new ScriptedChannel(List.of(new Channel.Delivery.RetryLater("SMTP 451")));
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      DeliveryWorkers workers = new DeliveryWorkers(s.outbox, List.of(channel), settings(3), registry, "node-a", s.clock);
+      long id = enqueue(s, "x");
+      assertThat(workers.deliverDueBatch()).isEqualTo(1);
+      Instant due = s.jdbi.withHandle(h -> h.createQuery("SELECT due_at FROM outbox WHERE id = :id").bind("id", id)
+          .mapTo(Instant.class).one());
+      assertThat(due).isBetween(s.clock.instant().plusSeconds(5), s.clock.instant().plusSeconds(10));
+      assertThat(workers.deliverDueBatch()).as("not due yet").isZero();
+      s.clock.advance(Duration.ofSeconds(11));
+      assertThat(workers.deliverDueBatch()).isEqualTo(1);
+      s.clock.advance(Duration.ofSeconds(21));
+      assertThat(workers.deliverDueBatch()).isEqualTo(1);
+      assertThat(channel.attempts).containsExactly(1, 2, 3);
+      assertThat(status(s, id)).isEqualTo("dead");
+      assertThat(s.outbox.entries(null, Outbox.DEAD, 10)).isEmpty(); // tenant-less rows are not any tenant's
+      assertThat(s.outbox.backlog().dead()).isEqualTo(1);
+      assertThat(registry.get("videoshop_outbox_deliveries_total").tag("result", "retry").counter().count()).isEqualTo(2);
+      assertThat(registry.get("videoshop_outbox_deliveries_total").tag("result", "dead").counter().count()).isEqualTo(1);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.Kind.class)
+  void permanentFailureIsNotRetriedAndGoneIsDropped(TestDatabase.Kind kind) throws Exception {
+    try (Setup s = setup(kind)) {
+      long refused = enqueue(s, "refused");
+      DeliveryWorkers workers = new DeliveryWorkers(s.outbox,
+          List.of(new ScriptedChannel(List.of(new Channel.Delivery.PermanentFailure("SMTP 550")))), settings(8),
+          new SimpleMeterRegistry(), "node-a", s.clock);
+      workers.deliverDueBatch();
+      assertThat(status(s, refused)).isEqualTo("dead");
+      long gone = enqueue(s, "gone");
+      new DeliveryWorkers(s.outbox, List.of(new ScriptedChannel(List.of(new Channel.Delivery.Gone("expired")))),
+          settings(8), new SimpleMeterRegistry(), "node-a", s.clock).deliverDueBatch();
+      assertThat(status(s, gone)).isEqualTo("gone");
+      s.clock.advance(Duration.ofHours(2));
+      assertThat(workers.deliverDueBatch()).isZero();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.Kind.class)
+  void anErasedSubjectsMessageIsDroppedUnread(TestDatabase.Kind kind) throws Exception {
+    try (Setup s = setup(kind)) {
+      long id = enqueue(s, "about subject-1");
+      s.vault.erase("subject-1");
+      assertThat(s.outbox.claim(List.of(Outbox.MAIL), "node-a", Duration.ofMinutes(1), 10)).isEmpty();
+      assertThat(status(s, id)).isEqualTo("gone");
+    }
+  }
+
+  @Test
+  void workersDeliverWhatIsEnqueuedWithoutWaitingForAPoll() throws Exception {
+    try (Setup s = setup(TestDatabase.Kind.H2)) {
+      ScriptedChannel channel = new ScriptedChannel(List.of(Channel.Delivery.DELIVERED));
+      DeliveryWorkers workers = new DeliveryWorkers(s.outbox, List.of(channel),
+          new NotificationSettings.Outbox(2, 10, Duration.ofMinutes(10), Duration.ofMinutes(1), 3,
+              Duration.ofSeconds(1), Duration.ofSeconds(2)), new SimpleMeterRegistry(), "node-a", s.clock);
+      workers.start();
+      try {
+        // The workers' idle wait is ten minutes: only the nudge gets this row out in time.
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.outbox.backlog().pending() == 0);
+        long id = enqueue(s, "now");
+        workers.nudge();
+        await().atMost(Duration.ofSeconds(10)).until(() -> "delivered".equals(status(s, id)));
+      } finally {
+        workers.stop(Duration.ofSeconds(5));
+      }
+    }
+  }
+}
