@@ -127,8 +127,9 @@ public final class Platform {
     this.ledger = new LedgerEntries(jdbi);
     this.vapidKeys = VapidKeys.loadOrCreate(jdbi, clock);
     this.pushSubscriptions = new PushSubscriptions(jdbi, database.personalDataVault(), audit, settings.push(), clock);
-    this.pushChannel = new PushChannel(pushSubscriptions, new PushSender(vapidKeys, settings.push(), clock),
-        blocking.executor());
+    this.pushChannel = new PushChannel(pushSubscriptions, new PushSender(vapidKeys, settings.push(), clock), clock,
+        settings.push().requestTimeout());
+    deliveryWorkers.register(pushChannel);
     TopUps topUps = new TopUps(jdbi, tenants, wallets, new IdempotencyRecords(clock), audit, blocking);
     PaymentWebhook webhook = new PaymentWebhook(jdbi, tenants, wallets, audit, blocking, clock);
     List<ApiRoute> table = new ArrayList<>();

@@ -17,6 +17,7 @@ import io.videoshop.persistence.SharedDatabase;
 import io.videoshop.queue.QueueSockets;
 import io.videoshop.room.CallMinuteBilling;
 import io.videoshop.room.CallRoom;
+import io.videoshop.push.OfferPushProjection;
 import io.videoshop.room.CallsProjection;
 import io.videoshop.room.IceServers;
 import io.videoshop.room.RoomSockets;
@@ -92,6 +93,7 @@ public final class VideoShopNode {
       Platform platform = new Platform(system, settings);
       CallsProjection.init(system);
       CallMinuteBilling.init(system, platform.wallets, platform.tenants, platform.blocking.executor());
+      OfferPushProjection.init(system, platform.outbox, platform.clock, platform.deliveryWorkers::nudge);
       startDelivery(system, platform);
       if (settings.auth().jwtSecret().isEmpty()) {
         log.warn("videoshop.auth.jwt-secret is not set: access tokens are signed with a random key and stop "

@@ -11,6 +11,10 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -180,10 +184,18 @@ public final class PushSubscriptions {
   }
 
   /** The ids of the browsers to push to for this user: none when the user opted out. In the caller's transaction. */
-  public static List<String> recipients(Handle handle, String userId) {
-    if (!enabled(handle, userId)) return List.of();
-    return handle.createQuery("SELECT id FROM push_subscriptions WHERE user_id = :u ORDER BY id")
-        .bind("u", userId).mapTo(String.class).list();
+  public static List<String> recipients(Connection connection, String userId) throws SQLException {
+    try (PreparedStatement query = connection.prepareStatement("""
+        SELECT s.id FROM push_subscriptions s
+        WHERE s.user_id = ? AND NOT EXISTS (SELECT 1 FROM push_opt_outs o WHERE o.user_id = s.user_id)
+        ORDER BY s.id""")) {
+      query.setString(1, userId);
+      List<String> ids = new ArrayList<>();
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) ids.add(rows.getString(1));
+      }
+      return ids;
+    }
   }
 
   /**
@@ -272,7 +284,7 @@ public final class PushSubscriptions {
         .bind("id", id).map((rs, ctx) -> view(rs)).findOne();
   }
 
-  private static Subscription view(java.sql.ResultSet rs) throws java.sql.SQLException {
+  private static Subscription view(ResultSet rs) throws SQLException {
     Timestamp delivered = rs.getTimestamp("last_delivered_at");
     return new Subscription(rs.getString("id"), rs.getString("push_service"), rs.getTimestamp("created_at").toInstant(),
         delivered == null ? null : delivered.toInstant());

@@ -1,10 +1,12 @@
 package io.videoshop.push;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.videoshop.node.ApiClient;
+import io.videoshop.node.SocketClient;
 import io.videoshop.node.TestPlatform;
 import io.videoshop.persistence.TestDatabase;
 import java.time.Duration;
@@ -62,8 +64,7 @@ class WebPushTest {
   }
 
   private PushOutcome deliver(String subscriptionId, PushMessage message) throws Exception {
-    return platform.node.platform().pushChannel.deliver(subscriptionId, message).toCompletableFuture()
-        .get(30, TimeUnit.SECONDS);
+    return platform.node.platform().pushChannel.send(subscriptionId, message);
   }
 
   @Test
@@ -242,6 +243,68 @@ class WebPushTest {
 
   @Test
   @Order(7)
+  void anOfferIsPushedThroughTheOutboxOncePerBrowserWithTheReservationsTimeLeftAsTtl() throws Exception {
+    TestPlatform.TestTenant offers = platform.tenant("offer-shop");
+    Map<String, Object> queue = Map.of("maxLength", 10, "maxWaitSeconds", 600, "reservationTimeoutSeconds", 30,
+        "routingStrategy", "longest-idle");
+    ApiClient.Reply settings = platform.api.call("PUT", "/api/v1/tenants/" + offers.id() + "/settings")
+        .bearer(offers.ownerToken()).body(Map.of("timeZone", "UTC", "currency", "EUR",
+            "businessHours", io.videoshop.tenant.BusinessHours.always(), "queue", queue, "allowedOrigins", List.of()))
+        .send();
+    assertThat(settings.status()).as("%s", settings).isEqualTo(200);
+    String origin = "https://store.offer-shop.test";
+    String widgetKey = platform.api.call("POST", "/api/v1/tenants/" + offers.id() + "/widget-keys")
+        .bearer(offers.adminToken()).body(Map.of("name", "store", "allowedOrigins", List.of(origin))).send()
+        .json().get("publicKey").asText();
+    assertThat(subscribe(offers.agentToken(), pushService.subscribe("offer-laptop")).status()).isEqualTo(201);
+    assertThat(subscribe(offers.agentToken(), pushService.subscribe("offer-phone")).status()).isEqualTo(201);
+    pushService.answer("offer-phone", 503);
+    int port = platform.node.httpPort();
+
+    try (SocketClient shopper = SocketClient.widget(port, widgetKey, origin);
+        SocketClient agent = SocketClient.agent(port, offers.agentToken())) {
+      shopper.next("hello");
+      shopper.send(Map.of("type", "join", "name", "Ada", "email", "ada@example.com", "productInterest", "trail shoes",
+          "language", "en"));
+      assertThat(shopper.next(m -> m.path("type").asText().matches("queued|refused|error"), "join").get("type")
+          .asText()).isEqualTo("queued");
+      agent.next("hello");
+      agent.send(Map.of("type", "presence", "presence", "available", "languages", List.of("en")));
+      JsonNode offer = agent.next("reservation");
+      Instant expiresAt = Instant.parse(offer.get("expiresAt").asText());
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> !pushService.receivedAt("offer-laptop").isEmpty()
+          && !pushService.receivedAt("offer-phone").isEmpty());
+      TestPushService.Received push = pushService.receivedAt("offer-laptop").get(0);
+      assertThat(push.problems()).isEmpty();
+      assertThat(push.headers()).containsEntry("Topic", "offer").containsEntry("Urgency", "high");
+      long ttl = Long.parseLong(push.headers().get("TTL"));
+      assertThat(ttl).isPositive().isLessThanOrEqualTo(Duration.between(Instant.now(), expiresAt).toSeconds() + 2);
+      JsonNode payload = JSON.readTree(push.payload());
+      assertThat(payload.get("kind").asText()).isEqualTo("offer");
+      assertThat(push.payload()).as("no shopper's name in a push").doesNotContain("Ada").doesNotContain("trail");
+    }
+
+    List<Map<String, Object>> rows = platform.node.platform().jdbi.withHandle(handle -> handle.createQuery(
+        "SELECT kind, topic, status, attempts, payload, last_error FROM outbox WHERE tenant_id = :t AND kind = 'push' ORDER BY id")
+        .bind("t", offers.id()).mapToMap().list());
+    assertThat(rows).as("one row per browser, once").hasSize(2);
+    assertThat(rows).extracting(row -> row.get("topic")).containsOnly("offer");
+    await().atMost(Duration.ofSeconds(15)).until(() -> platform.node.platform().jdbi.withHandle(handle -> handle
+        .createQuery("SELECT status FROM outbox WHERE tenant_id = :t AND kind = 'push' ORDER BY id").bind("t", offers.id())
+        .mapTo(String.class).list()).contains("delivered"));
+    Map<String, Object> retried = platform.node.platform().jdbi.withHandle(handle -> handle.createQuery(
+        "SELECT status, payload, last_error FROM outbox WHERE tenant_id = :t AND kind = 'push' AND status <> 'delivered'")
+        .bind("t", offers.id()).mapToMap().one());
+    assertThat(retried.get("status")).isEqualTo("pending");
+    assertThat((String) retried.get("last_error")).contains("503");
+    assertThat((String) retried.get("payload")).as("the waiting push is encrypted")
+        .doesNotContain("A shopper for you").doesNotContain("psub_").doesNotContain("offer-phone");
+    assertThat(pushService.receivedAt("offer-laptop")).as("delivered once").hasSize(1);
+  }
+
+  @Test
+  @Order(8)
   void nodesRacingToMakeTheVapidKeysAllEndUpWithTheSameOne() throws Exception {
     var jdbi = platform.node.platform().jdbi;
     jdbi.useHandle(handle -> handle.execute("DELETE FROM push_vapid_keys"));
@@ -265,7 +328,13 @@ class WebPushTest {
   }
 
   private List<String> recipients(String userId) {
-    return platform.node.platform().jdbi.withHandle(handle -> PushSubscriptions.recipients(handle, userId));
+    return platform.node.platform().jdbi.withHandle(handle -> {
+      try {
+        return PushSubscriptions.recipients(handle.getConnection(), userId);
+      } catch (java.sql.SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    });
   }
 
   private static void assertRefused(ApiClient.Reply reply, int status, String code, String fieldCodeOrField) {
