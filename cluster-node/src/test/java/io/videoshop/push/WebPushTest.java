@@ -305,6 +305,22 @@ class WebPushTest {
 
   @Test
   @Order(8)
+  void anErasedUsersBrowserIsNoLongerPushedAndItsSubscriptionGoes() throws Exception {
+    TestPlatform.TestTenant erased = platform.tenant("erased-shop");
+    String id = subscribe(erased.agentToken(), pushService.subscribe("erased-agent")).json().get("id").asText();
+    platform.node.platform().jdbi.useHandle(handle -> handle.execute(
+        "UPDATE personal_data_keys SET key_bytes = NULL, erased_at = CURRENT_TIMESTAMP WHERE subject_id = ?",
+        PushSubscriptions.subjectOf(erased.agentId())));
+
+    assertThat(deliver(id, AgentPushes.offer(Instant.now().plusSeconds(30), Instant.now())))
+        .isEqualTo(new PushOutcome.Gone(0));
+    assertThat(pushService.receivedAt("erased-agent")).isEmpty();
+    assertThat(platform.api.call("GET", "/api/v1/me/push-subscriptions").bearer(erased.agentToken()).send().json())
+        .isEmpty();
+  }
+
+  @Test
+  @Order(9)
   void nodesRacingToMakeTheVapidKeysAllEndUpWithTheSameOne() throws Exception {
     var jdbi = platform.node.platform().jdbi;
     jdbi.useHandle(handle -> handle.execute("DELETE FROM push_vapid_keys"));
