@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.videoshop.access.FirstStart;
+import io.videoshop.access.WidgetKeys;
+import io.videoshop.node.SocketClient;
 import io.videoshop.node.TestNodes;
 import io.videoshop.node.VideoShopNode;
 import io.videoshop.persistence.TestDatabase;
@@ -55,6 +57,7 @@ class ConsoleAppInBrowserTest {
   private VideoShopNode node;
   private String base;
   private ChromeDriver phone;
+  private SocketClient shopper;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
@@ -67,6 +70,7 @@ class ConsoleAppInBrowserTest {
   @AfterAll
   void stop() throws Exception {
     if (phone != null) phone.quit();
+    if (shopper != null) shopper.close();
     if (node != null) node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
     if (database != null) database.close();
     for (Path profile : profiles) deleteQuietly(profile);
@@ -121,7 +125,11 @@ class ConsoleAppInBrowserTest {
     Chromium.requireInstalled();
     profiles.add(Chromium.newProfile());
     phone = Chromium.start(profiles.get(0), 390, 844);
+    // A desktop window is at least 500 px wide: emulate the phone's screen itself.
+    phone.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", 390, "height", 844,
+        "deviceScaleFactor", 2, "mobile", true));
     phone.get(base + "/console");
+    assertThat(js(phone, "return window.innerWidth")).isEqualTo(390L);
     Object scope = ((JavascriptExecutor) phone).executeAsyncScript("""
         const done = arguments[arguments.length - 1];
         window.__videoshopPush.registration.then((r) => navigator.serviceWorker.ready)
@@ -149,9 +157,18 @@ class ConsoleAppInBrowserTest {
 
   @Test
   @Order(3)
-  void theConsoleFitsAPhoneScreenSignedInWithItsNotificationsCard() {
+  void theConsoleFitsAPhoneScreenSignedInWithAShopperWaitingAndOffered() throws Exception {
     Chromium.requireInstalled();
     assertThat(fitsTheScreen()).as("sign-in page fits 390 px").isTrue();
+    String demo = node.platform().tenants.findBySlug(FirstStart.DEMO_SLUG).orElseThrow().id();
+    List<WidgetKeys.WidgetKey> keys = node.platform().widgetKeys.list(demo);
+    shopper = SocketClient.widget(node.httpPort(), keys.get(keys.size() - 1).publicKey(), base);
+    shopper.next("hello");
+    shopper.send(Map.of("type", "join", "name", "Ada Shopper-With-A-Rather-Long-Name",
+        "email", "ada@example.com", "productInterest", "trail running shoes in size 38, waterproof, for muddy autumn runs",
+        "language", "en"));
+    assertThat(shopper.next(m -> m.path("type").asText().matches("queued|refused|error"), "join").get("type").asText())
+        .isEqualTo("queued");
     phone.findElement(By.id("email")).sendKeys(FirstStart.DEMO_PEOPLE.get(1));
     phone.findElement(By.id("password")).sendKeys(FirstStart.DEMO_PASSWORD);
     phone.findElement(By.id("sign-in-button")).click();
@@ -159,7 +176,16 @@ class ConsoleAppInBrowserTest {
     until("the notifications card shows", driver -> driver.findElement(By.id("push-card")).isDisplayed()
         && !driver.findElement(By.id("push-text")).getText().isEmpty());
     assertThat(phone.findElement(By.id("push-enabled")).isSelected()).isTrue();
-    assertThat(fitsTheScreen()).as("the desk fits 390 px").isTrue();
+    until("the waiting shopper is listed", driver ->
+        driver.findElement(By.id("queue-rows")).getText().contains("Ada Shopper"));
+    assertThat(fitsTheScreen()).as("the desk with a waiting shopper fits 390 px").isTrue();
+
+    phone.findElement(By.id("presence-available")).click();
+    until("the offer shows", driver -> driver.findElement(By.id("offer")).isDisplayed());
+    assertThat(fitsTheScreen()).as("the offer fits 390 px").isTrue();
+    assertThat(phone.findElement(By.id("accept")).getRect().getWidth()).as("a thumb-sized accept button")
+        .isGreaterThan(150);
+    screenshot("phone-offer");
 
     // Turning push off in the console is the user's opt-out on the server.
     phone.findElement(By.id("push-enabled")).click();
@@ -194,6 +220,30 @@ class ConsoleAppInBrowserTest {
       deliverPush(offer);
       return notifications().contains("A shopper for you");
     });
+  }
+
+  @Test
+  @Order(5)
+  void whenTheNodeCannotBeReachedTheInstalledConsoleStillOpensFromItsShell() throws Exception {
+    Chromium.requireInstalled();
+    node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    node = null;
+    phone.get(base + "/console");
+    until("the console's page opens from the cache", driver -> driver.getTitle().contains("Agent console")
+        && driver.findElement(By.id("sign-in-form")) != null);
+    assertThat(js(phone, "return navigator.serviceWorker.controller !== null")).isEqualTo(true);
+    screenshot("phone-offline");
+  }
+
+  private void screenshot(String name) {
+    try {
+      Path folder = Path.of(System.getenv().getOrDefault("VIDEOSHOP_TEST_REPORTS", "target/test-output"), "browser");
+      java.nio.file.Files.createDirectories(folder);
+      java.nio.file.Files.write(folder.resolve(name + ".png"),
+          phone.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+    } catch (IOException e) {
+      // evidence only
+    }
   }
 
   /**
