@@ -5,6 +5,11 @@ import io.videoshop.http.ApiError;
 import io.videoshop.tenant.Tenant;
 import io.videoshop.tenant.TenantSettings;
 import io.videoshop.tenant.Tenants;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -14,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a node does on a database without a platform operator: create one from configuration, or
- * print a one-time setup token for {@code POST /api/v1/setup}. With the demo profile it also
+ * write a one-time setup token for {@code POST /api/v1/setup} to a file only the node's user reads. With the demo profile it also
  * seeds a demo tenant (an owner, two agents, a widget key for the demo page) and prints how to
  * sign in. Several nodes starting at once race harmlessly: the loser's insert hits a unique key.
  */
@@ -43,6 +48,30 @@ public final class FirstStart {
   public record Setup(String token, String email, String password, String displayName) {}
 
   private static final Caller SYSTEM = Caller.system("first-start");
+  private volatile Path setupTokenFile;
+
+  /**
+   * Writes the token to a new file only the node's user may read (rw-------, set as it is
+   * created, so no other user can open it in between). Where POSIX permissions do not exist the
+   * file is still written, with the platform's defaults.
+   */
+  static Path writeSetupToken(Path file, String token) {
+    try {
+      Path absolute = file.toAbsolutePath();
+      if (absolute.getParent() != null) Files.createDirectories(absolute.getParent());
+      Files.deleteIfExists(absolute);
+      try {
+        Files.createFile(absolute, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      } catch (UnsupportedOperationException notPosix) {
+        Files.createFile(absolute);
+      }
+      Files.writeString(absolute, token + "\n", StandardCharsets.UTF_8);
+      return absolute;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write the setup token to " + file + " (videoshop.bootstrap.setup-token-file): "
+          + e.getMessage(), e);
+    }
+  }
 
   /** Returns the setup token when it printed one. */
   public Optional<String> run(BootstrapSettings bootstrap, boolean demo, String publicBaseUrl) {
@@ -56,11 +85,14 @@ public final class FirstStart {
       } else {
         String token = newSetupToken();
         setupToken = Optional.of(token);
+        Path file = writeSetupToken(bootstrap.setupTokenFile(), token);
+        setupTokenFile = file;
+        // The token itself never goes to the log (log collectors keep lines for months).
         log.warn("""
-            No platform operator exists yet. Create one within this run with the one-time token:
-              curl -X POST {}/api/v1/setup -H 'Content-Type: application/json' \\
-                -d '{"token":"{}","email":"you@example.com","password":"<10+ characters>","displayName":"You"}'
-            (or set VIDEOSHOP_OPERATOR_EMAIL and VIDEOSHOP_OPERATOR_PASSWORD and restart)""", publicBaseUrl, token);
+            No platform operator exists yet. The one-time setup token is in {} (readable by this user only).
+            Create the operator within this run: POST {}/api/v1/setup with
+              {"token": "<the file's content>", "email": "you@example.com", "password": "<10+ characters>", "displayName": "You"}
+            (or set VIDEOSHOP_OPERATOR_EMAIL and VIDEOSHOP_OPERATOR_PASSWORD and restart)""", file, publicBaseUrl);
       }
     }
     if (demo) {
@@ -88,7 +120,7 @@ public final class FirstStart {
   /** Creates the operator with a token printed at start; works once. */
   public User setup(Caller caller, Setup request) {
     if (request.token() == null) throw ApiError.invalid("token", "required", "is required");
-    return jdbi.inTransaction(handle -> {
+    User operator = jdbi.inTransaction(handle -> {
       int used = handle.createUpdate("""
               UPDATE operator_setup SET used_at = :now WHERE token_hash = :hash AND used_at IS NULL""")
           .bind("now", clock.instant()).bind("hash", Secrets.sha256(request.token())).execute();
@@ -97,6 +129,18 @@ public final class FirstStart {
       }
       return users.create(handle, caller, null, request.email(), request.displayName(), Role.OPERATOR, request.password());
     });
+    deleteSetupTokenFile();
+    return operator;
+  }
+
+  private void deleteSetupTokenFile() {
+    Path file = setupTokenFile;
+    if (file == null) return;
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      log.warn("Could not delete the used setup token file {}: {}", file, e.getMessage());
+    }
   }
 
   private boolean hasOperator() {

@@ -92,6 +92,7 @@ public final class VideoShopNode {
       LedgerProjection.init(system);
       Platform platform = new Platform(system, settings);
       CallsProjection.init(system);
+      io.videoshop.notification.WalletMailProjection.init(system, platform.mails, platform.clock);
       CallMinuteBilling.init(system, platform.wallets, platform.tenants, platform.blocking.executor());
       OfferPushProjection.init(system, platform.outbox, platform.clock, platform.deliveryWorkers::nudge);
       startDelivery(system, platform);
@@ -141,7 +142,8 @@ public final class VideoShopNode {
         new IceServers(platform.settings.calls(), platform.clock), platform.tenants,
         SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.settings.http().trustForwardedFor());
     Route all = concat(HealthRoutes.route(new Readiness(system), metrics), platform.api.route(), queueSockets.route(),
-        roomSockets.route(), new WebPages(platform.tenants, platform.widgetKeys, platform.blocking).route());
+        roomSockets.route(), new WebPages(platform.tenants, platform.widgetKeys, platform.blocking).route(),
+        io.videoshop.notification.MailLinkPages.route());
     return HttpMetrics.timed(metrics.registry(), all.seal());
   }
 

@@ -9,7 +9,9 @@ public final class TestNodes {
   private TestNodes() {}
 
   public static Config config(TestDatabase database, String... hoconOverrides) {
-    Config overrides = ConfigFactory.parseString(String.join("\n", hoconOverrides) + """
+    // A node without an operator writes its setup token to a file: a temporary one, not ./data.
+    String setupTokenFile = "videoshop.bootstrap.setup-token-file = \"" + temporarySetupTokenFile() + "\"\n";
+    Config overrides = ConfigFactory.parseString(setupTokenFile + String.join("\n", hoconOverrides) + """
 
         videoshop.http { host = "127.0.0.1", port = 0 }
         videoshop.cluster { host = "127.0.0.1", port = 0 }
@@ -19,6 +21,15 @@ public final class TestNodes {
         pekko.coordinated-shutdown.exit-jvm = off
         """);
     return ConfigFactory.load(overrides.withFallback(database.config()).withFallback(ConfigFactory.defaultApplication()));
+  }
+
+  private static String temporarySetupTokenFile() {
+    try {
+      return java.nio.file.Files.createTempDirectory("videoshop-setup").resolve("setup-token").toString()
+          .replace("\\", "/");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   public static VideoShopNode start(TestDatabase database, String... hoconOverrides) {

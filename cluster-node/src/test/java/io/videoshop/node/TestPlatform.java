@@ -19,6 +19,8 @@ public final class TestPlatform implements AutoCloseable {
   public final ApiClient api;
   /** Where the node's mail goes (the file transport), unless a test configures SMTP. */
   public final MailFolder mail = MailFolder.temporary();
+  /** Reads a mailed token (recipient, prefix): from {@link #mail} unless a test delivers mail elsewhere. */
+  public volatile java.util.function.BinaryOperator<String> mailbox = mail::awaitToken;
 
   public TestPlatform(TestDatabase database, String... hoconOverrides) {
     this.database = database;
@@ -71,7 +73,7 @@ public final class TestPlatform implements AutoCloseable {
 
   /** The newest token with this prefix mailed to this address (read from the delivered mail). */
   public String mailedToken(String recipient, String prefix) {
-    return mail.awaitToken(recipient, prefix);
+    return mailbox.apply(recipient, prefix);
   }
 
   @Override

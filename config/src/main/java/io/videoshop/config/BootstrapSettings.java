@@ -1,7 +1,18 @@
 package io.videoshop.config;
 
-/** The first platform operator, created at first start when the database has none. */
-public record BootstrapSettings(String operatorEmail, String operatorPassword) {
+import java.nio.file.Path;
+
+/**
+ * The first platform operator, created at first start when the database has none; otherwise the
+ * one-time setup token is written to {@code setupTokenFile} (readable by the node's user only).
+ */
+public record BootstrapSettings(String operatorEmail, String operatorPassword, Path setupTokenFile) {
+
+  public static final Path DEFAULT_SETUP_TOKEN_FILE = Path.of("data", "setup-token");
+
+  public BootstrapSettings(String operatorEmail, String operatorPassword) {
+    this(operatorEmail, operatorPassword, DEFAULT_SETUP_TOKEN_FILE);
+  }
 
   public boolean hasOperator() {
     return !operatorEmail.isEmpty();
@@ -18,6 +29,8 @@ public record BootstrapSettings(String operatorEmail, String operatorPassword) {
     if (!email.isEmpty() && password.isEmpty()) {
       at.problem("operator-password", "is required when videoshop.bootstrap.operator-email is set");
     }
-    return new BootstrapSettings(email, password);
+    String file = at.string("setup-token-file").trim();
+    if (file.isEmpty()) at.problem("setup-token-file", "must be a file path");
+    return new BootstrapSettings(email, password, Path.of(file.isEmpty() ? DEFAULT_SETUP_TOKEN_FILE.toString() : file));
   }
 }
