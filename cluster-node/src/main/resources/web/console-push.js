@@ -4,6 +4,7 @@
 // console's session only to call the API with the agent's token.
 const SESSION = 'videoshop-console:session';
 const $ = (id) => document.getElementById(id);
+const SUBSCRIBE_TIMEOUT_MS = 15000;
 
 const supported = 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
 const registration = 'serviceWorker' in navigator
@@ -87,7 +88,12 @@ async function subscribe() {
   const reg = await registration;
   if (!reg) throw new Error('the service worker is not available');
   const { publicKey } = await api('GET', '/api/v1/push/public-key');
-  const subscription = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: publicKey });
+  // A browser that cannot reach its push service may never answer: give up with a clear message.
+  const subscription = await Promise.race([
+    reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: publicKey }),
+    new Promise((resolve, reject) => setTimeout(() => reject(new Error('the browser\u2019s push service did not answer')),
+      SUBSCRIBE_TIMEOUT_MS)),
+  ]);
   try {
     state.subscriptionId = (await api('POST', '/api/v1/me/push-subscriptions', subscription.toJSON())).id;
   } catch (e) {

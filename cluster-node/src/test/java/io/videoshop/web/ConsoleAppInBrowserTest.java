@@ -220,6 +220,28 @@ class ConsoleAppInBrowserTest {
       deliverPush(offer);
       return notifications().contains("A shopper for you");
     });
+
+    // "Notify me on this device": permission granted, the browser asked to subscribe. Here it
+    // reaches no push service, so the console must say so and post nothing (where one is reached,
+    // the browser is subscribed and listed once).
+    phone.get(base + "/console");
+    until("the notifications card", driver -> driver.findElement(By.id("push-card")).isDisplayed());
+    phone.findElement(By.id("push-device")).click();
+    new WebDriverWait(phone, Duration.ofSeconds(45)).withMessage("the console answers the subscribe")
+        .until(driver -> driver.findElement(By.id("push-error")).isDisplayed()
+            || "true".equals(driver.findElement(By.id("push-device")).getAttribute("data-subscribed")));
+    Object listed = ((JavascriptExecutor) phone).executeAsyncScript("""
+        const done = arguments[arguments.length - 1];
+        const session = JSON.parse(sessionStorage.getItem('videoshop-console:session'));
+        fetch('/api/v1/me/push-subscriptions', { headers: { Authorization: 'Bearer ' + session.accessToken } })
+          .then((r) => r.json()).then((list) => done(list.length), (e) => done(String(e)));""");
+    screenshot("phone-subscribe");
+    if (phone.findElement(By.id("push-error")).isDisplayed()) {
+      assertThat(phone.findElement(By.id("push-error")).getText()).startsWith("Notifications could not be turned on");
+      assertThat(listed).isEqualTo(0L);
+    } else {
+      assertThat(listed).isEqualTo(1L);
+    }
   }
 
   @Test
