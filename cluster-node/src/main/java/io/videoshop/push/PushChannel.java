@@ -1,7 +1,5 @@
 package io.videoshop.push;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.videoshop.notification.Channel;
 import io.videoshop.notification.Outbox;
 import io.videoshop.notification.OutboxMessage;
@@ -23,8 +21,6 @@ import java.util.concurrent.TimeoutException;
  * threads, so it may block.
  */
 public final class PushChannel implements Channel {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final PushSubscriptions subscriptions;
   private final PushSender sender;
   private final Clock clock;
@@ -80,13 +76,5 @@ public final class PushChannel implements Channel {
     if (outcome instanceof PushOutcome.Delivered) subscriptions.delivered(subscriptionId);
     if (outcome instanceof PushOutcome.Gone) subscriptions.removeGone(subscriptionId);
     return outcome;
-  }
-
-  static JsonNode tree(String json) {
-    try {
-      return JSON.readTree(json);
-    } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("not JSON", e);
-    }
   }
 }

@@ -41,7 +41,12 @@ public final class PushOutbox {
     }
 
     static Row read(String json) {
-      JsonNode node = PushChannel.tree(json);
+      JsonNode node;
+      try {
+        node = JSON.readTree(json);
+      } catch (JsonProcessingException e) {
+        throw new IllegalArgumentException("a push row is not JSON", e);
+      }
       return new Row(node.get("subscriptionId").asText(), node.hasNonNull("topic") ? node.get("topic").asText() : null,
           PushMessage.Urgency.valueOf(node.get("urgency").asText()), Instant.parse(node.get("expiresAt").asText()),
           node.get("payload").asText());

@@ -321,6 +321,54 @@ class WebPushTest {
 
   @Test
   @Order(9)
+  void theOutboxDropsAPushPastItsDeadlineDeadLettersARefusedOneAndForgetsAGoneBrowser() throws Exception {
+    TestPlatform.TestTenant shop9 = platform.tenant("outbox-shop");
+    String late = subscribe(shop9.agentToken(), pushService.subscribe("late-laptop")).json().get("id").asText();
+    var node = platform.node.platform();
+    // A row whose deadline passed before a worker took it (the outbox was behind): nothing is sent.
+    Instant started = Instant.now().minusSeconds(1);
+    int queued = node.jdbi.inTransaction(handle -> PushOutbox.enqueue(node.outbox, handle, "reminder", shop9.id(),
+        shop9.agentId(), AgentPushes.appointmentReminder("appt-late", started, Instant.now()), started,
+        "push:reminder:appt-late"));
+    assertThat(queued).isEqualTo(1);
+    node.deliveryWorkers.nudge();
+    await().atMost(Duration.ofSeconds(20)).until(() -> !statuses(shop9.id()).contains("pending"));
+
+    pushService.answer("late-laptop", 413);
+    node.jdbi.useTransaction(handle -> PushOutbox.enqueue(node.outbox, handle, "reminder", shop9.id(), shop9.agentId(),
+        AgentPushes.appointmentReminder("appt-big", Instant.now().plusSeconds(600), Instant.now()),
+        Instant.now().plusSeconds(600), "push:reminder:appt-big"));
+    node.deliveryWorkers.nudge();
+    await().atMost(Duration.ofSeconds(20)).until(() -> statuses(shop9.id()).contains("dead"));
+
+    pushService.answer("late-laptop", 410);
+    node.jdbi.useTransaction(handle -> PushOutbox.enqueue(node.outbox, handle, "reminder", shop9.id(), shop9.agentId(),
+        AgentPushes.appointmentReminder("appt-gone", Instant.now().plusSeconds(600), Instant.now()),
+        Instant.now().plusSeconds(600), "push:reminder:appt-gone"));
+    node.deliveryWorkers.nudge();
+    await().atMost(Duration.ofSeconds(20)).until(() -> statuses(shop9.id()).size() == 3
+        && statuses(shop9.id()).get(2).equals("gone"));
+
+    assertThat(statuses(shop9.id())).containsExactly("gone", "dead", "gone");
+    assertThat(pushService.receivedAt("late-laptop")).as("the late one was never sent").hasSize(2)
+        .allSatisfy(push -> assertThat(push.problems()).isEmpty());
+    assertThat(platform.api.call("GET", "/api/v1/me/push-subscriptions").bearer(shop9.agentToken()).send().json())
+        .as("the 410 removed %s", late).isEmpty();
+    // The same cause queued again is ignored (dedup per cause and browser); and with no browser left, nothing is queued.
+    int again = node.jdbi.inTransaction(handle -> PushOutbox.enqueue(node.outbox, handle, "reminder", shop9.id(),
+        shop9.agentId(), AgentPushes.appointmentReminder("appt-gone", Instant.now().plusSeconds(600), Instant.now()),
+        Instant.now().plusSeconds(600), "push:reminder:appt-gone"));
+    assertThat(again).isZero();
+  }
+
+  private List<String> statuses(String tenantId) {
+    return platform.node.platform().jdbi.withHandle(handle -> handle.createQuery(
+            "SELECT status FROM outbox WHERE tenant_id = :t AND kind = 'push' ORDER BY id")
+        .bind("t", tenantId).mapTo(String.class).list());
+  }
+
+  @Test
+  @Order(10)
   void nodesRacingToMakeTheVapidKeysAllEndUpWithTheSameOne() throws Exception {
     var jdbi = platform.node.platform().jdbi;
     jdbi.useHandle(handle -> handle.execute("DELETE FROM push_vapid_keys"));
