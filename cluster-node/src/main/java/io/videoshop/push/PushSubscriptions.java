@@ -183,10 +183,13 @@ public final class PushSubscriptions {
     return jdbi.withHandle(handle -> enabled(handle, userId));
   }
 
-  /** The ids of the browsers to push to for this user: none when the user opted out. In the caller's transaction. */
+  /**
+   * The ids of the browsers to push to for this user: none when the user opted out or is
+   * deactivated. In the caller's transaction.
+   */
   public static List<String> recipients(Connection connection, String userId) throws SQLException {
     try (PreparedStatement query = connection.prepareStatement("""
-        SELECT s.id FROM push_subscriptions s
+        SELECT s.id FROM push_subscriptions s JOIN users u ON u.id = s.user_id AND u.status = 'active'
         WHERE s.user_id = ? AND NOT EXISTS (SELECT 1 FROM push_opt_outs o WHERE o.user_id = s.user_id)
         ORDER BY s.id""")) {
       query.setString(1, userId);
@@ -199,13 +202,14 @@ public final class PushSubscriptions {
   }
 
   /**
-   * A subscription ready to send to (decrypted), if it still exists, its user still wants push
-   * and its data is not erased (an erased one is removed).
+   * A subscription ready to send to (decrypted), if it still exists, its user is active and still
+   * wants push, and its data is not erased (an erased one is removed).
    */
   public Optional<PushTarget> target(String subscriptionId) {
     Optional<Map<String, Object>> row = jdbi.withHandle(handle -> handle.createQuery("""
             SELECT s.user_id, s.endpoint_sealed, s.p256dh_sealed, s.auth_sealed, o.user_id AS opted_out
-            FROM push_subscriptions s LEFT JOIN push_opt_outs o ON o.user_id = s.user_id WHERE s.id = :id""")
+            FROM push_subscriptions s JOIN users u ON u.id = s.user_id AND u.status = 'active'
+            LEFT JOIN push_opt_outs o ON o.user_id = s.user_id WHERE s.id = :id""")
         .bind("id", subscriptionId).mapToMap().findOne());
     if (row.isEmpty() || row.get().get("opted_out") != null) return Optional.empty();
     String subject = subjectOf((String) row.get().get("user_id"));

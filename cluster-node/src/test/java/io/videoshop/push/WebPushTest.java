@@ -305,7 +305,7 @@ class WebPushTest {
 
   @Test
   @Order(8)
-  void anErasedUsersBrowserIsNoLongerPushedAndItsSubscriptionGoes() throws Exception {
+  void anErasedOrDeactivatedUsersBrowserIsNoLongerPushed() throws Exception {
     TestPlatform.TestTenant erased = platform.tenant("erased-shop");
     String id = subscribe(erased.agentToken(), pushService.subscribe("erased-agent")).json().get("id").asText();
     platform.node.platform().jdbi.useHandle(handle -> handle.execute(
@@ -317,6 +317,16 @@ class WebPushTest {
     assertThat(pushService.receivedAt("erased-agent")).isEmpty();
     assertThat(platform.api.call("GET", "/api/v1/me/push-subscriptions").bearer(erased.agentToken()).send().json())
         .isEmpty();
+
+    // A deactivated user is pushed nothing either (their subscription stays for if they come back).
+    String admins = subscribe(erased.adminToken(), pushService.subscribe("deactivated-admin")).json().get("id").asText();
+    assertThat(recipients(erased.adminId())).containsExactly(admins);
+    assertThat(platform.api.call("POST", "/api/v1/tenants/" + erased.id() + "/users/" + erased.adminId() + "/deactivate")
+        .bearer(erased.ownerToken()).send().status()).isEqualTo(200);
+    assertThat(recipients(erased.adminId())).isEmpty();
+    assertThat(deliver(admins, AgentPushes.offer(Instant.now().plusSeconds(30), Instant.now())))
+        .isEqualTo(new PushOutcome.Gone(0));
+    assertThat(pushService.receivedAt("deactivated-admin")).isEmpty();
   }
 
   @Test
