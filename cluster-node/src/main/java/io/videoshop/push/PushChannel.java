@@ -69,9 +69,9 @@ public final class PushChannel implements Channel {
           .get(requestTimeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new PushOutcome.Retry("interrupted", null);
+      return new PushOutcome.Retry("interrupted");
     } catch (ExecutionException | TimeoutException e) {
-      return new PushOutcome.Retry("push service did not answer", null);
+      return new PushOutcome.Retry("push service did not answer");
     }
     if (outcome instanceof PushOutcome.Delivered) subscriptions.delivered(subscriptionId);
     if (outcome instanceof PushOutcome.Gone) subscriptions.removeGone(subscriptionId);

@@ -7,8 +7,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
@@ -52,26 +50,17 @@ public final class PushSender {
     if (status >= 200 && status < 300) return new PushOutcome.Delivered();
     if (status == 404 || status == 410) return new PushOutcome.Gone(status);
     if (status == 429 || status >= 500) {
-      return new PushOutcome.Retry("push service answered " + status, retryAfter(response).orElse(null));
+      return new PushOutcome.Retry("push service answered " + status);
     }
     return new PushOutcome.Permanent("push service answered " + status);
   }
 
   private static PushOutcome failure(Throwable error) {
     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    if (cause instanceof HttpTimeoutException) return new PushOutcome.Retry("push service timed out", null);
-    if (cause instanceof IOException) return new PushOutcome.Retry("push service unreachable: "
-        + cause.getClass().getSimpleName(), null);
+    if (cause instanceof HttpTimeoutException) return new PushOutcome.Retry("push service timed out");
+    if (cause instanceof IOException) {
+      return new PushOutcome.Retry("push service unreachable: " + cause.getClass().getSimpleName());
+    }
     return new PushOutcome.Permanent("push failed: " + cause.getClass().getSimpleName());
-  }
-
-  private static Optional<Duration> retryAfter(HttpResponse<?> response) {
-    return response.headers().firstValue("Retry-After").flatMap(value -> {
-      try {
-        return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim()))));
-      } catch (NumberFormatException e) {
-        return Optional.empty();
-      }
-    });
   }
 }

@@ -77,10 +77,6 @@ public final class VapidKeys {
     return BASE64URL.encodeToString(PushEncryption.encode(publicKey));
   }
 
-  ECPublicKey publicKey() {
-    return publicKey;
-  }
-
   /**
    * The {@code Authorization} header for a push to this endpoint (RFC 8292 section 3): a JWT
    * whose audience is the push service's origin, signed ES256, with the key alongside.
