@@ -153,6 +153,13 @@ class ConsoleAppInBrowserTest {
     assertThat((List<Object>) shell.get("files")).contains("/console", "/web/console.js", "/web/client.js",
         "/web/console.css", "/web/console-push.js", "/console.webmanifest");
     assertThat((String) shell.get("page")).contains("Agent console");
+
+    // Chromium's own reading of the manifest, and whether it would offer to install the console.
+    Map<String, Object> manifest = phone.executeCdpCommand("Page.getAppManifest", Map.of());
+    assertThat((List<Object>) manifest.get("errors")).as("manifest errors").isEmpty();
+    assertThat((String) manifest.get("url")).isEqualTo(base + "/console.webmanifest");
+    Map<String, Object> installable = phone.executeCdpCommand("Page.getInstallabilityErrors", Map.of());
+    assertThat((List<Object>) installable.get("installabilityErrors")).as("installability errors").isEmpty();
   }
 
   @Test
