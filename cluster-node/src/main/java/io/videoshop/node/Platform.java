@@ -28,6 +28,11 @@ import io.videoshop.config.DatabaseSettings;
 import io.videoshop.persistence.SharedDatabase;
 import io.videoshop.reporting.ReportRoutes;
 import io.videoshop.reporting.Reports;
+import io.videoshop.push.PushChannel;
+import io.videoshop.push.PushRoutes;
+import io.videoshop.push.PushSender;
+import io.videoshop.push.PushSubscriptions;
+import io.videoshop.push.VapidKeys;
 import io.videoshop.room.CallRoutes;
 import io.videoshop.room.RoomTokens;
 import io.videoshop.scheduling.BookingCalendars;
@@ -84,6 +89,9 @@ public final class Platform {
   public final LedgerEntries ledger;
   public final BookingCalendars calendars;
   public final BookingLinks bookingLinks;
+  public final VapidKeys vapidKeys;
+  public final PushSubscriptions pushSubscriptions;
+  public final PushChannel pushChannel;
   public final ApiRouter api;
   public final Outbox outbox;
   public final Mails mails;
@@ -138,6 +146,11 @@ public final class Platform {
     this.widgetKeys = new WidgetKeys(jdbi, tenants, audit, clock);
     this.firstStart = new FirstStart(jdbi, tenants, users, widgetKeys, clock);
     this.ledger = new LedgerEntries(jdbi);
+    this.vapidKeys = VapidKeys.loadOrCreate(jdbi, clock);
+    this.pushSubscriptions = new PushSubscriptions(jdbi, database.personalDataVault(), audit, settings.push(), clock);
+    this.pushChannel = new PushChannel(pushSubscriptions, new PushSender(vapidKeys, settings.push(), clock), clock,
+        settings.push().requestTimeout());
+    deliveryWorkers.register(pushChannel);
     TopUps topUps = new TopUps(jdbi, tenants, wallets, new IdempotencyRecords(clock), audit, blocking);
     PaymentWebhook webhook = new PaymentWebhook(jdbi, tenants, wallets, audit, blocking, clock);
     List<ApiRoute> table = new ArrayList<>();
@@ -155,6 +168,7 @@ public final class Platform {
         new PublicBookingLimits(settings.scheduling(), System::nanoTime), blocking, clock));
     table.addAll(ReportRoutes.routes(new Reports(jdbi, settings.reporting()), blocking));
     table.addAll(NotificationRoutes.routes(jdbi, mails, outbox, audit, blocking));
+    table.addAll(PushRoutes.routes(vapidKeys, pushSubscriptions, blocking));
     table.add(OpenApiDocument.route());
     this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking, sessions),
         settings.http().trustedProxies());

@@ -20,6 +20,7 @@ import io.videoshop.queue.QueueSockets;
 import io.videoshop.room.CallMinuteBilling;
 import io.videoshop.room.CallRoom;
 import io.videoshop.reporting.QueueReportProjection;
+import io.videoshop.push.OfferPushProjection;
 import io.videoshop.room.CallsProjection;
 import io.videoshop.room.RoomSweeper;
 import io.videoshop.room.IceServers;
@@ -103,6 +104,7 @@ public final class VideoShopNode {
       CallMinuteBilling.init(system, platform.wallets, platform.tenants, platform.blocking.executor());
       RoomSweeper.start(system, platform.jdbi, platform.clock, settings.calls().reconnectGrace(),
           settings.calls().sweepInterval(), platform.blocking.executor());
+      OfferPushProjection.init(system, platform.outbox, platform.clock, platform.deliveryWorkers::nudge);
       startDelivery(system, platform);
       if (settings.auth().jwtSecret().isEmpty()) {
         log.warn("videoshop.auth.jwt-secret is not set: access tokens are signed with a random key and stop "

@@ -52,11 +52,13 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class WebPages {
   private static final String FOLDER = "web/";
   /** What {@code /web/<name>} serves: pages are reached by their own paths only. */
-  private static final Pattern ASSET = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}\\.(js|css|svg)");
+  private static final Pattern ASSET = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}\\.(js|css|svg|png)");
   private static final Map<String, ContentType> TYPES = Map.of(
       "js", ContentTypes.parse("text/javascript; charset=UTF-8"),
       "css", ContentTypes.parse("text/css; charset=UTF-8"),
       "svg", ContentTypes.parse("image/svg+xml"),
+      "png", ContentTypes.parse("image/png"),
+      "webmanifest", ContentTypes.parse("application/manifest+json"),
       "html", ContentTypes.TEXT_HTML_UTF8);
   private static final List<HttpHeader> EVERY_FILE = List.of(
       RawHeader.create("X-Content-Type-Options", "nosniff"),
@@ -92,6 +94,10 @@ public final class WebPages {
         path("widget.js", () -> respondWithHeaders(WIDGET, () -> file("widget.js"))),
         path("demo", () -> pathEndOrSingleSlash(this::demo)),
         path("console", () -> respondWithHeaders(CONSOLE, () -> file("console.html"))),
+        // The installable console: its manifest, and its service worker at the root so its scope
+        // can be /console (a worker's scope is at most the folder it is served from).
+        path("console.webmanifest", () -> file("console.webmanifest")),
+        path("console-sw.js", () -> respondWithHeaders(CONSOLE, () -> file("console-sw.js"))),
         pathPrefix("widget", () -> path("status", this::widgetStatus)),
         pathPrefix("web", () -> path(name -> ASSET.matcher(name).matches()
             ? respondWithHeaders(WIDGET, () -> file(name)) : reject()))));

@@ -22,7 +22,8 @@ public record VideoShopSettings(
     NotificationSettings notifications,
     PasswordResetLimits passwordResetLimits,
     SchedulingSettings scheduling,
-    ReportingSettings reporting) {
+    ReportingSettings reporting,
+    PushSettings push) {
 
   public enum Profile {
     /** Seeds a demo tenant on first start, for trying the product at once. */
@@ -58,7 +59,8 @@ public record VideoShopSettings(
             NotificationSettings.read(root.at("notifications"), profile == Profile.DEMO),
             PasswordResetLimits.read(root.at("auth").at("password-reset")),
             SchedulingSettings.read(root.at("scheduling")),
-            ReportingSettings.read(root.at("reporting")));
+            ReportingSettings.read(root.at("reporting")),
+            PushSettings.read(root.at("push")));
     checkAcrossSections(root, settings);
     checkNoUnknownKeys(config, root);
     List<String> problems = root.problems();

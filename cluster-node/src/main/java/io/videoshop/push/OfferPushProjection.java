@@ -1,0 +1,71 @@
+package io.videoshop.push;
+
+import io.videoshop.notification.Outbox;
+import io.videoshop.projection.ProjectionDatabase;
+import io.videoshop.queue.TenantQueue;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.projection.ProjectionBehavior;
+import org.apache.pekko.projection.ProjectionId;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
+
+/**
+ * An offer to an agent becomes a push to each of the agent's browsers: the TenantQueue's
+ * {@code ReservationOffered} events are read by tag and each offer's outbox rows are written in
+ * the same transaction as the projection's offset, so every offer is queued exactly once. An offer
+ * that expired before the projection saw it (a node was down) is not pushed. Whether the agent
+ * is looking at the console is the service worker's business: it shows no notification for an
+ * offer while a console tab is visible (docs/notifications.md, "Web push").
+ */
+public final class OfferPushProjection {
+  public static final String NAME = "offer-pushes";
+
+  private OfferPushProjection() {}
+
+  public static void init(ActorSystem<?> system, Outbox outbox, Clock clock, Runnable afterEnqueue) {
+    ProjectionDatabase database = ProjectionDatabase.get(system);
+    ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, "OfferPushProjection",
+        TenantQueue.TAG_COUNT,
+        index -> ProjectionBehavior.create(JdbcProjection.exactlyOnce(
+            ProjectionId.of(NAME, TenantQueue.TAGS.get(index)),
+            EventSourcedProvider.<TenantQueue.Event>eventsByTag(system, JdbcReadJournal.Identifier(),
+                TenantQueue.TAGS.get(index)),
+            database::session, () -> new Handler(outbox, clock, afterEnqueue), system)),
+        ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
+  }
+
+  private static final class Handler extends JdbcHandler<EventEnvelope<TenantQueue.Event>, ProjectionDatabase.Session> {
+    private final Outbox outbox;
+    private final Clock clock;
+    private final Runnable afterEnqueue;
+
+    Handler(Outbox outbox, Clock clock, Runnable afterEnqueue) {
+      this.outbox = outbox;
+      this.clock = clock;
+      this.afterEnqueue = afterEnqueue;
+    }
+
+    @Override
+    public void process(ProjectionDatabase.Session session, EventEnvelope<TenantQueue.Event> envelope) throws Exception {
+      if (!(envelope.event() instanceof TenantQueue.ReservationOffered offered)) return;
+      Instant now = clock.instant();
+      Instant expiresAt = offered.reservation().expiresAt();
+      if (!expiresAt.isAfter(now)) return;
+      String tenantId = PersistenceId.extractEntityId(envelope.persistenceId());
+      int queued = session.withConnection(connection -> PushOutbox.enqueue(outbox, connection, "offer", tenantId,
+          offered.reservation().agentId(), AgentPushes.offer(expiresAt, now), expiresAt,
+          "push:offer:" + offered.reservation().reservationId()));
+      // The workers poll; a nudge saves up to a poll interval (they find the rows once this commits).
+      if (queued > 0) afterEnqueue.run();
+    }
+  }
+}
