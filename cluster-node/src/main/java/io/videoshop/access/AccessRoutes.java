@@ -41,7 +41,7 @@ public final class AccessRoutes {
             "Sign out on every device: end every token and socket of the signed-in user", blocking, request -> {
               logins.logoutEverywhere(request.caller());
               return ApiResponse.noContent();
-            }),
+            }).withoutBody(),
         blocking("POST", "/api/v1/auth/password-reset", Access.PUBLIC, "Mail a password reset token", blocking,
             request -> {
               users.requestPasswordReset(request.caller(), request.body(Users.ResetRequest.class));

@@ -32,7 +32,7 @@ public final class Json {
   public static final int MAX_STRING = 2_000;
   /** Tighter bounds by field name, matching the columns they are stored in. */
   static final Map<String, Integer> FIELD_BOUNDS = Map.of("email", 320, "name", 200, "displayName", 200,
-      "slug", 63, "password", 1_000, "token", 200, "refreshToken", 200);
+      "slug", 63, "password", 1_000, "token", 1_000, "refreshToken", 200);
   /** Fields that are free text: line breaks and tabs are allowed there (other control characters never). */
   static final Set<String> MULTI_LINE = Set.of("note", "notes", "comment", "body", "message");
 

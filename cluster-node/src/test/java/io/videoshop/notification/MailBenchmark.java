@@ -54,7 +54,7 @@ public final class MailBenchmark {
           videoshop.notifications.outbox { workers = %d, batch-size = 20, poll-interval = 200ms }
           videoshop.bootstrap { operator-email = "operator@bench.test", operator-password = "bench password 1" }
           videoshop.auth.jwt-secret = "%s"
-          """.formatted(port, workers, "b".repeat(40));
+          """.formatted(port, workers, "ihhkhFeyb1db-FSwZOnN9iuMybSX3JkTwxahCgZz");
       VideoShopNode a = TestNodes.start(database, nodeConfig);
       VideoShopNode b = TestNodes.start(database, nodeConfig,
           "videoshop.cluster.seed-nodes = \"127.0.0.1:" + a.system().address().getPort().get() + "\"");

@@ -287,7 +287,7 @@ class MailOverSmtpTest {
     // Setup: a node without an operator writes its token to an owner-only file, not to the log.
     Path tokenFile = Files.createTempDirectory("setup").resolve("setup-token");
     VideoShopNode fresh = TestNodes.start(TestDatabase.h2InMemory(), "videoshop.bootstrap.setup-token-file = \""
-        + tokenFile.toString().replace("\\", "/") + "\"\nvideoshop.auth.jwt-secret = \"" + "k".repeat(40) + "\"");
+        + tokenFile.toString().replace("\\", "/") + "\"\nvideoshop.auth.jwt-secret = \"ihhkhFeyb1db-FSwZOnN9iuMybSX3JkTwxahCgZz\"");
     String setupToken;
     try {
       setupToken = Files.readString(tokenFile).trim();

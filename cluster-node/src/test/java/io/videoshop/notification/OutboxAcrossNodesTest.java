@@ -53,7 +53,7 @@ class OutboxAcrossNodesTest {
     try (TestPlatform a = new TestPlatform(TestDatabase.postgres(), CRASHABLE, mail(smtp.getSmtp().getPort()))) {
       String seed = "videoshop.cluster.seed-nodes = \"127.0.0.1:" + a.node.system().address().getPort().get() + "\"";
       VideoShopNode b = TestNodes.start(a.database, seed, CRASHABLE, mail(smtp.getSmtp().getPort()),
-          "videoshop.auth.jwt-secret = \"" + "s".repeat(40) + "\"");
+          "videoshop.auth.jwt-secret = \"ihhkhFeyb1db-FSwZOnN9iuMybSX3JkTwxahCgZz\"");
       boolean bAlive = true;
       try {
         await().atMost(Duration.ofSeconds(60)).until(() -> List.of(a.node, b).stream().allMatch(node ->

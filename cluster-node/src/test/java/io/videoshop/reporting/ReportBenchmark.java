@@ -317,7 +317,7 @@ public final class ReportBenchmark {
         videoshop.cluster { host = "127.0.0.1", port = 0 }
         videoshop.management { host = "127.0.0.1", port = 0 }
         videoshop.bootstrap { operator-email = "%s", operator-password = "%s" }
-        videoshop.auth.jwt-secret = "bench-secret-bench-secret-bench-secret-0123"
+        videoshop.auth.jwt-secret = "ihhkhFeyb1db-FSwZOnN9iuMybSX3JkTwxahCgZz"
         videoshop.log.level = WARN
         pekko.coordinated-shutdown.exit-jvm = off
         """.formatted(url, PG_USER, PG_PASSWORD, OPERATOR, PASSWORD)).withFallback(ConfigFactory.defaultApplication()));

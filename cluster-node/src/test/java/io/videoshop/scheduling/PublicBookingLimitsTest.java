@@ -16,7 +16,7 @@ class PublicBookingLimitsTest {
   @Test
   void aClientAddressAndThenTheWholeTenantAreLimited() throws Exception {
     try (TestPlatform platform = new TestPlatform(TestDatabase.postgres(),
-        "videoshop.http.trust-forwarded-for = true",
+        "videoshop.http.trusted-proxies = \"127.0.0.1/32\"",
         "videoshop.scheduling.public-limits { per-ip-burst = 3, per-ip-per-minute = 1, per-tenant-burst = 6, "
             + "per-tenant-per-minute = 1 }")) {
       TestPlatform.TestTenant tenant = platform.tenant("limits");
