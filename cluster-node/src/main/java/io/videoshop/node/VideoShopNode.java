@@ -97,9 +97,11 @@ public final class VideoShopNode {
       registerEntities(system, settings);
       LedgerProjection.init(system);
       Platform platform = new Platform(system, settings);
-      CallsProjection.init(system);
+      var callSummaries = new io.videoshop.notification.CallSummaries(platform.mails,
+          SharedDatabase.get(system).personalDataVault());
+      CallsProjection.init(system, callSummaries);
       BookingsProjection.init(system);
-      QueueReportProjection.init(system);
+      QueueReportProjection.init(system, callSummaries);
       io.videoshop.notification.WalletMailProjection.init(system, platform.mails, platform.clock);
       CallMinuteBilling.init(system, platform.wallets, platform.tenants, platform.blocking.executor());
       RoomSweeper.start(system, platform.jdbi, platform.clock, settings.calls().reconnectGrace(),

@@ -1,5 +1,6 @@
 package io.videoshop.reporting;
 
+import io.videoshop.notification.CallSummaries;
 import io.videoshop.projection.ProjectionDatabase;
 import io.videoshop.queue.TenantQueue;
 import java.util.Optional;
@@ -18,30 +19,39 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 /**
  * The queue's side of the reports, exactly once: one instance per TenantQueue tag (the only new
  * eventsByTag polling reporting adds; the room's side rides on {@code CallsProjection}, see
- * {@link CallReports}).
+ * {@link CallReports}); it also carries the queue's side of the call summary mail
+ * ({@link CallSummaries}).
  */
 public final class QueueReportProjection {
   public static final String NAME = "queue-reports";
 
   private QueueReportProjection() {}
 
-  public static void init(ActorSystem<?> system) {
+  public static void init(ActorSystem<?> system, CallSummaries summaries) {
     ProjectionDatabase database = ProjectionDatabase.get(system);
     ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, "QueueReportProjection",
         TenantQueue.TAG_COUNT,
         index -> ProjectionBehavior.create(JdbcProjection.exactlyOnce(ProjectionId.of(NAME, TenantQueue.TAGS.get(index)),
             EventSourcedProvider.<TenantQueue.Event>eventsByTag(system, JdbcReadJournal.Identifier(),
                 TenantQueue.TAGS.get(index)),
-            database::session, Handler::new, system)),
+            database::session, () -> new Handler(summaries), system)),
         ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
   }
 
   private static final class Handler extends JdbcHandler<EventEnvelope<TenantQueue.Event>, ProjectionDatabase.Session> {
+    private final CallSummaries summaries;
+
+    Handler(CallSummaries summaries) {
+      this.summaries = summaries;
+    }
+
     @Override
     public void process(ProjectionDatabase.Session session, EventEnvelope<TenantQueue.Event> envelope) throws Exception {
       String tenantId = PersistenceId.extractEntityId(envelope.persistenceId());
       session.withConnection(connection -> {
         QueueReports.apply(connection, tenantId, envelope.event());
+        // The queue's side of the shopper's call summary mail, in the same transaction.
+        summaries.apply(connection, tenantId, envelope.event());
         return null;
       });
     }

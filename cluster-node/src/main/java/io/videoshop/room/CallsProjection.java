@@ -1,5 +1,6 @@
 package io.videoshop.room;
 
+import io.videoshop.notification.CallSummaries;
 import io.videoshop.projection.ProjectionDatabase;
 import io.videoshop.reporting.CallReports;
 import java.sql.Connection;
@@ -30,16 +31,22 @@ public final class CallsProjection {
 
   private CallsProjection() {}
 
-  public static void init(ActorSystem<?> system) {
+  public static void init(ActorSystem<?> system, CallSummaries summaries) {
     ProjectionDatabase database = ProjectionDatabase.get(system);
     ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, "CallsProjection", CallRoom.TAG_COUNT,
         index -> ProjectionBehavior.create(JdbcProjection.exactlyOnce(ProjectionId.of(NAME, CallRoom.TAGS.get(index)),
             EventSourcedProvider.<CallRoom.Event>eventsByTag(system, JdbcReadJournal.Identifier(), CallRoom.TAGS.get(index)),
-            database::session, Handler::new, system)),
+            database::session, () -> new Handler(summaries), system)),
         ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
   }
 
   private static final class Handler extends JdbcHandler<EventEnvelope<CallRoom.Event>, ProjectionDatabase.Session> {
+    private final CallSummaries summaries;
+
+    Handler(CallSummaries summaries) {
+      this.summaries = summaries;
+    }
+
     @Override
     public void process(ProjectionDatabase.Session session, EventEnvelope<CallRoom.Event> envelope) throws Exception {
       String roomId = PersistenceId.extractEntityId(envelope.persistenceId());
@@ -70,6 +77,8 @@ public final class CallsProjection {
         }
         // The reports' call figures, in this same transaction: no second poller on the room tags.
         CallReports.apply(connection, roomId, event);
+        // The room's side of the shopper's call summary mail, likewise.
+        summaries.apply(connection, roomId, envelope.sequenceNr(), event);
         return null;
       });
     }
