@@ -3,8 +3,8 @@ package io.videoshop.notification;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.videoshop.node.SocketClient;
+import io.videoshop.node.TestCalls;
 import io.videoshop.node.TestPlatform;
 import io.videoshop.persistence.TestDatabase;
 import java.time.Duration;
@@ -52,21 +52,11 @@ class CallSummaryMailTest {
   private static void call(TestPlatform platform, TestPlatform.TestTenant tenant, String email, boolean consent)
       throws Exception {
     int port = platform.node.httpPort();
-    String key = platform.api.call("POST", "/api/v1/tenants/" + tenant.id() + "/widget-keys")
-        .bearer(tenant.adminToken()).body(Map.of("name", "store", "allowedOrigins", List.of(ORIGIN)))
-        .send().json().get("publicKey").asText();
-    String shopperToken;
-    String agentToken;
-    try (SocketClient widget = SocketClient.widget(port, key, ORIGIN);
-        SocketClient console = SocketClient.agent(port, tenant.agentToken())) {
-      widget.send(Map.of("type", "join", "name", "Shopper", "email", email, "consent", consent));
-      widget.next("queued");
-      console.send(Map.of("type", "presence", "presence", "available"));
-      JsonNode offer = console.next("reservation");
-      console.send(Map.of("type", "accept", "reservationId", offer.get("reservationId").asText()));
-      agentToken = console.next("assigned").get("roomToken").asText();
-      shopperToken = widget.next("assigned").get("roomToken").asText();
-    }
+    String key = TestCalls.widgetKey(platform.api, tenant, ORIGIN);
+    TestCalls.Assigned call = TestCalls.assign(port, key, ORIGIN, tenant.agentToken(),
+        Map.of("type", "join", "name", "Shopper", "email", email, "consent", consent));
+    String agentToken = call.agentRoomToken();
+    String shopperToken = call.shopperRoomToken();
     try (SocketClient agent = SocketClient.room(port, agentToken);
         SocketClient shopper = SocketClient.room(port, shopperToken)) {
       agent.next("call-started");

@@ -3,13 +3,12 @@ package io.videoshop.room;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.videoshop.node.ApiClient;
 import io.videoshop.node.SocketClient;
+import io.videoshop.node.TestCalls;
 import io.videoshop.node.TestPlatform;
 import io.videoshop.persistence.TestDatabase;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,21 +41,10 @@ class FirstCallBalanceTest {
   @Test
   void aTrialsFirstCallIsNeverToldItsBalanceIsExhausted() throws Exception {
     TestPlatform.TestTenant tenant = platform.tenant("first-call");
-    String key = platform.api.call("POST", "/api/v1/tenants/" + tenant.id() + "/widget-keys")
-        .bearer(tenant.adminToken()).body(Map.of("name", "store", "allowedOrigins", List.of(ORIGIN)))
-        .send().json().get("publicKey").asText();
-    String shopperToken;
-    String agentToken;
-    try (SocketClient widget = SocketClient.widget(port, key, ORIGIN);
-        SocketClient console = SocketClient.agent(port, tenant.agentToken())) {
-      widget.send(Map.of("type", "join", "name", "Ada"));
-      widget.next("queued");
-      console.send(Map.of("type", "presence", "presence", "available"));
-      JsonNode offer = console.next("reservation");
-      console.send(Map.of("type", "accept", "reservationId", offer.get("reservationId").asText()));
-      agentToken = console.next("assigned").get("roomToken").asText();
-      shopperToken = widget.next("assigned").get("roomToken").asText();
-    }
+    String key = TestCalls.widgetKey(platform.api, tenant, ORIGIN);
+    TestCalls.Assigned call = TestCalls.assign(port, key, ORIGIN, tenant.agentToken(), Map.of("type", "join", "name", "Ada"));
+    String agentToken = call.agentRoomToken();
+    String shopperToken = call.shopperRoomToken();
     try (SocketClient agent = SocketClient.room(port, agentToken);
         SocketClient shopper = SocketClient.room(port, shopperToken)) {
       agent.next("call-started");

@@ -3,14 +3,13 @@ package io.videoshop.room;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.videoshop.node.MovableClock;
 import io.videoshop.node.SocketClient;
+import io.videoshop.node.TestCalls;
 import io.videoshop.node.TestPlatform;
 import io.videoshop.persistence.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -30,24 +29,12 @@ class RoomSweeperTest {
     String roomId;
     try {
       TestPlatform.TestTenant tenant = first.tenant("sweep");
-      String key = first.api.call("POST", "/api/v1/tenants/" + tenant.id() + "/widget-keys")
-          .bearer(tenant.adminToken()).body(Map.of("name", "store", "allowedOrigins", List.of(ORIGIN)))
-          .send().json().get("publicKey").asText();
+      String key = TestCalls.widgetKey(first.api, tenant, ORIGIN);
       int port = first.node.httpPort();
-      String shopperToken;
-      String agentToken;
-      try (SocketClient widget = SocketClient.widget(port, key, ORIGIN);
-          SocketClient console = SocketClient.agent(port, tenant.agentToken())) {
-        widget.send(Map.of("type", "join", "name", "Ada"));
-        widget.next("queued");
-        console.send(Map.of("type", "presence", "presence", "available"));
-        JsonNode offer = console.next("reservation");
-        console.send(Map.of("type", "accept", "reservationId", offer.get("reservationId").asText()));
-        JsonNode assigned = console.next("assigned");
-        roomId = assigned.get("roomId").asText();
-        agentToken = assigned.get("roomToken").asText();
-        shopperToken = widget.next("assigned").get("roomToken").asText();
-      }
+      TestCalls.Assigned call = TestCalls.assign(port, key, ORIGIN, tenant.agentToken(), Map.of("type", "join", "name", "Ada"));
+      roomId = call.roomId();
+      String agentToken = call.agentRoomToken();
+      String shopperToken = call.shopperRoomToken();
       SocketClient agent = SocketClient.room(port, agentToken);
       SocketClient shopper = SocketClient.room(port, shopperToken);
       agent.next("call-started");
