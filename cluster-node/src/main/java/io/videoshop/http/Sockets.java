@@ -83,7 +83,18 @@ public final class Sockets {
     return left.isNegative() ? Duration.ZERO : left;
   }
 
+  /**
+   * Built only when the flow materializes, that is once the upgrade was accepted: routes build it
+   * for every request that passes their checks, and a plain GET (answered 400 by
+   * {@code handleWebSocketMessages}) must leave no session actor, subscription or buffer behind.
+   */
   public static <C> Flow<Message, Message, NotUsed> flow(ActorSystem<?> system, String kind, Owner owner,
+      Function<ActorRef<Outbound>, Behavior<C>> session, Function<Inbound, C> wrap) {
+    return Flow.fromMaterializer((materializer, attributes) -> connection(system, kind, owner, session, wrap))
+        .mapMaterializedValue(started -> NotUsed.getInstance());
+  }
+
+  private static <C> Flow<Message, Message, NotUsed> connection(ActorSystem<?> system, String kind, Owner owner,
       Function<ActorRef<Outbound>, Behavior<C>> session, Function<Inbound, C> wrap) {
     Materializer materializer = Materializer.matFromSystem(system);
     Pair<ActorRef<Outbound>, Source<Outbound, NotUsed>> outbound = ActorSource.<Outbound>actorRef(
