@@ -28,7 +28,8 @@ class QueueSocketsTest {
 
   @BeforeAll
   void start() {
-    platform = new TestPlatform(TestDatabase.postgres());
+    // A suspension takes effect within the widget key-cache time; this test wants it at once.
+    platform = new TestPlatform(TestDatabase.postgres(), "videoshop.widget.key-cache-ttl = 1ms");
     api = platform.api;
     port = platform.node.httpPort();
   }
