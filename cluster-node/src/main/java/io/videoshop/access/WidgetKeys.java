@@ -38,7 +38,7 @@ public final class WidgetKeys {
   /**
    * What {@link #check} read for a key (the key, or none; its tenant), kept for {@code cacheTtl}
    * so that upgrades do not query the database each: a revocation, changed origins or a
-   * suspension take effect on this node within that time. Insertion order: the oldest go first.
+   * suspension made on this node apply here at once, on the other nodes within that time. Insertion order: the oldest go first.
    */
   private final Map<String, Lookup> cache = new LinkedHashMap<>();
 
@@ -55,6 +55,14 @@ public final class WidgetKeys {
     this.clock = clock;
     this.cacheTtl = cacheTtl;
     this.cacheSize = cacheSize;
+    tenants.onChange(this::forgetTenant);
+  }
+
+  /** A change made on this node applies here at once; other nodes see it within the cache time. */
+  private void forgetTenant(String tenantId) {
+    synchronized (cache) {
+      cache.values().removeIf(lookup -> lookup.key().map(WidgetKey::tenantId).filter(tenantId::equals).isPresent());
+    }
   }
 
   public record CreateWidgetKey(String name, List<String> allowedOrigins) {}
@@ -159,7 +167,7 @@ public final class WidgetKeys {
 
   private WidgetKey update(Caller caller, String tenantId, String keyId, String action,
       java.util.function.UnaryOperator<WidgetKey> change) {
-    return jdbi.inTransaction(handle -> {
+    WidgetKey changed = jdbi.inTransaction(handle -> {
       WidgetKey before = handle.createQuery("SELECT * FROM widget_keys WHERE id = :id AND tenant_id = :tenantId FOR UPDATE")
           .bind("id", keyId).bind("tenantId", tenantId).map((rs, ctx) -> key(rs)).findOne()
           .orElseThrow(() -> ApiError.notFound("widget_key_not_found", "No widget key " + keyId));
@@ -170,6 +178,10 @@ public final class WidgetKeys {
       audit.record(handle, caller, new AuditLog.Change(tenantId, action, "widget_key", keyId, before, after));
       return after;
     });
+    synchronized (cache) {
+      cache.remove(changed.publicKey());
+    }
+    return changed;
   }
 
   private static WidgetKey key(ResultSet rs) throws SQLException {

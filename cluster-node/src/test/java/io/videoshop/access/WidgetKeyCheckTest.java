@@ -14,9 +14,7 @@ class WidgetKeyCheckTest {
 
   @Test
   void acceptsOnlyLiveKeysFromTheirOriginsAndFallsBackToTheTenantsOrigins() throws Exception {
-    try (TestPlatform platform = new TestPlatform(TestDatabase.h2InMemory(),
-        // Changes take effect within the key-cache time (WidgetCapsTest covers the cache); this test wants them at once.
-        "videoshop.widget.key-cache-ttl = 1ms")) {
+    try (TestPlatform platform = new TestPlatform(TestDatabase.h2InMemory())) {
       ApiClient api = platform.api;
       TestPlatform.TestTenant tenant = platform.tenant("widgets");
       String keys = "/api/v1/tenants/" + tenant.id() + "/widget-keys";

@@ -28,8 +28,7 @@ class QueueSocketsTest {
 
   @BeforeAll
   void start() {
-    // A suspension takes effect within the widget key-cache time; this test wants it at once.
-    platform = new TestPlatform(TestDatabase.postgres(), "videoshop.widget.key-cache-ttl = 1ms");
+    platform = new TestPlatform(TestDatabase.postgres());
     api = platform.api;
     port = platform.node.httpPort();
   }
