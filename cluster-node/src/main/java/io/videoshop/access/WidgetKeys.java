@@ -9,10 +9,14 @@ import io.videoshop.tenant.Tenants;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
@@ -29,12 +33,36 @@ public final class WidgetKeys {
   private final Tenants tenants;
   private final AuditLog audit;
   private final Clock clock;
+  private final Duration cacheTtl;
+  private final int cacheSize;
+  /**
+   * What {@link #check} read for a key (the key, or none; its tenant), kept for {@code cacheTtl}
+   * so that upgrades do not query the database each: a revocation, changed origins or a
+   * suspension made on this node apply here at once, on the other nodes within that time. Insertion order: the oldest go first.
+   */
+  private final Map<String, Lookup> cache = new LinkedHashMap<>();
+
+  private record Lookup(Optional<WidgetKey> key, Optional<Tenant> tenant, Instant readAt) {}
 
   public WidgetKeys(Jdbi jdbi, Tenants tenants, AuditLog audit, Clock clock) {
+    this(jdbi, tenants, audit, clock, Duration.ofSeconds(30), 10_000);
+  }
+
+  public WidgetKeys(Jdbi jdbi, Tenants tenants, AuditLog audit, Clock clock, Duration cacheTtl, int cacheSize) {
     this.jdbi = jdbi;
     this.tenants = tenants;
     this.audit = audit;
     this.clock = clock;
+    this.cacheTtl = cacheTtl;
+    this.cacheSize = cacheSize;
+    tenants.onChange(this::forgetTenant);
+  }
+
+  /** A change made on this node applies here at once; other nodes see it within the cache time. */
+  private void forgetTenant(String tenantId) {
+    synchronized (cache) {
+      cache.values().removeIf(lookup -> lookup.key().map(WidgetKey::tenantId).filter(tenantId::equals).isPresent());
+    }
   }
 
   public record CreateWidgetKey(String name, List<String> allowedOrigins) {}
@@ -103,11 +131,10 @@ public final class WidgetKeys {
    */
   public Admission check(String publicKey, String origin) {
     if (publicKey == null || publicKey.isBlank()) return Admission.refused("widget_key_missing");
-    Optional<WidgetKey> key = jdbi.withHandle(handle -> handle.createQuery(
-            "SELECT * FROM widget_keys WHERE public_key = :key").bind("key", publicKey)
-        .map((rs, ctx) -> key(rs)).findOne()).filter(found -> found.revokedAt() == null);
+    Lookup lookup = lookup(publicKey);
+    Optional<WidgetKey> key = lookup.key();
     if (key.isEmpty()) return Admission.refused("widget_key_invalid");
-    Optional<Tenant> tenant = tenants.find(key.get().tenantId());
+    Optional<Tenant> tenant = lookup.tenant();
     if (tenant.isEmpty()) return Admission.refused("widget_key_invalid");
     if (tenant.get().suspended()) return Admission.refused("tenant_suspended");
     List<String> origins = key.get().allowedOrigins().isEmpty()
@@ -116,9 +143,31 @@ public final class WidgetKeys {
     return new Admission(true, tenant.get().id(), null);
   }
 
+  private Lookup lookup(String publicKey) {
+    Instant now = clock.instant();
+    synchronized (cache) {
+      Lookup cached = cache.get(publicKey);
+      if (cached != null && cached.readAt().plus(cacheTtl).isAfter(now)) return cached;
+    }
+    Optional<WidgetKey> key = jdbi.withHandle(handle -> handle.createQuery(
+            "SELECT * FROM widget_keys WHERE public_key = :key").bind("key", publicKey)
+        .map((rs, ctx) -> key(rs)).findOne()).filter(found -> found.revokedAt() == null);
+    Lookup read = new Lookup(key, key.flatMap(found -> tenants.find(found.tenantId())), now);
+    synchronized (cache) {
+      cache.remove(publicKey);
+      cache.put(publicKey, read);
+      Iterator<String> oldest = cache.keySet().iterator();
+      while (cache.size() > cacheSize) {
+        oldest.next();
+        oldest.remove();
+      }
+    }
+    return read;
+  }
+
   private WidgetKey update(Caller caller, String tenantId, String keyId, String action,
       java.util.function.UnaryOperator<WidgetKey> change) {
-    return jdbi.inTransaction(handle -> {
+    WidgetKey changed = jdbi.inTransaction(handle -> {
       WidgetKey before = handle.createQuery("SELECT * FROM widget_keys WHERE id = :id AND tenant_id = :tenantId FOR UPDATE")
           .bind("id", keyId).bind("tenantId", tenantId).map((rs, ctx) -> key(rs)).findOne()
           .orElseThrow(() -> ApiError.notFound("widget_key_not_found", "No widget key " + keyId));
@@ -129,6 +178,10 @@ public final class WidgetKeys {
       audit.record(handle, caller, new AuditLog.Change(tenantId, action, "widget_key", keyId, before, after));
       return after;
     });
+    synchronized (cache) {
+      cache.remove(changed.publicKey());
+    }
+    return changed;
   }
 
   private static WidgetKey key(ResultSet rs) throws SQLException {

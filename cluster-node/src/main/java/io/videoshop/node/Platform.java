@@ -143,7 +143,8 @@ public final class Platform {
     this.logins = new Logins(jdbi, accessTokens, audit, mails, sessions, settings.auth(), clock);
     logins.onSignIn(new io.videoshop.notification.SignInNotices(mails, clock)::signedIn);
     this.apiKeys = new ApiKeys(jdbi, audit, clock);
-    this.widgetKeys = new WidgetKeys(jdbi, tenants, audit, clock);
+    this.widgetKeys = new WidgetKeys(jdbi, tenants, audit, clock, settings.widget().keyCacheTtl(),
+        settings.widget().keyCacheSize());
     this.firstStart = new FirstStart(jdbi, tenants, users, widgetKeys, clock);
     this.ledger = new LedgerEntries(jdbi);
     this.vapidKeys = VapidKeys.loadOrCreate(jdbi, clock);

@@ -152,7 +152,7 @@ public final class VideoShopNode {
     LiveSockets.get(system); // its shutdown task exists from the start, sockets or not
     QueueSockets queueSockets = new QueueSockets(system, platform.tenants, platform.wallets, platform.widgetKeys,
         platform.accessTokens, platform.roomTokens, SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.clock,
-        platform.sessions, platform.socketTickets);
+        platform.sessions, platform.socketTickets, platform.settings.http().trustedProxies(), platform.settings.widget());
     RoomSockets roomSockets = new RoomSockets(system, platform.roomTokens,
         new IceServers(platform.settings.calls(), platform.clock), platform.tenants,
         SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.settings.http().trustedProxies(),

@@ -2,6 +2,7 @@ package io.videoshop.queue;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.handleWebSocketMessages;
 import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
 import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
@@ -14,6 +15,8 @@ import io.videoshop.access.Caller;
 import io.videoshop.access.SocketTickets;
 import io.videoshop.access.UserSessions;
 import io.videoshop.access.WidgetKeys;
+import io.videoshop.config.TrustedProxies;
+import io.videoshop.config.WidgetSettings;
 import io.videoshop.http.ApiError;
 import io.videoshop.http.ApiRouter;
 import io.videoshop.http.Blocking;
@@ -23,6 +26,7 @@ import io.videoshop.room.RoomTokens;
 import io.videoshop.tenant.Tenants;
 import io.videoshop.wallet.Wallets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -31,14 +35,21 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.javadsl.Flow;
 
 /**
  * The queue's two sockets. {@code /ws/widget?key=<widget key>}: only with a valid key and an
  * {@code Origin} the key allows (else 403 before the upgrade). {@code /ws/agent}: only for a
  * tenant's user, with a one-time ticket ({@code ?ticket=}, from {@link SocketTickets}: browsers
  * cannot set headers on a socket, and a token in the URL would land in access logs) or
- * {@code Authorization: Bearer}. Translation only: each connection is a session actor.
+ * {@code Authorization: Bearer}. Translation only: each connection is a session actor. Widget
+ * sockets are capped per client address and per tenant on the node ({@link WidgetLimits}: 429
+ * {@code too_many_connections}), and their joins per address per minute ({@code too_many_joins}).
  */
 public final class QueueSockets {
   private final ActorSystem<?> system;
@@ -52,11 +63,15 @@ public final class QueueSockets {
   private final RoomTokens roomTokens;
   private final UserSessions sessions;
   private final SocketTickets tickets;
+  private final TrustedProxies trustedProxies;
+  private final WidgetLimits limits;
   private static final String TICKET_ROUTE = "POST /api/v1/auth/socket-ticket";
 
   public QueueSockets(ActorSystem<?> system, Tenants tenants, Wallets wallets, WidgetKeys widgetKeys,
       AccessTokens accessTokens, RoomTokens roomTokens, PersonalDataVault vault, Blocking blocking, Clock clock,
-      UserSessions sessions, SocketTickets tickets) {
+      UserSessions sessions, SocketTickets tickets, TrustedProxies trustedProxies, WidgetSettings widgetSettings) {
+    this.trustedProxies = trustedProxies;
+    this.limits = new WidgetLimits(widgetSettings);
     this.roomTokens = roomTokens;
     this.sessions = sessions;
     this.tickets = tickets;
@@ -74,10 +89,11 @@ public final class QueueSockets {
   public Route route() {
     return pathPrefix("ws", () -> concat(
         path("widget", () -> parameterOptional("key", key -> optionalHeaderValueByName("Origin", origin ->
-            onSuccess(blocking.run(() -> widgetKeys.check(key.orElse(null), origin.orElse(null))), admission ->
-                admission.allowed()
-                    ? handleWebSocketMessages(widget(admission.tenantId()))
-                    : complete(ApiRouter.problem(ApiError.forbidden(admission.reason(), refusal(admission.reason())))))))),
+            extractRequest(request -> onSuccess(blocking.run(() -> widgetKeys.check(key.orElse(null),
+                origin.orElse(null))), admission -> admission.allowed()
+                    ? widget(admission.tenantId(), ApiRouter.clientAddress(request, trustedProxies), request)
+                    : complete(ApiRouter.problem(ApiError.forbidden(admission.reason(),
+                        refusal(admission.reason()))))))))),
         path("agent", () -> parameterOptional("ticket", ticket -> parameterOptional("access_token", inUrl ->
             optionalHeaderValueByName("Authorization", authorization -> {
               if (inUrl.isPresent()) return complete(ApiRouter.problem(SocketTickets.tokenInUrl(TICKET_ROUTE)));
@@ -111,11 +127,30 @@ public final class QueueSockets {
             }))))));
   }
 
-  private org.apache.pekko.stream.javadsl.Flow<org.apache.pekko.http.javadsl.model.ws.Message,
-      org.apache.pekko.http.javadsl.model.ws.Message, org.apache.pekko.NotUsed> widget(String tenantId) {
-    return Sockets.flow(system, "widget", out -> WidgetSession.create(tenantId, out,
-        sharding.entityRefFor(TenantQueue.ENTITY_KEY, tenantId), feeds, vault, blocking.executor(), roomTokens),
-        WidgetSession.FromClient::new);
+  /** A widget socket within this node's caps (checked only for an upgrade, which then releases its place). */
+  private Route widget(String tenantId, String address, HttpRequest request) {
+    if (request.getAttribute(AttributeKeys.webSocketUpgrade).isEmpty()) {
+      return handleWebSocketMessages(Flow.create()); // rejected as no upgrade, like any socket route
+    }
+    Optional<String> full = limits.open(address, tenantId);
+    if (full.isPresent()) {
+      return complete(ApiRouter.problem(ApiError.tooManyRequests("too_many_connections",
+          full.get().equals("address") ? "Too many open widget connections from this address"
+              : "Too many open widget connections for this shop", Duration.ofSeconds(10))));
+    }
+    Flow<Message, Message, NotUsed> flow;
+    try {
+      flow = Sockets.flow(system, "widget", out -> WidgetSession.create(tenantId, out,
+          sharding.entityRefFor(TenantQueue.ENTITY_KEY, tenantId), feeds, vault, blocking.executor(), roomTokens,
+          () -> limits.join(address, System.nanoTime())), WidgetSession.FromClient::new);
+    } catch (RuntimeException e) {
+      limits.closed(address, tenantId);
+      throw e;
+    }
+    return handleWebSocketMessages(flow.watchTermination((notUsed, done) -> {
+      done.whenComplete((ok, failure) -> limits.closed(address, tenantId));
+      return NotUsed.getInstance();
+    }));
   }
 
   private org.apache.pekko.stream.javadsl.Flow<org.apache.pekko.http.javadsl.model.ws.Message,

@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -62,9 +63,10 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   private record LeaveAnswer(String ticketId, TenantQueue.Confirmation reply, Throwable failure) implements Command {}
 
   static Behavior<Command> create(String tenantId, ActorRef<Sockets.Outbound> out, EntityRef<TenantQueue.Command> queue,
-      ActorRef<QueueFeeds.Command> feeds, PersonalDataVault vault, Executor blocking, RoomTokens roomTokens) {
+      ActorRef<QueueFeeds.Command> feeds, PersonalDataVault vault, Executor blocking, RoomTokens roomTokens,
+      BooleanSupplier joinAllowed) {
     return Behaviors.setup(context -> new WidgetSession(context, tenantId, out, queue, feeds, vault, blocking,
-        roomTokens));
+        roomTokens, joinAllowed));
   }
 
   private final String tenantId;
@@ -73,6 +75,8 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   private final PersonalDataVault vault;
   private final Executor blocking;
   private final RoomTokens roomTokens;
+  /** The node's joins-per-address budget ({@link WidgetLimits}): takes one join if there is one. */
+  private final BooleanSupplier joinAllowed;
   private final RateLimit rateLimit = new RateLimit(20, 5, System.nanoTime());
   private String ticketId;
   /** The token of the join under way: repeated joins carry it, so the queue makes one ticket. */
@@ -85,8 +89,9 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
 
   private WidgetSession(ActorContext<Command> context, String tenantId, ActorRef<Sockets.Outbound> out,
       EntityRef<TenantQueue.Command> queue, ActorRef<QueueFeeds.Command> feeds, PersonalDataVault vault,
-      Executor blocking, RoomTokens roomTokens) {
+      Executor blocking, RoomTokens roomTokens, BooleanSupplier joinAllowed) {
     super(context);
+    this.joinAllowed = joinAllowed;
     this.roomTokens = roomTokens;
     this.tenantId = tenantId;
     this.out = out;
@@ -130,6 +135,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
       send(invalid);
       return this;
     }
+    if (!joinAllowed.getAsBoolean()) return error("too_many_joins", "Too many joins from this address; try again in a minute", null);
     busy = true;
     String subject = "shopper-" + UUID.randomUUID();
     this.subject = subject;

@@ -29,6 +29,9 @@ public final class Tenants {
   private final Jdbi jdbi;
   private final AuditLog audit;
   private final Clock clock;
+  /** Told the id of each tenant that changed, once its change committed (caches on this node). */
+  private final List<java.util.function.Consumer<String>> changeListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public Tenants(Jdbi jdbi, AuditLog audit, Clock clock) {
     this.jdbi = jdbi;
@@ -128,8 +131,12 @@ public final class Tenants {
     });
   }
 
+  public void onChange(java.util.function.Consumer<String> listener) {
+    changeListeners.add(listener);
+  }
+
   private Tenant change(Caller caller, String id, String action, java.util.function.UnaryOperator<Tenant> change) {
-    return jdbi.inTransaction(handle -> {
+    Tenant changed = jdbi.inTransaction(handle -> {
       Tenant before = handle.createQuery("SELECT * FROM tenants WHERE id = :id FOR UPDATE").bind("id", id)
           .map((rs, ctx) -> tenant(rs)).findOne()
           .orElseThrow(() -> ApiError.notFound("tenant_not_found", "No tenant " + id));
@@ -144,6 +151,8 @@ public final class Tenants {
       audit.record(handle, caller, new AuditLog.Change(id, action, "tenant", id, before, after));
       return after;
     });
+    changeListeners.forEach(listener -> listener.accept(id));
+    return changed;
   }
 
   private static void checkName(List<FieldError> errors, String name) {

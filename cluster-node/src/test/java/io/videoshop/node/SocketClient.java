@@ -27,8 +27,13 @@ public final class SocketClient implements AutoCloseable {
   private final WebSocket socket;
 
   private SocketClient(String url, String origin) throws Exception {
+    this(url, origin, null);
+  }
+
+  private SocketClient(String url, String origin, String forwardedFor) throws Exception {
     WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
     if (origin != null) builder.header("Origin", origin);
+    if (forwardedFor != null) builder.header("X-Forwarded-For", forwardedFor);
     socket = builder.buildAsync(URI.create(url), new Listener()).get(10, TimeUnit.SECONDS);
   }
 
@@ -57,6 +62,11 @@ public final class SocketClient implements AutoCloseable {
         .body(java.util.Map.of("roomToken", roomToken)).send();
     if (reply.status() != 201) throw new AssertionError("no room ticket: " + reply);
     return reply.json().get("ticket").asText();
+  }
+
+  /** A widget socket from a client a trusted proxy names with X-Forwarded-For. */
+  public static SocketClient widget(int port, String key, String origin, String forwardedFor) throws Exception {
+    return new SocketClient("ws://127.0.0.1:" + port + "/ws/widget?key=" + key, origin, forwardedFor);
   }
 
   /** Connects or returns the HTTP status that refused the upgrade. */

@@ -23,7 +23,8 @@ public record VideoShopSettings(
     PasswordResetLimits passwordResetLimits,
     SchedulingSettings scheduling,
     ReportingSettings reporting,
-    PushSettings push) {
+    PushSettings push,
+    WidgetSettings widget) {
 
   public enum Profile {
     /** Seeds a demo tenant on first start, for trying the product at once. */
@@ -60,7 +61,8 @@ public record VideoShopSettings(
             PasswordResetLimits.read(root.at("auth").at("password-reset")),
             SchedulingSettings.read(root.at("scheduling")),
             ReportingSettings.read(root.at("reporting")),
-            PushSettings.read(root.at("push")));
+            PushSettings.read(root.at("push")),
+            WidgetSettings.read(root.at("widget")));
     checkAcrossSections(root, settings);
     checkNoUnknownKeys(config, root);
     List<String> problems = root.problems();
