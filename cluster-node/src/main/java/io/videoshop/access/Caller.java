@@ -5,9 +5,15 @@ import java.util.Set;
 /**
  * Who is asking: a signed-in user (its token says its tenant and role), a merchant's server
  * (an API key of one tenant, with scopes), or nobody yet. Carried into every handler and into
- * every audit entry, with the client's address and user agent.
+ * every audit entry, with the client's address, user agent and the request's id
+ * ({@code io.videoshop.http.RequestIds}; null outside a request).
  */
-public record Caller(Kind kind, String id, String tenantId, Role role, Set<String> scopes, String ip, String userAgent) {
+public record Caller(Kind kind, String id, String tenantId, Role role, Set<String> scopes, String ip, String userAgent,
+    String requestId) {
+
+  public Caller(Kind kind, String id, String tenantId, Role role, Set<String> scopes, String ip, String userAgent) {
+    this(kind, id, tenantId, role, scopes, ip, userAgent, null);
+  }
 
   public enum Kind {
     USER,
@@ -27,7 +33,12 @@ public record Caller(Kind kind, String id, String tenantId, Role role, Set<Strin
 
   /** The same request's caller, once it is known to be this user (after login, on acceptance). */
   public Caller as(User user) {
-    return new Caller(Kind.USER, user.id(), user.tenantId(), user.roleEnum(), Set.of(), ip, userAgent);
+    return new Caller(Kind.USER, user.id(), user.tenantId(), user.roleEnum(), Set.of(), ip, userAgent, requestId);
+  }
+
+  /** The same caller, known to be making the request with this id. */
+  public Caller withRequestId(String id) {
+    return new Caller(kind, this.id, tenantId, role, scopes, ip, userAgent, id);
   }
 
   public boolean isOperator() {

@@ -37,9 +37,9 @@ public final class AuditLog {
   public void record(Handle handle, Caller caller, Change change) {
     handle.createUpdate("""
             INSERT INTO audit_log (at, tenant_id, actor_type, actor_id, ip, user_agent, action, target_type,
-              target_id, before_state, after_state)
+              target_id, before_state, after_state, request_id)
             VALUES (:at, :tenantId, :actorType, :actorId, :ip, :userAgent, :action, :targetType, :targetId,
-              :before, :after)""")
+              :before, :after, :requestId)""")
         .bind("at", clock.instant())
         .bind("tenantId", change.tenantId())
         .bind("actorType", caller.kind().name().toLowerCase())
@@ -51,6 +51,7 @@ public final class AuditLog {
         .bind("targetId", change.targetId())
         .bind("before", change.before() == null ? null : Json.write(change.before()))
         .bind("after", change.after() == null ? null : Json.write(change.after()))
+        .bind("requestId", caller.requestId())
         .execute();
   }
 
@@ -61,7 +62,7 @@ public final class AuditLog {
 
   /** Filters of a page; {@code beforeId} is the cursor (entries older than it), newest first. */
   public record Filter(Optional<String> tenantId, Optional<String> actorId, Optional<String> action,
-      Optional<String> targetId, Optional<Instant> from, Optional<Instant> to, Optional<Long> beforeId, int limit) {}
+      Optional<String> targetId, Optional<String> requestId, Optional<Instant> from, Optional<Instant> to, Optional<Long> beforeId, int limit) {}
 
   public record Page(List<AuditEntry> items, Long nextCursor) {}
 
@@ -71,6 +72,7 @@ public final class AuditLog {
     filter.actorId().ifPresent(v -> sql.append(" AND actor_id = :actorId"));
     filter.action().ifPresent(v -> sql.append(" AND action = :action"));
     filter.targetId().ifPresent(v -> sql.append(" AND target_id = :targetId"));
+    filter.requestId().ifPresent(v -> sql.append(" AND request_id = :requestId"));
     filter.from().ifPresent(v -> sql.append(" AND at >= :from"));
     filter.to().ifPresent(v -> sql.append(" AND at < :to"));
     filter.beforeId().ifPresent(v -> sql.append(" AND id < :beforeId"));
@@ -81,6 +83,7 @@ public final class AuditLog {
       filter.actorId().ifPresent(v -> query.bind("actorId", v));
       filter.action().ifPresent(v -> query.bind("action", v));
       filter.targetId().ifPresent(v -> query.bind("targetId", v));
+      filter.requestId().ifPresent(v -> query.bind("requestId", v));
       filter.from().ifPresent(v -> query.bind("from", v));
       filter.to().ifPresent(v -> query.bind("to", v));
       filter.beforeId().ifPresent(v -> query.bind("beforeId", v));
@@ -95,7 +98,7 @@ public final class AuditLog {
     return new AuditEntry(rs.getLong("id"), rs.getTimestamp("at").toInstant(), rs.getString("tenant_id"),
         rs.getString("actor_type"), rs.getString("actor_id"), rs.getString("ip"), rs.getString("user_agent"),
         rs.getString("action"), rs.getString("target_type"), rs.getString("target_id"),
-        tree(rs.getString("before_state")), tree(rs.getString("after_state")));
+        tree(rs.getString("before_state")), tree(rs.getString("after_state")), rs.getString("request_id"));
   }
 
   private static JsonNode tree(String json) {

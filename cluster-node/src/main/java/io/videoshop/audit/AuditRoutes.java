@@ -29,7 +29,7 @@ public final class AuditRoutes {
 
   private static AuditLog.Filter filter(ApiRequest request, Optional<String> tenantId) {
     return new AuditLog.Filter(tenantId, request.query("actorId"), request.query("action"), request.query("targetId"),
-        request.instantQuery("from"), request.instantQuery("to"),
+        request.query("requestId"), request.instantQuery("from"), request.instantQuery("to"),
         request.query("cursor").map(cursor -> (long) request.intQuery("cursor", 0, 1, Integer.MAX_VALUE)),
         request.intQuery("limit", 50, 1, AuditLog.MAX_PAGE));
   }

@@ -90,7 +90,9 @@ public final class ApiRouter {
           allowed.add(route.method());
           continue;
         }
-        return call(route, params, request, ip, body).exceptionally(ApiRouter::problemFor);
+        String requestId = RequestIds.of(request);
+        return call(route, params, request, ip, body, requestId)
+            .exceptionally(failure -> RequestIds.withMdc(requestId, () -> problemFor(failure)));
       }
       if (!allowed.isEmpty()) {
         return CompletableFuture.completedFuture(problem(new ApiError(StatusCodes.METHOD_NOT_ALLOWED,
@@ -104,18 +106,19 @@ public final class ApiRouter {
   }
 
   private CompletionStage<HttpResponse> call(ApiRoute route, Map<String, String> params, HttpRequest request,
-      String ip, String body) {
+      String ip, String body, String requestId) {
     Map<String, String> headers = headers(request);
     String userAgent = headers.getOrDefault("user-agent", "");
     return authenticator.authenticate(headers.get("authorization"), headers.get("x-api-key"), ip, userAgent)
-        .thenCompose(caller -> {
+        .thenCompose(authenticated -> RequestIds.withMdc(requestId, () -> {
+          Caller caller = authenticated.withRequestId(requestId);
           authorize(route, caller, params);
           if (!route.takesBody() && body != null && !body.isEmpty()) {
             throw ApiError.badRequest("unexpected_body", route.method() + " " + route.path() + " takes no body");
           }
           ApiRequest apiRequest = new ApiRequest(caller, params, query(request), body, headers);
           return route.handler().handle(apiRequest);
-        })
+        }))
         .thenApply(ApiRouter::render);
   }
 

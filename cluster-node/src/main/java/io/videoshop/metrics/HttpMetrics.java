@@ -23,7 +23,7 @@ public final class HttpMetrics {
   /** The label of every path no template matches. */
   public static final String UNMATCHED = "unmatched";
   /** The routes outside {@code /api/v1}, as templates ({@code {name}}: any one segment). */
-  public static final List<String> FIXED_TEMPLATES = List.of("/", "/health/alive", "/health/ready", "/metrics",
+  public static final List<String> FIXED_TEMPLATES = List.of("/", "/health/alive", "/health/ready",
       "/ws/widget", "/ws/agent", "/ws/room", "/widget.js", "/widget/status", "/demo", "/console", "/web/{asset}");
   private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 

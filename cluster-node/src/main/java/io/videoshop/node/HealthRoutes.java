@@ -7,7 +7,6 @@ import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 
-import io.videoshop.metrics.NodeMetrics;
 import java.util.Map;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -16,7 +15,7 @@ import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** {@code /health/alive}, {@code /health/ready} and {@code /metrics}: translation only. */
+/** {@code /health/alive} and {@code /health/ready}: translation only ({@code /metrics} is on the management port). */
 final class HealthRoutes {
 
   private static final Readiness.Report ALIVE = new Readiness.Report("alive", Map.of());
@@ -29,13 +28,11 @@ final class HealthRoutes {
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, report.toJson()));
   }
 
-  static Route route(Readiness readiness, NodeMetrics metrics) {
-    return get(() -> concat(
+  static Route route(Readiness readiness) {
+    return get(() ->
         pathPrefix("health", () -> concat(
             path("alive", () -> complete(json(StatusCodes.OK, ALIVE))),
             path("ready", () -> completeWithFuture(readiness.check().thenApply(report ->
-                json(report.isReady() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, report)))))),
-        path("metrics", () -> complete(HttpResponse.create()
-            .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape()))))));
+                json(report.isReady() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, report)))))));
   }
 }

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import io.videoshop.access.SocketTickets;
 import io.videoshop.config.ClusterSettings;
 import io.videoshop.config.VideoShopSettings;
+import io.videoshop.http.RequestIds;
 import io.videoshop.http.HttpServer;
 import io.videoshop.http.LiveSockets;
 import io.videoshop.http.ApiRoute;
@@ -157,10 +158,11 @@ public final class VideoShopNode {
         new IceServers(platform.settings.calls(), platform.clock), platform.tenants,
         SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.settings.http().trustedProxies(),
         platform.sessions, platform.socketTickets);
-    Route all = concat(HealthRoutes.route(new Readiness(system), metrics), SocketTickets.preflight(),
+    Route all = RequestIds.route(platform.settings.http().trustedProxies(), () -> concat(
+        HealthRoutes.route(new Readiness(system)), SocketTickets.preflight(),
         platform.api.route(), queueSockets.route(),
         roomSockets.route(), new WebPages(platform.tenants, platform.widgetKeys, platform.blocking).route(),
-        io.videoshop.notification.MailLinkPages.route());
+        io.videoshop.notification.MailLinkPages.route()));
     return HttpMetrics.timed(metrics.registry(), platform.api.table().stream().map(ApiRoute::path).toList(), all.seal());
   }
 

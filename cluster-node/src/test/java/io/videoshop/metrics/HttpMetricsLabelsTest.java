@@ -27,7 +27,7 @@ class HttpMetricsLabelsTest {
         platform.api.call("GET", "/web/" + random + ".js").send();
         platform.api.call("GET", "/ws/" + random).send();
       }
-      String metrics = platform.api.call("GET", "/metrics").send().body();
+      String metrics = platform.metrics();
       Set<String> labels = new TreeSet<>();
       Matcher matcher = PATH_LABEL.matcher(metrics);
       while (matcher.find()) labels.add(matcher.group(1));

@@ -173,9 +173,10 @@ class KubernetesManifestsTest {
       assertThat(containerPort("management")).isEqualTo(settings.management().port());
     }
     Map<String, String> annotations = only(Deployment.class).getSpec().getTemplate().getMetadata().getAnnotations();
-    assertThat(annotations.get("prometheus.io/port")).as("Prometheus scrapes the HTTP port")
-        .isEqualTo(Integer.toString(deployed.http().port()));
-    assertThat(annotations.get("prometheus.io/path")).as("where HealthRoutes serves metrics").isEqualTo("/metrics");
+    assertThat(annotations.get("prometheus.io/port")).as("Prometheus scrapes the management port")
+        .isEqualTo(Integer.toString(deployed.management().port()));
+    assertThat(annotations.get("prometheus.io/path")).as("where MetricsManagementRoutes serves metrics")
+        .isEqualTo("/metrics");
     assertThat(container().getPorts()).extracting(ContainerPort::getName)
         .as("bootstrap finds contact points by the port name in management.conf")
         .contains(nodeConfig(Map.of()).getString("pekko.management.cluster.bootstrap.contact-point-discovery.port-name"));

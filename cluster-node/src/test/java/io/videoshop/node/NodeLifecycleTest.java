@@ -38,7 +38,8 @@ class NodeLifecycleTest {
       });
       assertThat(get(management, "/ready").statusCode()).as("management agrees with /health/ready").isEqualTo(200);
 
-      HttpResponse<String> metrics = get(port, "/metrics");
+      assertThat(get(port, "/metrics").statusCode()).as("not on the public HTTP port").isEqualTo(404);
+      HttpResponse<String> metrics = get(management, "/metrics");
       assertThat(metrics.statusCode()).isEqualTo(200);
       assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
       assertThat(metrics.body())
@@ -48,7 +49,7 @@ class NodeLifecycleTest {
           .contains("hikaricp_connections")
           .contains("http_server_requests_seconds_count{method=\"GET\",node=")
           .contains("path=\"/health/ready\",status=\"200\"");
-      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(get(port, "/metrics").body())
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(get(management, "/metrics").body())
           .containsPattern("pekko_sharding_shards\\{node=\"[^\"]+\",type=\"TenantQueue\"} ")
           .containsPattern("pekko_sharding_entities\\{node=\"[^\"]+\",type=\"CallRoom\"} ")
           .containsPattern("videoshop_journal_write_seconds_count\\{node=\"[^\"]+\"} [1-9]"));

@@ -33,6 +33,11 @@ public final class TestPlatform implements AutoCloseable {
     this.api = new ApiClient(node.httpPort());
   }
 
+  /** The node's Prometheus text, from the management port (the HTTP port does not serve it). */
+  public String metrics() {
+    return new ApiClient(node.managementPort()).call("GET", "/metrics").send().body();
+  }
+
   public String login(String email, String password) {
     ApiClient.Reply reply = api.call("POST", "/api/v1/auth/login").body(Map.of("email", email, "password", password)).send();
     assertThat(reply.status()).as("login of %s: %s", email, reply).isEqualTo(200);

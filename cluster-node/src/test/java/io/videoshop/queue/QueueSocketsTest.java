@@ -157,7 +157,7 @@ class QueueSocketsTest {
   void badMessagesGetErrorsAndTheSocketStaysOpen() throws Exception {
     Shop shop = shop("sockets-bad", 50);
     try (SocketClient socket = shopper(shop)) {
-      assertThat(api.call("GET", "/metrics").send().body()).as("open sockets are counted")
+      assertThat(platform.metrics()).as("open sockets are counted")
           .containsPattern("videoshop_websocket_connections\\{kind=\"widget\",node=\"[^\"]+\"} [1-9]");
       socket.send("not json");
       assertThat(socket.next("error").get("code").asText()).isEqualTo("invalid_json");

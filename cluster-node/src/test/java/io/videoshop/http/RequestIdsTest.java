@@ -1,0 +1,146 @@
+package io.videoshop.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.videoshop.access.Caller;
+import io.videoshop.config.TrustedProxies;
+import io.videoshop.node.ApiClient;
+import io.videoshop.node.TestPlatform;
+import io.videoshop.persistence.TestDatabase;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every response names its request (X-Request-Id, problem+json's instance), the id is in the log
+ * lines of the request's work, also on the blocking dispatcher, and in the audit entries it makes.
+ */
+class RequestIdsTest {
+  private static final String ID = "[a-z2-9]{20}";
+
+  @Test
+  void responsesProblemsAndAuditEntriesCarryTheRequestsId() throws Exception {
+    try (TestPlatform platform = new TestPlatform(TestDatabase.h2InMemory())) {
+      ApiClient.Reply unauthenticated = platform.api.call("GET", "/api/v1/tenants/t-1").send();
+      String id = unauthenticated.headers().firstValue("X-Request-Id").orElseThrow();
+      assertThat(id).matches(ID);
+      assertThat(unauthenticated.status()).isEqualTo(401);
+      assertThat(unauthenticated.json().get("instance").asText()).isEqualTo("urn:videoshop:request:" + id);
+
+      ApiClient.Reply page = platform.api.call("GET", "/widget.js").send();
+      assertThat(page.headers().firstValue("X-Request-Id")).as("pages too").hasValueSatisfying(v -> assertThat(v)
+          .matches(ID).isNotEqualTo(id));
+
+      ApiClient.Reply forged = platform.api.call("GET", "/api/v1/tenants/t-1").header("X-Request-Id", "forged-by-client")
+          .send();
+      assertThat(forged.headers().firstValue("X-Request-Id")).as("not from a trusted proxy: a new id")
+          .hasValueSatisfying(v -> assertThat(v).matches(ID));
+
+      TestPlatform.TestTenant tenant = platform.tenant("request-ids");
+      ApiClient.Reply changed = platform.api.call("PATCH", "/api/v1/tenants/" + tenant.id()).bearer(tenant.ownerToken())
+          .body(Map.of("name", "Request Ids Shop")).send();
+      assertThat(changed.status()).as(changed.toString()).isEqualTo(200);
+      String changeId = changed.headers().firstValue("X-Request-Id").orElseThrow();
+      JsonNode entries = platform.api.call("GET", "/api/v1/tenants/" + tenant.id() + "/audit?requestId=" + changeId)
+          .bearer(tenant.ownerToken()).send().json().get("items");
+      assertThat(entries).as("the change's audit entry, found by its request id").hasSize(1);
+      assertThat(entries.get(0).get("requestId").asText()).isEqualTo(changeId);
+      assertThat(entries.get(0).get("action").asText()).startsWith("tenant.");
+    }
+  }
+
+  @Test
+  void aTrustedProxysIdIsKept() throws Exception {
+    try (TestPlatform platform = new TestPlatform(TestDatabase.h2InMemory(),
+        "videoshop.http.trusted-proxies = \"127.0.0.1/32\"")) {
+      ApiClient.Reply reply = platform.api.call("GET", "/api/v1/tenants/t-1").header("X-Request-Id", "ingress-4f2a9c01")
+          .send();
+      assertThat(reply.headers().firstValue("X-Request-Id")).hasValue("ingress-4f2a9c01");
+      assertThat(reply.json().get("instance").asText()).isEqualTo("urn:videoshop:request:ingress-4f2a9c01");
+      ApiClient.Reply odd = platform.api.call("GET", "/api/v1/tenants/t-1").header("X-Request-Id", "bad id \"x\"").send();
+      assertThat(odd.headers().firstValue("X-Request-Id")).as("an ill-formed id never reaches a log line")
+          .hasValueSatisfying(v -> assertThat(v).matches(ID));
+    }
+  }
+
+  @Test
+  void logLinesOfARequestCarryItsIdAlsoOnTheBlockingDispatcherAndInUnexpectedFailures() throws Exception {
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "request-ids");
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    Blocking blocking = new Blocking(pool);
+    org.slf4j.Logger log = LoggerFactory.getLogger("io.videoshop.test.RequestIds");
+    ApiRouter router = new ApiRouter(List.of(
+        ApiRoute.blocking("GET", "/api/v1/logged", Access.PUBLIC, "logs on the blocking dispatcher", blocking, request -> {
+          log.info("working on it");
+          return ApiResponse.ok(Map.of("ok", true));
+        }),
+        new ApiRoute("GET", "/api/v1/broken", Access.PUBLIC, "fails unexpectedly",
+            request -> CompletableFuture.failedFuture(new IllegalStateException("boom")))),
+        (authorization, apiKey, ip, userAgent) -> CompletableFuture.completedFuture(Caller.anonymous(ip, userAgent)),
+        TrustedProxies.NONE);
+    try (LogLines lines = new LogLines()) {
+      ServerBinding binding = Http.get(system).newServerAt("127.0.0.1", 0)
+          .bind(RequestIds.route(TrustedProxies.NONE, router::route)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      ApiClient client = new ApiClient(binding.localAddress().getPort());
+
+      ApiClient.Reply logged = client.call("GET", "/api/v1/logged").send();
+      assertThat(logged.status()).isEqualTo(200);
+      String loggedId = logged.headers().firstValue("X-Request-Id").orElseThrow();
+      assertThat(lines.withMessage("working on it")).containsExactly(loggedId);
+
+      ApiClient.Reply broken = client.call("GET", "/api/v1/broken").send();
+      assertThat(broken.status()).isEqualTo(500);
+      String brokenId = broken.headers().firstValue("X-Request-Id").orElseThrow();
+      assertThat(broken.json().get("instance").asText()).isEqualTo("urn:videoshop:request:" + brokenId);
+      assertThat(lines.withMessage("Unexpected failure serving a request")).containsExactly(brokenId);
+    } finally {
+      system.terminate();
+      pool.shutdownNow();
+    }
+  }
+
+  /** The request ids (MDC) of log lines, by message. */
+  private static final class LogLines extends AppenderBase<ILoggingEvent> implements AutoCloseable {
+    private final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
+    private final Logger root;
+
+    LogLines() {
+      LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+      root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+      setContext(context);
+      start();
+      root.addAppender(this);
+    }
+
+    @Override
+    protected void append(ILoggingEvent event) {
+      events.add(event);
+    }
+
+    List<String> withMessage(String message) {
+      return events.stream().filter(e -> e.getFormattedMessage().equals(message))
+          .map(e -> e.getMDCPropertyMap().getOrDefault(RequestIds.MDC_KEY, "none")).toList();
+    }
+
+    @Override
+    public void close() {
+      root.detachAppender(this);
+      stop();
+    }
+  }
+}
