@@ -226,6 +226,9 @@ class WalletApiTest {
     long balance = balance(tenant);
     assertThat(balance).isEqualTo(10_500 - 8 * 30);
     awaitLedgerEntries(tenant, 10);
+    assertThat(platform.metrics()).as("the ledger projection reports its lag")
+        .containsPattern("videoshop_projection_lag_seconds_count\\{[^}]*projection=\"ledger\"[^}]*} [1-9]")
+        .containsPattern("videoshop_projection_failures\\{[^}]*projection=\"ledger\"[^}]*} 0");
 
     JsonNode page = api.call("GET", wallet(tenant) + "/ledger?type=debit&limit=3").bearer(tenant.ownerToken())
         .send().json();
