@@ -29,6 +29,8 @@ import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.Role;
@@ -86,7 +88,7 @@ class KubernetesManifestsTest {
   /** Stands in for status.podIP when the Deployment's environment is evaluated. */
   private static final String POD_IP = "10.244.1.7";
   private static final Set<String> EXPECTED_KINDS = Set.of("Namespace", "ServiceAccount", "Role", "RoleBinding",
-      "ConfigMap", "Deployment", "Service", "PodDisruptionBudget", "Ingress");
+      "ConfigMap", "Deployment", "Service", "PodDisruptionBudget", "Ingress", "NetworkPolicy");
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final Map<Path, List<HasMetadata>> manifests = new LinkedHashMap<>();
@@ -322,6 +324,98 @@ class KubernetesManifestsTest {
         .noneMatch(key -> key.startsWith("nginx.ingress.kubernetes.io/affinity")
             || key.startsWith("nginx.ingress.kubernetes.io/session-cookie"));
     assertThat(only(Service.class).getSpec().getSessionAffinity()).isIn(null, "None");
+  }
+
+  @Test
+  void onlyVideoShopPodsReachRemotingAndManagementAndMetricsAreNotOnThePublicPort() throws Exception {
+    NetworkPolicy policy = only(NetworkPolicy.class);
+    Map<String, String> podLabels = podLabels();
+    assertThat(selects(policy.getSpec().getPodSelector(), podLabels)).as("the policy selects the pods").isTrue();
+    assertThat(policy.getSpec().getPolicyTypes()).contains("Ingress");
+    Set<String> internal = Set.of("remoting", "management");
+    for (NetworkPolicyIngressRule rule : policy.getSpec().getIngress()) {
+      Set<String> ports = rule.getPorts().stream().map(port -> port.getPort().getStrVal()).collect(Collectors.toSet());
+      assertThat(ports).as("ports are named like the container's").allSatisfy(port -> assertThat(containerPort(port))
+          .isPositive());
+      if (ports.contains("remoting")) {
+        assertThat(rule.getFrom()).as("remoting only from VideoShop pods").isNotEmpty().allSatisfy(peer -> {
+          assertThat(peer.getNamespaceSelector()).isNull();
+          assertThat(peer.getIpBlock()).isNull();
+          assertThat(selects(peer.getPodSelector(), podLabels)).isTrue();
+        });
+      }
+      if (ports.stream().anyMatch(internal::contains)) {
+        assertThat(rule.getFrom()).as("management and remoting never open to everyone").isNotEmpty()
+            .allSatisfy(peer -> assertThat(peer.getIpBlock()).isNull());
+      }
+    }
+    assertThat(policy.getSpec().getIngress()).as("the HTTP port is reachable")
+        .anySatisfy(rule -> assertThat(rule.getPorts()).anySatisfy(port -> assertThat(port.getPort().getStrVal())
+            .isEqualTo("http")));
+
+    // The Service (and so the Ingress) reaches the HTTP port only; /metrics is not served there.
+    assertThat(get(node.httpPort(), "/metrics").statusCode()).isEqualTo(404);
+    HttpResponse<String> metrics = get(node.managementPort(), "/metrics");
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.body()).contains("pekko_cluster_self_up");
+  }
+
+  /** Alert rules and the Grafana dashboard in k8s/monitoring name only metrics the node exports. */
+  @Test
+  void alertRulesAndDashboardWatchMetricsTheNodeExports() throws Exception {
+    Set<String> exported = new TreeSet<>();
+    Matcher type = Pattern.compile("(?m)^# TYPE (\\S+) ").matcher(get(node.managementPort(), "/metrics").body());
+    while (type.find()) exported.add(type.group(1));
+    // Meters registered on first use (a socket kind, an outbox delivery) are named in the code.
+    try (Stream<Path> sources = Files.walk(REPOSITORY.resolve("cluster-node/src/main/java"))) {
+      Pattern builder = Pattern.compile("(?:builder|gauge)\\(\"([a-z_]+)\"");
+      for (Path source : sources.filter(file -> file.toString().endsWith(".java")).toList()) {
+        Matcher named = builder.matcher(Files.readString(source));
+        while (named.find()) {
+          exported.add(named.group(1));
+          exported.add(named.group(1) + "_seconds");
+        }
+      }
+    }
+    Path monitoring = REPOSITORY.resolve("k8s/monitoring");
+    GenericKubernetesResource rules;
+    try (InputStream in = Files.newInputStream(monitoring.resolve("alert-rules.yaml"))) {
+      rules = new KubernetesSerialization().unmarshal(in, GenericKubernetesResource.class);
+    }
+    assertThat(rules.getKind()).isEqualTo("PrometheusRule");
+    assertThat(rules.getMetadata().getNamespace()).isEqualTo(only(Namespace.class).getMetadata().getName());
+    List<String> expressions = new ArrayList<>();
+    Set<String> alerts = new TreeSet<>();
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> groups = (List<Map<String, Object>>) ((Map<String, Object>) rules
+        .getAdditionalProperties().get("spec")).get("groups");
+    for (Map<String, Object> group : groups) {
+      for (Object rule : (List<?>) group.get("rules")) {
+        Map<?, ?> fields = (Map<?, ?>) rule;
+        alerts.add((String) fields.get("alert"));
+        expressions.add((String) fields.get("expr"));
+        assertThat(((Map<?, ?>) fields.get("labels")).get("severity")).as("severity of %s", fields.get("alert"))
+            .isIn("warning", "critical");
+      }
+    }
+    assertThat(alerts).as("what the operators watch").contains("VideoShopNodeNotUp", "VideoShopMembersUnreachable",
+        "VideoShopJournalWritesSlow", "VideoShopProjectionLagging", "VideoShopSocketsDropped", "VideoShopLoginFailures",
+        "VideoShopServerErrors");
+    com.fasterxml.jackson.databind.JsonNode dashboard = io.videoshop.http.Json.MAPPER.readTree(
+        Files.readString(monitoring.resolve("grafana-dashboard.json")));
+    assertThat(dashboard.get("panels").size()).isGreaterThan(8);
+    for (com.fasterxml.jackson.databind.JsonNode panel : dashboard.get("panels")) {
+      for (com.fasterxml.jackson.databind.JsonNode target : panel.get("targets")) expressions.add(target.get("expr").asText());
+    }
+    Pattern metric = Pattern.compile("\\b((?:videoshop|pekko|http_server|hikaricp|jvm)_[a-z0-9_]+)");
+    for (String expression : expressions) {
+      Matcher names = metric.matcher(expression);
+      assertThat(names.find()).as("a metric in %s", expression).isTrue();
+      do {
+        String name = names.group(1).replaceAll("_(bucket|count|sum|max)$", "");
+        assertThat(exported).as("metric %s in %s", names.group(1), expression).contains(name);
+      } while (names.find());
+    }
   }
 
   @Test
