@@ -24,6 +24,9 @@ public final class Main {
     try {
       config = ConfigFactory.load();
       settings = VideoShopSettings.from(config);
+      settings.cluster().transportProblem().ifPresent(problem -> {
+        throw new SettingsException(java.util.List.of(problem));
+      });
     } catch (SettingsException | ConfigException e) {
       System.err.println("VideoShop cannot start. " + e.getMessage());
       System.exit(2);

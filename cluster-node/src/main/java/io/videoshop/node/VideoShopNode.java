@@ -6,6 +6,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.videoshop.access.SocketTickets;
 import io.videoshop.config.ClusterSettings;
+import io.videoshop.config.SettingsException;
 import io.videoshop.config.VideoShopSettings;
 import io.videoshop.http.RequestIds;
 import io.videoshop.http.HttpServer;
@@ -86,6 +87,9 @@ public final class VideoShopNode {
    */
   public static VideoShopNode start(Config config) {
     VideoShopSettings settings = VideoShopSettings.from(config);
+    settings.cluster().transportProblem().ifPresent(problem -> {
+      throw new SettingsException(List.of(problem));
+    });
     // The projections' SQL dialect follows the database the node runs on.
     Config withDialect = ConfigFactory.parseString("pekko.projection.jdbc.dialect = "
         + lowerCase(settings.database().kind()) + "-dialect").withFallback(config);

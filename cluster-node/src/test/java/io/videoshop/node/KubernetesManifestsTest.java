@@ -26,6 +26,8 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -289,6 +291,18 @@ class KubernetesManifestsTest {
     assertThat(settings.database().kind()).isEqualTo(DatabaseSettings.Kind.POSTGRES);
     assertThat(settings.database().user()).isEqualTo(secretValue("videoshop-database", "username"));
     assertThat(settings.database().url()).contains("reWriteBatchedInserts=true");
+
+    // Artery over mutual TLS, from a Secret mounted where the node reads its files.
+    assertThat(settings.cluster().transport()).isEqualTo(ClusterSettings.Transport.TLS_TCP);
+    VolumeMount mount = container().getVolumeMounts().stream()
+        .filter(m -> Path.of(m.getMountPath()).equals(settings.cluster().tlsDirectory())).findFirst()
+        .orElseThrow(() -> new AssertionError("nothing mounted at " + settings.cluster().tlsDirectory()));
+    assertThat(mount.getReadOnly()).isTrue();
+    Volume volume = podSpec().getVolumes().stream().filter(v -> v.getName().equals(mount.getName())).findFirst()
+        .orElseThrow();
+    assertThat(volume.getSecret()).as("the certificates come from a Secret").isNotNull();
+    assertThat(volume.getSecret().getSecretName()).isEqualTo("videoshop-cluster-tls");
+    assertThat(volume.getSecret().getItems()).as("all of its keys: %s", ClusterSettings.TLS_FILES).isNullOrEmpty();
   }
 
   @Test
@@ -567,7 +581,7 @@ class KubernetesManifestsTest {
         assertThat(variable.getValueFrom().getSecretKeyRef()).as(variable.getName()).isNotNull();
       }
     }
-    assertThat(documentedSecrets()).containsOnlyKeys("videoshop-database", "videoshop-auth");
+    assertThat(documentedSecrets()).containsOnlyKeys("videoshop-database", "videoshop-auth", "videoshop-cluster-tls");
   }
 
   private String configMapValue(String configMap, String key) {

@@ -1,7 +1,10 @@
 package io.videoshop.config;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * How this node takes part in the Pekko cluster and how it finds the other nodes: static seed
@@ -9,11 +12,36 @@ import java.util.List;
  * cluster bootstrap over the Kubernetes API (the pods carrying the bootstrap label selector).
  */
 public record ClusterSettings(
-    String host, int port, Discovery discovery, List<String> seedNodes, Bootstrap bootstrap) {
+    String host, int port, Discovery discovery, List<String> seedNodes, Bootstrap bootstrap, Transport transport,
+    Path tlsDirectory) {
 
   public enum Discovery {
     SEED_NODES,
     KUBERNETES_API
+  }
+
+  /** Between nodes: plain TCP, or TLS with mutual authentication from {@link #tlsDirectory}. */
+  public enum Transport {
+    TCP,
+    TLS_TCP
+  }
+
+  /** The files a {@link Transport#TLS_TCP} node reads from {@link #tlsDirectory}. */
+  public static final List<String> TLS_FILES = List.of("tls.key", "tls.crt", "ca.crt");
+
+  /**
+   * Why this node cannot start its transport, or empty: with TLS, every file must be there and
+   * readable (checked at start rather than at the first connection, which would fail later and
+   * only in the logs).
+   */
+  public Optional<String> transportProblem() {
+    if (transport != Transport.TLS_TCP) return Optional.empty();
+    List<String> missing = new ArrayList<>();
+    for (String file : TLS_FILES) {
+      if (!Files.isReadable(tlsDirectory.resolve(file))) missing.add(file);
+    }
+    return missing.isEmpty() ? Optional.empty() : Optional.of("videoshop.cluster.transport = tls-tcp needs "
+        + String.join(", ", missing) + " in videoshop.cluster.tls-directory (" + tlsDirectory + ")");
   }
 
   /**
@@ -64,7 +92,10 @@ public record ClusterSettings(
       at.problem("seed-nodes", "must be empty when videoshop.cluster.discovery = kubernetes-api "
           + "(cluster bootstrap finds the other nodes), was \"" + String.join(",", seeds) + "\"");
     }
-    return new ClusterSettings(
-        host, at.intBetween("port", 0, 65535), discovery, List.copyOf(seeds), Bootstrap.read(at.at("bootstrap")));
+    Transport transport = at.oneOf("transport", Transport.class, Transport.TCP);
+    String tlsDirectory = at.string("tls-directory").trim();
+    if (tlsDirectory.isEmpty()) at.problem("tls-directory", "must not be empty");
+    return new ClusterSettings(host, at.intBetween("port", 0, 65535), discovery, List.copyOf(seeds),
+        Bootstrap.read(at.at("bootstrap")), transport, Path.of(tlsDirectory.isEmpty() ? "." : tlsDirectory));
   }
 }
