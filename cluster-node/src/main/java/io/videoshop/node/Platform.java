@@ -88,6 +88,7 @@ public final class Platform {
   public final Wallets wallets;
   public final LedgerEntries ledger;
   public final BookingCalendars calendars;
+  public final Reports reports;
   public final BookingLinks bookingLinks;
   public final VapidKeys vapidKeys;
   public final PushSubscriptions pushSubscriptions;
@@ -167,7 +168,8 @@ public final class Platform {
         new Bookings(jdbi, database.personalDataVault()), audit, blocking));
     table.addAll(PublicBookingRoutes.routes(tenants, widgetKeys, calendars, bookingLinks, database.personalDataVault(),
         new PublicBookingLimits(settings.scheduling(), System::nanoTime), blocking, clock));
-    table.addAll(ReportRoutes.routes(new Reports(jdbi, settings.reporting()), blocking));
+    this.reports = new Reports(jdbi, settings.reporting());
+    table.addAll(ReportRoutes.routes(reports, blocking));
     table.addAll(NotificationRoutes.routes(jdbi, mails, outbox, audit, blocking));
     table.addAll(PushRoutes.routes(vapidKeys, pushSubscriptions, blocking));
     table.add(OpenApiDocument.route());

@@ -157,7 +157,8 @@ public final class VideoShopNode {
     LiveSockets.get(system); // its shutdown task exists from the start, sockets or not
     QueueSockets queueSockets = new QueueSockets(system, platform.tenants, platform.wallets, platform.widgetKeys,
         platform.accessTokens, platform.roomTokens, SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.clock,
-        platform.sessions, platform.socketTickets, platform.settings.http().trustedProxies(), platform.settings.widget());
+        platform.sessions, platform.socketTickets, platform.settings.http().trustedProxies(), platform.settings.widget(),
+        tenantId -> platform.blocking.run(() -> platform.reports.today(tenantId)));
     RoomSockets roomSockets = new RoomSockets(system, platform.roomTokens,
         new IceServers(platform.settings.calls(), platform.clock), platform.tenants,
         SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.settings.http().trustedProxies(),

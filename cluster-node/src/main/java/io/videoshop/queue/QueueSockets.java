@@ -12,6 +12,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 
 import io.videoshop.access.AccessTokens;
 import io.videoshop.access.Caller;
+import io.videoshop.access.Role;
 import io.videoshop.access.SocketTickets;
 import io.videoshop.access.UserSessions;
 import io.videoshop.access.WidgetKeys;
@@ -27,7 +28,9 @@ import io.videoshop.tenant.Tenants;
 import io.videoshop.wallet.Wallets;
 import java.time.Clock;
 import java.time.Duration;
+import io.videoshop.protocol.LiveEvent;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -43,11 +46,12 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.javadsl.Flow;
 
 /**
- * The queue's two sockets. {@code /ws/widget?key=<widget key>}: only with a valid key and an
+ * The queue's sockets. {@code /ws/widget?key=<widget key>}: only with a valid key and an
  * {@code Origin} the key allows (else 403 before the upgrade). {@code /ws/agent}: only for a
  * tenant's user, with a one-time ticket ({@code ?ticket=}, from {@link SocketTickets}: browsers
  * cannot set headers on a socket, and a token in the URL would land in access logs) or
- * {@code Authorization: Bearer}. Translation only: each connection is a session actor. Widget
+ * {@code Authorization: Bearer}. {@code /ws/live}: the same sign-in, for a tenant's owner and
+ * admins: the dashboard's live figures ({@link LiveFiguresSession}). Translation only: each connection is a session actor. Widget
  * sockets are capped per client address and per tenant on the node ({@link WidgetLimits}: 429
  * {@code too_many_connections}), and their joins per address per minute ({@code too_many_joins}).
  */
@@ -65,11 +69,15 @@ public final class QueueSockets {
   private final SocketTickets tickets;
   private final TrustedProxies trustedProxies;
   private final WidgetLimits limits;
+  /** Today's figures of a tenant for the live dashboard (from the reports). */
+  private final Function<String, CompletionStage<LiveEvent.Today>> today;
   private static final String TICKET_ROUTE = "POST /api/v1/auth/socket-ticket";
 
   public QueueSockets(ActorSystem<?> system, Tenants tenants, Wallets wallets, WidgetKeys widgetKeys,
       AccessTokens accessTokens, RoomTokens roomTokens, PersonalDataVault vault, Blocking blocking, Clock clock,
-      UserSessions sessions, SocketTickets tickets, TrustedProxies trustedProxies, WidgetSettings widgetSettings) {
+      UserSessions sessions, SocketTickets tickets, TrustedProxies trustedProxies, WidgetSettings widgetSettings,
+      Function<String, CompletionStage<LiveEvent.Today>> today) {
+    this.today = today;
     this.trustedProxies = trustedProxies;
     this.limits = new WidgetLimits(widgetSettings);
     this.roomTokens = roomTokens;
@@ -94,37 +102,55 @@ public final class QueueSockets {
                     ? widget(admission.tenantId(), ApiRouter.clientAddress(request, trustedProxies), request)
                     : complete(ApiRouter.problem(ApiError.forbidden(admission.reason(),
                         refusal(admission.reason()))))))))),
-        path("agent", () -> parameterOptional("ticket", ticket -> parameterOptional("access_token", inUrl ->
-            optionalHeaderValueByName("Authorization", authorization -> {
-              if (inUrl.isPresent()) return complete(ApiRouter.problem(SocketTickets.tokenInUrl(TICKET_ROUTE)));
-              Optional<String> bearer = authorization
-                  .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7)).map(value -> value.substring(7));
-              CompletionStage<AccessTokens.Verified> admitted;
-              try {
-                if (ticket.isPresent()) {
-                  admitted = blocking.run(() -> tickets.useForConsole(ticket.get())
-                      .orElseThrow(SocketTickets::refused).verified());
-                } else {
-                  admitted = CompletableFuture.completedFuture(accessTokens.verified(bearer.orElseThrow(() ->
-                      ApiError.unauthorized("unauthenticated", "Connect with ?ticket=<ticket from " + TICKET_ROUTE
-                          + ">")), null, null));
-                }
-              } catch (ApiError e) {
-                return complete(ApiRouter.problem(e));
-              }
-              return onSuccess(admitted.thenCompose(verified -> sessions.refusal(verified.caller().id(),
-                      verified.tokenVersion()).thenApply(refusal -> refusal.<Object>map(e -> e).orElse(verified)))
-                  .exceptionally(QueueSockets::refusalOf), outcome -> {
-                if (outcome instanceof ApiError refused) return complete(ApiRouter.problem(refused));
-                AccessTokens.Verified verified = (AccessTokens.Verified) outcome;
-                Caller caller = verified.caller();
-                if (caller.tenantId() == null) {
-                  return complete(ApiRouter.problem(ApiError.forbidden("not_an_agent",
-                      "The agent console is for a tenant's people")));
-                }
-                return handleWebSocketMessages(agent(caller.tenantId(), caller.id(), verified));
-              });
-            }))))));
+        path("agent", () -> signedIn(verified -> {
+          Caller caller = verified.caller();
+          if (caller.tenantId() == null) {
+            return complete(ApiRouter.problem(ApiError.forbidden("not_an_agent",
+                "The agent console is for a tenant's people")));
+          }
+          return handleWebSocketMessages(agent(caller.tenantId(), caller.id(), verified));
+        })),
+        path("live", () -> signedIn(verified -> {
+          Caller caller = verified.caller();
+          if (caller.tenantId() == null || !caller.role().atLeast(Role.ADMIN)) {
+            return complete(ApiRouter.problem(ApiError.forbidden("forbidden",
+                "Live figures are for the tenant's owner and admins")));
+          }
+          return handleWebSocketMessages(Sockets.flow(system, "live", new Sockets.Owner(caller.id(), verified.expiresAt()),
+              out -> LiveFiguresSession.create(caller.tenantId(), out, feeds, () -> today.apply(caller.tenantId())),
+              LiveFiguresSession.FromClient::new));
+        }))));
+  }
+
+  /**
+   * A signed-in user's socket: a one-time ticket ({@code ?ticket=}, browsers) or a bearer token
+   * (other clients); never a token in the URL; refused when the user's sessions were ended.
+   */
+  private Route signedIn(java.util.function.Function<AccessTokens.Verified, Route> inner) {
+    return parameterOptional("ticket", ticket -> parameterOptional("access_token", inUrl ->
+        optionalHeaderValueByName("Authorization", authorization -> {
+          if (inUrl.isPresent()) return complete(ApiRouter.problem(SocketTickets.tokenInUrl(TICKET_ROUTE)));
+          Optional<String> bearer = authorization
+              .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7)).map(value -> value.substring(7));
+          CompletionStage<AccessTokens.Verified> admitted;
+          try {
+            if (ticket.isPresent()) {
+              admitted = blocking.run(() -> tickets.useForConsole(ticket.get())
+                  .orElseThrow(SocketTickets::refused).verified());
+            } else {
+              admitted = CompletableFuture.completedFuture(accessTokens.verified(bearer.orElseThrow(() ->
+                  ApiError.unauthorized("unauthenticated", "Connect with ?ticket=<ticket from " + TICKET_ROUTE
+                      + ">")), null, null));
+            }
+          } catch (ApiError e) {
+            return complete(ApiRouter.problem(e));
+          }
+          return onSuccess(admitted.thenCompose(verified -> sessions.refusal(verified.caller().id(),
+                  verified.tokenVersion()).thenApply(refusal -> refusal.<Object>map(e -> e).orElse(verified)))
+              .exceptionally(QueueSockets::refusalOf), outcome -> outcome instanceof ApiError refused
+                  ? complete(ApiRouter.problem(refused))
+                  : inner.apply((AccessTokens.Verified) outcome));
+        })));
   }
 
   /** A widget socket within this node's caps (checked only for an upgrade, which then releases its place). */

@@ -84,6 +84,17 @@ public final class Reports {
     return new ServiceLevel(seconds);
   }
 
+  /** Today's queue figures in the tenant's time zone (the live dashboard's service level). */
+  public io.videoshop.protocol.LiveEvent.Today today(String tenantId) {
+    LocalDate today = LocalDate.now(store.zone(tenantId));
+    ReportQuery query = ReportQuery.parse(io.videoshop.access.Caller.system("live-figures"), tenantId,
+        name -> name.equals("from") || name.equals("to") ? Optional.of(today.toString()) : Optional.empty(),
+        settings.maxRangeDays(), today);
+    Figures.Queue queue = summary(query).total().queue();
+    return new io.videoshop.protocol.LiveEvent.Today(today.toString(), queue.queued(), queue.answered(),
+        queue.abandoned(), queue.serviceLevelSeconds(), queue.serviceLevel());
+  }
+
   public Summary summary(ReportQuery query) {
     noOutcomeFilter(query);
     int t = serviceLevelSeconds(query.tenantId());

@@ -117,7 +117,10 @@ class PlainRequestsToSocketsTest {
     }
     int agents = settled("agent");
     int rooms = settled("room");
+    int lives = settled("live");
     for (int i = 0; i < 20; i++) {
+      assertThat(plainGet("/ws/live?ticket=" + SocketClient.agentTicket(port, tenant.ownerToken()), Map.of()))
+          .as("live figures request %d", i).isBetween(400, 499);
       assertThat(plainGet("/ws/agent?ticket=" + SocketClient.agentTicket(port, tenant.agentToken()), Map.of()))
           .as("console request %d", i).isBetween(400, 499);
       assertThat(plainGet("/ws/agent", Map.of("Authorization", "Bearer " + tenant.agentToken())))
@@ -127,5 +130,6 @@ class PlainRequestsToSocketsTest {
     }
     assertThat(sessions("agent")).isEqualTo(agents);
     assertThat(sessions("room")).isEqualTo(rooms);
+    assertThat(sessions("live")).isEqualTo(lives);
   }
 }

@@ -46,6 +46,11 @@ public final class SocketClient implements AutoCloseable {
     return new SocketClient("ws://127.0.0.1:" + port + "/ws/agent?ticket=" + agentTicket(port, accessToken), null);
   }
 
+  /** The admin dashboard's live figures, as the browser opens them: a one-time ticket, in the URL. */
+  public static SocketClient live(int port, String accessToken) throws Exception {
+    return new SocketClient("ws://127.0.0.1:" + port + "/ws/live?ticket=" + agentTicket(port, accessToken), null);
+  }
+
   /** A call room, as the browser opens it: a one-time ticket for the room token, in the URL. */
   public static SocketClient room(int port, String roomToken) throws Exception {
     return new SocketClient("ws://127.0.0.1:" + port + "/ws/room?ticket=" + roomTicket(port, roomToken), null);

@@ -9,7 +9,7 @@ package io.videoshop.protocol;
  *     {@code not_in_queue}, {@code unknown_reservation}
  * @param field the offending field, when there is one
  */
-public record ErrorMessage(String code, String message, String field) implements WidgetEvent, ConsoleEvent, RoomEvent {
+public record ErrorMessage(String code, String message, String field) implements WidgetEvent, ConsoleEvent, RoomEvent, LiveEvent {
   public static ErrorMessage of(String code, String message) {
     return new ErrorMessage(code, message, null);
   }

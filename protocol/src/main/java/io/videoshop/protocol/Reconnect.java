@@ -6,4 +6,4 @@ package io.videoshop.protocol;
  *
  * @param reason {@code node_leaving}, {@code flooding}, {@code replaced} (the same participant opened another socket)
  */
-public record Reconnect(String reason, long afterMillis) implements WidgetEvent, ConsoleEvent, RoomEvent {}
+public record Reconnect(String reason, long afterMillis) implements WidgetEvent, ConsoleEvent, RoomEvent, LiveEvent {}
