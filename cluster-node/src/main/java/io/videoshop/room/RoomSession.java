@@ -37,7 +37,6 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 final class RoomSession extends AbstractBehavior<RoomSession.Command> {
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
   static final Set<String> CANDIDATE_TYPES = Set.of("host", "srflx", "prflx", "relay");
-  static final Set<String> OUTCOMES = Set.of("sale", "no-sale", "follow-up");
 
   interface Command extends NoSerializationVerificationNeeded {}
 
@@ -251,14 +250,12 @@ final class RoomSession extends AbstractBehavior<RoomSession.Command> {
     } else if (request instanceof RoomRequest.AddToCart add) {
       if (blank(add.sku()) || add.sku().length() > 64) return invalid("sku", "sku is 1 to 64 characters");
     } else if (request instanceof RoomRequest.Feedback feedback) {
-      if (feedback.rating() == null || feedback.rating() < 1 || feedback.rating() > 5) {
-        return invalid("rating", "rating is a whole number from 1 to 5");
-      }
+      // The rule is the room's (it refuses a bad rating too); checked here first only to spare
+      // the comment's encryption.
+      if (!CallRoom.validRating(feedback.rating())) return invalid("rating", CallRoom.RATING_RULE);
       if (tooLong(feedback.comment(), 1_000)) return invalid("comment", "comment is at most 1,000 characters");
     } else if (request instanceof RoomRequest.WrapUp wrapUp) {
-      if (!OUTCOMES.contains(String.valueOf(wrapUp.outcome()))) {
-        return invalid("outcome", "outcome is sale, no-sale or follow-up");
-      }
+      if (!CallRoom.validOutcome(wrapUp.outcome())) return invalid("outcome", CallRoom.OUTCOME_RULE);
       if (tooLong(wrapUp.note(), 2_000)) return invalid("note", "note is at most 2,000 characters");
     }
     return null;
