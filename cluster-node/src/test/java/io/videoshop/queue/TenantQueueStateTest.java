@@ -90,11 +90,9 @@ class TenantQueueStateTest {
         available("a", 30), available("b", 20), available("c", 10), joined("t1", 40, details("s1")));
     assertThat(offered(state.route(T0.plusSeconds(41), reservationIds))).containsExactly("t1->a");
 
-    State afterB = new State(state.settings(), true, null, false, state.tickets(), state.agents(), List.of(), List.of(),
-        "b", QueueAdmission.ADMITTING);
+    State afterB = state.withReservations(List.of()).withLastOfferedAgentId("b");
     assertThat(offered(afterB.route(T0.plusSeconds(41), reservationIds))).containsExactly("t1->c");
-    State afterC = new State(state.settings(), true, null, false, state.tickets(), state.agents(), List.of(), List.of(),
-        "c", QueueAdmission.ADMITTING);
+    State afterC = state.withReservations(List.of()).withLastOfferedAgentId("c");
     assertThat(offered(afterC.route(T0.plusSeconds(41), reservationIds))).as("wraps around").containsExactly("t1->a");
   }
 
