@@ -271,6 +271,8 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   }
 
   private void send(ConsoleEvent event) {
-    out.tell(new Sockets.Frame(ProtocolCodec.encode(ConsoleEvent.class, event)));
+    // The whole queue is sent each time: a slow console may skip the states it has not read.
+    out.tell(new Sockets.Frame(ProtocolCodec.encode(ConsoleEvent.class, event),
+        event instanceof ConsoleEvent.QueueState ? "queue" : null));
   }
 }

@@ -424,6 +424,8 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   }
 
   private void send(WidgetEvent event) {
-    out.tell(new Sockets.Frame(ProtocolCodec.encode(WidgetEvent.class, event)));
+    // A position is only ever the latest one: a slow client may skip those it has not read.
+    out.tell(new Sockets.Frame(ProtocolCodec.encode(WidgetEvent.class, event),
+        event instanceof WidgetEvent.Position ? "position" : null));
   }
 }
