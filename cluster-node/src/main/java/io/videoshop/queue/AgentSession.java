@@ -1,5 +1,6 @@
 package io.videoshop.queue;
 
+import io.videoshop.config.ClusterSettings;
 import io.videoshop.http.ClientFrames;
 import io.videoshop.http.RateLimit;
 import io.videoshop.http.Sockets;
@@ -36,7 +37,6 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * console of theirs reconnects (on any node) and sets a presence.
  */
 final class AgentSession extends AbstractBehavior<AgentSession.Command> {
-  private static final Duration ASK_TIMEOUT = WidgetSession.ASK_TIMEOUT;
 
   interface Command extends NoSerializationVerificationNeeded {}
 
@@ -73,6 +73,7 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   private final EntityRef<TenantQueue.Command> queue;
   private final Clock clock;
   private final RateLimit rateLimit = new RateLimit(30, 10, System.nanoTime());
+  private final Duration askTimeout;
   /** Offers announced to this agent and not yet ended, by reservation id. */
   private final Map<String, Reservation> offers = new HashMap<>();
   private boolean reconnectAnnounced;
@@ -81,6 +82,7 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
       ActorRef<Sockets.Outbound> out, EntityRef<TenantQueue.Command> queue, ActorRef<QueueFeeds.Command> feeds,
       RoomTokens roomTokens, Clock clock) {
     super(context);
+    this.askTimeout = ClusterSettings.askTimeout(context.getSystem().settings().config());
     this.tenantId = tenantId;
     this.tokenVersion = tokenVersion;
     this.roomTokens = roomTokens;
@@ -116,11 +118,11 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
       askToAccept(accept.reservationId(), 1);
     } else if (request instanceof ConsoleRequest.Reject reject) {
       if (reject.reservationId() == null) return invalid("reservationId", "is required");
-      getContext().ask(TenantQueue.Confirmation.class, queue, ASK_TIMEOUT,
+      getContext().ask(TenantQueue.Confirmation.class, queue, askTimeout,
           replyTo -> new TenantQueue.RejectReservation(reject.reservationId(), agentId, replyTo),
           (reply, failure) -> new Answered("reject", reply, failure));
     } else {
-      getContext().ask(TenantQueue.Confirmation.class, queue, ASK_TIMEOUT,
+      getContext().ask(TenantQueue.Confirmation.class, queue, askTimeout,
           replyTo -> new TenantQueue.AgentFinishedCall(agentId, null, replyTo),
           (reply, failure) -> new Answered("finish-call", reply, failure));
     }
@@ -137,14 +139,14 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     if (presence == Presence.BUSY) return invalid("presence", "busy comes from accepting a shopper");
     Set<String> languages = request.languages() == null ? null : new HashSet<>(request.languages());
     Set<String> skills = request.skills() == null ? null : new HashSet<>(request.skills());
-    getContext().ask(TenantQueue.Confirmation.class, queue, ASK_TIMEOUT,
+    getContext().ask(TenantQueue.Confirmation.class, queue, askTimeout,
         replyTo -> new TenantQueue.AgentPresence(agentId, presence, languages, skills, replyTo),
         (reply, failure) -> new Answered("presence", reply, failure));
     return this;
   }
 
   private void askToAccept(String reservationId, int attempt) {
-    getContext().ask(TenantQueue.AcceptReply.class, queue, ASK_TIMEOUT,
+    getContext().ask(TenantQueue.AcceptReply.class, queue, askTimeout,
         replyTo -> new TenantQueue.AcceptReservation(reservationId, agentId, replyTo),
         (reply, failure) -> new AcceptAnswered(reservationId, reply, failure, attempt));
   }

@@ -1,5 +1,6 @@
 package io.videoshop.queue;
 
+import io.videoshop.config.ClusterSettings;
 import io.videoshop.http.ClientFrames;
 import io.videoshop.http.RateLimit;
 import io.videoshop.http.Sockets;
@@ -41,7 +42,6 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * its place for the reconnect grace; {@code resume} takes it back, on any node.
  */
 final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
-  static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
   private static final int JOIN_ATTEMPTS = 3;
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,190}\\.[^@\\s]{1,63}");
   private static final Pattern PHONE = Pattern.compile("[+0-9 ()./-]{3,32}");
@@ -82,6 +82,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   /** The node's joins-per-address budget ({@link WidgetLimits}): takes one join if there is one. */
   private final BooleanSupplier joinAllowed;
   private final RateLimit rateLimit = new RateLimit(20, 5, System.nanoTime());
+  private final Duration askTimeout;
   private String ticketId;
   /** The token of the join under way: repeated joins carry it, so the queue makes one ticket. */
   private String joinToken;
@@ -101,6 +102,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
       EntityRef<TenantQueue.Command> queue, ActorRef<QueueFeeds.Command> feeds, PersonalDataVault vault,
       Executor blocking, RoomTokens roomTokens, BooleanSupplier joinAllowed) {
     super(context);
+    this.askTimeout = ClusterSettings.askTimeout(context.getSystem().settings().config());
     this.joinAllowed = joinAllowed;
     this.roomTokens = roomTokens;
     this.tenantId = tenantId;
@@ -178,7 +180,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
 
   private void askToJoin(TicketDetails details, int attempt) {
     String token = joinToken;
-    getContext().ask(TenantQueue.JoinReply.class, queue, ASK_TIMEOUT,
+    getContext().ask(TenantQueue.JoinReply.class, queue, askTimeout,
         replyTo -> new TenantQueue.Join(details, token, replyTo),
         (reply, failure) -> new Joined(reply, failure, details, attempt));
   }
@@ -226,7 +228,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
 
   private void askToResume(String resuming, boolean check) {
     String token = resumeToken;
-    getContext().ask(TenantQueue.ResumeReply.class, queue, ASK_TIMEOUT,
+    getContext().ask(TenantQueue.ResumeReply.class, queue, askTimeout,
         replyTo -> new TenantQueue.Resume(resuming, token, replyTo),
         (reply, failure) -> new ResumeAnswer(resuming, reply, failure, check));
   }
@@ -268,7 +270,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     if (ticketId == null) return error("not_in_queue", "This socket has no place to leave", null);
     busy = true;
     String leaving = ticketId;
-    getContext().ask(TenantQueue.Confirmation.class, queue, ASK_TIMEOUT,
+    getContext().ask(TenantQueue.Confirmation.class, queue, askTimeout,
         replyTo -> new TenantQueue.Leave(leaving, replyTo), (reply, failure) -> new LeaveAnswer(leaving, reply, failure));
     return this;
   }

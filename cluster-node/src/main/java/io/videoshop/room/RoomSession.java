@@ -35,7 +35,6 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * stops (it moved to another node, or restarted) the session joins it again.
  */
 final class RoomSession extends AbstractBehavior<RoomSession.Command> {
-  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
   static final Set<String> CANDIDATE_TYPES = Set.of("host", "srflx", "prflx", "relay");
 
   interface Command extends NoSerializationVerificationNeeded {}
@@ -62,6 +61,7 @@ final class RoomSession extends AbstractBehavior<RoomSession.Command> {
   }
 
   private final Opening opening;
+  private final Duration askTimeout;
   private final RoomPass pass;
   private final ActorRef<Sockets.Outbound> out;
   private final EntityRef<CallRoom.Command> entity;
@@ -75,6 +75,7 @@ final class RoomSession extends AbstractBehavior<RoomSession.Command> {
   private RoomSession(ActorContext<Command> context, Opening opening, ActorRef<Sockets.Outbound> out,
       EntityRef<CallRoom.Command> entity, PersonalDataVault vault, Executor blocking) {
     super(context);
+    this.askTimeout = io.videoshop.config.ClusterSettings.askTimeout(context.getSystem().settings().config());
     this.opening = opening;
     this.pass = opening.pass();
     this.out = out;
@@ -122,7 +123,7 @@ final class RoomSession extends AbstractBehavior<RoomSession.Command> {
 
   private void join() {
     TenantSettings.CallPolicy policy = opening.policy();
-    getContext().ask(CallRoom.JoinReply.class, entity, ASK_TIMEOUT,
+    getContext().ask(CallRoom.JoinReply.class, entity, askTimeout,
         replyTo -> new CallRoom.Join(pass, self, opening.userAgent(), ip, policy.maxCallMinutes(),
             policy.wrapUpSeconds(), replyTo),
         JoinAnswer::new);

@@ -18,13 +18,13 @@ import org.apache.pekko.japi.function.Function;
  * give, counted from the tenant's creation, so it does not matter who comes first.
  */
 public final class Wallets {
-  static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
-
   private final ClusterSharding sharding;
+  private final Duration askTimeout;
   private final BillingSettings settings;
 
   public Wallets(ActorSystem<?> system, BillingSettings settings) {
     this.sharding = ClusterSharding.get(system);
+    this.askTimeout = io.videoshop.config.ClusterSettings.askTimeout(system.settings().config());
     this.settings = settings;
   }
 
@@ -44,7 +44,7 @@ public final class Wallets {
 
   /** Asks a tenant's wallet; a wallet that does not answer in time is 503 {@code wallet_unavailable}. */
   public <R> CompletionStage<R> ask(String tenantId, Function<ActorRef<R>, Wallet.Command> command) {
-    return sharding.entityRefFor(Wallet.ENTITY_KEY, tenantId).<R>ask(command::apply, ASK_TIMEOUT)
+    return sharding.entityRefFor(Wallet.ENTITY_KEY, tenantId).<R>ask(command::apply, askTimeout)
         .exceptionally(failure -> {
           Throwable cause = failure instanceof CompletionException && failure.getCause() != null
               ? failure.getCause() : failure;

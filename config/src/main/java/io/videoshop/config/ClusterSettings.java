@@ -1,5 +1,7 @@
 package io.videoshop.config;
 
+import com.typesafe.config.Config;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,7 +11,18 @@ import java.util.List;
  * cluster bootstrap over the Kubernetes API (the pods carrying the bootstrap label selector).
  */
 public record ClusterSettings(
-    String host, int port, Discovery discovery, List<String> seedNodes, Bootstrap bootstrap) {
+    String host, int port, Discovery discovery, List<String> seedNodes, Bootstrap bootstrap, Duration askTimeout) {
+
+  /** The key read by {@link #askTimeout(Config)}: checked at start like every other setting. */
+  public static final String ASK_TIMEOUT_PATH = "videoshop.cluster.ask-timeout";
+
+  /**
+   * How long a socket, route or client waits for an entity's answer, from the node's own
+   * configuration (the actor system's), so that actors need not carry the settings around.
+   */
+  public static Duration askTimeout(Config config) {
+    return config.getDuration(ASK_TIMEOUT_PATH);
+  }
 
   public enum Discovery {
     SEED_NODES,
@@ -65,6 +78,7 @@ public record ClusterSettings(
           + "(cluster bootstrap finds the other nodes), was \"" + String.join(",", seeds) + "\"");
     }
     return new ClusterSettings(
-        host, at.intBetween("port", 0, 65535), discovery, List.copyOf(seeds), Bootstrap.read(at.at("bootstrap")));
+        host, at.intBetween("port", 0, 65535), discovery, List.copyOf(seeds), Bootstrap.read(at.at("bootstrap")),
+        at.positiveDuration("ask-timeout"));
   }
 }
