@@ -231,13 +231,8 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     for (String ended : new HashSet<>(offers.keySet())) {
       if (open.contains(ended)) continue;
       offers.remove(ended);
-      String reason = changes.stream()
-          .filter(change -> change instanceof TenantQueue.ReservationReleased released
-              && released.reservationId().equals(ended))
-          .map(change -> ((TenantQueue.ReservationReleased) change).reason().name().toLowerCase(Locale.ROOT))
-          .findFirst().orElse(changes.stream().anyMatch(change -> change instanceof TenantQueue.ReservationAccepted accepted
-              && accepted.reservationId().equals(ended)) ? "accepted" : "ended");
-      if (!"accepted".equals(reason)) send(new ConsoleEvent.OfferEnded(ended, reason));
+      String reason = TenantQueue.whyOfferEnded(changes, ended);
+      if (!TenantQueue.OFFER_ACCEPTED.equals(reason)) send(new ConsoleEvent.OfferEnded(ended, reason));
     }
   }
 

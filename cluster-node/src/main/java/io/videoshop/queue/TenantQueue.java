@@ -1084,6 +1084,26 @@ public final class TenantQueue
     return UUID.randomUUID().toString();
   }
 
+  static final String OFFER_ACCEPTED = "accepted";
+  static final String OFFER_ENDED = "ended";
+
+  /**
+   * Why a reservation is no longer open, from the changes that closed it: {@code accepted}, the
+   * release reason in lower case ({@code rejected}, {@code expired}, ...), or {@code ended} when
+   * the changes do not say (the listener subscribed again and missed them, or the ticket left).
+   */
+  public static String whyOfferEnded(List<Event> changes, String reservationId) {
+    for (Event change : changes) {
+      if (change instanceof ReservationReleased released && released.reservationId().equals(reservationId)) {
+        return released.reason().name().toLowerCase(java.util.Locale.ROOT);
+      }
+      if (change instanceof ReservationAccepted accepted && accepted.reservationId().equals(reservationId)) {
+        return OFFER_ACCEPTED;
+      }
+    }
+    return OFFER_ENDED;
+  }
+
   /** A sender-made resume token is kept only when it is long enough to be unguessable. */
   static boolean joinTokenUsable(String resumeToken) {
     return resumeToken != null && resumeToken.length() >= MIN_RESUME_TOKEN_LENGTH

@@ -218,4 +218,15 @@ class TenantQueueStateTest {
     State unlimited = limited.apply(new AdmissionChanged(new QueueAdmission(true, null, null), T0));
     assertThat(offered(unlimited.route(T0.plusSeconds(42), reservationIds))).containsExactly("t1->b", "t2->a");
   }
+
+  @Test
+  void theQueueSaysWhyAnOfferEnded() {
+    Instant at = Instant.parse("2026-12-02T10:00:00Z");
+    List<TenantQueue.Event> changes = List.of(
+        new TenantQueue.ReservationReleased("r1", "t1", "a", TenantQueue.ReleaseReason.EXPIRED, at),
+        new TenantQueue.ReservationAccepted("r2", "t2", "b", "room", at));
+    assertThat(TenantQueue.whyOfferEnded(changes, "r1")).isEqualTo("expired");
+    assertThat(TenantQueue.whyOfferEnded(changes, "r2")).isEqualTo("accepted");
+    assertThat(TenantQueue.whyOfferEnded(changes, "r3")).as("missed while subscribing again").isEqualTo("ended");
+  }
 }
