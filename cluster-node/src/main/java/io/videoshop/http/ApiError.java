@@ -58,6 +58,16 @@ public final class ApiError extends RuntimeException {
     return invalid(List.of(new FieldError(field, code, message)));
   }
 
+  /** A domain's refusal as problem+json: unavailable 503, conflict 409, invalid 422 (on its field), not found 404. */
+  public static ApiError of(io.videoshop.domain.DomainError error) {
+    return switch (error.kind()) {
+      case UNAVAILABLE -> new ApiError(StatusCodes.SERVICE_UNAVAILABLE, error.code(), error.getMessage());
+      case CONFLICT -> conflict(error.code(), error.getMessage());
+      case INVALID -> invalid(error.field() == null ? "body" : error.field(), error.code(), error.getMessage());
+      case NOT_FOUND -> notFound(error.code(), error.getMessage());
+    };
+  }
+
   public static ApiError tooManyRequests(String code, String detail, Duration retryAfter) {
     return new ApiError(StatusCodes.TOO_MANY_REQUESTS, code, detail, List.of(), retryAfter);
   }

@@ -182,6 +182,7 @@ public final class ApiRouter {
   static HttpResponse problemFor(Throwable failure) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     if (cause instanceof ApiError error) return problem(error);
+    if (cause instanceof io.videoshop.domain.DomainError error) return problem(ApiError.of(error));
     log.error("Unexpected failure serving a request", cause);
     return problem(new ApiError(StatusCodes.INTERNAL_SERVER_ERROR, "internal_error",
         "Something went wrong on our side; it has been logged"));
@@ -193,6 +194,7 @@ public final class ApiRouter {
           complete(problem(new ApiError(StatusCodes.PAYLOAD_TOO_LARGE, "body_too_large",
               "The body is larger than the limit of " + e.limit() + " bytes"))))
       .match(ApiError.class, e -> complete(problem(e)))
+      .match(io.videoshop.domain.DomainError.class, e -> complete(problem(ApiError.of(e))))
       .build();
 
   /** The body could not be read: over the size limit (413) or not text (400). */

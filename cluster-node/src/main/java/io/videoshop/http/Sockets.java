@@ -6,6 +6,7 @@ import io.videoshop.protocol.WidgetEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,11 +35,15 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
 /**
  * A WebSocket served by one actor per connection: frames from the client reach the actor as
  * {@link Inbound} (text, or why it was not read), and what the actor tells its {@link Outbound}
- * ref goes to the client through a bounded buffer that drops the oldest frames, so one slow
- * browser never holds anything else up. Either side ending ends the other.
+ * ref goes to the client through a buffer that never holds the actor up. For a slow client the
+ * buffer coalesces frames that only say the latest state (a shopper's position, the console's
+ * queue): a newer one replaces the one still waiting. Every other frame (an offer, an
+ * assignment, {@code reconnect}, signaling) is kept; a client that falls behind by
+ * {@link #OUTBOUND_BUFFER} of those is closed rather than silently missing one. Either side
+ * ending ends the other.
  */
 public final class Sockets {
-  /** Frames a slow client may fall behind by before the oldest are dropped. */
+  /** Frames that cannot be coalesced a slow client may fall behind by before its socket is closed. */
   public static final int OUTBOUND_BUFFER = 128;
 
   private Sockets() {}
@@ -57,7 +62,63 @@ public final class Sockets {
 
   public sealed interface Outbound extends NoSerializationVerificationNeeded {}
 
-  public record Frame(String text) implements Outbound {}
+  /**
+   * @param latestOnly null for a frame that must reach the client; otherwise what the frame is the
+   *     latest state of (e.g. "position"): while it waits for a slow client, a newer frame with the
+   *     same value replaces it
+   */
+  public record Frame(String text, String latestOnly) implements Outbound {
+    public Frame(String text) {
+      this(text, null);
+    }
+  }
+
+  /** The client fell too far behind on frames that may not be dropped. */
+  static final class TooSlow extends RuntimeException {
+    TooSlow() {
+      super("the client fell " + OUTBOUND_BUFFER + " frames behind", null, false, false);
+    }
+  }
+
+  /**
+   * Frames waiting for a slow client, in order; a latest-only frame replaces the waiting one of
+   * its kind (in the place of the newer one, so it never overtakes what was sent before it).
+   */
+  static final class Waiting {
+    private final java.util.ArrayList<Frame> frames = new java.util.ArrayList<>();
+    private final int limit;
+    private boolean tooSlow;
+
+    Waiting(int limit, Frame first) {
+      this.limit = limit;
+      frames.add(first);
+    }
+
+    Waiting add(Frame frame) {
+      if (frame.latestOnly() != null) {
+        frames.removeIf(waiting -> frame.latestOnly().equals(waiting.latestOnly()));
+      }
+      if (frames.size() >= limit) {
+        tooSlow = true; // failed where the frames are handed on (a failing aggregate upsets conflate)
+      } else {
+        frames.add(frame);
+      }
+      return this;
+    }
+
+    List<Frame> frames() {
+      if (tooSlow) throw new TooSlow();
+      return frames;
+    }
+  }
+
+  /** What reaches the client: frames only, coalesced while the client does not keep up. */
+  static Flow<Outbound, Frame, NotUsed> toClient(int limit) {
+    return Flow.<Outbound>create()
+        .collectType(Frame.class)
+        .conflateWithSeed(frame -> new Waiting(limit, frame), Waiting::add)
+        .mapConcat(Waiting::frames);
+  }
 
   /** Closes the socket after the frames before it. */
   public record Close() implements Outbound {}
@@ -98,8 +159,10 @@ public final class Sockets {
       Function<ActorRef<Outbound>, Behavior<C>> session, Function<Inbound, C> wrap) {
     Materializer materializer = Materializer.matFromSystem(system);
     Pair<ActorRef<Outbound>, Source<Outbound, NotUsed>> outbound = ActorSource.<Outbound>actorRef(
+            // toClient() pulls at once, so this buffer only holds frames told within one pull;
+            // failing (the socket closes) beats dropping one silently.
             message -> message instanceof Close, message -> Optional.empty(), OUTBOUND_BUFFER,
-            OverflowStrategy.dropHead())
+            OverflowStrategy.fail())
         .preMaterialize(materializer);
     ActorRef<C> actor = system.systemActorOf(session.apply(outbound.first()), kind + "-" + UUID.randomUUID(),
         Props.empty());
@@ -108,7 +171,7 @@ public final class Sockets {
         .map(wrap::apply)
         .to(ActorSink.actorRef(actor, wrap.apply(new Closed()), failure -> wrap.apply(new Closed())));
     Source<Message, NotUsed> out = outbound.second()
-        .collectType(Frame.class)
+        .via(toClient(OUTBOUND_BUFFER))
         .map(frame -> (Message) TextMessage.create(frame.text()));
     AtomicInteger open = NodeMetrics.get(system).openSockets(kind);
     LiveSockets live = LiveSockets.get(system);

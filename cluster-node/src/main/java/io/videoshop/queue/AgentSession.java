@@ -1,5 +1,6 @@
 package io.videoshop.queue;
 
+import io.videoshop.config.ClusterSettings;
 import io.videoshop.http.ClientFrames;
 import io.videoshop.http.RateLimit;
 import io.videoshop.http.Sockets;
@@ -36,7 +37,6 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * console of theirs reconnects (on any node) and sets a presence.
  */
 final class AgentSession extends AbstractBehavior<AgentSession.Command> {
-  private static final Duration ASK_TIMEOUT = WidgetSession.ASK_TIMEOUT;
 
   interface Command extends NoSerializationVerificationNeeded {}
 
@@ -45,6 +45,11 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   private record Viewed(QueueFeed.View view) implements Command {}
 
   private record Answered(String request, Object reply, Throwable failure) implements Command {}
+
+  private record AcceptAnswered(String reservationId, TenantQueue.AcceptReply reply, Throwable failure, int attempt)
+      implements Command {}
+
+  private static final int ACCEPT_ATTEMPTS = 3;
 
   /** {@code tokenVersion}: the agent's token version, carried into its room tokens (a raise ends them too). */
   static Behavior<Command> create(String tenantId, String agentId, int tokenVersion, ActorRef<Sockets.Outbound> out,
@@ -57,12 +62,18 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   private final String agentId;
   private final int tokenVersion;
   private final RoomTokens roomTokens;
-  /** The data subject of each ticket seen waiting, for the room token when this agent accepts it. */
-  private final Map<String, String> subjects = new HashMap<>();
+  /**
+   * The data subject of each ticket in the latest view, for the room token when this agent
+   * accepts it (tickets that left are dropped, so it never outgrows the queue).
+   */
+  private Map<String, String> subjects = new HashMap<>();
+  /** The reservations this console announced an assignment for (the last few only). */
+  private final java.util.ArrayDeque<String> assignedAnnounced = new java.util.ArrayDeque<>();
   private final ActorRef<Sockets.Outbound> out;
   private final EntityRef<TenantQueue.Command> queue;
   private final Clock clock;
   private final RateLimit rateLimit = new RateLimit(30, 10, System.nanoTime());
+  private final Duration askTimeout;
   /** Offers announced to this agent and not yet ended, by reservation id. */
   private final Map<String, Reservation> offers = new HashMap<>();
   private boolean reconnectAnnounced;
@@ -71,6 +82,7 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
       ActorRef<Sockets.Outbound> out, EntityRef<TenantQueue.Command> queue, ActorRef<QueueFeeds.Command> feeds,
       RoomTokens roomTokens, Clock clock) {
     super(context);
+    this.askTimeout = ClusterSettings.askTimeout(context.getSystem().settings().config());
     this.tenantId = tenantId;
     this.tokenVersion = tokenVersion;
     this.roomTokens = roomTokens;
@@ -88,6 +100,7 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
         .onMessage(FromClient.class, message -> onClient(message.inbound()))
         .onMessage(Viewed.class, viewed -> onView(viewed.view()))
         .onMessage(Answered.class, this::onAnswer)
+        .onMessage(AcceptAnswered.class, this::onAcceptAnswer)
         .build();
   }
 
@@ -102,16 +115,14 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     if (request instanceof ConsoleRequest.SetPresence presence) return onPresence(presence);
     if (request instanceof ConsoleRequest.Accept accept) {
       if (accept.reservationId() == null) return invalid("reservationId", "is required");
-      getContext().ask(TenantQueue.AcceptReply.class, queue, ASK_TIMEOUT,
-          replyTo -> new TenantQueue.AcceptReservation(accept.reservationId(), agentId, replyTo),
-          (reply, failure) -> new Answered("accept", reply, failure));
+      askToAccept(accept.reservationId(), 1);
     } else if (request instanceof ConsoleRequest.Reject reject) {
       if (reject.reservationId() == null) return invalid("reservationId", "is required");
-      getContext().ask(TenantQueue.Confirmation.class, queue, ASK_TIMEOUT,
+      getContext().ask(TenantQueue.Confirmation.class, queue, askTimeout,
           replyTo -> new TenantQueue.RejectReservation(reject.reservationId(), agentId, replyTo),
           (reply, failure) -> new Answered("reject", reply, failure));
     } else {
-      getContext().ask(TenantQueue.Confirmation.class, queue, ASK_TIMEOUT,
+      getContext().ask(TenantQueue.Confirmation.class, queue, askTimeout,
           replyTo -> new TenantQueue.AgentFinishedCall(agentId, null, replyTo),
           (reply, failure) -> new Answered("finish-call", reply, failure));
     }
@@ -128,10 +139,46 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     if (presence == Presence.BUSY) return invalid("presence", "busy comes from accepting a shopper");
     Set<String> languages = request.languages() == null ? null : new HashSet<>(request.languages());
     Set<String> skills = request.skills() == null ? null : new HashSet<>(request.skills());
-    getContext().ask(TenantQueue.Confirmation.class, queue, ASK_TIMEOUT,
+    getContext().ask(TenantQueue.Confirmation.class, queue, askTimeout,
         replyTo -> new TenantQueue.AgentPresence(agentId, presence, languages, skills, replyTo),
         (reply, failure) -> new Answered("presence", reply, failure));
     return this;
+  }
+
+  private void askToAccept(String reservationId, int attempt) {
+    getContext().ask(TenantQueue.AcceptReply.class, queue, askTimeout,
+        replyTo -> new TenantQueue.AcceptReservation(reservationId, agentId, replyTo),
+        (reply, failure) -> new AcceptAnswered(reservationId, reply, failure, attempt));
+  }
+
+  /**
+   * The queue answers a repeated accept with the same room, so a late answer is asked for again;
+   * the queue's update saying the reservation was accepted also announces the room, whichever
+   * comes first.
+   */
+  private Behavior<Command> onAcceptAnswer(AcceptAnswered answer) {
+    if (answer.failure() != null) {
+      if (answer.attempt() < ACCEPT_ATTEMPTS) {
+        askToAccept(answer.reservationId(), answer.attempt() + 1);
+        return this;
+      }
+      return error("unavailable", "The queue did not answer; try again");
+    }
+    if (answer.reply() instanceof TenantQueue.Assigned assigned) {
+      announceAssigned(assigned.reservationId(), assigned.ticketId(), assigned.roomId(), assigned.subjectId());
+      return this;
+    }
+    TenantQueue.Refused refused = (TenantQueue.Refused) answer.reply();
+    return error(refused.reason().code(), "The queue refused accept: " + refused.reason().code());
+  }
+
+  private void announceAssigned(String reservationId, String ticketId, String roomId, String subjectId) {
+    offers.remove(reservationId);
+    if (assignedAnnounced.contains(reservationId)) return;
+    assignedAnnounced.addLast(reservationId);
+    if (assignedAnnounced.size() > 8) assignedAnnounced.removeFirst();
+    RoomPass pass = RoomPass.agent(roomId, tenantId, ticketId, agentId, subjectId);
+    send(new ConsoleEvent.Assigned(reservationId, ticketId, roomId, roomTokens.issue(pass, tokenVersion)));
   }
 
   private Behavior<Command> onAnswer(Answered answer) {
@@ -139,22 +186,24 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     if (answer.reply() instanceof TenantQueue.Refused refused) {
       return error(refused.reason().code(), "The queue refused " + answer.request() + ": " + refused.reason().code());
     }
-    if (answer.reply() instanceof TenantQueue.Assigned assigned) {
-      offers.remove(assigned.reservationId());
-      RoomPass pass = RoomPass.agent(assigned.roomId(), tenantId, assigned.ticketId(), agentId,
-          subjects.get(assigned.ticketId()));
-      send(new ConsoleEvent.Assigned(assigned.reservationId(), assigned.ticketId(), assigned.roomId(),
-          roomTokens.issue(pass, tokenVersion)));
-    } else {
-      send(new ConsoleEvent.Done(answer.request()));
-    }
+    send(new ConsoleEvent.Done(answer.request()));
     return this;
   }
 
   private Behavior<Command> onView(QueueFeed.View feed) {
     QueueView view = feed.update().view();
     Instant now = clock.instant();
-    view.tickets().forEach(ticket -> subjects.put(ticket.ticketId(), ticket.details().subjectId()));
+    for (TenantQueue.Event change : feed.update().changes()) {
+      // Accepted for this agent (by this console or one of the agent's others): the room, even
+      // when the answer to the accept is late or lost.
+      if (change instanceof TenantQueue.ReservationAccepted accepted && accepted.agentId().equals(agentId)) {
+        announceAssigned(accepted.reservationId(), accepted.ticketId(), accepted.roomId(),
+            subjects.get(accepted.ticketId()));
+      }
+    }
+    Map<String, String> current = new HashMap<>();
+    view.tickets().forEach(ticket -> current.put(ticket.ticketId(), ticket.details().subjectId()));
+    subjects = current;
     Map<String, String> reservedFor = new HashMap<>();
     view.reservations().forEach(reservation -> reservedFor.put(reservation.ticketId(), reservation.agentId()));
     List<ConsoleEvent.WaitingShopper> tickets = view.tickets().stream()
@@ -182,13 +231,8 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     for (String ended : new HashSet<>(offers.keySet())) {
       if (open.contains(ended)) continue;
       offers.remove(ended);
-      String reason = changes.stream()
-          .filter(change -> change instanceof TenantQueue.ReservationReleased released
-              && released.reservationId().equals(ended))
-          .map(change -> ((TenantQueue.ReservationReleased) change).reason().name().toLowerCase(Locale.ROOT))
-          .findFirst().orElse(changes.stream().anyMatch(change -> change instanceof TenantQueue.ReservationAccepted accepted
-              && accepted.reservationId().equals(ended)) ? "accepted" : "ended");
-      if (!"accepted".equals(reason)) send(new ConsoleEvent.OfferEnded(ended, reason));
+      String reason = TenantQueue.whyOfferEnded(changes, ended);
+      if (!TenantQueue.OFFER_ACCEPTED.equals(reason)) send(new ConsoleEvent.OfferEnded(ended, reason));
     }
   }
 
@@ -224,6 +268,8 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   }
 
   private void send(ConsoleEvent event) {
-    out.tell(new Sockets.Frame(ProtocolCodec.encode(ConsoleEvent.class, event)));
+    // The whole queue is sent each time: a slow console may skip the states it has not read.
+    out.tell(new Sockets.Frame(ProtocolCodec.encode(ConsoleEvent.class, event),
+        event instanceof ConsoleEvent.QueueState ? "queue" : null));
   }
 }

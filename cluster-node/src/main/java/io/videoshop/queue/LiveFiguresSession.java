@@ -49,7 +49,8 @@ final class LiveFiguresSession {
         LiveEvent.Figures figures = LiveFigures.of(view[0], todays[0]);
         if (LiveFigures.sameFigures(figures, sent[0])) return;
         sent[0] = figures;
-        out.tell(frame(figures));
+        // Only the newest figures matter: a slow dashboard gets the latest, not every step.
+        out.tell(new Sockets.Frame(ProtocolCodec.encode(LiveEvent.class, figures), "figures"));
       };
       return Behaviors.receive(Command.class)
           .onMessage(Viewed.class, viewed -> {

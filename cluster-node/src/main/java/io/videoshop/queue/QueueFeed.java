@@ -68,7 +68,8 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
 
   private record TenantLoaded(Optional<Tenant> tenant) implements Command {}
 
-  private record NamesDecrypted(Map<String, String> names) implements Command {}
+  /** {@code asked}: the tickets this decryption was for, whether it worked or not. */
+  private record NamesDecrypted(Set<String> asked, Map<String, String> names) implements Command {}
 
   private record LingerOver() implements Command {}
 
@@ -184,7 +185,8 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
     Map<String, QueueView.WaitingTicket> byId = new HashMap<>();
     update.view().tickets().forEach(ticket -> byId.put(ticket.ticketId(), ticket));
     latestTickets = byId;
-    names.keySet().retainAll(update.view().tickets().stream().map(QueueView.WaitingTicket::ticketId).toList());
+    names.keySet().retainAll(byId.keySet());
+    decrypting.retainAll(byId.keySet());
     decryptNewNames(update.view());
     View view = view();
     sessions.keySet().forEach(session -> session.tell(view));
@@ -269,6 +271,7 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
       }
     }
     if (pending.isEmpty()) return;
+    Set<String> asked = Set.copyOf(pending.keySet());
     getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
       Map<String, String> decrypted = new HashMap<>();
       pending.forEach((ticketId, name) -> {
@@ -276,13 +279,17 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
         decrypted.put(ticketId, value == null ? "" : value.value());
       });
       return decrypted;
-    }, blocking), (decrypted, failure) -> new NamesDecrypted(failure == null ? decrypted : Map.of()));
+    }, blocking), (decrypted, failure) -> new NamesDecrypted(asked, failure == null ? decrypted : Map.of()));
   }
 
   private Behavior<Command> onNamesDecrypted(NamesDecrypted decrypted) {
-    decrypting.removeAll(decrypted.names().keySet());
+    // Failed ones are no longer "under way": the next update asks for them again.
+    decrypting.removeAll(decrypted.asked());
     if (decrypted.names().isEmpty()) return this;
-    names.putAll(decrypted.names());
+    // Only tickets still waiting: one that left meanwhile must not stay in the map.
+    decrypted.names().forEach((ticketId, name) -> {
+      if (latestTickets.containsKey(ticketId)) names.put(ticketId, name);
+    });
     View view = view();
     sessions.forEach((session, showsNames) -> {
       if (showsNames) session.tell(view);

@@ -24,6 +24,9 @@ final class QueueFeeds {
 
   record Attach(String tenantId, ActorRef<QueueFeed.View> session, boolean showsNames) implements Command {}
 
+  /** A feed stopped: retired, or crashed (then the next attach of its tenant starts a fresh one). */
+  private record FeedStopped(String tenantId, ActorRef<QueueFeed.Command> feed) implements Command {}
+
   /** A feed has had no sockets for a while. */
   record Idle(String tenantId, ActorRef<QueueFeed.Command> feed) implements Command {}
 
@@ -34,10 +37,18 @@ final class QueueFeeds {
       long[] started = {0};
       return Behaviors.receive(Command.class)
           .onMessage(Attach.class, attach -> {
-            ActorRef<QueueFeed.Command> feed = feeds.computeIfAbsent(attach.tenantId(), tenantId -> context.spawn(
-                QueueFeed.create(tenantId, context.getSelf(), tenants, wallets, vault, blocking, clock),
-                "feed-" + tenantId + "-" + (++started[0])));
+            ActorRef<QueueFeed.Command> feed = feeds.computeIfAbsent(attach.tenantId(), tenantId -> {
+              ActorRef<QueueFeed.Command> spawned = context.spawn(
+                  QueueFeed.create(tenantId, context.getSelf(), tenants, wallets, vault, blocking, clock),
+                  "feed-" + tenantId + "-" + (++started[0]));
+              context.watchWith(spawned, new FeedStopped(tenantId, spawned));
+              return spawned;
+            });
             feed.tell(new QueueFeed.Attach(attach.session(), attach.showsNames()));
+            return Behaviors.same();
+          })
+          .onMessage(FeedStopped.class, stopped -> {
+            feeds.remove(stopped.tenantId(), stopped.feed());
             return Behaviors.same();
           })
           .onMessage(Idle.class, idle -> {

@@ -210,8 +210,20 @@ public final class TenantQueue
 
   public record Resumed(String ticketId, int position, WaitEstimate.Range estimatedWait) implements ResumeReply {}
 
-  /** The agent got the shopper: both join the call room {@code roomId}. */
-  public record Assigned(String reservationId, String ticketId, String agentId, String roomId) implements AcceptReply {}
+  /**
+   * The ticket was accepted while the shopper was away or before the shopper heard of it: the
+   * room to go to (within the reconnect grace of the accept).
+   */
+  public record ResumedAssigned(String ticketId, String agentId, String roomId, String subjectId)
+      implements ResumeReply {}
+
+  /**
+   * The agent got the shopper: both join the call room {@code roomId}.
+   *
+   * @param subjectId the shopper's data subject, for the agent's room pass
+   */
+  public record Assigned(String reservationId, String ticketId, String agentId, String roomId, String subjectId)
+      implements AcceptReply {}
 
   public record Confirmed() implements Confirmation {
     public static final Confirmed INSTANCE = new Confirmed();
@@ -316,11 +328,29 @@ public final class TenantQueue
   // ---------------------------------------------------------------------------------------------
   // State: pure transitions, testable without actors.
 
+  /** Assignments remembered at most, whatever the reconnect grace. */
+  static final int ASSIGNMENTS_KEPT = 200;
+
+  /**
+   * A ticket accepted into a room: kept a while so that the same accept again, or the shopper
+   * resuming (the answer to the accept or the shopper's update may have been lost), finds it.
+   */
+  public record Assignment(String reservationId, String ticketId, String agentId, String roomId,
+      String resumeTokenHash, String subjectId, Instant at) implements CborSerializable {
+    boolean resumableWith(String resumeToken) {
+      return resumeToken != null && java.security.MessageDigest.isEqual(
+          Ticket.hashOf(resumeToken).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+          resumeTokenHash.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+  }
+
   /**
    * @param tickets waiting tickets in join order; a ticket under offer keeps its place
    * @param agents agents in the order they first announced a presence (the round-robin order)
    * @param recentHandleTimes durations of the last {@value WaitEstimate#SAMPLE_SIZE} calls, oldest first
    * @param lastOfferedAgentId where round robin continues from
+   * @param assignments the tickets accepted within the last reconnect grace, newest last: a
+   *     repeated accept gets the same room, a shopper who resumes gets the assignment
    */
   public record State(
       QueueSettings settings,
@@ -332,20 +362,74 @@ public final class TenantQueue
       List<Reservation> reservations,
       List<Duration> recentHandleTimes,
       String lastOfferedAgentId,
-      QueueAdmission admission)
+      QueueAdmission admission,
+      List<Assignment> assignments)
       implements CborSerializable {
 
     public static final State EMPTY =
         new State(QueueSettings.DEFAULT, true, null, false, List.of(), List.of(), List.of(), List.of(), null,
-            QueueAdmission.ADMITTING);
+            QueueAdmission.ADMITTING, List.of());
 
     public State {
-      // Snapshots taken before admission existed read as admitting.
+      // Snapshots taken before admission (or assignments) existed read as admitting (none).
       admission = admission == null ? QueueAdmission.ADMITTING : admission;
       tickets = List.copyOf(tickets);
       agents = List.copyOf(agents);
       reservations = List.copyOf(reservations);
       recentHandleTimes = List.copyOf(recentHandleTimes);
+      assignments = assignments == null ? List.of() : List.copyOf(assignments);
+    }
+
+    // One field changed, the rest kept: a new field touches the constructor call below only.
+
+    public State withSettings(QueueSettings next) {
+      return new State(next, open, nextOpeningAt, suspended, tickets, agents, reservations, recentHandleTimes,
+          lastOfferedAgentId, admission, assignments);
+    }
+
+    public State withOpening(boolean nextOpen, Instant nextOpening) {
+      return new State(settings, nextOpen, nextOpening, suspended, tickets, agents, reservations, recentHandleTimes,
+          lastOfferedAgentId, admission, assignments);
+    }
+
+    public State withSuspended(boolean next) {
+      return new State(settings, open, nextOpeningAt, next, tickets, agents, reservations, recentHandleTimes,
+          lastOfferedAgentId, admission, assignments);
+    }
+
+    public State withTickets(List<Ticket> next) {
+      return new State(settings, open, nextOpeningAt, suspended, next, agents, reservations, recentHandleTimes,
+          lastOfferedAgentId, admission, assignments);
+    }
+
+    public State withAgents(List<Agent> next) {
+      return new State(settings, open, nextOpeningAt, suspended, tickets, next, reservations, recentHandleTimes,
+          lastOfferedAgentId, admission, assignments);
+    }
+
+    public State withReservations(List<Reservation> next) {
+      return new State(settings, open, nextOpeningAt, suspended, tickets, agents, next, recentHandleTimes,
+          lastOfferedAgentId, admission, assignments);
+    }
+
+    public State withRecentHandleTimes(List<Duration> next) {
+      return new State(settings, open, nextOpeningAt, suspended, tickets, agents, reservations, next,
+          lastOfferedAgentId, admission, assignments);
+    }
+
+    public State withLastOfferedAgentId(String next) {
+      return new State(settings, open, nextOpeningAt, suspended, tickets, agents, reservations, recentHandleTimes,
+          next, admission, assignments);
+    }
+
+    public State withAdmission(QueueAdmission next) {
+      return new State(settings, open, nextOpeningAt, suspended, tickets, agents, reservations, recentHandleTimes,
+          lastOfferedAgentId, next, assignments);
+    }
+
+    public State withAssignments(List<Assignment> next) {
+      return new State(settings, open, nextOpeningAt, suspended, tickets, agents, reservations, recentHandleTimes,
+          lastOfferedAgentId, admission, next);
     }
 
     // Queries
@@ -368,6 +452,19 @@ public final class TenantQueue
 
     public Optional<Reservation> reservationForAgent(String agentId) {
       return reservations.stream().filter(r -> r.agentId().equals(agentId)).findFirst();
+    }
+
+    /** The room a reservation was accepted into, while it is remembered. */
+    public Optional<Assignment> assignmentOf(String reservationId) {
+      return assignments.stream().filter(a -> a.reservationId().equals(reservationId)).findFirst();
+    }
+
+    /** The assignment of a ticket that left the queue for a room less than the reconnect grace ago. */
+    public Optional<Assignment> recentAssignmentOfTicket(String ticketId, Instant now) {
+      Instant keepFrom = now.minus(settings.reconnectGrace());
+      return assignments.stream()
+          .filter(a -> a.ticketId().equals(ticketId) && !a.at().isBefore(keepFrom))
+          .findFirst();
     }
 
     /** 1 for the head of the queue, 0 when the ticket is not waiting. */
@@ -502,30 +599,39 @@ public final class TenantQueue
           replace(agents, isAgent(e.agentId()), agent -> agent.disconnected(e.at())));
       if (event instanceof AgentReconnected e) return withAgents(
           replace(agents, isAgent(e.agentId()), Agent::reconnected));
-      if (event instanceof ReservationOffered e) return new State(settings, open, nextOpeningAt, suspended, tickets,
-          agents, append(reservations, e.reservation()), recentHandleTimes, e.reservation().agentId(), admission);
-      if (event instanceof ReservationAccepted e) return new State(settings, open, nextOpeningAt, suspended,
-          remove(tickets, isTicket(e.ticketId())),
-          replace(agents, isAgent(e.agentId()), agent -> agent.inCall(e.roomId(), e.at())),
-          remove(reservations, r -> r.reservationId().equals(e.reservationId())),
-          recentHandleTimes, lastOfferedAgentId, admission);
+      if (event instanceof ReservationOffered e) return withReservations(append(reservations, e.reservation()))
+          .withLastOfferedAgentId(e.reservation().agentId());
+      if (event instanceof ReservationAccepted e) return accepted(e);
       if (event instanceof ReservationReleased e) return withReservations(
           remove(reservations, r -> r.reservationId().equals(e.reservationId())));
       if (event instanceof CallFinished e) return callFinished(e);
-      if (event instanceof SettingsUpdated e) return new State(e.settings(), open, nextOpeningAt, suspended, tickets,
-          agents, reservations, recentHandleTimes, lastOfferedAgentId, admission);
-      if (event instanceof OpeningChanged e) return new State(settings, e.open(), e.nextOpeningAt(), suspended,
-          tickets, agents, reservations, recentHandleTimes, lastOfferedAgentId, admission);
-      if (event instanceof SuspensionChanged e) return new State(settings, open, nextOpeningAt, e.suspended(),
-          tickets, agents, reservations, recentHandleTimes, lastOfferedAgentId, admission);
-      if (event instanceof AdmissionChanged e) return new State(settings, open, nextOpeningAt, suspended,
-          tickets, agents, reservations, recentHandleTimes, lastOfferedAgentId, e.admission());
+      if (event instanceof SettingsUpdated e) return withSettings(e.settings());
+      if (event instanceof OpeningChanged e) return withOpening(e.open(), e.nextOpeningAt());
+      if (event instanceof SuspensionChanged e) return withSuspended(e.suspended());
+      if (event instanceof AdmissionChanged e) return withAdmission(e.admission());
       throw new IllegalArgumentException("unknown event " + event.getClass().getName());
     }
 
     private State withoutTicket(String ticketId) {
-      return new State(settings, open, nextOpeningAt, suspended, remove(tickets, isTicket(ticketId)), agents,
-          remove(reservations, r -> r.ticketId().equals(ticketId)), recentHandleTimes, lastOfferedAgentId, admission);
+      return withTickets(remove(tickets, isTicket(ticketId)))
+          .withReservations(remove(reservations, r -> r.ticketId().equals(ticketId)));
+    }
+
+    /**
+     * The ticket leaves for the room and the agent turns busy; the assignment is remembered for
+     * the reconnect grace (and at most {@link #ASSIGNMENTS_KEPT}), dropping older ones.
+     */
+    private State accepted(ReservationAccepted e) {
+      Instant keepFrom = e.at().minus(settings.reconnectGrace());
+      List<Assignment> kept = new ArrayList<>(assignments.stream().filter(a -> !a.at().isBefore(keepFrom)).toList());
+      ticket(e.ticketId()).ifPresent(ticket -> kept.add(new Assignment(e.reservationId(), e.ticketId(), e.agentId(),
+          e.roomId(), ticket.resumeTokenHash(), ticket.details().subjectId(), e.at())));
+      List<Assignment> bounded = kept.size() > ASSIGNMENTS_KEPT ? kept.subList(kept.size() - ASSIGNMENTS_KEPT, kept.size())
+          : kept;
+      return withTickets(remove(tickets, isTicket(e.ticketId())))
+          .withAgents(replace(agents, isAgent(e.agentId()), agent -> agent.inCall(e.roomId(), e.at())))
+          .withReservations(remove(reservations, r -> r.reservationId().equals(e.reservationId())))
+          .withAssignments(bounded);
     }
 
     private State agentPresenceChanged(AgentPresenceChanged e) {
@@ -544,23 +650,7 @@ public final class TenantQueue
       }
       List<Agent> nextAgents = replace(agents, isAgent(e.agentId()), agent -> new Agent(agent.agentId(),
           Presence.AVAILABLE, e.at(), agent.languages(), agent.skills(), agent.disconnectedAt(), null));
-      return new State(settings, open, nextOpeningAt, suspended, tickets, nextAgents, reservations, handleTimes,
-          lastOfferedAgentId, admission);
-    }
-
-    private State withTickets(List<Ticket> next) {
-      return new State(settings, open, nextOpeningAt, suspended, next, agents, reservations, recentHandleTimes,
-          lastOfferedAgentId, admission);
-    }
-
-    private State withAgents(List<Agent> next) {
-      return new State(settings, open, nextOpeningAt, suspended, tickets, next, reservations, recentHandleTimes,
-          lastOfferedAgentId, admission);
-    }
-
-    private State withReservations(List<Reservation> next) {
-      return new State(settings, open, nextOpeningAt, suspended, tickets, agents, next, recentHandleTimes,
-          lastOfferedAgentId, admission);
+      return withAgents(nextAgents).withRecentHandleTimes(handleTimes);
     }
 
     private static Predicate<Ticket> isTicket(String ticketId) {
@@ -665,13 +755,22 @@ public final class TenantQueue
   private ReplyEffect<Event, State> onJoin(State state, Join join) {
     Optional<Ticket> earlier = join.details() == null ? Optional.empty() : state.tickets().stream()
         .filter(ticket -> ticket.details().subjectId().equals(join.details().subjectId())).findFirst();
+    if (earlier.isEmpty() && join.details() != null && joinTokenUsable(join.resumeToken())) {
+      // The same widget again on a new socket (its first one closed with the join in flight): the
+      // resume token it made names the ticket, whatever subject this attempt encrypted under.
+      String hash = Ticket.hashOf(join.resumeToken());
+      earlier = state.tickets().stream().filter(ticket -> ticket.resumeTokenHash().equals(hash)).findFirst();
+    }
     if (earlier.isPresent()) {
       // A repeated join: the same ticket again, to its owner only.
       Ticket ticket = earlier.get();
-      return ticket.resumableWith(join.resumeToken())
-          ? Effect().reply(join.replyTo(), new Queued(ticket.ticketId(), join.resumeToken(),
-              state.positionOf(ticket.ticketId()), state.estimatedWaitOf(ticket.ticketId()).orElse(null)))
-          : Effect().reply(join.replyTo(), Refused.because(Refusal.INVALID_TICKET));
+      if (!ticket.resumableWith(join.resumeToken())) {
+        return Effect().reply(join.replyTo(), Refused.because(Refusal.INVALID_TICKET));
+      }
+      Instant now = clock.instant();
+      List<Event> events = ticket.connected() ? List.of() : List.of(new TicketResumed(ticket.ticketId(), now));
+      return change(state, now, events).thenReply(join.replyTo(), after -> new Queued(ticket.ticketId(),
+          join.resumeToken(), after.positionOf(ticket.ticketId()), after.estimatedWaitOf(ticket.ticketId()).orElse(null)));
     }
     Optional<Refusal> refusal = state.refusalToJoin(join.details());
     if (refusal.isPresent()) {
@@ -680,8 +779,7 @@ public final class TenantQueue
     }
     Instant now = clock.instant();
     String ticketId = newId();
-    String resumeToken = join.resumeToken() != null && join.resumeToken().length() >= 32 ? join.resumeToken()
-        : newResumeToken();
+    String resumeToken = joinTokenUsable(join.resumeToken()) ? join.resumeToken() : newResumeToken();
     Ticket ticket = new Ticket(ticketId, join.details(), Ticket.hashOf(resumeToken), now, null);
     return change(state, now, List.of(new TicketJoined(ticket)))
         .thenReply(join.replyTo(), after -> new Queued(
@@ -714,7 +812,15 @@ public final class TenantQueue
 
   private ReplyEffect<Event, State> onResume(State state, Resume resume) {
     Optional<Ticket> ticket = state.ticket(resume.ticketId());
-    if (ticket.isEmpty()) return Effect().reply(resume.replyTo(), Refused.because(Refusal.UNKNOWN_TICKET));
+    if (ticket.isEmpty()) {
+      Optional<Assignment> assigned = state.recentAssignmentOfTicket(resume.ticketId(), clock.instant());
+      if (assigned.isEmpty()) return Effect().reply(resume.replyTo(), Refused.because(Refusal.UNKNOWN_TICKET));
+      if (!assigned.get().resumableWith(resume.resumeToken())) {
+        return Effect().reply(resume.replyTo(), Refused.because(Refusal.INVALID_RESUME_TOKEN));
+      }
+      Assignment a = assigned.get();
+      return Effect().reply(resume.replyTo(), new ResumedAssigned(a.ticketId(), a.agentId(), a.roomId(), a.subjectId()));
+    }
     if (!ticket.get().resumableWith(resume.resumeToken())) {
       return Effect().reply(resume.replyTo(), Refused.because(Refusal.INVALID_RESUME_TOKEN));
     }
@@ -775,14 +881,24 @@ public final class TenantQueue
   }
 
   private ReplyEffect<Event, State> onAccept(State state, AcceptReservation accept) {
+    Optional<Assignment> done = state.assignmentOf(accept.reservationId())
+        .filter(assignment -> assignment.agentId().equals(accept.agentId()));
+    if (done.isPresent()) {
+      // The same accept again (its answer was late or lost): the same room, nothing new.
+      Assignment a = done.get();
+      return Effect().reply(accept.replyTo(),
+          new Assigned(a.reservationId(), a.ticketId(), a.agentId(), a.roomId(), a.subjectId()));
+    }
     Optional<Refusal> refusal = state.refusalToAnswer(accept.reservationId(), accept.agentId());
     if (refusal.isPresent()) return Effect().reply(accept.replyTo(), Refused.because(refusal.get()));
     Instant now = clock.instant();
     Reservation r = state.reservation(accept.reservationId()).orElseThrow();
+    String subjectId = state.ticket(r.ticketId()).map(ticket -> ticket.details().subjectId()).orElse(null);
     String roomId = newId();
     var accepted = new ReservationAccepted(r.reservationId(), r.ticketId(), r.agentId(), roomId, now);
     return change(state, now, List.of(accepted))
-        .thenReply(accept.replyTo(), after -> new Assigned(r.reservationId(), r.ticketId(), r.agentId(), roomId));
+        .thenReply(accept.replyTo(), after -> new Assigned(r.reservationId(), r.ticketId(), r.agentId(), roomId,
+            subjectId));
   }
 
   private ReplyEffect<Event, State> onReject(State state, RejectReservation reject) {
@@ -967,6 +1083,35 @@ public final class TenantQueue
   private static String newId() {
     return UUID.randomUUID().toString();
   }
+
+  static final String OFFER_ACCEPTED = "accepted";
+  static final String OFFER_ENDED = "ended";
+
+  /**
+   * Why a reservation is no longer open, from the changes that closed it: {@code accepted}, the
+   * release reason in lower case ({@code rejected}, {@code expired}, ...), or {@code ended} when
+   * the changes do not say (the listener subscribed again and missed them, or the ticket left).
+   */
+  public static String whyOfferEnded(List<Event> changes, String reservationId) {
+    for (Event change : changes) {
+      if (change instanceof ReservationReleased released && released.reservationId().equals(reservationId)) {
+        return released.reason().name().toLowerCase(java.util.Locale.ROOT);
+      }
+      if (change instanceof ReservationAccepted accepted && accepted.reservationId().equals(reservationId)) {
+        return OFFER_ACCEPTED;
+      }
+    }
+    return OFFER_ENDED;
+  }
+
+  /** A sender-made resume token is kept only when it is long enough to be unguessable. */
+  static boolean joinTokenUsable(String resumeToken) {
+    return resumeToken != null && resumeToken.length() >= MIN_RESUME_TOKEN_LENGTH
+        && resumeToken.length() <= MAX_RESUME_TOKEN_LENGTH;
+  }
+
+  public static final int MIN_RESUME_TOKEN_LENGTH = 32;
+  public static final int MAX_RESUME_TOKEN_LENGTH = 128;
 
   /** 256 random bits, URL-safe: the shopper's proof of owning a ticket. */
   public static String newResumeToken() {

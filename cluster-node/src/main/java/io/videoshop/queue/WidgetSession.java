@@ -1,5 +1,6 @@
 package io.videoshop.queue;
 
+import io.videoshop.config.ClusterSettings;
 import io.videoshop.http.ClientFrames;
 import io.videoshop.http.RateLimit;
 import io.videoshop.http.Sockets;
@@ -41,10 +42,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * its place for the reconnect grace; {@code resume} takes it back, on any node.
  */
 final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
-  static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
   private static final int JOIN_ATTEMPTS = 3;
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,190}\\.[^@\\s]{1,63}");
   private static final Pattern PHONE = Pattern.compile("[+0-9 ()./-]{3,32}");
+  private static final Pattern RESUME_TOKEN = Pattern.compile(
+      "[A-Za-z0-9_-]{" + TenantQueue.MIN_RESUME_TOKEN_LENGTH + "," + TenantQueue.MAX_RESUME_TOKEN_LENGTH + "}");
   private static final Pattern LANGUAGE = Pattern.compile("[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?");
 
   interface Command extends NoSerializationVerificationNeeded {}
@@ -58,7 +60,9 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   private record Joined(TenantQueue.JoinReply reply, Throwable failure, TicketDetails details, int attempt)
       implements Command {}
 
-  private record ResumeAnswer(String ticketId, TenantQueue.ResumeReply reply, Throwable failure) implements Command {}
+  /** {@code check}: asked by the session itself (its ticket left the view unseen), not by the shopper. */
+  private record ResumeAnswer(String ticketId, TenantQueue.ResumeReply reply, Throwable failure, boolean check)
+      implements Command {}
 
   private record LeaveAnswer(String ticketId, TenantQueue.Confirmation reply, Throwable failure) implements Command {}
 
@@ -78,12 +82,19 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   /** The node's joins-per-address budget ({@link WidgetLimits}): takes one join if there is one. */
   private final BooleanSupplier joinAllowed;
   private final RateLimit rateLimit = new RateLimit(20, 5, System.nanoTime());
+  private final Duration askTimeout;
   private String ticketId;
   /** The token of the join under way: repeated joins carry it, so the queue makes one ticket. */
   private String joinToken;
   /** The data subject of this shopper's personal data (from the join, or seen in the queue after a resume). */
   private String subject;
   private boolean busy; // a join, resume or leave is under way
+  /** The socket closed while a join or resume was under way: its answer is awaited, then the session stops. */
+  private boolean closed;
+  /** The resume token of this socket's ticket, to ask the queue where the ticket went. */
+  private String resumeToken;
+  /** This socket's ticket was in a view already: a later view without it means it left. */
+  private boolean seenInView;
   private int position;
   private WaitRange estimatedWait;
 
@@ -91,6 +102,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
       EntityRef<TenantQueue.Command> queue, ActorRef<QueueFeeds.Command> feeds, PersonalDataVault vault,
       Executor blocking, RoomTokens roomTokens, BooleanSupplier joinAllowed) {
     super(context);
+    this.askTimeout = ClusterSettings.askTimeout(context.getSystem().settings().config());
     this.joinAllowed = joinAllowed;
     this.roomTokens = roomTokens;
     this.tenantId = tenantId;
@@ -117,8 +129,12 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   private Behavior<Command> onClient(Sockets.Inbound inbound) {
     if (inbound instanceof Sockets.Closed) {
       if (ticketId != null) queue.tell(new TenantQueue.ShopperDisconnected(ticketId));
-      return Behaviors.stopped();
+      if (!busy) return Behaviors.stopped();
+      // A join or resume is in flight: its ticket must not stay connected with nobody behind it.
+      closed = true;
+      return this;
     }
+    if (closed) return this;
     Optional<WidgetRequest> decoded = ClientFrames.read(inbound, rateLimit, WidgetRequest.class, out);
     if (decoded.isEmpty()) return this;
     if (busy) return error("request_in_progress", "Wait for the answer to the previous request", null);
@@ -137,6 +153,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     }
     if (!joinAllowed.getAsBoolean()) return error("too_many_joins", "Too many joins from this address; try again in a minute", null);
     busy = true;
+    joinToken = join.resumeToken() != null ? join.resumeToken() : TenantQueue.newResumeToken();
     String subject = "shopper-" + UUID.randomUUID();
     this.subject = subject;
     getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
@@ -151,19 +168,19 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   }
 
   private Behavior<Command> onEncrypted(Encrypted encrypted) {
+    if (closed) return Behaviors.stopped(); // nothing was asked of the queue yet
     if (encrypted.failure() != null) {
       busy = false;
       getContext().getLog().error("Cannot encrypt a shopper's details", encrypted.failure());
       return error("unavailable", "The queue cannot take you right now; try again", null);
     }
-    joinToken = TenantQueue.newResumeToken();
     askToJoin(encrypted.details(), 1);
     return this;
   }
 
   private void askToJoin(TicketDetails details, int attempt) {
     String token = joinToken;
-    getContext().ask(TenantQueue.JoinReply.class, queue, ASK_TIMEOUT,
+    getContext().ask(TenantQueue.JoinReply.class, queue, askTimeout,
         replyTo -> new TenantQueue.Join(details, token, replyTo),
         (reply, failure) -> new Joined(reply, failure, details, attempt));
   }
@@ -175,9 +192,19 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
       return this;
     }
     busy = false;
+    if (closed) {
+      // Nobody is there to hear it: the place keeps the reconnect grace (the widget may join again
+      // with the same token, or resume), then goes.
+      if (joined.reply() instanceof TenantQueue.Queued queued) {
+        queue.tell(new TenantQueue.ShopperDisconnected(queued.ticketId()));
+      }
+      return Behaviors.stopped();
+    }
     if (joined.failure() != null) return error("unavailable", "The queue did not answer; try again", null);
     if (joined.reply() instanceof TenantQueue.Queued queued) {
       ticketId = queued.ticketId();
+      resumeToken = queued.resumeToken();
+      seenInView = false;
       position = queued.position();
       estimatedWait = range(queued.estimatedWait());
       send(new WidgetEvent.Queued(ticketId, queued.resumeToken(), position, estimatedWait));
@@ -194,20 +221,45 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
           resume.ticketId() == null ? "ticketId" : "resumeToken");
     }
     busy = true;
-    getContext().ask(TenantQueue.ResumeReply.class, queue, ASK_TIMEOUT,
-        replyTo -> new TenantQueue.Resume(resume.ticketId(), resume.resumeToken(), replyTo),
-        (reply, failure) -> new ResumeAnswer(resume.ticketId(), reply, failure));
+    resumeToken = resume.resumeToken();
+    askToResume(resume.ticketId(), false);
     return this;
+  }
+
+  private void askToResume(String resuming, boolean check) {
+    String token = resumeToken;
+    getContext().ask(TenantQueue.ResumeReply.class, queue, askTimeout,
+        replyTo -> new TenantQueue.Resume(resuming, token, replyTo),
+        (reply, failure) -> new ResumeAnswer(resuming, reply, failure, check));
   }
 
   private Behavior<Command> onResumed(ResumeAnswer answer) {
     busy = false;
-    if (answer.failure() != null) return error("unavailable", "The queue did not answer; try again", null);
-    if (answer.reply() instanceof TenantQueue.Resumed resumed) {
+    if (closed) {
+      if (answer.reply() instanceof TenantQueue.Resumed resumed) {
+        queue.tell(new TenantQueue.ShopperDisconnected(resumed.ticketId()));
+      }
+      return Behaviors.stopped();
+    }
+    if (answer.failure() != null) {
+      if (answer.check()) return this; // asked again at the next view
+      return error("unavailable", "The queue did not answer; try again", null);
+    }
+    if (answer.reply() instanceof TenantQueue.ResumedAssigned assigned) {
+      // Accepted while the shopper was away, or the update saying so was missed: the same room.
+      ticketId = null;
+      subject = assigned.subjectId();
+      send(new WidgetEvent.Assigned(assigned.roomId(), roomTokens.issue(RoomPass.shopper(assigned.roomId(), tenantId,
+          assigned.ticketId(), assigned.agentId(), assigned.subjectId()))));
+    } else if (answer.reply() instanceof TenantQueue.Resumed resumed) {
+      if (!resumed.ticketId().equals(ticketId)) seenInView = false;
       ticketId = resumed.ticketId();
       position = resumed.position();
       estimatedWait = range(resumed.estimatedWait());
-      send(new WidgetEvent.Queued(ticketId, null, position, estimatedWait));
+      if (!answer.check()) send(new WidgetEvent.Queued(ticketId, null, position, estimatedWait));
+    } else if (answer.check()) {
+      send(new WidgetEvent.Left(ticketId, "abandoned"));
+      ticketId = null;
     } else {
       refused((TenantQueue.Refused) answer.reply());
     }
@@ -218,13 +270,14 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     if (ticketId == null) return error("not_in_queue", "This socket has no place to leave", null);
     busy = true;
     String leaving = ticketId;
-    getContext().ask(TenantQueue.Confirmation.class, queue, ASK_TIMEOUT,
+    getContext().ask(TenantQueue.Confirmation.class, queue, askTimeout,
         replyTo -> new TenantQueue.Leave(leaving, replyTo), (reply, failure) -> new LeaveAnswer(leaving, reply, failure));
     return this;
   }
 
   private Behavior<Command> onLeft(LeaveAnswer answer) {
     busy = false;
+    if (closed) return Behaviors.stopped();
     if (answer.failure() != null) return error("unavailable", "The queue did not answer; try again", null);
     if (answer.ticketId().equals(ticketId)) {
       ticketId = null;
@@ -235,7 +288,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
 
   /** Position changes, and the end of the wait: assigned to an agent, or abandoned. */
   private Behavior<Command> onView(QueueFeed.View view) {
-    if (ticketId == null) return this;
+    if (ticketId == null || closed) return this;
     for (TenantQueue.Event change : view.update().changes()) {
       if (change instanceof TenantQueue.ReservationAccepted accepted && accepted.ticketId().equals(ticketId)) {
         ticketId = null;
@@ -249,7 +302,16 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
         return this;
       }
     }
-    view.ticket(ticketId).ifPresent(ticket -> {
+    Optional<QueueView.WaitingTicket> mine = view.ticket(ticketId);
+    if (mine.isEmpty() && seenInView && !busy && resumeToken != null) {
+      // Gone without a word this socket heard (e.g. the feed subscribed again and the accept fell
+      // in between): the queue still knows where it went.
+      busy = true;
+      askToResume(ticketId, true);
+      return this;
+    }
+    mine.ifPresent(ticket -> {
+      seenInView = true;
       subject = ticket.details().subjectId();
       WaitRange wait = range(ticket.estimatedWait());
       if (ticket.position() != position || !Objects.equals(wait, estimatedWait)) {
@@ -308,6 +370,10 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     if (join.notes() != null && join.notes().length() > TicketDetails.MAX_TEXT_LENGTH) {
       return invalid("notes", "is at most " + TicketDetails.MAX_TEXT_LENGTH + " characters");
     }
+    if (join.resumeToken() != null && !RESUME_TOKEN.matcher(join.resumeToken()).matches()) {
+      return invalid("resumeToken", "is " + TenantQueue.MIN_RESUME_TOKEN_LENGTH + " to "
+          + TenantQueue.MAX_RESUME_TOKEN_LENGTH + " characters of A-Z, a-z, 0-9, - and _");
+    }
     return null;
   }
 
@@ -360,6 +426,8 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   }
 
   private void send(WidgetEvent event) {
-    out.tell(new Sockets.Frame(ProtocolCodec.encode(WidgetEvent.class, event)));
+    // A position is only ever the latest one: a slow client may skip those it has not read.
+    out.tell(new Sockets.Frame(ProtocolCodec.encode(WidgetEvent.class, event),
+        event instanceof WidgetEvent.Position ? "position" : null));
   }
 }

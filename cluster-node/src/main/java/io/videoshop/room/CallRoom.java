@@ -70,6 +70,19 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
   static final int MAX_ADDED_TO_CART = 50;
   /** An ended room stays in memory this long for feedback and wrap-up, then passivates. */
   static final Duration RETIRE_AFTER = Duration.ofMinutes(15);
+  /** The wrap-up outcomes an agent may record. */
+  public static final Set<String> OUTCOMES = Set.of("sale", "no-sale", "follow-up");
+  static final String RATING_RULE = "rating is a whole number from 1 to 5";
+  static final String OUTCOME_RULE = "outcome is sale, no-sale or follow-up";
+
+  /** The shopper's rating of the call: 1 to 5 stars. */
+  public static boolean validRating(Integer rating) {
+    return rating != null && rating >= 1 && rating <= 5;
+  }
+
+  public static boolean validOutcome(String outcome) {
+    return outcome != null && OUTCOMES.contains(outcome);
+  }
 
   /** Room timings from configuration. */
   public record Timings(Duration reconnectGrace, Duration noShowTimeout, Duration balanceGrace) {}
@@ -499,7 +512,13 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
         armCallTimers(state);
         watchBalance(state, true);
       }
-      case ENDED -> timers.startSingleTimer(Idle.class, new Idle(), RETIRE_AFTER);
+      case ENDED -> {
+        // Handed off during wrap-up: the agent is still busy in the queue until the wrap-up is
+        // over, so its timer is armed again for what is left (at once when it already passed).
+        Instant wrapUpOver = state.ended().at().plus(Duration.ofSeconds(state.room().wrapUpSeconds()));
+        timers.startSingleTimer(WrapUpOver.class, new WrapUpOver(), positive(Duration.between(now(), wrapUpOver)));
+        timers.startSingleTimer(Idle.class, new Idle(), RETIRE_AFTER);
+      }
     }
   }
 
@@ -670,6 +689,7 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
     }
     if (state.status() != Status.ENDED) return refuse(command.session(), "call_not_ended", "Rate the call after it ends");
     if (state.feedback() != null) return refuse(command.session(), "already_given", "The call was rated already");
+    if (!validRating(command.rating())) return invalid(command.session(), "rating", RATING_RULE);
     return Effect().persist(new FeedbackGiven(command.rating(), command.comment(), now()))
         .thenRun(after -> command.session().tell(frame(new RoomEvent.Done("feedback"), false)));
   }
@@ -681,6 +701,7 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
     }
     if (state.status() != Status.ENDED) return refuse(command.session(), "call_not_ended", "Wrap up after the call");
     if (state.wrapUp() != null) return refuse(command.session(), "already_given", "The call was wrapped up already");
+    if (!validOutcome(command.outcome())) return invalid(command.session(), "outcome", OUTCOME_RULE);
     return Effect().persist(new WrappedUp(command.outcome(), command.note(), now()))
         .thenRun(after -> command.session().tell(frame(new RoomEvent.Done("wrap-up"), false)));
   }
@@ -732,14 +753,19 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
       timers.cancel(BalanceGraceOver.class);
       watchBalance(after, false);
       broadcast(new RoomEvent.CallEnded(reason, endedBy, duration));
-      timers.startSingleTimer(WrapUpOver.class, new WrapUpOver(),
-          positive(Duration.ofSeconds(after.room().wrapUpSeconds())));
+      if (after.startedAt() == null) {
+        // No call happened (no-show): there is nothing to wrap up, the agent is free at once.
+        tellQueueTheCallIsOver(after);
+      } else {
+        timers.startSingleTimer(WrapUpOver.class, new WrapUpOver(),
+            positive(Duration.ofSeconds(after.room().wrapUpSeconds())));
+      }
       timers.startSingleTimer(Idle.class, new Idle(), RETIRE_AFTER);
     });
   }
 
   private void tellQueueTheCallIsOver(State state) {
-    if (state.room() == null || state.startedAt() == null) return;
+    if (state.room() == null) return;
     neighbours.tellQueue(state.room().tenantId(), new TenantQueue.AgentFinishedCall(state.room().agentId(), roomId,
         context.getSystem().ignoreRef()));
   }
@@ -798,6 +824,11 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
       return false;
     }
     return true;
+  }
+
+  private Effect<Event, State> invalid(ActorRef<Outgoing> session, String field, String message) {
+    session.tell(frame(new ErrorMessage("invalid_field", message, field), false));
+    return Effect().none();
   }
 
   private Effect<Event, State> refuse(ActorRef<Outgoing> session, String code, String message) {

@@ -28,7 +28,6 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * the room itself. Translation only.
  */
 public final class CallRoutes {
-  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
 
   private CallRoutes() {}
 
@@ -57,13 +56,14 @@ public final class CallRoutes {
 
   public static List<ApiRoute> routes(ActorSystem<?> system, Jdbi jdbi, PersonalDataVault vault, Blocking blocking) {
     ClusterSharding sharding = ClusterSharding.get(system);
+    Duration askTimeout = io.videoshop.config.ClusterSettings.askTimeout(system.settings().config());
     return List.of(ApiRoute.blocking("GET", "/api/v1/tenants/{tenantId}/calls", Access.tenant(Role.ADMIN, "calls:read"),
         "A page of calls, newest first, filtered by time, agent, status and outcome", blocking,
         request -> ApiResponse.ok(list(jdbi, request))),
         new ApiRoute("GET", "/api/v1/tenants/{tenantId}/calls/{roomId}",
         Access.tenant(Role.ADMIN, "calls:read"), "A call: participants, devices, products, feedback, timeline",
         request -> sharding.entityRefFor(CallRoom.ENTITY_KEY, request.path("roomId"))
-            .<CallRoom.CallRecord>ask(CallRoom.GetRecord::new, ASK_TIMEOUT)
+            .<CallRoom.CallRecord>ask(CallRoom.GetRecord::new, askTimeout)
             .thenCompose(record -> blocking.run(() -> {
               CallRoom.State state = record.state();
               if (state.room() == null || !state.room().tenantId().equals(request.path("tenantId"))) {

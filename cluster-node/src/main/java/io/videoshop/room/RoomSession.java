@@ -35,9 +35,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * stops (it moved to another node, or restarted) the session joins it again.
  */
 final class RoomSession extends AbstractBehavior<RoomSession.Command> {
-  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
   static final Set<String> CANDIDATE_TYPES = Set.of("host", "srflx", "prflx", "relay");
-  static final Set<String> OUTCOMES = Set.of("sale", "no-sale", "follow-up");
 
   interface Command extends NoSerializationVerificationNeeded {}
 
@@ -63,6 +61,7 @@ final class RoomSession extends AbstractBehavior<RoomSession.Command> {
   }
 
   private final Opening opening;
+  private final Duration askTimeout;
   private final RoomPass pass;
   private final ActorRef<Sockets.Outbound> out;
   private final EntityRef<CallRoom.Command> entity;
@@ -76,6 +75,7 @@ final class RoomSession extends AbstractBehavior<RoomSession.Command> {
   private RoomSession(ActorContext<Command> context, Opening opening, ActorRef<Sockets.Outbound> out,
       EntityRef<CallRoom.Command> entity, PersonalDataVault vault, Executor blocking) {
     super(context);
+    this.askTimeout = io.videoshop.config.ClusterSettings.askTimeout(context.getSystem().settings().config());
     this.opening = opening;
     this.pass = opening.pass();
     this.out = out;
@@ -123,7 +123,7 @@ final class RoomSession extends AbstractBehavior<RoomSession.Command> {
 
   private void join() {
     TenantSettings.CallPolicy policy = opening.policy();
-    getContext().ask(CallRoom.JoinReply.class, entity, ASK_TIMEOUT,
+    getContext().ask(CallRoom.JoinReply.class, entity, askTimeout,
         replyTo -> new CallRoom.Join(pass, self, opening.userAgent(), ip, policy.maxCallMinutes(),
             policy.wrapUpSeconds(), replyTo),
         JoinAnswer::new);
@@ -251,14 +251,12 @@ final class RoomSession extends AbstractBehavior<RoomSession.Command> {
     } else if (request instanceof RoomRequest.AddToCart add) {
       if (blank(add.sku()) || add.sku().length() > 64) return invalid("sku", "sku is 1 to 64 characters");
     } else if (request instanceof RoomRequest.Feedback feedback) {
-      if (feedback.rating() == null || feedback.rating() < 1 || feedback.rating() > 5) {
-        return invalid("rating", "rating is a whole number from 1 to 5");
-      }
+      // The rule is the room's (it refuses a bad rating too); checked here first only to spare
+      // the comment's encryption.
+      if (!CallRoom.validRating(feedback.rating())) return invalid("rating", CallRoom.RATING_RULE);
       if (tooLong(feedback.comment(), 1_000)) return invalid("comment", "comment is at most 1,000 characters");
     } else if (request instanceof RoomRequest.WrapUp wrapUp) {
-      if (!OUTCOMES.contains(String.valueOf(wrapUp.outcome()))) {
-        return invalid("outcome", "outcome is sale, no-sale or follow-up");
-      }
+      if (!CallRoom.validOutcome(wrapUp.outcome())) return invalid("outcome", CallRoom.OUTCOME_RULE);
       if (tooLong(wrapUp.note(), 2_000)) return invalid("note", "note is at most 2,000 characters");
     }
     return null;

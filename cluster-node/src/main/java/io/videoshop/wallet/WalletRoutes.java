@@ -111,7 +111,7 @@ public final class WalletRoutes {
           if (reply instanceof Wallet.Refused refused) {
             throw refused.reason() == Wallet.Refusal.INVALID_PLAN_CHANGE
                 ? ApiError.conflict("invalid_plan_change", "A paid plan cannot go back to a trial")
-                : Wallets.problemFor(refused.reason());
+                : ApiError.of(Wallets.problemFor(refused.reason()));
           }
           Wallet.PlanChangeAccepted accepted = (Wallet.PlanChangeAccepted) reply;
           String action = accepted.plan().equals(asked.getValue()) ? "wallet.plan_changed"

@@ -1,7 +1,7 @@
 package io.videoshop.wallet;
 
 import io.videoshop.config.BillingSettings;
-import io.videoshop.http.ApiError;
+import io.videoshop.domain.DomainError;
 import io.videoshop.tenant.Tenant;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
@@ -9,7 +9,6 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.japi.function.Function;
 
 /**
@@ -18,13 +17,13 @@ import org.apache.pekko.japi.function.Function;
  * give, counted from the tenant's creation, so it does not matter who comes first.
  */
 public final class Wallets {
-  static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
-
   private final ClusterSharding sharding;
+  private final Duration askTimeout;
   private final BillingSettings settings;
 
   public Wallets(ActorSystem<?> system, BillingSettings settings) {
     this.sharding = ClusterSharding.get(system);
+    this.askTimeout = io.videoshop.config.ClusterSettings.askTimeout(system.settings().config());
     this.settings = settings;
   }
 
@@ -42,25 +41,27 @@ public final class Wallets {
         });
   }
 
-  /** Asks a tenant's wallet; a wallet that does not answer in time is 503 {@code wallet_unavailable}. */
+  /**
+   * Asks a tenant's wallet; a wallet that does not answer in time is the domain error
+   * {@code wallet_unavailable} (503 on the API).
+   */
   public <R> CompletionStage<R> ask(String tenantId, Function<ActorRef<R>, Wallet.Command> command) {
-    return sharding.entityRefFor(Wallet.ENTITY_KEY, tenantId).<R>ask(command::apply, ASK_TIMEOUT)
+    return sharding.entityRefFor(Wallet.ENTITY_KEY, tenantId).<R>ask(command::apply, askTimeout)
         .exceptionally(failure -> {
           Throwable cause = failure instanceof CompletionException && failure.getCause() != null
               ? failure.getCause() : failure;
-          if (cause instanceof ApiError error) throw error;
-          throw new ApiError(StatusCodes.SERVICE_UNAVAILABLE, "wallet_unavailable",
-              "The wallet did not answer in time; try again");
+          if (cause instanceof DomainError error) throw error;
+          throw DomainError.unavailable("wallet_unavailable", "The wallet did not answer in time; try again");
         });
   }
 
-  /** Whether a refusal is the caller's fault (422) rather than a conflict. */
-  static ApiError problemFor(Wallet.Refusal refusal) {
+  /** Whether a refusal is the caller's fault (invalid, 422) rather than a conflict (409). */
+  static DomainError problemFor(Wallet.Refusal refusal) {
     return switch (refusal) {
-      case REFERENCE_REUSED -> ApiError.conflict("idempotency_key_reused",
+      case REFERENCE_REUSED -> DomainError.conflict("idempotency_key_reused",
           "This key was used before with another request");
-      case WALLET_NOT_OPEN -> new ApiError(StatusCodes.CONFLICT, "wallet_not_open", "The wallet is not open");
-      default -> ApiError.invalid("body", refusal.code(), "The wallet refused it: " + refusal.code());
+      case WALLET_NOT_OPEN -> DomainError.conflict("wallet_not_open", "The wallet is not open");
+      default -> DomainError.invalid("body", refusal.code(), "The wallet refused it: " + refusal.code());
     };
   }
 }

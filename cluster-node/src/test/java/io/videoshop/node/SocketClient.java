@@ -152,6 +152,11 @@ public final class SocketClient implements AutoCloseable {
     return closed.isDone();
   }
 
+  /** Sends a close frame after what was sent, without cutting the connection: the server reads both. */
+  public void closeGracefully() {
+    socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
+  }
+
   @Override
   public void close() {
     if (!socket.isOutputClosed()) socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");

@@ -90,11 +90,9 @@ class TenantQueueStateTest {
         available("a", 30), available("b", 20), available("c", 10), joined("t1", 40, details("s1")));
     assertThat(offered(state.route(T0.plusSeconds(41), reservationIds))).containsExactly("t1->a");
 
-    State afterB = new State(state.settings(), true, null, false, state.tickets(), state.agents(), List.of(), List.of(),
-        "b", QueueAdmission.ADMITTING);
+    State afterB = state.withReservations(List.of()).withLastOfferedAgentId("b");
     assertThat(offered(afterB.route(T0.plusSeconds(41), reservationIds))).containsExactly("t1->c");
-    State afterC = new State(state.settings(), true, null, false, state.tickets(), state.agents(), List.of(), List.of(),
-        "c", QueueAdmission.ADMITTING);
+    State afterC = state.withReservations(List.of()).withLastOfferedAgentId("c");
     assertThat(offered(afterC.route(T0.plusSeconds(41), reservationIds))).as("wraps around").containsExactly("t1->a");
   }
 
@@ -219,5 +217,16 @@ class TenantQueueStateTest {
         .containsExactly("t1->b");
     State unlimited = limited.apply(new AdmissionChanged(new QueueAdmission(true, null, null), T0));
     assertThat(offered(unlimited.route(T0.plusSeconds(42), reservationIds))).containsExactly("t1->b", "t2->a");
+  }
+
+  @Test
+  void theQueueSaysWhyAnOfferEnded() {
+    Instant at = Instant.parse("2026-12-02T10:00:00Z");
+    List<TenantQueue.Event> changes = List.of(
+        new TenantQueue.ReservationReleased("r1", "t1", "a", TenantQueue.ReleaseReason.EXPIRED, at),
+        new TenantQueue.ReservationAccepted("r2", "t2", "b", "room", at));
+    assertThat(TenantQueue.whyOfferEnded(changes, "r1")).isEqualTo("expired");
+    assertThat(TenantQueue.whyOfferEnded(changes, "r2")).isEqualTo("accepted");
+    assertThat(TenantQueue.whyOfferEnded(changes, "r3")).as("missed while subscribing again").isEqualTo("ended");
   }
 }

@@ -548,7 +548,7 @@ class TenantQueueTest {
     Serialization serialization = SerializationExtension.get(Adapter.toClassic(testKit.system()));
     WaitEstimate.Range underAMinute = new WaitEstimate.Range(Duration.ZERO, Duration.ofMinutes(1));
     for (Object message : List.of(withChanges, queued, new Refused(Refusal.QUEUE_CLOSED, START), Confirmed.INSTANCE,
-        new Assigned("r", "t", "a", "room"), new Resumed("t", 3, underAMinute))) {
+        new Assigned("r", "t", "a", "room", "shopper-s"), new Resumed("t", 3, underAMinute))) {
       Serializer serializer = serialization.findSerializerFor(message);
       assertThat(serializer).isInstanceOf(JacksonCborSerializer.class);
       byte[] bytes = serialization.serialize(message).get();
@@ -601,5 +601,58 @@ class TenantQueueTest {
     var stolen = queue.<JoinReply>runCommand(replyTo -> new Join(details, TenantQueue.newResumeToken(), replyTo));
     assertThat(stolen.reply()).isEqualTo(Refused.because(Refusal.INVALID_TICKET));
     assertThat(queue.getState().tickets()).hasSize(1);
+  }
+
+  @Test
+  void aRepeatedAcceptGetsTheSameRoomAndNothingNew() {
+    presence("a", Presence.AVAILABLE);
+    Queued shopper = join("s1");
+    String reservationId = reservationOf(shopper.ticketId()).reservationId();
+    Assigned first = (Assigned) queue.<TenantQueue.AcceptReply>runCommand(
+        replyTo -> new AcceptReservation(reservationId, "a", replyTo)).reply();
+    assertThat(first.subjectId()).isEqualTo("s1");
+    // The agent's console did not hear the answer in time and asks again.
+    var again = queue.<TenantQueue.AcceptReply>runCommand(replyTo -> new AcceptReservation(reservationId, "a", replyTo));
+    assertThat(again.events()).isEmpty();
+    assertThat(again.reply()).isEqualTo(first);
+    var other = queue.<TenantQueue.AcceptReply>runCommand(replyTo -> new AcceptReservation(reservationId, "b", replyTo));
+    assertThat(other.reply()).as("another agent learns nothing of it").isEqualTo(Refused.because(Refusal.UNKNOWN_RESERVATION));
+  }
+
+  @Test
+  void resumingAnAcceptedTicketAnswersWithItsRoomForTheReconnectGrace() {
+    presence("a", Presence.AVAILABLE);
+    Queued shopper = join("s1");
+    String reservationId = reservationOf(shopper.ticketId()).reservationId();
+    Assigned assigned = (Assigned) queue.<TenantQueue.AcceptReply>runCommand(
+        replyTo -> new AcceptReservation(reservationId, "a", replyTo)).reply();
+    // The shopper's socket dropped as the accept happened and comes back.
+    var resumed = queue.<ResumeReply>runCommand(replyTo -> new Resume(shopper.ticketId(), shopper.resumeToken(), replyTo));
+    assertThat(resumed.reply()).isEqualTo(new TenantQueue.ResumedAssigned(shopper.ticketId(), "a", assigned.roomId(), "s1"));
+    var stranger = queue.<ResumeReply>runCommand(
+        replyTo -> new Resume(shopper.ticketId(), TenantQueue.newResumeToken(), replyTo));
+    assertThat(stranger.reply()).isEqualTo(Refused.because(Refusal.INVALID_RESUME_TOKEN));
+    queue.restart();
+    clock.advance(QueueSettings.DEFAULT.reconnectGrace().minusSeconds(1));
+    assertThat(queue.<ResumeReply>runCommand(replyTo -> new Resume(shopper.ticketId(), shopper.resumeToken(), replyTo))
+        .reply()).as("kept across a restart").isInstanceOf(TenantQueue.ResumedAssigned.class);
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(queue.<ResumeReply>runCommand(replyTo -> new Resume(shopper.ticketId(), shopper.resumeToken(), replyTo))
+        .reply()).as("after the grace it is gone").isEqualTo(Refused.because(Refusal.UNKNOWN_TICKET));
+  }
+
+  @Test
+  void aJoinAgainWithTheSameResumeTokenFromANewSocketGetsTheSamePlace() {
+    String token = TenantQueue.newResumeToken();
+    Queued first = (Queued) queue.<JoinReply>runCommand(replyTo -> new Join(details("s-first"), token, replyTo)).reply();
+    // The first socket closed before it heard `queued`: the ticket was marked disconnected.
+    queue.runCommand(new ShopperDisconnected(first.ticketId()));
+    // The widget joins again on a new socket with the token it made; that attempt encrypted the
+    // details under a new subject.
+    var again = queue.<JoinReply>runCommand(replyTo -> new Join(details("s-second"), token, replyTo));
+    assertThat(((Queued) again.reply()).ticketId()).isEqualTo(first.ticketId());
+    assertThat(again.events()).containsExactly(new TenantQueue.TicketResumed(first.ticketId(), clock.instant()));
+    assertThat(queue.getState().tickets()).hasSize(1);
+    assertThat(queue.getState().tickets().get(0).connected()).isTrue();
   }
 }

@@ -221,7 +221,45 @@ class CallRoomTest {
     advance(Duration.ofMinutes(2));
     assertThat(room.getState().ended().reason()).isEqualTo("no-show");
     assertThat(room.getState().minutesStarted()).isZero();
-    assertThat(toQueue).as("the agent never had a call: the console frees itself").isEmpty();
+    // Changed on purpose (issue 17): a no-show frees the agent at once, no wrap-up and no console step.
+    assertThat(toQueue).as("the agent never had a call: freed at once")
+        .containsExactly(new TenantQueue.AgentFinishedCall("agent-1", "room-1", testKit.system().ignoreRef()));
+  }
+
+  @Test
+  void aRoomRecoveredDuringWrapUpStillFreesTheAgentWhenTheWrapUpIsOver() {
+    room.runCommand(new CallRoom.Join(AGENT, agent.ref(), "Chrome", null, 60, 30,
+        testKit.<CallRoom.JoinReply>createTestProbe().ref()));
+    room.runCommand(new CallRoom.Join(SHOPPER, shopper.ref(), "Chrome", null, 60, 30,
+        testKit.<CallRoom.JoinReply>createTestProbe().ref()));
+    room.runCommand(new CallRoom.HangUp(RoomPass.AGENT, agent.ref()));
+    advance(Duration.ofSeconds(10));
+    room.getState();
+    assertThat(toQueue).as("still wrapping up").isEmpty();
+    // The shard hands the room off during the wrap-up: it recovers in ENDED.
+    room.restart();
+    assertThat(room.getState().status()).isEqualTo(CallRoom.Status.ENDED);
+    advance(Duration.ofSeconds(21));
+    room.getState(); // handled after the timer's message
+    assertThat(toQueue).as("the wrap-up timer was armed again for the 20 s left")
+        .containsExactly(new TenantQueue.AgentFinishedCall("agent-1", "room-1", testKit.system().ignoreRef()));
+  }
+
+  @Test
+  void theRoomRefusesARatingOutsideOneToFiveAndAnUnknownOutcome() {
+    bothJoin();
+    room.runCommand(new CallRoom.HangUp(RoomPass.AGENT, agent.ref()));
+    frames(shopper);
+    frames(agent);
+    room.runCommand(new CallRoom.GiveFeedback(RoomPass.SHOPPER, shopper.ref(), 6, null));
+    room.runCommand(new CallRoom.GiveFeedback(RoomPass.SHOPPER, shopper.ref(), 0, null));
+    room.runCommand(new CallRoom.WrapUp(RoomPass.AGENT, agent.ref(), "maybe", null));
+    assertThat(room.getState().feedback()).isNull();
+    assertThat(room.getState().wrapUp()).isNull();
+    assertThat(frames(shopper)).hasSize(2).allMatch(frame -> frame.contains("invalid_field") && frame.contains("rating"));
+    assertThat(frames(agent)).anyMatch(frame -> frame.contains("invalid_field") && frame.contains("outcome"));
+    room.runCommand(new CallRoom.GiveFeedback(RoomPass.SHOPPER, shopper.ref(), 5, null));
+    assertThat(room.getState().feedback().rating()).isEqualTo(5);
   }
 
   @Test

@@ -1,7 +1,9 @@
 package io.videoshop.config;
 
+import com.typesafe.config.Config;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,8 +14,19 @@ import java.util.Optional;
  * cluster bootstrap over the Kubernetes API (the pods carrying the bootstrap label selector).
  */
 public record ClusterSettings(
-    String host, int port, Discovery discovery, List<String> seedNodes, Bootstrap bootstrap, Transport transport,
-    Path tlsDirectory) {
+    String host, int port, Discovery discovery, List<String> seedNodes, Bootstrap bootstrap, Duration askTimeout,
+    Transport transport, Path tlsDirectory) {
+
+  /** The key read by {@link #askTimeout(Config)}: checked at start like every other setting. */
+  public static final String ASK_TIMEOUT_PATH = "videoshop.cluster.ask-timeout";
+
+  /**
+   * How long a socket, route or client waits for an entity's answer, from the node's own
+   * configuration (the actor system's), so that actors need not carry the settings around.
+   */
+  public static Duration askTimeout(Config config) {
+    return config.getDuration(ASK_TIMEOUT_PATH);
+  }
 
   public enum Discovery {
     SEED_NODES,
@@ -96,6 +109,7 @@ public record ClusterSettings(
     String tlsDirectory = at.string("tls-directory").trim();
     if (tlsDirectory.isEmpty()) at.problem("tls-directory", "must not be empty");
     return new ClusterSettings(host, at.intBetween("port", 0, 65535), discovery, List.copyOf(seeds),
-        Bootstrap.read(at.at("bootstrap")), transport, Path.of(tlsDirectory.isEmpty() ? "." : tlsDirectory));
+        Bootstrap.read(at.at("bootstrap")), at.positiveDuration("ask-timeout"), transport,
+        Path.of(tlsDirectory.isEmpty() ? "." : tlsDirectory));
   }
 }

@@ -19,6 +19,7 @@ class VideoShopSettingsTest {
   void defaultsStartASingleNodeOnEmbeddedH2() {
     VideoShopSettings settings = settingsWith("");
     assertThat(settings.http().port()).isEqualTo(8080);
+    assertThat(settings.cluster().askTimeout()).isEqualTo(java.time.Duration.ofSeconds(5));
     assertThat(settings.database().kind()).isEqualTo(DatabaseSettings.Kind.H2);
     assertThat(settings.database().url()).startsWith("jdbc:h2:file:").contains("/data/videoshop")
         .endsWith(";DATABASE_TO_UPPER=false");
@@ -61,6 +62,7 @@ class VideoShopSettingsTest {
         videoshop.database.pool-size = many
         videoshop.log.format = xml
         videoshop.cluster.seed-nodes = "node-a"
+        videoshop.cluster.ask-timeout = 0s
         """))
         .isInstanceOf(SettingsException.class)
         .satisfies(e -> assertThat(((SettingsException) e).problems()).containsExactlyInAnyOrder(
@@ -68,7 +70,8 @@ class VideoShopSettingsTest {
             "videoshop.database.kind: must be one of [h2, postgres], was \"oracle\"",
             "videoshop.database.pool-size: has type STRING rather than NUMBER",
             "videoshop.log.format: must be one of [text, json], was \"xml\"",
-            "videoshop.cluster.seed-nodes: each seed must be host:port, was \"node-a\""));
+            "videoshop.cluster.seed-nodes: each seed must be host:port, was \"node-a\"",
+            "videoshop.cluster.ask-timeout: must be a positive duration such as 5s, was PT0S"));
   }
 
   @Test

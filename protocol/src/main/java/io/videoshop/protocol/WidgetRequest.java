@@ -20,9 +20,18 @@ public interface WidgetRequest {
    * @param language e.g. "de": only an agent speaking it is offered the shopper
    * @param skills e.g. ["running"]: an agent needs all of them
    * @param consent the shopper agrees to be contacted after the call
+   * @param resumeToken optional, made by the widget (32 to 128 characters of A-Z, a-z, 0-9, - and
+   *     _): a join sent again with the same token (e.g. on a new socket after the first one closed
+   *     before {@code queued}) gets the same place, never a second one
    */
   record Join(String name, String email, String phone, String language, List<String> skills,
-      String productInterest, String productUrl, String notes, Boolean consent) implements WidgetRequest {}
+      String productInterest, String productUrl, String notes, Boolean consent, String resumeToken)
+      implements WidgetRequest {
+    public Join(String name, String email, String phone, String language, List<String> skills,
+        String productInterest, String productUrl, String notes, Boolean consent) {
+      this(name, email, phone, language, skills, productInterest, productUrl, notes, consent, null);
+    }
+  }
 
   /** Give up the place. */
   record Leave() implements WidgetRequest {}
