@@ -55,6 +55,14 @@ public final class Reports {
 
   public record ServiceLevel(int serviceLevelSeconds) {}
 
+  /** This moment: shoppers waiting and the longest wait among them, agents by presence, calls in progress. */
+  public record Live(String tenantId, Instant at, int waiting, Long longestWaitMs, Map<String, Integer> agentsByPresence,
+      int callsInProgress) {}
+
+  public Live live(String tenantId, Instant now) {
+    return store.live(tenantId, now);
+  }
+
   /** The report a caller asks for, read from the query parameters (dates are the tenant's local days). */
   public ReportQuery query(io.videoshop.access.Caller caller, String tenantId,
       java.util.function.Function<String, Optional<String>> parameter) {
