@@ -484,7 +484,7 @@ function plot(holder, title, xs, ys, unit) {
   const box = h('div', { class: 'plot' });
   const chart = h('figure', { class: 'chart card', 'data-chart': title }, h('h3', {}, title), box);
   holder.append(chart);
-  const width = Math.max(280, (holder.clientWidth > 760 ? holder.clientWidth / 2 : holder.clientWidth) - 40);
+  const width = Math.max(220, box.clientWidth || 320);
   new uPlot({
     width, height: 180,
     series: [{}, { label: title, stroke: '#4338ca', fill: 'rgba(67,56,202,.08)', width: 2, spanGaps: true, value: (u, v) => (v == null ? '—' : v + ' ' + unit) }],
@@ -555,7 +555,7 @@ async function callRecord(holder, roomId) {
     card('Participants and devices', table(['Who', 'Joined', 'Left', 'Device', 'Browser'], people)),
     card('Products', products.length ? h('ul', {}, ...products) : h('p', { class: 'muted' }, 'No product was shown.')),
     card('Timeline', h('ol', { class: 'timeline', id: 'timeline' }, ...(call.timeline || []).map((entry) => h('li', {},
-      h('time', { datetime: entry.at }, new Date(entry.at).toLocaleTimeString()), h('strong', {}, entry.event),
+      h('time', { datetime: entry.at }, new Date(entry.at).toLocaleTimeString()), h('strong', {}, String(entry.event).replace(/([A-Z])/g, ' $1').toLowerCase()),
       h('span', { class: 'muted' }, describeDetails(entry.details)))))));
 }
 
@@ -700,17 +700,24 @@ async function widget(holder) {
   const live = keys.filter((key) => !key.revokedAt);
   const colour = input({ type: 'color', value: '#4338ca', id: 'appearance-colour' });
   const title = input({ value: 'Video call with an expert', id: 'appearance-title', maxlength: 60 });
+  const position = select([['right', 'Bottom right'], ['left', 'Bottom left']], 'right', { id: 'appearance-position' });
+  const language = select([['', 'The shopper\'s browser (English otherwise)'], ['en', 'English'], ['de', 'Deutsch'], ['fr', 'Français'], ['es', 'Español']], '', { id: 'appearance-language' });
   const keyPick = select(live.map((key) => [key.publicKey, key.name + ' (' + key.publicKey.slice(0, 12) + '…)']), live.length ? live[0].publicKey : '', { id: 'snippet-key' });
   const snippet = h('pre', { class: 'snippet', id: 'snippet' });
   const launcher = h('button', { type: 'button', class: 'preview-launcher right', id: 'preview-launcher', tabindex: -1 });
   const update = () => {
     const attributes = ' data-key="' + keyPick.value + '"' + (colour.value.toLowerCase() !== '#4338ca' ? ' data-color="' + colour.value + '"' : '')
-      + (title.value.trim() && title.value.trim() !== 'Video call with an expert' ? ' data-title="' + title.value.trim().replace(/"/g, '&quot;') + '"' : '');
+      + (title.value.trim() && title.value.trim() !== 'Video call with an expert' ? ' data-title="' + title.value.trim().replace(/&/g, '&amp;').replace(/"/g, '&quot;') + '"' : '')
+      + (position.value === 'left' ? ' data-position="left"' : '') + (language.value ? ' data-language="' + language.value + '"' : '');
     snippet.textContent = live.length ? '<script src="' + location.origin + '/widget.js"' + attributes + ' async></script>' : 'Create a widget key first.';
     launcher.textContent = title.value.trim() || 'Video call with an expert';
     launcher.style.background = colour.value; // CSSOM, allowed by the page's CSP (no inline style attribute)
+    launcher.className = 'preview-launcher ' + position.value;
   };
-  [colour, title, keyPick].forEach((element) => element.addEventListener('input', update));
+  [colour, title, keyPick, position, language].forEach((element) => {
+    element.addEventListener('input', update);
+    element.addEventListener('change', update);
+  });
   update();
   const createForm = form('widget-key-create', async (f) => {
     await api('POST', tenantPath('/widget-keys'), { body: { name: value(f, 'name'), allowedOrigins: value(f, 'allowedOrigins').split(/\s+/).filter(Boolean) } });
@@ -740,6 +747,7 @@ async function widget(holder) {
       h('div', { class: 'columns' },
         h('div', { class: 'column' },
           field('Key', 'snippet-key', keyPick), field('Brand colour', 'colour', colour), field('Button text', 'title', title),
+          field('Position', 'position', position), field('Language when the shopper\'s is not offered (English, Deutsch, Français, Español)', 'language', language),
           h('p', { class: 'muted small' }, 'Paste this line before </body> on every page of the store:'), snippet,
           h('div', { class: 'buttons' }, h('button', { type: 'button', class: 'secondary', id: 'copy-snippet', onclick: () => {
             navigator.clipboard.writeText(snippet.textContent).then(() => toast('Copied.'), () => toast('Select the line and copy it.'));

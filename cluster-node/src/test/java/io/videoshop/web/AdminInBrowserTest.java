@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.videoshop.access.FirstStart;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.videoshop.node.ApiClient;
 import io.videoshop.node.MailFolder;
+import io.videoshop.node.SocketClient;
+import io.videoshop.node.TestCalls;
 import io.videoshop.node.TestNodes;
 import io.videoshop.node.VideoShopNode;
 import io.videoshop.persistence.TestDatabase;
@@ -16,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -108,6 +113,7 @@ class AdminInBrowserTest {
   @Order(1)
   void theOwnerSignsInSeesChartsAndDownloadsTheCsv() throws Exception {
     evidenceOnFailure("dashboard", () -> {
+      String roomId = aCallWithAProductAFeedbackAndAWrapUp();
       admin.get(base + "/admin");
       signIn(OWNER);
       screen("dashboard");
@@ -120,6 +126,22 @@ class AdminInBrowserTest {
       admin.findElement(By.id("report-csv")).click();
       Path csv = awaitDownload("summary-");
       assertThat(Files.readString(csv)).startsWith("from,").contains("queue.queued");
+
+      // The call's record with its timeline (the calls read side trails the room by about a second).
+      open("calls");
+      until(admin, "the call is listed", driver -> {
+        if (!driver.findElements(By.cssSelector("a[href='#calls/" + roomId + "']")).isEmpty()) return true;
+        driver.findElement(By.id("calls-apply")).click();
+        return false;
+      });
+      admin.findElement(By.cssSelector("a[href='#calls/" + roomId + "']")).click();
+      until(admin, "the call's timeline", driver -> "calls".equals(js(driver, "return window.__admin.screen"))
+          && !driver.findElements(By.id("timeline")).isEmpty());
+      String record = admin.findElement(By.id("screen-calls")).getText();
+      assertThat(record).contains("Trail runner (TRAIL-38)", "added to cart", "5 ★", "sale", "Bought the trail runner");
+      assertThat(admin.findElement(By.id("timeline")).getText()).contains("room opened", "participant joined", "call started", "product shown",
+          "added to cart", "call ended", "wrapped up", "feedback given");
+      screenshot(admin, "call");
     });
   }
 
@@ -247,6 +269,19 @@ class AdminInBrowserTest {
       widget.findElement(By.cssSelector("#join")).click();
       until(shopper, "the other store's shopper waits", driver -> "waiting".equals(js(driver, "return window.__videoshop.view")));
 
+      // The widget's texts: the browser's first language it has (fr-CA is French), else the
+      // store's default from data-language, else English.
+      String plainTag = "<script src=\"" + base + "/widget.js\" data-key=\"" + publicKey + "\" data-language=\"de\" async></script>";
+      for (String[] languages : new String[][] {{"['fr-CA', 'de']", "Appel vidéo avec un expert"},
+          {"['pt-BR']", "Videoberatung mit einem Experten"}, {"['en-US', 'fr']", "Video call with an expert"}}) {
+        otherShopPage = "<!doctype html><meta charset=utf-8><title>Other shop</title><script>Object.defineProperty(navigator, 'languages', "
+            + "{get: () => " + languages[0] + "});</script>" + plainTag;
+        shopper.get(origin + "/?" + UUID.randomUUID());
+        assertThat(widget(shopper).findElement(By.cssSelector("#launcher")).getText()).as(languages[0]).contains(languages[1]);
+      }
+      otherShopPage = "<!doctype html><title>Other shop</title><h1>Other shop</h1>" + snippet;
+      shopper.get(origin + "/");
+
       for (String screen : List.of("calls", "api-keys", "billing", "audit")) {
         open(screen);
         screenshot(admin, screen);
@@ -300,6 +335,36 @@ class AdminInBrowserTest {
   }
 
   // ---- Helpers --------------------------------------------------------------------------------
+
+  /** A whole call of the demo store over the real sockets (no browsers): its room id. */
+  private String aCallWithAProductAFeedbackAndAWrapUp() throws Exception {
+    ApiClient api = new ApiClient(node.httpPort());
+    JsonNode owner = api.call("POST", "/api/v1/auth/login").body(Map.of("email", OWNER, "password", FirstStart.DEMO_PASSWORD)).send().json();
+    String agentToken = api.call("POST", "/api/v1/auth/login")
+        .body(Map.of("email", FirstStart.DEMO_PEOPLE.get(1), "password", FirstStart.DEMO_PASSWORD)).send().json().get("accessToken").asText();
+    String tenantId = owner.at("/user/tenantId").asText();
+    String widgetKey = api.call("POST", "/api/v1/tenants/" + tenantId + "/widget-keys").bearer(owner.get("accessToken").asText())
+        .body(Map.of("name", "socket store", "allowedOrigins", List.of(base))).send().json().get("publicKey").asText();
+    TestCalls.Assigned call = TestCalls.assign(node.httpPort(), widgetKey, base, agentToken,
+        Map.of("type", "join", "name", "Sam Socket", "productInterest", "trail shoes"));
+    try (SocketClient agent = SocketClient.room(node.httpPort(), call.agentRoomToken());
+        SocketClient shopperRoom = SocketClient.room(node.httpPort(), call.shopperRoomToken())) {
+      agent.next("room");
+      shopperRoom.next("room");
+      shopperRoom.next("call-started");
+      agent.send(Map.of("type", "product", "sku", "TRAIL-38", "title", "Trail runner", "price", "89.00 EUR"));
+      shopperRoom.next("product");
+      shopperRoom.send(Map.of("type", "add-to-cart", "sku", "TRAIL-38"));
+      agent.next("added-to-cart");
+      agent.send(Map.of("type", "hang-up"));
+      shopperRoom.next("call-ended");
+      shopperRoom.send(Map.of("type", "feedback", "rating", 5, "comment", "Found my size"));
+      shopperRoom.next("ok");
+      agent.send(Map.of("type", "wrap-up", "outcome", "sale", "note", "Bought the trail runner"));
+      agent.next("ok");
+    }
+    return call.roomId();
+  }
 
   private void signIn(String email) {
     admin.findElement(By.id("email")).clear();
