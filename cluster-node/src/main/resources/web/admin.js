@@ -449,8 +449,12 @@ async function dashboard(holder) {
       figure(q.queued ?? 0, 'shoppers queued'), figure(c.calls ?? 0, 'calls'), figure(percent(q.serviceLevel), 'service level'),
       figure(percent(q.abandonmentRate), 'abandoned'), figure(seconds(q.averageSpeedOfAnswerMs), 'average wait'),
       figure(f.averageRating == null ? '—' : f.averageRating.toFixed(2), 'average rating (CSAT)'), figure(percent(m.conversion), 'add-to-cart conversion'));
-    const xs = report.buckets.map((bucket) => new Date(bucket.from + 'T12:00:00Z').getTime() / 1000);
-    const series = (pick) => report.buckets.map((bucket) => { const v = pick(bucket.figures || {}); return v == null ? null : v; });
+    // Every day of the range on the x axis: a day without a bucket counts nothing (rates: no point).
+    const byDay = new Map(report.buckets.map((bucket) => [bucket.from, bucket.figures || {}]));
+    const days = [];
+    for (let day = new Date(report.from + 'T12:00:00Z'); isoDay(day) <= report.to; day = new Date(day.getTime() + 86400000)) days.push(isoDay(day));
+    const xs = days.map((day) => new Date(day + 'T12:00:00Z').getTime() / 1000);
+    const series = (pick) => days.map((day) => { const v = pick(byDay.get(day) || {}); return v == null ? null : v; });
     charts.replaceChildren();
     plot(charts, 'Calls per day', xs, series((x) => (x.calls || {}).calls ?? 0), 'calls');
     plot(charts, 'Service level', xs, series((x) => rate((x.queue || {}).serviceLevel)), '%');
@@ -567,7 +571,9 @@ function describeDetails(details) {
 // ---- Team: users, roles, invitations ----------------------------------------------------------
 
 async function team(holder) {
-  const [users, invitations] = await Promise.all([api('GET', tenantPath('/users')), api('GET', tenantPath('/invitations'))]);
+  const [users, invitations, live] = await Promise.all([api('GET', tenantPath('/users')), api('GET', tenantPath('/invitations')),
+    api('GET', tenantPath('/reports/live')).catch(() => ({ agents: [] }))]);
+  const presence = new Map((live.agents || []).map((agent) => [agent.agentId, agent]));
   const me = state.session.user;
   const rows = users.map((user) => {
     const role = select(['owner', 'admin', 'agent'], user.role, { 'aria-label': 'Role of ' + user.email, disabled: user.status !== 'active' || user.id === me.id });
@@ -578,7 +584,7 @@ async function team(holder) {
     }, { 'data-user': user.email, class: 'secondary change-role' });
     return h('tr', { 'data-email': user.email },
       h('td', {}, user.displayName || '—'), h('td', {}, user.email), h('td', {}, role, ' ', user.status === 'active' && user.id !== me.id ? roleAction : null),
-      h('td', {}, user.status),
+      h('td', {}, user.status), h('td', {}, presenceOf(presence.get(user.id))),
       h('td', {}, user.status === 'active' && user.id !== me.id ? action('Deactivate', async () => {
         if (!confirm('Deactivate ' + user.email + '? Their sessions end at once.')) return;
         await api('POST', tenantPath('/users/' + encodeURIComponent(user.id) + '/deactivate'));
@@ -598,7 +604,7 @@ async function team(holder) {
     field('Mail language', 'language', select([['en', 'English'], ['de', 'Deutsch']], 'en'))),
   h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary', id: 'invite-send' }, 'Send invitation')));
   holder.append(
-    card('People', table(['Name', 'Email', 'Role', 'Status', ''], rows, { id: 'users-table' })),
+    card('People', table(['Name', 'Email', 'Role', 'Status', 'Presence', ''], rows, { id: 'users-table' })),
     card('Invite someone', inviteForm),
     card('Invitations', pending.length ? table(['Email', 'Role', 'Status', 'Expires', ''], pending.map((invitation) => h('tr', {},
       h('td', {}, invitation.email), h('td', {}, invitation.role), h('td', {}, invitation.status), h('td', {}, when(invitation.expiresAt)),
@@ -608,6 +614,12 @@ async function team(holder) {
         toast('Invitation sent again.');
         route();
       }, { class: 'secondary resend' })))), { id: 'invitations-table' }) : h('p', { class: 'muted' }, 'No open invitations.')));
+}
+
+/** "available since 14:02" with a coloured dot, or a dash for someone the queue has not seen. */
+function presenceOf(agent) {
+  if (!agent) return '—';
+  return h('span', {}, h('span', { class: 'dot ' + agent.presence }), agent.presence + ' since ' + new Date(agent.since).toLocaleTimeString());
 }
 
 // ---- Settings: business hours and exceptions, queue policy, allowed origins -------------------

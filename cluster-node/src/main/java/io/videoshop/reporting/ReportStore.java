@@ -237,13 +237,16 @@ public final class ReportStore {
           .bind("t", tenantId).map((rs, ctx) -> instant(rs, "oldest")).findOne().orElse(null);
       int waiting = handle.createQuery("SELECT count(*) FROM report_waiting_tickets WHERE tenant_id = :t")
           .bind("t", tenantId).mapTo(Integer.class).one();
+      List<Reports.AgentPresence> agents = handle.createQuery(
+              "SELECT agent_id, presence, since FROM report_agent_presence WHERE tenant_id = :t ORDER BY agent_id")
+          .bind("t", tenantId).map((rs, ctx) -> new Reports.AgentPresence(rs.getString("agent_id"), rs.getString("presence"),
+              instant(rs, "since"))).list();
       java.util.Map<String, Integer> presence = new java.util.TreeMap<>();
-      handle.createQuery("SELECT presence, count(*) AS agents FROM report_agent_presence WHERE tenant_id = :t GROUP BY presence")
-          .bind("t", tenantId).map((rs, ctx) -> presence.put(rs.getString("presence"), rs.getInt("agents"))).list();
+      for (Reports.AgentPresence agent : agents) presence.merge(agent.presence(), 1, Integer::sum);
       int inCall = handle.createQuery("SELECT count(*) FROM calls WHERE tenant_id = :t AND status = 'in-call'")
           .bind("t", tenantId).mapTo(Integer.class).one();
       Long longest = oldest == null ? null : Math.max(0, now.toEpochMilli() - oldest.toEpochMilli());
-      return new Reports.Live(tenantId, now, waiting, longest, presence, inCall);
+      return new Reports.Live(tenantId, now, waiting, longest, presence, inCall, agents);
     });
   }
 

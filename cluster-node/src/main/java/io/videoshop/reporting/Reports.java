@@ -57,7 +57,10 @@ public final class Reports {
 
   /** This moment: shoppers waiting and the longest wait among them, agents by presence, calls in progress. */
   public record Live(String tenantId, Instant at, int waiting, Long longestWaitMs, Map<String, Integer> agentsByPresence,
-      int callsInProgress) {}
+      int callsInProgress, List<AgentPresence> agents) {}
+
+  /** An agent's presence as the queue last reported it, and since when. */
+  public record AgentPresence(String agentId, String presence, Instant since) {}
 
   public Live live(String tenantId, Instant now) {
     return store.live(tenantId, now);

@@ -214,6 +214,9 @@ class AdminInBrowserTest {
   void anInvitedAgentAcceptsThroughTheMailedLink() throws Exception {
     evidenceOnFailure("team", () -> {
       open("team");
+      // The agent of the socket call has a presence the queue reported.
+      until(admin, "the agent's presence", driver -> driver.findElement(By.cssSelector("tr[data-email='"
+          + FirstStart.DEMO_PEOPLE.get(1) + "']")).getText().contains(" since "));
       String email = "new.agent." + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
       // A bad address first: the API's message sits under the field and the address stays.
       admin.findElement(By.id("invite-email")).sendKeys("not-an-address");
@@ -277,7 +280,13 @@ class AdminInBrowserTest {
         otherShopPage = "<!doctype html><meta charset=utf-8><title>Other shop</title><script>Object.defineProperty(navigator, 'languages', "
             + "{get: () => " + languages[0] + "});</script>" + plainTag;
         shopper.get(origin + "/?" + UUID.randomUUID());
-        assertThat(widget(shopper).findElement(By.cssSelector("#launcher")).getText()).as(languages[0]).contains(languages[1]);
+        widget(shopper);
+        // The launcher's words (textContent: while the shopper waits, the launcher shows the place instead).
+        assertThat(js(shopper, "return document.getElementById('videoshop-widget').shadowRoot.querySelector('.launcher-text').textContent"))
+            .as(languages[0]).isEqualTo(languages[1]);
+        assertThat(js(shopper, "return document.getElementById('videoshop-widget').shadowRoot.querySelector('#join').textContent"))
+            .isEqualTo(Map.of("Appel vidéo avec un expert", "Rejoindre la file", "Videoberatung mit einem Experten", "In die Warteschlange",
+                "Video call with an expert", "Join the queue").get(languages[1]));
       }
       otherShopPage = "<!doctype html><title>Other shop</title><h1>Other shop</h1>" + snippet;
       shopper.get(origin + "/");
