@@ -142,6 +142,14 @@ class AdminInBrowserTest {
       assertThat(admin.findElement(By.id("timeline")).getText()).contains("room opened", "participant joined", "call started", "product shown",
           "added to cart", "call ended", "wrapped up", "feedback given");
       screenshot(admin, "call");
+
+      // Readable on a phone: nothing wider than the screen.
+      admin.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+      open("dashboard");
+      until(admin, "the dashboard fits a phone's width", driver -> Boolean.TRUE.equals(js(driver,
+          "return document.documentElement.scrollWidth <= document.documentElement.clientWidth")));
+      screenshot(admin, "dashboard-phone");
+      admin.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
     });
   }
 
