@@ -239,7 +239,8 @@ public final class ReportStore {
           .bind("t", tenantId).mapTo(Integer.class).one();
       List<Reports.AgentPresence> agents = handle.createQuery(
               "SELECT agent_id, presence, since FROM report_agent_presence WHERE tenant_id = :t ORDER BY agent_id")
-          .bind("t", tenantId).map((rs, ctx) -> new Reports.AgentPresence(rs.getString("agent_id"), rs.getString("presence"),
+          .bind("t", tenantId).map((rs, ctx) -> new Reports.AgentPresence(rs.getString("agent_id"),
+              rs.getString("presence").toLowerCase(java.util.Locale.ROOT),
               instant(rs, "since"))).list();
       java.util.Map<String, Integer> presence = new java.util.TreeMap<>();
       for (Reports.AgentPresence agent : agents) presence.merge(agent.presence(), 1, Integer::sum);
