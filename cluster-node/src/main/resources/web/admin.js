@@ -464,6 +464,11 @@ async function dashboard(holder) {
     plot(charts, 'Add-to-cart conversion', xs, series((x) => rate((x.commerce || {}).conversion)), '%');
   }
   await Promise.all([load(), liveFigures(live)]);
+  // The figures of this moment follow along while the dashboard is on screen.
+  const timer = setInterval(() => {
+    if (!live.isConnected || !state.session) clearInterval(timer);
+    else liveFigures(live);
+  }, 10000);
 }
 
 const rate = (r) => (r == null ? null : Math.round(r * 1000) / 10);
