@@ -22,8 +22,44 @@
   }
   var key = script.getAttribute('data-key');
   var base = new URL(script.src, location.href).origin;
+  // ---- Appearance and language (docs/widget.md): the script tag's attributes, the texts in the
+  // shopper's language — the first of the browser's languages we have (en-US matches en), else the
+  // store's default (data-language), else English.
+  var TEXTS = {
+    en: { launcher: 'Video call with an expert', title: 'Live video shopping', subtitle: 'Talk face to face with one of our experts',
+      lead: 'Leave your name and we will connect you with an expert for a video call.', name: 'Your name', email: 'Email', phone: 'Phone',
+      interest: 'What are you looking for?', notes: 'Anything else we should know?', consent: 'You may contact me by email or phone about this request.',
+      join: 'Join the queue', fineprint: 'Your camera and microphone are only used during the call, after you agree in your browser.',
+      next: 'You are next in line.', number: 'You are number {n} in line.', leave: 'Leave the queue' },
+    de: { launcher: 'Videoberatung mit einem Experten', title: 'Live-Videoberatung', subtitle: 'Sprechen Sie persönlich mit einem unserer Experten',
+      lead: 'Nennen Sie uns Ihren Namen, und wir verbinden Sie per Video mit einem Experten.', name: 'Ihr Name', email: 'E-Mail', phone: 'Telefon',
+      interest: 'Wonach suchen Sie?', notes: 'Sollen wir noch etwas wissen?', consent: 'Sie dürfen mich zu dieser Anfrage per E-Mail oder Telefon kontaktieren.',
+      join: 'In die Warteschlange', fineprint: 'Kamera und Mikrofon werden nur während des Gesprächs genutzt, nachdem Sie im Browser zugestimmt haben.',
+      next: 'Sie sind als Nächstes dran.', number: 'Sie sind Nummer {n} in der Warteschlange.', leave: 'Warteschlange verlassen' },
+    fr: { launcher: 'Appel vidéo avec un expert', title: 'Shopping vidéo en direct', subtitle: 'Parlez en face à face avec l\u2019un de nos experts',
+      lead: 'Indiquez votre nom et nous vous mettrons en relation vidéo avec un expert.', name: 'Votre nom', email: 'E-mail', phone: 'Téléphone',
+      interest: 'Que recherchez-vous ?', notes: 'Autre chose à nous dire ?', consent: 'Vous pouvez me contacter par e-mail ou par téléphone à propos de cette demande.',
+      join: 'Rejoindre la file', fineprint: 'Votre caméra et votre micro ne servent que pendant l\u2019appel, après votre accord dans le navigateur.',
+      next: 'Vous êtes le prochain.', number: 'Vous êtes numéro {n} dans la file.', leave: 'Quitter la file' },
+    es: { launcher: 'Videollamada con un experto', title: 'Compras por vídeo en directo', subtitle: 'Hable cara a cara con uno de nuestros expertos',
+      lead: 'Déjenos su nombre y le pondremos en videollamada con un experto.', name: 'Su nombre', email: 'Correo electrónico', phone: 'Teléfono',
+      interest: '¿Qué está buscando?', notes: '¿Algo más que debamos saber?', consent: 'Pueden contactarme por correo o teléfono sobre esta solicitud.',
+      join: 'Unirse a la cola', fineprint: 'La cámara y el micrófono solo se usan durante la llamada, después de que lo acepte en su navegador.',
+      next: 'Es el siguiente.', number: 'Es el número {n} de la cola.', leave: 'Salir de la cola' },
+  };
+  function pickLanguage(wanted, storeDefault) {
+    var all = (wanted || []).concat(storeDefault ? [storeDefault] : []);
+    for (var i = 0; i < all.length; i++) {
+      var primary = String(all[i] || '').toLowerCase().split('-')[0];
+      if (TEXTS[primary]) return primary;
+    }
+    return 'en';
+  }
+  var language = pickLanguage(navigator.languages || [navigator.language], script.getAttribute('data-language'));
+  var t = TEXTS[language];
   var accent = script.getAttribute('data-color') || '#4338ca';
-  var launcherTitle = script.getAttribute('data-title') || 'Video call with an expert';
+  var launcherTitle = script.getAttribute('data-title') || t.launcher;
+  var side = script.getAttribute('data-position') === 'left' ? 'left' : 'right';
 
   function start() {
     import(base + '/web/client.js').then(function (client) {
@@ -73,7 +109,7 @@
     // ---- The host element and its shadow root ------------------------------------------------
     var host = h('div', { id: 'videoshop-widget' });
     // Inline styles beat the store's selectors: the box the widget sits in stays ours.
-    host.setAttribute('style', 'all: initial; position: fixed; right: 20px; bottom: 20px; z-index: 2147483000;');
+    host.setAttribute('style', 'all: initial; position: fixed; ' + side + ': 20px; bottom: 20px; z-index: 2147483000;');
     var root = host.attachShadow({ mode: 'open' });
     var sheet = css();
     if (root.adoptedStyleSheets !== undefined && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
@@ -88,9 +124,9 @@
     var launcher = h('button', { id: 'launcher', class: 'launcher', type: 'button', 'aria-expanded': 'false', onclick: function () { setOpen(!state.open); } },
       icon('camera'), h('span', { class: 'launcher-text' }, launcherTitle), launcherBadge);
 
-    var headerTitle = h('div', { class: 'title' }, 'Live video shopping');
-    var headerSubtitle = h('div', { class: 'subtitle' }, 'Talk face to face with one of our experts');
-    var panel = h('section', { id: 'panel', class: 'panel', role: 'dialog', 'aria-label': 'Live video shopping', hidden: true },
+    var headerTitle = h('div', { class: 'title' }, t.title);
+    var headerSubtitle = h('div', { class: 'subtitle' }, t.subtitle);
+    var panel = h('section', { id: 'panel', class: 'panel', role: 'dialog', 'aria-label': t.title, hidden: true, lang: language },
       h('header', {},
         h('div', {}, headerTitle, headerSubtitle),
         h('button', { id: 'minimize', class: 'icon-button', type: 'button', 'aria-label': 'Minimise', onclick: function () { setOpen(false); } }, '\u2013')));
@@ -117,17 +153,17 @@
       notes: h('textarea', { id: 'join-notes', maxlength: 500, rows: 2 }),
     };
     var consent = h('input', { id: 'join-consent', type: 'checkbox' });
-    var joinButton = h('button', { id: 'join', class: 'primary', type: 'submit' }, 'Join the queue');
+    var joinButton = h('button', { id: 'join', class: 'primary', type: 'submit' }, t.join);
     var formView = h('form', { id: 'join-form', class: 'view', novalidate: true, onsubmit: function (event) { event.preventDefault(); join(); } },
-      h('p', { class: 'lead' }, 'Leave your name and we will connect you with an expert for a video call.'),
-      label('Your name', fields.name, true),
-      h('div', { class: 'row' }, label('Email', fields.email), label('Phone', fields.phone)),
-      label('What are you looking for?', fields.productInterest),
-      label('Anything else we should know?', fields.notes),
-      h('label', { class: 'check' }, consent, h('span', {}, 'You may contact me by email or phone about this request.')),
+      h('p', { class: 'lead' }, t.lead),
+      label(t.name, fields.name, true),
+      h('div', { class: 'row' }, label(t.email, fields.email), label(t.phone, fields.phone)),
+      label(t.interest, fields.productInterest),
+      label(t.notes, fields.notes),
+      h('label', { class: 'check' }, consent, h('span', {}, t.consent)),
       formError,
       joinButton,
-      h('p', { class: 'fineprint' }, 'Your camera and microphone are only used during the call, after you agree in your browser.'));
+      h('p', { class: 'fineprint' }, t.fineprint));
 
     var placeText = h('p', { id: 'place', class: 'place' });
     var waitText = h('p', { id: 'wait', class: 'wait' });
@@ -136,7 +172,7 @@
       h('div', { class: 'pulse' }, icon('camera')),
       placeText, waitText, waitingNote,
       h('p', { class: 'fineprint' }, 'Keep this page open. You can browse the store in the meantime.'),
-      h('button', { id: 'leave', class: 'secondary', type: 'button', onclick: leave }, 'Leave the queue'));
+      h('button', { id: 'leave', class: 'secondary', type: 'button', onclick: leave }, t.leave));
 
     var connectingView = h('div', { id: 'connecting', class: 'view center' },
       h('div', { class: 'spinner', 'aria-hidden': 'true' }), h('p', {}, 'Connecting\u2026'));
@@ -362,7 +398,7 @@
     function showPlace(position, wait) {
       state.position = position;
       state.wait = wait || null;
-      placeText.textContent = position <= 1 ? 'You are next in line.' : 'You are number ' + position + ' in line.';
+      placeText.textContent = position <= 1 ? t.next : t.number.replace('{n}', position);
       var words = client.describeWait(wait);
       waitText.textContent = words ? 'Estimated wait: ' + words + '.' : 'We will tell you the wait as soon as an expert is online.';
       launcherBadge.textContent = '#' + position;

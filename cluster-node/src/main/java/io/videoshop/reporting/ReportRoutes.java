@@ -46,6 +46,8 @@ public final class ReportRoutes {
         route("GET", "/calls.csv", own, "The row-level list of calls as CSV (at most 100,000 rows)", blocking,
             request -> ApiResponse.text(CSV, ReportCsv.calls(
                 reports.calls(query(reports, request), Reports.MAX_CALL_ROWS, 0).items()))),
+        route("GET", "/live", admin, "Shoppers waiting now and the longest wait, agents by presence, calls in progress",
+            blocking, request -> ApiResponse.ok(reports.live(request.path("tenantId"), java.time.Instant.now()))),
         route("GET", "/settings", admin, "The tenant's service-level threshold T", blocking,
             request -> ApiResponse.ok(new Reports.ServiceLevel(reports.serviceLevelSeconds(request.path("tenantId"))))),
         route("PUT", "/settings", Access.tenantUsersOnly(Role.ADMIN), "Sets the tenant's service-level threshold T",

@@ -227,6 +227,30 @@ public final class ReportStore {
     return f;
   }
 
+  /**
+   * The tenant's figures of this moment, from the queue projection's working memory (tickets
+   * waiting, each agent's presence) and the calls read side: about a second behind the entities.
+   */
+  Reports.Live live(String tenantId, Instant now) {
+    return jdbi.withHandle(handle -> {
+      Instant oldest = handle.createQuery("SELECT min(joined_at) AS oldest FROM report_waiting_tickets WHERE tenant_id = :t")
+          .bind("t", tenantId).map((rs, ctx) -> instant(rs, "oldest")).findOne().orElse(null);
+      int waiting = handle.createQuery("SELECT count(*) FROM report_waiting_tickets WHERE tenant_id = :t")
+          .bind("t", tenantId).mapTo(Integer.class).one();
+      List<Reports.AgentPresence> agents = handle.createQuery(
+              "SELECT agent_id, presence, since FROM report_agent_presence WHERE tenant_id = :t ORDER BY agent_id")
+          .bind("t", tenantId).map((rs, ctx) -> new Reports.AgentPresence(rs.getString("agent_id"),
+              rs.getString("presence").toLowerCase(java.util.Locale.ROOT),
+              instant(rs, "since"))).list();
+      java.util.Map<String, Integer> presence = new java.util.TreeMap<>();
+      for (Reports.AgentPresence agent : agents) presence.merge(agent.presence(), 1, Integer::sum);
+      int inCall = handle.createQuery("SELECT count(*) FROM calls WHERE tenant_id = :t AND status = 'in-call'")
+          .bind("t", tenantId).mapTo(Integer.class).one();
+      Long longest = oldest == null ? null : Math.max(0, now.toEpochMilli() - oldest.toEpochMilli());
+      return new Reports.Live(tenantId, now, waiting, longest, presence, inCall, agents);
+    });
+  }
+
   private static Instant instant(ResultSet rs, String column) throws SQLException {
     java.sql.Timestamp value = rs.getTimestamp(column);
     return value == null ? null : value.toInstant();

@@ -55,6 +55,17 @@ public final class Reports {
 
   public record ServiceLevel(int serviceLevelSeconds) {}
 
+  /** This moment: shoppers waiting and the longest wait among them, agents by presence, calls in progress. */
+  public record Live(String tenantId, Instant at, int waiting, Long longestWaitMs, Map<String, Integer> agentsByPresence,
+      int callsInProgress, List<AgentPresence> agents) {}
+
+  /** An agent's presence as the queue last reported it, and since when. */
+  public record AgentPresence(String agentId, String presence, Instant since) {}
+
+  public Live live(String tenantId, Instant now) {
+    return store.live(tenantId, now);
+  }
+
   /** The report a caller asks for, read from the query parameters (dates are the tenant's local days). */
   public ReportQuery query(io.videoshop.access.Caller caller, String tenantId,
       java.util.function.Function<String, Optional<String>> parameter) {

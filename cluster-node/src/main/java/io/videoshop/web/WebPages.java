@@ -44,8 +44,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * The browser side of the product, served by every node: the shopper's widget ({@code /widget.js},
  * one script tag on a merchant's store), the demo store ({@code /demo}, with the demo tenant's
- * widget key filled in), the agent console ({@code /console}) and their assets under
- * {@code /web/<file>}. Plain files from {@code web/} on the classpath; only names made of
+ * widget key filled in), the agent console ({@code /console}), the admin app ({@code /admin},
+ * docs/admin.md) and their assets under {@code /web/<file>} (the charts library under
+ * {@code /web/vendor/}). Plain files from {@code web/} on the classpath; only names made of
  * lower-case letters, digits and dashes with a known extension are looked up, so no path can
  * leave that folder. {@code /widget/status} tells a widget whose socket was refused why.
  */
@@ -75,6 +76,22 @@ public final class WebPages {
       RawHeader.create("X-Frame-Options", "DENY"),
       RawHeader.create("Referrer-Policy", "no-referrer"));
 
+  /**
+   * The admin app holds an owner's or the operator's tokens: like the console, its own scripts
+   * only (the charts library comes from the node too), no media, never framed.
+   */
+  private static final List<HttpHeader> ADMIN = List.of(
+      RawHeader.create("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; "
+          + "img-src 'self' data: blob:; connect-src 'self'; frame-src 'self'; "
+          + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
+      RawHeader.create("X-Frame-Options", "DENY"),
+      RawHeader.create("Referrer-Policy", "no-referrer"));
+  /** The charts library of the admin app: uPlot from its Maven webjar, under names of our own. */
+  private static final String UPLOT = "META-INF/resources/webjars/uplot/1.6.30/dist/";
+  private static final Map<String, String> VENDOR = Map.of(
+      "uplot.js", UPLOT + "uPlot.esm.js",
+      "uplot.css", UPLOT + "uPlot.min.css");
+
   private final Tenants tenants;
   private final WidgetKeys widgetKeys;
   private final Blocking blocking;
@@ -94,25 +111,37 @@ public final class WebPages {
         path("widget.js", () -> respondWithHeaders(WIDGET, () -> file("widget.js"))),
         path("demo", () -> pathEndOrSingleSlash(this::demo)),
         path("console", () -> respondWithHeaders(CONSOLE, () -> file("console.html"))),
+        path("admin", () -> respondWithHeaders(ADMIN, () -> file("admin.html"))),
         // The installable console: its manifest, and its service worker at the root so its scope
         // can be /console (a worker's scope is at most the folder it is served from).
         path("console.webmanifest", () -> file("console.webmanifest")),
         path("console-sw.js", () -> respondWithHeaders(CONSOLE, () -> file("console-sw.js"))),
         pathPrefix("widget", () -> path("status", this::widgetStatus)),
+        pathPrefix("web", () -> pathPrefix("vendor", () -> path(name -> VENDOR.containsKey(name)
+            ? respondWithHeaders(EVERY_FILE, () -> asset(VENDOR.get(name), name)) : reject()))),
         pathPrefix("web", () -> path(name -> ASSET.matcher(name).matches()
             ? respondWithHeaders(WIDGET, () -> file(name)) : reject()))));
   }
 
   /** A file of {@code web/} by its bare name, or a rejection (404 once sealed) when there is none. */
   private Route file(String name) {
-    Optional<Asset> asset = cache.computeIfAbsent(name, WebPages::load);
+    return asset(FOLDER + name, name);
+  }
+
+  /** A classpath resource served under {@code name} (which gives its content type). */
+  private Route asset(String resource, String name) {
+    Optional<Asset> asset = cache.computeIfAbsent(resource, key -> load(key, name));
     if (asset.isEmpty()) return reject();
     return respondWithHeaders(EVERY_FILE, () -> conditional(asset.get().etag(), () ->
         complete(HttpResponse.create().withEntity(HttpEntities.create(asset.get().type(), asset.get().bytes())))));
   }
 
   private static Optional<Asset> load(String name) {
-    try (InputStream in = WebPages.class.getClassLoader().getResourceAsStream(FOLDER + name)) {
+    return load(FOLDER + name, name);
+  }
+
+  private static Optional<Asset> load(String resource, String name) {
+    try (InputStream in = WebPages.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) return Optional.empty();
       byte[] bytes = in.readAllBytes();
       ContentType type = TYPES.get(name.substring(name.lastIndexOf('.') + 1));

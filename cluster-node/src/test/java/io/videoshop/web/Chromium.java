@@ -40,7 +40,17 @@ final class Chromium {
 
   /** A new browser with a profile of its own (deleted with the test's temporary files). */
   static ChromeDriver start(Path profile, int width, int height) {
+    return start(profile, width, height, null);
+  }
+
+  /** As above, saving downloads into {@code downloads} without asking (null: the browser's default). */
+  static ChromeDriver start(Path profile, int width, int height, Path downloads) {
     ChromeOptions options = new ChromeOptions();
+    if (downloads != null) {
+      options.setExperimentalOption("prefs", java.util.Map.of(
+          "download.default_directory", downloads.toAbsolutePath().toString(),
+          "download.prompt_for_download", false));
+    }
     options.setBinary(BROWSER);
     options.addArguments(
         "--headless=new",

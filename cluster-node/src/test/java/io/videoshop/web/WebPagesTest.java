@@ -68,6 +68,27 @@ class WebPagesTest {
   }
 
   @Test
+  void theAdminAppHasAStrictPolicyAndItsChartsComeFromTheNode() {
+    ApiClient.Reply page = http.call("GET", "/admin").send();
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(page.body()).contains("/web/admin.js", "/web/vendor/uplot.css");
+    assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow())
+        .contains("script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'")
+        .doesNotContain("unsafe-inline", "https:");
+    assertThat(page.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+
+    ApiClient.Reply uplot = http.call("GET", "/web/vendor/uplot.js").send();
+    assertThat(uplot.status()).isEqualTo(200);
+    assertThat(uplot.contentType()).isEqualTo("text/javascript; charset=UTF-8");
+    assertThat(uplot.body()).contains("export { uPlot as default }");
+    assertThat(http.call("GET", "/web/vendor/uplot.css").send().contentType()).isEqualTo("text/css; charset=UTF-8");
+    // Only the two named files: nothing else of the classpath is reachable under /web/vendor.
+    assertThat(http.call("GET", "/web/vendor/uPlot.esm.js").send().status()).isEqualTo(404);
+    assertThat(http.call("GET", "/web/vendor/..%2F..%2Fapplication.conf").send().status()).isEqualTo(404);
+    assertThat(http.call("GET", "/web/admin.js").send().body()).contains("import uPlot from './vendor/uplot.js'");
+  }
+
+  @Test
   void unchangedFilesAreNotSentAgain() {
     ApiClient.Reply first = http.call("GET", "/widget.js").send();
     String etag = first.headers().firstValue("ETag").orElseThrow();

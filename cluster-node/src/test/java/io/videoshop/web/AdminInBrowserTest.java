@@ -1,0 +1,503 @@
+package io.videoshop.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import io.videoshop.access.FirstStart;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.videoshop.node.ApiClient;
+import io.videoshop.node.MailFolder;
+import io.videoshop.node.SocketClient;
+import io.videoshop.node.TestCalls;
+import io.videoshop.node.TestNodes;
+import io.videoshop.node.VideoShopNode;
+import io.videoshop.persistence.TestDatabase;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.SearchContext;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The admin app in real Chromium against one node (demo profile, PostgreSQL): the demo owner
+ * signs in, sees the dashboard's charts and downloads its CSV, closes the business hours and the
+ * widget on /demo says so (and opens again), a bad entry is explained next to its field without
+ * losing what was typed, an invited agent accepts through the mailed link, a widget key's snippet
+ * works on a page of another origin, and the operator suspends the tenant and that widget says
+ * so. One browser class for all of it (each browser start costs seconds); a screenshot of every
+ * screen lands in the test output folder.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AdminInBrowserTest {
+  private static final Duration STEP = Duration.ofSeconds(30);
+  private static final String OWNER = FirstStart.DEMO_PEOPLE.get(0);
+
+  private final List<Path> profiles = new ArrayList<>();
+  private TestDatabase database;
+  private VideoShopNode node;
+  private MailFolder mail;
+  private String base;
+  private ChromeDriver admin;
+  private ChromeDriver shopper;
+  private HttpServer otherShop;
+  private Path output;
+  private Path downloads;
+  private String otherShopPage = "<!doctype html><title>Other shop</title><p>No widget yet</p>";
+
+  @BeforeAll
+  void start() throws IOException {
+    Chromium.requireInstalled();
+    database = TestDatabase.postgres();
+    mail = MailFolder.temporary();
+    node = TestNodes.start(database, "videoshop.profile = demo", mail.hocon());
+    base = "http://127.0.0.1:" + node.httpPort();
+    // A store on another origin (another port) that will carry a widget key's snippet.
+    otherShop = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    otherShop.createContext("/", exchange -> {
+      byte[] page = otherShopPage.getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+      exchange.sendResponseHeaders(200, page.length);
+      exchange.getResponseBody().write(page);
+      exchange.close();
+    });
+    otherShop.start();
+    output = Path.of(System.getenv().getOrDefault("VIDEOSHOP_TEST_REPORTS", "target/test-output"), "admin");
+    Files.createDirectories(output);
+    downloads = Files.createTempDirectory("videoshop-downloads-");
+    profiles.add(Chromium.newProfile());
+    profiles.add(Chromium.newProfile());
+    admin = Chromium.start(profiles.get(0), 1280, 900, downloads);
+    shopper = Chromium.start(profiles.get(1), 1100, 800);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    for (WebDriver driver : new WebDriver[] {admin, shopper}) {
+      if (driver != null) driver.quit();
+    }
+    if (otherShop != null) otherShop.stop(0);
+    if (node != null) node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    if (database != null) database.close();
+    for (Path profile : profiles) deleteQuietly(profile);
+    if (downloads != null) deleteQuietly(downloads);
+  }
+
+  @Test
+  @Order(1)
+  void theOwnerSignsInSeesChartsAndDownloadsTheCsv() throws Exception {
+    evidenceOnFailure("dashboard", () -> {
+      String roomId = aCallWithAProductAFeedbackAndAWrapUp();
+      admin.get(base + "/admin");
+      signIn(OWNER);
+      screen("dashboard");
+      until(admin, "six charts drawn by uPlot", driver -> driver.findElements(By.cssSelector("#charts .chart canvas")).size() == 6);
+      assertThat(admin.findElement(By.id("nav")).getText()).contains("Team", "Settings", "Widget", "API keys", "Billing", "Audit log")
+          .doesNotContain("Tenants");
+      until(admin, "the live figures", driver -> driver.findElement(By.id("live-figures")).getText().contains("waiting now"));
+      screenshot(admin, "dashboard");
+
+      admin.findElement(By.id("report-csv")).click();
+      Path csv = awaitDownload("summary-");
+      assertThat(Files.readString(csv)).startsWith("from,").contains("queue.queued");
+
+      // The call's record with its timeline (the calls read side trails the room by about a second).
+      open("calls");
+      until(admin, "the call is listed", driver -> {
+        if (!driver.findElements(By.cssSelector("a[href='#calls/" + roomId + "']")).isEmpty()) return true;
+        driver.findElement(By.id("calls-apply")).click();
+        return false;
+      });
+      admin.findElement(By.cssSelector("a[href='#calls/" + roomId + "']")).click();
+      until(admin, "the call's timeline", driver -> "calls".equals(js(driver, "return window.__admin.screen"))
+          && !driver.findElements(By.id("timeline")).isEmpty());
+      String record = admin.findElement(By.id("screen-calls")).getText();
+      assertThat(record).contains("Trail runner (TRAIL-38)", "added to cart", "5 ★", "sale", "Bought the trail runner");
+      assertThat(admin.findElement(By.id("timeline")).getText()).contains("room opened", "participant joined", "call started", "product shown",
+          "added to cart", "call ended", "wrapped up", "feedback given");
+      screenshot(admin, "call");
+
+      // Readable on a phone: nothing wider than the screen.
+      admin.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+      open("dashboard");
+      until(admin, "the dashboard fits a phone's width", driver -> Boolean.TRUE.equals(js(driver,
+          "return document.documentElement.scrollWidth <= document.documentElement.clientWidth")));
+      screenshot(admin, "dashboard-phone");
+      admin.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
+    });
+  }
+
+  @Test
+  @Order(2)
+  void closedBusinessHoursCloseTheDemoWidgetAndABadEntryIsExplainedInPlace() throws Exception {
+    evidenceOnFailure("settings", () -> {
+      open("settings");
+      // A wrong entry: explained under its field, nothing sent, what was typed is kept.
+      WebElement monday = admin.findElement(By.id("hours-monday"));
+      monday.clear();
+      monday.sendKeys("nine to five");
+      admin.findElement(By.id("save-settings")).click();
+      until(admin, "the error under Monday", driver -> fieldError(driver, "hours-monday").contains("09:00-17:00"));
+      assertThat(admin.findElement(By.id("hours-monday")).getAttribute("value")).isEqualTo("nine to five");
+      // The API's refusal of a time zone shows under the time zone.
+      monday.clear();
+      monday.sendKeys("00:00-00:00");
+      WebElement zone = admin.findElement(By.id("time-zone"));
+      zone.clear();
+      zone.sendKeys("Mars/Olympus");
+      admin.findElement(By.id("save-settings")).click();
+      until(admin, "the API's error under the time zone", driver -> !fieldError(driver, "time-zone").isEmpty());
+      assertThat(admin.findElement(By.id("time-zone")).getAttribute("value")).isEqualTo("Mars/Olympus");
+      zone.clear();
+      zone.sendKeys("UTC");
+
+      // Closed every day: the widget on /demo says so.
+      setEveryDay("");
+      admin.findElement(By.id("save-settings")).click();
+      until(admin, "saved", driver -> driver.findElement(By.id("settings-saved")).isDisplayed());
+      screenshot(admin, "settings");
+      // The queue learns its tenant's hours within 5 s (QueueFeed.TENANT_REFRESH): until then a
+      // shopper still gets a place, leaves it again and retries.
+      joinOnDemo();
+      until(shopper, "the widget says the experts are not available", driver -> {
+        SearchContext widget = widget(driver);
+        if ("waiting".equals(js(driver, "return window.__videoshop.view"))) {
+          widget.findElement(By.cssSelector("#leave")).click();
+          new WebDriverWait(driver, STEP).until(d -> !"waiting".equals(js(d, "return window.__videoshop.view")));
+          joinOnDemo();
+          return false;
+        }
+        return widget.findElement(By.cssSelector("#notice-text")).getText().contains("not available right now");
+      });
+
+      // Open again around the clock: the shopper gets a place.
+      setEveryDay("00:00-00:00");
+      admin.findElement(By.id("save-settings")).click();
+      until(admin, "saved again", driver -> driver.findElement(By.id("settings-saved")).isDisplayed());
+      joinOnDemo();
+      until(shopper, "the shopper waits in the queue", driver -> {
+        if ("waiting".equals(js(driver, "return window.__videoshop.view"))) return true;
+        if (widget(driver).findElement(By.cssSelector("#notice-text")).getText().contains("not available right now")) joinOnDemo();
+        return false;
+      });
+
+      // The dashboard's live figures see the shopper (the read side trails the queue by about a second).
+      open("dashboard");
+      until(admin, "one shopper waiting now", driver -> {
+        driver.navigate().refresh();
+        new WebDriverWait(driver, STEP).until(d -> "dashboard".equals(js(d, "return window.__admin.screen")));
+        return driver.findElement(By.cssSelector("#live-figures .figure strong")).getText().equals("1");
+      });
+    });
+  }
+
+  @Test
+  @Order(3)
+  void anInvitedAgentAcceptsThroughTheMailedLink() throws Exception {
+    evidenceOnFailure("team", () -> {
+      open("team");
+      // The agent of the socket call has a presence the queue reported.
+      until(admin, "the agent's presence", driver -> driver.findElement(By.cssSelector("tr[data-email='"
+          + FirstStart.DEMO_PEOPLE.get(1) + "']")).getText().contains(" since "));
+      String email = "new.agent." + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
+      // A bad address first: the API's message sits under the field and the address stays.
+      admin.findElement(By.id("invite-email")).sendKeys("not-an-address");
+      admin.findElement(By.id("invite-send")).click();
+      until(admin, "the error under the email", driver -> !fieldError(driver, "invite-email").isEmpty());
+      assertThat(admin.findElement(By.id("invite-email")).getAttribute("value")).isEqualTo("not-an-address");
+      admin.findElement(By.id("invite-email")).clear();
+      admin.findElement(By.id("invite-email")).sendKeys(email);
+      admin.findElement(By.id("invite-send")).click();
+      until(admin, "the invitation is listed", driver -> "team".equals(js(driver, "return window.__admin.screen"))
+          && driver.findElement(By.id("invitations-table")).getText().contains(email));
+      screenshot(admin, "team");
+
+      String link = mailedLink(email);
+      shopper.get(link);
+      shopper.findElement(By.id("displayName")).sendKeys("Nia New");
+      shopper.findElement(By.id("password")).sendKeys("a long new password");
+      shopper.findElement(By.cssSelector("#form button")).click();
+      until(shopper, "the account exists", driver -> driver.findElement(By.id("result")).getText().contains("Your account exists"));
+
+      open("team");
+      until(admin, "the new agent is a user", driver -> driver.findElement(By.id("users-table")).getText().contains(email));
+    });
+  }
+
+  @Test
+  @Order(4)
+  void aWidgetKeysSnippetWorksOnAnotherOriginAndTheOtherScreensShow() throws Exception {
+    evidenceOnFailure("widget", () -> {
+      String origin = "http://127.0.0.1:" + otherShop.getAddress().getPort();
+      open("widget");
+      admin.findElement(By.id("widget-key-name")).sendKeys("Other shop");
+      admin.findElement(By.id("widget-key-origins")).sendKeys(origin);
+      admin.findElement(By.id("widget-key-submit")).click();
+      until(admin, "the new key is listed", driver -> "widget".equals(js(driver, "return window.__admin.screen"))
+          && driver.findElement(By.id("widget-keys-table")).getText().contains("Other shop"));
+      String publicKey = admin.findElement(By.xpath("//tr[td[1][normalize-space()='Other shop']]")).getAttribute("data-key");
+      new org.openqa.selenium.support.ui.Select(admin.findElement(By.id("snippet-key"))).selectByValue(publicKey);
+      js(admin, "document.getElementById('snippet-key').dispatchEvent(new Event('input'))");
+      admin.findElement(By.id("appearance-title")).clear();
+      admin.findElement(By.id("appearance-title")).sendKeys("Talk to us");
+      String snippet = admin.findElement(By.id("snippet")).getText();
+      assertThat(snippet).contains(base + "/widget.js", publicKey, "data-title=\"Talk to us\"");
+      assertThat(admin.findElement(By.id("preview-launcher")).getText()).isEqualTo("Talk to us");
+      screenshot(admin, "widget");
+
+      otherShopPage = "<!doctype html><title>Other shop</title><h1>Other shop</h1>" + snippet;
+      shopper.get(origin + "/");
+      SearchContext widget = widget(shopper);
+      assertThat(widget.findElement(By.cssSelector("#launcher")).getText()).contains("Talk to us");
+      widget.findElement(By.cssSelector("#launcher")).click();
+      widget.findElement(By.cssSelector("#join-name")).sendKeys("Olga Other");
+      widget.findElement(By.cssSelector("#join")).click();
+      until(shopper, "the other store's shopper waits", driver -> "waiting".equals(js(driver, "return window.__videoshop.view")));
+
+      // The widget's texts: the browser's first language it has (fr-CA is French), else the
+      // store's default from data-language, else English.
+      String plainTag = "<script src=\"" + base + "/widget.js\" data-key=\"" + publicKey + "\" data-language=\"de\" async></script>";
+      for (String[] languages : new String[][] {{"['fr-CA', 'de']", "Appel vidéo avec un expert"},
+          {"['pt-BR']", "Videoberatung mit einem Experten"}, {"['en-US', 'fr']", "Video call with an expert"}}) {
+        otherShopPage = "<!doctype html><meta charset=utf-8><title>Other shop</title><script>Object.defineProperty(navigator, 'languages', "
+            + "{get: () => " + languages[0] + "});</script>" + plainTag;
+        shopper.get(origin + "/?" + UUID.randomUUID());
+        widget(shopper);
+        // The launcher's words (textContent: while the shopper waits, the launcher shows the place instead).
+        assertThat(js(shopper, "return document.getElementById('videoshop-widget').shadowRoot.querySelector('.launcher-text').textContent"))
+            .as(languages[0]).isEqualTo(languages[1]);
+        assertThat(js(shopper, "return document.getElementById('videoshop-widget').shadowRoot.querySelector('#join').textContent"))
+            .isEqualTo(Map.of("Appel vidéo avec un expert", "Rejoindre la file", "Videoberatung mit einem Experten", "In die Warteschlange",
+                "Video call with an expert", "Join the queue").get(languages[1]));
+      }
+      otherShopPage = "<!doctype html><title>Other shop</title><h1>Other shop</h1>" + snippet;
+      shopper.get(origin + "/");
+
+      for (String screen : List.of("calls", "api-keys", "billing", "audit")) {
+        open(screen);
+        screenshot(admin, screen);
+      }
+      open("api-keys");
+      admin.findElement(By.id("api-key-name")).sendKeys("Reports export");
+      admin.findElement(By.cssSelector("input[name=scope][value='reports:read']")).click();
+      admin.findElement(By.id("api-key-submit")).click();
+      until(admin, "the secret, shown once", driver -> driver.findElement(By.id("api-key-secret")).getText().startsWith("vsk_")
+          || !driver.findElement(By.id("api-key-secret")).getText().isBlank());
+      assertThat(admin.findElement(By.id("api-keys-table")).getText()).contains("Reports export");
+      open("audit");
+      until(admin, "the audit log holds the key's creation", driver -> driver.findElement(By.id("audit-table")).getText().contains("api_key"));
+    });
+  }
+
+  @Test
+  @Order(5)
+  void theOperatorSuspendsTheTenantAndTheWidgetSaysSo() throws Exception {
+    evidenceOnFailure("operator", () -> {
+      admin.findElement(By.id("sign-out")).click();
+      until(admin, "the sign-in form", driver -> driver.findElement(By.id("sign-in")).isDisplayed());
+      signIn(FirstStart.DEMO_OPERATOR);
+      assertThat(admin.findElement(By.id("nav")).getText()).contains("Tenants", "Platform health");
+      open("health");
+      until(admin, "the node is ready", driver -> driver.findElement(By.id("health-status")).getText().equals("Ready"));
+      screenshot(admin, "health");
+      open("tenants");
+      screenshot(admin, "tenants");
+      js(admin, "window.confirm = () => true");
+      admin.findElement(By.cssSelector("tr[data-slug='demo'] .suspend")).click();
+      until(admin, "the demo tenant is suspended", driver -> "tenants".equals(js(driver, "return window.__admin.screen"))
+          && driver.findElement(By.cssSelector("tr[data-slug='demo']")).getText().contains("suspended"));
+
+      shopper.navigate().refresh();
+      until(shopper, "the widget says video help is not available", driver -> {
+        SearchContext widget = widget(driver);
+        List<WebElement> notice = widget.findElements(By.cssSelector("#notice-text"));
+        if (!notice.isEmpty() && notice.get(0).getText().contains("not available on this store")) return true;
+        List<WebElement> launcher = widget.findElements(By.cssSelector("#launcher"));
+        if (!launcher.isEmpty() && launcher.get(0).isDisplayed() && widget.findElements(By.cssSelector("#join")).stream().noneMatch(WebElement::isDisplayed)) {
+          launcher.get(0).click();
+        }
+        return false;
+      });
+
+      admin.findElement(By.cssSelector("tr[data-slug='demo'] .resume")).click();
+      until(admin, "the demo tenant is active again", driver -> "tenants".equals(js(driver, "return window.__admin.screen"))
+          && driver.findElement(By.cssSelector("tr[data-slug='demo']")).getText().contains("active"));
+    });
+  }
+
+  // ---- Helpers --------------------------------------------------------------------------------
+
+  /** A whole call of the demo store over the real sockets (no browsers): its room id. */
+  private String aCallWithAProductAFeedbackAndAWrapUp() throws Exception {
+    ApiClient api = new ApiClient(node.httpPort());
+    JsonNode owner = api.call("POST", "/api/v1/auth/login").body(Map.of("email", OWNER, "password", FirstStart.DEMO_PASSWORD)).send().json();
+    String agentToken = api.call("POST", "/api/v1/auth/login")
+        .body(Map.of("email", FirstStart.DEMO_PEOPLE.get(1), "password", FirstStart.DEMO_PASSWORD)).send().json().get("accessToken").asText();
+    String tenantId = owner.at("/user/tenantId").asText();
+    String widgetKey = api.call("POST", "/api/v1/tenants/" + tenantId + "/widget-keys").bearer(owner.get("accessToken").asText())
+        .body(Map.of("name", "socket store", "allowedOrigins", List.of(base))).send().json().get("publicKey").asText();
+    TestCalls.Assigned call = TestCalls.assign(node.httpPort(), widgetKey, base, agentToken,
+        Map.of("type", "join", "name", "Sam Socket", "productInterest", "trail shoes"));
+    try (SocketClient agent = SocketClient.room(node.httpPort(), call.agentRoomToken());
+        SocketClient shopperRoom = SocketClient.room(node.httpPort(), call.shopperRoomToken())) {
+      agent.next("room");
+      shopperRoom.next("room");
+      shopperRoom.next("call-started");
+      agent.send(Map.of("type", "product", "sku", "TRAIL-38", "title", "Trail runner", "price", "89.00 EUR"));
+      shopperRoom.next("product");
+      shopperRoom.send(Map.of("type", "add-to-cart", "sku", "TRAIL-38"));
+      agent.next("added-to-cart");
+      agent.send(Map.of("type", "hang-up"));
+      shopperRoom.next("call-ended");
+      shopperRoom.send(Map.of("type", "feedback", "rating", 5, "comment", "Found my size"));
+      shopperRoom.next("ok");
+      agent.send(Map.of("type", "wrap-up", "outcome", "sale", "note", "Bought the trail runner"));
+      agent.next("ok");
+    }
+    return call.roomId();
+  }
+
+  private void signIn(String email) {
+    admin.findElement(By.id("email")).clear();
+    admin.findElement(By.id("email")).sendKeys(email);
+    admin.findElement(By.id("password")).sendKeys(FirstStart.DEMO_PASSWORD);
+    admin.findElement(By.id("sign-in-button")).click();
+    until(admin, "signed in", driver -> driver.findElement(By.id("nav")).isDisplayed());
+  }
+
+  /** Opens a screen through its navigation link and waits until it has loaded. */
+  private void open(String screen) {
+    js(admin, "window.scrollTo(0, 0)");
+    admin.findElement(By.id("nav-" + screen)).click();
+    until(admin, "the " + screen + " screen", driver -> screen.equals(js(driver, "return window.__admin.screen")));
+    assertThat(admin.findElements(By.cssSelector("#screen-" + screen + " > .error"))).isEmpty();
+  }
+
+  private void screen(String screen) {
+    until(admin, "the " + screen + " screen", driver -> screen.equals(js(driver, "return window.__admin.screen")));
+  }
+
+  private void setEveryDay(String windows) {
+    for (String day : List.of("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")) {
+      WebElement input = admin.findElement(By.id("hours-" + day));
+      input.clear();
+      if (!windows.isEmpty()) input.sendKeys(windows);
+    }
+  }
+
+  private void joinOnDemo() {
+    shopper.manage().deleteAllCookies();
+    shopper.get(base + "/demo");
+    js(shopper, "sessionStorage.clear(); localStorage.clear()");
+    shopper.get(base + "/demo");
+    SearchContext widget = widget(shopper);
+    widget.findElement(By.cssSelector("#launcher")).click();
+    widget.findElement(By.cssSelector("#join-name")).sendKeys("Ada Shopper");
+    widget.findElement(By.cssSelector("#join")).click();
+  }
+
+  private static String fieldError(WebDriver driver, String inputId) {
+    return (String) js(driver, "const f = document.getElementById(arguments[0]).closest('.field');"
+        + "const e = f && f.querySelector('.field-error'); return e && !e.hidden ? e.textContent : ''", inputId);
+  }
+
+  private SearchContext widget(WebDriver driver) {
+    until(driver, "the widget on the page", d -> !d.findElements(By.id("videoshop-widget")).isEmpty()
+        && js(d, "return window.__videoshop && window.__videoshop.view") != null);
+    return driver.findElement(By.id("videoshop-widget")).getShadowRoot();
+  }
+
+  private String mailedLink(String email) {
+    Pattern link = Pattern.compile("https?://\\S+/account/invitation#token=inv_[A-Za-z0-9_-]+");
+    String token = mail.awaitToken(email, "inv_");
+    Optional<String> found = mail.mails().stream()
+        .filter(m -> m.getToRecipients().stream().anyMatch(to -> to.getAddress().equalsIgnoreCase(email)))
+        .map(m -> link.matcher(m.getPlainText())).filter(Matcher::find).map(Matcher::group)
+        .filter(url -> url.endsWith(token)).findFirst();
+    assertThat(found).as("the invitation mail's link").isPresent();
+    // The link names the node's public address; the browser reaches the same node here.
+    return base + found.get().substring(found.get().indexOf("/account/"));
+  }
+
+  private Path awaitDownload(String prefix) {
+    Path[] found = new Path[1];
+    new WebDriverWait(admin, STEP).withMessage("a downloaded " + prefix + "*.csv").until(driver -> {
+      try (Stream<Path> files = Files.list(downloads)) {
+        found[0] = files.filter(p -> p.getFileName().toString().startsWith(prefix) && p.getFileName().toString().endsWith(".csv"))
+            .findFirst().orElse(null);
+        return found[0] != null && Files.size(found[0]) > 0;
+      } catch (IOException e) {
+        return false;
+      }
+    });
+    return found[0];
+  }
+
+  private void screenshot(ChromeDriver driver, String name) throws IOException {
+    Files.write(output.resolve(name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
+  }
+
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  private void evidenceOnFailure(String name, Step step) throws Exception {
+    try {
+      step.run();
+    } catch (Throwable failure) {
+      try {
+        screenshot(admin, name + "-failed-admin");
+        screenshot(shopper, name + "-failed-shopper");
+        Files.writeString(output.resolve(name + "-failed-admin.html"), admin.getPageSource());
+        Files.writeString(output.resolve(name + "-failed-admin-console.txt"),
+            String.join("\n", admin.manage().logs().get("browser").getAll().stream().map(Object::toString).toList()));
+      } catch (Exception ignored) {
+        // Evidence is best effort.
+      }
+      throw failure;
+    }
+  }
+
+  private static Object js(WebDriver driver, String script, Object... arguments) {
+    return ((JavascriptExecutor) driver).executeScript(script, arguments);
+  }
+
+  private static void until(WebDriver driver, String what, Function<WebDriver, Boolean> condition) {
+    new WebDriverWait(driver, STEP).withMessage(what).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .ignoring(org.openqa.selenium.NoSuchElementException.class).until(condition::apply);
+  }
+
+  private static void deleteQuietly(Path folder) {
+    try (Stream<Path> files = Files.walk(folder)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException ignored) {
+      // A temporary folder left behind is harmless.
+    }
+  }
+}
