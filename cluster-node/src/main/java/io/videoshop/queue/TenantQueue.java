@@ -435,10 +435,10 @@ public final class TenantQueue
     public List<Event> route(Instant now, Supplier<String> newReservationId) {
       List<Event> offers = new ArrayList<>();
       State next = this;
-      for (Ticket ticket : tickets) {
+      for (Ticket ticket : bookedFirst(tickets, now)) {
         if (next.atCallLimit()) break;
         if (!ticket.connected() || next.reservationForTicket(ticket.ticketId()).isPresent()) continue;
-        Optional<Agent> agent = next.agentFor(ticket.details());
+        Optional<Agent> agent = next.agentFor(ticket, now);
         if (agent.isEmpty()) continue;
         Reservation reservation = new Reservation(newReservationId.get(), ticket.ticketId(), agent.get().agentId(),
             now, now.plus(settings.reservationTimeout()));
@@ -454,6 +454,36 @@ public final class TenantQueue
       if (admission.concurrentCallLimit() == null) return false;
       long calls = agents.stream().filter(agent -> agent.presence() == Presence.BUSY).count();
       return calls + reservations.size() >= admission.concurrentCallLimit();
+    }
+
+    /**
+     * Scheduling's rule: booked tickets whose time has come go first (by their start), then the
+     * walk-ins in join order; a booked ticket before its start waits (keeps its place, no offer).
+     */
+    static List<Ticket> bookedFirst(List<Ticket> tickets, Instant now) {
+      if (tickets.stream().noneMatch(ticket -> ticket.booking() != null)) return tickets;
+      List<Ticket> due = new ArrayList<>();
+      List<Ticket> walkIns = new ArrayList<>();
+      for (Ticket ticket : tickets) {
+        if (ticket.booking() == null) walkIns.add(ticket);
+        else if (!now.isBefore(ticket.booking().startsAt())) due.add(ticket);
+      }
+      due.sort(Comparator.comparing((Ticket ticket) -> ticket.booking().startsAt()).thenComparing(Ticket::joinedAt));
+      due.addAll(walkIns);
+      return due;
+    }
+
+    /** A booked ticket inside its window goes to its booked agent only; any other to a suitable agent. */
+    private Optional<Agent> agentFor(Ticket ticket, Instant now) {
+      Ticket.Booked booked = ticket.booking();
+      if (booked != null && now.isBefore(booked.agentOnlyUntil())) {
+        return agents.stream()
+            .filter(agent -> agent.agentId().equals(booked.agentId()))
+            .filter(agent -> agent.connected() && agent.presence() == Presence.AVAILABLE)
+            .filter(agent -> reservationForAgent(agent.agentId()).isEmpty())
+            .findFirst();
+      }
+      return agentFor(ticket.details());
     }
 
     private Optional<Agent> agentFor(TicketDetails ticket) {
