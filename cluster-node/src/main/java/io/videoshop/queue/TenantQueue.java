@@ -95,7 +95,13 @@ public final class TenantQueue
    * same join (same subject, same token), e.g. after its ask timed out; the repeat gets the ticket
    * the first one made instead of a second ticket.
    */
-  public record Join(TicketDetails details, String resumeToken, ActorRef<JoinReply> replyTo) implements Command {}
+  public record Join(TicketDetails details, String resumeToken, ActorRef<JoinReply> replyTo, Ticket.Booked booking)
+      implements Command {
+    /** A walk-in. */
+    public Join(TicketDetails details, String resumeToken, ActorRef<JoinReply> replyTo) {
+      this(details, resumeToken, replyTo, null);
+    }
+  }
 
   public record Leave(String ticketId, ActorRef<Confirmation> replyTo) implements Command {}
 
@@ -177,6 +183,12 @@ public final class TenantQueue
   public record ReconnectGraceEnded(String ticketId) implements Command {
     @JsonCreator
     public ReconnectGraceEnded {}
+  }
+
+  /** Sent by the queue's own timer: a booked ticket's time came, or its booked agent's window ended. */
+  public record BookedTicketDue(String ticketId) implements Command {
+    @JsonCreator
+    public BookedTicketDue {}
   }
 
   /** Sent by the queue's own timer. */
@@ -673,6 +685,7 @@ public final class TenantQueue
         .onCommand(ShopperDisconnected.class, this::onShopperDisconnected)
         .onCommand(Resume.class, this::onResume)
         .onCommand(ReconnectGraceEnded.class, this::onReconnectGraceEnded)
+        .onCommand(BookedTicketDue.class, this::onBookedTicketDue)
         .onCommand(AgentPresence.class, this::onAgentPresence)
         .onCommand(AgentDisconnected.class, this::onAgentDisconnected)
         .onCommand(AgentGraceEnded.class, this::onAgentGraceEnded)
@@ -712,7 +725,7 @@ public final class TenantQueue
     String ticketId = newId();
     String resumeToken = join.resumeToken() != null && join.resumeToken().length() >= 32 ? join.resumeToken()
         : newResumeToken();
-    Ticket ticket = new Ticket(ticketId, join.details(), Ticket.hashOf(resumeToken), now, null);
+    Ticket ticket = new Ticket(ticketId, join.details(), Ticket.hashOf(resumeToken), now, null, join.booking());
     return change(state, now, List.of(new TicketJoined(ticket)))
         .thenReply(join.replyTo(), after -> new Queued(
             ticketId, resumeToken, after.positionOf(ticketId), after.estimatedWaitOf(ticketId).orElse(null)));
@@ -752,6 +765,16 @@ public final class TenantQueue
     List<Event> events = ticket.get().connected() ? List.of() : List.of(new TicketResumed(resume.ticketId(), now));
     return change(state, now, events).thenReply(resume.replyTo(), after -> new Resumed(
         resume.ticketId(), after.positionOf(resume.ticketId()), after.estimatedWaitOf(resume.ticketId()).orElse(null)));
+  }
+
+  /** A booked ticket's time came or its agent's window ended: route again; nothing to offer, arm the next timer. */
+  private ReplyEffect<Event, State> onBookedTicketDue(State state, BookedTicketDue command) {
+    Instant now = clock.instant();
+    if (state.route(now, TenantQueue::newId).isEmpty()) {
+      armTimers(state);
+      return Effect().none().thenNoReply();
+    }
+    return change(state, now, List.of()).thenNoReply();
   }
 
   private ReplyEffect<Event, State> onReconnectGraceEnded(State state, ReconnectGraceEnded command) {
@@ -968,6 +991,16 @@ public final class TenantQueue
       if (ticket.connected()) continue;
       Instant deadline = ticket.disconnectedAt().plus(state.settings().reconnectGrace());
       due.put(new TimerKey("reconnect", ticket.ticketId(), deadline), new ReconnectGraceEnded(ticket.ticketId()));
+    }
+    Instant at = clock.instant();
+    for (Ticket ticket : state.tickets()) {
+      // A booked ticket is routed again when its time comes and when its booked agent's window ends.
+      if (ticket.booking() == null || state.reservationForTicket(ticket.ticketId()).isPresent()) continue;
+      Instant next = at.isBefore(ticket.booking().startsAt()) ? ticket.booking().startsAt()
+          : at.isBefore(ticket.booking().agentOnlyUntil()) ? ticket.booking().agentOnlyUntil() : null;
+      if (next != null) {
+        due.put(new TimerKey("booked", ticket.ticketId(), next), new BookedTicketDue(ticket.ticketId()));
+      }
     }
     for (Agent agent : state.agents()) {
       if (agent.connected()) continue;
