@@ -149,7 +149,7 @@ public final class BookingMails {
     if (event instanceof BookingCalendar.BookingRescheduled moved) return moved.bookingId();
     if (event instanceof BookingCalendar.BookingReassigned reassigned) return reassigned.bookingId();
     if (event instanceof BookingCalendar.BookingCancelled cancelled) return cancelled.bookingId();
-    return null;
+    return null; // an outcome sends nothing
   }
 
   /**

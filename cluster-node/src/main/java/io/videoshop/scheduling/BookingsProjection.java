@@ -85,6 +85,11 @@ public final class BookingsProjection {
               UPDATE bookings SET status = 'cancelled', sequence_nr = ?, cancel_reason = ?, updated_at = ?
               WHERE booking_id = ? AND tenant_id = ?""", cancelled.sequence(), cancelled.reason(),
               Timestamp.from(cancelled.at()), cancelled.bookingId(), tenantId);
+        } else if (event instanceof BookingCalendar.BookingOutcomeRecorded recorded) {
+          update(connection, """
+              UPDATE bookings SET status = ?, room_id = ?, updated_at = ? WHERE booking_id = ? AND tenant_id = ?""",
+              recorded.outcome().name().toLowerCase(java.util.Locale.ROOT), recorded.roomId(),
+              Timestamp.from(recorded.at()), recorded.bookingId(), tenantId);
         }
         // The booking's mails and reminders, in the same transaction as its row and the offset.
         mails.process(connection, tenantId, event);

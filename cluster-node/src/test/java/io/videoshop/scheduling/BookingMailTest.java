@@ -145,6 +145,15 @@ class BookingMailTest {
           .containsExactly(start.minus(Duration.ofHours(24)), start.minus(Duration.ofHours(1)));
       assertThat(plainAddressInOutbox(platform)).as("the outbox holds no plain address").isZero();
 
+      // An outcome only once its time has come; a bad one is named.
+      String outcome = "/api/v1/tenants/" + tenant.id() + "/bookings/" + bookingId + "/outcome";
+      ApiClient.Reply early = platform.api.call("POST", outcome).bearer(tenant.agentToken())
+          .body(Map.of("outcome", "attended", "roomId", "room-1")).send();
+      assertThat(early.code()).as("%s", early).isEqualTo("outcome_too_early");
+      ApiClient.Reply badOutcome = platform.api.call("POST", outcome).bearer(tenant.adminToken())
+          .body(Map.of("outcome", "maybe")).send();
+      assertThat(badOutcome.status()).isEqualTo(422);
+
       Instant later = start.plus(Duration.ofHours(1));
       ApiClient.Reply moved = public_(platform.api, key, "/api/v1/widget/bookings/reschedule",
           Map.of("token", token, "start", later.toString()));
