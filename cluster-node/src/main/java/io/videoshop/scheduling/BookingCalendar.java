@@ -356,12 +356,12 @@ public final class BookingCalendar
       if (onlyForAgentId != null && !onlyForAgentId.equals(booking.agentId())) {
         return Decision.refuse(BookingRefusal.NOT_YOUR_BOOKING);
       }
-      if (booking.status() == Status.CANCELLED) return Decision.refuse(BookingRefusal.BOOKING_CANCELLED);
-      if (booking.status() != Status.BOOKED) return Decision.refuse(BookingRefusal.OUTCOME_RECORDED);
-      if (now.isBefore(booking.start())) return Decision.refuse(BookingRefusal.OUTCOME_TOO_EARLY);
       if (outcome == null || (outcome == Outcome.ATTENDED && (roomId == null || roomId.isBlank() || roomId.length() > 64))) {
         return Decision.refuse(BookingRefusal.INVALID_OUTCOME);
       }
+      if (booking.status() == Status.CANCELLED) return Decision.refuse(BookingRefusal.BOOKING_CANCELLED);
+      if (booking.status() != Status.BOOKED) return Decision.refuse(BookingRefusal.OUTCOME_RECORDED);
+      if (now.isBefore(booking.start())) return Decision.refuse(BookingRefusal.OUTCOME_TOO_EARLY);
       return Decision.to(new BookingOutcomeRecorded(bookingId, outcome, outcome == Outcome.ATTENDED ? roomId : null, now));
     }
 

@@ -96,7 +96,8 @@ public final class BookingMails {
     String agentName = agentName(connection, row.agentId);
     ZoneId tenantZone = tenant.settings().zone();
     ZoneId shopperZone = zoneOr(row.shopperTimeZone, tenantZone);
-    String language = "en";
+    String language = io.videoshop.notification.MailTemplates.language(row.language == null ? null
+        : row.language.toLowerCase(Locale.ROOT).split("-")[0]);
     String storeLink = storePage(connection, tenant) + LINK_FRAGMENT + links.sign(tenantId, bookingId);
     Map<String, Object> values = new LinkedHashMap<>();
     values.put("name", shopperName);
@@ -111,8 +112,10 @@ public final class BookingMails {
     values.put("joinLink", storeLink);
 
     BookingInvitation invitation = new BookingInvitation(BookingInvitation.uidFor(bookingId), row.sequence, row.start,
-        row.end, event.at(), "Video call with " + tenant.name(),
-        "Your video call with " + agentName + " of " + tenant.name() + ". Reschedule or cancel: " + storeLink,
+        row.end, event.at(), ("de".equals(language) ? "Videogespräch mit " : "Video call with ") + tenant.name(),
+        ("de".equals(language)
+            ? "Ihr Videogespräch mit " + agentName + " von " + tenant.name() + ". Verschieben oder absagen: "
+            : "Your video call with " + agentName + " of " + tenant.name() + ". Reschedule or cancel: ") + storeLink,
         tenant.name(), organizerEmail, shopperName.isEmpty() ? email.value() : shopperName, email.value());
     String template;
     MailMessage.Attachment ics;
@@ -189,18 +192,19 @@ public final class BookingMails {
   }
 
   private record Row(String agentId, Instant start, Instant end, String status, int sequence, String subjectId,
-      String nameCiphertext, String emailCiphertext, String shopperTimeZone) {}
+      String nameCiphertext, String emailCiphertext, String shopperTimeZone, String language) {}
 
   private static Row row(Connection connection, String tenantId, String bookingId) throws SQLException {
     try (PreparedStatement select = connection.prepareStatement("""
         SELECT agent_id, starts_at, ends_at, status, sequence_nr, subject_id, name_ciphertext, email_ciphertext,
-          shopper_time_zone FROM bookings WHERE booking_id = ? AND tenant_id = ?""")) {
+          shopper_time_zone, language FROM bookings WHERE booking_id = ? AND tenant_id = ?""")) {
       select.setString(1, bookingId);
       select.setString(2, tenantId);
       try (ResultSet rows = select.executeQuery()) {
         if (!rows.next()) return null;
         return new Row(rows.getString(1), rows.getTimestamp(2).toInstant(), rows.getTimestamp(3).toInstant(),
-            rows.getString(4), rows.getInt(5), rows.getString(6), rows.getString(7), rows.getString(8), rows.getString(9));
+            rows.getString(4), rows.getInt(5), rows.getString(6), rows.getString(7), rows.getString(8), rows.getString(9),
+            rows.getString(10));
       }
     }
   }

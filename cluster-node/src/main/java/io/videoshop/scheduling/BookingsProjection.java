@@ -64,12 +64,12 @@ public final class BookingsProjection {
           update(connection, """
               INSERT INTO bookings (booking_id, tenant_id, agent_id, agent_chosen, starts_at, ends_at, status,
                 sequence_nr, subject_id, name_ciphertext, email_ciphertext, product_interest, shopper_time_zone,
-                created_at, updated_at)
-              VALUES (?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?, ?, ?, ?, ?, ?)""",
+                created_at, updated_at, language)
+              VALUES (?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
               b.id(), tenantId, b.agentId(), b.agentChosen(), Timestamp.from(b.start()), Timestamp.from(b.end()),
               b.sequence(), b.details().subjectId(), b.details().name().ciphertext(), b.details().email().ciphertext(),
               b.details().productInterest(), b.details().shopperTimeZone(), Timestamp.from(b.createdAt()),
-              Timestamp.from(made.at()));
+              Timestamp.from(made.at()), b.details().language());
         } else if (event instanceof BookingCalendar.BookingRescheduled moved) {
           update(connection, """
               UPDATE bookings SET agent_id = ?, starts_at = ?, ends_at = ?, sequence_nr = ?, updated_at = ?

@@ -208,9 +208,12 @@ class BookingMailTest {
 
       Instant start = LocalDate.now(BERLIN).plusDays(2).atTime(11, 0).atZone(BERLIN).toInstant();
       ApiClient.Reply booked = public_(platform.api, key, "/api/v1/widget/bookings", Map.of("start", start.toString(),
-          "name", "Rita Reminded", "email", SHOPPER, "consent", true));
+          "name", "Rita Reminded", "email", SHOPPER, "consent", true, "language", "de-AT"));
       assertThat(booked.status()).as("%s", booked).isEqualTo(201);
-      awaitMail("booking_confirmation", 1);
+      MimeMessage german = awaitMail("booking_confirmation", 1).get(0);
+      assertThat(german.getSubject()).as("in the widget's language").startsWith("Ihr Videogespräch mit");
+      assertThat(part(german, "text/plain")).contains(BookingMails.format(start, BERLIN, "de"));
+      assertThat(ics(german).get("SUMMARY")).startsWith("Videogespräch mit");
       await().atMost(Duration.ofSeconds(20)).until(() -> pendingReminders(platform, tenant.id())
           .equals(List.of(start.minus(Duration.ofMinutes(600)), start.minus(Duration.ofMinutes(60)))));
       assertThat(mails("booking_reminder")).isEmpty();
@@ -218,8 +221,9 @@ class BookingMailTest {
       // The first is due: one node sends it.
       clock.set(start.minus(Duration.ofMinutes(600)).plusSeconds(1));
       List<MimeMessage> first = awaitMail("booking_reminder", 1);
+      assertThat(first.get(0).getSubject()).startsWith("Erinnerung");
       assertThat(part(first.get(0), "text/plain")).contains("Rita Reminded")
-          .contains(BookingMails.format(start, BERLIN, "en")).contains(BookingMails.LINK_FRAGMENT);
+          .contains(BookingMails.format(start, BERLIN, "de")).contains(BookingMails.LINK_FRAGMENT);
 
       // The node stops; when it comes back the second is due, and goes out once; the first not again.
       platform.node.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
