@@ -69,7 +69,8 @@ import org.jdbi.v3.core.Jdbi;
  * the same services here.
  */
 public final class Platform {
-  public final Clock clock = Clock.systemUTC();
+  /** The node's clock for its services (tests start a node with a clock they move). */
+  public final Clock clock;
   public final VideoShopSettings settings;
   public final Jdbi jdbi;
   public final Blocking blocking;
@@ -117,6 +118,11 @@ public final class Platform {
   }
 
   Platform(ActorSystem<?> system, VideoShopSettings settings) {
+    this(system, settings, Clock.systemUTC());
+  }
+
+  Platform(ActorSystem<?> system, VideoShopSettings settings, Clock clock) {
+    this.clock = clock;
     this.settings = settings;
     SharedDatabase database = SharedDatabase.get(system);
     this.jdbi = Jdbi.create(database.dataSource());

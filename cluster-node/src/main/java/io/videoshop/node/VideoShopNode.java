@@ -86,6 +86,14 @@ public final class VideoShopNode {
    * (a {@link io.videoshop.persistence.DatabaseUnavailableException}) is thrown.
    */
   public static VideoShopNode start(Config config) {
+    return start(config, java.time.Clock.systemUTC());
+  }
+
+  /**
+   * As {@link #start(Config)} with the clock of the node's services (outbox, mails, links, tokens);
+   * the entities keep the system clock. Tests move it to reach a due time.
+   */
+  public static VideoShopNode start(Config config, java.time.Clock clock) {
     VideoShopSettings settings = VideoShopSettings.from(config);
     settings.cluster().transportProblem().ifPresent(problem -> {
       throw new SettingsException(List.of(problem));
@@ -101,11 +109,13 @@ public final class VideoShopNode {
       joinCluster(system, settings.cluster());
       registerEntities(system, settings);
       LedgerProjection.init(system);
-      Platform platform = new Platform(system, settings);
+      Platform platform = new Platform(system, settings, clock);
       var callSummaries = new io.videoshop.notification.CallSummaries(platform.mails,
           SharedDatabase.get(system).personalDataVault());
       CallsProjection.init(system, callSummaries);
-      BookingsProjection.init(system);
+      BookingsProjection.init(system, new io.videoshop.scheduling.BookingMails(platform.mails, platform.outbox,
+          SharedDatabase.get(system).personalDataVault(), platform.bookingLinks, platform.tenants,
+          settings.notifications().mail().fromAddress(), platform.clock));
       QueueReportProjection.init(system, callSummaries);
       io.videoshop.notification.WalletMailProjection.init(system, platform.mails, platform.clock);
       CallMinuteBilling.init(system, platform.wallets, platform.tenants, platform.blocking.executor());

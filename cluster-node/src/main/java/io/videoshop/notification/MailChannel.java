@@ -82,6 +82,10 @@ public final class MailChannel implements Channel, AutoCloseable {
         .withHTMLText(rendered.html())
         .withHeader("X-VideoShop-Template", mail.template())
         .fixingMessageId("<outbox-" + outboxId + "." + domainOf(settings.fromAddress()) + "@videoshop>");
+    for (MailMessage.Attachment attachment : mail.attachments()) {
+      builder = builder.withAttachment(attachment.name(), attachment.bytes(),
+          attachment.contentType());
+    }
     if (branding.replyTo() != null) builder = builder.withReplyTo(branding.senderName(), branding.replyTo());
     if (unsubscribeUrl != null) {
       String oneClick = mails.link("/api/v1/unsubscribe?token="

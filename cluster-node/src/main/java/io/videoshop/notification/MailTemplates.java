@@ -32,6 +32,13 @@ public final class MailTemplates {
    */
   public record Template(String name, boolean essential, Map<String, Object> sample) {}
 
+  /** A booking's mails (Scheduling): the time in the shopper's and the shop's zone, the signed links. */
+  private static final Map<String, Object> BOOKING_SAMPLE = Map.of("name", "Sam Shopper", "agentName", "Alex Agent",
+      "shopperTime", "Tue 13 Jan 2026, 09:00", "shopperZone", "America/New_York",
+      "tenantTime", "Tue 13 Jan 2026, 15:00", "tenantZone", "Europe/Berlin",
+      "changeUntil", "Tue 13 Jan 2026, 07:00", "manageLink", "https://shop.example/#videoshop-booking=sample",
+      "joinLink", "https://shop.example/#videoshop-booking=sample");
+
   public static final List<Template> ALL = List.of(
       new Template("invitation", true, Map.of("role", "agent", "link", "https://shop.example/account/invitation#token=inv_sample",
           "expiresAt", "2026-01-08 09:00 UTC")),
@@ -45,7 +52,11 @@ public final class MailTemplates {
           Map.of("name", "Trail shoe", "url", "https://shop.example/p/trail"),
           Map.of("name", "Hiking socks", "url", "https://shop.example/p/socks")))),
       new Template("low_balance", false, Map.of("minutesLeft", 9, "topUpLink", "https://videoshop.example/admin/wallet")),
-      new Template("trial_ending", false, Map.of("endsAt", "2026-01-15", "minutesLeft", 12)));
+      new Template("trial_ending", false, Map.of("endsAt", "2026-01-15", "minutesLeft", 12)),
+      new Template("booking_confirmation", true, BOOKING_SAMPLE),
+      new Template("booking_changed", true, BOOKING_SAMPLE),
+      new Template("booking_cancelled", true, BOOKING_SAMPLE),
+      new Template("booking_reminder", true, BOOKING_SAMPLE));
 
   /** A rendered mail. */
   public record Rendered(String subject, String text, String html) {}

@@ -78,6 +78,15 @@ public final class Mails {
 
   /** As {@link #send(Connection, Mail)}; a set dedup key makes a repeated mail a no-op. */
   public boolean send(Connection connection, Mail mail, String dedupKey) throws SQLException {
+    return send(connection, mail, dedupKey, List.of(), null);
+  }
+
+  /**
+   * As {@link #send(Connection, Mail, String)} with attachments (stored encrypted with the rest of
+   * the mail) and, when {@code dueAt} is set, not delivered before then (a reminder).
+   */
+  public boolean send(Connection connection, Mail mail, String dedupKey, List<MailMessage.Attachment> attachments,
+      Instant dueAt) throws SQLException {
     MailTemplates.Template template = MailTemplates.find(mail.template())
         .orElseThrow(() -> new IllegalArgumentException("no mail template " + mail.template()));
     if (dedupKey != null && outbox.seen(connection, dedupKey)) return false;
@@ -88,10 +97,15 @@ public final class Mails {
       if (mail.tenantId() != null) unsubscribeToken = newUnsubscribeToken(connection, mail.tenantId(), address);
     }
     String payload = Json.write(new MailMessage(address, MailTemplates.language(mail.language()), template.name(),
-        mail.values(), unsubscribeToken));
+        mail.values(), unsubscribeToken, attachments));
     Outbox.Draft draft = Outbox.Draft.of(Outbox.MAIL, template.name(), mail.tenantId(), mail.subjectId(), payload);
     // Over a bare connection (a projection's) nobody wakes the workers: they look at their next poll.
-    return outbox.enqueue(connection, dedupKey == null ? draft : draft.withDedupKey(dedupKey)).isPresent();
+    return outbox.enqueue(connection, dedupKey == null ? draft : draft.withDedupKey(dedupKey), dueAt).isPresent();
+  }
+
+  /** Withdraws this domain's pending mail by dedup key prefix (see {@link Outbox#withdraw}). */
+  public int withdraw(Connection connection, String dedupKeyPrefix) throws SQLException {
+    return outbox.withdraw(connection, dedupKeyPrefix);
   }
 
   /** A tenant's active owners (id, email, language or null): who gets the tenant's own mail. */

@@ -98,9 +98,18 @@ public final class Outbox {
 
   /** As {@link #enqueue(Handle, Draft)}, over a projection's connection (same transaction as its offset). */
   public Optional<Long> enqueue(Connection connection, Draft draft) throws SQLException {
+    return enqueue(connection, draft, null);
+  }
+
+  /**
+   * As {@link #enqueue(Connection, Draft)}, not due before {@code dueAt} (null: now): a reminder
+   * waits as a row, so it is sent once by whichever node claims it when due, also after restarts.
+   */
+  public Optional<Long> enqueue(Connection connection, Draft draft, Instant dueAt) throws SQLException {
     if (draft.dedupKey() != null && seen(connection, draft.dedupKey())) return Optional.empty();
     EncryptedPersonalData sealed = vault.encrypt(draft.subjectId(), draft.payload());
     Instant now = clock.instant();
+    Instant due = dueAt == null || dueAt.isBefore(now) ? now : dueAt;
     try (PreparedStatement insert = connection.prepareStatement("""
         INSERT INTO outbox (kind, topic, tenant_id, subject_id, payload, dedup_key, status, attempts, created_at, due_at)
         VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)""", new String[] {"id"})) {
@@ -111,12 +120,32 @@ public final class Outbox {
       insert.setString(5, sealed.ciphertext());
       if (draft.dedupKey() == null) insert.setNull(6, Types.VARCHAR); else insert.setString(6, draft.dedupKey());
       insert.setTimestamp(7, Timestamp.from(now));
-      insert.setTimestamp(8, Timestamp.from(now));
+      insert.setTimestamp(8, Timestamp.from(due));
       insert.executeUpdate();
       try (ResultSet keys = insert.getGeneratedKeys()) {
         keys.next();
         return Optional.of(keys.getLong(1));
       }
+    }
+  }
+
+  /**
+   * Withdraws the pending rows whose dedup key starts with {@code dedupKeyPrefix} and that no node
+   * holds a lease on (e.g. a moved booking's reminders): they become {@code gone}, payload cleared.
+   * A row a node is delivering right now is left to it. Returns how many were withdrawn.
+   */
+  public int withdraw(Connection connection, String dedupKeyPrefix) throws SQLException {
+    Instant now = clock.instant();
+    try (PreparedStatement update = connection.prepareStatement("""
+        UPDATE outbox SET status = 'gone', payload = NULL, last_error = 'withdrawn', finished_at = ?
+        WHERE dedup_key LIKE ? AND status = 'pending' AND (lease_until IS NULL OR lease_until < ?)""")) {
+      update.setTimestamp(1, Timestamp.from(now));
+      if (dedupKeyPrefix.contains("%") || dedupKeyPrefix.contains("_")) {
+        throw new IllegalArgumentException("a dedup key prefix without LIKE wildcards");
+      }
+      update.setString(2, dedupKeyPrefix + "%");
+      update.setTimestamp(3, Timestamp.from(now));
+      return update.executeUpdate();
     }
   }
 

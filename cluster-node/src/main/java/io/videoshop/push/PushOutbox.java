@@ -62,13 +62,19 @@ public final class PushOutbox {
    */
   public static int enqueue(Outbox outbox, Connection connection, String kind, String tenantId, String userId,
       PushMessage push, Instant expiresAt, String dedupKey) throws SQLException {
+    return enqueue(outbox, connection, kind, tenantId, userId, push, null, expiresAt, dedupKey);
+  }
+
+  /** As above, not sent before {@code dueAt} (null: now), e.g. an appointment reminder. */
+  public static int enqueue(Outbox outbox, Connection connection, String kind, String tenantId, String userId,
+      PushMessage push, Instant dueAt, Instant expiresAt, String dedupKey) throws SQLException {
     List<String> recipients = PushSubscriptions.recipients(connection, userId);
     int queued = 0;
     for (String subscriptionId : recipients) {
       Row row = new Row(subscriptionId, push.topic(), push.urgency(), expiresAt,
           new String(push.payload(), StandardCharsets.UTF_8));
       if (outbox.enqueue(connection, new Outbox.Draft(Outbox.PUSH, kind, tenantId, PushSubscriptions.subjectOf(userId),
-          row.write(), dedupKey + ":" + subscriptionId)).isPresent()) {
+          row.write(), dedupKey + ":" + subscriptionId), dueAt).isPresent()) {
         queued++;
       }
     }

@@ -95,7 +95,13 @@ public final class TenantQueue
    * same join (same subject, same token), e.g. after its ask timed out; the repeat gets the ticket
    * the first one made instead of a second ticket.
    */
-  public record Join(TicketDetails details, String resumeToken, ActorRef<JoinReply> replyTo) implements Command {}
+  public record Join(TicketDetails details, String resumeToken, ActorRef<JoinReply> replyTo, Ticket.Booked booking)
+      implements Command {
+    /** A walk-in. */
+    public Join(TicketDetails details, String resumeToken, ActorRef<JoinReply> replyTo) {
+      this(details, resumeToken, replyTo, null);
+    }
+  }
 
   public record Leave(String ticketId, ActorRef<Confirmation> replyTo) implements Command {}
 
@@ -177,6 +183,12 @@ public final class TenantQueue
   public record ReconnectGraceEnded(String ticketId) implements Command {
     @JsonCreator
     public ReconnectGraceEnded {}
+  }
+
+  /** Sent by the queue's own timer: a booked ticket's time came, or its booked agent's window ended. */
+  public record BookedTicketDue(String ticketId) implements Command {
+    @JsonCreator
+    public BookedTicketDue {}
   }
 
   /** Sent by the queue's own timer. */
@@ -532,10 +544,10 @@ public final class TenantQueue
     public List<Event> route(Instant now, Supplier<String> newReservationId) {
       List<Event> offers = new ArrayList<>();
       State next = this;
-      for (Ticket ticket : tickets) {
+      for (Ticket ticket : bookedFirst(tickets, now)) {
         if (next.atCallLimit()) break;
         if (!ticket.connected() || next.reservationForTicket(ticket.ticketId()).isPresent()) continue;
-        Optional<Agent> agent = next.agentFor(ticket.details());
+        Optional<Agent> agent = next.agentFor(ticket, now);
         if (agent.isEmpty()) continue;
         Reservation reservation = new Reservation(newReservationId.get(), ticket.ticketId(), agent.get().agentId(),
             now, now.plus(settings.reservationTimeout()));
@@ -551,6 +563,36 @@ public final class TenantQueue
       if (admission.concurrentCallLimit() == null) return false;
       long calls = agents.stream().filter(agent -> agent.presence() == Presence.BUSY).count();
       return calls + reservations.size() >= admission.concurrentCallLimit();
+    }
+
+    /**
+     * Scheduling's rule: booked tickets whose time has come go first (by their start), then the
+     * walk-ins in join order; a booked ticket before its start waits (keeps its place, no offer).
+     */
+    static List<Ticket> bookedFirst(List<Ticket> tickets, Instant now) {
+      if (tickets.stream().noneMatch(ticket -> ticket.booking() != null)) return tickets;
+      List<Ticket> due = new ArrayList<>();
+      List<Ticket> walkIns = new ArrayList<>();
+      for (Ticket ticket : tickets) {
+        if (ticket.booking() == null) walkIns.add(ticket);
+        else if (!now.isBefore(ticket.booking().startsAt())) due.add(ticket);
+      }
+      due.sort(Comparator.comparing((Ticket ticket) -> ticket.booking().startsAt()).thenComparing(Ticket::joinedAt));
+      due.addAll(walkIns);
+      return due;
+    }
+
+    /** A booked ticket inside its window goes to its booked agent only; any other to a suitable agent. */
+    private Optional<Agent> agentFor(Ticket ticket, Instant now) {
+      Ticket.Booked booked = ticket.booking();
+      if (booked != null && now.isBefore(booked.agentOnlyUntil())) {
+        return agents.stream()
+            .filter(agent -> agent.agentId().equals(booked.agentId()))
+            .filter(agent -> agent.connected() && agent.presence() == Presence.AVAILABLE)
+            .filter(agent -> reservationForAgent(agent.agentId()).isEmpty())
+            .findFirst();
+      }
+      return agentFor(ticket.details());
     }
 
     private Optional<Agent> agentFor(TicketDetails ticket) {
@@ -733,6 +775,7 @@ public final class TenantQueue
         .onCommand(ShopperDisconnected.class, this::onShopperDisconnected)
         .onCommand(Resume.class, this::onResume)
         .onCommand(ReconnectGraceEnded.class, this::onReconnectGraceEnded)
+        .onCommand(BookedTicketDue.class, this::onBookedTicketDue)
         .onCommand(AgentPresence.class, this::onAgentPresence)
         .onCommand(AgentDisconnected.class, this::onAgentDisconnected)
         .onCommand(AgentGraceEnded.class, this::onAgentGraceEnded)
@@ -780,7 +823,7 @@ public final class TenantQueue
     Instant now = clock.instant();
     String ticketId = newId();
     String resumeToken = joinTokenUsable(join.resumeToken()) ? join.resumeToken() : newResumeToken();
-    Ticket ticket = new Ticket(ticketId, join.details(), Ticket.hashOf(resumeToken), now, null);
+    Ticket ticket = new Ticket(ticketId, join.details(), Ticket.hashOf(resumeToken), now, null, join.booking());
     return change(state, now, List.of(new TicketJoined(ticket)))
         .thenReply(join.replyTo(), after -> new Queued(
             ticketId, resumeToken, after.positionOf(ticketId), after.estimatedWaitOf(ticketId).orElse(null)));
@@ -828,6 +871,16 @@ public final class TenantQueue
     List<Event> events = ticket.get().connected() ? List.of() : List.of(new TicketResumed(resume.ticketId(), now));
     return change(state, now, events).thenReply(resume.replyTo(), after -> new Resumed(
         resume.ticketId(), after.positionOf(resume.ticketId()), after.estimatedWaitOf(resume.ticketId()).orElse(null)));
+  }
+
+  /** A booked ticket's time came or its agent's window ended: route again; nothing to offer, arm the next timer. */
+  private ReplyEffect<Event, State> onBookedTicketDue(State state, BookedTicketDue command) {
+    Instant now = clock.instant();
+    if (state.route(now, TenantQueue::newId).isEmpty()) {
+      armTimers(state);
+      return Effect().none().thenNoReply();
+    }
+    return change(state, now, List.of()).thenNoReply();
   }
 
   private ReplyEffect<Event, State> onReconnectGraceEnded(State state, ReconnectGraceEnded command) {
@@ -1054,6 +1107,16 @@ public final class TenantQueue
       if (ticket.connected()) continue;
       Instant deadline = ticket.disconnectedAt().plus(state.settings().reconnectGrace());
       due.put(new TimerKey("reconnect", ticket.ticketId(), deadline), new ReconnectGraceEnded(ticket.ticketId()));
+    }
+    Instant at = clock.instant();
+    for (Ticket ticket : state.tickets()) {
+      // A booked ticket is routed again when its time comes and when its booked agent's window ends.
+      if (ticket.booking() == null || state.reservationForTicket(ticket.ticketId()).isPresent()) continue;
+      Instant next = at.isBefore(ticket.booking().startsAt()) ? ticket.booking().startsAt()
+          : at.isBefore(ticket.booking().agentOnlyUntil()) ? ticket.booking().agentOnlyUntil() : null;
+      if (next != null) {
+        due.put(new TimerKey("booked", ticket.ticketId(), next), new BookedTicketDue(ticket.ticketId()));
+      }
     }
     for (Agent agent : state.agents()) {
       if (agent.connected()) continue;

@@ -13,10 +13,33 @@ import java.util.HexFormat;
  * @param resumeTokenHash SHA-256 (hex) of the resume token handed to the shopper at join; the token
  *     itself is never stored, so a journal reader cannot take over someone's place
  * @param disconnectedAt when the shopper's socket dropped, null while connected
+ * @param booking set when the shopper arrives for a booked appointment (Scheduling), else null
  */
 public record Ticket(
-    String ticketId, TicketDetails details, String resumeTokenHash, Instant joinedAt, Instant disconnectedAt)
-    implements CborSerializable {
+    String ticketId, TicketDetails details, String resumeTokenHash, Instant joinedAt, Instant disconnectedAt,
+    Booked booking) implements CborSerializable {
+
+  /**
+   * A booked shopper's ticket: offered only to {@code agentId} until {@code agentOnlyUntil}, then to
+   * any suitable agent, always ahead of walk-ins; not offered before {@code startsAt} (an early
+   * arrival waits without losing the slot).
+   */
+  public record Booked(String bookingId, String agentId, Instant startsAt, Instant agentOnlyUntil)
+      implements CborSerializable {
+
+    /** The arrival time the booked agent's window counts from: the start, or a late arrival. */
+    public static Booked of(String bookingId, String agentId, Instant startsAt, Instant arrivedAt,
+        java.time.Duration agentOnlyFor) {
+      Instant from = arrivedAt.isAfter(startsAt) ? arrivedAt : startsAt;
+      return new Booked(bookingId, agentId, startsAt, from.plus(agentOnlyFor));
+    }
+  }
+
+  /** A walk-in's ticket. */
+  public Ticket(String ticketId, TicketDetails details, String resumeTokenHash, Instant joinedAt,
+      Instant disconnectedAt) {
+    this(ticketId, details, resumeTokenHash, joinedAt, disconnectedAt, null);
+  }
 
   public boolean connected() {
     return disconnectedAt == null;
@@ -30,11 +53,11 @@ public record Ticket(
   }
 
   Ticket disconnected(Instant at) {
-    return new Ticket(ticketId, details, resumeTokenHash, joinedAt, at);
+    return new Ticket(ticketId, details, resumeTokenHash, joinedAt, at, booking);
   }
 
   Ticket reconnected() {
-    return new Ticket(ticketId, details, resumeTokenHash, joinedAt, null);
+    return new Ticket(ticketId, details, resumeTokenHash, joinedAt, null, booking);
   }
 
   public static String hashOf(String resumeToken) {

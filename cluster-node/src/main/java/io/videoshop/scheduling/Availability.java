@@ -51,7 +51,7 @@ final class Availability {
     this.policy = policy;
     this.agents = new TreeMap<>(agents);
     for (BookingCalendar.Booking booking : bookings) {
-      if (!booking.active() || booking.id().equals(ignoring)) continue;
+      if (!booking.holdsTime() || booking.id().equals(ignoring)) continue;
       occupied.computeIfAbsent(booking.agentId(), id -> new TreeMap<>())
           .put(booking.start().minus(policy.bufferBefore()), booking.end().plus(policy.bufferAfter()));
       perDay.computeIfAbsent(booking.agentId(), id -> new HashMap<>())

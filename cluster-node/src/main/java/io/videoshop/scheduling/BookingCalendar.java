@@ -116,6 +116,18 @@ public final class BookingCalendar
 
   public record GetBooking(String bookingId, ActorRef<BookingReply> replyTo) implements Command {}
 
+  /**
+   * Records how a booking turned out once its time has come: attended (with the call's room id) or
+   * a no-show. {@code onlyForAgentId}: when set (an agent, not an admin), only that agent's booking.
+   */
+  public record RecordOutcome(String bookingId, Outcome outcome, String roomId, String onlyForAgentId,
+      ActorRef<BookingReply> replyTo) implements Command {}
+
+  public enum Outcome {
+    ATTENDED,
+    NO_SHOW
+  }
+
   // Replies
 
   public sealed interface ScheduleReply extends CborSerializable {}
@@ -153,7 +165,8 @@ public final class BookingCalendar
     @JsonSubTypes.Type(value = BookingMade.class, name = "BookingMade"),
     @JsonSubTypes.Type(value = BookingRescheduled.class, name = "BookingRescheduled"),
     @JsonSubTypes.Type(value = BookingReassigned.class, name = "BookingReassigned"),
-    @JsonSubTypes.Type(value = BookingCancelled.class, name = "BookingCancelled")
+    @JsonSubTypes.Type(value = BookingCancelled.class, name = "BookingCancelled"),
+    @JsonSubTypes.Type(value = BookingOutcomeRecorded.class, name = "BookingOutcomeRecorded")
   })
   public sealed interface Event extends CborSerializable {
     Instant at();
@@ -176,12 +189,17 @@ public final class BookingCalendar
   public record BookingCancelled(String bookingId, String reason, boolean byShopper, int sequence, Instant at)
       implements Event {}
 
+  /** How the booking turned out; {@code roomId} is the call's room when attended. */
+  public record BookingOutcomeRecorded(String bookingId, Outcome outcome, String roomId, Instant at) implements Event {}
+
   // ---------------------------------------------------------------------------------------------
   // State: pure transitions, testable without actors.
 
   public enum Status {
     BOOKED,
-    CANCELLED
+    CANCELLED,
+    ATTENDED,
+    NO_SHOW
   }
 
   /**
@@ -201,6 +219,17 @@ public final class BookingCalendar
 
     Booking movedTo(String agent, Instant newStart, Instant newEnd, int newSequence, Instant at) {
       return new Booking(id, agent, agentChosen, newStart, newEnd, status, newSequence, details, createdAt, at);
+    }
+
+    Booking withOutcome(Outcome outcome, Instant at) {
+      return new Booking(id, agentId, agentChosen, start, end,
+          outcome == Outcome.ATTENDED ? Status.ATTENDED : Status.NO_SHOW, sequence, details, createdAt, at);
+    }
+
+    /** Holds its agent's time: booked, or already held (attended, no-show); only a cancellation frees it. */
+    @JsonIgnore
+    public boolean holdsTime() {
+      return status != Status.CANCELLED;
     }
 
     Booking cancelled(int newSequence, Instant at) {
@@ -320,10 +349,27 @@ public final class BookingCalendar
       return Decision.to(new BookingCancelled(bookingId, why, byShopper, booking.sequence() + 1, now));
     }
 
+    /** Attended or no-show, once the booking's time has come; once only. */
+    public Decision recordOutcome(String bookingId, Outcome outcome, String roomId, String onlyForAgentId, Instant now) {
+      Booking booking = bookings.get(bookingId);
+      if (booking == null) return Decision.refuse(BookingRefusal.BOOKING_NOT_FOUND);
+      if (onlyForAgentId != null && !onlyForAgentId.equals(booking.agentId())) {
+        return Decision.refuse(BookingRefusal.NOT_YOUR_BOOKING);
+      }
+      if (outcome == null || (outcome == Outcome.ATTENDED && (roomId == null || roomId.isBlank() || roomId.length() > 64))) {
+        return Decision.refuse(BookingRefusal.INVALID_OUTCOME);
+      }
+      if (booking.status() == Status.CANCELLED) return Decision.refuse(BookingRefusal.BOOKING_CANCELLED);
+      if (booking.status() != Status.BOOKED) return Decision.refuse(BookingRefusal.OUTCOME_RECORDED);
+      if (now.isBefore(booking.start())) return Decision.refuse(BookingRefusal.OUTCOME_TOO_EARLY);
+      return Decision.to(new BookingOutcomeRecorded(bookingId, outcome, outcome == Outcome.ATTENDED ? roomId : null, now));
+    }
+
     /** A booking that exists, is not cancelled, and (for a shopper) is outside the change notice. */
     private BookingRefusal changeable(Booking booking, boolean byShopper, Instant now) {
       if (booking == null) return BookingRefusal.BOOKING_NOT_FOUND;
-      if (!booking.active()) return BookingRefusal.BOOKING_CANCELLED;
+      if (booking.status() == Status.CANCELLED) return BookingRefusal.BOOKING_CANCELLED;
+      if (!booking.active()) return BookingRefusal.CHANGE_TOO_LATE; // its outcome is recorded: it is over
       if (!now.isBefore(booking.start())) return BookingRefusal.CHANGE_TOO_LATE;
       if (byShopper && now.plus(policy.changeNotice()).isAfter(booking.start())) return BookingRefusal.CHANGE_TOO_LATE;
       return null;
@@ -355,6 +401,8 @@ public final class BookingCalendar
             reassigned.at()));
       } else if (event instanceof BookingCancelled cancelled) {
         return withBooking(bookings.get(cancelled.bookingId()).cancelled(cancelled.sequence(), cancelled.at()));
+      } else if (event instanceof BookingOutcomeRecorded recorded) {
+        return withBooking(bookings.get(recorded.bookingId()).withOutcome(recorded.outcome(), recorded.at()));
       }
       throw new IllegalStateException("unknown event " + event);
     }
@@ -423,6 +471,9 @@ public final class BookingCalendar
             after -> new BookingAccepted(after.bookings().get(command.bookingId()))))
         .onCommand(Reassign.class, (state, command) -> decide(state, state.reassign(command.tenant(), command.bookingId(),
             command.agentId(), clock.instant()), command.replyTo(),
+            after -> new BookingAccepted(after.bookings().get(command.bookingId()))))
+        .onCommand(RecordOutcome.class, (state, command) -> decide(state, state.recordOutcome(command.bookingId(),
+            command.outcome(), command.roomId(), command.onlyForAgentId(), clock.instant()), command.replyTo(),
             after -> new BookingAccepted(after.bookings().get(command.bookingId()))))
         .onCommand(Cancel.class, (state, command) -> decide(state, state.cancel(command.bookingId(), command.reason(),
             command.byShopper(), clock.instant()), command.replyTo(),

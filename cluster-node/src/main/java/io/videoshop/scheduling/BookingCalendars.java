@@ -71,6 +71,11 @@ public final class BookingCalendars {
       case INVALID_DETAILS -> ApiError.invalid("body", "invalid_details", "Name, email and consent are required");
       case INVALID_POLICY -> ApiError.invalid("body", "invalid_policy", "The booking policy is not acceptable");
       case INVALID_WORKING_HOURS -> ApiError.invalid("body", "invalid_working_hours", "The working hours are not acceptable");
+      case OUTCOME_TOO_EARLY -> ApiError.conflict("outcome_too_early", "The booking's time has not come yet");
+      case OUTCOME_RECORDED -> ApiError.conflict("outcome_recorded", "The booking's outcome was recorded already");
+      case INVALID_OUTCOME -> ApiError.invalid("outcome", "invalid_outcome",
+          "must be attended (with the call's roomId, at most 64 characters) or no_show");
+      case NOT_YOUR_BOOKING -> ApiError.forbidden("forbidden", "Agents record the outcome of their own bookings only");
     };
   }
 

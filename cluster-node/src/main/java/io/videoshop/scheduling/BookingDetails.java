@@ -18,6 +18,7 @@ import java.util.stream.Stream;
  * @param productInterest optional, not personal (routing and the agent's preparation use it)
  * @param shopperTimeZone the zone the shopper saw the slots in (the confirmation shows both)
  * @param consent the shopper agreed to be contacted about the booking
+ * @param language the widget's language when booking (the mails' language), or null
  */
 public record BookingDetails(
     String subjectId,
@@ -27,8 +28,16 @@ public record BookingDetails(
     EncryptedPersonalData notes,
     String productInterest,
     String shopperTimeZone,
-    boolean consent)
+    boolean consent,
+    String language)
     implements CborSerializable {
+
+  /** Details without a language (English mail). */
+  public BookingDetails(String subjectId, EncryptedPersonalData name, EncryptedPersonalData email,
+      EncryptedPersonalData phone, EncryptedPersonalData notes, String productInterest, String shopperTimeZone,
+      boolean consent) {
+    this(subjectId, name, email, phone, notes, productInterest, shopperTimeZone, consent, null);
+  }
 
   public static final int MAX_CIPHERTEXT_LENGTH = 8192;
   public static final int MAX_TEXT_LENGTH = 500;
@@ -41,6 +50,7 @@ public record BookingDetails(
             .allMatch(value -> subjectId.equals(value.subjectId()) && value.ciphertext() != null
                 && value.ciphertext().length() <= MAX_CIPHERTEXT_LENGTH)
         && (productInterest == null || productInterest.length() <= MAX_TEXT_LENGTH)
-        && (shopperTimeZone == null || shopperTimeZone.length() <= 64);
+        && (shopperTimeZone == null || shopperTimeZone.length() <= 64)
+        && (language == null || language.length() <= 16);
   }
 }

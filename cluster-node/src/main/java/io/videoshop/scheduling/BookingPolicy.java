@@ -1,5 +1,6 @@
 package io.videoshop.scheduling;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import io.videoshop.http.FieldError;
 import io.videoshop.persistence.CborSerializable;
 import java.time.Duration;
@@ -17,10 +18,32 @@ import java.util.List;
  * @param horizonDays how far ahead a slot may start (default 30 days)
  * @param maxPerAgentPerDay bookings one agent takes at most on one of the tenant's days
  * @param changeNoticeMinutes how long before its start a shopper may still reschedule or cancel
+ * @param reminderMinutes when the shopper's reminder mails go out, minutes before the start
+ *     (default 24 h and 1 h; empty: none); absent in policies set before reminders existed
+ * @param agentReminderMinutes when the agent's push notice goes out (default 10; 0: none)
  */
 public record BookingPolicy(
     int slotMinutes, int intervalMinutes, int bufferBeforeMinutes, int bufferAfterMinutes, int minNoticeMinutes,
-    int horizonDays, int maxPerAgentPerDay, int changeNoticeMinutes) implements CborSerializable {
+    int horizonDays, int maxPerAgentPerDay, int changeNoticeMinutes, List<Integer> reminderMinutes,
+    Integer agentReminderMinutes) implements CborSerializable {
+
+  public static final List<Integer> DEFAULT_REMINDERS = List.of(24 * 60, 60);
+  public static final int DEFAULT_AGENT_REMINDER = 10;
+
+  @JsonCreator
+  public BookingPolicy {
+    reminderMinutes = reminderMinutes == null ? DEFAULT_REMINDERS
+        : reminderMinutes.stream().filter(java.util.Objects::nonNull).distinct().sorted(java.util.Comparator.reverseOrder())
+            .toList();
+    agentReminderMinutes = agentReminderMinutes == null ? DEFAULT_AGENT_REMINDER : agentReminderMinutes;
+  }
+
+  /** A policy with the default reminders. */
+  public BookingPolicy(int slotMinutes, int intervalMinutes, int bufferBeforeMinutes, int bufferAfterMinutes,
+      int minNoticeMinutes, int horizonDays, int maxPerAgentPerDay, int changeNoticeMinutes) {
+    this(slotMinutes, intervalMinutes, bufferBeforeMinutes, bufferAfterMinutes, minNoticeMinutes, horizonDays,
+        maxPerAgentPerDay, changeNoticeMinutes, null, null);
+  }
 
   public static BookingPolicy defaults() {
     return new BookingPolicy(30, 30, 0, 0, 120, 30, 16, 120);
@@ -65,6 +88,11 @@ public record BookingPolicy(
     range(errors, "horizonDays", horizonDays, 1, 365);
     range(errors, "maxPerAgentPerDay", maxPerAgentPerDay, 1, 200);
     range(errors, "changeNoticeMinutes", changeNoticeMinutes, 0, 43_200);
+    if (reminderMinutes.size() > 3) {
+      errors.add(new FieldError("reminderMinutes", "too_many", "at most 3 reminders"));
+    }
+    for (int minutes : reminderMinutes) range(errors, "reminderMinutes", minutes, 5, 20_160);
+    range(errors, "agentReminderMinutes", agentReminderMinutes, 0, 1_440);
     return errors;
   }
 

@@ -29,7 +29,15 @@ public enum BookingRefusal {
   /** The details are missing a required field, or are out of bounds. */
   INVALID_DETAILS,
   INVALID_POLICY,
-  INVALID_WORKING_HOURS;
+  INVALID_WORKING_HOURS,
+  /** The booking's time has not come: no outcome yet. */
+  OUTCOME_TOO_EARLY,
+  /** The outcome was recorded already. */
+  OUTCOME_RECORDED,
+  /** An outcome without a known kind, or attended without the call's room id. */
+  INVALID_OUTCOME,
+  /** An agent recording another agent's booking. */
+  NOT_YOUR_BOOKING;
 
   public String code() {
     return name().toLowerCase(Locale.ROOT);

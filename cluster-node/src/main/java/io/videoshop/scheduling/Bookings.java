@@ -33,7 +33,7 @@ public final class Bookings {
 
   public record BookingSummary(String bookingId, String agentId, boolean agentChosen, Instant start, Instant end,
       String status, int sequence, String name, String email, String productInterest, String shopperTimeZone,
-      String cancelReason, Instant createdAt, Instant updatedAt) {}
+      String cancelReason, String roomId, Instant createdAt, Instant updatedAt) {}
 
   public record Page(List<BookingSummary> items, Integer nextOffset) {}
 
@@ -63,7 +63,8 @@ public final class Bookings {
         rs.getTimestamp("starts_at").toInstant(), rs.getTimestamp("ends_at").toInstant(), rs.getString("status"),
         rs.getInt("sequence_nr"), plain(subject, rs.getString("name_ciphertext")),
         plain(subject, rs.getString("email_ciphertext")), rs.getString("product_interest"),
-        rs.getString("shopper_time_zone"), rs.getString("cancel_reason"), rs.getTimestamp("created_at").toInstant(),
+        rs.getString("shopper_time_zone"), rs.getString("cancel_reason"), rs.getString("room_id"),
+        rs.getTimestamp("created_at").toInstant(),
         rs.getTimestamp("updated_at").toInstant());
   }
 

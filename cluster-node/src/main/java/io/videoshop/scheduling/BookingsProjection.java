@@ -23,31 +23,36 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
 /**
  * Projects every calendar's booking events into {@code bookings}, exactly once (rows and offset in
- * one transaction), one instance per event tag spread over the cluster. The same events are what
- * a notification projection turns into outbox rows (confirmation, invitation updates, reminders):
- * see docs/scheduling.md.
+ * one transaction), one instance per event tag spread over the cluster, and in the same
+ * transaction queues the booking's mails and reminders in the outbox ({@link BookingMails}).
  */
 public final class BookingsProjection {
   public static final String NAME = "bookings";
 
   private BookingsProjection() {}
 
-  public static void init(ActorSystem<?> system) {
+  public static void init(ActorSystem<?> system, BookingMails mails) {
     ProjectionDatabase database = ProjectionDatabase.get(system);
     ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, "BookingsProjection",
         BookingCalendar.TAG_COUNT,
-        index -> ProjectionBehavior.create(projection(system, database, BookingCalendar.TAGS.get(index))),
+        index -> ProjectionBehavior.create(projection(system, database, BookingCalendar.TAGS.get(index), mails)),
         ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
   }
 
   static ExactlyOnceProjection<Offset, EventEnvelope<BookingCalendar.Event>> projection(
-      ActorSystem<?> system, ProjectionDatabase database, String tag) {
+      ActorSystem<?> system, ProjectionDatabase database, String tag, BookingMails mails) {
     SourceProvider<Offset, EventEnvelope<BookingCalendar.Event>> source =
         EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
-    return JdbcProjection.exactlyOnce(ProjectionId.of(NAME, tag), source, database::session, Handler::new, system);
+    return JdbcProjection.exactlyOnce(ProjectionId.of(NAME, tag), source, database::session, () -> new Handler(mails), system);
   }
 
   private static final class Handler extends JdbcHandler<EventEnvelope<BookingCalendar.Event>, ProjectionDatabase.Session> {
+    private final BookingMails mails;
+
+    Handler(BookingMails mails) {
+      this.mails = mails;
+    }
+
     @Override
     public void process(ProjectionDatabase.Session session, EventEnvelope<BookingCalendar.Event> envelope)
         throws Exception {
@@ -59,12 +64,12 @@ public final class BookingsProjection {
           update(connection, """
               INSERT INTO bookings (booking_id, tenant_id, agent_id, agent_chosen, starts_at, ends_at, status,
                 sequence_nr, subject_id, name_ciphertext, email_ciphertext, product_interest, shopper_time_zone,
-                created_at, updated_at)
-              VALUES (?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?, ?, ?, ?, ?, ?)""",
+                created_at, updated_at, language)
+              VALUES (?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
               b.id(), tenantId, b.agentId(), b.agentChosen(), Timestamp.from(b.start()), Timestamp.from(b.end()),
               b.sequence(), b.details().subjectId(), b.details().name().ciphertext(), b.details().email().ciphertext(),
               b.details().productInterest(), b.details().shopperTimeZone(), Timestamp.from(b.createdAt()),
-              Timestamp.from(made.at()));
+              Timestamp.from(made.at()), b.details().language());
         } else if (event instanceof BookingCalendar.BookingRescheduled moved) {
           update(connection, """
               UPDATE bookings SET agent_id = ?, starts_at = ?, ends_at = ?, sequence_nr = ?, updated_at = ?
@@ -80,7 +85,14 @@ public final class BookingsProjection {
               UPDATE bookings SET status = 'cancelled', sequence_nr = ?, cancel_reason = ?, updated_at = ?
               WHERE booking_id = ? AND tenant_id = ?""", cancelled.sequence(), cancelled.reason(),
               Timestamp.from(cancelled.at()), cancelled.bookingId(), tenantId);
+        } else if (event instanceof BookingCalendar.BookingOutcomeRecorded recorded) {
+          update(connection, """
+              UPDATE bookings SET status = ?, room_id = ?, updated_at = ? WHERE booking_id = ? AND tenant_id = ?""",
+              recorded.outcome().name().toLowerCase(java.util.Locale.ROOT), recorded.roomId(),
+              Timestamp.from(recorded.at()), recorded.bookingId(), tenantId);
         }
+        // The booking's mails and reminders, in the same transaction as its row and the offset.
+        mails.process(connection, tenantId, event);
         return null;
       });
     }

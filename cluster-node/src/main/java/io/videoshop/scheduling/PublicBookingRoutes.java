@@ -37,7 +37,7 @@ public final class PublicBookingRoutes {
   private PublicBookingRoutes() {}
 
   public record BookRequest(String start, String agentId, String name, String email, String phone, String notes,
-      String productInterest, String timeZone, Boolean consent) {}
+      String productInterest, String timeZone, Boolean consent, String language) {}
 
   public record LinkRequest(String token) {}
 
@@ -154,6 +154,9 @@ public final class PublicBookingRoutes {
   }
 
   /** Every field checked and size-limited, all problems at once; the start instant. */
+  /** A language tag as the widget sends it (en, de, de-AT): the booking's mails use it when they have it. */
+  private static final java.util.regex.Pattern LANGUAGE = java.util.regex.Pattern.compile("[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8}){0,2}");
+
   static Instant validated(BookRequest body) {
     List<FieldError> errors = new ArrayList<>();
     Instant start = null;
@@ -179,6 +182,9 @@ public final class PublicBookingRoutes {
     }
     if (body.agentId() != null && !body.agentId().isEmpty() && !ID.matcher(body.agentId()).matches()) {
       errors.add(new FieldError("agentId", "invalid_id", "must be an agent's id"));
+    }
+    if (body.language() != null && !LANGUAGE.matcher(body.language()).matches()) {
+      errors.add(new FieldError("language", "invalid_language", "must be a language tag such as en or de-AT"));
     }
     if (body.timeZone() != null) {
       try {
@@ -211,7 +217,7 @@ public final class PublicBookingRoutes {
     List<EncryptedPersonalData> sealed = vault.encryptNew(subject, Arrays.asList(body.name().strip(),
         body.email().strip(), blankToNull(body.phone()), blankToNull(body.notes())));
     return new BookingDetails(subject, sealed.get(0), sealed.get(1), sealed.get(2), sealed.get(3),
-        blankToNull(body.productInterest()), shopper.getId(), true);
+        blankToNull(body.productInterest()), shopper.getId(), true, blankToNull(body.language()));
   }
 
   private static CompletionStage<ApiResponse> withContact(PersonalDataVault vault, Blocking blocking,

@@ -28,7 +28,7 @@ import java.util.Set;
  * cancelling a booking. Translation only: the calendar decides, its refusals become problems.
  */
 public final class SchedulingRoutes {
-  static final Set<String> STATUSES = Set.of("booked", "cancelled");
+  static final Set<String> STATUSES = Set.of("booked", "cancelled", "attended", "no_show");
   static final int MAX_DAYS = 31;
 
   private SchedulingRoutes() {}
@@ -38,6 +38,9 @@ public final class SchedulingRoutes {
   public record RescheduleRequest(String start) {}
 
   public record CancelRequest(String reason) {}
+
+  /** {@code outcome}: attended (with the call's {@code roomId}) or no_show. */
+  public record OutcomeRequest(String outcome, String roomId) {}
 
   /** A slot as the API shows it: UTC instants and the tenant's local start. */
   public record SlotView(Instant start, Instant end, String localStart, List<String> agentIds, int available) {}
@@ -175,6 +178,24 @@ public final class SchedulingRoutes {
               return calendars.<BookingCalendar.BookingReply>ask(request.path("tenantId"), replyTo ->
                       new BookingCalendar.Cancel(request.path("bookingId"), body.reason(), false, replyTo))
                   .thenCompose(reply -> audited(audit, blocking, request, "booking.cancelled", reply));
+            }),
+        new ApiRoute("POST", base + "/bookings/{bookingId}/outcome", Access.tenant(Role.AGENT, "bookings:write"),
+            "Record how a booking turned out once its time has come: attended (with the room id) or no_show; "
+                + "an agent for their own bookings, an admin for any", request -> {
+              OutcomeRequest body = request.body(OutcomeRequest.class);
+              // Anything else is null: the calendar refuses it once it knows the booking (404 first, not 422).
+              BookingCalendar.Outcome outcome = switch (body.outcome() == null ? "" : body.outcome()) {
+                case "attended" -> BookingCalendar.Outcome.ATTENDED;
+                case "no_show" -> BookingCalendar.Outcome.NO_SHOW;
+                default -> null;
+              };
+              Caller caller = request.caller();
+              String onlyFor = caller.isOperator() || caller.isApiKey() || caller.role().atLeast(Role.ADMIN)
+                  ? null : caller.id();
+              return calendars.<BookingCalendar.BookingReply>ask(request.path("tenantId"), replyTo ->
+                      new BookingCalendar.RecordOutcome(request.path("bookingId"), outcome, body.roomId(), onlyFor,
+                          replyTo))
+                  .thenCompose(reply -> audited(audit, blocking, request, "booking.outcome_recorded", reply));
             }));
   }
 

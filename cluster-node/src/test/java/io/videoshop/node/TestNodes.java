@@ -35,4 +35,9 @@ public final class TestNodes {
   public static VideoShopNode start(TestDatabase database, String... hoconOverrides) {
     return VideoShopNode.start(config(database, hoconOverrides));
   }
+
+  /** A node whose services run on {@code clock} (e.g. a {@link MovableClock}). */
+  public static VideoShopNode start(TestDatabase database, java.time.Clock clock, String... hoconOverrides) {
+    return VideoShopNode.start(config(database, hoconOverrides), clock);
+  }
 }

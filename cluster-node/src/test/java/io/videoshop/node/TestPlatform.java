@@ -23,13 +23,18 @@ public final class TestPlatform implements AutoCloseable {
   public volatile java.util.function.BinaryOperator<String> mailbox = mail::awaitToken;
 
   public TestPlatform(TestDatabase database, String... hoconOverrides) {
+    this(database, java.time.Clock.systemUTC(), hoconOverrides);
+  }
+
+  /** A node whose services run on {@code clock} (a {@link MovableClock} to reach due times). */
+  public TestPlatform(TestDatabase database, java.time.Clock clock, String... hoconOverrides) {
     this.database = database;
     String[] all = new String[hoconOverrides.length + 2];
     all[0] = mail.hocon(); // first: a test's own overrides win
     System.arraycopy(hoconOverrides, 0, all, 1, hoconOverrides.length);
     all[hoconOverrides.length + 1] = "videoshop.bootstrap { operator-email = \"" + OPERATOR_EMAIL
         + "\", operator-password = \"" + PASSWORD + "\" }\nvideoshop.auth.jwt-secret = \"ihhkhFeyb1db-FSwZOnN9iuMybSX3JkTwxahCgZz\"";
-    this.node = TestNodes.start(database, all);
+    this.node = TestNodes.start(database, clock, all);
     this.api = new ApiClient(node.httpPort());
   }
 
