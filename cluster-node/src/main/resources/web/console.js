@@ -237,7 +237,8 @@ function onConsoleMessage(msg) {
     case 'error':
       if (msg.code === 'agent_not_busy') break; // the call was already finished for us
       if (msg.code === 'unknown_reservation' || msg.code === 'not_your_reservation') hideOffer();
-      if (msg.field === 'languages' || msg.code === 'invalid_presence') banner(sentenceFor({ code: 'invalid_presence' }));
+      if (msg.code === 'unavailable') banner('The queue is moving to another server. Reconnecting\u2026');
+      else if (msg.field === 'languages' || msg.code === 'invalid_presence') banner(sentenceFor({ code: 'invalid_presence' }));
       else banner(sentenceFor(msg));
       break;
     case 'reconnect':
