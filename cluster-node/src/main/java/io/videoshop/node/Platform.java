@@ -92,6 +92,7 @@ public final class Platform {
   public final VapidKeys vapidKeys;
   public final PushSubscriptions pushSubscriptions;
   public final PushChannel pushChannel;
+  public final io.videoshop.webhook.WebhookEndpoints webhookEndpoints;
   public final ApiRouter api;
   public final Outbox outbox;
   public final Mails mails;
@@ -152,6 +153,8 @@ public final class Platform {
     this.pushChannel = new PushChannel(pushSubscriptions, new PushSender(vapidKeys, settings.push(), clock), clock,
         settings.push().requestTimeout());
     deliveryWorkers.register(pushChannel);
+    this.webhookEndpoints = new io.videoshop.webhook.WebhookEndpoints(jdbi, database.personalDataVault(), audit,
+        settings.webhooks(), clock);
     TopUps topUps = new TopUps(jdbi, tenants, wallets, new IdempotencyRecords(clock), audit, blocking);
     PaymentWebhook webhook = new PaymentWebhook(jdbi, tenants, wallets, audit, blocking, clock);
     List<ApiRoute> table = new ArrayList<>();
@@ -170,6 +173,7 @@ public final class Platform {
     table.addAll(ReportRoutes.routes(new Reports(jdbi, settings.reporting()), blocking));
     table.addAll(NotificationRoutes.routes(jdbi, mails, outbox, audit, blocking));
     table.addAll(PushRoutes.routes(vapidKeys, pushSubscriptions, blocking));
+    table.addAll(io.videoshop.webhook.WebhookRoutes.routes(webhookEndpoints, blocking));
     table.add(OpenApiDocument.route());
     this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking, sessions),
         settings.http().trustedProxies());
