@@ -121,9 +121,9 @@ public final class WebhookEndpoints {
 
   /** Replaces the endpoint's settings; enabling it again clears why it was disabled. */
   public Endpoint replace(Caller caller, String tenantId, String endpointId, EndpointRequest request) {
-    Checked checked = check(request);
     return jdbi.inTransaction(handle -> {
       Endpoint before = find(handle, tenantId, endpointId).orElseThrow(WebhookEndpoints::notFound);
+      Checked checked = check(request); // after the look-up: another tenant's id is not found, whatever the body
       handle.createUpdate("""
               UPDATE webhook_endpoints SET url = :url, description = :description, event_types = :types,
                 enabled = :enabled, include_personal_data = :personal, updated_at = :now,
