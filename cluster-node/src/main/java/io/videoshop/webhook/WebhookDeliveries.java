@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.random.RandomGenerator;
@@ -34,6 +35,7 @@ public final class WebhookDeliveries {
   private final Clock clock;
   private final RandomGenerator random;
   private final Duration lease;
+  private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
 
   public WebhookDeliveries(Jdbi jdbi, PersonalDataVault vault, WebhookEndpoints endpoints, WebhookSender sender,
       Clock clock, RandomGenerator random, Duration lease) {
@@ -163,6 +165,50 @@ public final class WebhookDeliveries {
         .bind("reason", reason).bind("now", Timestamp.from(clock.instant())).bind("id", endpointId).execute());
   }
 
+  /**
+   * One round of this node's worker: due messages, then nothing until the next tick. A round
+   * still running (a slow receiver) makes the next tick a no-op; other nodes go on meanwhile.
+   */
+  public void runOnce(String owner) {
+    if (!running.compareAndSet(false, true)) return;
+    try {
+      while (deliverDue(owner, 50) == 50) {
+        // a full batch: more may be due
+      }
+    } finally {
+      running.set(false);
+    }
+  }
+
+  /** Sends a message again: a fresh message with the same body, under a new id, at the end of its endpoint's line. */
+  public String resend(String tenantId, String endpointId, String messageId) {
+    return jdbi.withHandle(handle -> handle.createQuery("""
+            SELECT event_type, body_sealed FROM webhook_messages WHERE id = :id AND endpoint_id = :e AND tenant_id = :t""")
+        .bind("id", messageId).bind("e", endpointId).bind("t", tenantId)
+        .map((rs, ctx) -> new String[] {rs.getString("event_type"), rs.getString("body_sealed")}).findOne())
+        .map(row -> {
+          DecryptedPersonalData body = vault.decrypt(
+              new EncryptedPersonalData(WebhookEndpoints.subjectOf(endpointId), row[1]));
+          if (body.erased()) throw messageNotFound();
+          return enqueue(tenantId, endpointId, row[0], body.value());
+        })
+        .orElseThrow(WebhookDeliveries::messageNotFound);
+  }
+
+  /** Every failed message of the endpoint finished since {@code since} is pending again, due at once; how many. */
+  public int recoverFailed(String tenantId, String endpointId, Instant since) {
+    return jdbi.withHandle(handle -> handle.createUpdate("""
+            UPDATE webhook_messages SET status = 'pending', attempts = 0, due_at = :now, finished_at = NULL
+            WHERE endpoint_id = :e AND tenant_id = :t AND status = 'failed' AND created_at >= :since""")
+        .bind("now", Timestamp.from(clock.instant())).bind("e", endpointId).bind("t", tenantId)
+        .bind("since", Timestamp.from(since)).execute());
+  }
+
+  static WebhookRefused messageNotFound() {
+    return WebhookRefused.of(WebhookRefused.Reason.NOT_FOUND, "webhook_message_not_found",
+        "This endpoint has no message with this id");
+  }
+
   /** An endpoint's messages, newest first. */
   public List<Message> messages(String endpointId, int limit) {
     return jdbi.withHandle(handle -> handle.createQuery("""
@@ -174,6 +220,22 @@ public final class WebhookDeliveries {
             rs.getTimestamp("created_at").toInstant(),
             rs.getTimestamp("finished_at") == null ? null : rs.getTimestamp("finished_at").toInstant()))
         .list());
+  }
+
+  /** Queues a {@code ping} for the endpoint (a receiver's test); its message id. */
+  public String ping(String tenantId, String endpointId) {
+    String body = io.videoshop.http.Json.write(Map.of("type", "ping", "timestamp", clock.instant().toString(),
+        "data", Map.of()));
+    return enqueue(tenantId, endpointId, "ping", body);
+  }
+
+  /** The attempts of the endpoint's message, oldest first; not found when the message is not the endpoint's. */
+  public List<Attempt> attempts(String endpointId, String messageId) {
+    boolean known = jdbi.withHandle(handle -> handle.createQuery(
+            "SELECT COUNT(*) FROM webhook_messages WHERE id = :m AND endpoint_id = :e")
+        .bind("m", messageId).bind("e", endpointId).mapTo(Integer.class).one()) > 0;
+    if (!known) throw messageNotFound();
+    return attempts(messageId);
   }
 
   /** A message's attempts, oldest first. */
