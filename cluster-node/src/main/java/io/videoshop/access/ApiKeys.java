@@ -30,7 +30,7 @@ public final class ApiKeys {
   public static final Set<String> SCOPES = Set.of(
       "tenant:read", "tenant:write", "users:read", "users:write", GRANT_ADMINS_SCOPE, "widget-keys:read",
       "widget-keys:write", "audit:read", "calls:read", "billing:read", "bookings:read", "bookings:write",
-      "reports:read");
+      "reports:read", "webhooks:read", "webhooks:write");
 
   private final Jdbi jdbi;
   private final AuditLog audit;

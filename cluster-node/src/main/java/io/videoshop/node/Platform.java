@@ -94,6 +94,8 @@ public final class Platform {
   public final VapidKeys vapidKeys;
   public final PushSubscriptions pushSubscriptions;
   public final PushChannel pushChannel;
+  public final io.videoshop.webhook.WebhookEndpoints webhookEndpoints;
+  public final io.videoshop.webhook.WebhookDeliveries webhookDeliveries;
   public final ApiRouter api;
   public final Outbox outbox;
   public final Mails mails;
@@ -159,6 +161,13 @@ public final class Platform {
     this.pushChannel = new PushChannel(pushSubscriptions, new PushSender(vapidKeys, settings.push(), clock), clock,
         settings.push().requestTimeout());
     deliveryWorkers.register(pushChannel);
+    this.webhookEndpoints = new io.videoshop.webhook.WebhookEndpoints(jdbi, database.personalDataVault(), audit,
+        settings.webhooks(), clock);
+    this.webhookDeliveries = new io.videoshop.webhook.WebhookDeliveries(jdbi, database.personalDataVault(),
+        webhookEndpoints, new io.videoshop.webhook.WebhookSender(
+            new io.videoshop.webhook.AddressGuard(settings.webhooks().allowedHosts()),
+            settings.webhooks().requestTimeout(), clock),
+        clock, new java.util.Random(), settings.webhooks().requestTimeout().multipliedBy(4));
     TopUps topUps = new TopUps(jdbi, tenants, wallets, new IdempotencyRecords(clock), audit, blocking);
     PaymentWebhook webhook = new PaymentWebhook(jdbi, tenants, wallets, audit, blocking, clock);
     List<ApiRoute> table = new ArrayList<>();
@@ -178,6 +187,7 @@ public final class Platform {
     table.addAll(ReportRoutes.routes(reports, blocking));
     table.addAll(NotificationRoutes.routes(jdbi, mails, outbox, audit, blocking));
     table.addAll(PushRoutes.routes(vapidKeys, pushSubscriptions, blocking));
+    table.addAll(io.videoshop.webhook.WebhookRoutes.routes(webhookEndpoints, webhookDeliveries, blocking));
     table.add(OpenApiDocument.route());
     this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking, sessions),
         settings.http().trustedProxies());

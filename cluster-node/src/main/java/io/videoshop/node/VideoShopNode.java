@@ -203,6 +203,16 @@ public final class VideoShopNode {
           return Done.getInstance();
         }));
     system.getWhenTerminated().thenRun(platform.deliveryWorkers::halt);
+    // Webhooks: every node's worker looks for due messages each second (leases keep one sender per
+    // message); delivery records past the retention are purged hourly.
+    String webhookOwner = "node-" + java.util.UUID.randomUUID();
+    system.scheduler().scheduleWithFixedDelay(Duration.ofSeconds(1), Duration.ofSeconds(1),
+        () -> java.util.concurrent.CompletableFuture.runAsync(() -> platform.webhookDeliveries.runOnce(webhookOwner),
+            platform.blocking.executor()), system.executionContext());
+    system.scheduler().scheduleWithFixedDelay(Duration.ofMinutes(5), Duration.ofHours(1),
+        () -> java.util.concurrent.CompletableFuture.runAsync(() -> platform.webhookDeliveries.purgeFinished(
+            platform.clock.instant().minus(platform.settings.webhooks().retention())), platform.blocking.executor()),
+        system.executionContext());
     // Trials end at a time, not on an event: an hourly look on every node (dedup keys mail once).
     system.scheduler().scheduleWithFixedDelay(Duration.ofMinutes(1), Duration.ofHours(1),
         () -> java.util.concurrent.CompletableFuture.runAsync(platform.trialReminders::runOnce,

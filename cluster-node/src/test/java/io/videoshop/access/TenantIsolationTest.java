@@ -35,7 +35,7 @@ class TenantIsolationTest {
 
   /** A tenant with people and one of each resource a route can name. */
   private record Fixture(TestPlatform.TestTenant tenant, String apiKey, String apiKeyId, String widgetKeyId,
-      String roomId, String bookingId) {
+      String roomId, String bookingId, String webhookEndpointId, String webhookMessageId) {
     String param(ApiRoute route, String name) {
       return switch (name) {
         case "tenantId" -> tenant.id();
@@ -43,6 +43,8 @@ class TenantIsolationTest {
         case "roomId" -> roomId;
         case "template" -> "invitation";
         case "bookingId" -> bookingId;
+        case "endpointId" -> webhookEndpointId;
+        case "messageId" -> webhookMessageId;
         case "keyId" -> route.path().contains("/api-keys/") ? apiKeyId
             : route.path().contains("/widget-keys/") ? widgetKeyId : fail(route, name);
         default -> fail(route, name);
@@ -75,8 +77,13 @@ class TenantIsolationTest {
         .body(Map.of("name", "all scopes", "scopes", List.copyOf(ApiKeys.SCOPES))).send().json();
     var widget = api.call("POST", "/api/v1/tenants/" + tenant.id() + "/widget-keys").bearer(tenant.adminToken())
         .body(Map.of("name", "store", "allowedOrigins", List.of("https://" + slug + ".example"))).send().json();
+    var webhook = api.call("POST", "/api/v1/tenants/" + tenant.id() + "/webhook-endpoints").bearer(tenant.adminToken())
+        .body(Map.of("url", "https://" + slug + ".example/hooks")).send().json();
     return new Fixture(tenant, key.get("key").asText(), key.at("/apiKey/id").asText(), widget.get("id").asText(),
-        openRoom(tenant), book(tenant, widget.get("publicKey").asText(), "https://" + slug + ".example"));
+        openRoom(tenant), book(tenant, widget.get("publicKey").asText(), "https://" + slug + ".example"),
+        webhook.at("/endpoint/id").asText(), api.call("POST", "/api/v1/tenants/" + tenant.id() + "/webhook-endpoints/"
+            + webhook.at("/endpoint/id").asText() + "/ping").bearer(tenant.adminToken()).send().json()
+            .get("messageId").asText());
   }
 
   /** A booking with the tenant's agent, made as the widget makes one. */

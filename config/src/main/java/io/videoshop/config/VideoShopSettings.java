@@ -24,7 +24,8 @@ public record VideoShopSettings(
     SchedulingSettings scheduling,
     ReportingSettings reporting,
     PushSettings push,
-    WidgetSettings widget) {
+    WidgetSettings widget,
+    WebhookSettings webhooks) {
 
   public enum Profile {
     /** Seeds a demo tenant on first start, for trying the product at once. */
@@ -62,7 +63,8 @@ public record VideoShopSettings(
             SchedulingSettings.read(root.at("scheduling")),
             ReportingSettings.read(root.at("reporting")),
             PushSettings.read(root.at("push")),
-            WidgetSettings.read(root.at("widget")));
+            WidgetSettings.read(root.at("widget")),
+            WebhookSettings.read(root.at("webhooks")));
     checkAcrossSections(root, settings);
     checkNoUnknownKeys(config, root);
     List<String> problems = root.problems();
