@@ -74,7 +74,7 @@ class WebhookEndpointsTest {
         .containsExactly(secret);
 
     AuditLog.Page audit = platform.node.platform().audit.page(new AuditLog.Filter(java.util.Optional.of(tenant.id()),
-        java.util.Optional.empty(), java.util.Optional.of("webhook_endpoint.created"), java.util.Optional.of(id),
+        java.util.Optional.empty(), java.util.Optional.of("webhook_endpoint.created"), java.util.Optional.of(id), java.util.Optional.empty(),
         java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(), 10));
     assertThat(audit.items()).hasSize(1);
     assertThat(audit.items().get(0).after().toString()).doesNotContain("whsec_");
