@@ -24,7 +24,8 @@ public record VideoShopSettings(
     SchedulingSettings scheduling,
     ReportingSettings reporting,
     PushSettings push,
-    WidgetSettings widget) {
+    WidgetSettings widget,
+    PrivacySettings privacy) {
 
   public enum Profile {
     /** Seeds a demo tenant on first start, for trying the product at once. */
@@ -62,12 +63,19 @@ public record VideoShopSettings(
             SchedulingSettings.read(root.at("scheduling")),
             ReportingSettings.read(root.at("reporting")),
             PushSettings.read(root.at("push")),
-            WidgetSettings.read(root.at("widget")));
+            WidgetSettings.read(root.at("widget")),
+            PrivacySettings.read(root.at("privacy"), regionOf(root)));
     checkAcrossSections(root, settings);
     checkNoUnknownKeys(config, root);
     List<String> problems = root.problems();
     if (!problems.isEmpty()) throw new SettingsException(problems);
     return settings;
+  }
+
+  private static String regionOf(SettingsReader root) {
+    String region = root.string("region").trim();
+    if (region.isEmpty() || region.length() > 64) root.problem("region", "must be 1 to 64 characters, e.g. eu-central");
+    return region;
   }
 
   /**
