@@ -99,6 +99,8 @@ public final class Platform {
   public final DeliveryWorkers deliveryWorkers;
   public final MailChannel mailChannel;
   public final io.videoshop.notification.TrialReminders trialReminders;
+  /** Erasing shoppers; a store added later (webhook deliveries) adds its step here. */
+  public final io.videoshop.privacy.Erasures erasures;
 
   /** The wallet's seat limit (a tenant whose wallet is not open yet is on its trial: no limit). */
   private Optional<Integer> seatLimit(String tenantId) {
@@ -170,6 +172,10 @@ public final class Platform {
     table.addAll(ReportRoutes.routes(new Reports(jdbi, settings.reporting()), blocking));
     table.addAll(NotificationRoutes.routes(jdbi, mails, outbox, audit, blocking));
     table.addAll(PushRoutes.routes(vapidKeys, pushSubscriptions, blocking));
+    this.erasures = new io.videoshop.privacy.Erasures(system, jdbi, database.personalDataVault(), calendars, audit,
+        blocking.executor(), clock);
+    table.addAll(io.videoshop.privacy.PrivacyRoutes.routes(erasures, database.personalDataVault(),
+        settings.privacy().region(), blocking));
     table.add(OpenApiDocument.route());
     this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking, sessions),
         settings.http().trustedProxies());

@@ -1,0 +1,66 @@
+package io.videoshop.privacy;
+
+import static io.videoshop.http.ApiRoute.blocking;
+
+import io.videoshop.access.Role;
+import io.videoshop.http.Access;
+import io.videoshop.http.ApiError;
+import io.videoshop.http.ApiResponse;
+import io.videoshop.http.ApiRoute;
+import io.videoshop.http.Blocking;
+import io.videoshop.persistence.privacy.PersonalDataVault;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Data rights over HTTP: erasure requests and their status, the region, the master keys' state. */
+public final class PrivacyRoutes {
+  private PrivacyRoutes() {}
+
+  /** Exactly one of the fields names the shopper. */
+  public record ErasureRequest(String email, String phone, String ticketId, String bookingId, String roomId) {}
+
+  public record Region(String region) {}
+
+  public record MasterKeysView(String currentKeyId, Map<String, Long> keysPerMasterKey) {}
+
+  public static List<ApiRoute> routes(Erasures erasures, PersonalDataVault vault, String region, Blocking blocking) {
+    return List.of(
+        blocking("POST", "/api/v1/tenants/{tenantId}/privacy/erasures", Access.tenantUsersOnly(Role.ADMIN),
+            "Erase a shopper (by email, phone, ticket, booking or room id): asynchronous, idempotent, audited",
+            blocking, request -> {
+              ErasureRequest body = request.body(ErasureRequest.class);
+              List<Map.Entry<ShopperDirectory.ReferenceType, String>> named = new ArrayList<>();
+              add(named, ShopperDirectory.ReferenceType.EMAIL, body.email());
+              add(named, ShopperDirectory.ReferenceType.PHONE, body.phone());
+              add(named, ShopperDirectory.ReferenceType.TICKET, body.ticketId());
+              add(named, ShopperDirectory.ReferenceType.BOOKING, body.bookingId());
+              add(named, ShopperDirectory.ReferenceType.ROOM, body.roomId());
+              if (named.size() != 1) {
+                throw ApiError.invalid("email", "required",
+                    "exactly one of email, phone, ticketId, bookingId, roomId names the shopper");
+              }
+              return ApiResponse.accepted(erasures.request(request.path("tenantId"), named.get(0).getKey(),
+                  named.get(0).getValue(), request.caller()));
+            }),
+        blocking("GET", "/api/v1/tenants/{tenantId}/privacy/requests", Access.tenantUsersOnly(Role.ADMIN),
+            "The tenant's data rights requests with their status", blocking,
+            request -> ApiResponse.ok(Map.of("items", erasures.list(request.path("tenantId"))))),
+        blocking("GET", "/api/v1/tenants/{tenantId}/privacy/requests/{requestId}", Access.tenantUsersOnly(Role.ADMIN),
+            "One data rights request and its status", blocking,
+            request -> ApiResponse.ok(erasures.get(request.path("tenantId"), request.path("requestId"))
+                .orElseThrow(() -> ApiError.notFound("privacy_request_not_found", "No such privacy request")))),
+        blocking("GET", "/api/v1/privacy/region", Access.SIGNED_IN,
+            "Where this deployment processes and stores data (videoshop.region)", blocking,
+            request -> ApiResponse.ok(new Region(region))),
+        blocking("GET", "/api/v1/privacy/keys", Access.OPERATOR,
+            "The master key new subject keys are wrapped under, and how many keys each master key id wraps",
+            blocking, request -> ApiResponse.ok(new MasterKeysView(vault.masterKeys().currentId(),
+                vault.keysPerMasterKey()))));
+  }
+
+  private static void add(List<Map.Entry<ShopperDirectory.ReferenceType, String>> named,
+      ShopperDirectory.ReferenceType type, String value) {
+    if (value != null && !value.isBlank()) named.add(Map.entry(type, value.strip()));
+  }
+}
