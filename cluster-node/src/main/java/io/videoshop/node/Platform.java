@@ -173,9 +173,9 @@ public final class Platform {
     table.addAll(NotificationRoutes.routes(jdbi, mails, outbox, audit, blocking));
     table.addAll(PushRoutes.routes(vapidKeys, pushSubscriptions, blocking));
     this.erasures = new io.videoshop.privacy.Erasures(system, jdbi, database.personalDataVault(), calendars, audit,
-        blocking.executor(), clock);
-    table.addAll(io.videoshop.privacy.PrivacyRoutes.routes(erasures, database.personalDataVault(),
-        settings.privacy().region(), blocking));
+        blocking.executor(), clock, settings.privacy().region());
+    table.addAll(io.videoshop.privacy.PrivacyRoutes.routes(erasures, erasures.export(), audit,
+        database.personalDataVault(), settings.privacy().region(), blocking));
     table.add(OpenApiDocument.route());
     this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking, sessions),
         settings.http().trustedProxies());

@@ -50,15 +50,17 @@ public final class Erasures {
 
   private final Jdbi jdbi;
   private final ShopperDirectory directory;
+  private final ShopperExport export;
   private final AuditLog audit;
   private final Executor blocking;
   private final Clock clock;
   private final List<ErasureStep> steps = new ArrayList<>();
 
   public Erasures(ActorSystem<?> system, Jdbi jdbi, PersonalDataVault vault, BookingCalendars calendars,
-      AuditLog audit, Executor blocking, Clock clock) {
+      AuditLog audit, Executor blocking, Clock clock, String region) {
     this.jdbi = jdbi;
     this.directory = new ShopperDirectory(system, jdbi, vault);
+    this.export = new ShopperExport(directory, jdbi, vault, region, clock);
     this.audit = audit;
     this.blocking = blocking;
     this.clock = clock;
@@ -86,6 +88,11 @@ public final class Erasures {
         return erased;
       }
     });
+  }
+
+  /** The export of a shopper, over the same directory. */
+  public ShopperExport export() {
+    return export;
   }
 
   /** Adds a store's step before the subject keys are shredded (e.g. the webhook delivery log). */
@@ -230,7 +237,7 @@ public final class Erasures {
 
   /** IN () is not SQL: an empty set binds one id that matches nothing. */
   private static List<String> nonEmpty(Set<String> ids) {
-    return ids.isEmpty() ? List.of("\u0000none") : List.copyOf(ids);
+    return ids.isEmpty() ? List.of("(none)") : List.copyOf(ids);
   }
 
   private static ErasureStep liveQueue(ActorSystem<?> system) {

@@ -3,6 +3,7 @@ package io.videoshop.privacy;
 import static io.videoshop.http.ApiRoute.blocking;
 
 import io.videoshop.access.Role;
+import io.videoshop.audit.AuditLog;
 import io.videoshop.http.Access;
 import io.videoshop.http.ApiError;
 import io.videoshop.http.ApiResponse;
@@ -24,24 +25,26 @@ public final class PrivacyRoutes {
 
   public record MasterKeysView(String currentKeyId, Map<String, Long> keysPerMasterKey) {}
 
-  public static List<ApiRoute> routes(Erasures erasures, PersonalDataVault vault, String region, Blocking blocking) {
+  public static List<ApiRoute> routes(Erasures erasures, ShopperExport export, AuditLog audit,
+      PersonalDataVault vault, String region, Blocking blocking) {
     return List.of(
         blocking("POST", "/api/v1/tenants/{tenantId}/privacy/erasures", Access.tenantUsersOnly(Role.ADMIN),
             "Erase a shopper (by email, phone, ticket, booking or room id): asynchronous, idempotent, audited",
             blocking, request -> {
-              ErasureRequest body = request.body(ErasureRequest.class);
-              List<Map.Entry<ShopperDirectory.ReferenceType, String>> named = new ArrayList<>();
-              add(named, ShopperDirectory.ReferenceType.EMAIL, body.email());
-              add(named, ShopperDirectory.ReferenceType.PHONE, body.phone());
-              add(named, ShopperDirectory.ReferenceType.TICKET, body.ticketId());
-              add(named, ShopperDirectory.ReferenceType.BOOKING, body.bookingId());
-              add(named, ShopperDirectory.ReferenceType.ROOM, body.roomId());
-              if (named.size() != 1) {
-                throw ApiError.invalid("email", "required",
-                    "exactly one of email, phone, ticketId, bookingId, roomId names the shopper");
-              }
-              return ApiResponse.accepted(erasures.request(request.path("tenantId"), named.get(0).getKey(),
-                  named.get(0).getValue(), request.caller()));
+              Map.Entry<ShopperDirectory.ReferenceType, String> named = reference(request.body(ErasureRequest.class));
+              return ApiResponse.accepted(erasures.request(request.path("tenantId"), named.getKey(),
+                  named.getValue(), request.caller()));
+            }),
+        blocking("POST", "/api/v1/tenants/{tenantId}/privacy/exports", Access.tenantUsersOnly(Role.ADMIN),
+            "Export a shopper's data (by email, phone, ticket, booking or room id): a zip of JSON and CSV with a "
+                + "manifest; audited", blocking, request -> {
+              Map.Entry<ShopperDirectory.ReferenceType, String> named = reference(request.body(ErasureRequest.class));
+              String tenantId = request.path("tenantId");
+              byte[] zip = export.zip(tenantId, named.getKey(), named.getValue());
+              audit.record(request.caller(), new AuditLog.Change(tenantId, "shopper.exported", "shopper", null, null,
+                  Map.of("referenceType", named.getKey().name().toLowerCase(java.util.Locale.ROOT))));
+              return ApiResponse.bytes("application/zip", zip,
+                  Map.of("Content-Disposition", "attachment; filename=\"shopper-export.zip\""));
             }),
         blocking("GET", "/api/v1/tenants/{tenantId}/privacy/requests", Access.tenantUsersOnly(Role.ADMIN),
             "The tenant's data rights requests with their status", blocking,
@@ -57,6 +60,20 @@ public final class PrivacyRoutes {
             "The master key new subject keys are wrapped under, and how many keys each master key id wraps",
             blocking, request -> ApiResponse.ok(new MasterKeysView(vault.masterKeys().currentId(),
                 vault.keysPerMasterKey()))));
+  }
+
+  /** Exactly one field names the shopper, else 422. */
+  private static Map.Entry<ShopperDirectory.ReferenceType, String> reference(ErasureRequest body) {
+    List<Map.Entry<ShopperDirectory.ReferenceType, String>> named = new ArrayList<>();
+    add(named, ShopperDirectory.ReferenceType.EMAIL, body.email());
+    add(named, ShopperDirectory.ReferenceType.PHONE, body.phone());
+    add(named, ShopperDirectory.ReferenceType.TICKET, body.ticketId());
+    add(named, ShopperDirectory.ReferenceType.BOOKING, body.bookingId());
+    add(named, ShopperDirectory.ReferenceType.ROOM, body.roomId());
+    if (named.size() != 1) {
+      throw ApiError.invalid("email", "required", "exactly one of email, phone, ticketId, bookingId, roomId names the shopper");
+    }
+    return named.get(0);
   }
 
   private static void add(List<Map.Entry<ShopperDirectory.ReferenceType, String>> named,

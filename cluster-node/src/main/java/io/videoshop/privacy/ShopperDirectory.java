@@ -49,9 +49,17 @@ public final class ShopperDirectory {
 
   /** A ticket or a booking: whose it is and how to reach them. */
   private record Contact(String kind, String id, String subjectId, EncryptedPersonalData email,
-      EncryptedPersonalData phone) {}
+      EncryptedPersonalData phone, Object source) {}
+
+  /** The shopper found: their ids, and their tickets and bookings as the journals hold them (encrypted). */
+  public record Shopper(ErasureTarget target, List<io.videoshop.queue.Ticket> tickets,
+      List<BookingCalendar.Booking> bookings) {}
 
   public ErasureTarget find(String tenantId, ReferenceType type, String value) {
+    return shopper(tenantId, type, value).target();
+  }
+
+  public Shopper shopper(String tenantId, ReferenceType type, String value) {
     List<Contact> contacts = contacts(tenantId);
     Map<String, String> roomOfTicket = new HashMap<>();
     jdbi.useHandle(handle -> handle.createQuery("SELECT room_id, ticket_id FROM calls WHERE tenant_id = :tenant")
@@ -80,6 +88,8 @@ public final class ShopperDirectory {
     Set<String> subjects = new HashSet<>();
     Set<String> tickets = new HashSet<>();
     Set<String> bookings = new HashSet<>();
+    List<io.videoshop.queue.Ticket> ticketRecords = new ArrayList<>();
+    List<BookingCalendar.Booking> bookingRecords = new ArrayList<>();
     for (Contact contact : contacts) {
       boolean match = seeds.contains(contact.id())
           || text(contact.email()).map(ShopperDirectory::normalEmail).filter(emails::contains).isPresent()
@@ -88,12 +98,14 @@ public final class ShopperDirectory {
       if (!match) continue;
       subjects.add(contact.subjectId());
       (contact.kind().equals("ticket") ? tickets : bookings).add(contact.id());
+      if (contact.source() instanceof io.videoshop.queue.Ticket ticket) ticketRecords.add(ticket);
+      if (contact.source() instanceof BookingCalendar.Booking booking) bookingRecords.add(booking);
     }
     Set<String> rooms = new HashSet<>();
     tickets.forEach(ticket -> {
       if (roomOfTicket.containsKey(ticket)) rooms.add(roomOfTicket.get(ticket));
     });
-    return new ErasureTarget(tenantId, subjects, tickets, bookings, rooms);
+    return new Shopper(new ErasureTarget(tenantId, subjects, tickets, bookings, rooms), ticketRecords, bookingRecords);
   }
 
   private List<Contact> contacts(String tenantId) {
@@ -102,19 +114,21 @@ public final class ShopperDirectory {
       if (event instanceof TenantQueue.TicketJoined joined && joined.ticket().details() != null) {
         TicketDetails details = joined.ticket().details();
         contacts.add(new Contact("ticket", joined.ticket().ticketId(), details.subjectId(), details.email(),
-            details.phone()));
+            details.phone(), joined.ticket()));
       }
     }
     for (Object event : events(PersistenceId.of(BookingCalendar.ENTITY_KEY.name(), tenantId).id())) {
       if (event instanceof BookingCalendar.BookingMade made && made.booking().details() != null) {
         BookingDetails details = made.booking().details();
-        contacts.add(new Contact("booking", made.booking().id(), details.subjectId(), details.email(), details.phone()));
+        contacts.add(new Contact("booking", made.booking().id(), details.subjectId(), details.email(), details.phone(),
+            made.booking()));
       }
     }
     return contacts;
   }
 
-  private List<Object> events(String persistenceId) {
+  /** Every event of one entity, oldest first. */
+  List<Object> events(String persistenceId) {
     JdbcReadJournal journal = PersistenceQuery.get(system)
         .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
     try {

@@ -105,6 +105,24 @@ class ErasureTest {
         PersonalDataVault vault = SharedDatabase.get(platform.node.system()).personalDataVault();
         assertThat(decryptedTraces(dataSource, vault)).as("before: the scan finds the shopper").isNotEmpty();
 
+        // Access and portability first: the bundle holds what the shopper gave and what happened.
+        Map<String, String> bundle = export(platform, tenant, Map.of("phone", "+49-151-9988 7766"));
+        assertThat(bundle).containsKeys("manifest.json", "tickets.json", "tickets.csv", "bookings.json", "calls.json",
+            "calls.csv", "devices.json", "feedback.json", "consents.json", "messages.json", "audit.json");
+        JsonNode manifest = new ObjectMapper().readTree(bundle.get("manifest.json"));
+        assertThat(manifest.get("format").asText()).isEqualTo("videoshop-shopper-export/1");
+        assertThat(manifest.get("region").asText()).isEqualTo("unspecified");
+        JsonNode tickets = new ObjectMapper().readTree(bundle.get("tickets.json"));
+        assertThat(tickets).hasSize(2);
+        assertThat(tickets.get(0).get("name").asText()).isEqualTo(NAME);
+        assertThat(tickets.get(0).get("email").asText()).isEqualTo(EMAIL);
+        assertThat(bundle.get("tickets.csv")).startsWith("\"ticketId\",\"joinedAt\",\"name\"").contains(NOTES);
+        assertThat(new ObjectMapper().readTree(bundle.get("bookings.json")).get(0).get("phone").asText()).isEqualTo(PHONE);
+        assertThat(new ObjectMapper().readTree(bundle.get("calls.json"))).hasSize(1);
+        assertThat(new ObjectMapper().readTree(bundle.get("devices.json")).toString()).contains("127.0.0.1");
+        assertThat(new ObjectMapper().readTree(bundle.get("messages.json")).toString()).contains("call_summary");
+        assertThat(bundle.get("tickets.json")).doesNotContain("Bystander");
+
         ApiClient.Reply refused = platform.api.call("POST", "/api/v1/tenants/" + tenant.id() + "/privacy/erasures")
             .bearer(tenant.agentToken()).body(Map.of("email", EMAIL)).send();
         assertThat(refused.status()).as("agents may not erase").isEqualTo(403);
@@ -142,8 +160,32 @@ class ErasureTest {
             .bearer(tenant.adminToken()).send().json().get("items");
         assertThat(audit).hasSize(1);
         assertThat(audit.get(0).toString()).doesNotContain("Erasmina", "Quendolyn", "99887766");
+        // An export after the erasure finds nothing of them (the journals show only erased values).
+        assertThat(new ObjectMapper().readTree(export(platform, tenant, Map.of("email", EMAIL)).get("tickets.json")))
+            .isEmpty();
       }
     }
+  }
+
+  /** The export's files, by name. */
+  private static Map<String, String> export(TestPlatform platform, TestPlatform.TestTenant tenant,
+      Map<String, Object> reference) throws Exception {
+    java.net.http.HttpResponse<byte[]> reply = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + platform.node.httpPort()
+                + "/api/v1/tenants/" + tenant.id() + "/privacy/exports"))
+            .header("Authorization", "Bearer " + tenant.adminToken()).header("Content-Type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(new ObjectMapper().writeValueAsString(reference)))
+            .build(),
+        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(reply.statusCode()).as(new String(reply.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+    assertThat(reply.headers().firstValue("Content-Type")).hasValue("application/zip");
+    Map<String, String> files = new HashMap<>();
+    try (java.util.zip.ZipInputStream zip = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(reply.body()))) {
+      for (java.util.zip.ZipEntry entry; (entry = zip.getNextEntry()) != null; ) {
+        files.put(entry.getName(), new String(zip.readAllBytes(), StandardCharsets.UTF_8));
+      }
+    }
+    return files;
   }
 
   private static String status(TestPlatform platform, TestPlatform.TestTenant tenant, String id) {
