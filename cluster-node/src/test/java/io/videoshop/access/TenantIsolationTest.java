@@ -35,7 +35,7 @@ class TenantIsolationTest {
 
   /** A tenant with people and one of each resource a route can name. */
   private record Fixture(TestPlatform.TestTenant tenant, String apiKey, String apiKeyId, String widgetKeyId,
-      String roomId, String bookingId) {
+      String roomId, String bookingId, String privacyRequestId) {
     String param(ApiRoute route, String name) {
       return switch (name) {
         case "tenantId" -> tenant.id();
@@ -43,6 +43,7 @@ class TenantIsolationTest {
         case "roomId" -> roomId;
         case "template" -> "invitation";
         case "bookingId" -> bookingId;
+        case "requestId" -> privacyRequestId;
         case "keyId" -> route.path().contains("/api-keys/") ? apiKeyId
             : route.path().contains("/widget-keys/") ? widgetKeyId : fail(route, name);
         default -> fail(route, name);
@@ -76,7 +77,16 @@ class TenantIsolationTest {
     var widget = api.call("POST", "/api/v1/tenants/" + tenant.id() + "/widget-keys").bearer(tenant.adminToken())
         .body(Map.of("name", "store", "allowedOrigins", List.of("https://" + slug + ".example"))).send().json();
     return new Fixture(tenant, key.get("key").asText(), key.at("/apiKey/id").asText(), widget.get("id").asText(),
-        openRoom(tenant), book(tenant, widget.get("publicKey").asText(), "https://" + slug + ".example"));
+        openRoom(tenant), book(tenant, widget.get("publicKey").asText(), "https://" + slug + ".example"),
+        privacyRequest(tenant));
+  }
+
+  /** An erasure request of the tenant (for a ticket nobody has: it finds no one). */
+  private String privacyRequest(TestPlatform.TestTenant tenant) {
+    var asked = api.call("POST", "/api/v1/tenants/" + tenant.id() + "/privacy/erasures").bearer(tenant.adminToken())
+        .body(Map.of("ticketId", "no-such-ticket")).send();
+    assertThat(asked.status()).as("%s", asked).isEqualTo(202);
+    return asked.json().get("id").asText();
   }
 
   /** A booking with the tenant's agent, made as the widget makes one. */
