@@ -174,7 +174,8 @@ public final class Platform {
     table.addAll(PushRoutes.routes(vapidKeys, pushSubscriptions, blocking));
     this.erasures = new io.videoshop.privacy.Erasures(system, jdbi, database.personalDataVault(), calendars, audit,
         blocking.executor(), clock, settings.privacy().region());
-    table.addAll(io.videoshop.privacy.PrivacyRoutes.routes(erasures, erasures.export(), audit,
+    table.addAll(io.videoshop.privacy.PrivacyRoutes.routes(erasures, erasures.export(),
+        new io.videoshop.privacy.ShopperCorrections(calendars, database.personalDataVault()), audit,
         database.personalDataVault(), settings.privacy().region(), blocking));
     table.add(OpenApiDocument.route());
     this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking, sessions),

@@ -25,9 +25,28 @@ public final class PrivacyRoutes {
 
   public record MasterKeysView(String currentKeyId, Map<String, Long> keysPerMasterKey) {}
 
-  public static List<ApiRoute> routes(Erasures erasures, ShopperExport export, AuditLog audit,
-      PersonalDataVault vault, String region, Blocking blocking) {
+  /** The corrected booking, without personal data (read it back through the bookings list or an export). */
+  public record Corrected(String bookingId, java.time.Instant updatedAt) {}
+
+  public static List<ApiRoute> routes(Erasures erasures, ShopperExport export, ShopperCorrections corrections,
+      AuditLog audit, PersonalDataVault vault, String region, Blocking blocking) {
     return List.of(
+        blocking("PUT", "/api/v1/tenants/{tenantId}/privacy/bookings/{bookingId}/details",
+            Access.tenantUsersOnly(Role.ADMIN),
+            "Correct a shopper's name, email, phone or notes on a booking (a new encrypted event); audited",
+            blocking, request -> {
+              ShopperCorrections.Correction body = request.body(ShopperCorrections.Correction.class);
+              String tenantId = request.path("tenantId");
+              var booking = corrections.correctBooking(tenantId, request.path("bookingId"), body);
+              List<String> fields = new ArrayList<>();
+              if (body.name() != null) fields.add("name");
+              if (body.email() != null) fields.add("email");
+              if (body.phone() != null) fields.add("phone");
+              if (body.notes() != null) fields.add("notes");
+              audit.record(request.caller(), new AuditLog.Change(tenantId, "shopper.corrected", "booking", booking.id(),
+                  null, Map.of("fields", fields)));
+              return ApiResponse.ok(new Corrected(booking.id(), booking.updatedAt()));
+            }),
         blocking("POST", "/api/v1/tenants/{tenantId}/privacy/erasures", Access.tenantUsersOnly(Role.ADMIN),
             "Erase a shopper (by email, phone, ticket, booking or room id): asynchronous, idempotent, audited",
             blocking, request -> {

@@ -117,12 +117,21 @@ public final class ShopperDirectory {
             details.phone(), joined.ticket()));
       }
     }
+    // A booking's details as made, or as last corrected.
+    Map<String, BookingCalendar.Booking> bookings = new java.util.LinkedHashMap<>();
     for (Object event : events(PersistenceId.of(BookingCalendar.ENTITY_KEY.name(), tenantId).id())) {
       if (event instanceof BookingCalendar.BookingMade made && made.booking().details() != null) {
-        BookingDetails details = made.booking().details();
-        contacts.add(new Contact("booking", made.booking().id(), details.subjectId(), details.email(), details.phone(),
-            made.booking()));
+        bookings.put(made.booking().id(), made.booking());
+      } else if (event instanceof BookingCalendar.BookingDetailsCorrected corrected
+          && bookings.containsKey(corrected.bookingId())) {
+        BookingCalendar.Booking b = bookings.get(corrected.bookingId());
+        bookings.put(b.id(), new BookingCalendar.Booking(b.id(), b.agentId(), b.agentChosen(), b.start(), b.end(),
+            b.status(), b.sequence(), corrected.details(), b.createdAt(), corrected.at()));
       }
+    }
+    for (BookingCalendar.Booking booking : bookings.values()) {
+      BookingDetails details = booking.details();
+      contacts.add(new Contact("booking", booking.id(), details.subjectId(), details.email(), details.phone(), booking));
     }
     return contacts;
   }

@@ -39,9 +39,12 @@ class ErasureTest {
   private static final String NAME = "Erasmina Quendolyn";
   private static final String EMAIL = "erasmina.quendolyn@shopper.test";
   private static final String PHONE = "+49 151 99887766";
+  private static final String CORRECTED_NAME = "Erasmina Quendolyn-Berg";
+  private static final String CORRECTED_PHONE = "+49 151 99887767";
   private static final String NOTES = "Quendolyn prefers blue";
   private static final String ADDRESS = "203.0.113.77";
-  private static final List<String> TRACES = List.of("Erasmina", "Quendolyn", "erasmina.quendolyn", "99887766", ADDRESS);
+  private static final List<String> TRACES = List.of("Erasmina", "Quendolyn", "erasmina.quendolyn", "99887766",
+      "99887767", ADDRESS);
   private static final ObjectMapper CBOR = new ObjectMapper(new CBORFactory());
 
   @Test
@@ -105,8 +108,21 @@ class ErasureTest {
         PersonalDataVault vault = SharedDatabase.get(platform.node.system()).personalDataVault();
         assertThat(decryptedTraces(dataSource, vault)).as("before: the scan finds the shopper").isNotEmpty();
 
+        // Correction: a new encrypted event; the bookings list and the export show the corrected values.
+        String bookingId = booked.json().get("bookingId").asText();
+        ApiClient.Reply corrected = platform.api.call("PUT", "/api/v1/tenants/" + tenant.id() + "/privacy/bookings/"
+                + bookingId + "/details").bearer(tenant.adminToken())
+            .body(Map.of("name", CORRECTED_NAME, "phone", CORRECTED_PHONE)).send();
+        assertThat(corrected.status()).as("%s", corrected).isEqualTo(200);
+        assertThat(platform.api.call("PUT", "/api/v1/tenants/" + tenant.id() + "/privacy/bookings/" + bookingId
+            + "/details").bearer(tenant.adminToken()).body(Map.of("email", "not an email")).send().status()).isEqualTo(422);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(platform.api.call("GET",
+                "/api/v1/tenants/" + tenant.id() + "/bookings?from=" + slots.get(0).get("start").asText() + "&to="
+                    + java.time.Instant.parse(slots.get(0).get("start").asText()).plusSeconds(60))
+            .bearer(tenant.adminToken()).send().json().get("items").get(0).get("name").asText()).isEqualTo(CORRECTED_NAME));
+
         // Access and portability first: the bundle holds what the shopper gave and what happened.
-        Map<String, String> bundle = export(platform, tenant, Map.of("phone", "+49-151-9988 7766"));
+        Map<String, String> bundle = export(platform, tenant, Map.of("roomId", call.roomId()));
         assertThat(bundle).containsKeys("manifest.json", "tickets.json", "tickets.csv", "bookings.json", "calls.json",
             "calls.csv", "devices.json", "feedback.json", "consents.json", "messages.json", "audit.json");
         JsonNode manifest = new ObjectMapper().readTree(bundle.get("manifest.json"));
@@ -117,7 +133,10 @@ class ErasureTest {
         assertThat(tickets.get(0).get("name").asText()).isEqualTo(NAME);
         assertThat(tickets.get(0).get("email").asText()).isEqualTo(EMAIL);
         assertThat(bundle.get("tickets.csv")).startsWith("\"ticketId\",\"joinedAt\",\"name\"").contains(NOTES);
-        assertThat(new ObjectMapper().readTree(bundle.get("bookings.json")).get(0).get("phone").asText()).isEqualTo(PHONE);
+        JsonNode exportedBooking = new ObjectMapper().readTree(bundle.get("bookings.json")).get(0);
+        assertThat(exportedBooking.get("phone").asText()).as("corrected").isEqualTo(CORRECTED_PHONE);
+        assertThat(exportedBooking.get("name").asText()).isEqualTo(CORRECTED_NAME);
+        assertThat(exportedBooking.get("email").asText()).as("kept").isEqualToIgnoringCase(EMAIL);
         assertThat(new ObjectMapper().readTree(bundle.get("calls.json"))).hasSize(1);
         assertThat(new ObjectMapper().readTree(bundle.get("devices.json")).toString()).contains("127.0.0.1");
         assertThat(new ObjectMapper().readTree(bundle.get("messages.json")).toString()).contains("call_summary");
