@@ -29,8 +29,11 @@ public final class PrivacyRoutes {
   public record Corrected(String bookingId, java.time.Instant updatedAt) {}
 
   public static List<ApiRoute> routes(Erasures erasures, ShopperExport export, ShopperCorrections corrections,
-      AuditLog audit, PersonalDataVault vault, String region, Blocking blocking) {
+      Retention retention, AuditLog audit, PersonalDataVault vault, String region, Blocking blocking) {
     return List.of(
+        blocking("GET", "/api/v1/privacy/retention", Access.OPERATOR,
+            "Retention dry run: per data class its period, the cutoff now and the rows the job would change", blocking,
+            request -> ApiResponse.ok(Map.of("classes", retention.dryRun()))),
         blocking("PUT", "/api/v1/tenants/{tenantId}/privacy/bookings/{bookingId}/details",
             Access.tenantUsersOnly(Role.ADMIN),
             "Correct a shopper's name, email, phone or notes on a booking (a new encrypted event); audited",

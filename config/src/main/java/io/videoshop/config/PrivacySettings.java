@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * <p>A master key is written {@code id:base64}, e.g. {@code k2:$(openssl rand -base64 32)}: the id
  * is stored next to every wrapped key so that a rotation knows which ones are left.
  */
-public record PrivacySettings(Optional<MasterKey> masterKey, List<MasterKey> previousMasterKeys, String region) {
+public record PrivacySettings(Optional<MasterKey> masterKey, List<MasterKey> previousMasterKeys, String region,
+    RetentionSettings retention) {
 
   private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
@@ -53,7 +54,7 @@ public record PrivacySettings(Optional<MasterKey> masterKey, List<MasterKey> pre
         at.problem("previous-master-keys", "must not repeat the id of master-key (" + key.id() + ")");
       }
     });
-    return new PrivacySettings(current, List.copyOf(previous), region);
+    return new PrivacySettings(current, List.copyOf(previous), region, RetentionSettings.read(at.at("retention")));
   }
 
   /** The value never appears in a message: only whether it parses. */
