@@ -31,6 +31,9 @@ public final class ShopperCorrections {
   }
 
   public BookingCalendar.Booking correctBooking(String tenantId, String bookingId, Correction correction) {
+    // Another tenant's booking (or none) is 404 before the body is judged.
+    BookingCalendar.Booking booking = BookingCalendars.accepted(await(calendars.<BookingCalendar.BookingReply>ask(
+        tenantId, replyTo -> new BookingCalendar.GetBooking(bookingId, replyTo))));
     if (correction.name() == null && correction.email() == null && correction.phone() == null
         && correction.notes() == null) {
       throw ApiError.invalid("name", "required", "name, email, phone or notes: at least one to correct");
@@ -41,8 +44,6 @@ public final class ShopperCorrections {
     if (correction.email() != null && !EMAIL.matcher(correction.email().strip()).matches()) {
       throw ApiError.invalid("email", "invalid_email", "must be an email address");
     }
-    BookingCalendar.Booking booking = BookingCalendars.accepted(await(calendars.<BookingCalendar.BookingReply>ask(
-        tenantId, replyTo -> new BookingCalendar.GetBooking(bookingId, replyTo))));
     BookingDetails old = booking.details();
     String subject = old.subjectId();
     try {
