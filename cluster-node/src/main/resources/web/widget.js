@@ -69,21 +69,40 @@
     });
   }
 
+  // Browser storage (docs/widget.md): with data-consent="required" the widget stores nothing until
+  // the store's consent banner calls VideoShop.consent({storage: true}); {storage: false} removes it.
+  var storagePrefix = 'videoshop:' + key + ':';
+  var storageConsent = { storage: script.getAttribute('data-consent') !== 'required' };
+  var memory = {};
+  function persist(name) {
+    try {
+      if (memory[name] == null) sessionStorage.removeItem(storagePrefix + name);
+      else sessionStorage.setItem(storagePrefix + name, JSON.stringify(memory[name]));
+    } catch (e) { /* private mode: the place survives the socket, not a reload */ }
+  }
+  window.VideoShop = window.VideoShop || {};
+  window.VideoShop.consent = function (choice) {
+    storageConsent.storage = !!(choice && choice.storage);
+    if (storageConsent.storage) Object.keys(memory).forEach(persist);
+    else ['ticket', 'room'].forEach(function (name) {
+      try { sessionStorage.removeItem(storagePrefix + name); } catch (e) { /* nothing stored */ }
+    });
+    return { storage: storageConsent.storage };
+  };
+
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();
 
   function widget(client) {
     var h = client.h;
-    var storagePrefix = 'videoshop:' + key + ':';
     var store = {
       get: function (name) {
+        if (!storageConsent.storage) return memory[name] == null ? null : memory[name];
         try { return JSON.parse(sessionStorage.getItem(storagePrefix + name)); } catch (e) { return null; }
       },
       set: function (name, value) {
-        try {
-          if (value == null) sessionStorage.removeItem(storagePrefix + name);
-          else sessionStorage.setItem(storagePrefix + name, JSON.stringify(value));
-        } catch (e) { /* private mode: the place survives the socket, not a reload */ }
+        memory[name] = value;
+        if (storageConsent.storage) persist(name);
       },
     };
 

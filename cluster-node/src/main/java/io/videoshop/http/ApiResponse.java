@@ -21,6 +21,11 @@ public record ApiResponse(int status, Object body, String contentType, Map<Strin
     return new ApiResponse(204, null, null, Map.of());
   }
 
+  /** Bytes as they are, e.g. a zip; with headers such as Content-Disposition. */
+  public static ApiResponse bytes(String contentType, byte[] body, Map<String, String> headers) {
+    return new ApiResponse(200, body, contentType, headers);
+  }
+
   /** A body already rendered, e.g. CSV. */
   public static ApiResponse text(String contentType, String body) {
     return new ApiResponse(200, body, contentType, Map.of());

@@ -154,8 +154,8 @@ public final class ApiRouter {
     HttpResponse http = HttpResponse.create().withStatus(response.status());
     if (response.body() != null) {
       http = response.contentType() != null
-          ? http.withEntity(HttpEntities.create(ContentTypes.parse(response.contentType()), response.body().toString()
-              .getBytes(StandardCharsets.UTF_8)))
+          ? http.withEntity(HttpEntities.create(ContentTypes.parse(response.contentType()),
+              response.body() instanceof byte[] bytes ? bytes : response.body().toString().getBytes(StandardCharsets.UTF_8)))
           : http.withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.write(response.body())));
     }
     for (Map.Entry<String, String> header : response.headers().entrySet()) {

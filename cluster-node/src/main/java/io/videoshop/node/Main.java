@@ -6,13 +6,14 @@ import com.typesafe.config.ConfigFactory;
 import io.videoshop.config.SettingsException;
 import io.videoshop.config.VideoShopSettings;
 import io.videoshop.persistence.DatabaseUnavailableException;
+import io.videoshop.persistence.privacy.MasterKeyException;
 import java.util.Locale;
 import java.util.Optional;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
- * Starts a node. Exit codes: 2 for wrong configuration, 3 for an unreachable database, 1 for any
+ * Starts a node. Exit codes: 2 for wrong configuration (a missing or wrong master key too), 3 for an unreachable database, 1 for any
  * other failure to start. Ctrl-C or SIGTERM runs Pekko's coordinated shutdown and exits.
  */
 public final class Main {
@@ -38,6 +39,9 @@ public final class Main {
     try {
       VideoShopNode node = VideoShopNode.start(config);
       exitWhenTheNodeStops(node.system());
+    } catch (MasterKeyException e) {
+      System.err.println("VideoShop cannot start. " + e.getMessage());
+      System.exit(2);
     } catch (DatabaseUnavailableException e) {
       System.err.println("VideoShop cannot start. " + e.getMessage());
       System.exit(3);

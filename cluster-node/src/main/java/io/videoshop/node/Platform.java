@@ -103,6 +103,10 @@ public final class Platform {
   public final DeliveryWorkers deliveryWorkers;
   public final MailChannel mailChannel;
   public final io.videoshop.notification.TrialReminders trialReminders;
+  /** Erasing shoppers; a store added later (webhook deliveries) adds its step here. */
+  public final io.videoshop.privacy.Erasures erasures;
+  /** Retention per data class: a job that runs on one node at a time. */
+  public final io.videoshop.privacy.Retention retention;
 
   /** The wallet's seat limit (a tenant whose wallet is not open yet is on its trial: no limit). */
   private Optional<Integer> seatLimit(String tenantId) {
@@ -188,6 +192,13 @@ public final class Platform {
     table.addAll(NotificationRoutes.routes(jdbi, mails, outbox, audit, blocking));
     table.addAll(PushRoutes.routes(vapidKeys, pushSubscriptions, blocking));
     table.addAll(io.videoshop.webhook.WebhookRoutes.routes(webhookEndpoints, webhookDeliveries, blocking));
+    this.erasures = new io.videoshop.privacy.Erasures(system, jdbi, database.personalDataVault(), calendars, audit,
+        blocking.executor(), clock, settings.privacy().region());
+    this.retention = io.videoshop.privacy.Retention.start(system, jdbi, audit, settings.privacy().retention(),
+        NodeMetrics.get(system).registry(), blocking.executor(), clock);
+    table.addAll(io.videoshop.privacy.PrivacyRoutes.routes(erasures, erasures.export(),
+        new io.videoshop.privacy.ShopperCorrections(calendars, database.personalDataVault()), retention, audit,
+        database.personalDataVault(), settings.privacy().region(), blocking));
     table.add(OpenApiDocument.route());
     this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking, sessions),
         settings.http().trustedProxies());

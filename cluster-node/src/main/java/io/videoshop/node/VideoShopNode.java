@@ -123,6 +123,13 @@ public final class VideoShopNode {
           settings.calls().sweepInterval(), platform.blocking.executor());
       OfferPushProjection.init(system, platform.outbox, platform.clock, platform.deliveryWorkers::nudge);
       startDelivery(system, platform);
+      var vault = SharedDatabase.get(system).personalDataVault();
+      if (vault.masterKeys().isDevelopment()) {
+        log.warn("*** videoshop.privacy.master-key is not set: the demo profile wraps personal data keys under a "
+            + "DEVELOPMENT key that anyone can derive. Never keep real personal data like this: set "
+            + "VIDEOSHOP_MASTER_KEY (k1:$(openssl rand -base64 32)). ***");
+      }
+      io.videoshop.privacy.MasterKeyRotation.start(system, vault, Duration.ofMinutes(1), platform.blocking.executor());
       if (settings.auth().jwtSecret().isEmpty()) {
         log.warn("videoshop.auth.jwt-secret is not set: access tokens are signed with a random key and stop "
             + "working when this node restarts; other nodes will not accept them. Set VIDEOSHOP_JWT_SECRET.");

@@ -128,6 +128,13 @@ public final class BookingCalendar
     NO_SHOW
   }
 
+  /**
+   * Corrects the shopper's details (a data rights correction): the new details, encrypted under
+   * the booking's own data subject, replace the old in a new event; cancelled bookings too.
+   */
+  public record CorrectDetails(String bookingId, BookingDetails details, ActorRef<BookingReply> replyTo)
+      implements Command {}
+
   // Replies
 
   public sealed interface ScheduleReply extends CborSerializable {}
@@ -166,7 +173,8 @@ public final class BookingCalendar
     @JsonSubTypes.Type(value = BookingRescheduled.class, name = "BookingRescheduled"),
     @JsonSubTypes.Type(value = BookingReassigned.class, name = "BookingReassigned"),
     @JsonSubTypes.Type(value = BookingCancelled.class, name = "BookingCancelled"),
-    @JsonSubTypes.Type(value = BookingOutcomeRecorded.class, name = "BookingOutcomeRecorded")
+    @JsonSubTypes.Type(value = BookingOutcomeRecorded.class, name = "BookingOutcomeRecorded"),
+    @JsonSubTypes.Type(value = BookingDetailsCorrected.class, name = "BookingDetailsCorrected")
   })
   public sealed interface Event extends CborSerializable {
     Instant at();
@@ -191,6 +199,9 @@ public final class BookingCalendar
 
   /** How the booking turned out; {@code roomId} is the call's room when attended. */
   public record BookingOutcomeRecorded(String bookingId, Outcome outcome, String roomId, Instant at) implements Event {}
+
+  /** The shopper's details corrected (encrypted under the same subject); every read shows the new ones. */
+  public record BookingDetailsCorrected(String bookingId, BookingDetails details, Instant at) implements Event {}
 
   // ---------------------------------------------------------------------------------------------
   // State: pure transitions, testable without actors.
@@ -365,6 +376,16 @@ public final class BookingCalendar
       return Decision.to(new BookingOutcomeRecorded(bookingId, outcome, outcome == Outcome.ATTENDED ? roomId : null, now));
     }
 
+    /** Any booking the calendar still holds; the details must stay under the booking's subject. */
+    public Decision correctDetails(String bookingId, BookingDetails details, Instant now) {
+      Booking booking = bookings.get(bookingId);
+      if (booking == null) return Decision.refuse(BookingRefusal.BOOKING_NOT_FOUND);
+      if (details == null || !details.wellFormed() || !details.subjectId().equals(booking.details().subjectId())) {
+        return Decision.refuse(BookingRefusal.INVALID_DETAILS);
+      }
+      return Decision.to(new BookingDetailsCorrected(bookingId, details, now));
+    }
+
     /** A booking that exists, is not cancelled, and (for a shopper) is outside the change notice. */
     private BookingRefusal changeable(Booking booking, boolean byShopper, Instant now) {
       if (booking == null) return BookingRefusal.BOOKING_NOT_FOUND;
@@ -403,6 +424,10 @@ public final class BookingCalendar
         return withBooking(bookings.get(cancelled.bookingId()).cancelled(cancelled.sequence(), cancelled.at()));
       } else if (event instanceof BookingOutcomeRecorded recorded) {
         return withBooking(bookings.get(recorded.bookingId()).withOutcome(recorded.outcome(), recorded.at()));
+      } else if (event instanceof BookingDetailsCorrected corrected) {
+        Booking b = bookings.get(corrected.bookingId());
+        return withBooking(new Booking(b.id(), b.agentId(), b.agentChosen(), b.start(), b.end(), b.status(), b.sequence(),
+            corrected.details(), b.createdAt(), corrected.at()));
       }
       throw new IllegalStateException("unknown event " + event);
     }
@@ -477,6 +502,9 @@ public final class BookingCalendar
             after -> new BookingAccepted(after.bookings().get(command.bookingId()))))
         .onCommand(Cancel.class, (state, command) -> decide(state, state.cancel(command.bookingId(), command.reason(),
             command.byShopper(), clock.instant()), command.replyTo(),
+            after -> new BookingAccepted(after.bookings().get(command.bookingId()))))
+        .onCommand(CorrectDetails.class, (state, command) -> decide(state, state.correctDetails(command.bookingId(),
+            command.details(), clock.instant()), command.replyTo(),
             after -> new BookingAccepted(after.bookings().get(command.bookingId()))))
         .build();
   }

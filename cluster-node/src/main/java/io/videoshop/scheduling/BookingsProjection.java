@@ -80,6 +80,13 @@ public final class BookingsProjection {
               UPDATE bookings SET agent_id = ?, sequence_nr = ?, updated_at = ? WHERE booking_id = ? AND tenant_id = ?""",
               reassigned.toAgentId(), reassigned.sequence(), Timestamp.from(reassigned.at()), reassigned.bookingId(),
               tenantId);
+        } else if (event instanceof BookingCalendar.BookingDetailsCorrected corrected) {
+          BookingDetails details = corrected.details();
+          update(connection, """
+              UPDATE bookings SET name_ciphertext = ?, email_ciphertext = ?, product_interest = ?, shopper_time_zone = ?,
+                updated_at = ? WHERE booking_id = ? AND tenant_id = ?""", details.name().ciphertext(),
+              details.email().ciphertext(), details.productInterest(), details.shopperTimeZone(),
+              Timestamp.from(corrected.at()), corrected.bookingId(), tenantId);
         } else if (event instanceof BookingCalendar.BookingCancelled cancelled) {
           update(connection, """
               UPDATE bookings SET status = 'cancelled', sequence_nr = ?, cancel_reason = ?, updated_at = ?

@@ -35,7 +35,8 @@ class TenantIsolationTest {
 
   /** A tenant with people and one of each resource a route can name. */
   private record Fixture(TestPlatform.TestTenant tenant, String apiKey, String apiKeyId, String widgetKeyId,
-      String roomId, String bookingId, String webhookEndpointId, String webhookMessageId) {
+      String roomId, String bookingId, String webhookEndpointId, String webhookMessageId,
+      String privacyRequestId) {
     String param(ApiRoute route, String name) {
       return switch (name) {
         case "tenantId" -> tenant.id();
@@ -45,6 +46,7 @@ class TenantIsolationTest {
         case "bookingId" -> bookingId;
         case "endpointId" -> webhookEndpointId;
         case "messageId" -> webhookMessageId;
+        case "requestId" -> privacyRequestId;
         case "keyId" -> route.path().contains("/api-keys/") ? apiKeyId
             : route.path().contains("/widget-keys/") ? widgetKeyId : fail(route, name);
         default -> fail(route, name);
@@ -83,7 +85,16 @@ class TenantIsolationTest {
         openRoom(tenant), book(tenant, widget.get("publicKey").asText(), "https://" + slug + ".example"),
         webhook.at("/endpoint/id").asText(), api.call("POST", "/api/v1/tenants/" + tenant.id() + "/webhook-endpoints/"
             + webhook.at("/endpoint/id").asText() + "/ping").bearer(tenant.adminToken()).send().json()
-            .get("messageId").asText());
+            .get("messageId").asText(),
+        privacyRequest(tenant));
+  }
+
+  /** An erasure request of the tenant (for a ticket nobody has: it finds no one). */
+  private String privacyRequest(TestPlatform.TestTenant tenant) {
+    var asked = api.call("POST", "/api/v1/tenants/" + tenant.id() + "/privacy/erasures").bearer(tenant.adminToken())
+        .body(Map.of("ticketId", "no-such-ticket")).send();
+    assertThat(asked.status()).as("%s", asked).isEqualTo(202);
+    return asked.json().get("id").asText();
   }
 
   /** A booking with the tenant's agent, made as the widget makes one. */

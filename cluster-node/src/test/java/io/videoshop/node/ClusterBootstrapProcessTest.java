@@ -95,6 +95,7 @@ class ClusterBootstrapProcessTest {
         "-Dpekko.discovery.kubernetes-api.pod-namespace-path=" + dir.resolve("namespace"),
         "-cp", System.getProperty("java.class.path"), Main.class.getName());
     builder.environment().keySet().removeIf(variable -> variable.startsWith("VIDEOSHOP_"));
+    builder.environment().put("VIDEOSHOP_MASTER_KEY", io.videoshop.persistence.privacy.TestMasterKeys.NODE_KEY);
     builder.environment().putAll(Map.of(
         "KUBERNETES_SERVICE_HOST", "127.0.0.1",
         "KUBERNETES_SERVICE_PORT", Integer.toString(apiPort),

@@ -171,6 +171,9 @@ class KubernetesManifestsTest {
   void containerPortsAreTheNodesConfiguredPortsAndTheServiceAndIngressReachHttp() {
     VideoShopSettings defaults = VideoShopSettings.from(nodeConfig(Map.of()));
     VideoShopSettings deployed = VideoShopSettings.from(nodeConfig(deploymentEnvironment()));
+    assertThat(deployed.privacy().masterKey()).as("the Deployment reads VIDEOSHOP_MASTER_KEY from its Secret")
+        .isPresent();
+    assertThat(io.videoshop.persistence.privacy.MasterKeys.from(deployed).isDevelopment()).isFalse();
     for (VideoShopSettings settings : List.of(defaults, deployed)) {
       assertThat(containerPort("http")).isEqualTo(settings.http().port());
       assertThat(containerPort("remoting")).isEqualTo(settings.cluster().port());
@@ -554,16 +557,19 @@ class KubernetesManifestsTest {
       throw new java.io.UncheckedIOException(e);
     }
     Matcher command = Pattern.compile("kubectl -n videoshop create secret generic (\\S+)([^\\n]*)").matcher(readme);
-    Pattern literal = Pattern.compile("--from-literal=([A-Za-z0-9-]+)=(\"\\$\\(openssl rand -base64 (\\d+)\\)\"|\\S+)");
+    // A generated value may carry a prefix, as the master key's id does: "k1:$(openssl rand -base64 32)".
+    Pattern literal = Pattern.compile(
+        "--from-literal=([A-Za-z0-9-]+)=(\"([A-Za-z0-9_-]+:)?\\$\\(openssl rand -base64 (\\d+)\\)\"|\\S+)");
     java.security.SecureRandom random = new java.security.SecureRandom();
     while (command.find()) {
       Map<String, String> keys = documentedSecrets.computeIfAbsent(command.group(1), name -> new HashMap<>());
       Matcher value = literal.matcher(command.group(2));
       while (value.find()) {
-        if (value.group(3) != null) {
-          byte[] bytes = new byte[Integer.parseInt(value.group(3))];
+        if (value.group(4) != null) {
+          byte[] bytes = new byte[Integer.parseInt(value.group(4))];
           random.nextBytes(bytes);
-          keys.put(value.group(1), Base64.getEncoder().encodeToString(bytes));
+          String prefix = value.group(3) == null ? "" : value.group(3);
+          keys.put(value.group(1), prefix + Base64.getEncoder().encodeToString(bytes));
         } else {
           keys.put(value.group(1), value.group(2));
         }
@@ -581,7 +587,8 @@ class KubernetesManifestsTest {
         assertThat(variable.getValueFrom().getSecretKeyRef()).as(variable.getName()).isNotNull();
       }
     }
-    assertThat(documentedSecrets()).containsOnlyKeys("videoshop-database", "videoshop-auth", "videoshop-cluster-tls");
+    assertThat(documentedSecrets()).containsOnlyKeys("videoshop-database", "videoshop-auth", "videoshop-cluster-tls",
+        "videoshop-privacy");
   }
 
   private String configMapValue(String configMap, String key) {

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.videoshop.persistence.privacy.TestMasterKeys;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +36,33 @@ class MainProcessTest {
         .contains("VideoShop cannot start. Invalid configuration:")
         .contains("videoshop.http.port: must be between 0 and 65535, was 70000")
         .contains("videoshop.database.kind: must be one of [h2, postgres], was \"oracle\"");
+  }
+
+  @Test
+  void productionWithoutAMasterKeyExitsWithCode2SayingHowToMakeOne(@TempDir Path data) throws Exception {
+    Result result = runToExit(Map.of("VIDEOSHOP_MASTER_KEY", "", "VIDEOSHOP_DATA_DIR", data.toString(),
+        "VIDEOSHOP_HTTP_PORT", "0", "VIDEOSHOP_CLUSTER_PORT", "0", "VIDEOSHOP_MANAGEMENT_PORT", "0"));
+    assertThat(result.exitCode).as(result.output).isEqualTo(2);
+    assertThat(result.output).contains("VideoShop cannot start. no master key: set VIDEOSHOP_MASTER_KEY")
+        .contains("openssl rand -base64 32");
+  }
+
+  @Test
+  void aWrongMasterKeyForTheDatabaseExitsWithCode2(@TempDir Path data) throws Exception {
+    // The database knows key id k1 as one key (as a first start would record it) ...
+    var settings = new io.videoshop.config.DatabaseSettings(io.videoshop.config.DatabaseSettings.Kind.H2,
+        io.videoshop.config.DatabaseSettings.h2FileUrl(data), "", "", 2, Duration.ofSeconds(5));
+    try (var pool = io.videoshop.persistence.DatabasePool.open(settings)) {
+      io.videoshop.persistence.SchemaMigrations.migrate(pool, settings.kind());
+      new io.videoshop.persistence.privacy.PersonalDataVault(pool,
+          io.videoshop.persistence.privacy.MasterKeys.of(TestMasterKeys.random("k1"))).checkMasterKeys();
+    }
+    // ... the node is started with another key under the same id.
+    Result result = runToExit(Map.of("VIDEOSHOP_MASTER_KEY", TestMasterKeys.hocon(TestMasterKeys.random("k1")),
+        "VIDEOSHOP_DATA_DIR", data.toString(),
+        "VIDEOSHOP_HTTP_PORT", "0", "VIDEOSHOP_CLUSTER_PORT", "0", "VIDEOSHOP_MANAGEMENT_PORT", "0"));
+    assertThat(result.exitCode).as(result.output).isEqualTo(2);
+    assertThat(result.output).contains("VideoShop cannot start. wrong master key: the key configured with id k1");
   }
 
   @Test
@@ -103,6 +131,7 @@ class MainProcessTest {
         "-Xmx256m", "-Dlogback.configurationFile=logback.xml", // the product's logging, not the tests'
         "-cp", System.getProperty("java.class.path"), Main.class.getName());
     builder.environment().keySet().removeIf(name -> name.startsWith("VIDEOSHOP_"));
+    builder.environment().put("VIDEOSHOP_MASTER_KEY", TestMasterKeys.NODE_KEY); // a test's env may replace it
     builder.environment().putAll(env);
     builder.redirectErrorStream(true);
     return builder.start();

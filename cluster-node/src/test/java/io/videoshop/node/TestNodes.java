@@ -3,6 +3,7 @@ package io.videoshop.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.videoshop.persistence.TestDatabase;
+import io.videoshop.persistence.privacy.TestMasterKeys;
 
 /** Node configuration for tests: free ports, loopback, messages serialized even locally. */
 public final class TestNodes {
@@ -10,7 +11,9 @@ public final class TestNodes {
 
   public static Config config(TestDatabase database, String... hoconOverrides) {
     // A node without an operator writes its setup token to a file: a temporary one, not ./data.
-    String setupTokenFile = "videoshop.bootstrap.setup-token-file = \"" + temporarySetupTokenFile() + "\"\n";
+    String setupTokenFile = "videoshop.bootstrap.setup-token-file = \"" + temporarySetupTokenFile() + "\"\n"
+        // The same master key on every test node (a test's own overrides, after it, win).
+        + "videoshop.privacy.master-key = \"" + TestMasterKeys.NODE_KEY + "\"\n";
     Config overrides = ConfigFactory.parseString(setupTokenFile + String.join("\n", hoconOverrides) + """
 
         videoshop.http { host = "127.0.0.1", port = 0 }

@@ -42,7 +42,7 @@ class OutboxTest {
     HikariDataSource pool = DatabasePool.open(database.settings());
     SchemaMigrations.migrate(pool, database.settings().kind());
     Jdbi jdbi = Jdbi.create(pool);
-    PersonalDataVault vault = new PersonalDataVault(pool);
+    PersonalDataVault vault = new PersonalDataVault(pool, io.videoshop.persistence.privacy.TestMasterKeys.fresh());
     MovableClock clock = new MovableClock(Instant.parse("2026-01-01T09:00:00Z"));
     Outbox outbox = new Outbox(jdbi, vault, clock,
         database.settings().kind() == DatabaseSettings.Kind.POSTGRES ? Outbox.Dialect.POSTGRES : Outbox.Dialect.H2);

@@ -44,7 +44,7 @@ class SmtpDeliveryTest {
     SchemaMigrations.migrate(pool, database.settings().kind());
     jdbi = Jdbi.create(pool);
     clock = new MovableClock(Instant.parse("2026-01-01T09:00:00Z"));
-    outbox = new Outbox(jdbi, new PersonalDataVault(pool), clock, Outbox.Dialect.H2);
+    outbox = new Outbox(jdbi, new PersonalDataVault(pool, io.videoshop.persistence.privacy.TestMasterKeys.fresh()), clock, Outbox.Dialect.H2);
   }
 
   @AfterEach

@@ -1,5 +1,7 @@
 package io.videoshop.scheduling;
 
+import io.videoshop.persistence.privacy.EncryptedPersonalData;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.videoshop.node.EntityTestKits;
@@ -65,10 +67,27 @@ class BookingCalendarTest {
         new BookingCalendar.Reassign(TENANT, "b1", "bob", replyTo));
     assertThat(((BookingCalendar.BookingAccepted) reassigned.reply()).booking().agentId()).isEqualTo("bob");
 
+    // A correction of the shopper's details: a new event under the same subject; another subject is refused.
+    BookingDetails corrected = new BookingDetails("s2", new EncryptedPersonalData("s2", "bmV3IG5hbWU="),
+        new EncryptedPersonalData("s2", "bmV3IGVtYWls"), new EncryptedPersonalData("s2", "cGhvbmU="), null, "shoes",
+        "Europe/Berlin", true);
+    var correction = calendar.<BookingCalendar.BookingReply>runCommand(replyTo ->
+        new BookingCalendar.CorrectDetails("b2", corrected, replyTo));
+    assertThat(correction.event()).isInstanceOf(BookingCalendar.BookingDetailsCorrected.class);
+    assertThat(((BookingCalendar.BookingAccepted) correction.reply()).booking().details()).isEqualTo(corrected);
+    var moved = calendar.<BookingCalendar.BookingReply>runCommand(replyTo ->
+        new BookingCalendar.CorrectDetails("b1", corrected, replyTo));
+    assertThat(moved.reply()).isEqualTo(new BookingCalendar.Refused(BookingRefusal.INVALID_DETAILS));
+    assertThat(moved.hasNoEvents()).isTrue();
+    assertThat(calendar.<BookingCalendar.BookingReply>runCommand(replyTo ->
+        new BookingCalendar.CorrectDetails("nope", corrected, replyTo)).reply())
+        .isEqualTo(new BookingCalendar.Refused(BookingRefusal.BOOKING_NOT_FOUND));
+
     State before = calendar.getState();
     calendar.restart();
     assertThat(calendar.getState()).isEqualTo(before);
     assertThat(before.bookings().get("b1").sequence()).isEqualTo(2);
     assertThat(before.bookings().get("b2").status()).isEqualTo(BookingCalendar.Status.CANCELLED);
+    assertThat(before.bookings().get("b2").details()).as("recovered with the correction").isEqualTo(corrected);
   }
 }

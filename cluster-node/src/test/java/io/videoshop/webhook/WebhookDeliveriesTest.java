@@ -60,7 +60,7 @@ class WebhookDeliveriesTest {
     dataSource.setURL(database.settings().url());
     dataSource.setUser(database.settings().user());
     dataSource.setPassword(database.settings().password());
-    vault = new PersonalDataVault(dataSource);
+    vault = io.videoshop.persistence.SharedDatabase.get(platform.node.system()).personalDataVault(); // the node's keys
     receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     receiver.setExecutor(Executors.newFixedThreadPool(4));
     receiver.createContext("/", exchange -> {

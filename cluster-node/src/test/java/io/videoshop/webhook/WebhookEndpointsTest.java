@@ -132,7 +132,8 @@ class WebhookEndpointsTest {
     dataSource.setUser(database.settings().user());
     dataSource.setPassword(database.settings().password());
     MovableClock clock = new MovableClock(Instant.parse("2026-03-01T10:00:00Z"));
-    WebhookEndpoints endpoints = new WebhookEndpoints(platform.node.platform().jdbi, new PersonalDataVault(dataSource),
+    WebhookEndpoints endpoints = new WebhookEndpoints(platform.node.platform().jdbi,
+        io.videoshop.persistence.SharedDatabase.get(platform.node.system()).personalDataVault(),
         new AuditLog(platform.node.platform().jdbi, clock),
         new WebhookSettings(List.of(), Duration.ofSeconds(15), Duration.ofDays(30), 20), clock);
     Caller admin = Caller.system("test");

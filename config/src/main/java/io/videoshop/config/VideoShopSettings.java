@@ -25,7 +25,8 @@ public record VideoShopSettings(
     ReportingSettings reporting,
     PushSettings push,
     WidgetSettings widget,
-    WebhookSettings webhooks) {
+    WebhookSettings webhooks,
+    PrivacySettings privacy) {
 
   public enum Profile {
     /** Seeds a demo tenant on first start, for trying the product at once. */
@@ -64,12 +65,19 @@ public record VideoShopSettings(
             ReportingSettings.read(root.at("reporting")),
             PushSettings.read(root.at("push")),
             WidgetSettings.read(root.at("widget")),
-            WebhookSettings.read(root.at("webhooks")));
+            WebhookSettings.read(root.at("webhooks")),
+            PrivacySettings.read(root.at("privacy"), regionOf(root)));
     checkAcrossSections(root, settings);
     checkNoUnknownKeys(config, root);
     List<String> problems = root.problems();
     if (!problems.isEmpty()) throw new SettingsException(problems);
     return settings;
+  }
+
+  private static String regionOf(SettingsReader root) {
+    String region = root.string("region").trim();
+    if (region.isEmpty() || region.length() > 64) root.problem("region", "must be 1 to 64 characters, e.g. eu-central");
+    return region;
   }
 
   /**

@@ -216,4 +216,28 @@ class VideoShopSettingsTest {
             "videoshop.billing.stripe.tolerance: must be at most 1h (a longer window lets old deliveries be "
                 + "replayed), was PT2H"));
   }
+
+  @Test
+  void masterKeysAreIdColonBase64Of32BytesAndNeverAppearInMessages() {
+    String key = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+    VideoShopSettings settings = settingsWith("videoshop.privacy { master-key = \"k2:" + key
+        + "\", previous-master-keys = \"k1:" + key + "\" }\nvideoshop.region = eu-central");
+    assertThat(settings.privacy().masterKey()).get().extracting(PrivacySettings.MasterKey::id).isEqualTo("k2");
+    assertThat(settings.privacy().previousMasterKeys()).extracting(PrivacySettings.MasterKey::id).containsExactly("k1");
+    assertThat(settings.privacy().region()).isEqualTo("eu-central");
+    assertThat(settings.privacy().toString()).doesNotContain(key);
+    assertThat(settingsWith("").privacy().masterKey()).isEmpty();
+    assertThat(settingsWith("").privacy().region()).isEqualTo("unspecified");
+
+    String shortKey = java.util.Base64.getEncoder().encodeToString(new byte[16]);
+    assertThatThrownBy(() -> settingsWith("videoshop.privacy { master-key = \"k1:" + shortKey
+            + "\", previous-master-keys = \"no-id\" }"))
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining("videoshop.privacy.master-key: must be id:base64 of 32 bytes")
+        .hasMessageContaining("videoshop.privacy.previous-master-keys: each must be id:base64")
+        .hasMessageNotContaining(shortKey);
+    assertThatThrownBy(() -> settingsWith("videoshop.privacy { master-key = \"k1:" + key
+            + "\", previous-master-keys = \"k1:" + key + "\" }"))
+        .hasMessageContaining("must not repeat the id of master-key (k1)");
+  }
 }

@@ -3,6 +3,7 @@ package io.videoshop.persistence;
 import com.zaxxer.hikari.HikariDataSource;
 import io.videoshop.config.DatabaseSettings;
 import io.videoshop.config.VideoShopSettings;
+import io.videoshop.persistence.privacy.MasterKeys;
 import io.videoshop.persistence.privacy.PersonalDataVault;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -51,10 +52,14 @@ public final class SharedDatabase implements Extension {
   private final PersonalDataVault personalDataVault;
 
   private SharedDatabase(ActorSystem<?> system) {
-    this.settings = VideoShopSettings.from(system.settings().config()).database();
+    VideoShopSettings all = VideoShopSettings.from(system.settings().config());
+    this.settings = all.database();
+    MasterKeys masterKeys = MasterKeys.from(all);
     this.dataSource = DatabasePool.open(settings);
     try {
       SchemaMigrations.migrate(dataSource, settings.kind());
+      this.personalDataVault = new PersonalDataVault(dataSource, masterKeys);
+      personalDataVault.checkMasterKeys();
     } catch (RuntimeException e) {
       dataSource.close();
       throw e;
@@ -62,7 +67,6 @@ public final class SharedDatabase implements Extension {
     this.slickDatabase = slickDatabaseOver(dataSource, settings);
     this.blockingExecutor =
         system.dispatchers().lookup(DispatcherSelector.fromConfig("videoshop.blocking-dispatcher"));
-    this.personalDataVault = new PersonalDataVault(dataSource);
     system.getWhenTerminated().thenRun(dataSource::close);
   }
 

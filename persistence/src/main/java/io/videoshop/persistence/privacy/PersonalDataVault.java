@@ -27,6 +27,10 @@ import javax.sql.DataSource;
  * subject). Erasing a subject deletes its key, which makes every copy of its data in the journal
  * and in snapshots unreadable without rewriting them.
  *
+ * <p>The subject keys are stored wrapped under a master key from configuration ({@link MasterKeys}):
+ * a dump of the database alone decrypts nothing. {@link #checkMasterKeys()} refuses a wrong master
+ * key at start; {@link #rewrapBatch(int)} moves keys to the current master key after a rotation.
+ *
  * <p>Every method does JDBC: call it from a blocking dispatcher, never inside an actor.
  */
 public final class PersonalDataVault {
@@ -35,10 +39,125 @@ public final class PersonalDataVault {
   private static final int TAG_BITS = 128;
 
   private final DataSource dataSource;
+  private final MasterKeys masterKeys;
   private final SecureRandom random = new SecureRandom();
 
-  public PersonalDataVault(DataSource dataSource) {
+  public PersonalDataVault(DataSource dataSource, MasterKeys masterKeys) {
     this.dataSource = dataSource;
+    this.masterKeys = masterKeys;
+  }
+
+  public MasterKeys masterKeys() {
+    return masterKeys;
+  }
+
+  /**
+   * Checks at start that this node's master keys are the database's: a known key id whose key
+   * differs, or subject keys wrapped under an id this node lacks, refuse the start. A new key id is
+   * recorded (its check value) so the next node with a different key under that id is refused.
+   *
+   * @throws MasterKeyException naming the key id, never the key
+   */
+  public void checkMasterKeys() {
+    try (Connection connection = dataSource.getConnection()) {
+      for (String id : masterKeys.ids()) {
+        byte[] sealed = null;
+        try (PreparedStatement select = connection.prepareStatement(
+            "SELECT sealed_check FROM master_key_checks WHERE kek_id = ?")) {
+          select.setString(1, id);
+          try (ResultSet rows = select.executeQuery()) {
+            if (rows.next()) sealed = rows.getBytes(1);
+          }
+        }
+        if (sealed == null) {
+          try (PreparedStatement insert = connection.prepareStatement(
+              "INSERT INTO master_key_checks (kek_id, sealed_check, created_at) VALUES (?, ?, ?)")) {
+            insert.setString(1, id);
+            insert.setBytes(2, masterKeys.sealedCheck(id));
+            insert.setTimestamp(3, Timestamp.from(Instant.now()));
+            insert.executeUpdate();
+          } catch (SQLException e) {
+            if (!"23505".equals(e.getSQLState())) throw e; // another node recorded it first: checked next start
+          }
+        } else if (!masterKeys.opensCheck(id, sealed)) {
+          throw new MasterKeyException("wrong master key: the key configured with id " + id
+              + " is not the one this database's personal data keys were wrapped with (VIDEOSHOP_MASTER_KEY / "
+              + "VIDEOSHOP_PREVIOUS_MASTER_KEYS must hold the same keys on every node)");
+        }
+      }
+      try (PreparedStatement select = connection.prepareStatement(
+          "SELECT DISTINCT kek_id FROM personal_data_keys WHERE kek_id IS NOT NULL AND key_bytes IS NOT NULL");
+          ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          if (!masterKeys.ids().contains(rows.getString(1))) {
+            throw new MasterKeyException("missing master key: personal data keys are wrapped under master key id "
+                + rows.getString(1) + ", which this node is not configured with (add it to "
+                + "VIDEOSHOP_PREVIOUS_MASTER_KEYS while a rotation runs)");
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot check the master keys", e);
+    }
+  }
+
+  /**
+   * Re-wraps up to {@code limit} subject keys that are not under the current master key (after a
+   * rotation, or stored before wrapping existed). Safe on several nodes at once: every node wraps
+   * the same subject key; an erased key is never brought back.
+   *
+   * @return how many keys it re-wrapped (0: none left)
+   */
+  public int rewrapBatch(int limit) {
+    String current = masterKeys.currentId();
+    List<String[]> found = new ArrayList<>();
+    List<byte[]> keys = new ArrayList<>();
+    try (Connection connection = dataSource.getConnection()) {
+      try (PreparedStatement select = connection.prepareStatement(
+          "SELECT subject_id, key_bytes, kek_id FROM personal_data_keys WHERE key_bytes IS NOT NULL "
+              + "AND (kek_id IS NULL OR kek_id <> ?) ORDER BY subject_id")) {
+        select.setString(1, current);
+        select.setMaxRows(limit);
+        try (ResultSet rows = select.executeQuery()) {
+          while (rows.next()) {
+            found.add(new String[] {rows.getString(1), rows.getString(3)});
+            keys.add(rows.getBytes(2));
+          }
+        }
+      }
+      int done = 0;
+      for (int i = 0; i < found.size(); i++) {
+        String subjectId = found.get(i)[0];
+        String kekId = found.get(i)[1];
+        byte[] plain = kekId == null ? keys.get(i) : masterKeys.unwrap(kekId, subjectId, keys.get(i));
+        try (PreparedStatement update = connection.prepareStatement(
+            "UPDATE personal_data_keys SET key_bytes = ?, kek_id = ? WHERE subject_id = ? AND key_bytes IS NOT NULL "
+                + (kekId == null ? "AND kek_id IS NULL" : "AND kek_id = ?"))) {
+          update.setBytes(1, masterKeys.wrap(subjectId, plain));
+          update.setString(2, current);
+          update.setString(3, subjectId);
+          if (kekId != null) update.setString(4, kekId);
+          done += update.executeUpdate();
+        }
+      }
+      return done;
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot re-wrap subject keys", e);
+    }
+  }
+
+  /** How many live subject keys each master key id wraps ("none" for keys stored unwrapped). */
+  public java.util.Map<String, Long> keysPerMasterKey() {
+    java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select = connection.prepareStatement(
+            "SELECT kek_id, COUNT(*) FROM personal_data_keys WHERE key_bytes IS NOT NULL GROUP BY kek_id");
+        ResultSet rows = select.executeQuery()) {
+      while (rows.next()) counts.put(rows.getString(1) == null ? "none" : rows.getString(1), rows.getLong(2));
+      return counts;
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot count subject keys", e);
+    }
   }
 
   /**
@@ -141,13 +260,16 @@ public final class PersonalDataVault {
   private Optional<SecretKey> keyOf(String subjectId) {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement select = connection.prepareStatement(
-            "SELECT key_bytes, erased_at FROM personal_data_keys WHERE subject_id = ?")) {
+            "SELECT key_bytes, kek_id FROM personal_data_keys WHERE subject_id = ?")) {
       select.setString(1, subjectId);
       try (ResultSet rows = select.executeQuery()) {
         if (!rows.next()) return Optional.empty();
         byte[] key = rows.getBytes(1);
         if (key == null) return Optional.empty();
-        return Optional.of(new SecretKeySpec(key, "AES"));
+        String kekId = rows.getString(2);
+        // NULL: stored before keys were wrapped; the background re-wrap wraps it.
+        byte[] plain = kekId == null ? key : masterKeys.unwrap(kekId, subjectId, key);
+        return Optional.of(new SecretKeySpec(plain, "AES"));
       }
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the key of subject " + subjectId, e);
@@ -162,10 +284,11 @@ public final class PersonalDataVault {
     SecretKey key = newKey();
     try (Connection connection = dataSource.getConnection();
         PreparedStatement insert = connection.prepareStatement(
-            "INSERT INTO personal_data_keys (subject_id, key_bytes, created_at) VALUES (?, ?, ?)")) {
+            "INSERT INTO personal_data_keys (subject_id, key_bytes, kek_id, created_at) VALUES (?, ?, ?, ?)")) {
       insert.setString(1, subjectId);
-      insert.setBytes(2, key.getEncoded());
-      insert.setTimestamp(3, Timestamp.from(Instant.now()));
+      insert.setBytes(2, masterKeys.wrap(subjectId, key.getEncoded()));
+      insert.setString(3, masterKeys.currentId());
+      insert.setTimestamp(4, Timestamp.from(Instant.now()));
       insert.executeUpdate();
       return key;
     } catch (SQLException e) {

@@ -19,7 +19,7 @@ class PersonalDataVaultTest {
     try (TestDatabase database = TestDatabase.create(kind);
         HikariDataSource dataSource = DatabasePool.open(database.settings())) {
       SchemaMigrations.migrate(dataSource, database.settings().kind());
-      PersonalDataVault vault = new PersonalDataVault(dataSource);
+      PersonalDataVault vault = new PersonalDataVault(dataSource, TestMasterKeys.fresh());
 
       EncryptedPersonalData name = vault.encrypt("shopper-1", "Ada Lovelace");
       EncryptedPersonalData email = vault.encrypt("shopper-1", "ada@example.com");
@@ -48,7 +48,7 @@ class PersonalDataVaultTest {
     try (TestDatabase database = TestDatabase.create(kind);
         HikariDataSource dataSource = DatabasePool.open(database.settings())) {
       SchemaMigrations.migrate(dataSource, database.settings().kind());
-      PersonalDataVault vault = new PersonalDataVault(dataSource);
+      PersonalDataVault vault = new PersonalDataVault(dataSource, TestMasterKeys.fresh());
       EncryptedPersonalData mine = vault.encrypt("shopper-a", "secret note");
       vault.encrypt("shopper-b", "b's own");
 

@@ -1,0 +1,105 @@
+package io.videoshop.privacy;
+
+import static io.videoshop.http.ApiRoute.blocking;
+
+import io.videoshop.access.Role;
+import io.videoshop.audit.AuditLog;
+import io.videoshop.http.Access;
+import io.videoshop.http.ApiError;
+import io.videoshop.http.ApiResponse;
+import io.videoshop.http.ApiRoute;
+import io.videoshop.http.Blocking;
+import io.videoshop.persistence.privacy.PersonalDataVault;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Data rights over HTTP: erasure requests and their status, the region, the master keys' state. */
+public final class PrivacyRoutes {
+  private PrivacyRoutes() {}
+
+  /** Exactly one of the fields names the shopper. */
+  public record ErasureRequest(String email, String phone, String ticketId, String bookingId, String roomId) {}
+
+  public record Region(String region) {}
+
+  public record MasterKeysView(String currentKeyId, Map<String, Long> keysPerMasterKey) {}
+
+  /** The corrected booking, without personal data (read it back through the bookings list or an export). */
+  public record Corrected(String bookingId, java.time.Instant updatedAt) {}
+
+  public static List<ApiRoute> routes(Erasures erasures, ShopperExport export, ShopperCorrections corrections,
+      Retention retention, AuditLog audit, PersonalDataVault vault, String region, Blocking blocking) {
+    return List.of(
+        blocking("GET", "/api/v1/privacy/retention", Access.OPERATOR,
+            "Retention dry run: per data class its period, the cutoff now and the rows the job would change", blocking,
+            request -> ApiResponse.ok(Map.of("classes", retention.dryRun()))),
+        blocking("PUT", "/api/v1/tenants/{tenantId}/privacy/bookings/{bookingId}/details",
+            Access.tenantUsersOnly(Role.ADMIN),
+            "Correct a shopper's name, email, phone or notes on a booking (a new encrypted event); audited",
+            blocking, request -> {
+              ShopperCorrections.Correction body = request.body(ShopperCorrections.Correction.class);
+              String tenantId = request.path("tenantId");
+              var booking = corrections.correctBooking(tenantId, request.path("bookingId"), body);
+              List<String> fields = new ArrayList<>();
+              if (body.name() != null) fields.add("name");
+              if (body.email() != null) fields.add("email");
+              if (body.phone() != null) fields.add("phone");
+              if (body.notes() != null) fields.add("notes");
+              audit.record(request.caller(), new AuditLog.Change(tenantId, "shopper.corrected", "booking", booking.id(),
+                  null, Map.of("fields", fields)));
+              return ApiResponse.ok(new Corrected(booking.id(), booking.updatedAt()));
+            }),
+        blocking("POST", "/api/v1/tenants/{tenantId}/privacy/erasures", Access.tenantUsersOnly(Role.ADMIN),
+            "Erase a shopper (by email, phone, ticket, booking or room id): asynchronous, idempotent, audited",
+            blocking, request -> {
+              Map.Entry<ShopperDirectory.ReferenceType, String> named = reference(request.body(ErasureRequest.class));
+              return ApiResponse.accepted(erasures.request(request.path("tenantId"), named.getKey(),
+                  named.getValue(), request.caller()));
+            }),
+        blocking("POST", "/api/v1/tenants/{tenantId}/privacy/exports", Access.tenantUsersOnly(Role.ADMIN),
+            "Export a shopper's data (by email, phone, ticket, booking or room id): a zip of JSON and CSV with a "
+                + "manifest; audited", blocking, request -> {
+              Map.Entry<ShopperDirectory.ReferenceType, String> named = reference(request.body(ErasureRequest.class));
+              String tenantId = request.path("tenantId");
+              byte[] zip = export.zip(tenantId, named.getKey(), named.getValue());
+              audit.record(request.caller(), new AuditLog.Change(tenantId, "shopper.exported", "shopper", null, null,
+                  Map.of("referenceType", named.getKey().name().toLowerCase(java.util.Locale.ROOT))));
+              return ApiResponse.bytes("application/zip", zip,
+                  Map.of("Content-Disposition", "attachment; filename=\"shopper-export.zip\""));
+            }),
+        blocking("GET", "/api/v1/tenants/{tenantId}/privacy/requests", Access.tenantUsersOnly(Role.ADMIN),
+            "The tenant's data rights requests with their status", blocking,
+            request -> ApiResponse.ok(Map.of("items", erasures.list(request.path("tenantId"))))),
+        blocking("GET", "/api/v1/tenants/{tenantId}/privacy/requests/{requestId}", Access.tenantUsersOnly(Role.ADMIN),
+            "One data rights request and its status", blocking,
+            request -> ApiResponse.ok(erasures.get(request.path("tenantId"), request.path("requestId"))
+                .orElseThrow(() -> ApiError.notFound("privacy_request_not_found", "No such privacy request")))),
+        blocking("GET", "/api/v1/privacy/region", Access.SIGNED_IN,
+            "Where this deployment processes and stores data (videoshop.region)", blocking,
+            request -> ApiResponse.ok(new Region(region))),
+        blocking("GET", "/api/v1/privacy/keys", Access.OPERATOR,
+            "The master key new subject keys are wrapped under, and how many keys each master key id wraps",
+            blocking, request -> ApiResponse.ok(new MasterKeysView(vault.masterKeys().currentId(),
+                vault.keysPerMasterKey()))));
+  }
+
+  /** Exactly one field names the shopper, else 422. */
+  private static Map.Entry<ShopperDirectory.ReferenceType, String> reference(ErasureRequest body) {
+    List<Map.Entry<ShopperDirectory.ReferenceType, String>> named = new ArrayList<>();
+    add(named, ShopperDirectory.ReferenceType.EMAIL, body.email());
+    add(named, ShopperDirectory.ReferenceType.PHONE, body.phone());
+    add(named, ShopperDirectory.ReferenceType.TICKET, body.ticketId());
+    add(named, ShopperDirectory.ReferenceType.BOOKING, body.bookingId());
+    add(named, ShopperDirectory.ReferenceType.ROOM, body.roomId());
+    if (named.size() != 1) {
+      throw ApiError.invalid("email", "required", "exactly one of email, phone, ticketId, bookingId, roomId names the shopper");
+    }
+    return named.get(0);
+  }
+
+  private static void add(List<Map.Entry<ShopperDirectory.ReferenceType, String>> named,
+      ShopperDirectory.ReferenceType type, String value) {
+    if (value != null && !value.isBlank()) named.add(Map.entry(type, value.strip()));
+  }
+}
