@@ -46,8 +46,12 @@ class SecretStrengthTest {
     // openssl rand -hex 16 can give this: its character counts estimate at about 96 bits, which the
     // first threshold refused (seen in a CI run).
     assertThat(SecretStrength.weakness("8ac9ed388c8cb8d32293f828d92d8c9c")).isEmpty();
+    // openssl rand -base64 48 gave this one: "todo" inside a word of random letters is no placeholder.
+    assertThat(SecretStrength.weakness("kQLTYbfJubchEBgzyBmqdaI8kk0MooZ365M/Ig94ObUS5am1todOfHWXYUunjsiL")).isEmpty();
+    assertThat(SecretStrength.weakness("TODO-put-a-real-Qx7v9Kp2Lm4Rt8Wz3Ny6Bc1Df5Gh0Js")).as("a short placeholder as a word")
+        .isPresent();
     SecureRandom random = new SecureRandom();
-    for (int i = 0; i < 2_000; i++) {
+    for (int i = 0; i < 20_000; i++) {
       byte[] bytes = new byte[i % 2 == 0 ? 48 : 16];
       random.nextBytes(bytes);
       String secret = i % 2 == 0 ? Base64.getEncoder().encodeToString(bytes) : HexFormat.of().formatHex(bytes);
