@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.ThrowableProxyUtil;
-import ch.qos.logback.core.AppenderBase;
 import io.videoshop.config.SettingsException;
+import io.videoshop.node.LogEvents;
 import io.videoshop.node.TestNodes;
 import io.videoshop.node.VideoShopNode;
 import io.videoshop.persistence.TestDatabase;
@@ -24,13 +20,11 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * Artery over TLS with mutual authentication (videoshop.cluster.transport = tls-tcp): two nodes
@@ -49,17 +43,17 @@ class ClusterTlsTest {
     Path cluster = certificates(directory.resolve("cluster"));
     Path stranger = certificates(directory.resolve("stranger"));
     List<VideoShopNode> nodes = new ArrayList<>();
-    try (SslLogLines ssl = new SslLogLines()) {
+    try (LogEvents log = new LogEvents()) {
       VideoShopNode first = start(cluster, null);
       nodes.add(first);
       int seedPort = first.system().address().getPort().get();
       nodes.add(start(cluster, seedPort));
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(upMembers(first)).isEqualTo(2));
-      assertThat(ssl.lines()).as("no handshake failed between the cluster's nodes").isEmpty();
+      assertThat(handshakeFailures(log)).as("no handshake failed between the cluster's nodes").isEmpty();
 
       VideoShopNode intruder = start(stranger, seedPort);
       nodes.add(intruder);
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(ssl.lines())
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(handshakeFailures(log))
           .as("the stranger's handshake fails").isNotEmpty());
       assertThat(upMembers(first)).as("the stranger never joins").isEqualTo(2);
       assertThat(Cluster.get(intruder.system()).selfMember().status()).isNotEqualTo(MemberStatus.up());
@@ -125,37 +119,11 @@ class ClusterTlsTest {
   }
 
   /** Log lines that tell of a failed TLS handshake or an untrusted certificate. */
-  private static final class SslLogLines extends AppenderBase<ILoggingEvent> implements AutoCloseable {
-    private final List<String> lines = new CopyOnWriteArrayList<>();
-    private final Logger root;
-
-    SslLogLines() {
-      LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-      root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-      setContext(context);
-      start();
-      root.addAppender(this);
-    }
-
-    @Override
-    protected void append(ILoggingEvent event) {
-      String text = event.getFormattedMessage()
-          + (event.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(event.getThrowableProxy()));
+  private static List<String> handshakeFailures(LogEvents log) {
+    return log.events().stream().map(LogEvents::text).filter(text -> {
       String lower = text.toLowerCase(Locale.ROOT);
-      if (lower.contains("sslhandshake") || lower.contains("certificate_unknown") || lower.contains("unknown_ca")
-          || lower.contains("pkix path") || lower.contains("bad_certificate")) {
-        lines.add(text);
-      }
-    }
-
-    List<String> lines() {
-      return List.copyOf(lines);
-    }
-
-    @Override
-    public void close() {
-      root.detachAppender(this);
-      stop();
-    }
+      return lower.contains("sslhandshake") || lower.contains("certificate_unknown") || lower.contains("unknown_ca")
+          || lower.contains("pkix path") || lower.contains("bad_certificate");
+    }).toList();
   }
 }

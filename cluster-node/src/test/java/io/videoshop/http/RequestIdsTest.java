@@ -2,20 +2,16 @@ package io.videoshop.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.videoshop.access.Caller;
 import io.videoshop.config.TrustedProxies;
 import io.videoshop.node.ApiClient;
+import io.videoshop.node.LogEvents;
 import io.videoshop.node.TestPlatform;
 import io.videoshop.persistence.TestDatabase;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -93,7 +89,7 @@ class RequestIdsTest {
             request -> CompletableFuture.failedFuture(new IllegalStateException("boom")))),
         (authorization, apiKey, ip, userAgent) -> CompletableFuture.completedFuture(Caller.anonymous(ip, userAgent)),
         TrustedProxies.NONE);
-    try (LogLines lines = new LogLines()) {
+    try (LogEvents lines = new LogEvents()) {
       ServerBinding binding = Http.get(system).newServerAt("127.0.0.1", 0)
           .bind(RequestIds.route(TrustedProxies.NONE, router::route)).toCompletableFuture().get(10, TimeUnit.SECONDS);
       ApiClient client = new ApiClient(binding.localAddress().getPort());
@@ -101,46 +97,22 @@ class RequestIdsTest {
       ApiClient.Reply logged = client.call("GET", "/api/v1/logged").send();
       assertThat(logged.status()).isEqualTo(200);
       String loggedId = logged.headers().firstValue("X-Request-Id").orElseThrow();
-      assertThat(lines.withMessage("working on it")).containsExactly(loggedId);
+      assertThat(requestIdsOf(lines, "working on it")).containsExactly(loggedId);
 
       ApiClient.Reply broken = client.call("GET", "/api/v1/broken").send();
       assertThat(broken.status()).isEqualTo(500);
       String brokenId = broken.headers().firstValue("X-Request-Id").orElseThrow();
       assertThat(broken.json().get("instance").asText()).isEqualTo("urn:videoshop:request:" + brokenId);
-      assertThat(lines.withMessage("Unexpected failure serving a request")).containsExactly(brokenId);
+      assertThat(requestIdsOf(lines, "Unexpected failure serving a request")).containsExactly(brokenId);
     } finally {
       system.terminate();
       pool.shutdownNow();
     }
   }
 
-  /** The request ids (MDC) of log lines, by message. */
-  private static final class LogLines extends AppenderBase<ILoggingEvent> implements AutoCloseable {
-    private final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
-    private final Logger root;
-
-    LogLines() {
-      LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-      root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-      setContext(context);
-      start();
-      root.addAppender(this);
-    }
-
-    @Override
-    protected void append(ILoggingEvent event) {
-      events.add(event);
-    }
-
-    List<String> withMessage(String message) {
-      return events.stream().filter(e -> e.getFormattedMessage().equals(message))
-          .map(e -> e.getMDCPropertyMap().getOrDefault(RequestIds.MDC_KEY, "none")).toList();
-    }
-
-    @Override
-    public void close() {
-      root.detachAppender(this);
-      stop();
-    }
+  /** The request ids (MDC) of the log lines with this message. */
+  private static List<String> requestIdsOf(LogEvents lines, String message) {
+    return lines.events().stream().filter(e -> e.getFormattedMessage().equals(message))
+        .map(e -> e.getMDCPropertyMap().getOrDefault(RequestIds.MDC_KEY, "none")).toList();
   }
 }
