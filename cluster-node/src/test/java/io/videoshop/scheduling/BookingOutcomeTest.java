@@ -20,7 +20,7 @@ class BookingOutcomeTest {
 
   private static State withBooking() {
     Booking booking = new Booking("b1", "agent-1", false, START, START.plus(Duration.ofMinutes(30)), Status.BOOKED, 0,
-        null, MADE, MADE);
+        null, MADE, MADE, null);
     return State.EMPTY.apply(new BookingMade(booking, MADE));
   }
 
