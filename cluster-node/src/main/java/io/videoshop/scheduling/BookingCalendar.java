@@ -257,8 +257,10 @@ public final class BookingCalendar
       return status == Status.BOOKED;
     }
 
+    /** Another agent or time; an arrival for the old time does not count for a new one. */
     Booking movedTo(String agent, Instant newStart, Instant newEnd, int newSequence, Instant at) {
-      return new Booking(id, agent, agentChosen, newStart, newEnd, status, newSequence, details, createdAt, at, arrivedAt);
+      return new Booking(id, agent, agentChosen, newStart, newEnd, status, newSequence, details, createdAt, at,
+          newStart.equals(start) ? arrivedAt : null);
     }
 
     Booking withOutcome(Outcome outcome, Instant at) {

@@ -120,6 +120,19 @@ class BookingOutcomeTest {
   }
 
   @Test
+  void anEarlyArrivalDoesNotCountForTheTimeTheBookingMovedTo() {
+    State arrived = withBooking().apply(new BookingCalendar.BookingShopperArrived("b1", START.minusSeconds(300)));
+    State reassigned = arrived.apply(new BookingCalendar.BookingReassigned("b1", "agent-1", "agent-2", 1,
+        START.minusSeconds(200)));
+    assertThat(reassigned.bookings().get("b1").arrivedAt()).as("same time, another agent").isNotNull();
+    Instant later = START.plus(Duration.ofHours(3));
+    State moved = reassigned.apply(new BookingCalendar.BookingRescheduled("b1", "agent-2", later,
+        later.plus(Duration.ofMinutes(30)), 2, START.minusSeconds(100)));
+    assertThat(moved.bookings().get("b1").arrivedAt()).isNull();
+    assertThat(moved.noShow("b1", 2, later.plus(Duration.ofMinutes(15))).event()).isInstanceOf(BookingOutcomeRecorded.class);
+  }
+
+  @Test
   void theNoShowTimeIsThePolicys() {
     State state = withBooking().apply(new BookingCalendar.PolicySet(new BookingPolicy(30, 30, 0, 0, 120, 30, 16, 120,
         null, null, 5), MADE));
