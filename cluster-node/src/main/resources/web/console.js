@@ -27,6 +27,9 @@ const state = {
   localStream: null,
   callStartedAt: null,
   view: 'sign-in',
+  appointments: [], // the agent's booked appointments ahead (GET …/bookings)
+  hours: null, // the agent's working hours as last loaded or saved
+  appointmentTimer: null,
 };
 
 window.__videoshop = {
@@ -35,6 +38,7 @@ window.__videoshop = {
   get pc() { return state.call ? state.call.pc : null; },
   get roomId() { return state.room ? state.room.roomId : null; },
   get presence() { return state.presence; },
+  get appointments() { return state.appointments; },
 };
 
 // ---- Signing in and staying signed in ---------------------------------------------------------
@@ -94,6 +98,9 @@ function signedIn(login) {
 
 function signOut(message) {
   clearTimeout(state.refreshTimer);
+  clearInterval(state.appointmentTimer);
+  state.appointments = [];
+  state.hours = null;
   if (state.socket) state.socket.close();
   state.socket = null;
   endCall();
@@ -151,6 +158,17 @@ async function api(path) {
   return response.json();
 }
 
+/** A change through the API; a refused one throws the problem (code, errors) for sentenceFor. */
+async function apiSend(method, path, body) {
+  const response = await fetch('/api/v1' + path, {
+    method, headers: { Authorization: 'Bearer ' + state.session.accessToken, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw Object.assign(new Error(path + ': ' + response.status), { problem: answer });
+  return answer;
+}
+
 // ---- The console socket: queue, presence, offers ----------------------------------------------
 
 function start() {
@@ -161,7 +179,11 @@ function start() {
   api('/tenants/' + user.tenantId).then((tenant) => {
     state.tenant = tenant;
     $('tenant-name').textContent = tenant.name;
+    if (!state.hours || !state.hours.timeZone) $('hours-zone').placeholder = 'the shop\'s: ' + tenant.settings.timeZone;
   }).catch(() => {});
+  loadHours().then(loadAppointments);
+  clearInterval(state.appointmentTimer);
+  state.appointmentTimer = setInterval(() => { if (state.session) loadAppointments(); }, 60000);
   if (state.room && Date.now() - state.room.savedAt < 30 * 60 * 1000) {
     startCall(state.room);
   } else {
@@ -243,6 +265,9 @@ function onConsoleMessage(msg) {
       break;
     case 'reconnect':
       banner('The server asked us to reconnect. Reconnecting\u2026');
+      break;
+    case 'appointment-soon':
+      appointmentSoon(msg);
       break;
     default:
       break;
@@ -637,6 +662,181 @@ function forgetRoom() {
 }
 
 // ---- Small pieces -------------------------------------------------------------------------------
+
+// ---- Appointments and working hours (docs/scheduling.md) --------------------------------------
+
+const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+const DAY_NAMES = { monday: 'Monday', tuesday: 'Tuesday', wednesday: 'Wednesday', thursday: 'Thursday', friday: 'Friday', saturday: 'Saturday', sunday: 'Sunday' };
+const APPOINTMENT_DAYS = 7;
+
+/** The zone the agent's times are shown in: their working hours' zone, else this device's. */
+function agentZone() {
+  const zone = state.hours && state.hours.timeZone;
+  return zone || Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+function inZone(iso, options) {
+  try {
+    return new Intl.DateTimeFormat(undefined, { ...options, timeZone: agentZone() }).format(new Date(iso));
+  } catch (e) {
+    return new Intl.DateTimeFormat(undefined, options).format(new Date(iso));
+  }
+}
+
+function dayKey(iso) {
+  return inZone(iso, { year: 'numeric', month: '2-digit', day: '2-digit' });
+}
+
+async function loadAppointments() {
+  const user = state.session && state.session.user;
+  if (!user) return;
+  const now = new Date(Date.now() + state.serverOffsetMs);
+  const to = new Date(now.getTime() + APPOINTMENT_DAYS * 86400000);
+  try {
+    // An agent sees their own bookings only: the server picks them.
+    const page = await api('/tenants/' + user.tenantId + '/bookings?status=booked&from=' + encodeURIComponent(now.toISOString())
+      + '&to=' + encodeURIComponent(to.toISOString()) + '&limit=100');
+    state.appointments = page.items || [];
+    $('appointments-error').hidden = true;
+  } catch (e) {
+    showError($('appointments-error'), 'Your appointments could not be loaded. They are tried again in a minute.');
+  }
+  renderAppointments();
+}
+
+function renderAppointments() {
+  const list = $('appointments');
+  list.replaceChildren();
+  $('appointments-zone').textContent = 'Times in ' + agentZone();
+  const now = Date.now() + state.serverOffsetMs;
+  const today = dayKey(new Date(now).toISOString());
+  const tomorrow = dayKey(new Date(now + 86400000).toISOString());
+  let day = null;
+  let ul = null;
+  for (const booking of state.appointments) {
+    const key = dayKey(booking.start);
+    if (key !== day) {
+      day = key;
+      const label = key === today ? 'Today' : key === tomorrow ? 'Tomorrow' : inZone(booking.start, { weekday: 'long', day: 'numeric', month: 'long' });
+      ul = h('ul', { class: 'appointments', 'aria-label': label });
+      list.append(h('h3', { class: 'appointment-day' }, label), ul);
+    }
+    const soon = Date.parse(booking.start) - now < 15 * 60000;
+    const time = inZone(booking.start, { hour: '2-digit', minute: '2-digit' }) + '\u2013' + inZone(booking.end, { hour: '2-digit', minute: '2-digit' });
+    const shopperZone = booking.shopperTimeZone && booking.shopperTimeZone !== agentZone() ? 'their time zone: ' + booking.shopperTimeZone : null;
+    ul.append(h('li', { class: soon ? 'soon' : null, 'data-booking': booking.bookingId },
+      h('span', { class: 'time' }, time),
+      h('span', {}, h('strong', {}, booking.name || 'A shopper'),
+        booking.productInterest ? h('span', { class: 'muted' }, ' \u00b7 ' + booking.productInterest) : null,
+        shopperZone ? h('div', { class: 'muted small' }, shopperZone) : null)));
+  }
+  $('appointments-empty').hidden = state.appointments.length > 0;
+}
+
+/** The console's notice before an appointment (the push is its twin when the tab is hidden). */
+async function appointmentSoon(notice) {
+  if (!state.appointments.some((booking) => booking.bookingId === notice.bookingId)) await loadAppointments();
+  const booking = state.appointments.find((b) => b.bookingId === notice.bookingId);
+  const who = booking && booking.name ? booking.name : 'a booked shopper';
+  const text = 'Your appointment with ' + who + ' starts at ' + inZone(notice.startsAt, { hour: '2-digit', minute: '2-digit' }) + '.';
+  $('appointment-soon').textContent = text;
+  $('appointment-soon').hidden = false;
+  toast(text);
+  renderAppointments();
+}
+
+async function loadHours() {
+  const user = state.session && state.session.user;
+  if (!user) return;
+  try {
+    const view = await api('/tenants/' + user.tenantId + '/agents/' + user.id + '/working-hours');
+    state.hours = view.hours;
+    $('hours-error').hidden = true;
+  } catch (e) {
+    state.hours = null;
+    showError($('hours-error'), 'Your working hours could not be loaded.');
+  }
+  renderHours();
+}
+
+function renderHours() {
+  const hours = state.hours || { takesBookings: false, hours: null, timeZone: null, daysOff: [] };
+  $('hours-takes-bookings').checked = !!hours.takesBookings;
+  $('hours-mode-shop').checked = !hours.hours;
+  $('hours-mode-own').checked = !!hours.hours;
+  $('hours-zone').value = hours.timeZone || '';
+  $('hours-days-off').value = (hours.daysOff || []).join(', ');
+  const weekly = (hours.hours && hours.hours.weekly) || {};
+  const rows = $('hours-rows');
+  rows.replaceChildren();
+  let more = !!(hours.hours && hours.hours.exceptions && hours.hours.exceptions.length);
+  for (const day of DAYS) {
+    const windows = weekly[day] || [];
+    if (windows.length > 1) more = true;
+    const first = windows[0] || null;
+    const works = h('input', { type: 'checkbox', id: 'hours-' + day + '-works', 'aria-label': DAY_NAMES[day] + ': works' });
+    works.checked = !!first || (!hours.hours && DAYS.indexOf(day) < 5);
+    const from = h('input', { type: 'time', id: 'hours-' + day + '-from', value: first ? first.from : '09:00', 'aria-label': DAY_NAMES[day] + ' from' });
+    const to = h('input', { type: 'time', id: 'hours-' + day + '-to', value: first ? first.to : '17:00', 'aria-label': DAY_NAMES[day] + ' to' });
+    const sync = () => { from.disabled = !works.checked; to.disabled = !works.checked; };
+    works.addEventListener('change', sync);
+    sync();
+    rows.append(h('tr', {}, h('th', { scope: 'row' }, DAY_NAMES[day]), h('td', {}, works), h('td', {}, from), h('td', {}, to)));
+  }
+  $('hours-note').textContent = more ? 'An admin gave you further windows or dated exceptions; they are kept when you save.' : '';
+  $('hours-note').hidden = !more;
+  renderHoursMode();
+}
+
+function renderHoursMode() {
+  $('hours-days').hidden = !$('hours-mode-own').checked;
+}
+
+$('hours-mode-shop').addEventListener('change', renderHoursMode);
+$('hours-mode-own').addEventListener('change', renderHoursMode);
+
+/** The form as the API's WorkingHours: the first window of each day from the form, further ones kept. */
+function hoursFromForm() {
+  const before = state.hours && state.hours.hours;
+  let own = null;
+  if ($('hours-mode-own').checked) {
+    const weekly = {};
+    for (const day of DAYS) {
+      const kept = before && before.weekly && before.weekly[day] ? before.weekly[day].slice(1) : [];
+      const windows = $('hours-' + day + '-works').checked
+        ? [{ from: $('hours-' + day + '-from').value, to: $('hours-' + day + '-to').value }, ...kept] : [];
+      if (windows.length) weekly[day] = windows;
+    }
+    own = { weekly, exceptions: (before && before.exceptions) || [] };
+  }
+  const zone = $('hours-zone').value.trim();
+  const daysOff = $('hours-days-off').value.split(/[\s,;]+/).map((d) => d.trim()).filter(Boolean);
+  return { takesBookings: $('hours-takes-bookings').checked, hours: own, timeZone: zone || null, daysOff };
+}
+
+$('hours-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const user = state.session.user;
+  const error = $('hours-error');
+  error.hidden = true;
+  $('hours-save').disabled = true;
+  try {
+    const view = await apiSend('PUT', '/tenants/' + user.tenantId + '/agents/' + user.id + '/working-hours', hoursFromForm());
+    state.hours = view.hours;
+    renderHours();
+    renderAppointments();
+    toast('Your working hours are saved.');
+  } catch (e) {
+    const problem = e.problem || {};
+    const field = problem.errors && problem.errors[0] ? problem.errors[0].field : '';
+    showError(error, field === 'timeZone' ? 'The time zone is not known. Use a name such as Europe/Berlin.'
+      : field.startsWith('daysOff') ? 'Write days off as dates such as 2026-12-24, separated by commas.'
+      : field.startsWith('hours') ? 'A day\'s hours are not valid: give each working day a start and an end.'
+      : problem.code ? sentenceFor(problem) : 'Your hours could not be saved. Please try again.');
+  } finally {
+    $('hours-save').disabled = false;
+  }
+});
 
 function setView(view) {
   state.view = view;

@@ -90,8 +90,9 @@ public final class VideoShopNode {
   }
 
   /**
-   * As {@link #start(Config)} with the clock of the node's services (outbox, mails, links, tokens);
-   * the entities keep the system clock. Tests move it to reach a due time.
+   * As {@link #start(Config)} with the clock of the node's services (outbox, mails, links, tokens)
+   * and of the booking calendars (their deadlines are outbox rows due by it); the other entities
+   * keep the system clock. Tests move it to reach a due time.
    */
   public static VideoShopNode start(Config config, java.time.Clock clock) {
     VideoShopSettings settings = VideoShopSettings.from(config);
@@ -107,7 +108,7 @@ public final class VideoShopNode {
       // Before joining: cluster bootstrap's contact point is the management server.
       int managementPort = startManagement(system);
       joinCluster(system, settings.cluster());
-      registerEntities(system, settings);
+      registerEntities(system, settings, clock);
       LedgerProjection.init(system);
       Platform platform = new Platform(system, settings, clock);
       var callSummaries = new io.videoshop.notification.CallSummaries(platform.mails,
@@ -122,6 +123,14 @@ public final class VideoShopNode {
       RoomSweeper.start(system, platform.jdbi, platform.clock, settings.calls().reconnectGrace(),
           settings.calls().sweepInterval(), platform.blocking.executor());
       OfferPushProjection.init(system, platform.outbox, platform.clock, platform.deliveryWorkers::nudge);
+      // A booked shopper's arrival and call: the calendar hears of them, the booked agent gets a push.
+      io.videoshop.scheduling.BookedArrivalsProjection.init(system, platform.calendars,
+          settings.scheduling().askTimeout(), platform.outbox, platform.clock, platform.deliveryWorkers::nudge);
+      // The calendars' deadlines (no-show checks) and the agents' console notices are outbox rows too.
+      platform.deliveryWorkers.register(new io.videoshop.scheduling.CalendarChannel(platform.calendars,
+          settings.scheduling().askTimeout()));
+      platform.deliveryWorkers.register(
+          io.videoshop.scheduling.AppointmentNotices.get(system).channel(platform.clock));
       startDelivery(system, platform);
       var vault = SharedDatabase.get(system).personalDataVault();
       if (vault.masterKeys().isDevelopment()) {
@@ -156,12 +165,12 @@ public final class VideoShopNode {
   }
 
   /** Each domain's sharded entities; a message to one starts it on whichever node sharding picks. */
-  private static void registerEntities(ActorSystem<?> system, VideoShopSettings settings) {
+  private static void registerEntities(ActorSystem<?> system, VideoShopSettings settings, java.time.Clock clock) {
     TenantQueue.init(system);
     CallRoom.init(system, new CallRoom.Timings(settings.calls().reconnectGrace(), settings.calls().noShowTimeout(),
         settings.calls().balanceGrace()));
     Wallet.init(system, settings.billing().lowBalanceMinutes());
-    BookingCalendar.init(system);
+    BookingCalendar.init(system, clock);
     MeterRegistry registry = NodeMetrics.get(system).registry();
     ShardingMetrics.watch(system, registry, List.of(TenantQueue.ENTITY_KEY, CallRoom.ENTITY_KEY, Wallet.ENTITY_KEY,
         BookingCalendar.ENTITY_KEY));

@@ -125,8 +125,7 @@ public final class ShopperDirectory {
       } else if (event instanceof BookingCalendar.BookingDetailsCorrected corrected
           && bookings.containsKey(corrected.bookingId())) {
         BookingCalendar.Booking b = bookings.get(corrected.bookingId());
-        bookings.put(b.id(), new BookingCalendar.Booking(b.id(), b.agentId(), b.agentChosen(), b.start(), b.end(),
-            b.status(), b.sequence(), corrected.details(), b.createdAt(), corrected.at()));
+        bookings.put(b.id(), b.withDetails(corrected.details(), corrected.at()));
       }
     }
     for (BookingCalendar.Booking booking : bookings.values()) {

@@ -37,8 +37,8 @@ public final class AgentPushes {
   }
 
   /**
-   * A shopper who booked a time with the agent has arrived (for Scheduling: not sent by anything
-   * yet). Good for as long as the shopper is held for the agent.
+   * A shopper who booked a time with the agent has arrived ({@code scheduling.BookedArrivalsProjection}).
+   * Good for as long as the shopper is held for the agent.
    */
   public static PushMessage bookedShopperArrived(String appointmentId, Duration heldFor) {
     return new PushMessage(payload("booked-shopper-arrived", "Your booked shopper is here",
@@ -46,7 +46,7 @@ public final class AgentPushes {
         topic("arrived", appointmentId), heldFor, PushMessage.Urgency.HIGH);
   }
 
-  /** An appointment starts soon (for Scheduling: not sent by anything yet). Useless once it has started. */
+  /** An appointment starts soon ({@code scheduling.BookingMails}, due before it). Useless once it has started. */
   public static PushMessage appointmentReminder(String appointmentId, Instant startsAt, Instant now) {
     Duration left = Duration.between(now, startsAt);
     long minutes = Math.max(0, (left.toSeconds() + 59) / 60);

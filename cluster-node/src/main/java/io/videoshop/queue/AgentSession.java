@@ -11,6 +11,7 @@ import io.videoshop.protocol.Hello;
 import io.videoshop.protocol.ProtocolCodec;
 import io.videoshop.room.RoomPass;
 import io.videoshop.room.RoomTokens;
+import io.videoshop.scheduling.AppointmentNotices;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,6 +44,8 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   record FromClient(Sockets.Inbound inbound) implements Command {}
 
   private record Viewed(QueueFeed.View view) implements Command {}
+
+  private record Notice(AppointmentNotices.AppointmentSoon notice) implements Command {}
 
   private record Answered(String request, Object reply, Throwable failure) implements Command {}
 
@@ -92,6 +95,8 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     this.clock = clock;
     send(new Hello("agent", tenantId, ProtocolCodec.MAX_FRAME_BYTES));
     feeds.tell(new QueueFeeds.Attach(tenantId, context.messageAdapter(QueueFeed.View.class, Viewed::new), true));
+    AppointmentNotices.get(context.getSystem())
+        .subscribe(context.messageAdapter(AppointmentNotices.AppointmentSoon.class, Notice::new));
   }
 
   @Override
@@ -99,9 +104,19 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     return newReceiveBuilder()
         .onMessage(FromClient.class, message -> onClient(message.inbound()))
         .onMessage(Viewed.class, viewed -> onView(viewed.view()))
+        .onMessage(Notice.class, this::onNotice)
         .onMessage(Answered.class, this::onAnswer)
         .onMessage(AcceptAnswered.class, this::onAcceptAnswer)
         .build();
+  }
+
+  /** Every agent's appointment notices reach every console: this one passes on its agent's own. */
+  private Behavior<Command> onNotice(Notice message) {
+    AppointmentNotices.AppointmentSoon notice = message.notice();
+    if (notice.tenantId().equals(tenantId) && notice.agentId().equals(agentId)) {
+      send(new ConsoleEvent.AppointmentSoon(notice.bookingId(), notice.startsAt()));
+    }
+    return this;
   }
 
   private Behavior<Command> onClient(Sockets.Inbound inbound) {

@@ -57,8 +57,12 @@ public final class BookingCalendar
   /** Bookings that ended longer ago than this leave the entity's state (the read model keeps them). */
   public static final Duration KEPT_AFTER_END = Duration.ofDays(2);
 
-  public static void init(ActorSystem<?> system) {
-    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, entity -> create(entity.getEntityId(), Clock.systemUTC())));
+  /**
+   * @param clock the node's clock: the calendar's deadlines (the no-show check) are outbox rows
+   *     due by that clock, and the calendar judges them by the same one
+   */
+  public static void init(ActorSystem<?> system, Clock clock) {
+    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, entity -> create(entity.getEntityId(), clock)));
   }
 
   public static Behavior<Command> create(String tenantId, Clock clock) {
@@ -129,6 +133,19 @@ public final class BookingCalendar
   }
 
   /**
+   * The booked shopper joined the tenant's queue as this booking (told by
+   * {@link BookedArrivalsProjection}); once is enough, a second time changes nothing.
+   */
+  public record ShopperArrived(String bookingId, ActorRef<BookingReply> replyTo) implements Command {}
+
+  /**
+   * The booking's no-show time may have come (an outbox row due then, {@link CalendarChannel}):
+   * marks the booking a no-show if it is still {@code sequence}, booked, the shopper has not
+   * arrived and the time has come; otherwise changes nothing.
+   */
+  public record CheckNoShow(String bookingId, int sequence, ActorRef<BookingReply> replyTo) implements Command {}
+
+  /**
    * Corrects the shopper's details (a data rights correction): the new details, encrypted under
    * the booking's own data subject, replace the old in a new event; cancelled bookings too.
    */
@@ -162,6 +179,12 @@ public final class BookingCalendar
     public Refused {}
   }
 
+  /** The no-show check came before the booking's no-show time (the policy's time was raised since). */
+  public record NotYet(Instant dueAt) implements BookingReply {
+    @JsonCreator
+    public NotYet {}
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Events
 
@@ -174,7 +197,8 @@ public final class BookingCalendar
     @JsonSubTypes.Type(value = BookingReassigned.class, name = "BookingReassigned"),
     @JsonSubTypes.Type(value = BookingCancelled.class, name = "BookingCancelled"),
     @JsonSubTypes.Type(value = BookingOutcomeRecorded.class, name = "BookingOutcomeRecorded"),
-    @JsonSubTypes.Type(value = BookingDetailsCorrected.class, name = "BookingDetailsCorrected")
+    @JsonSubTypes.Type(value = BookingDetailsCorrected.class, name = "BookingDetailsCorrected"),
+    @JsonSubTypes.Type(value = BookingShopperArrived.class, name = "BookingShopperArrived")
   })
   public sealed interface Event extends CborSerializable {
     Instant at();
@@ -200,6 +224,9 @@ public final class BookingCalendar
   /** How the booking turned out; {@code roomId} is the call's room when attended. */
   public record BookingOutcomeRecorded(String bookingId, Outcome outcome, String roomId, Instant at) implements Event {}
 
+  /** The booked shopper joined the queue for the booking: from now on not a no-show. */
+  public record BookingShopperArrived(String bookingId, Instant at) implements Event {}
+
   /** The shopper's details corrected (encrypted under the same subject); every read shows the new ones. */
   public record BookingDetailsCorrected(String bookingId, BookingDetails details, Instant at) implements Event {}
 
@@ -219,22 +246,26 @@ public final class BookingCalendar
    *
    * @param agentChosen the shopper chose the agent (else the calendar assigned one)
    * @param sequence the ICS SEQUENCE: 0 when made, raised by every change
+   * @param arrivedAt when the shopper first joined the queue as this booking; null: not yet
    */
   public record Booking(String id, String agentId, boolean agentChosen, Instant start, Instant end, Status status,
-      int sequence, BookingDetails details, Instant createdAt, Instant updatedAt) implements CborSerializable {
+      int sequence, BookingDetails details, Instant createdAt, Instant updatedAt, Instant arrivedAt)
+      implements CborSerializable {
 
     @JsonIgnore
     public boolean active() {
       return status == Status.BOOKED;
     }
 
+    /** Another agent or time; an arrival for the old time does not count for a new one. */
     Booking movedTo(String agent, Instant newStart, Instant newEnd, int newSequence, Instant at) {
-      return new Booking(id, agent, agentChosen, newStart, newEnd, status, newSequence, details, createdAt, at);
+      return new Booking(id, agent, agentChosen, newStart, newEnd, status, newSequence, details, createdAt, at,
+          newStart.equals(start) ? arrivedAt : null);
     }
 
     Booking withOutcome(Outcome outcome, Instant at) {
       return new Booking(id, agentId, agentChosen, start, end,
-          outcome == Outcome.ATTENDED ? Status.ATTENDED : Status.NO_SHOW, sequence, details, createdAt, at);
+          outcome == Outcome.ATTENDED ? Status.ATTENDED : Status.NO_SHOW, sequence, details, createdAt, at, arrivedAt);
     }
 
     /** Holds its agent's time: booked, or already held (attended, no-show); only a cancellation frees it. */
@@ -244,7 +275,17 @@ public final class BookingCalendar
     }
 
     Booking cancelled(int newSequence, Instant at) {
-      return new Booking(id, agentId, agentChosen, start, end, Status.CANCELLED, newSequence, details, createdAt, at);
+      return new Booking(id, agentId, agentChosen, start, end, Status.CANCELLED, newSequence, details, createdAt, at,
+          arrivedAt);
+    }
+
+    Booking arrived(Instant at) {
+      return new Booking(id, agentId, agentChosen, start, end, status, sequence, details, createdAt, updatedAt, at);
+    }
+
+    /** The same booking with the shopper's corrected details. */
+    public Booking withDetails(BookingDetails corrected, Instant at) {
+      return new Booking(id, agentId, agentChosen, start, end, status, sequence, corrected, createdAt, at, arrivedAt);
     }
   }
 
@@ -313,7 +354,7 @@ public final class BookingCalendar
       if (check.refusal() != null) return Decision.refuse(check.refusal());
       String agent = agentId != null ? agentId : nextInTurn(check.agentIds());
       return Decision.to(new BookingMade(new Booking(bookingId, agent, agentId != null, start,
-          start.plus(policy.slotLength()), Status.BOOKED, 0, details, now, now), now));
+          start.plus(policy.slotLength()), Status.BOOKED, 0, details, now, now, null), now));
     }
 
     public Decision reschedule(TenantHours tenant, String bookingId, Instant start, boolean byShopper, Instant now) {
@@ -376,6 +417,36 @@ public final class BookingCalendar
       return Decision.to(new BookingOutcomeRecorded(bookingId, outcome, outcome == Outcome.ATTENDED ? roomId : null, now));
     }
 
+    /**
+     * The shopper joined the queue as the booking: recorded once (it keeps the booking from being
+     * a no-show); again, or for a booking no longer booked, nothing changes.
+     */
+    public Decision arrive(String bookingId, Instant now) {
+      Booking booking = bookings.get(bookingId);
+      if (booking == null) return Decision.refuse(BookingRefusal.BOOKING_NOT_FOUND);
+      if (!booking.active() || booking.arrivedAt() != null) return Decision.to(null);
+      return Decision.to(new BookingShopperArrived(bookingId, now));
+    }
+
+    /** When a booking whose shopper has not arrived counts as a no-show. */
+    public Instant noShowAt(Booking booking) {
+      return booking.start().plus(policy.noShowAfter());
+    }
+
+    /**
+     * A no-show, decided when the check for the booking's {@code sequence} comes: still that
+     * sequence (a moved booking has a check of its own), still booked (not attended, cancelled or
+     * marked already), the shopper never arrived, and its no-show time has come. Anything else is
+     * no change ({@code Decision.to(null)}); before the time, {@link BookingRefusal#OUTCOME_TOO_EARLY}.
+     */
+    public Decision noShow(String bookingId, int sequence, Instant now) {
+      Booking booking = bookings.get(bookingId);
+      if (booking == null) return Decision.refuse(BookingRefusal.BOOKING_NOT_FOUND);
+      if (booking.sequence() != sequence || !booking.active() || booking.arrivedAt() != null) return Decision.to(null);
+      if (now.isBefore(noShowAt(booking))) return Decision.refuse(BookingRefusal.OUTCOME_TOO_EARLY);
+      return Decision.to(new BookingOutcomeRecorded(bookingId, Outcome.NO_SHOW, null, now));
+    }
+
     /** Any booking the calendar still holds; the details must stay under the booking's subject. */
     public Decision correctDetails(String bookingId, BookingDetails details, Instant now) {
       Booking booking = bookings.get(bookingId);
@@ -425,9 +496,9 @@ public final class BookingCalendar
       } else if (event instanceof BookingOutcomeRecorded recorded) {
         return withBooking(bookings.get(recorded.bookingId()).withOutcome(recorded.outcome(), recorded.at()));
       } else if (event instanceof BookingDetailsCorrected corrected) {
-        Booking b = bookings.get(corrected.bookingId());
-        return withBooking(new Booking(b.id(), b.agentId(), b.agentChosen(), b.start(), b.end(), b.status(), b.sequence(),
-            corrected.details(), b.createdAt(), corrected.at()));
+        return withBooking(bookings.get(corrected.bookingId()).withDetails(corrected.details(), corrected.at()));
+      } else if (event instanceof BookingShopperArrived arrived) {
+        return withBooking(bookings.get(arrived.bookingId()).arrived(arrived.at()));
       }
       throw new IllegalStateException("unknown event " + event);
     }
@@ -506,7 +577,18 @@ public final class BookingCalendar
         .onCommand(CorrectDetails.class, (state, command) -> decide(state, state.correctDetails(command.bookingId(),
             command.details(), clock.instant()), command.replyTo(),
             after -> new BookingAccepted(after.bookings().get(command.bookingId()))))
+        .onCommand(ShopperArrived.class, (state, command) -> decide(state, state.arrive(command.bookingId(),
+            clock.instant()), command.replyTo(), after -> new BookingAccepted(after.bookings().get(command.bookingId()))))
+        .onCommand(CheckNoShow.class, this::onCheckNoShow)
         .build();
+  }
+
+  private ReplyEffect<Event, State> onCheckNoShow(State state, CheckNoShow command) {
+    Decision decision = state.noShow(command.bookingId(), command.sequence(), clock.instant());
+    if (decision.refusal() == BookingRefusal.OUTCOME_TOO_EARLY) {
+      return Effect().reply(command.replyTo(), new NotYet(state.noShowAt(state.bookings().get(command.bookingId()))));
+    }
+    return decide(state, decision, command.replyTo(), after -> new BookingAccepted(after.bookings().get(command.bookingId())));
   }
 
   private static Schedule schedule(State state) {

@@ -41,7 +41,9 @@ import java.util.Map;
  *       agent's push notice, as outbox rows due at their time (dedup key per booking, sequence and
  *       offset), so each is sent by whichever node claims it when due, also after restarts, and
  *       never from an in-memory timer. A change withdraws the pending reminders of the booking
- *       and queues new ones.
+ *       and queues new ones;
+ *   <li>for every booked booking, the same way: the agent's console notice
+ *       ({@link AppointmentNotices}) and the calendar's no-show check ({@link CalendarChannel}).
  * </ul>
  *
  * <p>The shopper's name and email are decrypted only here, to address the mail; the outbox keeps
@@ -87,6 +89,8 @@ public final class BookingMails {
     Row row = row(connection, tenantId, bookingId);
     if (row == null) return;
     mails.withdraw(connection, REMINDER_KEY + bookingId + ":");
+    Reminders reminders = reminders(connection, tenantId);
+    if ("booked".equals(row.status)) queueDeadlines(connection, tenantId, bookingId, row, reminders, now);
     Tenant tenant = tenants.find(tenantId).orElse(null);
     if (tenant == null) return;
     DecryptedPersonalData email = vault.decrypt(new EncryptedPersonalData(row.subjectId, row.emailCiphertext));
@@ -130,7 +134,6 @@ public final class BookingMails {
         "booking-mail:" + bookingId + ":" + row.sequence, List.of(ics), null);
     if (!"booked".equals(row.status)) return;
 
-    Reminders reminders = reminders(connection, tenantId);
     for (int minutes : reminders.shopperMinutes()) {
       Instant due = row.start.minus(Duration.ofMinutes(minutes));
       if (!due.isAfter(now)) continue; // booked closer to the start than this reminder: the confirmation says it
@@ -143,6 +146,25 @@ public final class BookingMails {
         PushOutbox.enqueue(outbox, connection, "reminder", tenantId, row.agentId,
             AgentPushes.appointmentReminder(bookingId, row.start, due), due, row.start,
             REMINDER_KEY + bookingId + ":" + row.sequence + ":agent");
+      }
+    }
+  }
+
+  /**
+   * What a booked booking needs at its times whatever its mails: the no-show check (the calendar's
+   * persistent timer, {@link CalendarChannel}) and the agent's console notice
+   * ({@link AppointmentNotices}); same dedup prefix as the reminders, so a change withdraws them too.
+   */
+  private void queueDeadlines(Connection connection, String tenantId, String bookingId, Row row, Reminders reminders,
+      Instant now) throws SQLException {
+    String key = REMINDER_KEY + bookingId + ":" + row.sequence + ":";
+    CalendarChannel.enqueueNoShowCheck(outbox, connection, tenantId, bookingId, row.sequence,
+        row.start.plus(Duration.ofMinutes(reminders.noShowAfterMinutes())), key + "no-show");
+    if (reminders.agentMinutes() > 0) {
+      Instant due = row.start.minus(Duration.ofMinutes(reminders.agentMinutes()));
+      if (due.isAfter(now)) {
+        AppointmentNotices.enqueue(outbox, connection, tenantId, row.agentId, bookingId, row.start, due,
+            key + "agent-console");
       }
     }
   }
@@ -218,22 +240,24 @@ public final class BookingMails {
     }
   }
 
-  /** The tenant's reminder offsets as its calendar's last PolicySet said (the defaults before any). */
-  record Reminders(List<Integer> shopperMinutes, int agentMinutes, int changeNoticeMinutes) {}
+  /** The tenant's reminder offsets and no-show time as its calendar's last PolicySet said (the defaults before any). */
+  record Reminders(List<Integer> shopperMinutes, int agentMinutes, int noShowAfterMinutes) {}
 
   static Reminders reminders(Connection connection, String tenantId) throws SQLException {
     try (PreparedStatement select = connection.prepareStatement(
-        "SELECT reminder_minutes, agent_reminder_minutes FROM booking_reminder_policies WHERE tenant_id = ?")) {
+        "SELECT reminder_minutes, agent_reminder_minutes, no_show_after_minutes FROM booking_reminder_policies "
+            + "WHERE tenant_id = ?")) {
       select.setString(1, tenantId);
       try (ResultSet rows = select.executeQuery()) {
         if (!rows.next()) {
           BookingPolicy defaults = BookingPolicy.defaults();
-          return new Reminders(defaults.reminderMinutes(), defaults.agentReminderMinutes(), defaults.changeNoticeMinutes());
+          return new Reminders(defaults.reminderMinutes(), defaults.agentReminderMinutes(), defaults.noShowAfterMinutes());
         }
         String list = rows.getString(1);
         List<Integer> minutes = list.isBlank() ? List.of()
             : Arrays.stream(list.split(",")).map(String::trim).map(Integer::valueOf).toList();
-        return new Reminders(minutes, rows.getInt(2), 0);
+        int noShowAfter = rows.getInt(3);
+        return new Reminders(minutes, rows.getInt(2), rows.wasNull() ? BookingPolicy.DEFAULT_NO_SHOW_AFTER : noShowAfter);
       }
     }
   }
@@ -259,12 +283,13 @@ public final class BookingMails {
     for (int m : policy.reminderMinutes()) minutes.add(String.valueOf(m));
     try (PreparedStatement insert = connection.prepareStatement("""
         INSERT INTO booking_reminder_policies (tenant_id, reminder_minutes, agent_reminder_minutes, change_notice_minutes,
-          updated_at) VALUES (?, ?, ?, ?, ?)""")) {
+          updated_at, no_show_after_minutes) VALUES (?, ?, ?, ?, ?, ?)""")) {
       insert.setString(1, tenantId);
       insert.setString(2, String.join(",", minutes));
       insert.setInt(3, policy.agentReminderMinutes());
       insert.setInt(4, policy.changeNoticeMinutes());
       insert.setTimestamp(5, Timestamp.from(at));
+      insert.setInt(6, policy.noShowAfterMinutes());
       insert.executeUpdate();
     }
   }

@@ -20,15 +20,18 @@ import java.util.List;
  * @param changeNoticeMinutes how long before its start a shopper may still reschedule or cancel
  * @param reminderMinutes when the shopper's reminder mails go out, minutes before the start
  *     (default 24 h and 1 h; empty: none); absent in policies set before reminders existed
- * @param agentReminderMinutes when the agent's push notice goes out (default 10; 0: none)
+ * @param agentReminderMinutes when the agent's push and console notice go out (default 10; 0: none)
+ * @param noShowAfterMinutes how long after the start a booked shopper who has not arrived is marked
+ *     a no-show (default 15); absent in policies set before it existed
  */
 public record BookingPolicy(
     int slotMinutes, int intervalMinutes, int bufferBeforeMinutes, int bufferAfterMinutes, int minNoticeMinutes,
     int horizonDays, int maxPerAgentPerDay, int changeNoticeMinutes, List<Integer> reminderMinutes,
-    Integer agentReminderMinutes) implements CborSerializable {
+    Integer agentReminderMinutes, Integer noShowAfterMinutes) implements CborSerializable {
 
   public static final List<Integer> DEFAULT_REMINDERS = List.of(24 * 60, 60);
   public static final int DEFAULT_AGENT_REMINDER = 10;
+  public static final int DEFAULT_NO_SHOW_AFTER = 15;
 
   @JsonCreator
   public BookingPolicy {
@@ -36,13 +39,22 @@ public record BookingPolicy(
         : reminderMinutes.stream().filter(java.util.Objects::nonNull).distinct().sorted(java.util.Comparator.reverseOrder())
             .toList();
     agentReminderMinutes = agentReminderMinutes == null ? DEFAULT_AGENT_REMINDER : agentReminderMinutes;
+    noShowAfterMinutes = noShowAfterMinutes == null ? DEFAULT_NO_SHOW_AFTER : noShowAfterMinutes;
   }
 
-  /** A policy with the default reminders. */
+  /** A policy with the default reminders and no-show time. */
   public BookingPolicy(int slotMinutes, int intervalMinutes, int bufferBeforeMinutes, int bufferAfterMinutes,
       int minNoticeMinutes, int horizonDays, int maxPerAgentPerDay, int changeNoticeMinutes) {
     this(slotMinutes, intervalMinutes, bufferBeforeMinutes, bufferAfterMinutes, minNoticeMinutes, horizonDays,
-        maxPerAgentPerDay, changeNoticeMinutes, null, null);
+        maxPerAgentPerDay, changeNoticeMinutes, null, null, null);
+  }
+
+  /** As the full constructor, with the default no-show time. */
+  public BookingPolicy(int slotMinutes, int intervalMinutes, int bufferBeforeMinutes, int bufferAfterMinutes,
+      int minNoticeMinutes, int horizonDays, int maxPerAgentPerDay, int changeNoticeMinutes,
+      List<Integer> reminderMinutes, Integer agentReminderMinutes) {
+    this(slotMinutes, intervalMinutes, bufferBeforeMinutes, bufferAfterMinutes, minNoticeMinutes, horizonDays,
+        maxPerAgentPerDay, changeNoticeMinutes, reminderMinutes, agentReminderMinutes, null);
   }
 
   public static BookingPolicy defaults() {
@@ -77,6 +89,10 @@ public record BookingPolicy(
     return Duration.ofMinutes(changeNoticeMinutes);
   }
 
+  public Duration noShowAfter() {
+    return Duration.ofMinutes(noShowAfterMinutes);
+  }
+
   /** Every field out of its range, named; empty when the policy is acceptable. */
   public List<FieldError> problems() {
     List<FieldError> errors = new ArrayList<>();
@@ -93,6 +109,7 @@ public record BookingPolicy(
     }
     for (int minutes : reminderMinutes) range(errors, "reminderMinutes", minutes, 5, 20_160);
     range(errors, "agentReminderMinutes", agentReminderMinutes, 0, 1_440);
+    range(errors, "noShowAfterMinutes", noShowAfterMinutes, 1, 240);
     return errors;
   }
 

@@ -25,11 +25,11 @@ import java.util.regex.Pattern;
  * {@code sub}; then it decrypts the {@code aes128gcm} body with the browser's key of that path.
  * Each path ({@code /push/<name>}) answers the status it is told to (201 by default).
  */
-final class TestPushService implements AutoCloseable {
+public final class TestPushService implements AutoCloseable {
   private static final Pattern VAPID = Pattern.compile("vapid t=([^,\\s]+),\\s*k=([A-Za-z0-9_-]+)");
 
   /** One push as received: its checks, headers and the decrypted payload (null when it did not decrypt). */
-  record Received(String path, int answered, List<String> problems, Map<String, String> headers, String payload) {}
+  public record Received(String path, int answered, List<String> problems, Map<String, String> headers, String payload) {}
 
   private final HttpServer server;
   private final String expectedKey;
@@ -38,7 +38,7 @@ final class TestPushService implements AutoCloseable {
   private final Map<String, Integer> statuses = new ConcurrentHashMap<>();
   final List<Received> received = new CopyOnWriteArrayList<>();
 
-  TestPushService(String expectedKey, String expectedSubject) throws IOException {
+  public TestPushService(String expectedKey, String expectedSubject) throws IOException {
     this.expectedKey = expectedKey;
     this.expectedSubject = expectedSubject;
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -51,7 +51,7 @@ final class TestPushService implements AutoCloseable {
   }
 
   /** A new browser of this service: its endpoint and keys, as PushManager.subscribe would give them. */
-  Map<String, Object> subscribe(String name) {
+  public Map<String, Object> subscribe(String name) {
     BrowserPushKeys keys = BrowserPushKeys.generate();
     browsers.put("/push/" + name, keys);
     return Map.of("endpoint", origin() + "/push/" + name,
@@ -62,7 +62,7 @@ final class TestPushService implements AutoCloseable {
     statuses.put("/push/" + name, status);
   }
 
-  List<Received> receivedAt(String name) {
+  public List<Received> receivedAt(String name) {
     return received.stream().filter(r -> r.path().equals("/push/" + name)).toList();
   }
 

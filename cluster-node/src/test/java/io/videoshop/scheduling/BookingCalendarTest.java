@@ -83,11 +83,33 @@ class BookingCalendarTest {
         new BookingCalendar.CorrectDetails("nope", corrected, replyTo)).reply())
         .isEqualTo(new BookingCalendar.Refused(BookingRefusal.BOOKING_NOT_FOUND));
 
+    // The arrival and the no-show check, as the queue's projection and the outbox send them.
+    var early = calendar.<BookingCalendar.BookingReply>runCommand(replyTo -> new BookingCalendar.CheckNoShow("b1", 2, replyTo));
+    assertThat(early.reply()).isEqualTo(new BookingCalendar.NotYet(before(calendar, "b1").start().plusSeconds(15 * 60)));
+    assertThat(early.hasNoEvents()).isTrue();
+    Instant b3Start = start.plusSeconds(1800);
+    calendar.<BookingCalendar.BookingReply>runCommand(replyTo -> new BookingCalendar.Book(TENANT, "b3", b3Start, null,
+        AvailabilityTest.details("s3"), replyTo));
+    clock.set(b3Start.plusSeconds(60));
+    var arrival = calendar.<BookingCalendar.BookingReply>runCommand(replyTo -> new BookingCalendar.ShopperArrived("b3", replyTo));
+    assertThat(arrival.event()).isInstanceOf(BookingCalendar.BookingShopperArrived.class);
+    clock.set(before(calendar, "b1").start().plusSeconds(20 * 60));
+    var noShow = calendar.<BookingCalendar.BookingReply>runCommand(replyTo -> new BookingCalendar.CheckNoShow("b1", 2, replyTo));
+    assertThat(((BookingCalendar.BookingAccepted) noShow.reply()).booking().status())
+        .isEqualTo(BookingCalendar.Status.NO_SHOW);
+    var arrived = calendar.<BookingCalendar.BookingReply>runCommand(replyTo -> new BookingCalendar.CheckNoShow("b3", 0, replyTo));
+    assertThat(arrived.hasNoEvents()).as("the shopper came").isTrue();
+
     State before = calendar.getState();
     calendar.restart();
     assertThat(calendar.getState()).isEqualTo(before);
     assertThat(before.bookings().get("b1").sequence()).isEqualTo(2);
     assertThat(before.bookings().get("b2").status()).isEqualTo(BookingCalendar.Status.CANCELLED);
     assertThat(before.bookings().get("b2").details()).as("recovered with the correction").isEqualTo(corrected);
+    assertThat(before.bookings().get("b3").arrivedAt()).isEqualTo(b3Start.plusSeconds(60));
+  }
+
+  private static BookingCalendar.Booking before(EventSourcedBehaviorTestKit<Command, Event, State> calendar, String id) {
+    return calendar.getState().bookings().get(id);
   }
 }

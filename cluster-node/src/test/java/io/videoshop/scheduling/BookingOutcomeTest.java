@@ -20,7 +20,7 @@ class BookingOutcomeTest {
 
   private static State withBooking() {
     Booking booking = new Booking("b1", "agent-1", false, START, START.plus(Duration.ofMinutes(30)), Status.BOOKED, 0,
-        null, MADE, MADE);
+        null, MADE, MADE, null);
     return State.EMPTY.apply(new BookingMade(booking, MADE));
   }
 
@@ -66,4 +66,78 @@ class BookingOutcomeTest {
     assertThat(cancelled.bookings().get("b1").holdsTime()).isFalse();
   }
 
+  // Recorded without anyone: the no-show check (its outbox row, due at the policy's no-show time) and the arrival.
+
+  private static final Instant NO_SHOW_AT = START.plus(Duration.ofMinutes(BookingPolicy.DEFAULT_NO_SHOW_AFTER));
+
+  @Test
+  void aShopperWhoNeverCameIsANoShowOnceTheNoShowTimeHasCome() {
+    State state = withBooking();
+    assertThat(state.noShowAt(state.bookings().get("b1"))).isEqualTo(NO_SHOW_AT);
+    assertThat(state.noShow("b1", 0, NO_SHOW_AT.minusSeconds(1)).refusal()).as("not yet")
+        .isEqualTo(BookingRefusal.OUTCOME_TOO_EARLY);
+    Decision decision = state.noShow("b1", 0, NO_SHOW_AT);
+    BookingOutcomeRecorded recorded = (BookingOutcomeRecorded) decision.event();
+    assertThat(recorded.outcome()).isEqualTo(Outcome.NO_SHOW);
+    assertThat(recorded.roomId()).isNull();
+    State after = state.apply(recorded);
+    assertThat(after.bookings().get("b1").status()).isEqualTo(Status.NO_SHOW);
+    Decision again = after.noShow("b1", 0, NO_SHOW_AT.plusSeconds(60));
+    assertThat(again.refusal()).isNull();
+    assertThat(again.event()).as("a second check changes nothing").isNull();
+  }
+
+  @Test
+  void aShopperWhoArrivedIsNoNoShowEvenWhileWaitingForTheFallback() {
+    State state = withBooking();
+    Decision arrival = state.arrive("b1", START.plusSeconds(90));
+    State arrived = state.apply(arrival.event());
+    assertThat(arrived.bookings().get("b1").arrivedAt()).isEqualTo(START.plusSeconds(90));
+    assertThat(arrived.arrive("b1", START.plusSeconds(120)).event()).as("arrived once").isNull();
+    assertThat(arrived.noShow("b1", 0, NO_SHOW_AT.plusSeconds(1)).event()).isNull();
+    assertThat(arrived.bookings().get("b1").status()).isEqualTo(Status.BOOKED);
+    // The call is accepted (by the booked agent or the fallback): attended with the room.
+    State attended = arrived.apply(arrived.recordOutcome("b1", Outcome.ATTENDED, "room-9", null,
+        NO_SHOW_AT.plusSeconds(30)).event());
+    assertThat(attended.bookings().get("b1").status()).isEqualTo(Status.ATTENDED);
+    assertThat(attended.bookings().get("b1").arrivedAt()).as("kept").isEqualTo(START.plusSeconds(90));
+  }
+
+  @Test
+  void theCheckOfAnOlderSequenceOrOfAnAttendedOrCancelledBookingDoesNothing() {
+    State state = withBooking();
+    State moved = state.apply(new BookingCalendar.BookingRescheduled("b1", "agent-1", START.plus(Duration.ofHours(2)),
+        START.plus(Duration.ofMinutes(150)), 1, MADE.plusSeconds(10)));
+    assertThat(moved.noShow("b1", 0, NO_SHOW_AT).event()).as("the old time's check").isNull();
+    assertThat(moved.noShow("b1", 1, NO_SHOW_AT).refusal()).as("the new time's check, too early")
+        .isEqualTo(BookingRefusal.OUTCOME_TOO_EARLY);
+    State attended = state.apply(state.recordOutcome("b1", Outcome.ATTENDED, "room-1", null, START).event());
+    assertThat(attended.noShow("b1", 0, NO_SHOW_AT).event()).isNull();
+    State cancelled = state.apply(state.cancel("b1", null, false, MADE.plusSeconds(60)).event());
+    assertThat(cancelled.noShow("b1", 1, NO_SHOW_AT).event()).isNull();
+    assertThat(cancelled.arrive("b1", START).event()).as("a cancelled booking's shopper changes nothing").isNull();
+    assertThat(state.noShow("nope", 0, NO_SHOW_AT).refusal()).isEqualTo(BookingRefusal.BOOKING_NOT_FOUND);
+  }
+
+  @Test
+  void anEarlyArrivalDoesNotCountForTheTimeTheBookingMovedTo() {
+    State arrived = withBooking().apply(new BookingCalendar.BookingShopperArrived("b1", START.minusSeconds(300)));
+    State reassigned = arrived.apply(new BookingCalendar.BookingReassigned("b1", "agent-1", "agent-2", 1,
+        START.minusSeconds(200)));
+    assertThat(reassigned.bookings().get("b1").arrivedAt()).as("same time, another agent").isNotNull();
+    Instant later = START.plus(Duration.ofHours(3));
+    State moved = reassigned.apply(new BookingCalendar.BookingRescheduled("b1", "agent-2", later,
+        later.plus(Duration.ofMinutes(30)), 2, START.minusSeconds(100)));
+    assertThat(moved.bookings().get("b1").arrivedAt()).isNull();
+    assertThat(moved.noShow("b1", 2, later.plus(Duration.ofMinutes(15))).event()).isInstanceOf(BookingOutcomeRecorded.class);
+  }
+
+  @Test
+  void theNoShowTimeIsThePolicys() {
+    State state = withBooking().apply(new BookingCalendar.PolicySet(new BookingPolicy(30, 30, 0, 0, 120, 30, 16, 120,
+        null, null, 5), MADE));
+    assertThat(state.noShow("b1", 0, START.plus(Duration.ofMinutes(5)).minusSeconds(1)).refusal())
+        .isEqualTo(BookingRefusal.OUTCOME_TOO_EARLY);
+    assertThat(state.noShow("b1", 0, START.plus(Duration.ofMinutes(5))).event()).isNotNull();
+  }
 }

@@ -20,6 +20,7 @@ class BookingPolicyTest {
          "horizonDays":30,"maxPerAgentPerDay":16,"changeNoticeMinutes":120}""", BookingPolicy.class);
     assertThat(old.reminderMinutes()).containsExactly(1440, 60);
     assertThat(old.agentReminderMinutes()).isEqualTo(10);
+    assertThat(old.noShowAfterMinutes()).as("the no-show time too").isEqualTo(15);
     assertThat(old.problems()).isEmpty();
   }
 
@@ -38,6 +39,10 @@ class BookingPolicyTest {
     assertThat(codes(policy(List.of(10, 20, 30, 40), 10))).containsExactly("reminderMinutes:too_many");
     assertThat(codes(policy(List.of(60), 1_441))).containsExactly("agentReminderMinutes:out_of_range");
     assertThat(codes(policy(List.of(60), -1))).containsExactly("agentReminderMinutes:out_of_range");
+    assertThat(codes(new BookingPolicy(30, 30, 0, 0, 120, 30, 16, 120, null, null, 0)))
+        .containsExactly("noShowAfterMinutes:out_of_range");
+    assertThat(codes(new BookingPolicy(30, 30, 0, 0, 120, 30, 16, 120, null, null, 241)))
+        .containsExactly("noShowAfterMinutes:out_of_range");
   }
 
   private static BookingPolicy policy(List<Integer> reminders, int agent) {

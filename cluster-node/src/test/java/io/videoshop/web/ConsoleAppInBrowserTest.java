@@ -36,6 +36,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -253,6 +255,87 @@ class ConsoleAppInBrowserTest {
 
   @Test
   @Order(5)
+  void theAgentSetsTheirOwnHoursByKeyboardAndSeesTheirAppointmentInTheirZone() throws Exception {
+    Chromium.requireInstalled();
+    until("the hours card shows", driver -> driver.findElement(By.id("hours-card")).isDisplayed());
+    // By keyboard: take bookings, in New York time, with a day off.
+    WebElement takes = phone.findElement(By.id("hours-takes-bookings"));
+    if (!takes.isSelected()) takes.sendKeys(Keys.SPACE);
+    assertThat(takes.isSelected()).isTrue();
+    phone.findElement(By.id("hours-zone")).clear();
+    phone.findElement(By.id("hours-zone")).sendKeys("America/New_York");
+    phone.findElement(By.id("hours-days-off")).clear();
+    phone.findElement(By.id("hours-days-off")).sendKeys("2031-12-24");
+    phone.findElement(By.id("hours-mode-own")).sendKeys(Keys.SPACE);
+    until("the week's rows show", driver -> driver.findElement(By.id("hours-days")).isDisplayed());
+    phone.findElement(By.id("hours-mode-shop")).sendKeys(Keys.SPACE);
+    phone.findElement(By.id("hours-days-off")).sendKeys(Keys.ENTER); // submits the form
+    String agentId = (String) js(phone,
+        "return JSON.parse(sessionStorage.getItem('videoshop-console:session')).user.id");
+    String demo = node.platform().tenants.findBySlug(FirstStart.DEMO_SLUG).orElseThrow().id();
+    String hoursPath = "/api/v1/tenants/" + demo + "/agents/" + agentId + "/working-hours";
+    until("the hours are saved", driver -> {
+      JsonNode hours = apiAsConsole(hoursPath).path("hours");
+      return hours.path("takesBookings").asBoolean() && "America/New_York".equals(hours.path("timeZone").asText())
+          && hours.path("daysOff").toString().contains("2031-12-24") && !hours.path("hours").isObject();
+    });
+    // A bad zone is named, nothing saved.
+    phone.findElement(By.id("hours-zone")).sendKeys("x");
+    phone.findElement(By.id("hours-save")).click();
+    until("the zone is refused", driver -> driver.findElement(By.id("hours-error")).isDisplayed()
+        && driver.findElement(By.id("hours-error")).getText().contains("time zone"));
+    assertThat(apiAsConsole(hoursPath).path("hours").path("timeZone").asText()).isEqualTo("America/New_York");
+
+    // A shopper books the agent (the only one taking bookings) through the store's widget key.
+    List<WidgetKeys.WidgetKey> keys = node.platform().widgetKeys.list(demo);
+    String key = keys.get(keys.size() - 1).publicKey();
+    HttpResponse<String> slots = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/widget/slots?days=14"))
+        .header("X-Widget-Key", key).header("Origin", base).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(slots.statusCode()).as(slots.body()).isEqualTo(200);
+    String start = JSON.readTree(slots.body()).get("slots").get(0).get("start").asText();
+    HttpResponse<String> booked = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/widget/bookings"))
+        .header("X-Widget-Key", key).header("Origin", base).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("start", start,
+            "name", "Bo <b>Booked</b>", "email", "bo@example.com", "productInterest", "a tent for two",
+            "timeZone", "Asia/Tokyo", "consent", true)))).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(booked.statusCode()).as(booked.body()).isEqualTo(201);
+    String bookingId = JSON.readTree(booked.body()).get("bookingId").asText();
+
+    until("the appointment is listed", driver -> {
+      if (driver.findElements(By.cssSelector("[data-booking='" + bookingId + "']")).isEmpty()) {
+        driver.navigate().refresh(); // the console looks again each minute; a reload looks now
+        return false;
+      }
+      return true;
+    });
+    WebElement row = phone.findElement(By.cssSelector("[data-booking='" + bookingId + "']"));
+    assertThat(row.getText()).contains("Bo <b>Booked</b>").as("the name as text, never markup")
+        .contains("a tent for two").contains("Asia/Tokyo");
+    assertThat(phone.findElement(By.id("appointments-zone")).getText()).isEqualTo("Times in America/New_York");
+    // The start as the browser writes it in New York time (the agent's zone), not the device's or Tokyo's.
+    Object newYork = ((JavascriptExecutor) phone).executeScript("return new Intl.DateTimeFormat(undefined, "
+        + "{hour: '2-digit', minute: '2-digit', timeZone: 'America/New_York'}).format(new Date(arguments[0]))", start);
+    assertThat(row.findElement(By.className("time")).getText()).startsWith(String.valueOf(newYork));
+    assertThat(fitsTheScreen()).as("the appointments and hours fit 390 px").isTrue();
+    ((JavascriptExecutor) phone).executeScript("arguments[0].scrollIntoView({block: 'center'})", row);
+    screenshot("phone-appointments");
+  }
+
+  private JsonNode apiAsConsole(String path) {
+    Object body = ((JavascriptExecutor) phone).executeAsyncScript("""
+        const done = arguments[arguments.length - 1];
+        const session = JSON.parse(sessionStorage.getItem('videoshop-console:session'));
+        fetch(arguments[0], { headers: { Authorization: 'Bearer ' + session.accessToken } })
+          .then((r) => r.text()).then(done, (e) => done(String(e)));""", path);
+    try {
+      return JSON.readTree(String.valueOf(body));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  @Order(6)
   void whenTheNodeCannotBeReachedTheInstalledConsoleStillOpensFromItsShell() throws Exception {
     Chromium.requireInstalled();
     node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -14,6 +14,7 @@ import java.util.List;
   @JsonSubTypes.Type(value = ConsoleEvent.OfferEnded.class, name = "reservation-ended"),
   @JsonSubTypes.Type(value = ConsoleEvent.Assigned.class, name = "assigned"),
   @JsonSubTypes.Type(value = ConsoleEvent.Done.class, name = "ok"),
+  @JsonSubTypes.Type(value = ConsoleEvent.AppointmentSoon.class, name = "appointment-soon"),
   @JsonSubTypes.Type(value = ErrorMessage.class, name = "error"),
   @JsonSubTypes.Type(value = Reconnect.class, name = "reconnect")
 })
@@ -43,6 +44,13 @@ public interface ConsoleEvent {
 
   /** This agent accepted: the call room to join, with the token that admits this agent to it. */
   record Assigned(String reservationId, String ticketId, String roomId, String roomToken) implements ConsoleEvent {}
+
+  /**
+   * One of this agent's booked appointments starts soon (the booking policy's
+   * {@code agentReminderMinutes} before {@code startsAt}); the console shows the booking from its
+   * appointments list.
+   */
+  record AppointmentSoon(String bookingId, Instant startsAt) implements ConsoleEvent {}
 
   /** A request was carried out (presence set, call finished). */
   record Done(String request) implements ConsoleEvent {}
