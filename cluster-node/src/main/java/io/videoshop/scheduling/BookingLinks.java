@@ -60,7 +60,8 @@ public final class BookingLinks {
     }
   }
 
-  private static ApiError invalid() {
+  /** 401 {@code invalid_booking_link}: what every wrong link gets, whatever was wrong with it. */
+  public static ApiError invalid() {
     return ApiError.unauthorized("invalid_booking_link", "The booking link is not valid (or has expired)");
   }
 }

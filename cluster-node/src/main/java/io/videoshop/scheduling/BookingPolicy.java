@@ -21,14 +21,21 @@ import java.util.List;
  * @param reminderMinutes when the shopper's reminder mails go out, minutes before the start
  *     (default 24 h and 1 h; empty: none); absent in policies set before reminders existed
  * @param agentReminderMinutes when the agent's push notice goes out (default 10; 0: none)
+ * @param bookedAgentMinutes how long a booked shopper who arrived is offered to the booked agent only,
+ *     from the start (or a late arrival), before any suitable agent may have them (default 5)
+ * @param earlyArrivalMinutes how long before the start a booked shopper may join the queue and wait
+ *     for their time (default 15)
  */
 public record BookingPolicy(
     int slotMinutes, int intervalMinutes, int bufferBeforeMinutes, int bufferAfterMinutes, int minNoticeMinutes,
     int horizonDays, int maxPerAgentPerDay, int changeNoticeMinutes, List<Integer> reminderMinutes,
-    Integer agentReminderMinutes) implements CborSerializable {
+    Integer agentReminderMinutes, Integer bookedAgentMinutes, Integer earlyArrivalMinutes)
+    implements CborSerializable {
 
   public static final List<Integer> DEFAULT_REMINDERS = List.of(24 * 60, 60);
   public static final int DEFAULT_AGENT_REMINDER = 10;
+  public static final int DEFAULT_BOOKED_AGENT_MINUTES = 5;
+  public static final int DEFAULT_EARLY_ARRIVAL_MINUTES = 15;
 
   @JsonCreator
   public BookingPolicy {
@@ -36,13 +43,23 @@ public record BookingPolicy(
         : reminderMinutes.stream().filter(java.util.Objects::nonNull).distinct().sorted(java.util.Comparator.reverseOrder())
             .toList();
     agentReminderMinutes = agentReminderMinutes == null ? DEFAULT_AGENT_REMINDER : agentReminderMinutes;
+    bookedAgentMinutes = bookedAgentMinutes == null ? DEFAULT_BOOKED_AGENT_MINUTES : bookedAgentMinutes;
+    earlyArrivalMinutes = earlyArrivalMinutes == null ? DEFAULT_EARLY_ARRIVAL_MINUTES : earlyArrivalMinutes;
+  }
+
+  /** A policy with the default arrival rules. */
+  public BookingPolicy(int slotMinutes, int intervalMinutes, int bufferBeforeMinutes, int bufferAfterMinutes,
+      int minNoticeMinutes, int horizonDays, int maxPerAgentPerDay, int changeNoticeMinutes,
+      List<Integer> reminderMinutes, Integer agentReminderMinutes) {
+    this(slotMinutes, intervalMinutes, bufferBeforeMinutes, bufferAfterMinutes, minNoticeMinutes, horizonDays,
+        maxPerAgentPerDay, changeNoticeMinutes, reminderMinutes, agentReminderMinutes, null, null);
   }
 
   /** A policy with the default reminders. */
   public BookingPolicy(int slotMinutes, int intervalMinutes, int bufferBeforeMinutes, int bufferAfterMinutes,
       int minNoticeMinutes, int horizonDays, int maxPerAgentPerDay, int changeNoticeMinutes) {
     this(slotMinutes, intervalMinutes, bufferBeforeMinutes, bufferAfterMinutes, minNoticeMinutes, horizonDays,
-        maxPerAgentPerDay, changeNoticeMinutes, null, null);
+        maxPerAgentPerDay, changeNoticeMinutes, null, null, null, null);
   }
 
   public static BookingPolicy defaults() {
@@ -77,6 +94,14 @@ public record BookingPolicy(
     return Duration.ofMinutes(changeNoticeMinutes);
   }
 
+  public Duration bookedAgentWindow() {
+    return Duration.ofMinutes(bookedAgentMinutes);
+  }
+
+  public Duration earlyArrival() {
+    return Duration.ofMinutes(earlyArrivalMinutes);
+  }
+
   /** Every field out of its range, named; empty when the policy is acceptable. */
   public List<FieldError> problems() {
     List<FieldError> errors = new ArrayList<>();
@@ -93,6 +118,8 @@ public record BookingPolicy(
     }
     for (int minutes : reminderMinutes) range(errors, "reminderMinutes", minutes, 5, 20_160);
     range(errors, "agentReminderMinutes", agentReminderMinutes, 0, 1_440);
+    range(errors, "bookedAgentMinutes", bookedAgentMinutes, 0, 60);
+    range(errors, "earlyArrivalMinutes", earlyArrivalMinutes, 0, 120);
     return errors;
   }
 
