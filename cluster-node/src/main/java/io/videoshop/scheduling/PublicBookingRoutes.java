@@ -3,7 +3,7 @@ package io.videoshop.scheduling;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.options;
-import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefixTest;
 import static org.apache.pekko.http.javadsl.server.Directives.respondWithHeaders;
 
 import io.videoshop.access.WidgetKeys;
@@ -147,7 +147,7 @@ public final class PublicBookingRoutes {
    */
   public static org.apache.pekko.http.javadsl.server.Route crossOrigin(
       java.util.function.Supplier<org.apache.pekko.http.javadsl.server.Route> api) {
-    return pathPrefix(PathMatchers.separateOnSlashes("api/v1/widget"), () -> concat(
+    return pathPrefixTest(PathMatchers.separateOnSlashes("api/v1/widget"), () -> concat(
         options(() -> complete(HttpResponse.create().withStatus(StatusCodes.NO_CONTENT).addHeaders(List.of(
             RawHeader.create("Access-Control-Allow-Origin", "*"),
             RawHeader.create("Access-Control-Allow-Methods", "GET, POST"),
