@@ -143,7 +143,7 @@ const STYLES = [
   '.days { display: flex; gap: 6px; overflow-x: auto; padding-bottom: 4px; }',
   '.day, .slot { border: 1px solid #c9cdd8; background: #fff; border-radius: 8px; padding: 6px 10px; cursor: pointer; white-space: nowrap; font-size: 13px; }',
   '.day[aria-pressed="true"], .slot[aria-pressed="true"] { background: var(--accent); border-color: var(--accent); color: #fff; }',
-  '.slots { display: grid; grid-template-columns: repeat(auto-fill, minmax(70px, 1fr)); gap: 6px; max-height: 150px; overflow: auto; }',
+  '.slots { display: grid; grid-template-columns: repeat(auto-fill, minmax(84px, 1fr)); gap: 6px; max-height: 150px; overflow: auto; }',
   '.times { margin: 0; display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; }',
   '.times dt { color: #6b7080; font-size: 13px; }',
   '.times dd { margin: 0; font-weight: 600; }',

@@ -161,9 +161,14 @@ public final class PublicBookingRoutes {
       PublicBookingLimits limits, Blocking blocking) {
     String key = request.header("x-widget-key").orElse(null);
     String origin = request.header("origin").orElse(null);
+    // A browser's same-origin GET carries no Origin (only Sec-Fetch-Site, which pages cannot set):
+    // the page is then one of the node's own (the demo store), at the address it asked.
+    String host = origin == null && "same-origin".equals(request.header("sec-fetch-site").orElse(null))
+        ? request.header("host").orElse(null) : null;
     String ip = request.caller().ip();
     return blocking.run(() -> {
-      WidgetKeys.Admission admission = widgetKeys.check(key, origin);
+      WidgetKeys.Admission admission = widgetKeys.check(key, host == null ? origin : "https://" + host);
+      if (host != null && !admission.allowed()) admission = widgetKeys.check(key, "http://" + host);
       if (!admission.allowed()) {
         throw ApiError.forbidden(admission.reason(), switch (admission.reason()) {
           case "widget_key_missing" -> "Send the widget key in X-Widget-Key";
