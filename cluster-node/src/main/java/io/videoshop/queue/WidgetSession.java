@@ -1,6 +1,7 @@
 package io.videoshop.queue;
 
 import io.videoshop.config.ClusterSettings;
+import io.videoshop.http.ApiError;
 import io.videoshop.http.ClientFrames;
 import io.videoshop.http.RateLimit;
 import io.videoshop.http.Sockets;
@@ -23,6 +24,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
@@ -195,9 +197,10 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     if (closed) return Behaviors.stopped(); // nothing was asked of the queue yet
     if (arrived.failure() != null) {
       busy = false;
-      Throwable cause = arrived.failure() instanceof java.util.concurrent.CompletionException && arrived.failure().getCause() != null
+      Throwable cause = arrived.failure() instanceof CompletionException && arrived.failure().getCause() != null
           ? arrived.failure().getCause() : arrived.failure();
-      if (cause instanceof io.videoshop.http.ApiError refused) return error(refused.code(), refused.getMessage(), null);
+      // Scheduling's refusals keep their codes (invalid_booking_link, booking_cancelled, ...).
+      if (cause instanceof ApiError refused) return error(refused.code(), refused.getMessage(), null);
       getContext().getLog().error("Cannot look up a booked shopper's booking", cause);
       return error("unavailable", "The queue cannot take you right now; try again", null);
     }

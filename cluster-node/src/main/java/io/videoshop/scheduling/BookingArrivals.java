@@ -31,8 +31,7 @@ public final class BookingArrivals implements BookedArrivals {
   public CompletionStage<Arrival> arrive(String tenantId, String token) {
     BookingLinks.Link link;
     try {
-      link = links.verify(token);
-      if (!tenantId.equals(link.tenantId())) throw BookingLinks.invalid();
+      link = links.verifyFor(tenantId, token);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }

@@ -184,9 +184,7 @@ public final class PublicBookingRoutes {
 
   /** The link's booking, when the link is valid and of the widget key's tenant (else it is not valid here). */
   static BookingLinks.Link linkOf(BookingLinks links, Tenant tenant, String token) {
-    BookingLinks.Link link = links.verify(token);
-    if (!tenant.id().equals(link.tenantId())) throw BookingLinks.invalid();
-    return link;
+    return links.verifyFor(tenant.id(), token);
   }
 
   /** Every field checked and size-limited, all problems at once; the start instant. */
