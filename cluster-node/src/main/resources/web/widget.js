@@ -421,7 +421,11 @@
           joinButton.disabled = false;
           forgetTicket();
           closeQueue();
-          state.joining = null;
+          if (state.joining && booking) {
+            state.joining = null;
+            withBooking(function (b) { b.joinRefused(msg); });
+            break;
+          }
           notice(client.sentenceFor(msg));
           noticeBook.hidden = msg.code !== 'queue_closed';
           break;
