@@ -169,7 +169,7 @@ public final class BookingCalendar
    *
    * @param bookedAgentWindow how long the booked agent alone is offered the arrived shopper
    */
-  public record Arrival(Booking booking, java.time.Duration bookedAgentWindow) implements BookingReply {}
+  public record Arrival(Booking booking, Duration bookedAgentWindow) implements BookingReply {}
 
   public record Refused(BookingRefusal reason) implements BookingReply, ScheduleReply {
     @JsonCreator
