@@ -57,6 +57,8 @@
   }
   var language = pickLanguage(navigator.languages || [navigator.language], script.getAttribute('data-language'));
   var t = TEXTS[language];
+  // "Book a time" (Scheduling): the view itself is widget-booking.js, loaded on first use.
+  var BOOK_TEXT = { en: 'Book a time instead', de: 'Lieber einen Termin buchen', fr: 'Réserver plutôt un créneau', es: 'Mejor reservar una cita' }[language];
   var accent = script.getAttribute('data-color') || '#4338ca';
   var launcherTitle = script.getAttribute('data-title') || t.launcher;
   var side = script.getAttribute('data-position') === 'left' ? 'left' : 'right';
@@ -182,6 +184,7 @@
       h('label', { class: 'check' }, consent, h('span', {}, t.consent)),
       formError,
       joinButton,
+      h('button', { id: 'book-instead', class: 'secondary', type: 'button', onclick: function () { openBooking(); } }, BOOK_TEXT),
       h('p', { class: 'fineprint' }, t.fineprint));
 
     var placeText = h('p', { id: 'place', class: 'place' });
@@ -198,7 +201,8 @@
 
     var noticeText = h('p', { id: 'notice-text', class: 'notice-text', role: 'alert' });
     var noticeButton = h('button', { id: 'notice-back', class: 'secondary', type: 'button', onclick: function () { setView('form'); } }, 'Back');
-    var noticeView = h('div', { id: 'notice', class: 'view center' }, icon('info'), noticeText, noticeButton);
+    var noticeBook = h('button', { id: 'notice-book', class: 'primary', type: 'button', hidden: true, onclick: function () { openBooking(); } }, BOOK_TEXT);
+    var noticeView = h('div', { id: 'notice', class: 'view center' }, icon('info'), noticeText, noticeBook, noticeButton);
 
     var remoteVideo = h('video', { id: 'remote-video', class: 'remote', autoplay: true, playsInline: true });
     var localVideo = h('video', { id: 'local-video', class: 'local', autoplay: true, playsInline: true, muted: true });
@@ -242,8 +246,39 @@
 
     (document.body || document.documentElement).append(host);
 
+    // ---- Booking (widget-booking.js, docs/scheduling.md): "Book a time", and the mails' signed
+    // link, which brings the token in the URL fragment (never sent to a server); taken out of the
+    // address at once so it does not stay in the history.
+    var booking = null;
+    function withBooking(then) {
+      if (!booking) {
+        booking = import(base + '/web/widget-booking.js').then(function (module) {
+          return module.mount({
+            client: client, base: base, key: key, language: language, root: root, setOpen: setOpen,
+            addView: function (name, element) { element.hidden = true; views[name] = element; body.append(element); },
+            setView: setView,
+            joinBooking: function (token, line) {
+              state.joining = { line: line };
+              setView('connecting');
+              connectQueue().send({ type: 'join-booking', token: token });
+            },
+          });
+        });
+      }
+      booking.then(then, function (e) { console.warn('[VideoShop] could not load the booking view', e); });
+    }
+    function openBooking() { setOpen(true); withBooking(function (b) { b.open(); }); }
+    var linked = /(?:^#|&)videoshop-booking=([A-Za-z0-9_.-]{1,2048})/.exec(location.hash);
+    if (linked) {
+      try { history.replaceState(null, '', location.pathname + location.search); } catch (e) { /* keep the address */ }
+    }
+
     // Back after a reload: into the call, or the queue, where the shopper was.
-    if (state.room) {
+    if (linked && !state.room && !state.ticket) {
+      setOpen(true);
+      setView('connecting');
+      withBooking(function (b) { b.manage(linked[1]); });
+    } else if (state.room) {
       setOpen(true);
       startCall(state.room);
     } else if (state.ticket) {
@@ -357,7 +392,8 @@
       switch (msg.type) {
         case 'queued':
           if (msg.resumeToken) {
-            state.ticket = { ticketId: msg.ticketId, resumeToken: msg.resumeToken };
+            state.ticket = { ticketId: msg.ticketId, resumeToken: msg.resumeToken, line: state.joining ? state.joining.line : null };
+            state.joining = null;
             store.set('ticket', state.ticket);
           }
           joinButton.disabled = false;
@@ -385,11 +421,22 @@
           joinButton.disabled = false;
           forgetTicket();
           closeQueue();
+          if (state.joining && booking) {
+            state.joining = null;
+            withBooking(function (b) { b.joinRefused(msg); });
+            break;
+          }
           notice(client.sentenceFor(msg));
+          noticeBook.hidden = msg.code !== 'queue_closed';
           break;
         case 'error':
           joinButton.disabled = false;
-          if (msg.code === 'not_in_queue') {
+          if (state.joining && booking) {
+            // A booked shopper's join: the booking view explains it.
+            state.joining = null;
+            closeQueue();
+            withBooking(function (b) { b.joinRefused(msg); });
+          } else if (msg.code === 'not_in_queue') {
             forgetTicket();
             setView('form');
           } else if (msg.code === 'already_queued') {
@@ -427,11 +474,12 @@
     function showPlace(position, wait) {
       state.position = position;
       state.wait = wait || null;
-      placeText.textContent = position <= 1 ? t.next : t.number.replace('{n}', position);
+      var line = state.ticket && state.ticket.line;
+      placeText.textContent = line || (position <= 1 ? t.next : t.number.replace('{n}', position));
       var words = client.describeWait(wait);
       waitText.textContent = words ? 'Estimated wait: ' + words + '.' : 'We will tell you the wait as soon as an expert is online.';
       launcherBadge.textContent = '#' + position;
-      launcherBadge.hidden = false;
+      launcherBadge.hidden = !!line;
     }
 
     function forgetTicket() {
@@ -443,6 +491,7 @@
 
     function notice(text) {
       noticeText.textContent = text;
+      noticeBook.hidden = true;
       setView('notice');
     }
 

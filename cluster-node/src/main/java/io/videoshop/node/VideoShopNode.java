@@ -184,14 +184,16 @@ public final class VideoShopNode {
     QueueSockets queueSockets = new QueueSockets(system, platform.tenants, platform.wallets, platform.widgetKeys,
         platform.accessTokens, platform.roomTokens, SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.clock,
         platform.sessions, platform.socketTickets, platform.settings.http().trustedProxies(), platform.settings.widget(),
-        tenantId -> platform.blocking.run(() -> platform.reports.today(tenantId)));
+        tenantId -> platform.blocking.run(() -> platform.reports.today(tenantId)),
+        new io.videoshop.scheduling.BookingArrivals(platform.bookingLinks, platform.calendars, platform.clock));
     RoomSockets roomSockets = new RoomSockets(system, platform.roomTokens,
         new IceServers(platform.settings.calls(), platform.clock), platform.tenants,
         SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.settings.http().trustedProxies(),
         platform.sessions, platform.socketTickets);
     Route all = RequestIds.route(platform.settings.http().trustedProxies(), () -> concat(
         HealthRoutes.route(new Readiness(system)), SocketTickets.preflight(),
-        platform.api.route(), queueSockets.route(),
+        io.videoshop.scheduling.PublicBookingRoutes.crossOrigin(platform.api::route), platform.api.route(),
+        queueSockets.route(),
         roomSockets.route(), new WebPages(platform.tenants, platform.widgetKeys, platform.blocking).route(),
         io.videoshop.notification.MailLinkPages.route()));
     return HttpMetrics.timed(metrics.registry(), platform.api.table().stream().map(ApiRoute::path).toList(), all.seal());

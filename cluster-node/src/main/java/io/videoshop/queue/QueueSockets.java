@@ -69,6 +69,7 @@ public final class QueueSockets {
   private final SocketTickets tickets;
   private final TrustedProxies trustedProxies;
   private final WidgetLimits limits;
+  private final BookedArrivals arrivals;
   /** Today's figures of a tenant for the live dashboard (from the reports). */
   private final Function<String, CompletionStage<LiveEvent.Today>> today;
   private static final String TICKET_ROUTE = "POST /api/v1/auth/socket-ticket";
@@ -76,8 +77,9 @@ public final class QueueSockets {
   public QueueSockets(ActorSystem<?> system, Tenants tenants, Wallets wallets, WidgetKeys widgetKeys,
       AccessTokens accessTokens, RoomTokens roomTokens, PersonalDataVault vault, Blocking blocking, Clock clock,
       UserSessions sessions, SocketTickets tickets, TrustedProxies trustedProxies, WidgetSettings widgetSettings,
-      Function<String, CompletionStage<LiveEvent.Today>> today) {
+      Function<String, CompletionStage<LiveEvent.Today>> today, BookedArrivals arrivals) {
     this.today = today;
+    this.arrivals = arrivals;
     this.trustedProxies = trustedProxies;
     this.limits = new WidgetLimits(widgetSettings);
     this.roomTokens = roomTokens;
@@ -168,7 +170,7 @@ public final class QueueSockets {
     try {
       flow = Sockets.flow(system, "widget", out -> WidgetSession.create(tenantId, out,
           sharding.entityRefFor(TenantQueue.ENTITY_KEY, tenantId), feeds, vault, blocking.executor(), roomTokens,
-          () -> limits.join(address, System.nanoTime())), WidgetSession.FromClient::new);
+          () -> limits.join(address, System.nanoTime()), arrivals), WidgetSession.FromClient::new);
     } catch (RuntimeException e) {
       limits.closed(address, tenantId);
       throw e;

@@ -488,10 +488,15 @@ public final class TenantQueue
     }
 
     public Optional<Refusal> refusalToJoin(TicketDetails details) {
+      return refusalToJoin(details, null);
+    }
+
+    /** A booked shopper was promised the time: neither the hours (arriving early) nor a full queue keep them out. */
+    public Optional<Refusal> refusalToJoin(TicketDetails details, Ticket.Booked booking) {
       if (details == null || !details.wellFormed()) return Optional.of(Refusal.INVALID_TICKET);
       if (suspended) return Optional.of(Refusal.TENANT_SUSPENDED);
-      if (!open) return Optional.of(Refusal.QUEUE_CLOSED);
-      if (tickets.size() >= settings.maxLength()) return Optional.of(Refusal.QUEUE_FULL);
+      if (booking == null && !open) return Optional.of(Refusal.QUEUE_CLOSED);
+      if (booking == null && tickets.size() >= settings.maxLength()) return Optional.of(Refusal.QUEUE_FULL);
       if (!admission.admitting()) return Optional.of(admission.refusal());
       return Optional.empty();
     }
@@ -815,7 +820,7 @@ public final class TenantQueue
       return change(state, now, events).thenReply(join.replyTo(), after -> new Queued(ticket.ticketId(),
           join.resumeToken(), after.positionOf(ticket.ticketId()), after.estimatedWaitOf(ticket.ticketId()).orElse(null)));
     }
-    Optional<Refusal> refusal = state.refusalToJoin(join.details());
+    Optional<Refusal> refusal = state.refusalToJoin(join.details(), join.booking());
     if (refusal.isPresent()) {
       Instant reopens = refusal.get() == Refusal.QUEUE_CLOSED ? state.nextOpeningAt() : null;
       return Effect().reply(join.replyTo(), new Refused(refusal.get(), reopens));

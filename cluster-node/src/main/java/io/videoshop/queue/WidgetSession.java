@@ -1,6 +1,7 @@
 package io.videoshop.queue;
 
 import io.videoshop.config.ClusterSettings;
+import io.videoshop.http.ApiError;
 import io.videoshop.http.ClientFrames;
 import io.videoshop.http.RateLimit;
 import io.videoshop.http.Sockets;
@@ -23,6 +24,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
@@ -60,6 +62,9 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   private record Joined(TenantQueue.JoinReply reply, Throwable failure, TicketDetails details, int attempt)
       implements Command {}
 
+  /** A booked shopper's arrival, as Scheduling answered it (or why not). */
+  private record Arrived(BookedArrivals.Arrival arrival, Throwable failure) implements Command {}
+
   /** {@code check}: asked by the session itself (its ticket left the view unseen), not by the shopper. */
   private record ResumeAnswer(String ticketId, TenantQueue.ResumeReply reply, Throwable failure, boolean check)
       implements Command {}
@@ -68,9 +73,9 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
 
   static Behavior<Command> create(String tenantId, ActorRef<Sockets.Outbound> out, EntityRef<TenantQueue.Command> queue,
       ActorRef<QueueFeeds.Command> feeds, PersonalDataVault vault, Executor blocking, RoomTokens roomTokens,
-      BooleanSupplier joinAllowed) {
+      BooleanSupplier joinAllowed, BookedArrivals arrivals) {
     return Behaviors.setup(context -> new WidgetSession(context, tenantId, out, queue, feeds, vault, blocking,
-        roomTokens, joinAllowed));
+        roomTokens, joinAllowed, arrivals));
   }
 
   private final String tenantId;
@@ -81,6 +86,9 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   private final RoomTokens roomTokens;
   /** The node's joins-per-address budget ({@link WidgetLimits}): takes one join if there is one. */
   private final BooleanSupplier joinAllowed;
+  private final BookedArrivals arrivals;
+  /** The booking of the join under way (join-booking), else null. */
+  private Ticket.Booked booking;
   private final RateLimit rateLimit = new RateLimit(20, 5, System.nanoTime());
   private final Duration askTimeout;
   private String ticketId;
@@ -100,8 +108,9 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
 
   private WidgetSession(ActorContext<Command> context, String tenantId, ActorRef<Sockets.Outbound> out,
       EntityRef<TenantQueue.Command> queue, ActorRef<QueueFeeds.Command> feeds, PersonalDataVault vault,
-      Executor blocking, RoomTokens roomTokens, BooleanSupplier joinAllowed) {
+      Executor blocking, RoomTokens roomTokens, BooleanSupplier joinAllowed, BookedArrivals arrivals) {
     super(context);
+    this.arrivals = arrivals;
     this.askTimeout = ClusterSettings.askTimeout(context.getSystem().settings().config());
     this.joinAllowed = joinAllowed;
     this.roomTokens = roomTokens;
@@ -121,6 +130,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
         .onMessage(Viewed.class, viewed -> onView(viewed.view()))
         .onMessage(Encrypted.class, this::onEncrypted)
         .onMessage(Joined.class, this::onJoined)
+        .onMessage(Arrived.class, this::onArrived)
         .onMessage(ResumeAnswer.class, this::onResumed)
         .onMessage(LeaveAnswer.class, this::onLeft)
         .build();
@@ -140,6 +150,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     if (busy) return error("request_in_progress", "Wait for the answer to the previous request", null);
     WidgetRequest request = decoded.get();
     if (request instanceof WidgetRequest.Join join) return onJoin(join);
+    if (request instanceof WidgetRequest.JoinBooking join) return onJoinBooking(join);
     if (request instanceof WidgetRequest.Resume resume) return onResume(resume);
     return onLeave();
   }
@@ -156,6 +167,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     joinToken = join.resumeToken() != null ? join.resumeToken() : TenantQueue.newResumeToken();
     String subject = "shopper-" + UUID.randomUUID();
     this.subject = subject;
+    booking = null;
     getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
       // One round trip for the new subject's key, whatever the number of personal fields.
       List<EncryptedPersonalData> sealed = vault.encryptNew(subject, Arrays.asList(join.name().strip(),
@@ -164,6 +176,37 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
           blankToNull(join.language()), join.skills() == null ? null : new HashSet<>(join.skills()),
           blankToNull(join.productInterest()), blankToNull(join.productUrl()), Boolean.TRUE.equals(join.consent()));
     }, blocking), Encrypted::new);
+    return this;
+  }
+
+  /** A booked shopper: Scheduling checks the link and the time; the booking's details make the ticket. */
+  private Behavior<Command> onJoinBooking(WidgetRequest.JoinBooking join) {
+    if (ticketId != null) return error("already_queued", "This socket already has a place", null);
+    if (join.token() == null || join.token().isBlank()) return error("invalid_field", "token is required", "token");
+    if (join.resumeToken() != null && !RESUME_TOKEN.matcher(join.resumeToken()).matches()) {
+      return error("invalid_field", "resumeToken is not a resume token", "resumeToken");
+    }
+    if (!joinAllowed.getAsBoolean()) return error("too_many_joins", "Too many joins from this address; try again in a minute", null);
+    busy = true;
+    joinToken = join.resumeToken() != null ? join.resumeToken() : TenantQueue.newResumeToken();
+    getContext().pipeToSelf(arrivals.arrive(tenantId, join.token()), Arrived::new);
+    return this;
+  }
+
+  private Behavior<Command> onArrived(Arrived arrived) {
+    if (closed) return Behaviors.stopped(); // nothing was asked of the queue yet
+    if (arrived.failure() != null) {
+      busy = false;
+      Throwable cause = arrived.failure() instanceof CompletionException && arrived.failure().getCause() != null
+          ? arrived.failure().getCause() : arrived.failure();
+      // Scheduling's refusals keep their codes (invalid_booking_link, booking_cancelled, ...).
+      if (cause instanceof ApiError refused) return error(refused.code(), refused.getMessage(), null);
+      getContext().getLog().error("Cannot look up a booked shopper's booking", cause);
+      return error("unavailable", "The queue cannot take you right now; try again", null);
+    }
+    subject = arrived.arrival().details().subjectId();
+    booking = arrived.arrival().booking();
+    askToJoin(arrived.arrival().details(), 1);
     return this;
   }
 
@@ -180,8 +223,9 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
 
   private void askToJoin(TicketDetails details, int attempt) {
     String token = joinToken;
+    Ticket.Booked booked = booking;
     getContext().ask(TenantQueue.JoinReply.class, queue, askTimeout,
-        replyTo -> new TenantQueue.Join(details, token, replyTo),
+        replyTo -> new TenantQueue.Join(details, token, replyTo, booked),
         (reply, failure) -> new Joined(reply, failure, details, attempt));
   }
 

@@ -121,6 +121,13 @@ public final class BookingCalendar
   public record GetBooking(String bookingId, ActorRef<BookingReply> replyTo) implements Command {}
 
   /**
+   * The booked shopper arrives to join the queue: answered {@link Arrival} when the booking may be
+   * joined now (booked, from the policy's early arrival before its start until its end), else
+   * refused. Decides nothing persistent: the queue holds the arrival.
+   */
+  public record Arrive(String bookingId, ActorRef<BookingReply> replyTo) implements Command {}
+
+  /**
    * Records how a booking turned out once its time has come: attended (with the call's room id) or
    * a no-show. {@code onlyForAgentId}: when set (an agent, not an admin), only that agent's booking.
    */
@@ -173,6 +180,13 @@ public final class BookingCalendar
     @JsonCreator
     public BookingAccepted {}
   }
+
+  /**
+   * A booking its shopper may join now, with the policy's times for the shopper's side.
+   *
+   * @param bookedAgentWindow how long the booked agent alone is offered the arrived shopper
+   */
+  public record Arrival(Booking booking, Duration bookedAgentWindow) implements BookingReply {}
 
   public record Refused(BookingRefusal reason) implements BookingReply, ScheduleReply {
     @JsonCreator
@@ -447,6 +461,18 @@ public final class BookingCalendar
       return Decision.to(new BookingOutcomeRecorded(bookingId, Outcome.NO_SHOW, null, now));
     }
 
+    /** Its shopper may join the queue for it now: booked, from the early arrival before its start to its end. */
+    public BookingReply arrival(String bookingId, Instant now) {
+      Booking booking = bookings.get(bookingId);
+      if (booking == null) return new Refused(BookingRefusal.BOOKING_NOT_FOUND);
+      if (booking.status() == Status.CANCELLED) return new Refused(BookingRefusal.BOOKING_CANCELLED);
+      if (!booking.active() || !now.isBefore(booking.end())) return new Refused(BookingRefusal.BOOKING_OVER);
+      if (now.isBefore(booking.start().minus(policy.earlyArrival()))) {
+        return new Refused(BookingRefusal.ARRIVAL_TOO_EARLY);
+      }
+      return new Arrival(booking, policy.bookedAgentWindow());
+    }
+
     /** Any booking the calendar still holds; the details must stay under the booking's subject. */
     public Decision correctDetails(String bookingId, BookingDetails details, Instant now) {
       Booking booking = bookings.get(bookingId);
@@ -559,6 +585,8 @@ public final class BookingCalendar
             state.bookings().containsKey(command.bookingId())
                 ? new BookingAccepted(state.bookings().get(command.bookingId()))
                 : new Refused(BookingRefusal.BOOKING_NOT_FOUND)))
+        .onCommand(Arrive.class, (state, command) -> Effect().reply(command.replyTo(),
+            state.arrival(command.bookingId(), clock.instant())))
         .onCommand(Book.class, (state, command) -> decide(state, state.book(command.tenant(), command.bookingId(),
             command.start(), command.agentId(), command.details(), clock.instant()), command.replyTo(),
             after -> new BookingAccepted(after.bookings().get(command.bookingId()))))

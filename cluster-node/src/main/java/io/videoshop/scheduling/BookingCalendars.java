@@ -76,6 +76,8 @@ public final class BookingCalendars {
       case INVALID_OUTCOME -> ApiError.invalid("outcome", "invalid_outcome",
           "must be attended (with the call's roomId, at most 64 characters) or no_show");
       case NOT_YOUR_BOOKING -> ApiError.forbidden("forbidden", "Agents record the outcome of their own bookings only");
+      case ARRIVAL_TOO_EARLY -> ApiError.conflict("arrival_too_early", "The booking's time has not come yet; come back shortly before it");
+      case BOOKING_OVER -> ApiError.conflict("booking_over", "The booking's time is over");
     };
   }
 

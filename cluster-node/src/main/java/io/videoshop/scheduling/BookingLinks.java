@@ -60,6 +60,14 @@ public final class BookingLinks {
     }
   }
 
+  /** The booking a link names, when it is valid and of this tenant (another tenant's link is not valid here). */
+  public Link verifyFor(String tenantId, String token) {
+    Link link = verify(token);
+    if (!tenantId.equals(link.tenantId())) throw invalid();
+    return link;
+  }
+
+  /** 401 {@code invalid_booking_link}: what every wrong link gets, whatever was wrong with it. */
   private static ApiError invalid() {
     return ApiError.unauthorized("invalid_booking_link", "The booking link is not valid (or has expired)");
   }

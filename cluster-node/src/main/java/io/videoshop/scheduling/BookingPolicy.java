@@ -23,15 +23,22 @@ import java.util.List;
  * @param agentReminderMinutes when the agent's push and console notice go out (default 10; 0: none)
  * @param noShowAfterMinutes how long after the start a booked shopper who has not arrived is marked
  *     a no-show (default 15); absent in policies set before it existed
+ * @param bookedAgentMinutes how long a booked shopper who arrived is offered to the booked agent only,
+ *     from the start (or a late arrival), before any suitable agent may have them (default 5)
+ * @param earlyArrivalMinutes how long before the start a booked shopper may join the queue and wait
+ *     for their time (default 15)
  */
 public record BookingPolicy(
     int slotMinutes, int intervalMinutes, int bufferBeforeMinutes, int bufferAfterMinutes, int minNoticeMinutes,
     int horizonDays, int maxPerAgentPerDay, int changeNoticeMinutes, List<Integer> reminderMinutes,
-    Integer agentReminderMinutes, Integer noShowAfterMinutes) implements CborSerializable {
+    Integer agentReminderMinutes, Integer noShowAfterMinutes, Integer bookedAgentMinutes,
+    Integer earlyArrivalMinutes) implements CborSerializable {
 
   public static final List<Integer> DEFAULT_REMINDERS = List.of(24 * 60, 60);
   public static final int DEFAULT_AGENT_REMINDER = 10;
   public static final int DEFAULT_NO_SHOW_AFTER = 15;
+  public static final int DEFAULT_BOOKED_AGENT_MINUTES = 5;
+  public static final int DEFAULT_EARLY_ARRIVAL_MINUTES = 15;
 
   @JsonCreator
   public BookingPolicy {
@@ -40,21 +47,23 @@ public record BookingPolicy(
             .toList();
     agentReminderMinutes = agentReminderMinutes == null ? DEFAULT_AGENT_REMINDER : agentReminderMinutes;
     noShowAfterMinutes = noShowAfterMinutes == null ? DEFAULT_NO_SHOW_AFTER : noShowAfterMinutes;
+    bookedAgentMinutes = bookedAgentMinutes == null ? DEFAULT_BOOKED_AGENT_MINUTES : bookedAgentMinutes;
+    earlyArrivalMinutes = earlyArrivalMinutes == null ? DEFAULT_EARLY_ARRIVAL_MINUTES : earlyArrivalMinutes;
   }
 
   /** A policy with the default reminders and no-show time. */
   public BookingPolicy(int slotMinutes, int intervalMinutes, int bufferBeforeMinutes, int bufferAfterMinutes,
       int minNoticeMinutes, int horizonDays, int maxPerAgentPerDay, int changeNoticeMinutes) {
     this(slotMinutes, intervalMinutes, bufferBeforeMinutes, bufferAfterMinutes, minNoticeMinutes, horizonDays,
-        maxPerAgentPerDay, changeNoticeMinutes, null, null, null);
+        maxPerAgentPerDay, changeNoticeMinutes, null, null, null, null, null);
   }
 
-  /** As the full constructor, with the default no-show time. */
+  /** As the full constructor, with the default no-show and arrival rules. */
   public BookingPolicy(int slotMinutes, int intervalMinutes, int bufferBeforeMinutes, int bufferAfterMinutes,
       int minNoticeMinutes, int horizonDays, int maxPerAgentPerDay, int changeNoticeMinutes,
       List<Integer> reminderMinutes, Integer agentReminderMinutes) {
     this(slotMinutes, intervalMinutes, bufferBeforeMinutes, bufferAfterMinutes, minNoticeMinutes, horizonDays,
-        maxPerAgentPerDay, changeNoticeMinutes, reminderMinutes, agentReminderMinutes, null);
+        maxPerAgentPerDay, changeNoticeMinutes, reminderMinutes, agentReminderMinutes, null, null, null);
   }
 
   public static BookingPolicy defaults() {
@@ -93,6 +102,14 @@ public record BookingPolicy(
     return Duration.ofMinutes(noShowAfterMinutes);
   }
 
+  public Duration bookedAgentWindow() {
+    return Duration.ofMinutes(bookedAgentMinutes);
+  }
+
+  public Duration earlyArrival() {
+    return Duration.ofMinutes(earlyArrivalMinutes);
+  }
+
   /** Every field out of its range, named; empty when the policy is acceptable. */
   public List<FieldError> problems() {
     List<FieldError> errors = new ArrayList<>();
@@ -110,6 +127,8 @@ public record BookingPolicy(
     for (int minutes : reminderMinutes) range(errors, "reminderMinutes", minutes, 5, 20_160);
     range(errors, "agentReminderMinutes", agentReminderMinutes, 0, 1_440);
     range(errors, "noShowAfterMinutes", noShowAfterMinutes, 1, 240);
+    range(errors, "bookedAgentMinutes", bookedAgentMinutes, 0, 60);
+    range(errors, "earlyArrivalMinutes", earlyArrivalMinutes, 0, 120);
     return errors;
   }
 

@@ -37,7 +37,11 @@ public enum BookingRefusal {
   /** An outcome without a known kind, or attended without the call's room id. */
   INVALID_OUTCOME,
   /** An agent recording another agent's booking. */
-  NOT_YOUR_BOOKING;
+  NOT_YOUR_BOOKING,
+  /** A booked shopper arriving earlier than the policy's early arrival before the start. */
+  ARRIVAL_TOO_EARLY,
+  /** A booked shopper arriving after the booking's end, or after its outcome was recorded. */
+  BOOKING_OVER;
 
   public String code() {
     return name().toLowerCase(Locale.ROOT);

@@ -1,5 +1,11 @@
 package io.videoshop.scheduling;
 
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.options;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefixTest;
+import static org.apache.pekko.http.javadsl.server.Directives.respondWithHeaders;
+
 import io.videoshop.access.WidgetKeys;
 import io.videoshop.http.Access;
 import io.videoshop.http.ApiError;
@@ -23,6 +29,10 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
 
 /**
  * The shopper's side of scheduling, without an account: slots and booking with the widget key
@@ -52,11 +62,13 @@ public final class PublicBookingRoutes {
 
   /**
    * The confirmation: the time in both zones, the token of the booking's signed link (for its
-   * reschedule and cancel links) and the invitation (ICS) the confirmation mail carries.
+   * reschedule and cancel links) and the invitation (ICS) the confirmation mail carries; until when
+   * the shopper may still change it (the change notice) and from when join the queue for it (the
+   * early arrival), by the policy now.
    */
   public record Confirmation(String bookingId, String status, Instant start, Instant end, String timeZone,
       String localStart, String tenantTimeZone, String tenantLocalStart, String agentId, int sequence,
-      String manageToken, String invitation) {}
+      String manageToken, String invitation, Instant changeableUntil, Instant joinableFrom) {}
 
   public static List<ApiRoute> routes(Tenants tenants, WidgetKeys widgetKeys, BookingCalendars calendars,
       BookingLinks links, PersonalDataVault vault, PublicBookingLimits limits, Blocking blocking, Clock clock) {
@@ -85,8 +97,9 @@ public final class PublicBookingRoutes {
                     .thenCompose(details -> calendars.<BookingCalendar.BookingReply>ask(tenant.id(), replyTo ->
                         new BookingCalendar.Book(BookingCalendars.hoursOf(tenant), bookingId, start,
                             blankToNull(body.agentId()), details, replyTo)))
-                    .thenApply(reply -> ApiResponse.created(confirmation(BookingCalendars.accepted(reply), tenant,
-                        shopper, links, body.name(), body.email(), clock)));
+                    .thenCompose(reply -> policy(calendars, tenant).thenApply(policy -> ApiResponse.created(
+                        confirmation(BookingCalendars.accepted(reply), tenant, shopper, links, body.name(),
+                            body.email(), policy, clock))));
               })),
         new ApiRoute("POST", "/api/v1/widget/bookings/lookup", Access.PUBLIC,
             "A booking by its signed link (X-Widget-Key and an allowed Origin)", request ->
@@ -94,8 +107,8 @@ public final class PublicBookingRoutes {
                 BookingLinks.Link link = linkOf(links, tenant, request.body(LinkRequest.class).token());
                 return calendars.<BookingCalendar.BookingReply>ask(tenant.id(),
                         replyTo -> new BookingCalendar.GetBooking(link.bookingId(), replyTo))
-                    .thenCompose(reply -> withContact(vault, blocking, BookingCalendars.accepted(reply), tenant, links,
-                        clock));
+                    .thenCompose(reply -> withContact(vault, blocking, calendars, BookingCalendars.accepted(reply), tenant,
+                        links, clock));
               })),
         new ApiRoute("POST", "/api/v1/widget/bookings/reschedule", Access.PUBLIC,
             "Reschedule a booking by its signed link, within the change notice", request ->
@@ -105,8 +118,8 @@ public final class PublicBookingRoutes {
                 Instant start = SchedulingRoutes.start(body.start());
                 return calendars.<BookingCalendar.BookingReply>ask(tenant.id(), replyTo -> new BookingCalendar.Reschedule(
                         BookingCalendars.hoursOf(tenant), link.bookingId(), start, true, replyTo))
-                    .thenCompose(reply -> withContact(vault, blocking, BookingCalendars.accepted(reply), tenant, links,
-                        clock));
+                    .thenCompose(reply -> withContact(vault, blocking, calendars, BookingCalendars.accepted(reply), tenant,
+                        links, clock));
               })),
         new ApiRoute("POST", "/api/v1/widget/bookings/cancel", Access.PUBLIC,
             "Cancel a booking by its signed link, within the change notice", request ->
@@ -118,9 +131,29 @@ public final class PublicBookingRoutes {
                 }
                 return calendars.<BookingCalendar.BookingReply>ask(tenant.id(), replyTo ->
                         new BookingCalendar.Cancel(link.bookingId(), body.reason(), true, replyTo))
-                    .thenCompose(reply -> withContact(vault, blocking, BookingCalendars.accepted(reply), tenant, links,
-                        clock));
+                    .thenCompose(reply -> withContact(vault, blocking, calendars, BookingCalendars.accepted(reply), tenant,
+                        links, clock));
               })));
+  }
+
+  private static final List<org.apache.pekko.http.javadsl.model.HttpHeader> ANY_ORIGIN = List.of(
+      RawHeader.create("Access-Control-Allow-Origin", "*"),
+      RawHeader.create("Access-Control-Expose-Headers", "Retry-After"));
+
+  /**
+   * The widget calls these routes from the shops' pages (another origin): a CORS preflight for its
+   * {@code X-Widget-Key} and JSON body, and every answer (problems too) readable by any origin. No
+   * cookies are involved; what admits a page is the widget key with its allowed origins.
+   */
+  public static org.apache.pekko.http.javadsl.server.Route crossOrigin(
+      java.util.function.Supplier<org.apache.pekko.http.javadsl.server.Route> api) {
+    return pathPrefixTest(PathMatchers.separateOnSlashes("api/v1/widget"), () -> concat(
+        options(() -> complete(HttpResponse.create().withStatus(StatusCodes.NO_CONTENT).addHeaders(List.of(
+            RawHeader.create("Access-Control-Allow-Origin", "*"),
+            RawHeader.create("Access-Control-Allow-Methods", "GET, POST"),
+            RawHeader.create("Access-Control-Allow-Headers", "Content-Type, X-Widget-Key"),
+            RawHeader.create("Access-Control-Max-Age", "600"))))),
+        respondWithHeaders(ANY_ORIGIN, api)));
   }
 
   /** The widget key's tenant, when the key is valid and the Origin allowed; then the rate limits. */
@@ -128,9 +161,14 @@ public final class PublicBookingRoutes {
       PublicBookingLimits limits, Blocking blocking) {
     String key = request.header("x-widget-key").orElse(null);
     String origin = request.header("origin").orElse(null);
+    // A browser's same-origin GET carries no Origin (only Sec-Fetch-Site, which pages cannot set):
+    // the page is then one of the node's own (the demo store), at the address it asked.
+    String host = origin == null && "same-origin".equals(request.header("sec-fetch-site").orElse(null))
+        ? request.header("host").orElse(null) : null;
     String ip = request.caller().ip();
     return blocking.run(() -> {
-      WidgetKeys.Admission admission = widgetKeys.check(key, origin);
+      WidgetKeys.Admission admission = widgetKeys.check(key, host == null ? origin : "https://" + host);
+      if (host != null && !admission.allowed()) admission = widgetKeys.check(key, "http://" + host);
       if (!admission.allowed()) {
         throw ApiError.forbidden(admission.reason(), switch (admission.reason()) {
           case "widget_key_missing" -> "Send the widget key in X-Widget-Key";
@@ -146,11 +184,7 @@ public final class PublicBookingRoutes {
 
   /** The link's booking, when the link is valid and of the widget key's tenant (else it is not valid here). */
   static BookingLinks.Link linkOf(BookingLinks links, Tenant tenant, String token) {
-    BookingLinks.Link link = links.verify(token);
-    if (!tenant.id().equals(link.tenantId())) {
-      throw ApiError.unauthorized("invalid_booking_link", "The booking link is not valid (or has expired)");
-    }
-    return link;
+    return links.verifyFor(tenant.id(), token);
   }
 
   /** Every field checked and size-limited, all problems at once; the start instant. */
@@ -220,26 +254,33 @@ public final class PublicBookingRoutes {
         blankToNull(body.productInterest()), shopper.getId(), true, blankToNull(body.language()));
   }
 
+  /** The tenant's booking policy now (for the confirmation's change and arrival times). */
+  static CompletionStage<BookingPolicy> policy(BookingCalendars calendars, Tenant tenant) {
+    return calendars.<BookingCalendar.ScheduleReply>ask(tenant.id(), BookingCalendar.GetSchedule::new)
+        .thenApply(reply -> BookingCalendars.schedule(reply).policy());
+  }
+
   private static CompletionStage<ApiResponse> withContact(PersonalDataVault vault, Blocking blocking,
-      BookingCalendar.Booking booking, Tenant tenant, BookingLinks links, Clock clock) {
-    return blocking.run(() -> {
+      BookingCalendars calendars, BookingCalendar.Booking booking, Tenant tenant, BookingLinks links, Clock clock) {
+    return policy(calendars, tenant).thenCompose(policy -> blocking.run(() -> {
       String name = Optional.ofNullable(vault.decrypt(booking.details().name())).map(v -> v.value()).orElse("");
       String email = Optional.ofNullable(vault.decrypt(booking.details().email())).map(v -> v.value()).orElse("");
       ZoneId shopper = booking.details().shopperTimeZone() == null ? tenant.settings().zone()
           : ZoneId.of(booking.details().shopperTimeZone());
-      return ApiResponse.ok(confirmation(booking, tenant, shopper, links, name, email, clock));
-    });
+      return ApiResponse.ok(confirmation(booking, tenant, shopper, links, name, email, policy, clock));
+    }));
   }
 
   static Confirmation confirmation(BookingCalendar.Booking booking, Tenant tenant, ZoneId shopper, BookingLinks links,
-      String name, String email, Clock clock) {
+      String name, String email, BookingPolicy policy, Clock clock) {
     BookingInvitation invitation = new BookingInvitation(BookingInvitation.uidFor(booking.id()), booking.sequence(),
         booking.start(), booking.end(), clock.instant(), "Video call with " + tenant.name(), null, tenant.name(),
         "bookings@" + tenant.slug() + ".videoshop.invalid", name, email);
     return new Confirmation(booking.id(), booking.status().name().toLowerCase(java.util.Locale.ROOT), booking.start(),
         booking.end(), shopper.getId(), local(booking.start(), shopper), tenant.settings().timeZone(),
         local(booking.start(), tenant.settings().zone()), booking.agentId(), booking.sequence(),
-        links.sign(tenant.id(), booking.id()), booking.active() ? invitation.request() : invitation.cancel());
+        links.sign(tenant.id(), booking.id()), booking.active() ? invitation.request() : invitation.cancel(),
+        booking.start().minus(policy.changeNotice()), booking.start().minus(policy.earlyArrival()));
   }
 
   static String local(Instant at, ZoneId zone) {

@@ -94,4 +94,19 @@ class BookedTicketRoutingTest {
     Ticket.Booked booking = Ticket.Booked.of("b", "a", START, late, AGENT_ONLY);
     assertThat(booking.agentOnlyUntil()).isEqualTo(late.plus(AGENT_ONLY));
   }
+
+  @Test
+  void aBookedShopperIsNotKeptOutByClosedHoursOrAFullQueueButBySuspension() {
+    Ticket.Booked booking = Ticket.Booked.of("b", "booked-agent", START, START.minusSeconds(600), AGENT_ONLY);
+    State closed = state(new TenantQueue.OpeningChanged(false, START.plusSeconds(3600), START.minusSeconds(900)));
+    assertThat(closed.refusalToJoin(details("s1"))).contains(Refusal.QUEUE_CLOSED);
+    assertThat(closed.refusalToJoin(details("s1"), booking)).as("an early arrival before the opening").isEmpty();
+    State full = state(new TenantQueue.SettingsUpdated(new QueueSettings(1, Duration.ofSeconds(20),
+        QueueSettings.RoutingStrategy.LONGEST_IDLE, Duration.ofSeconds(60), Duration.ofSeconds(10)), START),
+        walkIn("w", START));
+    assertThat(full.refusalToJoin(details("s1"))).contains(Refusal.QUEUE_FULL);
+    assertThat(full.refusalToJoin(details("s1"), booking)).isEmpty();
+    assertThat(state(new TenantQueue.SuspensionChanged(true, START)).refusalToJoin(details("s1"), booking))
+        .contains(Refusal.TENANT_SUSPENDED);
+  }
 }

@@ -135,7 +135,7 @@ class BookingOutcomeTest {
   @Test
   void theNoShowTimeIsThePolicys() {
     State state = withBooking().apply(new BookingCalendar.PolicySet(new BookingPolicy(30, 30, 0, 0, 120, 30, 16, 120,
-        null, null, 5), MADE));
+        null, null, 5, null, null), MADE));
     assertThat(state.noShow("b1", 0, START.plus(Duration.ofMinutes(5)).minusSeconds(1)).refusal())
         .isEqualTo(BookingRefusal.OUTCOME_TOO_EARLY);
     assertThat(state.noShow("b1", 0, START.plus(Duration.ofMinutes(5))).event()).isNotNull();

@@ -39,9 +39,9 @@ class BookingPolicyTest {
     assertThat(codes(policy(List.of(10, 20, 30, 40), 10))).containsExactly("reminderMinutes:too_many");
     assertThat(codes(policy(List.of(60), 1_441))).containsExactly("agentReminderMinutes:out_of_range");
     assertThat(codes(policy(List.of(60), -1))).containsExactly("agentReminderMinutes:out_of_range");
-    assertThat(codes(new BookingPolicy(30, 30, 0, 0, 120, 30, 16, 120, null, null, 0)))
+    assertThat(codes(new BookingPolicy(30, 30, 0, 0, 120, 30, 16, 120, null, null, 0, null, null)))
         .containsExactly("noShowAfterMinutes:out_of_range");
-    assertThat(codes(new BookingPolicy(30, 30, 0, 0, 120, 30, 16, 120, null, null, 241)))
+    assertThat(codes(new BookingPolicy(30, 30, 0, 0, 120, 30, 16, 120, null, null, 241, null, null)))
         .containsExactly("noShowAfterMinutes:out_of_range");
   }
 

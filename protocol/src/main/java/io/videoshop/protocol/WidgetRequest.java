@@ -8,6 +8,7 @@ import java.util.List;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
   @JsonSubTypes.Type(value = WidgetRequest.Join.class, name = "join"),
+  @JsonSubTypes.Type(value = WidgetRequest.JoinBooking.class, name = "join-booking"),
   @JsonSubTypes.Type(value = WidgetRequest.Leave.class, name = "leave"),
   @JsonSubTypes.Type(value = WidgetRequest.Resume.class, name = "resume")
 })
@@ -32,6 +33,17 @@ public interface WidgetRequest {
       this(name, email, phone, language, skills, productInterest, productUrl, notes, consent, null);
     }
   }
+
+  /**
+   * Take a place as the shopper of a booking (Scheduling), with the token of the booking's signed
+   * link: the booking's details, no form. Offered first to the booked agent, ahead of walk-ins; an
+   * early arrival waits for the start. Answered like {@code join} ({@code queued}), or an error:
+   * {@code invalid_booking_link}, {@code booking_not_found}, {@code booking_cancelled},
+   * {@code arrival_too_early}, {@code booking_over}.
+   *
+   * @param resumeToken optional, as for {@code join}
+   */
+  record JoinBooking(String token, String resumeToken) implements WidgetRequest {}
 
   /** Give up the place. */
   record Leave() implements WidgetRequest {}
