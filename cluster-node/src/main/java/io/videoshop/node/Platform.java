@@ -197,7 +197,9 @@ public final class Platform {
     this.retention = io.videoshop.privacy.Retention.start(system, jdbi, audit, settings.privacy().retention(),
         NodeMetrics.get(system).registry(), blocking.executor(), clock);
     table.addAll(io.videoshop.privacy.PrivacyRoutes.routes(erasures, erasures.export(),
-        new io.videoshop.privacy.ShopperCorrections(calendars, database.personalDataVault()), retention, audit,
+        new io.videoshop.privacy.ShopperCorrections(calendars, database.personalDataVault()),
+        new io.videoshop.privacy.UserPrivacy(jdbi, users, database.personalDataVault(), erasures,
+            settings.privacy().region(), clock), users, retention, audit,
         database.personalDataVault(), settings.privacy().region(), blocking));
     table.add(OpenApiDocument.route());
     this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking, sessions),

@@ -2,7 +2,9 @@ package io.videoshop.privacy;
 
 import static io.videoshop.http.ApiRoute.blocking;
 
+import io.videoshop.access.Caller;
 import io.videoshop.access.Role;
+import io.videoshop.access.Users;
 import io.videoshop.audit.AuditLog;
 import io.videoshop.http.Access;
 import io.videoshop.http.ApiError;
@@ -29,8 +31,32 @@ public final class PrivacyRoutes {
   public record Corrected(String bookingId, java.time.Instant updatedAt) {}
 
   public static List<ApiRoute> routes(Erasures erasures, ShopperExport export, ShopperCorrections corrections,
-      Retention retention, AuditLog audit, PersonalDataVault vault, String region, Blocking blocking) {
-    return List.of(
+      UserPrivacy userPrivacy, Users users, Retention retention, AuditLog audit, PersonalDataVault vault,
+      String region, Blocking blocking) {
+    String tenantUser = "/api/v1/tenants/{tenantId}/privacy/users/{userId}";
+    List<ApiRoute> forUsers = List.of(
+        blocking("POST", tenantUser + "/export", Access.tenantUsersOnly(Role.ADMIN),
+            "Export a user's data: account, roles, sign-ins, own acts, push subscriptions, preferences (a zip); audited",
+            blocking, request -> userExport(userPrivacy, audit, request.caller(), request.path("tenantId"),
+                request.path("userId"))).withoutBody(),
+        blocking("GET", "/api/v1/me/export", Access.SIGNED_IN,
+            "Export the signed-in user's own data (a zip, as an admin's export of them); audited", blocking,
+            request -> userExport(userPrivacy, audit, requireUser(request.caller()), null, request.caller().id())),
+        blocking("PUT", tenantUser + "/details", Access.tenantUsersOnly(Role.ADMIN),
+            "Correct a user's display name or email (an admin cannot change an owner); audited", blocking,
+            request -> ApiResponse.ok(users.correct(request.caller(), request.path("tenantId"), request.path("userId"),
+                request.body(Users.Correction.class)))),
+        blocking("PUT", "/api/v1/me/details", Access.SIGNED_IN,
+            "Correct the signed-in user's own display name or email; audited", blocking,
+            request -> ApiResponse.ok(users.correct(requireUser(request.caller()), null, request.caller().id(),
+                request.body(Users.Correction.class)))),
+        blocking("POST", tenantUser + "/erasure", Access.tenantUsersOnly(Role.ADMIN),
+            "Erase a user: a pseudonym replaces their name and email in the audit trail, they can no longer sign in; "
+                + "asynchronous, idempotent, audited", blocking,
+            request -> ApiResponse.accepted(userPrivacy.erase(request.caller(), request.path("tenantId"),
+                request.path("userId")))).withoutBody());
+    List<ApiRoute> all = new ArrayList<>(forUsers);
+    all.addAll(List.of(
         blocking("GET", "/api/v1/privacy/retention", Access.OPERATOR,
             "Retention dry run: per data class its period, the cutoff now and the rows the job would change", blocking,
             request -> ApiResponse.ok(Map.of("classes", retention.dryRun()))),
@@ -81,7 +107,23 @@ public final class PrivacyRoutes {
         blocking("GET", "/api/v1/privacy/keys", Access.OPERATOR,
             "The master key new subject keys are wrapped under, and how many keys each master key id wraps",
             blocking, request -> ApiResponse.ok(new MasterKeysView(vault.masterKeys().currentId(),
-                vault.keysPerMasterKey()))));
+                vault.keysPerMasterKey())))));
+    return all;
+  }
+
+  private static ApiResponse userExport(UserPrivacy userPrivacy, AuditLog audit, Caller caller, String tenantId,
+      String userId) {
+    byte[] zip = userPrivacy.export(tenantId, userId);
+    audit.record(caller, new AuditLog.Change(tenantId != null ? tenantId : caller.tenantId(), "user.exported",
+        "user", userId, null, null));
+    return ApiResponse.bytes("application/zip", zip,
+        Map.of("Content-Disposition", "attachment; filename=\"user-export.zip\""));
+  }
+
+  /** A route for people, not for API keys (a key has no account of its own). */
+  private static Caller requireUser(Caller caller) {
+    if (caller.isApiKey()) throw ApiError.forbidden("api_key_not_allowed", "API keys may not do this; sign in as a user");
+    return caller;
   }
 
   /** Exactly one field names the shopper, else 422. */
