@@ -175,7 +175,7 @@ public final class VideoShopNode {
     QueueSockets queueSockets = new QueueSockets(system, platform.tenants, platform.wallets, platform.widgetKeys,
         platform.accessTokens, platform.roomTokens, SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.clock,
         platform.sessions, platform.socketTickets, platform.settings.http().trustedProxies(), platform.settings.widget(),
-        tenantId -> platform.blocking.run(() -> platform.reports.today(tenantId)));
+        tenantId -> platform.blocking.run(() -> platform.reports.today(tenantId)), platform.consents);
     RoomSockets roomSockets = new RoomSockets(system, platform.roomTokens,
         new IceServers(platform.settings.calls(), platform.clock), platform.tenants,
         SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.settings.http().trustedProxies(),

@@ -68,6 +68,7 @@ public final class Erasures {
     steps.add(futureBookings(calendars, clock));
     steps.add(sql("outbox", "DELETE FROM outbox WHERE subject_id IN (<subjects>)"));
     steps.add(sql("call_summaries", "DELETE FROM call_summaries WHERE subject_id IN (<subjects>) OR ticket_id IN (<tickets>)"));
+    steps.add(sql("shopper_consents", "DELETE FROM shopper_consents WHERE subject_id IN (<subjects>)"));
     steps.add(sql("report_waiting_tickets", "DELETE FROM report_waiting_tickets WHERE ticket_id IN (<tickets>)"));
     // The shopper's free text next to the (shredded) ciphertexts; the booking stays for the agent's calendar.
     steps.add(sql("bookings", "UPDATE bookings SET product_interest = NULL, cancel_reason = NULL, "

@@ -30,8 +30,11 @@ public final class PrivacyRoutes {
   /** The corrected booking, without personal data (read it back through the bookings list or an export). */
   public record Corrected(String bookingId, java.time.Instant updatedAt) {}
 
+  /** A withdrawal by the signed token of a mail's footer link or the widget. */
+  public record Withdrawal(String token, List<String> purposes) {}
+
   public static List<ApiRoute> routes(Erasures erasures, ShopperExport export, ShopperCorrections corrections,
-      UserPrivacy userPrivacy, Users users, Retention retention, AuditLog audit, PersonalDataVault vault,
+      UserPrivacy userPrivacy, Users users, Consents consents, Retention retention, AuditLog audit, PersonalDataVault vault,
       String region, Blocking blocking) {
     String tenantUser = "/api/v1/tenants/{tenantId}/privacy/users/{userId}";
     List<ApiRoute> forUsers = List.of(
@@ -56,6 +59,12 @@ public final class PrivacyRoutes {
             request -> ApiResponse.accepted(userPrivacy.erase(request.caller(), request.path("tenantId"),
                 request.path("userId")))).withoutBody());
     List<ApiRoute> all = new ArrayList<>(forUsers);
+    all.add(blocking("POST", "/api/v1/privacy/consent/withdraw", Access.PUBLIC,
+        "Withdraw a shopper's consent (call summary mail, marketing) by the signed token of a mail's link or the "
+            + "widget; stops the processing it covered; audited", blocking, request -> {
+          Withdrawal body = request.body(Withdrawal.class);
+          return ApiResponse.ok(consents.withdraw(body.token(), body.purposes()));
+        }));
     all.addAll(List.of(
         blocking("GET", "/api/v1/privacy/retention", Access.OPERATOR,
             "Retention dry run: per data class its period, the cutoff now and the rows the job would change", blocking,

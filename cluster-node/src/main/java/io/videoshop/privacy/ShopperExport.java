@@ -44,6 +44,8 @@ public final class ShopperExport {
     ErasureTarget target = shopper.target();
     Map<String, List<Map<String, Object>>> files = new LinkedHashMap<>();
     List<Map<String, Object>> consents = new ArrayList<>();
+    Map<String, Consents.Consent> recorded = new java.util.HashMap<>();
+    Consents.of(jdbi, vault, target.subjectIds()).forEach(r -> recorded.put(r.subjectId(), r.consent()));
     List<Map<String, Object>> tickets = new ArrayList<>();
     for (Ticket ticket : shopper.tickets()) {
       TicketDetails d = ticket.details();
@@ -51,8 +53,8 @@ public final class ShopperExport {
           "email", text(d.email()), "phone", text(d.phone()), "notes", text(d.notes()), "language", d.language(),
           "skills", d.skills() == null ? "" : String.join(" ", d.skills()), "productInterest", d.productInterest(),
           "productUrl", d.productUrl(), "consentToContact", d.consent()));
-      consents.add(row("source", "ticket", "id", ticket.ticketId(), "at", ticket.joinedAt(),
-          "purposes", d.consent() ? "call, call-summary-mail" : "call"));
+      consents.add(consent(recorded, d.subjectId(), "ticket", ticket.ticketId(), ticket.joinedAt(),
+          d.consent() ? "call, call-summary-mail" : "call"));
     }
     List<Map<String, Object>> bookings = new ArrayList<>();
     for (BookingCalendar.Booking booking : shopper.bookings()) {
@@ -61,8 +63,8 @@ public final class ShopperExport {
           booking.agentId(), "createdAt", booking.createdAt(), "name", text(d.name()), "email", text(d.email()),
           "phone", text(d.phone()), "notes", text(d.notes()), "productInterest", d.productInterest(),
           "timeZone", d.shopperTimeZone()));
-      consents.add(row("source", "booking", "id", booking.id(), "at", booking.createdAt(),
-          "purposes", d.consent() ? "booked call, booking mails" : "booked call"));
+      consents.add(consent(recorded, d.subjectId(), "booking", booking.id(), booking.createdAt(),
+          d.consent() ? "call, booking mails" : "call"));
     }
     // Booking status as the calendar holds it now (the BookingMade event is its first state).
     jdbi.useHandle(handle -> {
@@ -111,6 +113,17 @@ public final class ShopperExport {
     manifest.put("generatedAt", clock.instant().toString());
     manifest.put("referenceType", type.name().toLowerCase(java.util.Locale.ROOT));
     return ExportBundle.zip(manifest, files);
+  }
+
+  /** What a join or booking agreed to: its consent record, or (made before records existed) what its flag says. */
+  private static Map<String, Object> consent(Map<String, Consents.Consent> recorded, String subjectId, String source,
+      String id, java.time.Instant at, String flagged) {
+    Consents.Consent consent = recorded.get(subjectId);
+    if (consent == null) return row("source", source, "id", id, "at", at, "policyVersion", null, "purposes", flagged,
+        "withdrawn", "");
+    return row("source", source, "id", id, "at", consent.givenAt(), "policyVersion", consent.policyVersion(),
+        "purposes", String.join(", ", consent.purposes()), "withdrawn", String.join(", ", consent.withdrawn().entrySet()
+            .stream().map(w -> w.getKey() + " at " + w.getValue()).toList()));
   }
 
   private String text(EncryptedPersonalData value) {

@@ -1,7 +1,10 @@
 package io.videoshop.queue;
 
 import io.videoshop.config.ClusterSettings;
+import io.videoshop.http.ApiError;
 import io.videoshop.http.ClientFrames;
+import io.videoshop.http.FieldError;
+import io.videoshop.privacy.Consents;
 import io.videoshop.http.RateLimit;
 import io.videoshop.http.Sockets;
 import io.videoshop.persistence.privacy.EncryptedPersonalData;
@@ -66,11 +69,14 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
 
   private record LeaveAnswer(String ticketId, TenantQueue.Confirmation reply, Throwable failure) implements Command {}
 
+  private record ConsentAnswer(io.videoshop.privacy.Consents.Withdrawn withdrawn, Throwable failure)
+      implements Command {}
+
   static Behavior<Command> create(String tenantId, ActorRef<Sockets.Outbound> out, EntityRef<TenantQueue.Command> queue,
       ActorRef<QueueFeeds.Command> feeds, PersonalDataVault vault, Executor blocking, RoomTokens roomTokens,
-      BooleanSupplier joinAllowed) {
+      BooleanSupplier joinAllowed, Consents consents) {
     return Behaviors.setup(context -> new WidgetSession(context, tenantId, out, queue, feeds, vault, blocking,
-        roomTokens, joinAllowed));
+        roomTokens, joinAllowed, consents));
   }
 
   private final String tenantId;
@@ -81,6 +87,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   private final RoomTokens roomTokens;
   /** The node's joins-per-address budget ({@link WidgetLimits}): takes one join if there is one. */
   private final BooleanSupplier joinAllowed;
+  private final Consents consents;
   private final RateLimit rateLimit = new RateLimit(20, 5, System.nanoTime());
   private final Duration askTimeout;
   private String ticketId;
@@ -100,8 +107,9 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
 
   private WidgetSession(ActorContext<Command> context, String tenantId, ActorRef<Sockets.Outbound> out,
       EntityRef<TenantQueue.Command> queue, ActorRef<QueueFeeds.Command> feeds, PersonalDataVault vault,
-      Executor blocking, RoomTokens roomTokens, BooleanSupplier joinAllowed) {
+      Executor blocking, RoomTokens roomTokens, BooleanSupplier joinAllowed, Consents consents) {
     super(context);
+    this.consents = consents;
     this.askTimeout = ClusterSettings.askTimeout(context.getSystem().settings().config());
     this.joinAllowed = joinAllowed;
     this.roomTokens = roomTokens;
@@ -123,6 +131,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
         .onMessage(Joined.class, this::onJoined)
         .onMessage(ResumeAnswer.class, this::onResumed)
         .onMessage(LeaveAnswer.class, this::onLeft)
+        .onMessage(ConsentAnswer.class, this::onConsentWithdrawn)
         .build();
   }
 
@@ -141,6 +150,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     WidgetRequest request = decoded.get();
     if (request instanceof WidgetRequest.Join join) return onJoin(join);
     if (request instanceof WidgetRequest.Resume resume) return onResume(resume);
+    if (request instanceof WidgetRequest.WithdrawConsent withdraw) return onWithdrawConsent(withdraw);
     return onLeave();
   }
 
@@ -151,6 +161,15 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
       send(invalid);
       return this;
     }
+    String policyVersion;
+    List<String> purposes;
+    try {
+      policyVersion = Consents.policyVersion(join.policyVersion());
+      purposes = Consents.purposes(Boolean.TRUE.equals(join.consent()), join.purposes());
+    } catch (ApiError refused) {
+      FieldError first = refused.errors().get(0);
+      return error(first.code(), first.message(), first.field());
+    }
     if (!joinAllowed.getAsBoolean()) return error("too_many_joins", "Too many joins from this address; try again in a minute", null);
     busy = true;
     joinToken = join.resumeToken() != null ? join.resumeToken() : TenantQueue.newResumeToken();
@@ -160,6 +179,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
       // One round trip for the new subject's key, whatever the number of personal fields.
       List<EncryptedPersonalData> sealed = vault.encryptNew(subject, Arrays.asList(join.name().strip(),
           blankToNull(join.email()), blankToNull(join.phone()), blankToNull(join.notes())));
+      consents.record(tenantId, subject, "join", policyVersion, purposes);
       return new TicketDetails(subject, sealed.get(0), sealed.get(1), sealed.get(2), sealed.get(3),
           blankToNull(join.language()), join.skills() == null ? null : new HashSet<>(join.skills()),
           blankToNull(join.productInterest()), blankToNull(join.productUrl()), Boolean.TRUE.equals(join.consent()));
@@ -207,7 +227,8 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
       seenInView = false;
       position = queued.position();
       estimatedWait = range(queued.estimatedWait());
-      send(new WidgetEvent.Queued(ticketId, queued.resumeToken(), position, estimatedWait));
+      send(new WidgetEvent.Queued(ticketId, queued.resumeToken(), position, estimatedWait,
+          consents.token(tenantId, joined.details().subjectId())));
     } else {
       refused((TenantQueue.Refused) joined.reply());
     }
@@ -263,6 +284,33 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     } else {
       refused((TenantQueue.Refused) answer.reply());
     }
+    return this;
+  }
+
+  /** Takes back consent by its signed token: any time, with or without a place on this socket. */
+  private Behavior<Command> onWithdrawConsent(WidgetRequest.WithdrawConsent withdraw) {
+    busy = true;
+    getContext().pipeToSelf(CompletableFuture.supplyAsync(
+        () -> consents.withdraw(withdraw.consentToken(), withdraw.purposes()), blocking), ConsentAnswer::new);
+    return this;
+  }
+
+  private Behavior<Command> onConsentWithdrawn(ConsentAnswer answer) {
+    busy = false;
+    if (closed) return ticketId == null ? Behaviors.stopped() : this;
+    Throwable failure = answer.failure() instanceof java.util.concurrent.CompletionException wrapped
+        ? wrapped.getCause() : answer.failure();
+    if (failure instanceof ApiError refused) {
+      FieldError first = refused.errors().isEmpty() ? null : refused.errors().get(0);
+      return first == null ? error(refused.code(), refused.getMessage(), "consentToken")
+          : error(first.code(), first.message(), first.field());
+    }
+    if (failure != null) {
+      getContext().getLog().warn("Cannot withdraw a consent: {}", failure.toString());
+      return error("unavailable", "The consent could not be changed right now; try again", null);
+    }
+    send(new WidgetEvent.ConsentWithdrawn(answer.withdrawn().purposes(),
+        List.copyOf(answer.withdrawn().withdrawn().keySet())));
     return this;
   }
 
