@@ -205,7 +205,9 @@ public final class Platform {
     table.addAll(io.videoshop.privacy.PrivacyRoutes.routes(erasures, erasures.export(),
         new io.videoshop.privacy.ShopperCorrections(calendars, database.personalDataVault()),
         new io.videoshop.privacy.UserPrivacy(jdbi, users, database.personalDataVault(), erasures,
-            settings.privacy().region(), clock), users, consents, retention, audit,
+            settings.privacy().region(), clock), users, consents,
+        new io.videoshop.privacy.ExportJobs(jdbi, database.personalDataVault(), erasures, signingKeys, audit,
+            settings.privacy().exportLinkTtl(), clock), retention, audit,
         database.personalDataVault(), settings.privacy().region(), blocking));
     table.add(OpenApiDocument.route());
     this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking, sessions),

@@ -30,11 +30,15 @@ public final class PrivacyRoutes {
   /** The corrected booking, without personal data (read it back through the bookings list or an export). */
   public record Corrected(String bookingId, java.time.Instant updatedAt) {}
 
+  /** An export job names a shopper as an export does, or one of the tenant's users. */
+  public record ExportJobRequest(String email, String phone, String ticketId, String bookingId, String roomId,
+      String userId) {}
+
   /** A withdrawal by the signed token of a mail's footer link or the widget. */
   public record Withdrawal(String token, List<String> purposes) {}
 
   public static List<ApiRoute> routes(Erasures erasures, ShopperExport export, ShopperCorrections corrections,
-      UserPrivacy userPrivacy, Users users, Consents consents, Retention retention, AuditLog audit, PersonalDataVault vault,
+      UserPrivacy userPrivacy, Users users, Consents consents, ExportJobs exportJobs, Retention retention, AuditLog audit, PersonalDataVault vault,
       String region, Blocking blocking) {
     String tenantUser = "/api/v1/tenants/{tenantId}/privacy/users/{userId}";
     List<ApiRoute> forUsers = List.of(
@@ -59,6 +63,30 @@ public final class PrivacyRoutes {
             request -> ApiResponse.accepted(userPrivacy.erase(request.caller(), request.path("tenantId"),
                 request.path("userId")))).withoutBody());
     List<ApiRoute> all = new ArrayList<>(forUsers);
+    all.add(blocking("POST", "/api/v1/tenants/{tenantId}/privacy/export-jobs", Access.tenantUsersOnly(Role.ADMIN),
+        "Export a shopper's or a user's data as a job: 202 with the request; when done, its result holds a signed "
+            + "download link that expires; audited", blocking, request -> {
+          ExportJobRequest body = request.body(ExportJobRequest.class);
+          String tenantId = request.path("tenantId");
+          if (body.userId() != null && !body.userId().isBlank()) {
+            if (body.email() != null || body.phone() != null || body.ticketId() != null || body.bookingId() != null
+                || body.roomId() != null) {
+              throw ApiError.invalid("userId", "required", "either userId or one of email, phone, ticketId, bookingId, roomId");
+            }
+            String userId = body.userId().strip();
+            users.get(tenantId, userId); // another tenant's user (or none) is 404 now, not a failed job later
+            return ApiResponse.accepted(exportJobs.start(tenantId, "user", request.caller(),
+                () -> userPrivacy.export(tenantId, userId)));
+          }
+          Map.Entry<ShopperDirectory.ReferenceType, String> named = reference(new ErasureRequest(body.email(),
+              body.phone(), body.ticketId(), body.bookingId(), body.roomId()));
+          return ApiResponse.accepted(exportJobs.start(tenantId, named.getKey().name().toLowerCase(java.util.Locale.ROOT),
+              request.caller(), () -> export.zip(tenantId, named.getKey(), named.getValue())));
+        }));
+    all.add(blocking("GET", ExportJobs.DOWNLOAD_PATH + "{token}", Access.PUBLIC,
+        "Download an export job's bundle by its signed link, until it expires (then 410); audited", blocking,
+        request -> ApiResponse.bytes("application/zip", exportJobs.download(request.caller(), request.path("token")),
+            Map.of("Content-Disposition", "attachment; filename=\"export.zip\"", "Cache-Control", "no-store"))));
     all.add(blocking("POST", "/api/v1/privacy/consent/withdraw", Access.PUBLIC,
         "Withdraw a shopper's consent (call summary mail, marketing) by the signed token of a mail's link or the "
             + "widget; stops the processing it covered; audited", blocking, request -> {

@@ -79,6 +79,11 @@ public final class Retention {
             "SELECT COUNT(*) FROM payment_events WHERE received_at < :cutoff",
             "DELETE FROM payment_events WHERE (provider, event_id) IN (SELECT provider, event_id FROM payment_events "
                 + "WHERE received_at < :cutoff ORDER BY provider, event_id LIMIT :batch)"),
+        // An export job's bundle goes when its download link expires (period zero: at expires_at).
+        new DataClass("export-files", Duration.ZERO,
+            "SELECT COUNT(*) FROM privacy_export_files WHERE expires_at < :cutoff",
+            "DELETE FROM privacy_export_files WHERE request_id IN (SELECT request_id FROM privacy_export_files "
+                + "WHERE expires_at < :cutoff ORDER BY request_id LIMIT :batch)"),
         // Every join and every booking is a subject of its own: shredding its key erases it everywhere.
         new DataClass("inactive-shoppers", settings.inactiveShopper(),
             "SELECT COUNT(*) FROM personal_data_keys WHERE key_bytes IS NOT NULL AND created_at < :cutoff "
