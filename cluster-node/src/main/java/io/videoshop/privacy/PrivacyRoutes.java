@@ -34,6 +34,9 @@ public final class PrivacyRoutes {
   public record ExportJobRequest(String email, String phone, String ticketId, String bookingId, String roomId,
       String userId) {}
 
+  /** A tenant's retention overrides: data class to days (a class left out keeps the platform default). */
+  public record RetentionOverrides(Map<String, Integer> overrides) {}
+
   /** A withdrawal by the signed token of a mail's footer link or the widget. */
   public record Withdrawal(String token, List<String> purposes) {}
 
@@ -87,6 +90,13 @@ public final class PrivacyRoutes {
         "Download an export job's bundle by its signed link, until it expires (then 410); audited", blocking,
         request -> ApiResponse.bytes("application/zip", exportJobs.download(request.caller(), request.path("token")),
             Map.of("Content-Disposition", "attachment; filename=\"export.zip\"", "Cache-Control", "no-store"))));
+    all.add(blocking("GET", "/api/v1/tenants/{tenantId}/privacy/retention", Access.tenantUsersOnly(Role.ADMIN),
+        "The tenant's retention per data class it may override: platform default, limits, its override, what applies",
+        blocking, request -> ApiResponse.ok(Map.of("classes", retention.ofTenant(request.path("tenantId"))))));
+    all.add(blocking("PUT", "/api/v1/tenants/{tenantId}/privacy/retention", Access.tenantUsersOnly(Role.OWNER),
+        "Replace the tenant's retention overrides (days per data class, within the platform's limits); audited",
+        blocking, request -> ApiResponse.ok(Map.of("classes", retention.override(request.caller(),
+            request.path("tenantId"), request.body(RetentionOverrides.class).overrides())))));
     all.add(blocking("POST", "/api/v1/privacy/consent/withdraw", Access.PUBLIC,
         "Withdraw a shopper's consent (call summary mail, marketing) by the signed token of a mail's link or the "
             + "widget; stops the processing it covered; audited", blocking, request -> {
