@@ -16,7 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Data rights over HTTP: erasure requests and their status, the region, the master keys' state. */
+/**
+ * Data rights over HTTP: shoppers' and users' exports, corrections and erasures, export jobs and
+ * their downloads, consent withdrawal, retention (dry run, a tenant's overrides), the requests'
+ * status, the region, the master keys' state. Translation only.
+ */
 public final class PrivacyRoutes {
   private PrivacyRoutes() {}
 
@@ -41,8 +45,8 @@ public final class PrivacyRoutes {
   public record Withdrawal(String token, List<String> purposes) {}
 
   public static List<ApiRoute> routes(Erasures erasures, ShopperExport export, ShopperCorrections corrections,
-      UserPrivacy userPrivacy, Users users, Consents consents, ExportJobs exportJobs, Retention retention, AuditLog audit, PersonalDataVault vault,
-      String region, Blocking blocking) {
+      UserPrivacy userPrivacy, Users users, Consents consents, ExportJobs exportJobs, Retention retention,
+      AuditLog audit, PersonalDataVault vault, String region, Blocking blocking) {
     String tenantUser = "/api/v1/tenants/{tenantId}/privacy/users/{userId}";
     List<ApiRoute> forUsers = List.of(
         blocking("POST", tenantUser + "/export", Access.tenantUsersOnly(Role.ADMIN),

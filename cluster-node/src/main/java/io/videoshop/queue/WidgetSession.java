@@ -4,11 +4,11 @@ import io.videoshop.config.ClusterSettings;
 import io.videoshop.http.ApiError;
 import io.videoshop.http.ClientFrames;
 import io.videoshop.http.FieldError;
-import io.videoshop.privacy.Consents;
 import io.videoshop.http.RateLimit;
 import io.videoshop.http.Sockets;
 import io.videoshop.persistence.privacy.EncryptedPersonalData;
 import io.videoshop.persistence.privacy.PersonalDataVault;
+import io.videoshop.privacy.Consents;
 import io.videoshop.protocol.ErrorMessage;
 import io.videoshop.protocol.Hello;
 import io.videoshop.protocol.ProtocolCodec;
@@ -69,8 +69,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
 
   private record LeaveAnswer(String ticketId, TenantQueue.Confirmation reply, Throwable failure) implements Command {}
 
-  private record ConsentAnswer(io.videoshop.privacy.Consents.Withdrawn withdrawn, Throwable failure)
-      implements Command {}
+  private record ConsentAnswer(Consents.Withdrawn withdrawn, Throwable failure) implements Command {}
 
   static Behavior<Command> create(String tenantId, ActorRef<Sockets.Outbound> out, EntityRef<TenantQueue.Command> queue,
       ActorRef<QueueFeeds.Command> feeds, PersonalDataVault vault, Executor blocking, RoomTokens roomTokens,
@@ -297,7 +296,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
 
   private Behavior<Command> onConsentWithdrawn(ConsentAnswer answer) {
     busy = false;
-    if (closed) return ticketId == null ? Behaviors.stopped() : this;
+    if (closed) return Behaviors.stopped(); // its place (if any) was told of the close already
     Throwable failure = answer.failure() instanceof java.util.concurrent.CompletionException wrapped
         ? wrapped.getCause() : answer.failure();
     if (failure instanceof ApiError refused) {
