@@ -291,6 +291,14 @@
     setInterval(tick, 1000);
 
     // ---- Queue ---------------------------------------------------------------------------------
+    // Withdrawing consent is as easy as giving it (docs/privacy.md, "Consent"): the store's page may
+    // call VideoShop.withdrawConsent(['call-summary-mail', 'marketing']) (none named: both).
+    window.VideoShop.withdrawConsent = function (purposes) {
+      if (!state.consentToken) return false;
+      connectQueue().send({ type: 'withdraw-consent', consentToken: state.consentToken, purposes: purposes || null });
+      return true;
+    };
+
     function connectQueue() {
       if (state.socket) return state.socket;
       var socket = new client.Socket(client.socketBase(base) + '/ws/widget?key=' + encodeURIComponent(key || ''), {
@@ -372,6 +380,7 @@
         productUrl: page && page.length <= 2048 ? page : null,
         notes: fields.notes.value.trim() || null,
         consent: consent.checked,
+        policyVersion: script.getAttribute('data-policy-version') || null,
       };
       joinButton.disabled = true;
       setView('connecting');
@@ -391,6 +400,7 @@
     function onQueueMessage(msg) {
       switch (msg.type) {
         case 'queued':
+          if (msg.consentToken) state.consentToken = msg.consentToken; // memory only: docs/widget.md
           if (msg.resumeToken) {
             state.ticket = { ticketId: msg.ticketId, resumeToken: msg.resumeToken, line: state.joining ? state.joining.line : null };
             state.joining = null;
@@ -402,6 +412,9 @@
           break;
         case 'position':
           showPlace(msg.position, msg.estimatedWait);
+          break;
+        case 'consent-withdrawn':
+          if (!state.ticket) closeQueue();
           break;
         case 'assigned':
           forgetTicket();

@@ -23,7 +23,8 @@ public final class Passwords {
   }
 
   public static boolean matches(String password, String hash) {
-    if (password == null || hash == null || hash.isEmpty()) return false;
+    // An erased user's hash is no Argon2 hash: nothing matches it.
+    if (password == null || hash == null || !hash.startsWith("$argon2")) return false;
     return Password.check(password, hash).with(Argon2Function.getInstanceFromHash(hash));
   }
 

@@ -215,6 +215,77 @@ public final class Users {
     });
   }
 
+  /** Null fields keep their value. */
+  public record Correction(String displayName, String email) {}
+
+  /**
+   * Corrects a user's name or email (the right to rectification), by an admin of their tenant
+   * ({@code tenantId} set; an admin cannot change an owner) or by the user themselves
+   * ({@code tenantId} null). The email keeps the rules of an invitation: an address, unique.
+   * Audited as {@code user.corrected} with the fields' names, never their values.
+   */
+  public User correct(Caller caller, String tenantId, String userId, Correction request) {
+    return jdbi.inTransaction(handle -> {
+      User before = tenantId == null
+          ? handle.createQuery("SELECT * FROM users WHERE id = :id").bind("id", userId).map((rs, ctx) -> user(rs))
+              .findOne().orElseThrow(() -> ApiError.notFound("user_not_found", "No user " + userId))
+          : find(handle, tenantId, userId);
+      if (!userId.equals(caller.id())) requireMayGrant(caller, before.roleEnum());
+      if (ERASED.equals(before.status())) throw ApiError.conflict("user_erased", "This user's data has been erased");
+      if (request.displayName() == null && request.email() == null) {
+        throw ApiError.invalid("displayName", "required", "displayName or email: at least one to correct");
+      }
+      String name = request.displayName() == null ? before.displayName() : displayName("displayName", request.displayName());
+      String email = request.email() == null ? before.email() : normalisedEmail("email", request.email());
+      List<String> fields = new java.util.ArrayList<>();
+      if (!name.equals(before.displayName())) fields.add("displayName");
+      if (!email.equals(before.email())) {
+        if (handle.createQuery("SELECT count(*) FROM users WHERE email = :email").bind("email", email)
+            .mapTo(Long.class).one() > 0) {
+          throw ApiError.conflict("email_taken", "A user with this email exists");
+        }
+        fields.add("email");
+      }
+      Instant now = clock.instant();
+      handle.createUpdate("UPDATE users SET display_name = :name, email = :email, updated_at = :now WHERE id = :id")
+          .bind("name", name).bind("email", email).bind("now", now).bind("id", userId).execute();
+      audit.record(handle, caller, new AuditLog.Change(before.tenantId(), "user.corrected", "user", userId, null,
+          Map.of("fields", fields)));
+      return new User(before.id(), before.tenantId(), email, name, before.role(), before.status(), before.createdAt(), now);
+    });
+  }
+
+  /** Status of a user whose data was erased: the row keeps only a pseudonym, nobody signs in with it. */
+  public static final String ERASED = "erased";
+
+  /**
+   * Checks that the caller may erase this user: the rules of deactivation (an admin cannot erase
+   * an owner; the tenant keeps an active owner). Answers the user as they are now.
+   */
+  public User checkErasable(Caller caller, String tenantId, String userId) {
+    return jdbi.withHandle(handle -> {
+      User user = find(handle, tenantId, userId);
+      requireMayGrant(caller, user.roleEnum());
+      if (user.roleEnum() == Role.OWNER && user.active()) requireAnotherActiveOwner(handle, user);
+      return user;
+    });
+  }
+
+  /**
+   * Replaces the user's name and email by their pseudonym, makes the password unusable and ends
+   * every session: the row stays (ids in calls, bookings and the audit trail still point at it).
+   */
+  public void anonymise(Handle handle, String userId, String pseudonymName, String pseudonymEmail) {
+    Instant now = clock.instant();
+    handle.createUpdate("""
+            UPDATE users SET display_name = :name, email = :email, status = :status, password_hash = '!erased',
+              updated_at = :now WHERE id = :id""")
+        .bind("name", pseudonymName).bind("email", pseudonymEmail).bind("status", ERASED).bind("now", now)
+        .bind("id", userId).execute();
+    RefreshTokens.revokeAllOf(handle, userId, now);
+    sessions.endAll(handle, userId);
+  }
+
   /**
    * Mails a reset token when the address belongs to an active user; says nothing either way. A new
    * reset makes the earlier unused tokens of the account worthless. Limited per address asked for

@@ -105,6 +105,8 @@ public final class Platform {
   public final io.videoshop.notification.TrialReminders trialReminders;
   /** Erasing shoppers; a store added later (webhook deliveries) adds its step here. */
   public final io.videoshop.privacy.Erasures erasures;
+  /** What shoppers agreed to, and its withdrawal. */
+  public final io.videoshop.privacy.Consents consents;
   /** Retention per data class: a job that runs on one node at a time. */
   public final io.videoshop.privacy.Retention retention;
 
@@ -150,10 +152,14 @@ public final class Platform {
     this.users = new Users(jdbi, audit, mails, settings.auth(), settings.passwordResetLimits(), this::seatLimit, clock,
         sessions);
     this.signingKeys = new SigningKeys(settings.auth());
+    // A consent link works as long as the shopper's data is kept (then there is nothing left to withdraw).
+    this.consents = new io.videoshop.privacy.Consents(jdbi, database.personalDataVault(), signingKeys, audit,
+        settings.privacy().retention().inactiveShopper(), clock);
     this.accessTokens = new AccessTokens(signingKeys, settings.auth(), clock);
     this.roomTokens = new RoomTokens(signingKeys, settings.calls().roomTokenTtl(), clock);
     this.socketTickets = new SocketTickets(jdbi, roomTokens, settings.auth().socketTicketTtl(), clock);
     this.logins = new Logins(jdbi, accessTokens, audit, mails, sessions, settings.auth(), clock);
+    mailChannel.consentLinks((tenant, subject) -> mails.link("/privacy/consent#token=" + consents.token(tenant, subject)));
     logins.onSignIn(new io.videoshop.notification.SignInNotices(mails, clock)::signedIn);
     this.apiKeys = new ApiKeys(jdbi, audit, clock);
     this.widgetKeys = new WidgetKeys(jdbi, tenants, audit, clock, settings.widget().keyCacheTtl(),
@@ -186,7 +192,7 @@ public final class Platform {
     table.addAll(SchedulingRoutes.routes(tenants, users, calendars,
         new Bookings(jdbi, database.personalDataVault()), audit, blocking));
     table.addAll(PublicBookingRoutes.routes(tenants, widgetKeys, calendars, bookingLinks, database.personalDataVault(),
-        new PublicBookingLimits(settings.scheduling(), System::nanoTime), blocking, clock));
+        new PublicBookingLimits(settings.scheduling(), System::nanoTime), blocking, clock, consents));
     this.reports = new Reports(jdbi, settings.reporting());
     table.addAll(ReportRoutes.routes(reports, blocking));
     table.addAll(NotificationRoutes.routes(jdbi, mails, outbox, audit, blocking));
@@ -197,7 +203,11 @@ public final class Platform {
     this.retention = io.videoshop.privacy.Retention.start(system, jdbi, audit, settings.privacy().retention(),
         NodeMetrics.get(system).registry(), blocking.executor(), clock);
     table.addAll(io.videoshop.privacy.PrivacyRoutes.routes(erasures, erasures.export(),
-        new io.videoshop.privacy.ShopperCorrections(calendars, database.personalDataVault()), retention, audit,
+        new io.videoshop.privacy.ShopperCorrections(calendars, database.personalDataVault()),
+        new io.videoshop.privacy.UserPrivacy(jdbi, users, database.personalDataVault(), erasures,
+            settings.privacy().region(), clock), users, consents,
+        new io.videoshop.privacy.ExportJobs(jdbi, database.personalDataVault(), erasures, signingKeys, audit,
+            settings.privacy().exportLinkTtl(), clock), retention, audit,
         database.personalDataVault(), settings.privacy().region(), blocking));
     table.add(OpenApiDocument.route());
     this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking, sessions),

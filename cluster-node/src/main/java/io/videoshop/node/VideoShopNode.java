@@ -185,7 +185,8 @@ public final class VideoShopNode {
         platform.accessTokens, platform.roomTokens, SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.clock,
         platform.sessions, platform.socketTickets, platform.settings.http().trustedProxies(), platform.settings.widget(),
         tenantId -> platform.blocking.run(() -> platform.reports.today(tenantId)),
-        new io.videoshop.scheduling.BookingArrivals(platform.bookingLinks, platform.calendars, platform.clock));
+        new io.videoshop.scheduling.BookingArrivals(platform.bookingLinks, platform.calendars, platform.clock),
+        platform.consents);
     RoomSockets roomSockets = new RoomSockets(system, platform.roomTokens,
         new IceServers(platform.settings.calls(), platform.clock), platform.tenants,
         SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.settings.http().trustedProxies(),

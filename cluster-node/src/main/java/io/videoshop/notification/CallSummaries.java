@@ -103,6 +103,10 @@ public final class CallSummaries {
     // Decrypted only now, to check the opt-out and address the mail; the outbox stores it encrypted again.
     DecryptedPersonalData email = vault.decrypt(new EncryptedPersonalData(subjectId, ciphertext));
     if (email.erased() || email.value() == null || email.value().isBlank()) return;
+    // A withdrawn consent stops the mail it covered.
+    if (!io.videoshop.privacy.Consents.allows(connection, vault, subjectId, io.videoshop.privacy.Consents.CALL_SUMMARY_MAIL)) {
+      return;
+    }
     Map<String, Object> values = Map.of("agentName", agentName(connection, agentId), "products", products(connection, roomId));
     mails.send(connection, new Mails.Mail(tenantId, subjectId, email.value(), language, TEMPLATE, values),
         "call-summary:" + roomId);

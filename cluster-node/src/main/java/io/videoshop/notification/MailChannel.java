@@ -30,6 +30,8 @@ public final class MailChannel implements Channel, AutoCloseable {
   private final MailTemplates templates;
   private final NotificationSettings.Mail settings;
   private final Transport transport;
+  /** The link that withdraws a shopper's consent, for the footer of every mail to a shopper (tenant, subject). */
+  private volatile java.util.function.BiFunction<String, String, String> consentLinks = (tenant, subject) -> null;
 
   /** Where a built mail goes. */
   interface Transport extends AutoCloseable {
@@ -48,6 +50,16 @@ public final class MailChannel implements Channel, AutoCloseable {
         : new SmtpTransport(settings.smtp());
   }
 
+  /** Sets how the footer's consent link is made for a mail about a shopper's data subject. */
+  public void consentLinks(java.util.function.BiFunction<String, String, String> links) {
+    this.consentLinks = links;
+  }
+
+  /** Shoppers' subjects (a join, a booking); users' mails have none of their own consent to withdraw. */
+  static boolean aboutShopper(String subjectId) {
+    return subjectId != null && (subjectId.startsWith("shopper-") || subjectId.startsWith("booking-"));
+  }
+
   @Override
   public String kind() {
     return Outbox.MAIL;
@@ -56,7 +68,7 @@ public final class MailChannel implements Channel, AutoCloseable {
   @Override
   public Delivery deliver(OutboxMessage message) {
     MailMessage mail = parse(message.payload());
-    return transport.send(build(message.id(), message.tenantId(), mail));
+    return transport.send(build(message.id(), message.tenantId(), message.subjectId(), mail));
   }
 
   private static MailMessage parse(String payload) {
@@ -68,12 +80,13 @@ public final class MailChannel implements Channel, AutoCloseable {
   }
 
   /** The mail as it is sent (also what the file transport writes). */
-  Email build(long outboxId, String tenantId, MailMessage mail) {
+  Email build(long outboxId, String tenantId, String subjectId, MailMessage mail) {
     MailTemplates.Branding branding = mails.branding(tenantId);
     String unsubscribeUrl = mail.unsubscribeToken() == null ? null
         : mails.link("/unsubscribe?token=" + URLEncoder.encode(mail.unsubscribeToken(), StandardCharsets.UTF_8));
+    String consentUrl = tenantId != null && aboutShopper(subjectId) ? consentLinks.apply(tenantId, subjectId) : null;
     MailTemplates.Rendered rendered = templates.render(mail.template(), mail.language(), mail.values(), branding,
-        unsubscribeUrl);
+        unsubscribeUrl, consentUrl);
     EmailPopulatingBuilder builder = EmailBuilder.startingBlank()
         .from(branding.senderName(), settings.fromAddress())
         .to(mail.to())

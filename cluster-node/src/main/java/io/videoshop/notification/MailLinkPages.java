@@ -22,7 +22,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The pages mail links land on: accept an invitation, set a new password (their token in the
- * link's fragment), unsubscribe (its token in the query; the page posts it, a GET changes nothing).
+ * link's fragment), unsubscribe (its token in the query; the page posts it, a GET changes nothing),
+ * withdraw a shopper's consent (its token in the fragment; the page posts it).
  * Static pages that call the public API.
  */
 public final class MailLinkPages {
@@ -42,7 +43,8 @@ public final class MailLinkPages {
             path("password-reset", () -> file("password-reset.html", ContentTypes.TEXT_HTML_UTF8)),
             path("pages.js", () -> file("pages.js", JS)),
             path("pages.css", () -> file("pages.css", CSS)))),
-        path("unsubscribe", () -> file("unsubscribe.html", ContentTypes.TEXT_HTML_UTF8)))));
+        path("unsubscribe", () -> file("unsubscribe.html", ContentTypes.TEXT_HTML_UTF8)),
+        pathPrefix("privacy", () -> path("consent", () -> file("consent.html", ContentTypes.TEXT_HTML_UTF8))))));
   }
 
   private static Route file(String name, ContentType type) {

@@ -90,11 +90,18 @@ public final class MailTemplates {
 
   public Rendered render(String template, String wantedLanguage, Map<String, Object> values, Branding branding,
       String unsubscribeUrl) {
+    return render(template, wantedLanguage, values, branding, unsubscribeUrl, null);
+  }
+
+  /** @param consentUrl the shared footer's link that withdraws a shopper's consent (null: not a shopper's mail) */
+  public Rendered render(String template, String wantedLanguage, Map<String, Object> values, Branding branding,
+      String unsubscribeUrl, String consentUrl) {
     String language = language(wantedLanguage);
     Map<String, Object> scope = new HashMap<>(values);
     scope.put("tenantName", branding.senderName());
     scope.put("colour", branding.colour());
     if (unsubscribeUrl != null) scope.put("unsubscribeUrl", unsubscribeUrl);
+    if (consentUrl != null) scope.put("consentUrl", consentUrl);
     String subject = run(plain, "mail/" + template + "/" + language + "/subject.mustache", scope).strip();
     String text = run(plain, "mail/" + template + "/" + language + "/text.mustache", scope);
     String htmlBody = run(html, "mail/" + template + "/" + language + "/html.mustache", scope);

@@ -68,6 +68,7 @@ public final class Erasures {
     steps.add(futureBookings(calendars, clock));
     steps.add(sql("outbox", "DELETE FROM outbox WHERE subject_id IN (<subjects>)"));
     steps.add(sql("call_summaries", "DELETE FROM call_summaries WHERE subject_id IN (<subjects>) OR ticket_id IN (<tickets>)"));
+    steps.add(sql("shopper_consents", "DELETE FROM shopper_consents WHERE subject_id IN (<subjects>)"));
     steps.add(sql("report_waiting_tickets", "DELETE FROM report_waiting_tickets WHERE ticket_id IN (<tickets>)"));
     // The shopper's free text next to the (shredded) ciphertexts; the booking stays for the agent's calendar.
     steps.add(sql("bookings", "UPDATE bookings SET product_interest = NULL, cancel_reason = NULL, "
@@ -105,9 +106,29 @@ public final class Erasures {
    * earlier request for the same reference, which a failed one runs again).
    */
   public Request request(String tenantId, ShopperDirectory.ReferenceType type, String value, Caller caller) {
-    String hash = referenceHash(tenantId, type, value);
     String referenceType = type.name().toLowerCase(java.util.Locale.ROOT);
-    Optional<Request> earlier = find(tenantId, "erasure", referenceType, hash);
+    return submit(tenantId, "erasure", referenceType, referenceHash(tenantId, type, value), caller,
+        "erasure.requested", id -> eraseShopper(id, tenantId, type, value));
+  }
+
+  /** What a privacy job did: its result (no personal data) and the audit entry that records the outcome. */
+  record Outcome(Map<String, Object> result, String auditAction, Map<String, Object> auditAfter) {}
+
+  /** The work of a privacy request, run on the blocking dispatcher; must be idempotent (a failed one runs again). */
+  @FunctionalInterface
+  interface Job {
+    Outcome run(String requestId) throws Exception;
+  }
+
+  /**
+   * A data rights request as a job with a status: one row in {@code privacy_requests} per
+   * reference (the same reference answers the same request unless it failed, which runs it again),
+   * the audit entry {@code requestedAction}, then the job on the blocking dispatcher and its
+   * outcome's audit entry. Erasures of shoppers and users, and export jobs, go through here.
+   */
+  Request submit(String tenantId, String kind, String referenceType, String hash, Caller caller,
+      String requestedAction, Job job) {
+    Optional<Request> earlier = find(tenantId, kind, referenceType, hash);
     if (earlier.isPresent() && !"failed".equals(earlier.get().status())) return earlier.get();
     String id = earlier.map(Request::id).orElseGet(() -> UUID.randomUUID().toString());
     jdbi.useTransaction(handle -> {
@@ -117,14 +138,14 @@ public final class Erasures {
       } else {
         handle.createUpdate("""
                 INSERT INTO privacy_requests (id, tenant_id, kind, reference_type, reference_hash, status, requested_by,
-                  created_at) VALUES (:id, :tenant, 'erasure', :type, :hash, 'pending', :by, :at)""")
-            .bind("id", id).bind("tenant", tenantId).bind("type", referenceType).bind("hash", hash)
+                  created_at) VALUES (:id, :tenant, :kind, :type, :hash, 'pending', :by, :at)""")
+            .bind("id", id).bind("tenant", tenantId).bind("kind", kind).bind("type", referenceType).bind("hash", hash)
             .bind("by", caller.id()).bind("at", clock.instant()).execute();
       }
-      audit.record(handle, caller, new AuditLog.Change(tenantId, "erasure.requested", "privacy_request", id, null,
+      audit.record(handle, caller, new AuditLog.Change(tenantId, requestedAction, "privacy_request", id, null,
           Map.of("referenceType", referenceType)));
     });
-    CompletableFuture.runAsync(() -> run(id, tenantId, type, value), blocking);
+    CompletableFuture.runAsync(() -> run(id, tenantId, kind, job), blocking);
     return get(tenantId, id).orElseThrow();
   }
 
@@ -140,37 +161,45 @@ public final class Erasures {
         .bind("tenant", tenantId).map((rs, ctx) -> row(rs)).list());
   }
 
-  /** The job: find the shopper, run every step, record the outcome. Runs again from the start after a failure. */
-  void run(String id, String tenantId, ShopperDirectory.ReferenceType type, String value) {
+  /** Runs a job and records its status and outcome. Runs again from the start after a failure. */
+  private void run(String id, String tenantId, String kind, Job job) {
     setStatus(id, "running", null, null);
     try {
-      ErasureTarget target = directory.find(tenantId, type, value);
-      Map<String, Object> result = new LinkedHashMap<>();
-      result.put("subjects", target.subjectIds().size());
-      result.put("tickets", target.ticketIds().size());
-      result.put("bookings", target.bookingIds().size());
-      result.put("rooms", target.roomIds().size());
-      Map<String, Integer> stores = new LinkedHashMap<>();
-      if (!target.isEmpty()) {
-        for (ErasureStep step : steps) stores.put(step.store(), step.erase(target));
-      }
-      result.put("stores", stores);
+      Outcome outcome = job.run(id);
       Instant at = clock.instant();
       jdbi.useTransaction(handle -> {
-        setStatus(handle, id, "done", at, result);
-        Map<String, Object> after = new LinkedHashMap<>();
-        after.put("requestId", id);
-        after.put("ticketIds", List.copyOf(target.ticketIds()));
-        after.put("bookingIds", List.copyOf(target.bookingIds()));
-        after.put("roomIds", List.copyOf(target.roomIds()));
-        after.put("erasedAt", at.toString());
-        audit.record(handle, Caller.system("privacy"), new AuditLog.Change(tenantId, "subject.erased",
-            "privacy_request", id, null, after));
+        setStatus(handle, id, "done", at, outcome.result());
+        audit.record(handle, Caller.system("privacy"), new AuditLog.Change(tenantId, outcome.auditAction(),
+            "privacy_request", id, null, outcome.auditAfter()));
       });
     } catch (Exception e) {
-      log.warn("Erasure {} of tenant {} failed; asking again runs it again: {}", id, tenantId, e.toString());
-      setStatus(id, "failed", clock.instant(), Map.of("error", "the erasure did not complete; ask again"));
+      log.warn("Privacy request {} ({}) of tenant {} failed; asking again runs it again: {}", id, kind, tenantId,
+          e.toString());
+      setStatus(id, "failed", clock.instant(), Map.of("error", "the request did not complete; ask again"));
     }
+  }
+
+  /** The shopper's erasure: find them, run every step, shred the keys last. */
+  private Outcome eraseShopper(String id, String tenantId, ShopperDirectory.ReferenceType type, String value)
+      throws Exception {
+    ErasureTarget target = directory.find(tenantId, type, value);
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("subjects", target.subjectIds().size());
+    result.put("tickets", target.ticketIds().size());
+    result.put("bookings", target.bookingIds().size());
+    result.put("rooms", target.roomIds().size());
+    Map<String, Integer> stores = new LinkedHashMap<>();
+    if (!target.isEmpty()) {
+      for (ErasureStep step : steps) stores.put(step.store(), step.erase(target));
+    }
+    result.put("stores", stores);
+    Map<String, Object> after = new LinkedHashMap<>();
+    after.put("requestId", id);
+    after.put("ticketIds", List.copyOf(target.ticketIds()));
+    after.put("bookingIds", List.copyOf(target.bookingIds()));
+    after.put("roomIds", List.copyOf(target.roomIds()));
+    after.put("erasedAt", clock.instant().toString());
+    return new Outcome(result, "subject.erased", after);
   }
 
   private void setStatus(String id, String status, Instant finishedAt, Map<String, Object> result) {

@@ -2,7 +2,9 @@ package io.videoshop.privacy;
 
 import static io.videoshop.http.ApiRoute.blocking;
 
+import io.videoshop.access.Caller;
 import io.videoshop.access.Role;
+import io.videoshop.access.Users;
 import io.videoshop.audit.AuditLog;
 import io.videoshop.http.Access;
 import io.videoshop.http.ApiError;
@@ -14,7 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Data rights over HTTP: erasure requests and their status, the region, the master keys' state. */
+/**
+ * Data rights over HTTP: shoppers' and users' exports, corrections and erasures, export jobs and
+ * their downloads, consent withdrawal, retention (dry run, a tenant's overrides), the requests'
+ * status, the region, the master keys' state. Translation only.
+ */
 public final class PrivacyRoutes {
   private PrivacyRoutes() {}
 
@@ -28,9 +34,80 @@ public final class PrivacyRoutes {
   /** The corrected booking, without personal data (read it back through the bookings list or an export). */
   public record Corrected(String bookingId, java.time.Instant updatedAt) {}
 
+  /** An export job names a shopper as an export does, or one of the tenant's users. */
+  public record ExportJobRequest(String email, String phone, String ticketId, String bookingId, String roomId,
+      String userId) {}
+
+  /** A tenant's retention overrides: data class to days (a class left out keeps the platform default). */
+  public record RetentionOverrides(Map<String, Integer> overrides) {}
+
+  /** A withdrawal by the signed token of a mail's footer link or the widget. */
+  public record Withdrawal(String token, List<String> purposes) {}
+
   public static List<ApiRoute> routes(Erasures erasures, ShopperExport export, ShopperCorrections corrections,
-      Retention retention, AuditLog audit, PersonalDataVault vault, String region, Blocking blocking) {
-    return List.of(
+      UserPrivacy userPrivacy, Users users, Consents consents, ExportJobs exportJobs, Retention retention,
+      AuditLog audit, PersonalDataVault vault, String region, Blocking blocking) {
+    String tenantUser = "/api/v1/tenants/{tenantId}/privacy/users/{userId}";
+    List<ApiRoute> forUsers = List.of(
+        blocking("POST", tenantUser + "/export", Access.tenantUsersOnly(Role.ADMIN),
+            "Export a user's data: account, roles, sign-ins, own acts, push subscriptions, preferences (a zip); audited",
+            blocking, request -> userExport(userPrivacy, audit, request.caller(), request.path("tenantId"),
+                request.path("userId"))).withoutBody(),
+        blocking("GET", "/api/v1/me/export", Access.SIGNED_IN,
+            "Export the signed-in user's own data (a zip, as an admin's export of them); audited", blocking,
+            request -> userExport(userPrivacy, audit, requireUser(request.caller()), null, request.caller().id())),
+        blocking("PUT", tenantUser + "/details", Access.tenantUsersOnly(Role.ADMIN),
+            "Correct a user's display name or email (an admin cannot change an owner); audited", blocking,
+            request -> ApiResponse.ok(users.correct(request.caller(), request.path("tenantId"), request.path("userId"),
+                request.body(Users.Correction.class)))),
+        blocking("PUT", "/api/v1/me/details", Access.SIGNED_IN,
+            "Correct the signed-in user's own display name or email; audited", blocking,
+            request -> ApiResponse.ok(users.correct(requireUser(request.caller()), null, request.caller().id(),
+                request.body(Users.Correction.class)))),
+        blocking("POST", tenantUser + "/erasure", Access.tenantUsersOnly(Role.ADMIN),
+            "Erase a user: a pseudonym replaces their name and email in the audit trail, they can no longer sign in; "
+                + "asynchronous, idempotent, audited", blocking,
+            request -> ApiResponse.accepted(userPrivacy.erase(request.caller(), request.path("tenantId"),
+                request.path("userId")))).withoutBody());
+    List<ApiRoute> all = new ArrayList<>(forUsers);
+    all.add(blocking("POST", "/api/v1/tenants/{tenantId}/privacy/export-jobs", Access.tenantUsersOnly(Role.ADMIN),
+        "Export a shopper's or a user's data as a job: 202 with the request; when done, its result holds a signed "
+            + "download link that expires; audited", blocking, request -> {
+          ExportJobRequest body = request.body(ExportJobRequest.class);
+          String tenantId = request.path("tenantId");
+          if (body.userId() != null && !body.userId().isBlank()) {
+            if (body.email() != null || body.phone() != null || body.ticketId() != null || body.bookingId() != null
+                || body.roomId() != null) {
+              throw ApiError.invalid("userId", "required", "either userId or one of email, phone, ticketId, bookingId, roomId");
+            }
+            String userId = body.userId().strip();
+            users.get(tenantId, userId); // another tenant's user (or none) is 404 now, not a failed job later
+            return ApiResponse.accepted(exportJobs.start(tenantId, "user", request.caller(),
+                () -> userPrivacy.export(tenantId, userId)));
+          }
+          Map.Entry<ShopperDirectory.ReferenceType, String> named = reference(new ErasureRequest(body.email(),
+              body.phone(), body.ticketId(), body.bookingId(), body.roomId()));
+          return ApiResponse.accepted(exportJobs.start(tenantId, named.getKey().name().toLowerCase(java.util.Locale.ROOT),
+              request.caller(), () -> export.zip(tenantId, named.getKey(), named.getValue())));
+        }));
+    all.add(blocking("GET", ExportJobs.DOWNLOAD_PATH + "{token}", Access.PUBLIC,
+        "Download an export job's bundle by its signed link, until it expires (then 410); audited", blocking,
+        request -> ApiResponse.bytes("application/zip", exportJobs.download(request.caller(), request.path("token")),
+            Map.of("Content-Disposition", "attachment; filename=\"export.zip\"", "Cache-Control", "no-store"))));
+    all.add(blocking("GET", "/api/v1/tenants/{tenantId}/privacy/retention", Access.tenantUsersOnly(Role.ADMIN),
+        "The tenant's retention per data class it may override: platform default, limits, its override, what applies",
+        blocking, request -> ApiResponse.ok(Map.of("classes", retention.ofTenant(request.path("tenantId"))))));
+    all.add(blocking("PUT", "/api/v1/tenants/{tenantId}/privacy/retention", Access.tenantUsersOnly(Role.OWNER),
+        "Replace the tenant's retention overrides (days per data class, within the platform's limits); audited",
+        blocking, request -> ApiResponse.ok(Map.of("classes", retention.override(request.caller(),
+            request.path("tenantId"), request.body(RetentionOverrides.class).overrides())))));
+    all.add(blocking("POST", "/api/v1/privacy/consent/withdraw", Access.PUBLIC,
+        "Withdraw a shopper's consent (call summary mail, marketing) by the signed token of a mail's link or the "
+            + "widget; stops the processing it covered; audited", blocking, request -> {
+          Withdrawal body = request.body(Withdrawal.class);
+          return ApiResponse.ok(consents.withdraw(body.token(), body.purposes()));
+        }));
+    all.addAll(List.of(
         blocking("GET", "/api/v1/privacy/retention", Access.OPERATOR,
             "Retention dry run: per data class its period, the cutoff now and the rows the job would change", blocking,
             request -> ApiResponse.ok(Map.of("classes", retention.dryRun()))),
@@ -81,7 +158,23 @@ public final class PrivacyRoutes {
         blocking("GET", "/api/v1/privacy/keys", Access.OPERATOR,
             "The master key new subject keys are wrapped under, and how many keys each master key id wraps",
             blocking, request -> ApiResponse.ok(new MasterKeysView(vault.masterKeys().currentId(),
-                vault.keysPerMasterKey()))));
+                vault.keysPerMasterKey())))));
+    return all;
+  }
+
+  private static ApiResponse userExport(UserPrivacy userPrivacy, AuditLog audit, Caller caller, String tenantId,
+      String userId) {
+    byte[] zip = userPrivacy.export(tenantId, userId);
+    audit.record(caller, new AuditLog.Change(tenantId != null ? tenantId : caller.tenantId(), "user.exported",
+        "user", userId, null, null));
+    return ApiResponse.bytes("application/zip", zip,
+        Map.of("Content-Disposition", "attachment; filename=\"user-export.zip\""));
+  }
+
+  /** A route for people, not for API keys (a key has no account of its own). */
+  private static Caller requireUser(Caller caller) {
+    if (caller.isApiKey()) throw ApiError.forbidden("api_key_not_allowed", "API keys may not do this; sign in as a user");
+    return caller;
   }
 
   /** Exactly one field names the shopper, else 422. */

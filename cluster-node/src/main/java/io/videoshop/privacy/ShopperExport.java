@@ -1,6 +1,5 @@
 package io.videoshop.privacy;
 
-import io.videoshop.http.Json;
 import io.videoshop.persistence.privacy.DecryptedPersonalData;
 import io.videoshop.persistence.privacy.EncryptedPersonalData;
 import io.videoshop.persistence.privacy.PersonalDataVault;
@@ -9,18 +8,11 @@ import io.videoshop.queue.TicketDetails;
 import io.videoshop.room.CallRoom;
 import io.videoshop.scheduling.BookingCalendar;
 import io.videoshop.scheduling.BookingDetails;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.jdbi.v3.core.Jdbi;
 
@@ -52,6 +44,8 @@ public final class ShopperExport {
     ErasureTarget target = shopper.target();
     Map<String, List<Map<String, Object>>> files = new LinkedHashMap<>();
     List<Map<String, Object>> consents = new ArrayList<>();
+    Map<String, Consents.Consent> recorded = new java.util.HashMap<>();
+    Consents.of(jdbi, vault, target.subjectIds()).forEach(r -> recorded.put(r.subjectId(), r.consent()));
     List<Map<String, Object>> tickets = new ArrayList<>();
     for (Ticket ticket : shopper.tickets()) {
       TicketDetails d = ticket.details();
@@ -59,8 +53,8 @@ public final class ShopperExport {
           "email", text(d.email()), "phone", text(d.phone()), "notes", text(d.notes()), "language", d.language(),
           "skills", d.skills() == null ? "" : String.join(" ", d.skills()), "productInterest", d.productInterest(),
           "productUrl", d.productUrl(), "consentToContact", d.consent()));
-      consents.add(row("source", "ticket", "id", ticket.ticketId(), "at", ticket.joinedAt(),
-          "purposes", d.consent() ? "call, call-summary-mail" : "call"));
+      consents.add(consent(recorded, d.subjectId(), "ticket", ticket.ticketId(), ticket.joinedAt(),
+          d.consent() ? "call, call-summary-mail" : "call"));
     }
     List<Map<String, Object>> bookings = new ArrayList<>();
     for (BookingCalendar.Booking booking : shopper.bookings()) {
@@ -69,8 +63,8 @@ public final class ShopperExport {
           booking.agentId(), "createdAt", booking.createdAt(), "name", text(d.name()), "email", text(d.email()),
           "phone", text(d.phone()), "notes", text(d.notes()), "productInterest", d.productInterest(),
           "timeZone", d.shopperTimeZone()));
-      consents.add(row("source", "booking", "id", booking.id(), "at", booking.createdAt(),
-          "purposes", d.consent() ? "booked call, booking mails" : "booked call"));
+      consents.add(consent(recorded, d.subjectId(), "booking", booking.id(), booking.createdAt(),
+          d.consent() ? "call, booking mails" : "call"));
     }
     // Booking status as the calendar holds it now (the BookingMade event is its first state).
     jdbi.useHandle(handle -> {
@@ -118,20 +112,18 @@ public final class ShopperExport {
     manifest.put("region", region);
     manifest.put("generatedAt", clock.instant().toString());
     manifest.put("referenceType", type.name().toLowerCase(java.util.Locale.ROOT));
-    List<Map<String, Object>> listed = new ArrayList<>();
-    files.forEach((name, rows) -> listed.add(row("name", name + ".json", "csv", name + ".csv", "records", rows.size())));
-    manifest.put("files", listed);
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-      put(zip, "manifest.json", Json.write(manifest));
-      for (Map.Entry<String, List<Map<String, Object>>> file : files.entrySet()) {
-        put(zip, file.getKey() + ".json", Json.write(file.getValue()));
-        put(zip, file.getKey() + ".csv", csv(file.getValue()));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return bytes.toByteArray();
+    return ExportBundle.zip(manifest, files);
+  }
+
+  /** What a join or booking agreed to: its consent record, or (made before records existed) what its flag says. */
+  private static Map<String, Object> consent(Map<String, Consents.Consent> recorded, String subjectId, String source,
+      String id, java.time.Instant at, String flagged) {
+    Consents.Consent consent = recorded.get(subjectId);
+    if (consent == null) return row("source", source, "id", id, "at", at, "policyVersion", null, "purposes", flagged,
+        "withdrawn", "");
+    return row("source", source, "id", id, "at", consent.givenAt(), "policyVersion", consent.policyVersion(),
+        "purposes", String.join(", ", consent.purposes()), "withdrawn", String.join(", ", consent.withdrawn().entrySet()
+            .stream().map(w -> w.getKey() + " at " + w.getValue()).toList()));
   }
 
   private String text(EncryptedPersonalData value) {
@@ -140,42 +132,10 @@ public final class ShopperExport {
   }
 
   private static Map<String, Object> row(Object... pairs) {
-    Map<String, Object> row = new LinkedHashMap<>();
-    for (int i = 0; i < pairs.length; i += 2) {
-      Object value = pairs[i + 1];
-      row.put((String) pairs[i], value instanceof java.time.Instant instant ? instant.toString() : value);
-    }
-    return row;
+    return ExportBundle.row(pairs);
   }
 
   private static List<String> nonEmpty(java.util.Set<String> ids) {
     return ids.isEmpty() ? List.of("(none)") : List.copyOf(ids);
-  }
-
-  private static void put(ZipOutputStream zip, String name, String content) throws IOException {
-    zip.putNextEntry(new ZipEntry(name));
-    zip.write(content.getBytes(StandardCharsets.UTF_8));
-    zip.closeEntry();
-  }
-
-  /** RFC 4180: a header of every column seen, quotes around every field. */
-  static String csv(List<Map<String, Object>> rows) {
-    List<String> columns = new ArrayList<>();
-    rows.forEach(row -> row.keySet().forEach(column -> {
-      if (!columns.contains(column)) columns.add(column);
-    }));
-    StringWriter out = new StringWriter();
-    out.append(String.join(",", columns.stream().map(ShopperExport::quote).toList())).append("\r\n");
-    for (Map<String, Object> row : rows) {
-      out.append(String.join(",", columns.stream().map(c -> quote(row.get(c) == null ? "" : String.valueOf(row.get(c))))
-          .toList())).append("\r\n");
-    }
-    return out.toString();
-  }
-
-  private static String quote(String value) {
-    // A leading =, +, - or @ would be a formula in a spreadsheet: prefixed so it stays text.
-    String safe = !value.isEmpty() && "=+-@".indexOf(value.charAt(0)) >= 0 ? "'" + value : value;
-    return "\"" + safe.replace("\"", "\"\"") + "\"";
   }
 }

@@ -72,14 +72,17 @@ public final class QueueSockets {
   private final BookedArrivals arrivals;
   /** Today's figures of a tenant for the live dashboard (from the reports). */
   private final Function<String, CompletionStage<LiveEvent.Today>> today;
+  private final io.videoshop.privacy.Consents consents;
   private static final String TICKET_ROUTE = "POST /api/v1/auth/socket-ticket";
 
   public QueueSockets(ActorSystem<?> system, Tenants tenants, Wallets wallets, WidgetKeys widgetKeys,
       AccessTokens accessTokens, RoomTokens roomTokens, PersonalDataVault vault, Blocking blocking, Clock clock,
       UserSessions sessions, SocketTickets tickets, TrustedProxies trustedProxies, WidgetSettings widgetSettings,
-      Function<String, CompletionStage<LiveEvent.Today>> today, BookedArrivals arrivals) {
+      Function<String, CompletionStage<LiveEvent.Today>> today, BookedArrivals arrivals,
+      io.videoshop.privacy.Consents consents) {
     this.today = today;
     this.arrivals = arrivals;
+    this.consents = consents;
     this.trustedProxies = trustedProxies;
     this.limits = new WidgetLimits(widgetSettings);
     this.roomTokens = roomTokens;
@@ -170,7 +173,7 @@ public final class QueueSockets {
     try {
       flow = Sockets.flow(system, "widget", out -> WidgetSession.create(tenantId, out,
           sharding.entityRefFor(TenantQueue.ENTITY_KEY, tenantId), feeds, vault, blocking.executor(), roomTokens,
-          () -> limits.join(address, System.nanoTime()), arrivals), WidgetSession.FromClient::new);
+          () -> limits.join(address, System.nanoTime()), arrivals, consents), WidgetSession.FromClient::new);
     } catch (RuntimeException e) {
       limits.closed(address, tenantId);
       throw e;

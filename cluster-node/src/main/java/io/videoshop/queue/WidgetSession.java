@@ -3,10 +3,12 @@ package io.videoshop.queue;
 import io.videoshop.config.ClusterSettings;
 import io.videoshop.http.ApiError;
 import io.videoshop.http.ClientFrames;
+import io.videoshop.http.FieldError;
 import io.videoshop.http.RateLimit;
 import io.videoshop.http.Sockets;
 import io.videoshop.persistence.privacy.EncryptedPersonalData;
 import io.videoshop.persistence.privacy.PersonalDataVault;
+import io.videoshop.privacy.Consents;
 import io.videoshop.protocol.ErrorMessage;
 import io.videoshop.protocol.Hello;
 import io.videoshop.protocol.ProtocolCodec;
@@ -71,11 +73,13 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
 
   private record LeaveAnswer(String ticketId, TenantQueue.Confirmation reply, Throwable failure) implements Command {}
 
+  private record ConsentAnswer(Consents.Withdrawn withdrawn, Throwable failure) implements Command {}
+
   static Behavior<Command> create(String tenantId, ActorRef<Sockets.Outbound> out, EntityRef<TenantQueue.Command> queue,
       ActorRef<QueueFeeds.Command> feeds, PersonalDataVault vault, Executor blocking, RoomTokens roomTokens,
-      BooleanSupplier joinAllowed, BookedArrivals arrivals) {
+      BooleanSupplier joinAllowed, BookedArrivals arrivals, Consents consents) {
     return Behaviors.setup(context -> new WidgetSession(context, tenantId, out, queue, feeds, vault, blocking,
-        roomTokens, joinAllowed, arrivals));
+        roomTokens, joinAllowed, arrivals, consents));
   }
 
   private final String tenantId;
@@ -89,6 +93,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   private final BookedArrivals arrivals;
   /** The booking of the join under way (join-booking), else null. */
   private Ticket.Booked booking;
+  private final Consents consents;
   private final RateLimit rateLimit = new RateLimit(20, 5, System.nanoTime());
   private final Duration askTimeout;
   private String ticketId;
@@ -108,9 +113,11 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
 
   private WidgetSession(ActorContext<Command> context, String tenantId, ActorRef<Sockets.Outbound> out,
       EntityRef<TenantQueue.Command> queue, ActorRef<QueueFeeds.Command> feeds, PersonalDataVault vault,
-      Executor blocking, RoomTokens roomTokens, BooleanSupplier joinAllowed, BookedArrivals arrivals) {
+      Executor blocking, RoomTokens roomTokens, BooleanSupplier joinAllowed, BookedArrivals arrivals,
+      Consents consents) {
     super(context);
     this.arrivals = arrivals;
+    this.consents = consents;
     this.askTimeout = ClusterSettings.askTimeout(context.getSystem().settings().config());
     this.joinAllowed = joinAllowed;
     this.roomTokens = roomTokens;
@@ -133,6 +140,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
         .onMessage(Arrived.class, this::onArrived)
         .onMessage(ResumeAnswer.class, this::onResumed)
         .onMessage(LeaveAnswer.class, this::onLeft)
+        .onMessage(ConsentAnswer.class, this::onConsentWithdrawn)
         .build();
   }
 
@@ -152,6 +160,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     if (request instanceof WidgetRequest.Join join) return onJoin(join);
     if (request instanceof WidgetRequest.JoinBooking join) return onJoinBooking(join);
     if (request instanceof WidgetRequest.Resume resume) return onResume(resume);
+    if (request instanceof WidgetRequest.WithdrawConsent withdraw) return onWithdrawConsent(withdraw);
     return onLeave();
   }
 
@@ -161,6 +170,15 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     if (invalid != null) {
       send(invalid);
       return this;
+    }
+    String policyVersion;
+    List<String> purposes;
+    try {
+      policyVersion = Consents.policyVersion(join.policyVersion());
+      purposes = Consents.purposes(Boolean.TRUE.equals(join.consent()), join.purposes());
+    } catch (ApiError refused) {
+      FieldError first = refused.errors().get(0);
+      return error(first.code(), first.message(), first.field());
     }
     if (!joinAllowed.getAsBoolean()) return error("too_many_joins", "Too many joins from this address; try again in a minute", null);
     busy = true;
@@ -172,6 +190,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
       // One round trip for the new subject's key, whatever the number of personal fields.
       List<EncryptedPersonalData> sealed = vault.encryptNew(subject, Arrays.asList(join.name().strip(),
           blankToNull(join.email()), blankToNull(join.phone()), blankToNull(join.notes())));
+      consents.record(tenantId, subject, "join", policyVersion, purposes);
       return new TicketDetails(subject, sealed.get(0), sealed.get(1), sealed.get(2), sealed.get(3),
           blankToNull(join.language()), join.skills() == null ? null : new HashSet<>(join.skills()),
           blankToNull(join.productInterest()), blankToNull(join.productUrl()), Boolean.TRUE.equals(join.consent()));
@@ -251,7 +270,8 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
       seenInView = false;
       position = queued.position();
       estimatedWait = range(queued.estimatedWait());
-      send(new WidgetEvent.Queued(ticketId, queued.resumeToken(), position, estimatedWait));
+      send(new WidgetEvent.Queued(ticketId, queued.resumeToken(), position, estimatedWait,
+          consents.token(tenantId, joined.details().subjectId())));
     } else {
       refused((TenantQueue.Refused) joined.reply());
     }
@@ -307,6 +327,33 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     } else {
       refused((TenantQueue.Refused) answer.reply());
     }
+    return this;
+  }
+
+  /** Takes back consent by its signed token: any time, with or without a place on this socket. */
+  private Behavior<Command> onWithdrawConsent(WidgetRequest.WithdrawConsent withdraw) {
+    busy = true;
+    getContext().pipeToSelf(CompletableFuture.supplyAsync(
+        () -> consents.withdraw(withdraw.consentToken(), withdraw.purposes()), blocking), ConsentAnswer::new);
+    return this;
+  }
+
+  private Behavior<Command> onConsentWithdrawn(ConsentAnswer answer) {
+    busy = false;
+    if (closed) return Behaviors.stopped(); // its place (if any) was told of the close already
+    Throwable failure = answer.failure() instanceof java.util.concurrent.CompletionException wrapped
+        ? wrapped.getCause() : answer.failure();
+    if (failure instanceof ApiError refused) {
+      FieldError first = refused.errors().isEmpty() ? null : refused.errors().get(0);
+      return first == null ? error(refused.code(), refused.getMessage(), "consentToken")
+          : error(first.code(), first.message(), first.field());
+    }
+    if (failure != null) {
+      getContext().getLog().warn("Cannot withdraw a consent: {}", failure.toString());
+      return error("unavailable", "The consent could not be changed right now; try again", null);
+    }
+    send(new WidgetEvent.ConsentWithdrawn(answer.withdrawn().purposes(),
+        List.copyOf(answer.withdrawn().withdrawn().keySet())));
     return this;
   }
 

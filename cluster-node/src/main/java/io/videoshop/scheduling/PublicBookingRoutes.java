@@ -9,6 +9,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.respondWithHeaders
 import io.videoshop.access.WidgetKeys;
 import io.videoshop.http.Access;
 import io.videoshop.http.ApiError;
+import io.videoshop.privacy.Consents;
 import io.videoshop.http.ApiRequest;
 import io.videoshop.http.ApiResponse;
 import io.videoshop.http.ApiRoute;
@@ -47,7 +48,8 @@ public final class PublicBookingRoutes {
   private PublicBookingRoutes() {}
 
   public record BookRequest(String start, String agentId, String name, String email, String phone, String notes,
-      String productInterest, String timeZone, Boolean consent, String language) {}
+      String productInterest, String timeZone, Boolean consent, String language, String policyVersion,
+      List<String> purposes) {}
 
   public record LinkRequest(String token) {}
 
@@ -68,10 +70,16 @@ public final class PublicBookingRoutes {
    */
   public record Confirmation(String bookingId, String status, Instant start, Instant end, String timeZone,
       String localStart, String tenantTimeZone, String tenantLocalStart, String agentId, int sequence,
-      String manageToken, String invitation, Instant changeableUntil, Instant joinableFrom) {}
+      String manageToken, String invitation, Instant changeableUntil, Instant joinableFrom, String consentToken) {
+    Confirmation withConsentToken(String token) {
+      return new Confirmation(bookingId, status, start, end, timeZone, localStart, tenantTimeZone, tenantLocalStart,
+          agentId, sequence, manageToken, invitation, changeableUntil, joinableFrom, token);
+    }
+  }
 
   public static List<ApiRoute> routes(Tenants tenants, WidgetKeys widgetKeys, BookingCalendars calendars,
-      BookingLinks links, PersonalDataVault vault, PublicBookingLimits limits, Blocking blocking, Clock clock) {
+      BookingLinks links, PersonalDataVault vault, PublicBookingLimits limits, Blocking blocking, Clock clock,
+      Consents consents) {
     return List.of(
         new ApiRoute("GET", "/api/v1/widget/slots", Access.PUBLIC,
             "Bookable slots for the widget (X-Widget-Key and an allowed Origin; from, days, timeZone)",
@@ -91,15 +99,24 @@ public final class PublicBookingRoutes {
               admitted(request, widgetKeys, tenants, limits, blocking).thenCompose(tenant -> {
                 BookRequest body = request.body(BookRequest.class);
                 Instant start = validated(body);
+                String policyVersion = Consents.policyVersion(body.policyVersion());
+                List<String> purposes = Consents.purposes(true, body.purposes());
                 ZoneId shopper = shopperZone(body.timeZone(), tenant);
                 String bookingId = UUID.randomUUID().toString();
                 return blocking.run(() -> details(vault, body, shopper))
                     .thenCompose(details -> calendars.<BookingCalendar.BookingReply>ask(tenant.id(), replyTo ->
                         new BookingCalendar.Book(BookingCalendars.hoursOf(tenant), bookingId, start,
                             blankToNull(body.agentId()), details, replyTo)))
-                    .thenCompose(reply -> policy(calendars, tenant).thenApply(policy -> ApiResponse.created(
-                        confirmation(BookingCalendars.accepted(reply), tenant, shopper, links, body.name(),
-                            body.email(), policy, clock))));
+                    .thenCompose(reply -> policy(calendars, tenant).thenCompose(policy -> {
+                      BookingCalendar.Booking booking = BookingCalendars.accepted(reply);
+                      String subject = booking.details().subjectId();
+                      // What the shopper agreed to, under the booking's subject; its token withdraws it.
+                      return blocking.run(() -> {
+                        consents.record(tenant.id(), subject, "booking", policyVersion, purposes);
+                        return ApiResponse.created(confirmation(booking, tenant, shopper, links, body.name(),
+                            body.email(), policy, clock).withConsentToken(consents.token(tenant.id(), subject)));
+                      });
+                    }));
               })),
         new ApiRoute("POST", "/api/v1/widget/bookings/lookup", Access.PUBLIC,
             "A booking by its signed link (X-Widget-Key and an allowed Origin)", request ->
@@ -280,7 +297,7 @@ public final class PublicBookingRoutes {
         booking.end(), shopper.getId(), local(booking.start(), shopper), tenant.settings().timeZone(),
         local(booking.start(), tenant.settings().zone()), booking.agentId(), booking.sequence(),
         links.sign(tenant.id(), booking.id()), booking.active() ? invitation.request() : invitation.cancel(),
-        booking.start().minus(policy.changeNotice()), booking.start().minus(policy.earlyArrival()));
+        booking.start().minus(policy.changeNotice()), booking.start().minus(policy.earlyArrival()), null);
   }
 
   static String local(Instant at, ZoneId zone) {

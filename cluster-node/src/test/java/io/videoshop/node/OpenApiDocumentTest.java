@@ -52,6 +52,9 @@ class OpenApiDocumentTest {
       ApiClient.Call call = platform.api.call(route.method(), path).bearer(operator);
       if (!route.method().equals("GET") && !route.method().equals("DELETE")) call.body("{}");
       ApiClient.Reply reply = call.send();
+      if (reply.contentType() != null && reply.contentType().startsWith("application/zip")) {
+        continue; // a bundle (the operator's own export): served, and not a problem
+      }
       assertThat(reply.code()).as("%s %s -> %s", route.method(), path, reply)
           .isNotEqualTo("not_found").isNotEqualTo("method_not_allowed");
     }

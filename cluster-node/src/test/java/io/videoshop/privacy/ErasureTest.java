@@ -18,7 +18,6 @@ import io.videoshop.persistence.privacy.PersonalDataVault;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -216,34 +215,8 @@ class ErasureTest {
     return platform.node.platform().jdbi.withHandle(handle -> handle.createQuery(sql).mapTo(Long.class).one());
   }
 
-  /** Every value of every column of every table (bytes read as Latin-1), where a trace of the shopper occurs. */
   private static List<String> plainTraces(DataSource dataSource) throws Exception {
-    List<String> found = new ArrayList<>();
-    try (Connection connection = dataSource.getConnection()) {
-      List<String> tables = new ArrayList<>();
-      try (ResultSet rows = connection.getMetaData().getTables(null, connection.getSchema(), "%", new String[] {"TABLE"})) {
-        while (rows.next()) tables.add(rows.getString("TABLE_NAME"));
-      }
-      assertThat(tables).contains("event_journal", "snapshot", "outbox", "bookings", "audit_log");
-      for (String table : tables) {
-        try (ResultSet rows = connection.createStatement().executeQuery("SELECT * FROM " + table)) {
-          ResultSetMetaData meta = rows.getMetaData();
-          while (rows.next()) {
-            for (int column = 1; column <= meta.getColumnCount(); column++) {
-              Object value = rows.getObject(column);
-              String text = value instanceof byte[] bytes ? new String(bytes, StandardCharsets.ISO_8859_1)
-                  : String.valueOf(value);
-              for (String trace : TRACES) {
-                if (text.toLowerCase(Locale.ROOT).contains(trace.toLowerCase(Locale.ROOT))) {
-                  found.add(table + "." + meta.getColumnName(column) + ": " + trace);
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-    return found;
+    return DataScan.plainTraces(dataSource, TRACES);
   }
 
   private static List<String> decryptedTraces(DataSource dataSource, PersonalDataVault vault) throws Exception {

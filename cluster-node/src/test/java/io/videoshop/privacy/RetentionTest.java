@@ -95,6 +95,83 @@ class RetentionTest {
     }
   }
 
+  @Test
+  void aTenantsOverridesWithinTheLimitsApplyToItsRowsOnlyAndTheDryRunShowsThem() {
+    try (TestDatabase database = TestDatabase.postgres();
+        HikariDataSource dataSource = DatabasePool.open(database.settings())) {
+      SchemaMigrations.migrate(dataSource, database.settings().kind());
+      Jdbi jdbi = Jdbi.create(dataSource);
+      MovableClock clock = new MovableClock(Instant.now());
+      AuditLog audit = new AuditLog(jdbi, clock);
+      Retention retention = new Retention(jdbi, audit, SETTINGS, new SimpleMeterRegistry(), "node-a", clock);
+      for (String tenant : java.util.List.of("short", "default")) {
+        jdbi.useHandle(h -> h.execute("INSERT INTO tenants (id, slug, name, status, plan, settings, created_at, "
+            + "updated_at, version) VALUES (?, ?, ?, 'active', 'trial', '{}', ?, ?, 1)", tenant, tenant, tenant,
+            Timestamp.from(clock.instant()), Timestamp.from(clock.instant())));
+      }
+      io.videoshop.access.Caller owner = new io.videoshop.access.Caller(io.videoshop.access.Caller.Kind.USER, "o-1",
+          "short", io.videoshop.access.Role.OWNER, java.util.Set.of(), null, null);
+
+      // Outside the limits, an unknown class, an audit log shorter than device metadata: refused, nothing stored.
+      for (Map<String, Integer> bad : java.util.List.of(Map.of("device-metadata", 0), Map.of("call-metadata", 5000),
+          Map.of("billing", 400), Map.of("device-metadata", 7, "audit-log", 365, "call-metadata", 20))) {
+        assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(() -> retention.override(owner, "short", bad),
+            io.videoshop.http.ApiError.class).errors()).as("%s", bad).isNotEmpty();
+      }
+      var refused = org.assertj.core.api.Assertions.catchThrowableOfType(
+          () -> retention.override(owner, "short", Map.of("device-metadata", 91)), io.videoshop.http.ApiError.class);
+      assertThat(refused.errors().get(0).code()).isEqualTo("retention_out_of_limits");
+      assertThat(count(jdbi, "SELECT COUNT(*) FROM tenant_retention_overrides")).isZero();
+
+      var classes = retention.override(owner, "short", Map.of("device-metadata", 7, "call-metadata", 60));
+      assertThat(classes).anySatisfy(c -> {
+        assertThat(c.dataClass()).isEqualTo("device-metadata");
+        assertThat(c.overrideDays()).isEqualTo(7);
+        assertThat(c.effectiveDays()).isEqualTo(7);
+        assertThat(c.defaultDays()).isEqualTo(30);
+      });
+      assertThat(retention.ofTenant("default")).allSatisfy(c -> assertThat(c.overrideDays()).isNull());
+      assertThat(count(jdbi, "SELECT COUNT(*) FROM audit_log WHERE action = 'retention.overridden'")).isEqualTo(1);
+
+      // Both tenants: an address 10 days old, a call 100 days old.
+      Instant start = clock.instant();
+      for (String tenant : java.util.List.of("short", "default")) {
+        jdbi.useHandle(h -> h.execute("INSERT INTO audit_log (at, tenant_id, actor_type, action, ip) VALUES (?, ?, "
+            + "'user', 'test.entry', '198.51.100.1')", Timestamp.from(start), tenant));
+        jdbi.useHandle(h -> h.execute("INSERT INTO calls (room_id, tenant_id, ticket_id, agent_id, status, created_at) "
+            + "VALUES (?, ?, ?, 'a', 'ended', ?)", "room-" + tenant, tenant, "ticket-" + tenant,
+            Timestamp.from(start.minus(Duration.ofDays(90)))));
+      }
+      clock.advance(Duration.ofDays(10));
+
+      var due = retention.dryRun();
+      assertThat(due).anySatisfy(d -> {
+        assertThat(d.dataClass()).isEqualTo("device-metadata");
+        assertThat(d.tenantId()).isEqualTo("short");
+        assertThat(d.retention()).isEqualTo(Duration.ofDays(7));
+        assertThat(d.rows()).isEqualTo(1);
+      });
+      assertThat(due).anySatisfy(d -> {
+        assertThat(d.dataClass()).isEqualTo("call-metadata");
+        assertThat(d.tenantId()).isEqualTo("short");
+        assertThat(d.rows()).isEqualTo(1);
+      });
+      assertThat(due).filteredOn(d -> d.tenantId() == null && d.dataClass().matches("device-metadata|call-metadata"))
+          .allSatisfy(d -> assertThat(d.rows()).as("the default tenant's rows are not due").isZero());
+
+      Map<String, Integer> changed = retention.runIfLeased();
+      assertThat(changed).containsEntry("device-metadata", 1).containsEntry("call-metadata", 1);
+      assertThat(count(jdbi, "SELECT COUNT(*) FROM audit_log WHERE action = 'test.entry' AND ip IS NOT NULL "
+          + "AND tenant_id = 'default'")).isEqualTo(1);
+      assertThat(count(jdbi, "SELECT COUNT(*) FROM calls WHERE tenant_id = 'default'")).isEqualTo(1);
+      assertThat(count(jdbi, "SELECT COUNT(*) FROM calls WHERE tenant_id = 'short'")).isZero();
+
+      // Removing the overrides brings back the platform default.
+      retention.override(owner, "short", Map.of());
+      assertThat(retention.ofTenant("short")).allSatisfy(c -> assertThat(c.effectiveDays()).isEqualTo(c.defaultDays()));
+    }
+  }
+
   private static void call(Jdbi jdbi, String room, Instant at) {
     jdbi.useHandle(h -> h.execute("INSERT INTO calls (room_id, tenant_id, ticket_id, agent_id, status, created_at) "
         + "VALUES (?, 't', ?, 'a', 'ended', ?)", room, "ticket-" + room, Timestamp.from(at)));

@@ -10,13 +10,14 @@ import java.util.regex.Pattern;
  * Privacy: the key-encryption keys that wrap every data subject's key ({@code master-key}, the one
  * new keys are wrapped under, and {@code previous-master-keys}, still accepted while a rotation
  * re-wraps the keys in the background), and the region the node processes data in
- * ({@code videoshop.region}, reported by the API and in exports).
+ * ({@code videoshop.region}, reported by the API and in exports), and how long an export job's
+ * download link works ({@code export-link-ttl}; the stored export is deleted after it).
  *
  * <p>A master key is written {@code id:base64}, e.g. {@code k2:$(openssl rand -base64 32)}: the id
  * is stored next to every wrapped key so that a rotation knows which ones are left.
  */
 public record PrivacySettings(Optional<MasterKey> masterKey, List<MasterKey> previousMasterKeys, String region,
-    RetentionSettings retention) {
+    RetentionSettings retention, java.time.Duration exportLinkTtl) {
 
   private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
@@ -54,7 +55,8 @@ public record PrivacySettings(Optional<MasterKey> masterKey, List<MasterKey> pre
         at.problem("previous-master-keys", "must not repeat the id of master-key (" + key.id() + ")");
       }
     });
-    return new PrivacySettings(current, List.copyOf(previous), region, RetentionSettings.read(at.at("retention")));
+    return new PrivacySettings(current, List.copyOf(previous), region, RetentionSettings.read(at.at("retention")),
+        at.positiveDuration("export-link-ttl"));
   }
 
   /** The value never appears in a message: only whether it parses. */

@@ -3,6 +3,7 @@ package io.videoshop.protocol;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.time.Instant;
+import java.util.List;
 
 /** What the server sends the widget. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
@@ -14,7 +15,8 @@ import java.time.Instant;
   @JsonSubTypes.Type(value = WidgetEvent.Left.class, name = "left"),
   @JsonSubTypes.Type(value = WidgetEvent.Refused.class, name = "refused"),
   @JsonSubTypes.Type(value = ErrorMessage.class, name = "error"),
-  @JsonSubTypes.Type(value = Reconnect.class, name = "reconnect")
+  @JsonSubTypes.Type(value = Reconnect.class, name = "reconnect"),
+  @JsonSubTypes.Type(value = WidgetEvent.ConsentWithdrawn.class, name = "consent-withdrawn")
 })
 public interface WidgetEvent {
 
@@ -24,8 +26,17 @@ public interface WidgetEvent {
    * @param resumeToken keep it: with the ticket id it takes the place back after a dropped
    *     connection (only sent after join)
    * @param estimatedWait null while no agent is on duty
+   * @param consentToken withdraws what the join agreed to ({@code withdraw-consent}; only sent after join)
    */
-  record Queued(String ticketId, String resumeToken, int position, WaitRange estimatedWait) implements WidgetEvent {}
+  record Queued(String ticketId, String resumeToken, int position, WaitRange estimatedWait, String consentToken)
+      implements WidgetEvent {
+    public Queued(String ticketId, String resumeToken, int position, WaitRange estimatedWait) {
+      this(ticketId, resumeToken, position, estimatedWait, null);
+    }
+  }
+
+  /** A withdrawal took effect: what the consent still covers, and what was withdrawn. */
+  record ConsentWithdrawn(List<String> purposes, List<String> withdrawn) implements WidgetEvent {}
 
   /** The place or the estimate changed. */
   record Position(int position, WaitRange estimatedWait) implements WidgetEvent {}
