@@ -122,6 +122,7 @@ public final class VideoShopNode {
       RoomSweeper.start(system, platform.jdbi, platform.clock, settings.calls().reconnectGrace(),
           settings.calls().sweepInterval(), platform.blocking.executor());
       OfferPushProjection.init(system, platform.outbox, platform.clock, platform.deliveryWorkers::nudge);
+      io.videoshop.webhook.WebhookEventProjection.init(system, platform.webhookDeliveries, platform.clock);
       startDelivery(system, platform);
       var vault = SharedDatabase.get(system).personalDataVault();
       if (vault.masterKeys().isDevelopment()) {
