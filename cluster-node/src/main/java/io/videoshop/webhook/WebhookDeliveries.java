@@ -23,6 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.random.RandomGenerator;
 import org.jdbi.v3.core.Jdbi;
 
@@ -32,7 +35,9 @@ import org.jdbi.v3.core.Jdbi;
  * when it is due (a failing message holds back that endpoint's later ones, no one else's), with
  * a lease so that one node at a time sends it, makes one attempt with {@link WebhookSender},
  * records it, and schedules the next by {@link RetrySchedule}. 410 Gone disables the endpoint
- * (the message waits for it to be enabled again). Blocking: call on a worker thread.
+ * (the message waits for it to be enabled again), and so do five days of failures (the owners are
+ * mailed). {@link #fanOut} addresses the projections' catalog events to the endpoints. Blocking:
+ * call on a worker thread.
  */
 public final class WebhookDeliveries {
   public static final String PENDING = "pending";
@@ -47,6 +52,14 @@ public final class WebhookDeliveries {
   private final RandomGenerator random;
   private final Duration lease;
   private final Mails mails;
+  /** Attempts at once per node: a slow receiver holds one thread, not the whole round. */
+  static final int SENDERS = 4;
+
+  private final ExecutorService senders = Executors.newFixedThreadPool(SENDERS, runnable -> {
+    Thread thread = new Thread(runnable, "webhook-sender");
+    thread.setDaemon(true);
+    return thread;
+  });
   private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
 
   /** An endpoint whose attempts failed this long, without a success between, is disabled and its owners mailed. */
@@ -100,7 +113,8 @@ public final class WebhookDeliveries {
         ? "SELECT id, event_types, include_personal_data FROM webhook_endpoints WHERE tenant_id = ? AND enabled "
             + "AND created_at <= ?"
         : "SELECT id, event_types, include_personal_data FROM webhook_endpoints WHERE tenant_id = ? AND id = ?";
-    List<Object[]> targets = new ArrayList<>();
+    record Target(String endpointId, boolean personal) {}
+    List<Target> targets = new ArrayList<>();
     try (PreparedStatement select = connection.prepareStatement(sql)) {
       select.setString(1, event.tenantId());
       if (onlyEndpoint == null) select.setTimestamp(2, Timestamp.from(event.timestamp()));
@@ -109,15 +123,15 @@ public final class WebhookDeliveries {
         while (rs.next()) {
           String types = rs.getString("event_types");
           boolean wanted = WebhookEndpoints.ALL_TYPES.equals(types) || List.of(types.split(" ")).contains(event.type());
-          if (wanted) targets.add(new Object[] {rs.getString("id"), rs.getBoolean("include_personal_data")});
+          if (wanted) targets.add(new Target(rs.getString("id"), rs.getBoolean("include_personal_data")));
         }
       }
     }
     int queued = 0;
-    for (Object[] target : targets) {
-      String endpointId = (String) target[0];
+    for (Target target : targets) {
+      String endpointId = target.endpointId();
       Map<String, Object> data = new LinkedHashMap<>(event.data());
-      String subject = (Boolean) target[1] ? addPersonalData(data, event.personal()) : null;
+      String subject = target.personal() ? addPersonalData(data, event.personal()) : null;
       Map<String, Object> envelope = new LinkedHashMap<>();
       envelope.put("type", event.type());
       envelope.put("timestamp", event.timestamp().toString());
@@ -145,17 +159,18 @@ public final class WebhookDeliveries {
   /** Adds the shopper's name, email and phone that still decrypt; the subject when any was added, else null. */
   private String addPersonalData(Map<String, Object> data, WebhookEvent.Personal personal) {
     if (personal == null) return null;
-    boolean added = false;
-    for (var field : List.of(Map.entry("name", Optional.ofNullable(personal.name())),
-        Map.entry("email", Optional.ofNullable(personal.email())),
-        Map.entry("phone", Optional.ofNullable(personal.phone())))) {
-      if (field.getValue().isEmpty()) continue;
-      DecryptedPersonalData opened = vault.decrypt(field.getValue().get());
-      if (opened.erased()) continue; // erased: never again
-      data.put(field.getKey(), opened.value());
-      added = true;
-    }
+    boolean added = addDecrypted(data, "name", personal.name());
+    added |= addDecrypted(data, "email", personal.email());
+    added |= addDecrypted(data, "phone", personal.phone());
     return added ? personal.subjectId() : null;
+  }
+
+  private boolean addDecrypted(Map<String, Object> data, String field, EncryptedPersonalData value) {
+    if (value == null) return false;
+    DecryptedPersonalData opened = vault.decrypt(value);
+    if (opened.erased()) return false; // erased: never again
+    data.put(field, opened.value());
+    return true;
   }
 
   /** The id of one entity event's message to one endpoint: the same whoever queues it, however often. */
@@ -194,10 +209,16 @@ public final class WebhookDeliveries {
   private record Claimed(long ordinal, String id, String endpointId, String tenantId, String url, String body,
       int attempts) {}
 
-  /** Makes one attempt for each endpoint's due head message (up to {@code max}); how many were tried. */
+  /**
+   * Makes one attempt for each endpoint's due head message (up to {@code max}), side by side on
+   * {@link #SENDERS} threads (each is another endpoint's head, so no endpoint's order changes);
+   * returns when all are done; how many were tried.
+   */
   public int deliverDue(String owner, int max) {
     List<Claimed> claimed = claim(owner, max);
-    for (Claimed message : claimed) attempt(owner, message);
+    CompletableFuture.allOf(claimed.stream()
+        .map(message -> CompletableFuture.runAsync(() -> attempt(owner, message), senders))
+        .toArray(CompletableFuture[]::new)).join();
     return claimed.size();
   }
 
