@@ -348,14 +348,16 @@ public final class WebhookDeliveries {
   }
 
   /**
-   * One round of this node's worker: due messages, then nothing until the next tick. A round
-   * still running (a slow receiver) makes the next tick a no-op; other nodes go on meanwhile.
+   * One round of this node's worker: due messages until none is left, then nothing until the next
+   * tick. It goes on while any was due, not only after a full batch: an endpoint's next message is
+   * claimable only once its head is done, so a busy endpoint would otherwise get one message a
+   * tick. A round still running (a slow receiver) makes the next tick a no-op; other nodes go on.
    */
   public void runOnce(String owner) {
     if (!running.compareAndSet(false, true)) return;
     try {
-      while (deliverDue(owner, 50) == 50) {
-        // a full batch: more may be due
+      while (deliverDue(owner, 50) > 0) {
+        // the heads just done may have successors due now
       }
     } finally {
       running.set(false);
