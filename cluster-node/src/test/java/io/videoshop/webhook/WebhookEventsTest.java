@@ -16,13 +16,10 @@ import io.videoshop.privacy.ShopperDirectory;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +27,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -206,26 +201,17 @@ class WebhookEventsTest {
 
   @Test
   void theDocumentedExamplesHaveTheFieldsOfWhatIsSent() throws Exception {
-    String docs = Files.readString(Path.of("..", "docs", "webhooks.md"));
-    Matcher row = Pattern.compile("^\\| `([a-z_.]+)` \\| `(\\{.*\\})` \\|$", Pattern.MULTILINE).matcher(docs);
-    Map<String, Set<String>> documented = new HashMap<>();
-    while (row.find()) documented.put(row.group(1), fields(Json.MAPPER.readTree(row.group(2))));
+    Map<String, Set<String>> documented = WebhookCatalogTest.documentedFields();
     assertThat(documented).containsKeys("ticket.queued", "call.ended", "booking.created", "subject.erased");
     assertThat(documented.keySet()).as("every catalog type is documented").containsAll(
         WebhookEvents.TYPES.stream().filter(t -> !t.equals("ping")).toList());
     for (String type : List.of("ticket.queued", "ticket.left", "call.started", "cart.item_added", "call.ended",
         "call.wrapped_up", "call.feedback")) {
       JsonNode sent = events("/all", type).get(0).get("data");
-      Set<String> produced = fields(sent);
+      Set<String> produced = WebhookCatalogTest.fields(sent);
       produced.removeAll(WebhookErasureStep.PERSONAL_FIELDS);
       assertThat(documented.get(type)).as(type).isEqualTo(produced);
     }
-  }
-
-  private static Set<String> fields(JsonNode object) {
-    Set<String> names = new TreeSet<>();
-    for (Iterator<String> it = object.fieldNames(); it.hasNext(); ) names.add(it.next());
-    return names;
   }
 
   @Test
