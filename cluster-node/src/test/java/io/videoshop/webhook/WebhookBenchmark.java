@@ -48,7 +48,17 @@ public final class WebhookBenchmark {
 
   private WebhookBenchmark() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    try {
+      run();
+      System.exit(0);
+    } catch (Exception | Error e) {
+      e.printStackTrace();
+      System.exit(1); // a node half started would keep the JVM alive
+    }
+  }
+
+  private static void run() throws Exception {
     int tenants = Integer.getInteger("bench.tenants", 100);
     int rate = Integer.getInteger("bench.rate", 1000);
     int seconds = Integer.getInteger("bench.seconds", 20);
@@ -163,9 +173,17 @@ public final class WebhookBenchmark {
         videoshop.cluster { host = "127.0.0.1", port = 0 }
         videoshop.management { host = "127.0.0.1", port = 0 }
         videoshop.webhooks.allowed-hosts = "127.0.0.1"
+        videoshop.privacy.master-key = "%s"
         videoshop.log.level = WARN
         pekko.coordinated-shutdown.exit-jvm = off
-        """.formatted(url, PG_USER, PG_PASSWORD)).withFallback(ConfigFactory.defaultApplication()));
+        """.formatted(url, PG_USER, PG_PASSWORD, masterKey())).withFallback(ConfigFactory.defaultApplication()));
+  }
+
+  /** A fresh master key for the run's own schema (dropped at the end). */
+  private static String masterKey() {
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    return "k1:" + java.util.Base64.getEncoder().encodeToString(key);
   }
 
   private static String tenant(int index) {
