@@ -11,7 +11,6 @@ import io.videoshop.wallet.Wallet;
 import io.videoshop.wallet.Wallets;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
