@@ -177,7 +177,7 @@ public final class Platform {
         webhookEndpoints, new io.videoshop.webhook.WebhookSender(
             new io.videoshop.webhook.AddressGuard(settings.webhooks().allowedHosts()),
             settings.webhooks().requestTimeout(), clock),
-        clock, new java.util.Random(), settings.webhooks().requestTimeout().multipliedBy(4));
+        mails, clock, new java.util.Random(), settings.webhooks().requestTimeout().multipliedBy(4));
     TopUps topUps = new TopUps(jdbi, tenants, wallets, new IdempotencyRecords(clock), audit, blocking);
     PaymentWebhook webhook = new PaymentWebhook(jdbi, tenants, wallets, audit, blocking, clock);
     List<ApiRoute> table = new ArrayList<>();
@@ -197,9 +197,12 @@ public final class Platform {
     table.addAll(ReportRoutes.routes(reports, blocking));
     table.addAll(NotificationRoutes.routes(jdbi, mails, outbox, audit, blocking));
     table.addAll(PushRoutes.routes(vapidKeys, pushSubscriptions, blocking));
-    table.addAll(io.videoshop.webhook.WebhookRoutes.routes(webhookEndpoints, webhookDeliveries, blocking));
+    table.addAll(io.videoshop.webhook.WebhookRoutes.routes(webhookEndpoints, webhookDeliveries,
+        new io.videoshop.webhook.WebhookReplay(system, jdbi, webhookDeliveries, blocking.executor(), clock), blocking));
     this.erasures = new io.videoshop.privacy.Erasures(system, jdbi, database.personalDataVault(), calendars, audit,
         blocking.executor(), clock, settings.privacy().region());
+    erasures.addStep(new io.videoshop.webhook.WebhookErasureStep(jdbi, database.personalDataVault(), webhookDeliveries,
+        clock));
     this.retention = io.videoshop.privacy.Retention.start(system, jdbi, audit, settings.privacy().retention(),
         NodeMetrics.get(system).registry(), blocking.executor(), clock);
     table.addAll(io.videoshop.privacy.PrivacyRoutes.routes(erasures, erasures.export(),

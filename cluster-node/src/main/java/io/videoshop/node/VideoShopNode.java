@@ -131,6 +131,7 @@ public final class VideoShopNode {
           settings.scheduling().askTimeout()));
       platform.deliveryWorkers.register(
           io.videoshop.scheduling.AppointmentNotices.get(system).channel(platform.clock));
+      io.videoshop.webhook.WebhookEventProjection.init(system, platform.webhookDeliveries, platform.clock);
       startDelivery(system, platform);
       var vault = SharedDatabase.get(system).personalDataVault();
       if (vault.masterKeys().isDevelopment()) {

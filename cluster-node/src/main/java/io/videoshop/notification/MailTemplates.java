@@ -52,6 +52,8 @@ public final class MailTemplates {
           Map.of("name", "Trail shoe", "url", "https://shop.example/p/trail"),
           Map.of("name", "Hiking socks", "url", "https://shop.example/p/socks")))),
       new Template("low_balance", false, Map.of("minutesLeft", 9, "topUpLink", "https://videoshop.example/admin/wallet")),
+      new Template("webhook_disabled", false, Map.of("url", "https://crm.example.com/videoshop",
+          "failingSince", "2026-01-01T09:00:00Z", "endpointsLink", "https://videoshop.example/admin")),
       new Template("trial_ending", false, Map.of("endsAt", "2026-01-15", "minutesLeft", 12)),
       new Template("booking_confirmation", true, BOOKING_SAMPLE),
       new Template("booking_changed", true, BOOKING_SAMPLE),

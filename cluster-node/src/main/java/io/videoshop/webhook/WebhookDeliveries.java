@@ -1,17 +1,31 @@
 package io.videoshop.webhook;
 
+import io.videoshop.http.Json;
+import io.videoshop.notification.Mails;
 import io.videoshop.persistence.privacy.DecryptedPersonalData;
 import io.videoshop.persistence.privacy.EncryptedPersonalData;
 import io.videoshop.persistence.privacy.PersonalDataVault;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.random.RandomGenerator;
 import org.jdbi.v3.core.Jdbi;
 
@@ -21,7 +35,9 @@ import org.jdbi.v3.core.Jdbi;
  * when it is due (a failing message holds back that endpoint's later ones, no one else's), with
  * a lease so that one node at a time sends it, makes one attempt with {@link WebhookSender},
  * records it, and schedules the next by {@link RetrySchedule}. 410 Gone disables the endpoint
- * (the message waits for it to be enabled again). Blocking: call on a worker thread.
+ * (the message waits for it to be enabled again), and so do five days of failures (the owners are
+ * mailed). {@link #fanOut} addresses the projections' catalog events to the endpoints. Blocking:
+ * call on a worker thread.
  */
 public final class WebhookDeliveries {
   public static final String PENDING = "pending";
@@ -35,11 +51,25 @@ public final class WebhookDeliveries {
   private final Clock clock;
   private final RandomGenerator random;
   private final Duration lease;
+  private final Mails mails;
+  /** Attempts at once per node: a slow receiver holds one thread, not the whole round. */
+  static final int SENDERS = 4;
+
+  private final ExecutorService senders = Executors.newFixedThreadPool(SENDERS, runnable -> {
+    Thread thread = new Thread(runnable, "webhook-sender");
+    thread.setDaemon(true);
+    return thread;
+  });
   private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
 
+  /** An endpoint whose attempts failed this long, without a success between, is disabled and its owners mailed. */
+  public static final Duration FAILING_DISABLES_AFTER = Duration.ofDays(5);
+
+  /** @param mails where the owners of an endpoint disabled after failing for days are told; null: nobody */
   public WebhookDeliveries(Jdbi jdbi, PersonalDataVault vault, WebhookEndpoints endpoints, WebhookSender sender,
-      Clock clock, RandomGenerator random, Duration lease) {
+      Mails mails, Clock clock, RandomGenerator random, Duration lease) {
     this.jdbi = jdbi;
+    this.mails = mails;
     this.vault = vault;
     this.endpoints = endpoints;
     this.sender = sender;
@@ -59,23 +89,136 @@ public final class WebhookDeliveries {
   /** Adds a message for an endpoint, due at once; its id is the {@code webhook-id} of every attempt. */
   public String enqueue(String tenantId, String endpointId, String eventType, String body) {
     String id = "msg_" + UUID.randomUUID().toString().replace("-", "");
+    jdbi.useHandle(handle -> {
+      try {
+        insert(handle.getConnection(), id, tenantId, endpointId, eventType, body, null);
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot queue a webhook message", e);
+      }
+    });
+    return id;
+  }
+
+  /**
+   * Addresses a catalog event to the tenant's endpoints that want its type, in the caller's
+   * transaction (a projection's, with its offset): one message each, its body with the shopper's
+   * name, email and phone only for an endpoint that asks for them and only while the subject is
+   * not erased. The message id follows from the endpoint and the entity's event, so the same event
+   * is never queued twice for one endpoint (a replay over events the live projection queued
+   * already adds nothing). {@code onlyEndpoint} null: every enabled endpoint created by the event's
+   * time (older events are a replay's business); else that endpoint alone. How many were queued.
+   */
+  public int fanOut(Connection connection, WebhookEvent event, String onlyEndpoint) throws SQLException {
+    String sql = onlyEndpoint == null
+        ? "SELECT id, event_types, include_personal_data FROM webhook_endpoints WHERE tenant_id = ? AND enabled "
+            + "AND created_at <= ?"
+        : "SELECT id, event_types, include_personal_data FROM webhook_endpoints WHERE tenant_id = ? AND id = ?";
+    record Target(String endpointId, boolean personal) {}
+    List<Target> targets = new ArrayList<>();
+    try (PreparedStatement select = connection.prepareStatement(sql)) {
+      select.setString(1, event.tenantId());
+      if (onlyEndpoint == null) select.setTimestamp(2, Timestamp.from(event.timestamp()));
+      else select.setString(2, onlyEndpoint);
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          String types = rs.getString("event_types");
+          boolean wanted = WebhookEndpoints.ALL_TYPES.equals(types) || List.of(types.split(" ")).contains(event.type());
+          if (wanted) targets.add(new Target(rs.getString("id"), rs.getBoolean("include_personal_data")));
+        }
+      }
+    }
+    int queued = 0;
+    for (Target target : targets) {
+      String endpointId = target.endpointId();
+      Map<String, Object> data = new LinkedHashMap<>(event.data());
+      String subject = target.personal() ? addPersonalData(data, event.personal()) : null;
+      Map<String, Object> envelope = new LinkedHashMap<>();
+      envelope.put("type", event.type());
+      envelope.put("timestamp", event.timestamp().toString());
+      envelope.put("entity", event.entity());
+      envelope.put("sequence", event.sequence());
+      envelope.put("data", data);
+      String id = messageId(endpointId, event.entity(), event.sequence(), event.type());
+      if (insert(connection, id, event.tenantId(), endpointId, event.type(), body(envelope), subject)) queued++;
+    }
+    return queued;
+  }
+
+  /** Bodies show a field without a value as null, so every event of a type has the same fields. */
+  private static final com.fasterxml.jackson.databind.ObjectMapper BODIES = Json.MAPPER.copy()
+      .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS);
+
+  private static String body(Map<String, Object> envelope) {
+    try {
+      return BODIES.writeValueAsString(envelope);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a webhook body", e);
+    }
+  }
+
+  /** Adds the shopper's name, email and phone that still decrypt; the subject when any was added, else null. */
+  private String addPersonalData(Map<String, Object> data, WebhookEvent.Personal personal) {
+    if (personal == null) return null;
+    boolean added = addDecrypted(data, "name", personal.name());
+    added |= addDecrypted(data, "email", personal.email());
+    added |= addDecrypted(data, "phone", personal.phone());
+    return added ? personal.subjectId() : null;
+  }
+
+  private boolean addDecrypted(Map<String, Object> data, String field, EncryptedPersonalData value) {
+    if (value == null) return false;
+    DecryptedPersonalData opened = vault.decrypt(value);
+    if (opened.erased()) return false; // erased: never again
+    data.put(field, opened.value());
+    return true;
+  }
+
+  /** The id of one entity event's message to one endpoint: the same whoever queues it, however often. */
+  static String messageId(String endpointId, String entity, long sequence, String type) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(
+          (endpointId + "\n" + entity + "\n" + sequence + "\n" + type).getBytes(StandardCharsets.UTF_8));
+      return "msg_" + HexFormat.of().formatHex(digest, 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Inserts a pending message unless one with its id exists; whether it did. */
+  private boolean insert(Connection connection, String id, String tenantId, String endpointId, String eventType,
+      String body, String personalSubject) throws SQLException {
     EncryptedPersonalData sealed = vault.encrypt(WebhookEndpoints.subjectOf(endpointId), body);
     Timestamp now = Timestamp.from(clock.instant());
-    jdbi.useHandle(handle -> handle.createUpdate("""
-            INSERT INTO webhook_messages (id, endpoint_id, tenant_id, event_type, body_sealed, status, attempts,
-              due_at, created_at) VALUES (:id, :endpoint, :tenant, :type, :body, 'pending', 0, :now, :now)""")
-        .bind("id", id).bind("endpoint", endpointId).bind("tenant", tenantId).bind("type", eventType)
-        .bind("body", sealed.ciphertext()).bind("now", now).execute());
-    return id;
+    try (PreparedStatement insert = connection.prepareStatement("""
+        INSERT INTO webhook_messages (id, endpoint_id, tenant_id, event_type, body_sealed, status, attempts,
+          due_at, created_at, personal_subject)
+        SELECT ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM webhook_messages WHERE id = ?)""")) {
+      insert.setString(1, id);
+      insert.setString(2, endpointId);
+      insert.setString(3, tenantId);
+      insert.setString(4, eventType);
+      insert.setString(5, sealed.ciphertext());
+      insert.setTimestamp(6, now);
+      insert.setTimestamp(7, now);
+      insert.setString(8, personalSubject);
+      insert.setString(9, id);
+      return insert.executeUpdate() == 1;
+    }
   }
 
   private record Claimed(long ordinal, String id, String endpointId, String tenantId, String url, String body,
       int attempts) {}
 
-  /** Makes one attempt for each endpoint's due head message (up to {@code max}); how many were tried. */
+  /**
+   * Makes one attempt for each endpoint's due head message (up to {@code max}), side by side on
+   * {@link #SENDERS} threads (each is another endpoint's head, so no endpoint's order changes);
+   * returns when all are done; how many were tried.
+   */
   public int deliverDue(String owner, int max) {
     List<Claimed> claimed = claim(owner, max);
-    for (Claimed message : claimed) attempt(owner, message);
+    CompletableFuture.allOf(claimed.stream()
+        .map(message -> CompletableFuture.runAsync(() -> attempt(owner, message), senders))
+        .toArray(CompletableFuture[]::new)).join();
     return claimed.size();
   }
 
@@ -129,12 +272,18 @@ public final class WebhookDeliveries {
         .bind("status", result.status()).bind("latency", result.latency().toMillis())
         .bind("response", result.response()).bind("reason", result.reason()).execute());
     switch (result.outcome()) {
-      case DELIVERED -> finish(owner, message, DELIVERED);
+      case DELIVERED -> {
+        finish(owner, message, DELIVERED);
+        jdbi.useHandle(handle -> handle.createUpdate(
+                "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = :id AND failing_since IS NOT NULL")
+            .bind("id", message.endpointId()).execute());
+      }
       case GONE -> {
         disable(message.endpointId(), "the receiver answered 410 Gone");
         release(owner, message, clock.instant(), true);
       }
       case FAILED, REFUSED -> {
+        failing(message);
         Optional<Duration> next = RetrySchedule.delayAfter(message.attempts(), result.retryAfter(), random);
         if (next.isEmpty()) finish(owner, message, FAILED);
         else release(owner, message, clock.instant().plus(next.get()), false);
@@ -159,6 +308,39 @@ public final class WebhookDeliveries {
         .bind("owner", owner).execute());
   }
 
+  /**
+   * Notes a failed attempt: the endpoint fails since its first failure after the last success;
+   * once that is {@link #FAILING_DISABLES_AFTER} ago it is disabled and the tenant's owners are
+   * mailed (once per failing spell: the dedup key holds its start). Its messages wait.
+   */
+  private void failing(Claimed message) {
+    Instant now = clock.instant();
+    jdbi.useTransaction(handle -> {
+      handle.createUpdate("UPDATE webhook_endpoints SET failing_since = :now WHERE id = :id AND failing_since IS NULL")
+          .bind("now", Timestamp.from(now)).bind("id", message.endpointId()).execute();
+      Optional<Instant> since = handle.createQuery("SELECT failing_since FROM webhook_endpoints WHERE id = :id")
+          .bind("id", message.endpointId()).mapTo(Timestamp.class).findOne().map(Timestamp::toInstant);
+      if (since.isEmpty() || since.get().plus(FAILING_DISABLES_AFTER).isAfter(now)) return;
+      int disabled = handle.createUpdate("""
+              UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = :reason, updated_at = :now
+              WHERE id = :id AND enabled""")
+          .bind("reason", "every attempt failed since " + since.get() + " (5 days)")
+          .bind("now", Timestamp.from(now)).bind("id", message.endpointId()).execute();
+      if (disabled == 0 || mails == null) return;
+      try {
+        for (Mails.Owner ownerUser : Mails.owners(handle.getConnection(), message.tenantId())) {
+          mails.send(handle.getConnection(), new Mails.Mail(message.tenantId(), "user:" + ownerUser.id(),
+                  ownerUser.email(), ownerUser.language(), "webhook_disabled",
+                  Map.of("url", message.url(), "failingSince", since.get().toString(),
+                      "endpointsLink", mails.link("/admin"))),
+              "webhook_disabled:" + message.endpointId() + ":" + since.get().toEpochMilli() + ":" + ownerUser.id());
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot queue the endpoint-disabled mail", e);
+      }
+    });
+  }
+
   private void disable(String endpointId, String reason) {
     jdbi.useHandle(handle -> handle.createUpdate("""
             UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = :reason, updated_at = :now WHERE id = :id""")
@@ -166,32 +348,45 @@ public final class WebhookDeliveries {
   }
 
   /**
-   * One round of this node's worker: due messages, then nothing until the next tick. A round
-   * still running (a slow receiver) makes the next tick a no-op; other nodes go on meanwhile.
+   * One round of this node's worker: due messages until none is left, then nothing until the next
+   * tick. It goes on while any was due, not only after a full batch: an endpoint's next message is
+   * claimable only once its head is done, so a busy endpoint would otherwise get one message a
+   * tick. A round still running (a slow receiver) makes the next tick a no-op; other nodes go on.
    */
   public void runOnce(String owner) {
     if (!running.compareAndSet(false, true)) return;
     try {
-      while (deliverDue(owner, 50) == 50) {
-        // a full batch: more may be due
+      while (deliverDue(owner, 50) > 0) {
+        // the heads just done may have successors due now
       }
     } finally {
       running.set(false);
     }
   }
 
-  /** Sends a message again: a fresh message with the same body, under a new id, at the end of its endpoint's line. */
+  /**
+   * Sends a message again: a fresh message with the same body (and the same shopper subject, so an
+   * erasure still finds it), under a new id, at the end of its endpoint's line.
+   */
   public String resend(String tenantId, String endpointId, String messageId) {
     return jdbi.withHandle(handle -> handle.createQuery("""
-            SELECT event_type, body_sealed FROM webhook_messages WHERE id = :id AND endpoint_id = :e AND tenant_id = :t""")
+            SELECT event_type, body_sealed, personal_subject FROM webhook_messages
+            WHERE id = :id AND endpoint_id = :e AND tenant_id = :t""")
         .bind("id", messageId).bind("e", endpointId).bind("t", tenantId)
-        .map((rs, ctx) -> new String[] {rs.getString("event_type"), rs.getString("body_sealed")}).findOne())
+        .map((rs, ctx) -> new String[] {rs.getString("event_type"), rs.getString("body_sealed"),
+            rs.getString("personal_subject")}).findOne()
         .map(row -> {
           DecryptedPersonalData body = vault.decrypt(
               new EncryptedPersonalData(WebhookEndpoints.subjectOf(endpointId), row[1]));
           if (body.erased()) throw messageNotFound();
-          return enqueue(tenantId, endpointId, row[0], body.value());
-        })
+          String id = "msg_" + UUID.randomUUID().toString().replace("-", "");
+          try {
+            insert(handle.getConnection(), id, tenantId, endpointId, row[0], body.value(), row[2]);
+          } catch (SQLException e) {
+            throw new IllegalStateException("cannot queue the message again", e);
+          }
+          return id;
+        }))
         .orElseThrow(WebhookDeliveries::messageNotFound);
   }
 
@@ -224,7 +419,7 @@ public final class WebhookDeliveries {
 
   /** Queues a {@code ping} for the endpoint (a receiver's test); its message id. */
   public String ping(String tenantId, String endpointId) {
-    String body = io.videoshop.http.Json.write(Map.of("type", "ping", "timestamp", clock.instant().toString(),
+    String body = Json.write(Map.of("type", "ping", "timestamp", clock.instant().toString(),
         "data", Map.of()));
     return enqueue(tenantId, endpointId, "ping", body);
   }
@@ -250,9 +445,14 @@ public final class WebhookDeliveries {
         .list());
   }
 
-  /** Deletes finished messages and their attempts older than {@code before} (the retention); how many messages. */
+  /**
+   * Deletes finished messages and their attempts older than {@code before} (the retention), and
+   * the projection's context not touched since then; how many messages.
+   */
   public int purgeFinished(Instant before) {
     return jdbi.inTransaction(handle -> {
+      handle.createUpdate("DELETE FROM webhook_event_context WHERE updated_at < :before")
+          .bind("before", Timestamp.from(before)).execute();
       handle.createUpdate("""
               DELETE FROM webhook_attempts WHERE message_id IN (SELECT id FROM webhook_messages
                 WHERE status <> 'pending' AND finished_at < :before)""")

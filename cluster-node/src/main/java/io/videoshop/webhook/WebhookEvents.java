@@ -6,7 +6,7 @@ import java.util.Set;
 public final class WebhookEvents {
   public static final Set<String> TYPES = Set.of(
       "ticket.queued", "ticket.left", "ticket.abandoned", "reservation.timed_out",
-      "call.started", "call.ended", "call.feedback", "cart.item_added",
+      "call.started", "call.ended", "call.wrapped_up", "call.feedback", "cart.item_added",
       "booking.created", "booking.rescheduled", "booking.cancelled", "booking.no_show",
       "wallet.low_balance", "wallet.credited", "subject.erased", "ping");
 

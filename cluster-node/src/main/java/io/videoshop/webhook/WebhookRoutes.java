@@ -18,7 +18,11 @@ public final class WebhookRoutes {
   /** Recovers every failed message created since a time. */
   public record Recover(java.time.Instant since) {}
 
-  public static List<ApiRoute> routes(WebhookEndpoints endpoints, WebhookDeliveries deliveries, Blocking blocking) {
+  /** Replays the tenant's events since a time to the endpoint, rebuilt from the journal. */
+  public record Replay(java.time.Instant since) {}
+
+  public static List<ApiRoute> routes(WebhookEndpoints endpoints, WebhookDeliveries deliveries, WebhookReplay replay,
+      Blocking blocking) {
     String base = "/api/v1/tenants/{tenantId}/webhook-endpoints";
     Access read = Access.tenant(Role.ADMIN, "webhooks:read");
     Access write = Access.tenant(Role.ADMIN, "webhooks:write");
@@ -78,6 +82,14 @@ public final class WebhookRoutes {
               }
               return ApiResponse.ok(java.util.Map.of("recovered", deliveries.recoverFailed(request.path("tenantId"),
                   request.path("endpointId"), recover.since())));
+            })),
+        blocking("POST", base + "/{endpointId}/replay", write,
+            "Replay the tenant's events since a time to the endpoint, rebuilt from the journal", blocking,
+            request -> translate(() -> {
+              endpoints.get(request.path("tenantId"), request.path("endpointId"));
+              Replay body = request.body(Replay.class);
+              replay.start(request.path("tenantId"), request.path("endpointId"), body == null ? null : body.since());
+              return ApiResponse.accepted(java.util.Map.of("since", body.since().toString()));
             })));
   }
 

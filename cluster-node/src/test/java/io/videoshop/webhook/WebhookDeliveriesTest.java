@@ -94,7 +94,8 @@ class WebhookDeliveriesTest {
         new WebhookSettings(List.of("127.0.0.1"), Duration.ofSeconds(15), Duration.ofDays(30), 20), clock);
     WebhookSender sender = new WebhookSender(new AddressGuard(List.of("127.0.0.1")), Duration.ofSeconds(15), clock);
     return new Setup(clock, endpoints,
-        new WebhookDeliveries(jdbi, vault, endpoints, sender, clock, new Random(1), Duration.ofMinutes(1)));
+        new WebhookDeliveries(jdbi, vault, endpoints, sender, platform.node.platform().mails, clock, new Random(1),
+            Duration.ofMinutes(1)));
   }
 
   private String endpoint(Setup setup, String path) {
@@ -228,5 +229,48 @@ class WebhookDeliveriesTest {
     setup.clock().advance(Duration.ofMinutes(1));
     assertThat(setup.deliveries().deliverDue("node-2", 1000)).isEqualTo(1);
     assertThat(at(path)).extracting(Received::webhookId).containsExactly(id);
+  }
+
+  @Test
+  void anEndpointFailingForFiveDaysIsDisabledAndItsOwnersAreMailedOnce() {
+    Setup setup = setup();
+    String path = unique("down");
+    script.put(path, new ConcurrentLinkedDeque<>(java.util.Collections.nCopies(20, "500")));
+    String endpointId = endpoint(setup, path);
+    setup.deliveries().enqueue(tenantId, endpointId, "ping", "{}");
+    setup.deliveries().deliverDue("node-1", 1000); // fails first now
+    setup.clock().advance(Duration.ofDays(4));
+    setup.deliveries().deliverDue("node-1", 1000);
+    assertThat(setup.endpoints().get(tenantId, endpointId).enabled()).as("four days: still on").isTrue();
+    setup.clock().advance(Duration.ofDays(1));
+    setup.deliveries().enqueue(tenantId, endpointId, "ping", "{}"); // waits behind the failing head
+    setup.deliveries().deliverDue("node-1", 1000);
+    WebhookEndpoints.Endpoint disabled = setup.endpoints().get(tenantId, endpointId);
+    assertThat(disabled.enabled()).as("five days failing").isFalse();
+    assertThat(disabled.disabledReason()).contains("5 days");
+    assertThat(at(path)).hasSize(3);
+    assertThat(setup.deliveries().messages(endpointId, 10)).extracting(WebhookDeliveries.Message::status)
+        .containsOnly("pending");
+    List<String> mails = jdbi.withHandle(handle -> handle.createQuery(
+            "SELECT dedup_key FROM outbox WHERE topic = 'webhook_disabled' AND dedup_key LIKE :key")
+        .bind("key", "webhook_disabled:" + endpointId + ":%").mapTo(String.class).list());
+    assertThat(mails).as("one mail to the tenant's one owner").hasSize(1);
+  }
+
+  @Test
+  void aDeliveryBetweenFailuresStartsTheFiveDaysAgain() {
+    Setup setup = setup();
+    String path = unique("flapping");
+    script.put(path, new ConcurrentLinkedDeque<>(List.of("500", "200", "500")));
+    String endpointId = endpoint(setup, path);
+    setup.deliveries().enqueue(tenantId, endpointId, "ping", "{}");
+    setup.deliveries().deliverDue("node-1", 1000); // 500
+    setup.clock().advance(Duration.ofDays(3));
+    setup.deliveries().deliverDue("node-1", 1000); // 200
+    setup.deliveries().enqueue(tenantId, endpointId, "ping", "{}");
+    setup.clock().advance(Duration.ofDays(3));
+    setup.deliveries().deliverDue("node-1", 1000); // 500, six days after the first failure
+    assertThat(at(path)).hasSize(3);
+    assertThat(setup.endpoints().get(tenantId, endpointId).enabled()).isTrue();
   }
 }
