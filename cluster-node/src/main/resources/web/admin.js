@@ -2,7 +2,7 @@
 // top of the HTTP API (docs/admin.md). No framework, no build step; the same habits as the
 // console (client.js's h() builds every element, so no data ever goes through innerHTML). The API
 // enforces every rule: this page only shows what the caller's role may see and explains refusals.
-import { h, sentenceFor, formatDuration, Socket, socketBase, socketTicket } from './client.js';
+import { h, sentenceFor, formatDuration, Session, Socket, socketBase, socketTicket } from './client.js';
 import uPlot from './vendor/uplot.js';
 
 const $ = (id) => document.getElementById(id);
@@ -11,11 +11,11 @@ const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'
 const SCOPES = ['tenant:read', 'tenant:write', 'users:read', 'users:write', 'users:admins', 'widget-keys:read',
   'widget-keys:write', 'audit:read', 'calls:read', 'billing:read', 'bookings:read', 'bookings:write', 'reports:read'];
 
+const session = new Session(SESSION, { onEnded: (message) => signOut(message) });
+
 const state = {
-  session: read(SESSION), // {accessToken, refreshToken, expiresAt, user}
   tenantId: null,
   tenant: null,
-  refreshTimer: null,
   screen: null,
 };
 
@@ -23,7 +23,7 @@ const state = {
 window.__admin = {
   get screen() { return state.screen; },
   get tenantId() { return state.tenantId; },
-  get signedIn() { return !!state.session; },
+  get signedIn() { return !!session.current; },
 };
 
 // ---- The API: tokens, refresh, problems -------------------------------------------------------
@@ -45,10 +45,10 @@ function explain(problem) {
 }
 
 async function api(method, path, { body, headers = {}, raw = false, retried = false } = {}) {
-  if (!state.session) throw new Problem({ code: 'unauthenticated', detail: 'Please sign in.' }, 401);
-  if (state.session.expiresAt - Date.now() < 15000) await refresh().catch(() => {});
-  if (!state.session) throw new Problem({ code: 'unauthenticated', detail: 'Please sign in.' }, 401);
-  const init = { method, headers: Object.assign({ Authorization: 'Bearer ' + state.session.accessToken }, headers) };
+  if (!session.current) throw new Problem({ code: 'unauthenticated', detail: 'Please sign in.' }, 401);
+  if (session.expiresWithin(15000)) await refresh().catch(() => {});
+  if (!session.current) throw new Problem({ code: 'unauthenticated', detail: 'Please sign in.' }, 401);
+  const init = { method, headers: Object.assign({ Authorization: 'Bearer ' + session.accessToken }, headers) };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -119,26 +119,19 @@ $('sign-in-form').addEventListener('submit', async (event) => {
 });
 
 $('sign-out').addEventListener('click', () => {
-  const refreshToken = state.session && state.session.refreshToken;
+  session.signOut();
   signOut();
-  if (refreshToken) {
-    fetch('/api/v1/auth/logout', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refreshToken }) }).catch(() => {});
-  }
 });
 
 function signedIn(login) {
-  state.session = { accessToken: login.accessToken, refreshToken: login.refreshToken, expiresAt: Date.now() + login.expiresIn * 1000, user: login.user };
-  save();
-  scheduleRefresh();
+  session.start(login);
   start();
 }
 
 function signOut(message) {
-  clearTimeout(state.refreshTimer);
-  state.session = null;
+  session.end();
   state.tenantId = null;
   state.tenant = null;
-  sessionStorage.removeItem(SESSION);
   $('me').hidden = true;
   $('nav').hidden = true;
   $('screen').replaceChildren();
@@ -149,43 +142,11 @@ function signOut(message) {
   $('email').focus();
 }
 
-function save() {
-  sessionStorage.setItem(SESSION, JSON.stringify(state.session));
-}
-
-/** Renews the access token a minute before it expires (the refresh token rotates each time). */
-function scheduleRefresh() {
-  clearTimeout(state.refreshTimer);
-  const inMs = Math.max(5000, state.session.expiresAt - Date.now() - 60000);
-  state.refreshTimer = setTimeout(() => refresh().catch(() => {}), inMs);
-}
-
-let refreshing = null;
+/** Renews the tokens; a refused refresh (the session is over) is a problem like any other. */
 function refresh() {
-  if (refreshing) return refreshing;
-  refreshing = (async () => {
-    try {
-      const response = await fetch('/api/v1/auth/refresh', {
-        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refreshToken: state.session.refreshToken }),
-      });
-      if (response.status === 401 || response.status === 400) {
-        signOut('Your session has ended. Please sign in again.');
-        throw new Problem({ code: 'invalid_refresh_token', detail: 'Your session has ended. Please sign in again.' }, 401);
-      }
-      if (!response.ok) throw new Error('refresh failed: ' + response.status);
-      const body = await response.json();
-      Object.assign(state.session, { accessToken: body.accessToken, refreshToken: body.refreshToken, expiresAt: Date.now() + body.expiresIn * 1000 });
-      if (body.user) state.session.user = body.user;
-      save();
-      scheduleRefresh();
-    } catch (e) {
-      if (state.session) state.refreshTimer = setTimeout(() => refresh().catch(() => {}), 15000);
-      throw e;
-    } finally {
-      refreshing = null;
-    }
-  })();
-  return refreshing;
+  return session.refresh().catch((e) => {
+    throw e.ended ? new Problem({ code: 'invalid_refresh_token', detail: e.message }, 401) : e;
+  });
 }
 
 // ---- The shell: role-based navigation, the tenant in view -------------------------------------
@@ -203,12 +164,12 @@ const SCREENS = [
   { id: 'health', title: 'Platform health', render: health, operator: true },
 ];
 
-const isOperator = () => state.session && state.session.user.role === 'operator';
+const isOperator = () => !!session.current && session.user.role === 'operator';
 const visibleScreens = () => SCREENS.filter((screen) => !screen.operator || isOperator())
   .filter((screen) => !screen.tenant || state.tenantId);
 
 async function start() {
-  const user = state.session.user;
+  const user = session.user;
   $('sign-in').hidden = true;
   $('who').textContent = (user.displayName || user.email) + ' · ' + user.role;
   $('me').hidden = false;
@@ -254,7 +215,7 @@ function renderNav() {
   nav.hidden = false;
 }
 
-window.addEventListener('hashchange', () => { if (state.session) route(); });
+window.addEventListener('hashchange', () => { if (session.current) route(); });
 
 async function route() {
   const screens = visibleScreens();
@@ -485,7 +446,7 @@ function showLiveFigures(live, waiting, longestWaitMs, callsInProgress, presence
  * here each second. The operator, who belongs to no tenant, reads them every 10 s instead.
  */
 function followLiveFigures(live) {
-  const onScreen = () => live.isConnected && !!state.session;
+  const onScreen = () => live.isConnected && !!session.current;
   if (isOperator()) {
     const poll = async () => {
       try {
@@ -507,7 +468,7 @@ function followLiveFigures(live) {
       latest.agents || {});
   };
   const socket = new Socket(async () => socketBase(location.origin) + '/ws/live?ticket=' + encodeURIComponent(
-    await socketTicket(location.origin, '/api/v1/auth/socket-ticket', {}, { Authorization: 'Bearer ' + state.session.accessToken })), {
+    await socketTicket(location.origin, '/api/v1/auth/socket-ticket', {}, { Authorization: 'Bearer ' + session.accessToken })), {
     onMessage: (msg) => { if (msg.type === 'figures') { latest = msg; render(); } },
     onDown: () => { if (onScreen()) socket.reconnectLater(); },
   });
@@ -608,7 +569,7 @@ async function team(holder) {
   const [users, invitations, live] = await Promise.all([api('GET', tenantPath('/users')), api('GET', tenantPath('/invitations')),
     api('GET', tenantPath('/reports/live')).catch(() => ({ agents: [] }))]);
   const presence = new Map((live.agents || []).map((agent) => [agent.agentId, agent]));
-  const me = state.session.user;
+  const me = session.user;
   const rows = users.map((user) => {
     const role = select(['owner', 'admin', 'agent'], user.role, { 'aria-label': 'Role of ' + user.email, disabled: user.status !== 'active' || user.id === me.id });
     const roleAction = action('Change role', async () => {
@@ -739,31 +700,60 @@ async function settings(holder) {
   holder.append(card(null, settingsForm));
 }
 
-// ---- Widget: keys, origins, the snippet and how the launcher looks ----------------------------
+// ---- Widget: keys, origins, the snippet, and how the widget looks (with a live preview) -------
+
+const LANGUAGE_NAMES = [['en', 'English'], ['de', 'Deutsch'], ['fr', 'Français'], ['es', 'Español']];
 
 async function widget(holder) {
-  const keys = await api('GET', tenantPath('/widget-keys'));
+  const [keys, tenant] = await Promise.all([api('GET', tenantPath('/widget-keys')), api('GET', tenantPath())]);
   const live = keys.filter((key) => !key.revokedAt);
-  const colour = input({ type: 'color', value: '#4338ca', id: 'appearance-colour' });
-  const title = input({ value: 'Video call with an expert', id: 'appearance-title', maxlength: 60 });
-  const position = select([['right', 'Bottom right'], ['left', 'Bottom left']], 'right', { id: 'appearance-position' });
-  const language = select([['', 'The shopper\'s browser (English otherwise)'], ['en', 'English'], ['de', 'Deutsch'], ['fr', 'Français'], ['es', 'Español']], '', { id: 'appearance-language' });
+  const look = tenant.settings.widget || {};
+  const colour = input({ type: 'color', value: look.color || '#4338ca', id: 'appearance-colour' });
+  const title = input({ value: look.buttonText || '', id: 'appearance-title', maxlength: 40, placeholder: 'Video call with an expert (in the shopper\'s language)' });
+  const greeting = h('textarea', { id: 'appearance-greeting', rows: 2, maxlength: 200, placeholder: 'Leave your name and we will connect you with an expert for a video call.' }, look.greeting || '');
+  const position = select([['right', 'Bottom right'], ['left', 'Bottom left']], look.position || 'right', { id: 'appearance-position' });
+  const language = select([['', 'English (the default)'], ...LANGUAGE_NAMES.slice(1)], look.language || '', { id: 'appearance-language' });
+  const browser = select([['', 'Your browser\'s languages'], ...LANGUAGE_NAMES, ['pt', 'Português (not offered: the default language shows)']], '', { id: 'preview-browser' });
+  const preview = h('iframe', { id: 'widget-preview', class: 'widget-preview', title: 'Preview of the widget', src: 'about:blank' });
+  // The preview is the real widget.js on a page of its own, given the values being edited.
+  let previewTimer = null;
+  const showPreview = () => {
+    clearTimeout(previewTimer);
+    previewTimer = setTimeout(() => {
+      const values = { color: colour.value, title: title.value.trim(), greeting: greeting.value.trim(), position: position.value,
+        language: language.value, browser: browser.value };
+      const hash = new URLSearchParams(Object.entries(values).filter(([, v]) => v)).toString();
+      preview.src = '/widget/preview#' + hash;
+    }, 250);
+  };
+  [colour, title, greeting, position, language, browser].forEach((element) => {
+    element.addEventListener('input', showPreview);
+    element.addEventListener('change', showPreview);
+  });
+  showPreview();
+  const appearanceForm = form('appearance-form', async () => {
+    const saved = await api('PUT', tenantPath('/widget-appearance'), { body: {
+      color: colour.value, buttonText: title.value.trim() || null, greeting: greeting.value.trim() || null,
+      position: position.value, language: language.value || null,
+    } });
+    toast('Appearance saved: every store page shows it from its next load.');
+    $('appearance-saved').hidden = false;
+    colour.value = saved.color || colour.value;
+  },
+  field('Brand colour', 'color', colour),
+  field('Button text (empty: "Video call with an expert" in the shopper\'s language)', 'buttonText', title),
+  field('Greeting over the form (empty: the widget\'s own, in the shopper\'s language)', 'greeting', greeting),
+  field('Position', 'position', position),
+  field('Language when the shopper\'s browser asks for none the widget has (it speaks English, Deutsch, Français, Español)', 'language', language),
+  h('p', { class: 'muted small', id: 'appearance-saved', hidden: true }, 'Saved.'),
+  h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary', id: 'appearance-save' }, 'Save appearance')));
   const keyPick = select(live.map((key) => [key.publicKey, key.name + ' (' + key.publicKey.slice(0, 12) + '…)']), live.length ? live[0].publicKey : '', { id: 'snippet-key' });
   const snippet = h('pre', { class: 'snippet', id: 'snippet' });
-  const launcher = h('button', { type: 'button', class: 'preview-launcher right', id: 'preview-launcher', tabindex: -1 });
   const update = () => {
-    const attributes = ' data-key="' + keyPick.value + '"' + (colour.value.toLowerCase() !== '#4338ca' ? ' data-color="' + colour.value + '"' : '')
-      + (title.value.trim() && title.value.trim() !== 'Video call with an expert' ? ' data-title="' + title.value.trim().replace(/&/g, '&amp;').replace(/"/g, '&quot;') + '"' : '')
-      + (position.value === 'left' ? ' data-position="left"' : '') + (language.value ? ' data-language="' + language.value + '"' : '');
-    snippet.textContent = live.length ? '<script src="' + location.origin + '/widget.js"' + attributes + ' async></script>' : 'Create a widget key first.';
-    launcher.textContent = title.value.trim() || 'Video call with an expert';
-    launcher.style.background = colour.value; // CSSOM, allowed by the page's CSP (no inline style attribute)
-    launcher.className = 'preview-launcher ' + position.value;
+    snippet.textContent = live.length ? '<script src="' + location.origin + '/widget.js" data-key="' + keyPick.value + '" async></script>' : 'Create a widget key first.';
   };
-  [colour, title, keyPick, position, language].forEach((element) => {
-    element.addEventListener('input', update);
-    element.addEventListener('change', update);
-  });
+  keyPick.addEventListener('input', update);
+  keyPick.addEventListener('change', update);
   update();
   const createForm = form('widget-key-create', async (f) => {
     await api('POST', tenantPath('/widget-keys'), { body: { name: value(f, 'name'), allowedOrigins: value(f, 'allowedOrigins').split(/\s+/).filter(Boolean) } });
@@ -789,16 +779,17 @@ async function widget(holder) {
   holder.append(
     card('Widget keys', keys.length ? table(['Name', 'Key', 'Origins', 'Created', ''], rows, { id: 'widget-keys-table' }) : h('p', { class: 'muted' }, 'No widget keys yet.')),
     card('New widget key', createForm),
-    card('Put the widget on your store',
+    card('How the widget looks',
       h('div', { class: 'columns' },
-        h('div', { class: 'column' },
-          field('Key', 'snippet-key', keyPick), field('Brand colour', 'colour', colour), field('Button text', 'title', title),
-          field('Position', 'position', position), field('Language when the shopper\'s is not offered (English, Deutsch, Français, Español)', 'language', language),
-          h('p', { class: 'muted small' }, 'Paste this line before </body> on every page of the store:'), snippet,
-          h('div', { class: 'buttons' }, h('button', { type: 'button', class: 'secondary', id: 'copy-snippet', onclick: () => {
-            navigator.clipboard.writeText(snippet.textContent).then(() => toast('Copied.'), () => toast('Select the line and copy it.'));
-          } }, 'Copy'))),
-        h('div', { class: 'column' }, h('p', { class: 'muted small' }, 'Preview'), h('div', { class: 'preview', 'aria-hidden': 'true' }, launcher)))));
+        h('div', { class: 'column' }, appearanceForm),
+        h('div', { class: 'column' }, field('Preview for a shopper whose browser speaks', 'preview-browser', browser), preview))),
+    card('Put the widget on your store',
+      field('Key', 'snippet-key', keyPick),
+      h('p', { class: 'muted small' }, 'Paste this line before </body> on every page of the store. The look above applies to every key; '
+        + 'a tag\'s own data-color, data-title, data-greeting, data-position or data-language attribute overrides it on that page.'), snippet,
+      h('div', { class: 'buttons' }, h('button', { type: 'button', class: 'secondary', id: 'copy-snippet', onclick: () => {
+        navigator.clipboard.writeText(snippet.textContent).then(() => toast('Copied.'), () => toast('Select the line and copy it.'));
+      } }, 'Copy'))));
 }
 
 // ---- API keys ---------------------------------------------------------------------------------
@@ -958,21 +949,8 @@ async function health(holder) {
 
 // ---- Start ------------------------------------------------------------------------------------
 
-function read(key) {
-  try {
-    return JSON.parse(sessionStorage.getItem(key));
-  } catch (e) {
-    return null;
-  }
-}
-
-if (state.session && state.session.refreshToken) {
-  if (state.session.expiresAt - Date.now() < 30000) {
-    refresh().then(start, () => {});
-  } else {
-    scheduleRefresh();
-    start();
-  }
-} else {
-  signOut();
-}
+// Signed in already (a reload): carry on; else the sign-in form.
+session.resume(30000).then((signedIn) => {
+  if (signedIn) start();
+  else signOut();
+}, () => {});
