@@ -14,7 +14,7 @@ export function pickLanguage(wanted, storeDefault) {
   return 'en';
 }
 
-const TEXTS = {
+export const TEXTS = {
   en: {
     launcher: 'Video call with an expert', title: 'Live video shopping', subtitle: 'Talk face to face with one of our experts',
     lead: 'Leave your name and we will connect you with an expert for a video call.', name: 'Your name', email: 'Email', phone: 'Phone',

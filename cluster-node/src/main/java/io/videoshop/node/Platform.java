@@ -156,6 +156,7 @@ public final class Platform {
     this.logins = new Logins(jdbi, accessTokens, audit, mails, sessions, settings.auth(), clock);
     logins.onSignIn(new io.videoshop.notification.SignInNotices(mails, clock)::signedIn);
     this.apiKeys = new ApiKeys(jdbi, audit, clock);
+    apiKeys.auditClosedDaysEvery(system, blocking.executor());
     this.widgetKeys = new WidgetKeys(jdbi, tenants, audit, clock, settings.widget().keyCacheTtl(),
         settings.widget().keyCacheSize());
     this.firstStart = new FirstStart(jdbi, tenants, users, widgetKeys, clock);
