@@ -816,7 +816,20 @@ async function apiKeys(holder) {
       route();
     })))), { id: 'api-keys-table' }) : h('p', { class: 'muted' }, 'No API keys yet.'));
   const list = h('div', {}, keyTable(keys));
-  holder.append(card('API keys', list), card('New API key', createForm, secret));
+  holder.append(card('API keys', list), card('New API key', createForm, secret), card('Usage, last 30 days', await usageTable(keys)));
+}
+
+/** Each key's calls per day (UTC) and route class, from its usage records (GET …/api-usage). */
+async function usageTable(keys) {
+  const records = await api('GET', tenantPath('/api-usage?days=30'));
+  if (!records.length) return h('p', { class: 'muted', id: 'api-usage' }, 'No calls with an API key in the last 30 days.');
+  const names = new Map(keys.map((key) => [key.id, key.name + ' (' + key.prefix + '…)']));
+  return h('div', { id: 'api-usage' },
+    h('p', { class: 'muted small' }, 'Each day (UTC) once it is over also goes into the audit log as api_key.usage_recorded.'),
+    table(['Day', 'Key', 'Calls', 'By route class'], records.map((record) => h('tr', {},
+      h('td', {}, record.day), h('td', {}, names.get(record.keyId) || record.keyId), h('td', {}, String(record.requests)),
+      h('td', { class: 'muted' }, Object.entries(record.byRouteClass || {}).map(([name, count]) => name + ': ' + count).join(' · ')))),
+    { id: 'api-usage-table' }));
 }
 
 // ---- Billing ----------------------------------------------------------------------------------

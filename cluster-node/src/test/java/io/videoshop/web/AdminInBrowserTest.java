@@ -334,6 +334,13 @@ class AdminInBrowserTest {
       until(admin, "the secret, shown once", driver -> driver.findElement(By.id("api-key-secret")).getText().startsWith("vsk_")
           || !driver.findElement(By.id("api-key-secret")).getText().isBlank());
       assertThat(admin.findElement(By.id("api-keys-table")).getText()).contains("Reports export");
+      // A call with the key shows in its usage records, under its route class.
+      String secret = admin.findElement(By.id("api-key-secret")).getText();
+      assertThat(new ApiClient(node.httpPort()).call("GET", "/api/v1/tenants/" + js(admin, "return window.__admin.tenantId")
+          + "/reports/live").apiKey(secret).send().status()).isEqualTo(200);
+      open("api-keys");
+      assertThat(admin.findElement(By.id("api-usage-table")).getText()).contains("Reports export", "reports:read: 1");
+      screenshot(admin, "api-keys");
       open("audit");
       until(admin, "the audit log holds the key's creation", driver -> driver.findElement(By.id("audit-table")).getText().contains("api_key"));
     });
