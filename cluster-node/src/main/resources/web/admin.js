@@ -78,9 +78,9 @@ function query(params) {
   return text ? '?' + text : '';
 }
 
-/** Downloads an API file (CSV) with the token in the header: fetched, then saved from a blob. */
-async function download(path, filename) {
-  const response = await api('GET', path, { raw: true });
+/** Downloads an API file (CSV, zip) with the token in the header: fetched, then saved from a blob. */
+async function download(path, filename, { method = 'GET', body } = {}) {
+  const response = await api(method, path, { raw: true, body });
   const url = URL.createObjectURL(await response.blob());
   const link = h('a', { href: url, download: filename, hidden: true });
   document.body.append(link);
@@ -160,6 +160,7 @@ const SCREENS = [
   { id: 'api-keys', title: 'API keys', render: apiKeys, tenant: true },
   { id: 'billing', title: 'Billing', render: billing, tenant: true },
   { id: 'audit', title: 'Audit log', render: audit, tenant: true },
+  { id: 'privacy', title: 'Privacy', render: privacy, tenant: true },
   { id: 'tenants', title: 'Tenants', render: tenants, operator: true },
   { id: 'health', title: 'Platform health', render: health, operator: true },
 ];
@@ -898,6 +899,57 @@ async function audit(holder) {
     }
   }
   await load(filters);
+}
+
+// ---- Privacy: data rights requests, a shopper's export and erasure, retention -----------------
+
+const SHOPPER_REFERENCES = [['email', 'Email address'], ['phone', 'Phone number'], ['ticketId', 'Ticket id'], ['bookingId', 'Booking id'], ['roomId', 'Call (room) id']];
+
+async function privacy(holder) {
+  const [requests, region] = await Promise.all([api('GET', tenantPath('/privacy/requests')), api('GET', '/privacy/region').catch(() => null)]);
+  // Which shopper: one reference (the API wants exactly one), the same form for export and erasure.
+  const kind = select(SHOPPER_REFERENCES, 'email', { id: 'privacy-kind' });
+  const reference = input({ id: 'privacy-reference', maxlength: 254 });
+  const body = () => ({ [kind.value]: reference.value.trim() });
+  const shopperForm = form('privacy-shopper', async (f) => {
+    if (!reference.value.trim()) throw new Problem({ errors: [{ field: kind.value, message: 'Enter the shopper\'s ' + kind.selectedOptions[0].text.toLowerCase() + '.' }] }, 0);
+    const wanted = f.dataset.wanted;
+    if (wanted === 'export') {
+      await download(tenantPath('/privacy/exports'), 'shopper-export-' + new Date().toISOString().slice(0, 10) + '.zip', { method: 'POST', body: body() });
+      toast('The export is downloaded.');
+    } else {
+      if (!confirm('Erase every personal detail of the shopper with ' + kind.selectedOptions[0].text.toLowerCase() + ' ' + reference.value.trim()
+        + ' (name, email, phone, notes, in the queue, bookings and calls)? This cannot be undone.')) return;
+      const asked = await api('POST', tenantPath('/privacy/erasures'), { body: body() });
+      toast('Erasure requested: ' + asked.status + '.');
+      route();
+    }
+  }, h('div', { class: 'row' }, field('The shopper, by', 'kind', kind),
+    h('div', { class: 'field', 'data-for': kind.value }, h('label', { for: 'privacy-reference' }, 'Reference'), reference,
+      h('p', { class: 'field-error', role: 'alert', hidden: true }))),
+  h('div', { class: 'buttons' },
+    h('button', { type: 'submit', class: 'secondary', id: 'privacy-export', onclick: (e) => { e.target.form.dataset.wanted = 'export'; } }, 'Download their data'),
+    h('button', { type: 'submit', class: 'primary danger', id: 'privacy-erase', onclick: (e) => { e.target.form.dataset.wanted = 'erase'; } }, 'Erase their data…')));
+  // Errors name the reference's field (email, phone, ...): the reference input answers to each.
+  kind.addEventListener('change', () => { reference.closest('.field').dataset.for = kind.value; });
+  const rows = requests.items.map((request) => h('tr', { 'data-request': request.id }, h('td', {}, when(request.createdAt)), h('td', {}, request.kind),
+    h('td', {}, request.referenceType), h('td', { class: request.status === 'failed' ? 'status-bad' : request.status === 'done' ? 'status-ok' : '' }, request.status),
+    h('td', {}, when(request.finishedAt)), h('td', { class: 'muted' }, request.result ? describeDetails(request.result) : '')));
+  const retention = h('div', { id: 'retention' });
+  holder.append(
+    card('A shopper\'s data', h('p', { class: 'muted small' }, 'Export or erase what the store holds about one shopper (docs/privacy.md). Both are recorded in the audit log.'), shopperForm),
+    card('Requests', rows.length ? table(['Asked', 'Kind', 'By', 'Status', 'Finished', 'Result'], rows, { id: 'privacy-requests' })
+      : h('p', { class: 'muted', id: 'privacy-requests' }, 'No requests yet.')),
+    card('Retention', retention));
+  if (isOperator()) {
+    const due = await api('GET', '/privacy/retention');
+    retention.append(table(['Data class', 'Kept for', 'Older than', 'Rows due now'], due.classes.map((c) => h('tr', {},
+      h('td', {}, c.dataClass), h('td', {}, c.retention), h('td', {}, when(c.cutoff)), h('td', {}, String(c.rows))))));
+  } else {
+    retention.append(h('p', { class: 'muted' }, 'Each kind of data is kept for a period the platform operator sets, then deleted or anonymised '
+      + '(docs/privacy.md, "Retention").'));
+  }
+  if (region) retention.append(h('p', { class: 'muted small', id: 'privacy-region' }, 'Data is processed and stored in: ' + region.region + '.'));
 }
 
 // ---- Operator: tenants, top-ups, platform health ----------------------------------------------

@@ -343,6 +343,18 @@ class AdminInBrowserTest {
       screenshot(admin, "api-keys");
       open("audit");
       until(admin, "the audit log holds the key's creation", driver -> driver.findElement(By.id("audit-table")).getText().contains("api_key"));
+
+      // Privacy: an erasure, confirmed in a dialog, becomes a request with its status.
+      open("privacy");
+      new org.openqa.selenium.support.ui.Select(admin.findElement(By.id("privacy-kind"))).selectByValue("ticketId");
+      admin.findElement(By.id("privacy-reference")).sendKeys("no-such-ticket");
+      js(admin, "window.__confirmed = []; window.confirm = (text) => { window.__confirmed.push(text); return true; }");
+      admin.findElement(By.id("privacy-erase")).click();
+      until(admin, "the erasure is listed", driver -> "privacy".equals(js(driver, "return window.__admin.screen"))
+          && driver.findElement(By.id("privacy-requests")).getText().contains("erasure"));
+      assertThat(String.valueOf(js(admin, "return window.__confirmed.join()"))).contains("cannot be undone", "no-such-ticket");
+      assertThat(admin.findElement(By.id("retention")).getText()).contains("platform operator");
+      screenshot(admin, "privacy");
     });
   }
 
