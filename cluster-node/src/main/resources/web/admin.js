@@ -2,7 +2,7 @@
 // top of the HTTP API (docs/admin.md). No framework, no build step; the same habits as the
 // console (client.js's h() builds every element, so no data ever goes through innerHTML). The API
 // enforces every rule: this page only shows what the caller's role may see and explains refusals.
-import { h, sentenceFor, formatDuration, Socket, socketBase, socketTicket } from './client.js';
+import { h, sentenceFor, formatDuration, Session, Socket, socketBase, socketTicket } from './client.js';
 import uPlot from './vendor/uplot.js';
 
 const $ = (id) => document.getElementById(id);
@@ -11,11 +11,11 @@ const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'
 const SCOPES = ['tenant:read', 'tenant:write', 'users:read', 'users:write', 'users:admins', 'widget-keys:read',
   'widget-keys:write', 'audit:read', 'calls:read', 'billing:read', 'bookings:read', 'bookings:write', 'reports:read'];
 
+const session = new Session(SESSION, { onEnded: (message) => signOut(message) });
+
 const state = {
-  session: read(SESSION), // {accessToken, refreshToken, expiresAt, user}
   tenantId: null,
   tenant: null,
-  refreshTimer: null,
   screen: null,
 };
 
@@ -23,7 +23,7 @@ const state = {
 window.__admin = {
   get screen() { return state.screen; },
   get tenantId() { return state.tenantId; },
-  get signedIn() { return !!state.session; },
+  get signedIn() { return !!session.current; },
 };
 
 // ---- The API: tokens, refresh, problems -------------------------------------------------------
@@ -45,10 +45,10 @@ function explain(problem) {
 }
 
 async function api(method, path, { body, headers = {}, raw = false, retried = false } = {}) {
-  if (!state.session) throw new Problem({ code: 'unauthenticated', detail: 'Please sign in.' }, 401);
-  if (state.session.expiresAt - Date.now() < 15000) await refresh().catch(() => {});
-  if (!state.session) throw new Problem({ code: 'unauthenticated', detail: 'Please sign in.' }, 401);
-  const init = { method, headers: Object.assign({ Authorization: 'Bearer ' + state.session.accessToken }, headers) };
+  if (!session.current) throw new Problem({ code: 'unauthenticated', detail: 'Please sign in.' }, 401);
+  if (session.expiresWithin(15000)) await refresh().catch(() => {});
+  if (!session.current) throw new Problem({ code: 'unauthenticated', detail: 'Please sign in.' }, 401);
+  const init = { method, headers: Object.assign({ Authorization: 'Bearer ' + session.accessToken }, headers) };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -78,9 +78,9 @@ function query(params) {
   return text ? '?' + text : '';
 }
 
-/** Downloads an API file (CSV) with the token in the header: fetched, then saved from a blob. */
-async function download(path, filename) {
-  const response = await api('GET', path, { raw: true });
+/** Downloads an API file (CSV, zip) with the token in the header: fetched, then saved from a blob. */
+async function download(path, filename, { method = 'GET', body } = {}) {
+  const response = await api(method, path, { raw: true, body });
   const url = URL.createObjectURL(await response.blob());
   const link = h('a', { href: url, download: filename, hidden: true });
   document.body.append(link);
@@ -119,26 +119,19 @@ $('sign-in-form').addEventListener('submit', async (event) => {
 });
 
 $('sign-out').addEventListener('click', () => {
-  const refreshToken = state.session && state.session.refreshToken;
+  session.signOut();
   signOut();
-  if (refreshToken) {
-    fetch('/api/v1/auth/logout', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refreshToken }) }).catch(() => {});
-  }
 });
 
 function signedIn(login) {
-  state.session = { accessToken: login.accessToken, refreshToken: login.refreshToken, expiresAt: Date.now() + login.expiresIn * 1000, user: login.user };
-  save();
-  scheduleRefresh();
+  session.start(login);
   start();
 }
 
 function signOut(message) {
-  clearTimeout(state.refreshTimer);
-  state.session = null;
+  session.end();
   state.tenantId = null;
   state.tenant = null;
-  sessionStorage.removeItem(SESSION);
   $('me').hidden = true;
   $('nav').hidden = true;
   $('screen').replaceChildren();
@@ -149,43 +142,11 @@ function signOut(message) {
   $('email').focus();
 }
 
-function save() {
-  sessionStorage.setItem(SESSION, JSON.stringify(state.session));
-}
-
-/** Renews the access token a minute before it expires (the refresh token rotates each time). */
-function scheduleRefresh() {
-  clearTimeout(state.refreshTimer);
-  const inMs = Math.max(5000, state.session.expiresAt - Date.now() - 60000);
-  state.refreshTimer = setTimeout(() => refresh().catch(() => {}), inMs);
-}
-
-let refreshing = null;
+/** Renews the tokens; a refused refresh (the session is over) is a problem like any other. */
 function refresh() {
-  if (refreshing) return refreshing;
-  refreshing = (async () => {
-    try {
-      const response = await fetch('/api/v1/auth/refresh', {
-        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refreshToken: state.session.refreshToken }),
-      });
-      if (response.status === 401 || response.status === 400) {
-        signOut('Your session has ended. Please sign in again.');
-        throw new Problem({ code: 'invalid_refresh_token', detail: 'Your session has ended. Please sign in again.' }, 401);
-      }
-      if (!response.ok) throw new Error('refresh failed: ' + response.status);
-      const body = await response.json();
-      Object.assign(state.session, { accessToken: body.accessToken, refreshToken: body.refreshToken, expiresAt: Date.now() + body.expiresIn * 1000 });
-      if (body.user) state.session.user = body.user;
-      save();
-      scheduleRefresh();
-    } catch (e) {
-      if (state.session) state.refreshTimer = setTimeout(() => refresh().catch(() => {}), 15000);
-      throw e;
-    } finally {
-      refreshing = null;
-    }
-  })();
-  return refreshing;
+  return session.refresh().catch((e) => {
+    throw e.ended ? new Problem({ code: 'invalid_refresh_token', detail: e.message }, 401) : e;
+  });
 }
 
 // ---- The shell: role-based navigation, the tenant in view -------------------------------------
@@ -199,16 +160,17 @@ const SCREENS = [
   { id: 'api-keys', title: 'API keys', render: apiKeys, tenant: true },
   { id: 'billing', title: 'Billing', render: billing, tenant: true },
   { id: 'audit', title: 'Audit log', render: audit, tenant: true },
+  { id: 'privacy', title: 'Privacy', render: privacy, tenant: true },
   { id: 'tenants', title: 'Tenants', render: tenants, operator: true },
   { id: 'health', title: 'Platform health', render: health, operator: true },
 ];
 
-const isOperator = () => state.session && state.session.user.role === 'operator';
+const isOperator = () => !!session.current && session.user.role === 'operator';
 const visibleScreens = () => SCREENS.filter((screen) => !screen.operator || isOperator())
   .filter((screen) => !screen.tenant || state.tenantId);
 
 async function start() {
-  const user = state.session.user;
+  const user = session.user;
   $('sign-in').hidden = true;
   $('who').textContent = (user.displayName || user.email) + ' · ' + user.role;
   $('me').hidden = false;
@@ -254,7 +216,7 @@ function renderNav() {
   nav.hidden = false;
 }
 
-window.addEventListener('hashchange', () => { if (state.session) route(); });
+window.addEventListener('hashchange', () => { if (session.current) route(); });
 
 async function route() {
   const screens = visibleScreens();
@@ -485,7 +447,7 @@ function showLiveFigures(live, waiting, longestWaitMs, callsInProgress, presence
  * here each second. The operator, who belongs to no tenant, reads them every 10 s instead.
  */
 function followLiveFigures(live) {
-  const onScreen = () => live.isConnected && !!state.session;
+  const onScreen = () => live.isConnected && !!session.current;
   if (isOperator()) {
     const poll = async () => {
       try {
@@ -507,7 +469,7 @@ function followLiveFigures(live) {
       latest.agents || {});
   };
   const socket = new Socket(async () => socketBase(location.origin) + '/ws/live?ticket=' + encodeURIComponent(
-    await socketTicket(location.origin, '/api/v1/auth/socket-ticket', {}, { Authorization: 'Bearer ' + state.session.accessToken })), {
+    await socketTicket(location.origin, '/api/v1/auth/socket-ticket', {}, { Authorization: 'Bearer ' + session.accessToken })), {
     onMessage: (msg) => { if (msg.type === 'figures') { latest = msg; render(); } },
     onDown: () => { if (onScreen()) socket.reconnectLater(); },
   });
@@ -608,7 +570,7 @@ async function team(holder) {
   const [users, invitations, live] = await Promise.all([api('GET', tenantPath('/users')), api('GET', tenantPath('/invitations')),
     api('GET', tenantPath('/reports/live')).catch(() => ({ agents: [] }))]);
   const presence = new Map((live.agents || []).map((agent) => [agent.agentId, agent]));
-  const me = state.session.user;
+  const me = session.user;
   const rows = users.map((user) => {
     const role = select(['owner', 'admin', 'agent'], user.role, { 'aria-label': 'Role of ' + user.email, disabled: user.status !== 'active' || user.id === me.id });
     const roleAction = action('Change role', async () => {
@@ -739,31 +701,60 @@ async function settings(holder) {
   holder.append(card(null, settingsForm));
 }
 
-// ---- Widget: keys, origins, the snippet and how the launcher looks ----------------------------
+// ---- Widget: keys, origins, the snippet, and how the widget looks (with a live preview) -------
+
+const LANGUAGE_NAMES = [['en', 'English'], ['de', 'Deutsch'], ['fr', 'Français'], ['es', 'Español']];
 
 async function widget(holder) {
-  const keys = await api('GET', tenantPath('/widget-keys'));
+  const [keys, tenant] = await Promise.all([api('GET', tenantPath('/widget-keys')), api('GET', tenantPath())]);
   const live = keys.filter((key) => !key.revokedAt);
-  const colour = input({ type: 'color', value: '#4338ca', id: 'appearance-colour' });
-  const title = input({ value: 'Video call with an expert', id: 'appearance-title', maxlength: 60 });
-  const position = select([['right', 'Bottom right'], ['left', 'Bottom left']], 'right', { id: 'appearance-position' });
-  const language = select([['', 'The shopper\'s browser (English otherwise)'], ['en', 'English'], ['de', 'Deutsch'], ['fr', 'Français'], ['es', 'Español']], '', { id: 'appearance-language' });
+  const look = tenant.settings.widget || {};
+  const colour = input({ type: 'color', value: look.color || '#4338ca', id: 'appearance-colour' });
+  const title = input({ value: look.buttonText || '', id: 'appearance-title', maxlength: 40, placeholder: 'Video call with an expert (in the shopper\'s language)' });
+  const greeting = h('textarea', { id: 'appearance-greeting', rows: 2, maxlength: 200, placeholder: 'Leave your name and we will connect you with an expert for a video call.' }, look.greeting || '');
+  const position = select([['right', 'Bottom right'], ['left', 'Bottom left']], look.position || 'right', { id: 'appearance-position' });
+  const language = select([['', 'English (the default)'], ...LANGUAGE_NAMES.slice(1)], look.language || '', { id: 'appearance-language' });
+  const browser = select([['', 'Your browser\'s languages'], ...LANGUAGE_NAMES, ['pt', 'Português (not offered: the default language shows)']], '', { id: 'preview-browser' });
+  const preview = h('iframe', { id: 'widget-preview', class: 'widget-preview', title: 'Preview of the widget', src: 'about:blank' });
+  // The preview is the real widget.js on a page of its own, given the values being edited.
+  let previewTimer = null;
+  const showPreview = () => {
+    clearTimeout(previewTimer);
+    previewTimer = setTimeout(() => {
+      const values = { color: colour.value, title: title.value.trim(), greeting: greeting.value.trim(), position: position.value,
+        language: language.value, browser: browser.value };
+      const hash = new URLSearchParams(Object.entries(values).filter(([, v]) => v)).toString();
+      preview.src = '/widget/preview#' + hash;
+    }, 250);
+  };
+  [colour, title, greeting, position, language, browser].forEach((element) => {
+    element.addEventListener('input', showPreview);
+    element.addEventListener('change', showPreview);
+  });
+  showPreview();
+  const appearanceForm = form('appearance-form', async () => {
+    const saved = await api('PUT', tenantPath('/widget-appearance'), { body: {
+      color: colour.value, buttonText: title.value.trim() || null, greeting: greeting.value.trim() || null,
+      position: position.value, language: language.value || null,
+    } });
+    toast('Appearance saved: every store page shows it from its next load.');
+    $('appearance-saved').hidden = false;
+    colour.value = saved.color || colour.value;
+  },
+  field('Brand colour', 'color', colour),
+  field('Button text (empty: "Video call with an expert" in the shopper\'s language)', 'buttonText', title),
+  field('Greeting over the form (empty: the widget\'s own, in the shopper\'s language)', 'greeting', greeting),
+  field('Position', 'position', position),
+  field('Language when the shopper\'s browser asks for none the widget has (it speaks English, Deutsch, Français, Español)', 'language', language),
+  h('p', { class: 'muted small', id: 'appearance-saved', hidden: true }, 'Saved.'),
+  h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary', id: 'appearance-save' }, 'Save appearance')));
   const keyPick = select(live.map((key) => [key.publicKey, key.name + ' (' + key.publicKey.slice(0, 12) + '…)']), live.length ? live[0].publicKey : '', { id: 'snippet-key' });
   const snippet = h('pre', { class: 'snippet', id: 'snippet' });
-  const launcher = h('button', { type: 'button', class: 'preview-launcher right', id: 'preview-launcher', tabindex: -1 });
   const update = () => {
-    const attributes = ' data-key="' + keyPick.value + '"' + (colour.value.toLowerCase() !== '#4338ca' ? ' data-color="' + colour.value + '"' : '')
-      + (title.value.trim() && title.value.trim() !== 'Video call with an expert' ? ' data-title="' + title.value.trim().replace(/&/g, '&amp;').replace(/"/g, '&quot;') + '"' : '')
-      + (position.value === 'left' ? ' data-position="left"' : '') + (language.value ? ' data-language="' + language.value + '"' : '');
-    snippet.textContent = live.length ? '<script src="' + location.origin + '/widget.js"' + attributes + ' async></script>' : 'Create a widget key first.';
-    launcher.textContent = title.value.trim() || 'Video call with an expert';
-    launcher.style.background = colour.value; // CSSOM, allowed by the page's CSP (no inline style attribute)
-    launcher.className = 'preview-launcher ' + position.value;
+    snippet.textContent = live.length ? '<script src="' + location.origin + '/widget.js" data-key="' + keyPick.value + '" async></script>' : 'Create a widget key first.';
   };
-  [colour, title, keyPick, position, language].forEach((element) => {
-    element.addEventListener('input', update);
-    element.addEventListener('change', update);
-  });
+  keyPick.addEventListener('input', update);
+  keyPick.addEventListener('change', update);
   update();
   const createForm = form('widget-key-create', async (f) => {
     await api('POST', tenantPath('/widget-keys'), { body: { name: value(f, 'name'), allowedOrigins: value(f, 'allowedOrigins').split(/\s+/).filter(Boolean) } });
@@ -789,16 +780,17 @@ async function widget(holder) {
   holder.append(
     card('Widget keys', keys.length ? table(['Name', 'Key', 'Origins', 'Created', ''], rows, { id: 'widget-keys-table' }) : h('p', { class: 'muted' }, 'No widget keys yet.')),
     card('New widget key', createForm),
-    card('Put the widget on your store',
+    card('How the widget looks',
       h('div', { class: 'columns' },
-        h('div', { class: 'column' },
-          field('Key', 'snippet-key', keyPick), field('Brand colour', 'colour', colour), field('Button text', 'title', title),
-          field('Position', 'position', position), field('Language when the shopper\'s is not offered (English, Deutsch, Français, Español)', 'language', language),
-          h('p', { class: 'muted small' }, 'Paste this line before </body> on every page of the store:'), snippet,
-          h('div', { class: 'buttons' }, h('button', { type: 'button', class: 'secondary', id: 'copy-snippet', onclick: () => {
-            navigator.clipboard.writeText(snippet.textContent).then(() => toast('Copied.'), () => toast('Select the line and copy it.'));
-          } }, 'Copy'))),
-        h('div', { class: 'column' }, h('p', { class: 'muted small' }, 'Preview'), h('div', { class: 'preview', 'aria-hidden': 'true' }, launcher)))));
+        h('div', { class: 'column' }, appearanceForm),
+        h('div', { class: 'column' }, field('Preview for a shopper whose browser speaks', 'preview-browser', browser), preview))),
+    card('Put the widget on your store',
+      field('Key', 'snippet-key', keyPick),
+      h('p', { class: 'muted small' }, 'Paste this line before </body> on every page of the store. The look above applies to every key; '
+        + 'a tag\'s own data-color, data-title, data-greeting, data-position or data-language attribute overrides it on that page.'), snippet,
+      h('div', { class: 'buttons' }, h('button', { type: 'button', class: 'secondary', id: 'copy-snippet', onclick: () => {
+        navigator.clipboard.writeText(snippet.textContent).then(() => toast('Copied.'), () => toast('Select the line and copy it.'));
+      } }, 'Copy'))));
 }
 
 // ---- API keys ---------------------------------------------------------------------------------
@@ -825,7 +817,20 @@ async function apiKeys(holder) {
       route();
     })))), { id: 'api-keys-table' }) : h('p', { class: 'muted' }, 'No API keys yet.'));
   const list = h('div', {}, keyTable(keys));
-  holder.append(card('API keys', list), card('New API key', createForm, secret));
+  holder.append(card('API keys', list), card('New API key', createForm, secret), card('Usage, last 30 days', await usageTable(keys)));
+}
+
+/** Each key's calls per day (UTC) and route class, from its usage records (GET …/api-usage). */
+async function usageTable(keys) {
+  const records = await api('GET', tenantPath('/api-usage?days=30'));
+  if (!records.length) return h('p', { class: 'muted', id: 'api-usage' }, 'No calls with an API key in the last 30 days.');
+  const names = new Map(keys.map((key) => [key.id, key.name + ' (' + key.prefix + '…)']));
+  return h('div', { id: 'api-usage' },
+    h('p', { class: 'muted small' }, 'Each day (UTC) once it is over also goes into the audit log as api_key.usage_recorded.'),
+    table(['Day', 'Key', 'Calls', 'By route class'], records.map((record) => h('tr', {},
+      h('td', {}, record.day), h('td', {}, names.get(record.keyId) || record.keyId), h('td', {}, String(record.requests)),
+      h('td', { class: 'muted' }, Object.entries(record.byRouteClass || {}).map(([name, count]) => name + ': ' + count).join(' · ')))),
+    { id: 'api-usage-table' }));
 }
 
 // ---- Billing ----------------------------------------------------------------------------------
@@ -896,6 +901,57 @@ async function audit(holder) {
   await load(filters);
 }
 
+// ---- Privacy: data rights requests, a shopper's export and erasure, retention -----------------
+
+const SHOPPER_REFERENCES = [['email', 'Email address'], ['phone', 'Phone number'], ['ticketId', 'Ticket id'], ['bookingId', 'Booking id'], ['roomId', 'Call (room) id']];
+
+async function privacy(holder) {
+  const [requests, region] = await Promise.all([api('GET', tenantPath('/privacy/requests')), api('GET', '/privacy/region').catch(() => null)]);
+  // Which shopper: one reference (the API wants exactly one), the same form for export and erasure.
+  const kind = select(SHOPPER_REFERENCES, 'email', { id: 'privacy-kind' });
+  const reference = input({ id: 'privacy-reference', maxlength: 254 });
+  const body = () => ({ [kind.value]: reference.value.trim() });
+  const shopperForm = form('privacy-shopper', async (f) => {
+    if (!reference.value.trim()) throw new Problem({ errors: [{ field: kind.value, message: 'Enter the shopper\'s ' + kind.selectedOptions[0].text.toLowerCase() + '.' }] }, 0);
+    const wanted = f.dataset.wanted;
+    if (wanted === 'export') {
+      await download(tenantPath('/privacy/exports'), 'shopper-export-' + new Date().toISOString().slice(0, 10) + '.zip', { method: 'POST', body: body() });
+      toast('The export is downloaded.');
+    } else {
+      if (!confirm('Erase every personal detail of the shopper with ' + kind.selectedOptions[0].text.toLowerCase() + ' ' + reference.value.trim()
+        + ' (name, email, phone, notes, in the queue, bookings and calls)? This cannot be undone.')) return;
+      const asked = await api('POST', tenantPath('/privacy/erasures'), { body: body() });
+      toast('Erasure requested: ' + asked.status + '.');
+      route();
+    }
+  }, h('div', { class: 'row' }, field('The shopper, by', 'kind', kind),
+    h('div', { class: 'field', 'data-for': kind.value }, h('label', { for: 'privacy-reference' }, 'Reference'), reference,
+      h('p', { class: 'field-error', role: 'alert', hidden: true }))),
+  h('div', { class: 'buttons' },
+    h('button', { type: 'submit', class: 'secondary', id: 'privacy-export', onclick: (e) => { e.target.form.dataset.wanted = 'export'; } }, 'Download their data'),
+    h('button', { type: 'submit', class: 'primary danger', id: 'privacy-erase', onclick: (e) => { e.target.form.dataset.wanted = 'erase'; } }, 'Erase their data…')));
+  // Errors name the reference's field (email, phone, ...): the reference input answers to each.
+  kind.addEventListener('change', () => { reference.closest('.field').dataset.for = kind.value; });
+  const rows = requests.items.map((request) => h('tr', { 'data-request': request.id }, h('td', {}, when(request.createdAt)), h('td', {}, request.kind),
+    h('td', {}, request.referenceType), h('td', { class: request.status === 'failed' ? 'status-bad' : request.status === 'done' ? 'status-ok' : '' }, request.status),
+    h('td', {}, when(request.finishedAt)), h('td', { class: 'muted' }, request.result ? describeDetails(request.result) : '')));
+  const retention = h('div', { id: 'retention' });
+  holder.append(
+    card('A shopper\'s data', h('p', { class: 'muted small' }, 'Export or erase what the store holds about one shopper (docs/privacy.md). Both are recorded in the audit log.'), shopperForm),
+    card('Requests', rows.length ? table(['Asked', 'Kind', 'By', 'Status', 'Finished', 'Result'], rows, { id: 'privacy-requests' })
+      : h('p', { class: 'muted', id: 'privacy-requests' }, 'No requests yet.')),
+    card('Retention', retention));
+  if (isOperator()) {
+    const due = await api('GET', '/privacy/retention');
+    retention.append(table(['Data class', 'Kept for', 'Older than', 'Rows due now'], due.classes.map((c) => h('tr', {},
+      h('td', {}, c.dataClass), h('td', {}, c.retention), h('td', {}, when(c.cutoff)), h('td', {}, String(c.rows))))));
+  } else {
+    retention.append(h('p', { class: 'muted' }, 'Each kind of data is kept for a period the platform operator sets, then deleted or anonymised '
+      + '(docs/privacy.md, "Retention").'));
+  }
+  if (region) retention.append(h('p', { class: 'muted small', id: 'privacy-region' }, 'Data is processed and stored in: ' + region.region + '.'));
+}
+
 // ---- Operator: tenants, top-ups, platform health ----------------------------------------------
 
 async function tenants(holder) {
@@ -958,21 +1014,8 @@ async function health(holder) {
 
 // ---- Start ------------------------------------------------------------------------------------
 
-function read(key) {
-  try {
-    return JSON.parse(sessionStorage.getItem(key));
-  } catch (e) {
-    return null;
-  }
-}
-
-if (state.session && state.session.refreshToken) {
-  if (state.session.expiresAt - Date.now() < 30000) {
-    refresh().then(start, () => {});
-  } else {
-    scheduleRefresh();
-    start();
-  }
-} else {
-  signOut();
-}
+// Signed in already (a reload): carry on; else the sign-in form.
+session.resume(30000).then((signedIn) => {
+  if (signedIn) start();
+  else signOut();
+}, () => {});

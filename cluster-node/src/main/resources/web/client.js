@@ -4,6 +4,7 @@
 //   Socket  one WebSocket with JSON messages, a send pace under the server's rate limit, and
 //           reconnects with backoff (the server's `reconnect` message sets the delay)
 //   Call    a call room: its socket, the RTCPeerConnection, signaling and the call's lifecycle
+//   Session a signed-in person's tokens in this tab, renewed before they expire (console, admin)
 //   text    readable sentences for the protocol's codes, durations, waits and opening times
 
 const VERSION = 1;
@@ -29,6 +30,119 @@ export async function socketTicket(base, path, body, headers = {}) {
     throw error;
   }
   return (await response.json()).ticket;
+}
+
+/**
+ * A signed-in person's tokens in this tab (sessionStorage under `storageKey`), shared by the console
+ * and the admin app: {accessToken, refreshToken, expiresAt, user}. The access token is renewed a
+ * minute before it expires (POST /api/v1/auth/refresh; the refresh token rotates each time), and
+ * soon again after a failure (offline for a moment: the access token may still be good). A refused
+ * refresh (revoked, expired, the user deactivated) ends the session and calls `onEnded(message)`.
+ */
+export class Session {
+  static ENDED = 'Your session has ended. Please sign in again.';
+
+  constructor(storageKey, { onEnded } = {}) {
+    this.storageKey = storageKey;
+    this.onEnded = onEnded || (() => {});
+    this.timer = null;
+    this.refreshing = null;
+    try {
+      this.current = JSON.parse(sessionStorage.getItem(storageKey));
+    } catch (e) {
+      this.current = null;
+    }
+  }
+
+  get accessToken() {
+    return this.current ? this.current.accessToken : null;
+  }
+
+  get user() {
+    return this.current ? this.current.user : null;
+  }
+
+  /** Starts a session from a login's answer. */
+  start(login) {
+    this.current = { accessToken: login.accessToken, refreshToken: login.refreshToken, expiresAt: Date.now() + login.expiresIn * 1000, user: login.user };
+    this.save();
+    this.schedule();
+  }
+
+  /**
+   * After a reload: carries on with the stored session (refreshed first when it expires within
+   * `marginMs`). Resolves true when signed in, false when there is none; rejects when that
+   * refresh failed (when it was refused, `onEnded` has been told).
+   */
+  resume(marginMs) {
+    if (!this.current || !this.current.refreshToken) return Promise.resolve(false);
+    if (this.expiresWithin(marginMs)) return this.refresh().then(() => true);
+    this.schedule();
+    return Promise.resolve(true);
+  }
+
+  expiresWithin(ms) {
+    return !!this.current && this.current.expiresAt - Date.now() < ms;
+  }
+
+  /** Renews the tokens (one request at a time); rejects with `ended` set when the session is over. */
+  refresh() {
+    if (this.refreshing) return this.refreshing;
+    this.refreshing = (async () => {
+      try {
+        const response = await fetch('/api/v1/auth/refresh', {
+          method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refreshToken: this.current.refreshToken }),
+        });
+        if (response.status === 401 || response.status === 400) {
+          this.end();
+          this.onEnded(Session.ENDED);
+          throw Object.assign(new Error(Session.ENDED), { ended: true });
+        }
+        if (!response.ok) throw new Error('refresh failed: ' + response.status);
+        const body = await response.json();
+        Object.assign(this.current, { accessToken: body.accessToken, refreshToken: body.refreshToken, expiresAt: Date.now() + body.expiresIn * 1000 });
+        if (body.user) this.current.user = body.user;
+        this.save();
+        this.schedule();
+      } catch (e) {
+        if (this.current) {
+          clearTimeout(this.timer);
+          this.timer = setTimeout(() => this.refresh().catch(() => {}), 15000);
+        }
+        throw e;
+      } finally {
+        this.refreshing = null;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  /** Forgets the session in this tab (no request). */
+  end() {
+    clearTimeout(this.timer);
+    this.current = null;
+    sessionStorage.removeItem(this.storageKey);
+  }
+
+  /** Signs out: forgets the session and revokes its refresh token (POST /api/v1/auth/logout). */
+  signOut() {
+    const refreshToken = this.current && this.current.refreshToken;
+    this.end();
+    if (refreshToken) {
+      fetch('/api/v1/auth/logout', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refreshToken }) })
+        .catch(() => {});
+    }
+  }
+
+  save() {
+    sessionStorage.setItem(this.storageKey, JSON.stringify(this.current));
+  }
+
+  schedule() {
+    clearTimeout(this.timer);
+    const inMs = Math.max(5000, this.current.expiresAt - Date.now() - 60000);
+    this.timer = setTimeout(() => this.refresh().catch(() => {}), inMs);
+  }
 }
 
 /**
@@ -539,16 +653,6 @@ export function formatClock(seconds) {
   const s = Math.max(0, Math.floor(seconds));
   const m = Math.floor(s / 60);
   return m + ':' + String(s % 60).padStart(2, '0');
-}
-
-/** A wait range as a person says it; null when there is no estimate. */
-export function describeWait(range) {
-  if (!range) return null;
-  const low = Math.floor(range.lowSeconds / 60);
-  const high = Math.max(low + 1, Math.ceil(range.highSeconds / 60));
-  if (high <= 1) return 'less than a minute';
-  if (low === 0) return 'up to ' + high + ' minutes';
-  return 'about ' + low + ' to ' + high + ' minutes';
 }
 
 /** When the queue opens again, in the reader's language and time zone: "today at 09:00", "Monday 1 December at 09:00". */

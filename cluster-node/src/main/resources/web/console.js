@@ -2,7 +2,7 @@
 // talk on video, show products, wrap up. Talks to the node that serves it: the HTTP API for
 // signing in, /ws/agent for the queue, /ws/room for a call (docs/protocol.md).
 import {
-  Call, Socket, socketTicket, connectionSentence, describeEnd, formatClock, formatDuration, h, openCameraAndMicrophone, safeUrl,
+  Call, Session, Socket, socketTicket, connectionSentence, describeEnd, formatClock, formatDuration, h, openCameraAndMicrophone, safeUrl,
   sentenceFor, socketBase, stopStream, toggleTracks,
 } from './client.js';
 
@@ -12,11 +12,11 @@ const SESSION = 'videoshop-console:session';
 const ROOM = 'videoshop-console:room';
 const RECENT = 'videoshop-console:recent-products';
 
+const session = new Session(SESSION, { onEnded: (message) => signOut(message) });
+
 const state = {
-  session: read(sessionStorage, SESSION), // {accessToken, refreshToken, expiresAt, user}
   tenant: null,
   socket: null,
-  refreshTimer: null,
   presence: 'offline',
   queue: null, // the last `queue` message
   queueReceivedAt: 0,
@@ -75,37 +75,24 @@ $('sign-in-form').addEventListener('submit', async (event) => {
   }
 });
 
-$('sign-out').addEventListener('click', async () => {
-  const refreshToken = state.session && state.session.refreshToken;
+$('sign-out').addEventListener('click', () => {
+  session.signOut();
   signOut();
-  if (refreshToken) {
-    fetch('/api/v1/auth/logout', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refreshToken }) })
-      .catch(() => {});
-  }
 });
 
 function signedIn(login) {
-  state.session = {
-    accessToken: login.accessToken,
-    refreshToken: login.refreshToken,
-    expiresAt: Date.now() + login.expiresIn * 1000,
-    user: login.user,
-  };
-  sessionStorage.setItem(SESSION, JSON.stringify(state.session));
-  scheduleRefresh();
+  session.start(login);
   start();
 }
 
 function signOut(message) {
-  clearTimeout(state.refreshTimer);
+  session.end();
   clearInterval(state.appointmentTimer);
   state.appointments = [];
   state.hours = null;
   if (state.socket) state.socket.close();
   state.socket = null;
   endCall();
-  state.session = null;
-  sessionStorage.removeItem(SESSION);
   $('me').hidden = true;
   hideOffer();
   banner(null);
@@ -113,47 +100,8 @@ function signOut(message) {
   if (message) showError($('sign-in-error'), message);
 }
 
-/** Renews the access token a minute before it expires (the refresh token rotates each time). */
-function scheduleRefresh() {
-  clearTimeout(state.refreshTimer);
-  const inMs = Math.max(5000, state.session.expiresAt - Date.now() - 60000);
-  state.refreshTimer = setTimeout(() => refresh().catch(() => {}), inMs);
-}
-
-let refreshing = null;
-function refresh() {
-  if (refreshing) return refreshing;
-  refreshing = (async () => {
-    try {
-      const response = await fetch('/api/v1/auth/refresh', {
-        method: 'POST', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ refreshToken: state.session.refreshToken }),
-      });
-      if (response.status === 401 || response.status === 400) {
-        signOut('Your session has ended. Please sign in again.');
-        throw new Error('signed out');
-      }
-      if (!response.ok) throw new Error('refresh failed: ' + response.status);
-      const body = await response.json();
-      state.session.accessToken = body.accessToken;
-      state.session.refreshToken = body.refreshToken;
-      state.session.expiresAt = Date.now() + body.expiresIn * 1000;
-      if (body.user) state.session.user = body.user;
-      sessionStorage.setItem(SESSION, JSON.stringify(state.session));
-      scheduleRefresh();
-    } catch (e) {
-      // Offline for a moment: try again soon (the access token may still be good).
-      if (state.session) state.refreshTimer = setTimeout(() => refresh().catch(() => {}), 15000);
-      throw e;
-    } finally {
-      refreshing = null;
-    }
-  })();
-  return refreshing;
-}
-
 async function api(path) {
-  const response = await fetch('/api/v1' + path, { headers: { Authorization: 'Bearer ' + state.session.accessToken } });
+  const response = await fetch('/api/v1' + path, { headers: { Authorization: 'Bearer ' + session.accessToken } });
   if (!response.ok) throw new Error(path + ': ' + response.status);
   return response.json();
 }
@@ -172,7 +120,7 @@ async function apiSend(method, path, body) {
 // ---- The console socket: queue, presence, offers ----------------------------------------------
 
 function start() {
-  const user = state.session.user;
+  const user = session.user;
   $('who').textContent = user.displayName || user.email;
   $('me').hidden = false;
   if (!$('languages').value) $('languages').value = localStorage.getItem('videoshop-console:languages') || browserLanguages().join(', ');
@@ -194,18 +142,18 @@ function start() {
 }
 
 async function connect() {
-  if (state.session.expiresAt - Date.now() < 30000) {
-    try { await refresh(); } catch (e) { if (!state.session) return; }
+  if (session.expiresWithin(30000)) {
+    try { await session.refresh(); } catch (e) { if (!session.current) return; }
   }
   // Each (re)connect trades the access token for a one-time ticket: no token in the socket's URL.
   const socket = new Socket(async () => {
     let ticket;
     try {
-      ticket = await socketTicket(base, '/api/v1/auth/socket-ticket', {}, { Authorization: 'Bearer ' + state.session.accessToken });
+      ticket = await socketTicket(base, '/api/v1/auth/socket-ticket', {}, { Authorization: 'Bearer ' + session.accessToken });
     } catch (e) {
       if (e.status !== 401) throw e;
-      await refresh(); // the access token expired or was revoked: a fresh one, or signed out
-      ticket = await socketTicket(base, '/api/v1/auth/socket-ticket', {}, { Authorization: 'Bearer ' + state.session.accessToken });
+      await session.refresh(); // the access token expired or was revoked: a fresh one, or signed out
+      ticket = await socketTicket(base, '/api/v1/auth/socket-ticket', {}, { Authorization: 'Bearer ' + session.accessToken });
     }
     return socketBase(base) + '/ws/agent?ticket=' + encodeURIComponent(ticket);
   }, {
@@ -214,7 +162,7 @@ async function connect() {
     onOpen: () => banner(null),
     onMessage: onConsoleMessage,
     onDown: async (how) => {
-      if (state.socket !== socket || !state.session) return;
+      if (state.socket !== socket || !session.current) return;
       banner('The connection to the queue dropped. Reconnecting\u2026');
       socket.reconnectLater();
     },
@@ -292,7 +240,7 @@ $('languages').addEventListener('change', () => {
 function renderQueue() {
   const queue = state.queue;
   if (!queue) return;
-  const me = state.session.user.id;
+  const me = session.user.id;
   const mine = queue.agents.find((agent) => agent.agentId === me);
   state.presence = mine ? mine.presence : 'offline';
   for (const button of document.querySelectorAll('.presence-option')) {
@@ -897,13 +845,7 @@ function read(storage, name) {
 }
 
 // Signed in already (a reload): carry on; else the sign-in form.
-if (state.session && state.session.refreshToken) {
-  if (state.session.expiresAt - Date.now() < 60000) {
-    refresh().then(start, () => {});
-  } else {
-    scheduleRefresh();
-    start();
-  }
-} else {
-  setView('sign-in');
-}
+session.resume(60000).then((signedIn) => {
+  if (signedIn) start();
+  else setView('sign-in');
+}, () => {});

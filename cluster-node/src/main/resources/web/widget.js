@@ -3,7 +3,8 @@
  *
  *   <script src="https://<videoshop node>/widget.js" data-key="vsw_..." async></script>
  *
- * Optional attributes: data-color (the accent, a CSS color), data-title (the launcher's words).
+ * How it looks comes from the tenant's settings (GET /widget/config); the tag's optional attributes
+ * override them on its page: data-color, data-title, data-greeting, data-position, data-language.
  * Everything it shows lives in a shadow root with its own styles, so the store's CSS and the
  * widget's never meet. It talks to the node that served it: the queue over /ws/widget, the call
  * over /ws/room (docs/protocol.md). When the shopper presses "Add to cart" on a product the agent
@@ -22,50 +23,20 @@
   }
   var key = script.getAttribute('data-key');
   var base = new URL(script.src, location.href).origin;
-  // ---- Appearance and language (docs/widget.md): the script tag's attributes, the texts in the
-  // shopper's language — the first of the browser's languages we have (en-US matches en), else the
-  // store's default (data-language), else English.
-  var TEXTS = {
-    en: { launcher: 'Video call with an expert', title: 'Live video shopping', subtitle: 'Talk face to face with one of our experts',
-      lead: 'Leave your name and we will connect you with an expert for a video call.', name: 'Your name', email: 'Email', phone: 'Phone',
-      interest: 'What are you looking for?', notes: 'Anything else we should know?', consent: 'You may contact me by email or phone about this request.',
-      join: 'Join the queue', fineprint: 'Your camera and microphone are only used during the call, after you agree in your browser.',
-      next: 'You are next in line.', number: 'You are number {n} in line.', leave: 'Leave the queue' },
-    de: { launcher: 'Videoberatung mit einem Experten', title: 'Live-Videoberatung', subtitle: 'Sprechen Sie persönlich mit einem unserer Experten',
-      lead: 'Nennen Sie uns Ihren Namen, und wir verbinden Sie per Video mit einem Experten.', name: 'Ihr Name', email: 'E-Mail', phone: 'Telefon',
-      interest: 'Wonach suchen Sie?', notes: 'Sollen wir noch etwas wissen?', consent: 'Sie dürfen mich zu dieser Anfrage per E-Mail oder Telefon kontaktieren.',
-      join: 'In die Warteschlange', fineprint: 'Kamera und Mikrofon werden nur während des Gesprächs genutzt, nachdem Sie im Browser zugestimmt haben.',
-      next: 'Sie sind als Nächstes dran.', number: 'Sie sind Nummer {n} in der Warteschlange.', leave: 'Warteschlange verlassen' },
-    fr: { launcher: 'Appel vidéo avec un expert', title: 'Shopping vidéo en direct', subtitle: 'Parlez en face à face avec l\u2019un de nos experts',
-      lead: 'Indiquez votre nom et nous vous mettrons en relation vidéo avec un expert.', name: 'Votre nom', email: 'E-mail', phone: 'Téléphone',
-      interest: 'Que recherchez-vous ?', notes: 'Autre chose à nous dire ?', consent: 'Vous pouvez me contacter par e-mail ou par téléphone à propos de cette demande.',
-      join: 'Rejoindre la file', fineprint: 'Votre caméra et votre micro ne servent que pendant l\u2019appel, après votre accord dans le navigateur.',
-      next: 'Vous êtes le prochain.', number: 'Vous êtes numéro {n} dans la file.', leave: 'Quitter la file' },
-    es: { launcher: 'Videollamada con un experto', title: 'Compras por vídeo en directo', subtitle: 'Hable cara a cara con uno de nuestros expertos',
-      lead: 'Déjenos su nombre y le pondremos en videollamada con un experto.', name: 'Su nombre', email: 'Correo electrónico', phone: 'Teléfono',
-      interest: '¿Qué está buscando?', notes: '¿Algo más que debamos saber?', consent: 'Pueden contactarme por correo o teléfono sobre esta solicitud.',
-      join: 'Unirse a la cola', fineprint: 'La cámara y el micrófono solo se usan durante la llamada, después de que lo acepte en su navegador.',
-      next: 'Es el siguiente.', number: 'Es el número {n} de la cola.', leave: 'Salir de la cola' },
-  };
-  function pickLanguage(wanted, storeDefault) {
-    var all = (wanted || []).concat(storeDefault ? [storeDefault] : []);
-    for (var i = 0; i < all.length; i++) {
-      var primary = String(all[i] || '').toLowerCase().split('-')[0];
-      if (TEXTS[primary]) return primary;
-    }
-    return 'en';
+  // ---- Appearance and language (docs/widget.md): the tenant's appearance (/widget/config), each
+  // field overridden by the script tag's attribute; the texts (widget-texts.js) in the shopper's
+  // language: the first of the browser's languages they exist in, else the store's default, else English.
+  function attribute(name) {
+    var value = script.getAttribute('data-' + name);
+    return value && value.trim() ? value.trim() : null;
   }
-  var language = pickLanguage(navigator.languages || [navigator.language], script.getAttribute('data-language'));
-  var t = TEXTS[language];
-  // "Book a time" (Scheduling): the view itself is widget-booking.js, loaded on first use.
-  var BOOK_TEXT = { en: 'Book a time instead', de: 'Lieber einen Termin buchen', fr: 'Réserver plutôt un créneau', es: 'Mejor reservar una cita' }[language];
-  var accent = script.getAttribute('data-color') || '#4338ca';
-  var launcherTitle = script.getAttribute('data-title') || t.launcher;
-  var side = script.getAttribute('data-position') === 'left' ? 'left' : 'right';
 
   function start() {
-    import(base + '/web/client.js').then(function (client) {
-      widget(client);
+    var config = fetch(base + '/widget/config?key=' + encodeURIComponent(key || ''), { credentials: 'omit' })
+      .then(function (response) { return response.ok ? response.json() : {}; })
+      .catch(function () { return {}; }); // unreachable: the defaults; the socket says why later
+    Promise.all([import(base + '/web/client.js'), import(base + '/web/widget-texts.js'), config]).then(function (loaded) {
+      widget(loaded[0], appearance(loaded[1], loaded[2] || {}));
     }, function (e) {
       console.warn('[VideoShop] could not load the widget from ' + base, e);
     });
@@ -92,11 +63,30 @@
     return { storage: storageConsent.storage };
   };
 
+  /** What this page shows: the tag's attributes over the tenant's settings over the defaults. */
+  function appearance(texts, config) {
+    var wanted = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
+    var language = texts.pickLanguage(wanted, attribute('language') || config.language);
+    var locale = wanted.filter(function (tag) { return String(tag || '').toLowerCase().split('-')[0] === language; })[0] || language;
+    var t = texts.textsFor(language, locale);
+    var position = attribute('position') || config.position;
+    return {
+      language: language,
+      t: t,
+      accent: attribute('color') || config.color || '#4338ca',
+      launcher: attribute('title') || config.buttonText || t.launcher,
+      greeting: attribute('greeting') || config.greeting || t.lead,
+      side: position === 'left' ? 'left' : 'right',
+    };
+  }
+
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();
 
-  function widget(client) {
+  function widget(client, look) {
     var h = client.h;
+    var t = look.t;
+    var language = look.language;
     var store = {
       get: function (name) {
         if (!storageConsent.storage) return memory[name] == null ? null : memory[name];
@@ -130,7 +120,7 @@
     // ---- The host element and its shadow root ------------------------------------------------
     var host = h('div', { id: 'videoshop-widget' });
     // Inline styles beat the store's selectors: the box the widget sits in stays ours.
-    host.setAttribute('style', 'all: initial; position: fixed; ' + side + ': 20px; bottom: 20px; z-index: 2147483000;');
+    host.setAttribute('style', 'all: initial; position: fixed; ' + look.side + ': 20px; bottom: 20px; z-index: 2147483000;');
     var root = host.attachShadow({ mode: 'open' });
     var sheet = css();
     if (root.adoptedStyleSheets !== undefined && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
@@ -143,17 +133,17 @@
 
     var launcherBadge = h('span', { class: 'badge', hidden: true });
     var launcher = h('button', { id: 'launcher', class: 'launcher', type: 'button', 'aria-expanded': 'false', onclick: function () { setOpen(!state.open); } },
-      icon('camera'), h('span', { class: 'launcher-text' }, launcherTitle), launcherBadge);
+      icon('camera'), h('span', { class: 'launcher-text' }, look.launcher), launcherBadge);
 
     var headerTitle = h('div', { class: 'title' }, t.title);
     var headerSubtitle = h('div', { class: 'subtitle' }, t.subtitle);
     var panel = h('section', { id: 'panel', class: 'panel', role: 'dialog', 'aria-label': t.title, hidden: true, lang: language },
       h('header', {},
         h('div', {}, headerTitle, headerSubtitle),
-        h('button', { id: 'minimize', class: 'icon-button', type: 'button', 'aria-label': 'Minimise', onclick: function () { setOpen(false); } }, '\u2013')));
+        h('button', { id: 'minimize', class: 'icon-button', type: 'button', 'aria-label': t.minimise, onclick: function () { setOpen(false); } }, '\u2013')));
     var body = h('div', { class: 'body' });
     panel.append(body);
-    root.append(h('div', { class: 'frame', style: '--accent: ' + accent }, panel, launcher));
+    root.append(h('div', { class: 'frame' + (look.side === 'left' ? ' left' : ''), style: '--accent: ' + look.accent }, panel, launcher));
 
     window.__videoshop = {
       role: 'shopper',
@@ -162,6 +152,7 @@
       get pc() { return state.call ? state.call.pc : null; },
       get roomId() { return state.room ? state.room.roomId : null; },
       get position() { return state.position; },
+      language: language,
     };
 
     // ---- Views ---------------------------------------------------------------------------------
@@ -170,13 +161,13 @@
       name: input('join-name', 'text', { required: true, maxlength: 100, autocomplete: 'name' }),
       email: input('join-email', 'email', { maxlength: 254, autocomplete: 'email' }),
       phone: input('join-phone', 'tel', { maxlength: 32, autocomplete: 'tel' }),
-      productInterest: input('join-interest', 'text', { maxlength: 200, placeholder: 'e.g. trail running shoes' }),
+      productInterest: input('join-interest', 'text', { maxlength: 200, placeholder: t.interestExample }),
       notes: h('textarea', { id: 'join-notes', maxlength: 500, rows: 2 }),
     };
     var consent = h('input', { id: 'join-consent', type: 'checkbox' });
     var joinButton = h('button', { id: 'join', class: 'primary', type: 'submit' }, t.join);
     var formView = h('form', { id: 'join-form', class: 'view', novalidate: true, onsubmit: function (event) { event.preventDefault(); join(); } },
-      h('p', { class: 'lead' }, t.lead),
+      h('p', { class: 'lead', id: 'greeting' }, look.greeting),
       label(t.name, fields.name, true),
       h('div', { class: 'row' }, label(t.email, fields.email), label(t.phone, fields.phone)),
       label(t.interest, fields.productInterest),
@@ -184,7 +175,7 @@
       h('label', { class: 'check' }, consent, h('span', {}, t.consent)),
       formError,
       joinButton,
-      h('button', { id: 'book-instead', class: 'secondary', type: 'button', onclick: function () { openBooking(); } }, BOOK_TEXT),
+      h('button', { id: 'book-instead', class: 'secondary', type: 'button', onclick: function () { openBooking(); } }, t.bookInstead),
       h('p', { class: 'fineprint' }, t.fineprint));
 
     var placeText = h('p', { id: 'place', class: 'place' });
@@ -193,53 +184,53 @@
     var waitingView = h('div', { id: 'waiting', class: 'view center' },
       h('div', { class: 'pulse' }, icon('camera')),
       placeText, waitText, waitingNote,
-      h('p', { class: 'fineprint' }, 'Keep this page open. You can browse the store in the meantime.'),
+      h('p', { class: 'fineprint' }, t.keepOpen),
       h('button', { id: 'leave', class: 'secondary', type: 'button', onclick: leave }, t.leave));
 
     var connectingView = h('div', { id: 'connecting', class: 'view center' },
-      h('div', { class: 'spinner', 'aria-hidden': 'true' }), h('p', {}, 'Connecting\u2026'));
+      h('div', { class: 'spinner', 'aria-hidden': 'true' }), h('p', {}, t.connecting));
 
     var noticeText = h('p', { id: 'notice-text', class: 'notice-text', role: 'alert' });
-    var noticeButton = h('button', { id: 'notice-back', class: 'secondary', type: 'button', onclick: function () { setView('form'); } }, 'Back');
-    var noticeBook = h('button', { id: 'notice-book', class: 'primary', type: 'button', hidden: true, onclick: function () { openBooking(); } }, BOOK_TEXT);
+    var noticeButton = h('button', { id: 'notice-back', class: 'secondary', type: 'button', onclick: function () { setView('form'); } }, t.back);
+    var noticeBook = h('button', { id: 'notice-book', class: 'primary', type: 'button', hidden: true, onclick: function () { openBooking(); } }, t.bookInstead);
     var noticeView = h('div', { id: 'notice', class: 'view center' }, icon('info'), noticeText, noticeBook, noticeButton);
 
     var remoteVideo = h('video', { id: 'remote-video', class: 'remote', autoplay: true, playsInline: true });
     var localVideo = h('video', { id: 'local-video', class: 'local', autoplay: true, playsInline: true, muted: true });
-    var callStatus = h('div', { id: 'call-status', class: 'call-status' }, 'Connecting you to your expert\u2026');
+    var callStatus = h('div', { id: 'call-status', class: 'call-status' }, t.connectingExpert);
     var callClock = h('span', { id: 'call-clock', class: 'clock', hidden: true });
     var callNote = h('p', { id: 'call-note', class: 'note', hidden: true });
     var productList = h('div', { id: 'products', class: 'products' });
-    var micButton = h('button', { id: 'mute', class: 'round', type: 'button', 'aria-label': 'Mute microphone', 'aria-pressed': 'false', onclick: function () { toggleTrack('audio', micButton); } }, icon('mic'));
-    var camButton = h('button', { id: 'camera-off', class: 'round', type: 'button', 'aria-label': 'Turn camera off', 'aria-pressed': 'false', onclick: function () { toggleTrack('video', camButton); } }, icon('camera'));
-    var hangUpButton = h('button', { id: 'hang-up', class: 'round danger', type: 'button', 'aria-label': 'End call', onclick: hangUp }, icon('phone'));
+    var micButton = h('button', { id: 'mute', class: 'round', type: 'button', 'aria-label': t.mute, 'aria-pressed': 'false', onclick: function () { toggleTrack('audio', micButton); } }, icon('mic'));
+    var camButton = h('button', { id: 'camera-off', class: 'round', type: 'button', 'aria-label': t.cameraOff, 'aria-pressed': 'false', onclick: function () { toggleTrack('video', camButton); } }, icon('camera'));
+    var hangUpButton = h('button', { id: 'hang-up', class: 'round danger', type: 'button', 'aria-label': t.endCall, onclick: hangUp }, icon('phone'));
     var callView = h('div', { id: 'call', class: 'view call' },
       h('div', { class: 'stage' }, remoteVideo, localVideo, callStatus, callClock,
         h('div', { class: 'controls' }, micButton, camButton, hangUpButton)),
       h('aside', { class: 'side' },
-        h('h3', {}, 'Products in this call'),
+        h('h3', {}, t.productsInCall),
         productList,
         callNote));
 
     var endedText = h('p', { id: 'ended-text', class: 'lead' });
     var stars = [];
     for (var i = 1; i <= 5; i++) stars.push(star(i));
-    var comment = h('textarea', { id: 'feedback-comment', maxlength: 1000, rows: 3, placeholder: 'Tell us what went well or what we could do better (optional)' });
+    var comment = h('textarea', { id: 'feedback-comment', maxlength: 1000, rows: 3, placeholder: t.commentExample });
     var feedbackError = h('p', { id: 'feedback-error', class: 'error', role: 'alert', hidden: true });
-    var sendFeedbackButton = h('button', { id: 'send-feedback', class: 'primary', type: 'submit', disabled: true }, 'Send');
+    var sendFeedbackButton = h('button', { id: 'send-feedback', class: 'primary', type: 'submit', disabled: true }, t.send);
     var feedbackView = h('form', { id: 'feedback', class: 'view', onsubmit: function (event) { event.preventDefault(); sendFeedback(); } },
       endedText,
-      h('p', { class: 'question' }, 'How was your call?'),
-      h('div', { class: 'stars', role: 'radiogroup', 'aria-label': 'Rating' }, stars),
-      label('Comment', comment),
+      h('p', { class: 'question' }, t.howWasCall),
+      h('div', { class: 'stars', role: 'radiogroup', 'aria-label': t.rating }, stars),
+      label(t.comment, comment),
       feedbackError,
       h('div', { class: 'buttons' },
-        h('button', { id: 'skip-feedback', class: 'secondary', type: 'button', onclick: finishCall }, 'No, thanks'),
+        h('button', { id: 'skip-feedback', class: 'secondary', type: 'button', onclick: finishCall }, t.noThanks),
         sendFeedbackButton));
 
     var thanksView = h('div', { id: 'thanks', class: 'view center' }, icon('check'),
-      h('p', { class: 'lead' }, 'Thank you for your feedback!'),
-      h('button', { class: 'secondary', type: 'button', onclick: function () { setView('form'); setOpen(false); } }, 'Close'));
+      h('p', { class: 'lead' }, t.thanks),
+      h('button', { class: 'secondary', type: 'button', onclick: function () { setView('form'); setOpen(false); } }, t.close));
 
     var views = { form: formView, waiting: waitingView, connecting: connectingView, notice: noticeView, call: callView, feedback: feedbackView, thanks: thanksView };
     Object.keys(views).forEach(function (name) { views[name].hidden = true; body.append(views[name]); });
@@ -316,7 +307,7 @@
               if (problem) {
                 closeQueue();
                 forgetTicket();
-                notice(client.sentenceFor({ code: problem }));
+                notice(t.sentence({ code: problem }));
               } else {
                 retry();
               }
@@ -332,7 +323,7 @@
           return;
         }
         if (state.view === 'waiting') {
-          waitingNote.textContent = 'The connection dropped. Reconnecting\u2026 you keep your place.';
+          waitingNote.textContent = t.dropped;
           waitingNote.hidden = false;
         }
         socket.reconnectLater();
@@ -427,7 +418,7 @@
         case 'left':
           forgetTicket();
           closeQueue();
-          if (msg.reason === 'abandoned') notice('You were away for too long, so your place in the queue was given up. You are welcome to join again.');
+          if (msg.reason === 'abandoned') notice(t.abandoned);
           else setView('form');
           break;
         case 'refused':
@@ -439,7 +430,7 @@
             withBooking(function (b) { b.joinRefused(msg); });
             break;
           }
-          notice(client.sentenceFor(msg));
+          notice(t.sentence(msg));
           noticeBook.hidden = msg.code !== 'queue_closed';
           break;
         case 'error':
@@ -457,7 +448,7 @@
           } else if (msg.code === 'unavailable' && state.ticket) {
             // The queue is moving to another node (failover): keep the place, ask again in 2 s.
             setView('waiting');
-            waitingNote.textContent = 'Reconnecting\u2026 you keep your place.';
+            waitingNote.textContent = t.reconnecting;
             waitingNote.hidden = false;
             setTimeout(function () {
               if (state.ticket && state.socket && state.socket.open) {
@@ -466,16 +457,16 @@
             }, 2000);
           } else if (state.view === 'connecting' || state.view === 'form') {
             if (msg.field) fieldError(msg.field, msg);
-            else showFormError(client.sentenceFor(msg));
+            else showFormError(t.sentence(msg));
             setView('form');
           } else {
-            waitingNote.textContent = client.sentenceFor(msg);
+            waitingNote.textContent = t.sentence(msg);
             waitingNote.hidden = false;
           }
           break;
         case 'reconnect':
           if (state.view === 'waiting') {
-            waitingNote.textContent = 'Reconnecting\u2026 you keep your place.';
+            waitingNote.textContent = t.reconnecting;
             waitingNote.hidden = false;
           }
           break;
@@ -489,8 +480,8 @@
       state.wait = wait || null;
       var line = state.ticket && state.ticket.line;
       placeText.textContent = line || (position <= 1 ? t.next : t.number.replace('{n}', position));
-      var words = client.describeWait(wait);
-      waitText.textContent = words ? 'Estimated wait: ' + words + '.' : 'We will tell you the wait as soon as an expert is online.';
+      var words = t.wait(wait);
+      waitText.textContent = words ? t.say('estimatedWait', { wait: words }) : t.noEstimate;
       launcherBadge.textContent = '#' + position;
       launcherBadge.hidden = !!line;
     }
@@ -514,18 +505,16 @@
       state.products = [];
       state.callStartedAt = null;
       renderProducts();
-      callStatus.textContent = 'Connecting you to your expert\u2026';
+      callStatus.textContent = t.connectingExpert;
       callStatus.hidden = false;
       callNote.hidden = true;
-      headerSubtitle.textContent = 'You are in a video call';
+      headerSubtitle.textContent = t.inCall;
       client.openCameraAndMicrophone().then(function (media) {
         state.localStream = media.stream;
         localVideo.srcObject = media.stream;
         localVideo.hidden = !media.stream || media.stream.getVideoTracks().length === 0;
         if (media.problem) {
-          showCallNote(media.problem === 'no-camera'
-            ? 'We could not use your camera: your expert hears you but cannot see you.'
-            : 'We could not use your camera or microphone. You can still see your expert and the products; allow the camera in your browser and reload to talk.');
+          showCallNote(media.problem === 'no-camera' ? t.noCamera : t.noMedia);
         }
         state.call = new client.Call({ base: base, roomToken: room.roomToken, role: 'shopper', localStream: media.stream, onEvent: onCallEvent });
         state.call.start();
@@ -540,11 +529,11 @@
           if (msg.state === 'ended') {
             showFeedback(null);
           } else if (!msg.peerConnected) {
-            callStatus.textContent = 'Waiting for your expert to join\u2026';
+            callStatus.textContent = t.waitingExpert;
           }
           break;
         case 'peer-joined':
-          callStatus.textContent = 'Your expert is joining\u2026';
+          callStatus.textContent = t.expertJoining;
           callStatus.hidden = false;
           break;
         case 'call-started':
@@ -554,15 +543,15 @@
           remoteVideo.srcObject = msg.stream;
           break;
         case 'connection':
-          var words = client.connectionSentence(msg.state);
+          var words = t.connection(msg.state);
           if (words) setStatus(words);
           else callStatus.hidden = true;
           break;
         case 'peer-left':
-          setStatus('Your expert\'s connection dropped. Waiting for them to come back\u2026');
+          setStatus(t.expertDropped);
           break;
         case 'socket':
-          if (!msg.up && msg.everOpened) setStatus('Reconnecting to the call\u2026');
+          if (!msg.up && msg.everOpened) setStatus(t.reconnectingCall);
           break;
         case 'product':
           state.products = state.products.filter(function (p) { return p.sku !== msg.sku; });
@@ -573,7 +562,7 @@
           if (msg.reason === 'no-show') {
             // Nothing to rate: there was no call.
             endCall();
-            notice('Your expert could not join the call. We are sorry! Please join the queue again.');
+            notice(t.noShow);
           } else {
             showFeedback(msg);
           }
@@ -589,22 +578,20 @@
             setView('thanks');
             endCall();
           } else if (state.view === 'feedback') {
-            feedbackError.textContent = client.sentenceFor(msg);
+            feedbackError.textContent = t.sentence(msg);
             feedbackError.hidden = false;
             sendFeedbackButton.disabled = false;
           } else if (msg.code !== 'invalid_signal' && msg.code !== 'not_in_room') {
-            showCallNote(client.sentenceFor(msg));
+            showCallNote(t.sentence(msg));
           }
           break;
         case 'low-balance':
           // The merchant's balance is the merchant's business; the shopper only hears of the end.
-          if (msg.exhausted) showCallNote('This call may end in about ' + client.formatDuration(msg.graceSeconds) + '.');
+          if (msg.exhausted) showCallNote(t.say('mayEnd', { duration: client.formatDuration(msg.graceSeconds) }));
           break;
         case 'lost':
           endCall();
-          notice(msg.replaced ? 'Your call goes on in another tab or window.'
-            : msg.neverJoined ? 'We could not connect you to the call. Please join the queue again.'
-            : 'We lost the connection to the call. Please join the queue again if you would like more help.');
+          notice(msg.replaced ? t.lostReplaced : msg.neverJoined ? t.lostNeverJoined : t.lostConnection);
           break;
         default:
           break;
@@ -624,13 +611,13 @@
     function renderProducts() {
       productList.replaceChildren();
       if (!state.products.length) {
-        productList.append(h('p', { class: 'empty' }, 'Products your expert shows you appear here.'));
+        productList.append(h('p', { class: 'empty' }, t.productsEmpty));
         return;
       }
       state.products.slice().reverse().forEach(function (product) {
         var image = client.safeUrl(product.imageUrl);
         var link = client.safeUrl(product.productUrl);
-        var add = h('button', { class: 'primary small add-to-cart', type: 'button', 'data-sku': product.sku }, 'Add to cart');
+        var add = h('button', { class: 'primary small add-to-cart', type: 'button', 'data-sku': product.sku }, t.addToCart);
         add.addEventListener('click', function () { addToCart(product, add); });
         productList.append(h('article', { class: 'product', 'data-sku': product.sku },
           image ? h('img', { src: image, alt: '', loading: 'lazy' }) : h('div', { class: 'no-image' }, icon('bag')),
@@ -638,7 +625,7 @@
             h('div', { class: 'product-title' }, product.title || product.sku),
             product.price ? h('div', { class: 'price' }, product.price) : null,
             h('div', { class: 'product-actions' }, add,
-              link ? h('a', { href: link, target: '_blank', rel: 'noopener noreferrer' }, 'View') : null))));
+              link ? h('a', { href: link, target: '_blank', rel: 'noopener noreferrer' }, t.view) : null))));
       });
     }
 
@@ -649,15 +636,15 @@
         bubbles: true,
         detail: { sku: product.sku, title: product.title || null, price: product.price || null, productUrl: product.productUrl || null },
       }));
-      button.textContent = 'Added \u2713';
+      button.textContent = t.added;
       button.disabled = true;
-      setTimeout(function () { button.textContent = 'Add to cart'; button.disabled = false; }, 2500);
+      setTimeout(function () { button.textContent = t.addToCart; button.disabled = false; }, 2500);
     }
 
     function hangUp() {
       if (state.call) state.call.hangUp();
       hangUpButton.disabled = true;
-      setStatus('Ending the call\u2026');
+      setStatus(t.ending);
     }
 
     function toggleTrack(kind, button) {
@@ -673,8 +660,8 @@
       remoteVideo.srcObject = null;
       localVideo.srcObject = null;
       hangUpButton.disabled = false;
-      headerSubtitle.textContent = 'Talk face to face with one of our experts';
-      endedText.textContent = client.describeEnd(ended, 'shopper');
+      headerSubtitle.textContent = t.subtitle;
+      endedText.textContent = t.ended(ended, client.formatDuration);
       state.rating = 0;
       stars.forEach(function (button) { button.setAttribute('aria-checked', 'false'); });
       sendFeedbackButton.disabled = true;
@@ -730,7 +717,7 @@
     }
 
     function fieldError(field, problem) {
-      showFormError(client.sentenceFor(Object.assign({ code: 'invalid_field', field: field }, problem || {})));
+      showFormError(t.sentence(Object.assign({ code: 'invalid_field', field: field }, problem || {})));
       var element = fields[field];
       if (element) {
         element.setAttribute('aria-invalid', 'true');
@@ -762,7 +749,7 @@
     }
 
     function star(value) {
-      var button = h('button', { type: 'button', class: 'star', role: 'radio', 'aria-checked': 'false', 'aria-label': value + (value === 1 ? ' star' : ' stars'), 'data-rating': value }, '\u2605');
+      var button = h('button', { type: 'button', class: 'star', role: 'radio', 'aria-checked': 'false', 'aria-label': t.say(value === 1 ? 'star' : 'stars', { n: value }), 'data-rating': value }, '\u2605');
       button.addEventListener('click', function () {
         state.rating = value;
         stars.forEach(function (other, index) {
@@ -802,6 +789,7 @@
       '*, *::before, *::after { box-sizing: border-box; }',
       'button, input, textarea { font: inherit; color: inherit; }',
       '.icon { width: 20px; height: 20px; fill: none; stroke: currentColor; stroke-width: 2; stroke-linecap: round; stroke-linejoin: round; flex: none; }',
+      '.frame.left { align-items: flex-start; }',
       '.launcher { display: inline-flex; align-items: center; gap: 10px; border: 0; border-radius: 999px; padding: 12px 20px 12px 16px; background: var(--accent); color: #fff; font-weight: 600; cursor: pointer; box-shadow: 0 6px 20px rgba(20, 20, 40, .25); }',
       '.launcher:hover { filter: brightness(1.08); }',
       '.launcher:focus-visible, button:focus-visible, a:focus-visible { outline: 3px solid color-mix(in srgb, var(--accent) 45%, white); outline-offset: 2px; }',

@@ -87,8 +87,11 @@ public final class AccessRoutes {
             blocking, request -> ApiResponse.ok(apiKeys.revoke(request.caller(), request.path("tenantId"),
                 request.path("keyId")))),
         blocking("GET", tenant + "/api-keys/{keyId}/usage", Access.tenantUsersOnly(Role.ADMIN),
-            "Requests per day made with an API key", blocking, request -> ApiResponse.ok(apiKeys.usage(
+            "An API key's usage records: calls per day and route class", blocking, request -> ApiResponse.ok(apiKeys.usage(
                 request.path("tenantId"), request.path("keyId")))),
+        blocking("GET", tenant + "/api-usage", Access.tenantUsersOnly(Role.ADMIN),
+            "Usage records of every API key of the tenant for the last days", blocking, request -> ApiResponse.ok(
+                apiKeys.tenantUsage(request.path("tenantId"), request.intQuery("days", 30, 1, ApiKeys.USAGE_DAYS_MAX)))),
 
         blocking("GET", tenant + "/widget-keys", Access.tenant(Role.ADMIN, "widget-keys:read"), "List widget keys",
             blocking, request -> ApiResponse.ok(widgetKeys.list(request.path("tenantId")))),

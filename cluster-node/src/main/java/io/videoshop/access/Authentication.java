@@ -26,7 +26,8 @@ public final class Authentication implements ApiRouter.Authenticator {
   }
 
   @Override
-  public CompletionStage<Caller> authenticate(String authorization, String apiKey, String ip, String userAgent) {
+  public CompletionStage<Caller> authenticate(String authorization, String apiKey, String routeClass, String ip,
+      String userAgent) {
     try {
       if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
         AccessTokens.Verified verified = accessTokens.verified(authorization.substring(7).trim(), ip, userAgent);
@@ -40,7 +41,7 @@ public final class Authentication implements ApiRouter.Authenticator {
       }
       if (key == null) return CompletableFuture.completedFuture(Caller.anonymous(ip, userAgent));
       String presented = key;
-      return blocking.run(() -> apiKeys.authenticate(presented, ip, userAgent));
+      return blocking.run(() -> apiKeys.authenticate(presented, routeClass, ip, userAgent));
     } catch (ApiError e) {
       return CompletableFuture.failedFuture(e);
     }

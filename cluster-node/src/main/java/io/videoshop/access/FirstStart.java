@@ -188,7 +188,7 @@ public final class FirstStart {
     if (!settings.allowedOrigins().containsAll(demoOrigins)) {
       // The demo store page is served by the node itself: its origin must be allowed.
       tenants.replaceSettings(SYSTEM, tenantId, new TenantSettings(settings.timeZone(), settings.currency(),
-          settings.businessHours(), settings.queue(), demoOrigins, settings.calls()));
+          settings.businessHours(), settings.queue(), demoOrigins, settings.calls(), settings.widget()));
     }
     List<WidgetKeys.WidgetKey> keys = widgetKeys.list(tenantId).stream().filter(key -> key.revokedAt() == null).toList();
     if (!keys.isEmpty()) return keys.get(keys.size() - 1).publicKey();

@@ -5,6 +5,7 @@ import io.videoshop.http.ApiError;
 import io.videoshop.http.FieldError;
 import io.videoshop.tenant.Tenant;
 import io.videoshop.tenant.TenantSettings;
+import io.videoshop.tenant.WidgetAppearance;
 import io.videoshop.tenant.Tenants;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -141,6 +142,18 @@ public final class WidgetKeys {
         ? tenant.get().settings().allowedOrigins() : key.get().allowedOrigins();
     if (origin == null || !origins.contains(origin)) return Admission.refused("origin_not_allowed");
     return new Admission(true, tenant.get().id(), null);
+  }
+
+  /**
+   * How the widget of a live key of an active tenant looks, from the same cached lookup as
+   * {@link #check}; empty for a missing, unknown or revoked key or a suspended tenant. Needs no
+   * origin: the appearance is public, as the key is.
+   */
+  public Optional<WidgetAppearance> appearance(String publicKey) {
+    if (publicKey == null || publicKey.isBlank() || publicKey.length() > 100) return Optional.empty();
+    Lookup lookup = lookup(publicKey);
+    if (lookup.key().isEmpty()) return Optional.empty();
+    return lookup.tenant().filter(tenant -> !tenant.suspended()).map(tenant -> tenant.settings().widgetAppearance());
   }
 
   private Lookup lookup(String publicKey) {

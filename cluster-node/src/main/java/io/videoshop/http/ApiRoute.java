@@ -18,6 +18,14 @@ public record ApiRoute(String method, String path, Access access, String summary
     this(method, path, access, summary, handler, !"GET".equals(method) && !"DELETE".equals(method));
   }
 
+  /**
+   * What an API key's call of this route counts as in the key's usage records: the scope the
+   * route asks of keys (e.g. {@code calls:read}), else {@code other}.
+   */
+  public String routeClass() {
+    return access instanceof Access.TenantMember member && member.apiKeyScope() != null ? member.apiKeyScope() : "other";
+  }
+
   /** The same route, refusing any body (an action such as suspend, named by its path alone). */
   public ApiRoute withoutBody() {
     return new ApiRoute(method, path, access, summary, handler, false);

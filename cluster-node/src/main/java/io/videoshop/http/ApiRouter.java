@@ -51,10 +51,13 @@ import org.slf4j.LoggerFactory;
 public final class ApiRouter {
   private static final Logger log = LoggerFactory.getLogger(ApiRouter.class);
 
-  /** Authenticates a request from its headers: an anonymous caller when it carries no credentials. */
+  /**
+   * Authenticates a request from its headers: an anonymous caller when it carries no credentials.
+   * An API key's call counts under {@code routeClass} ({@link ApiRoute#routeClass}).
+   */
   @FunctionalInterface
   public interface Authenticator {
-    CompletionStage<Caller> authenticate(String authorization, String apiKey, String ip, String userAgent);
+    CompletionStage<Caller> authenticate(String authorization, String apiKey, String routeClass, String ip, String userAgent);
   }
 
   private final List<ApiRoute> table;
@@ -109,7 +112,8 @@ public final class ApiRouter {
       String ip, String body, String requestId) {
     Map<String, String> headers = headers(request);
     String userAgent = headers.getOrDefault("user-agent", "");
-    return authenticator.authenticate(headers.get("authorization"), headers.get("x-api-key"), ip, userAgent)
+    return authenticator.authenticate(headers.get("authorization"), headers.get("x-api-key"), route.routeClass(), ip,
+            userAgent)
         .thenCompose(authenticated -> RequestIds.withMdc(requestId, () -> {
           Caller caller = authenticated.withRequestId(requestId);
           authorize(route, caller, params);

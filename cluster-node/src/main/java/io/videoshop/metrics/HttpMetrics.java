@@ -24,7 +24,7 @@ public final class HttpMetrics {
   public static final String UNMATCHED = "unmatched";
   /** The routes outside {@code /api/v1}, as templates ({@code {name}}: any one segment). */
   public static final List<String> FIXED_TEMPLATES = List.of("/", "/health/alive", "/health/ready",
-      "/ws/widget", "/ws/agent", "/ws/room", "/ws/live", "/widget.js", "/widget/status", "/demo", "/console", "/web/{asset}");
+      "/ws/widget", "/ws/agent", "/ws/room", "/ws/live", "/widget.js", "/widget/status", "/widget/config", "/widget/preview", "/demo", "/console", "/web/{asset}");
   private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
   private static final Duration[] BUCKETS = Stream.of(5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000)

@@ -162,6 +162,7 @@ public final class Platform {
     mailChannel.consentLinks((tenant, subject) -> mails.link("/privacy/consent#token=" + consents.token(tenant, subject)));
     logins.onSignIn(new io.videoshop.notification.SignInNotices(mails, clock)::signedIn);
     this.apiKeys = new ApiKeys(jdbi, audit, clock);
+    apiKeys.auditClosedDaysEvery(system, blocking.executor());
     this.widgetKeys = new WidgetKeys(jdbi, tenants, audit, clock, settings.widget().keyCacheTtl(),
         settings.widget().keyCacheSize());
     this.firstStart = new FirstStart(jdbi, tenants, users, widgetKeys, clock);

@@ -61,7 +61,7 @@ public record WorkingHours(boolean takesBookings, BusinessHours hours, String ti
     if (hours != null) {
       // The tenant's own checks, reported under this record's field name.
       try {
-        new TenantSettings("UTC", "EUR", hours, TenantSettings.QueuePolicy.defaults(), List.of(), null).validated();
+        new TenantSettings("UTC", "EUR", hours, TenantSettings.QueuePolicy.defaults(), List.of(), null, null).validated();
       } catch (io.videoshop.http.ApiError e) {
         for (FieldError error : e.errors()) {
           errors.add(new FieldError(error.field().replaceFirst("^businessHours", "hours"), error.code(), error.message()));

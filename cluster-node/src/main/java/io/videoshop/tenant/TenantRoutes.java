@@ -29,6 +29,9 @@ public final class TenantRoutes {
         blocking("PUT", one + "/settings", Access.tenant(Role.ADMIN, "tenant:write"), "Replace a tenant's settings",
             blocking, request -> ApiResponse.ok(tenants.replaceSettings(request.caller(), request.path("tenantId"),
                 request.body(TenantSettings.class)))),
+        blocking("PUT", one + "/widget-appearance", Access.tenant(Role.ADMIN, "tenant:write"),
+            "Replace how the tenant's widget looks", blocking, request -> ApiResponse.ok(tenants.changeWidgetAppearance(
+                request.caller(), request.path("tenantId"), request.body(WidgetAppearance.class)).settings().widgetAppearance())),
         blocking("POST", one + "/suspend", Access.OPERATOR, "Suspend a tenant", blocking, request ->
             ApiResponse.ok(tenants.suspend(request.caller(), request.path("tenantId")))).withoutBody(),
         blocking("POST", one + "/reactivate", Access.OPERATOR, "Reactivate a suspended tenant", blocking, request ->

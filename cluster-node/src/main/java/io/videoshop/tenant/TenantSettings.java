@@ -20,10 +20,21 @@ import java.util.Set;
  *
  * @param allowedOrigins origins (scheme://host[:port]) the widget may be embedded on, for widget
  *     keys that list none of their own
+ * @param widget how the widget looks ({@link WidgetAppearance}); changed by its own route, and kept
+ *     when a settings body leaves it out
  */
 public record TenantSettings(
     String timeZone, String currency, BusinessHours businessHours, QueuePolicy queue, List<String> allowedOrigins,
-    CallPolicy calls) {
+    CallPolicy calls, WidgetAppearance widget) {
+
+  /** The widget's appearance in force (the defaults when none was set). */
+  public WidgetAppearance widgetAppearance() {
+    return widget == null ? WidgetAppearance.defaults() : widget;
+  }
+
+  public TenantSettings withWidget(WidgetAppearance appearance) {
+    return new TenantSettings(timeZone, currency, businessHours, queue, allowedOrigins, calls, appearance);
+  }
 
   /** How the tenant's live queue behaves (the queue entity receives it). */
   public record QueuePolicy(int maxLength, int maxWaitSeconds, int reservationTimeoutSeconds, String routingStrategy) {
@@ -51,7 +62,7 @@ public record TenantSettings(
 
   public static TenantSettings defaults(String timeZone, String currency) {
     return new TenantSettings(timeZone, currency, BusinessHours.always(), QueuePolicy.defaults(), List.of(),
-        CallPolicy.defaults());
+        CallPolicy.defaults(), null);
   }
 
   public ZoneId zone() {
@@ -83,6 +94,7 @@ public record TenantSettings(
       range(errors, "calls.maxCallMinutes", calls.maxCallMinutes(), 1, 480);
       range(errors, "calls.wrapUpSeconds", calls.wrapUpSeconds(), 0, 3600);
     }
+    if (widget != null) widget.check(errors, "widget.");
     if (!errors.isEmpty()) throw ApiError.invalid(errors);
     return this;
   }

@@ -110,7 +110,20 @@ public final class Tenants {
     if (settings == null) throw ApiError.badRequest("missing_body", "Settings are required");
     TenantSettings valid = settings.validated();
     return change(caller, id, "tenant.settings_changed", before -> new Tenant(before.id(), before.slug(), before.name(),
-        before.status(), before.plan(), valid, before.createdAt(), clock.instant(), before.version() + 1));
+        before.status(), before.plan(), valid.widget() == null ? valid.withWidget(before.settings().widget()) : valid,
+        before.createdAt(), clock.instant(), before.version() + 1));
+  }
+
+  /** Replaces how the tenant's widget looks (null fields: the widget's defaults); 422 naming each bad field. */
+  public Tenant changeWidgetAppearance(Caller caller, String id, WidgetAppearance appearance) {
+    if (appearance == null) throw ApiError.badRequest("missing_body", "The appearance is required");
+    List<FieldError> errors = new ArrayList<>();
+    appearance.check(errors, "");
+    if (!errors.isEmpty()) throw ApiError.invalid(errors);
+    WidgetAppearance valid = appearance.normalized();
+    return change(caller, id, "tenant.widget_appearance_changed", before -> new Tenant(before.id(), before.slug(),
+        before.name(), before.status(), before.plan(), before.settings().withWidget(valid), before.createdAt(),
+        clock.instant(), before.version() + 1));
   }
 
   public Tenant suspend(Caller caller, String id) {

@@ -48,7 +48,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  * docs/admin.md) and their assets under {@code /web/<file>} (the charts library under
  * {@code /web/vendor/}). Plain files from {@code web/} on the classpath; only names made of
  * lower-case letters, digits and dashes with a known extension are looked up, so no path can
- * leave that folder. {@code /widget/status} tells a widget whose socket was refused why.
+ * leave that folder. {@code /widget/status} tells a widget whose socket was refused why;
+ * {@code /widget/config} tells it how its tenant wants it to look.
  */
 public final class WebPages {
   private static final String FOLDER = "web/";
@@ -86,6 +87,15 @@ public final class WebPages {
           + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
       RawHeader.create("X-Frame-Options", "DENY"),
       RawHeader.create("Referrer-Policy", "no-referrer"));
+  /**
+   * The admin app's live preview of the widget (framed by /admin only): no tokens in it; styles
+   * inline because the widget sets its corner and accent in style attributes.
+   */
+  private static final List<HttpHeader> PREVIEW = List.of(
+      RawHeader.create("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+          + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"),
+      RawHeader.create("X-Frame-Options", "SAMEORIGIN"),
+      RawHeader.create("Referrer-Policy", "no-referrer"));
   /** The charts library of the admin app: uPlot from its Maven webjar, under names of our own. */
   private static final String UPLOT = "META-INF/resources/webjars/uplot/1.6.30/dist/";
   private static final Map<String, String> VENDOR = Map.of(
@@ -116,7 +126,8 @@ public final class WebPages {
         // can be /console (a worker's scope is at most the folder it is served from).
         path("console.webmanifest", () -> file("console.webmanifest")),
         path("console-sw.js", () -> respondWithHeaders(CONSOLE, () -> file("console-sw.js"))),
-        pathPrefix("widget", () -> path("status", this::widgetStatus)),
+        pathPrefix("widget", () -> concat(path("status", this::widgetStatus), path("config", this::widgetConfig),
+            path("preview", () -> respondWithHeaders(PREVIEW, () -> file("widget-preview.html"))))),
         pathPrefix("web", () -> pathPrefix("vendor", () -> path(name -> VENDOR.containsKey(name)
             ? respondWithHeaders(EVERY_FILE, () -> asset(VENDOR.get(name), name)) : reject()))),
         pathPrefix("web", () -> path(name -> ASSET.matcher(name).matches()
@@ -177,6 +188,19 @@ public final class WebPages {
               .filter(key -> key.revokedAt() == null).toList();
           return live.isEmpty() ? Optional.empty() : Optional.of(live.get(live.size() - 1).publicKey());
         });
+  }
+
+  /**
+   * How a widget key's widget looks ({@link io.videoshop.tenant.WidgetAppearance}): its fields, absent
+   * ones left out; {@code {}} for a key that is not live (the widget then uses its defaults and
+   * learns why when it connects). Not cached by browsers, so a change shows on the next page
+   * load; the node answers from {@link WidgetKeys}'s cache.
+   */
+  private Route widgetConfig() {
+    return parameterOptional("key", key -> onSuccess(blocking.run(() -> widgetKeys.appearance(key.orElse(null))),
+        appearance -> respondWithHeaders(List.of(RawHeader.create("Access-Control-Allow-Origin", "*"),
+            RawHeader.create("Cache-Control", "no-cache")), () -> complete(HttpResponse.create().withEntity(
+            HttpEntities.create(ContentTypes.APPLICATION_JSON, appearance.map(Json::write).orElse("{}")))))));
   }
 
   /**

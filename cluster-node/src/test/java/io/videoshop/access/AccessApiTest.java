@@ -3,6 +3,7 @@ package io.videoshop.access;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.videoshop.http.Json;
 import io.videoshop.node.ApiClient;
 import io.videoshop.node.TestPlatform;
 import io.videoshop.persistence.TestDatabase;
@@ -178,8 +179,33 @@ class AccessApiTest {
     assertThat(api.call("POST", keys).apiKey(secret).body(Map.of("name", "x", "scopes", List.of("tenant:read"))).send()
         .code()).isEqualTo("api_key_not_allowed");
 
+    // Usage records: per day and route class (the scope a route asks of keys; refused calls count too).
     JsonNode usage = api.call("GET", keys + "/" + keyId + "/usage").bearer(tenant.adminToken()).send().json();
     assertThat(usage.get(0).get("requests").asLong()).isEqualTo(4);
+    assertThat(usage.get(0).get("byRouteClass")).isEqualTo(Json.MAPPER.valueToTree(Map.of("tenant:read", 2, "users:read", 1, "other", 1)));
+    JsonNode tenantUsage = api.call("GET", "/api/v1/tenants/" + tenant.id() + "/api-usage?days=7").bearer(tenant.adminToken()).send().json();
+    assertThat(tenantUsage).hasSize(1);
+    assertThat(tenantUsage.get(0).get("keyId").asText()).isEqualTo(keyId);
+    assertThat(tenantUsage.get(0).get("byRouteClass")).isEqualTo(usage.get(0).get("byRouteClass"));
+    assertThat(api.call("GET", "/api/v1/tenants/" + tenant.id() + "/api-usage?days=91").bearer(tenant.adminToken()).send().status())
+        .isEqualTo(400);
+    assertThat(api.call("GET", "/api/v1/tenants/" + tenant.id() + "/api-usage").apiKey(secret).send().code()).isEqualTo("api_key_not_allowed");
+
+    // Closed days go into the audit trail once: yesterday's calls (as the counter wrote them), not today's.
+    java.time.LocalDate yesterday = java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1);
+    platform.node.platform().jdbi.useHandle(handle -> handle.createUpdate(
+            "INSERT INTO api_key_calls (key_id, usage_day, route_class, requests) VALUES (:id, :day, 'tenant:read', 7)")
+        .bind("id", keyId).bind("day", yesterday).execute());
+    ApiKeys apiKeys = platform.node.platform().apiKeys;
+    assertThat(apiKeys.auditClosedDays()).isGreaterThanOrEqualTo(1);
+    assertThat(apiKeys.auditClosedDays()).as("each day once").isZero();
+    JsonNode recorded = api.call("GET", "/api/v1/tenants/" + tenant.id() + "/audit?action=api_key.usage_recorded")
+        .bearer(tenant.ownerToken()).send().json().get("items");
+    assertThat(recorded).hasSize(1);
+    assertThat(recorded.get(0).get("targetId").asText()).isEqualTo(keyId);
+    assertThat(recorded.get(0).get("actorType").asText()).isEqualTo("system");
+    assertThat(recorded.get(0).at("/after/day").asText()).isEqualTo(yesterday.toString());
+    assertThat(recorded.get(0).at("/after/byRouteClass/tenant:read").asInt()).isEqualTo(7);
     assertThat(api.call("GET", keys).bearer(tenant.adminToken()).send().json().get(0).get("lastUsedAt").isNull()).isFalse();
 
     assertThat(api.call("DELETE", keys + "/" + keyId).bearer(tenant.adminToken()).send().status()).isEqualTo(200);

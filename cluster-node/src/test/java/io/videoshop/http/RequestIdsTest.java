@@ -87,7 +87,7 @@ class RequestIdsTest {
         }),
         new ApiRoute("GET", "/api/v1/broken", Access.PUBLIC, "fails unexpectedly",
             request -> CompletableFuture.failedFuture(new IllegalStateException("boom")))),
-        (authorization, apiKey, ip, userAgent) -> CompletableFuture.completedFuture(Caller.anonymous(ip, userAgent)),
+        (authorization, apiKey, routeClass, ip, userAgent) -> CompletableFuture.completedFuture(Caller.anonymous(ip, userAgent)),
         TrustedProxies.NONE);
     try (LogEvents lines = new LogEvents()) {
       ServerBinding binding = Http.get(system).newServerAt("127.0.0.1", 0)

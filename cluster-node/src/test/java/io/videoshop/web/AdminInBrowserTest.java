@@ -264,38 +264,62 @@ class AdminInBrowserTest {
       String publicKey = admin.findElement(By.xpath("//tr[td[1][normalize-space()='Other shop']]")).getAttribute("data-key");
       new org.openqa.selenium.support.ui.Select(admin.findElement(By.id("snippet-key"))).selectByValue(publicKey);
       js(admin, "document.getElementById('snippet-key').dispatchEvent(new Event('input'))");
-      admin.findElement(By.id("appearance-title")).clear();
-      admin.findElement(By.id("appearance-title")).sendKeys("Talk to us");
       String snippet = admin.findElement(By.id("snippet")).getText();
-      assertThat(snippet).contains(base + "/widget.js", publicKey, "data-title=\"Talk to us\"");
-      assertThat(admin.findElement(By.id("preview-launcher")).getText()).isEqualTo("Talk to us");
-      screenshot(admin, "widget");
-
-      otherShopPage = "<!doctype html><title>Other shop</title><h1>Other shop</h1>" + snippet;
-      shopper.get(origin + "/");
-      SearchContext widget = widget(shopper);
-      assertThat(widget.findElement(By.cssSelector("#launcher")).getText()).contains("Talk to us");
-      widget.findElement(By.cssSelector("#launcher")).click();
-      widget.findElement(By.cssSelector("#join-name")).sendKeys("Olga Other");
-      widget.findElement(By.cssSelector("#join")).click();
-      until(shopper, "the other store's shopper waits", driver -> "waiting".equals(js(driver, "return window.__videoshop.view")));
+      assertThat(snippet).contains(base + "/widget.js", "data-key=\"" + publicKey + "\"");
 
       // The widget's texts: the browser's first language it has (fr-CA is French), else the
       // store's default from data-language, else English.
       String plainTag = "<script src=\"" + base + "/widget.js\" data-key=\"" + publicKey + "\" data-language=\"de\" async></script>";
       for (String[] languages : new String[][] {{"['fr-CA', 'de']", "Appel vidéo avec un expert"},
           {"['pt-BR']", "Videoberatung mit einem Experten"}, {"['en-US', 'fr']", "Video call with an expert"}}) {
-        otherShopPage = "<!doctype html><meta charset=utf-8><title>Other shop</title><script>Object.defineProperty(navigator, 'languages', "
-            + "{get: () => " + languages[0] + "});</script>" + plainTag;
-        shopper.get(origin + "/?" + UUID.randomUUID());
-        widget(shopper);
+        showOnOtherShop(origin, languages[0], plainTag);
         // The launcher's words (textContent: while the shopper waits, the launcher shows the place instead).
-        assertThat(js(shopper, "return document.getElementById('videoshop-widget').shadowRoot.querySelector('.launcher-text').textContent"))
-            .as(languages[0]).isEqualTo(languages[1]);
-        assertThat(js(shopper, "return document.getElementById('videoshop-widget').shadowRoot.querySelector('#join').textContent"))
+        assertThat(inWidget(shopper, "return root.querySelector('.launcher-text').textContent")).as(languages[0]).isEqualTo(languages[1]);
+        assertThat(inWidget(shopper, "return root.querySelector('#join').textContent"))
             .isEqualTo(Map.of("Appel vidéo avec un expert", "Rejoindre la file", "Videoberatung mit einem Experten", "In die Warteschlange",
                 "Video call with an expert", "Join the queue").get(languages[1]));
       }
+      theLanguageChoiceAndTheTextsAreComplete();
+
+      // The look, stored for the tenant: edited with the real widget as preview, then saved.
+      js(admin, "const c = document.getElementById('appearance-colour'); c.value = '#0f766e'; c.dispatchEvent(new Event('input'))");
+      admin.findElement(By.id("appearance-title")).sendKeys("Talk to us");
+      admin.findElement(By.id("appearance-greeting")).sendKeys("Hi! Our fitters find your size.");
+      new org.openqa.selenium.support.ui.Select(admin.findElement(By.id("appearance-language"))).selectByValue("fr");
+      new org.openqa.selenium.support.ui.Select(admin.findElement(By.id("preview-browser"))).selectByValue("pt");
+      js(admin, "document.getElementById('preview-browser').dispatchEvent(new Event('change'))");
+      until(admin, "the preview shows the edited look", driver -> {
+        driver.switchTo().frame(driver.findElement(By.id("widget-preview")));
+        try {
+          return !driver.findElements(By.id("videoshop-widget")).isEmpty()
+              && "Talk to us".equals(inWidget(driver, "return root.querySelector('.launcher-text').textContent"))
+              && "Hi! Our fitters find your size.".equals(inWidget(driver, "return root.querySelector('#greeting').textContent"))
+              && "Rejoindre la file".equals(inWidget(driver, "return root.querySelector('#join').textContent"))
+              && "rgb(15, 118, 110)".equals(inWidget(driver, "return getComputedStyle(root.querySelector('.launcher')).backgroundColor"));
+        } finally {
+          driver.switchTo().defaultContent();
+        }
+      });
+      admin.findElement(By.id("appearance-save")).click();
+      until(admin, "the appearance is saved", driver -> driver.findElement(By.id("appearance-saved")).isDisplayed());
+      screenshot(admin, "widget");
+
+      // Every page of the tenant's stores takes it: the other origin, and the demo store.
+      otherShopPage = "<!doctype html><title>Other shop</title><h1>Other shop</h1>" + snippet;
+      shopper.get(origin + "/?" + UUID.randomUUID());
+      SearchContext widget = widget(shopper);
+      assertThat(widget.findElement(By.cssSelector("#launcher")).getText()).contains("Talk to us");
+      widget.findElement(By.cssSelector("#launcher")).click();
+      widget.findElement(By.cssSelector("#join-name")).sendKeys("Olga Other");
+      widget.findElement(By.cssSelector("#join")).click();
+      until(shopper, "the other store's shopper waits", driver -> "waiting".equals(js(driver, "return window.__videoshop.view")));
+      // The tenant's default language serves a browser whose languages the widget lacks.
+      showOnOtherShop(origin, "['pt-BR']", "<script src=\"" + base + "/widget.js\" data-key=\"" + publicKey + "\" async></script>");
+      assertThat(inWidget(shopper, "return root.querySelector('#join').textContent")).isEqualTo("Rejoindre la file");
+      shopper.get(base + "/demo");
+      widget(shopper);
+      assertThat(inWidget(shopper, "return getComputedStyle(root.querySelector('.launcher')).backgroundColor")).isEqualTo("rgb(15, 118, 110)");
+      assertThat(inWidget(shopper, "return root.querySelector('#greeting').textContent")).isEqualTo("Hi! Our fitters find your size.");
       otherShopPage = "<!doctype html><title>Other shop</title><h1>Other shop</h1>" + snippet;
       shopper.get(origin + "/");
 
@@ -310,8 +334,27 @@ class AdminInBrowserTest {
       until(admin, "the secret, shown once", driver -> driver.findElement(By.id("api-key-secret")).getText().startsWith("vsk_")
           || !driver.findElement(By.id("api-key-secret")).getText().isBlank());
       assertThat(admin.findElement(By.id("api-keys-table")).getText()).contains("Reports export");
+      // A call with the key shows in its usage records, under its route class.
+      String secret = admin.findElement(By.id("api-key-secret")).getText();
+      assertThat(new ApiClient(node.httpPort()).call("GET", "/api/v1/tenants/" + js(admin, "return window.__admin.tenantId")
+          + "/reports/live").apiKey(secret).send().status()).isEqualTo(200);
+      open("api-keys");
+      assertThat(admin.findElement(By.id("api-usage-table")).getText()).contains("Reports export", "reports:read: 1");
+      screenshot(admin, "api-keys");
       open("audit");
       until(admin, "the audit log holds the key's creation", driver -> driver.findElement(By.id("audit-table")).getText().contains("api_key"));
+
+      // Privacy: an erasure, confirmed in a dialog, becomes a request with its status.
+      open("privacy");
+      new org.openqa.selenium.support.ui.Select(admin.findElement(By.id("privacy-kind"))).selectByValue("ticketId");
+      admin.findElement(By.id("privacy-reference")).sendKeys("no-such-ticket");
+      js(admin, "window.__confirmed = []; window.confirm = (text) => { window.__confirmed.push(text); return true; }");
+      admin.findElement(By.id("privacy-erase")).click();
+      until(admin, "the erasure is listed", driver -> "privacy".equals(js(driver, "return window.__admin.screen"))
+          && driver.findElement(By.id("privacy-requests")).getText().contains("erasure"));
+      assertThat(String.valueOf(js(admin, "return window.__confirmed.join()"))).contains("cannot be undone", "no-such-ticket");
+      assertThat(admin.findElement(By.id("retention")).getText()).contains("platform operator");
+      screenshot(admin, "privacy");
     });
   }
 
@@ -420,6 +463,45 @@ class AdminInBrowserTest {
     widget.findElement(By.cssSelector("#launcher")).click();
     widget.findElement(By.cssSelector("#join-name")).sendKeys("Ada Shopper");
     widget.findElement(By.cssSelector("#join")).click();
+  }
+
+  /** The other store's page with `tag`, in a browser whose languages are `languages` (a JS array). */
+  private void showOnOtherShop(String origin, String languages, String tag) {
+    otherShopPage = "<!doctype html><meta charset=utf-8><title>Other shop</title><script>Object.defineProperty(navigator, 'languages', "
+        + "{get: () => " + languages + "});</script>" + tag;
+    shopper.get(origin + "/?" + UUID.randomUUID());
+    widget(shopper);
+  }
+
+  /** Runs `script` with `root` bound to the widget's shadow root. */
+  private static Object inWidget(WebDriver driver, String script) {
+    return js(driver, "const root = document.getElementById('videoshop-widget').shadowRoot; " + script);
+  }
+
+  /**
+   * The widget's language choice (widget-texts.js, run in Chromium as the widget runs it) and its
+   * texts: every language has every text the English one has.
+   */
+  @SuppressWarnings("unchecked")
+  private void theLanguageChoiceAndTheTextsAreComplete() {
+    Map<String, Object> result = (Map<String, Object>) ((JavascriptExecutor) shopper).executeAsyncScript("""
+        const done = arguments[arguments.length - 1];
+        import(arguments[0] + '/web/widget-texts.js').then((m) => {
+          const keys = (o, prefix = '') => Object.entries(o).flatMap(([k, v]) => typeof v === 'object' ? keys(v, prefix + k + '.') : [prefix + k]);
+          const english = keys(m.TEXTS.en);
+          done({
+            picks: [m.pickLanguage(['en-US'], null), m.pickLanguage(['de-AT', 'fr'], 'es'), m.pickLanguage(['pt-BR', 'it'], 'es'),
+              m.pickLanguage([], null), m.pickLanguage(['FR-ca'], 'de'), m.pickLanguage(['pt'], 'xx')].join(' '),
+            missing: m.LANGUAGES.flatMap((l) => english.filter((k) => !keys(m.TEXTS[l]).includes(k)).map((k) => l + ':' + k)).join(' '),
+            german: [m.textsFor('de').wait({ lowSeconds: 120, highSeconds: 480 }), m.textsFor('de').sentence({ code: 'insufficient_funds' }),
+              m.textsFor('es').sentence({ code: 'invalid_field', field: 'email' })].join(' | '),
+          });
+        }, (e) => done({ error: String(e) }));""", base);
+    assertThat(result.get("error")).isNull();
+    assertThat(result.get("picks")).isEqualTo("en de es en fr en");
+    assertThat(result.get("missing")).as("texts missing in a language").isEqualTo("");
+    assertThat(result.get("german")).isEqualTo("etwa 2 bis 8 Minuten | Die Videoberatung ist in diesem Shop derzeit nicht verfügbar. "
+        + "Bitte versuchen Sie es später erneut. | Introduzca un correo electrónico válido, como ada@example.com.");
   }
 
   private static String fieldError(WebDriver driver, String inputId) {
