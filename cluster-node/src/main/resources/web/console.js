@@ -109,7 +109,7 @@ async function api(path) {
 /** A change through the API; a refused one throws the problem (code, errors) for sentenceFor. */
 async function apiSend(method, path, body) {
   const response = await fetch('/api/v1' + path, {
-    method, headers: { Authorization: 'Bearer ' + state.session.accessToken, 'Content-Type': 'application/json' },
+    method, headers: { Authorization: 'Bearer ' + session.accessToken, 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
   });
   const answer = await response.json().catch(() => ({}));
@@ -131,7 +131,7 @@ function start() {
   }).catch(() => {});
   loadHours().then(loadAppointments);
   clearInterval(state.appointmentTimer);
-  state.appointmentTimer = setInterval(() => { if (state.session) loadAppointments(); }, 60000);
+  state.appointmentTimer = setInterval(() => { if (session.current) loadAppointments(); }, 60000);
   if (state.room && Date.now() - state.room.savedAt < 30 * 60 * 1000) {
     startCall(state.room);
   } else {
@@ -636,7 +636,7 @@ function dayKey(iso) {
 }
 
 async function loadAppointments() {
-  const user = state.session && state.session.user;
+  const user = session.current && session.user;
   if (!user) return;
   const now = new Date(Date.now() + state.serverOffsetMs);
   const to = new Date(now.getTime() + APPOINTMENT_DAYS * 86400000);
@@ -694,7 +694,7 @@ async function appointmentSoon(notice) {
 }
 
 async function loadHours() {
-  const user = state.session && state.session.user;
+  const user = session.current && session.user;
   if (!user) return;
   try {
     const view = await api('/tenants/' + user.tenantId + '/agents/' + user.id + '/working-hours');
@@ -764,7 +764,7 @@ function hoursFromForm() {
 
 $('hours-form').addEventListener('submit', async (event) => {
   event.preventDefault();
-  const user = state.session.user;
+  const user = session.user;
   const error = $('hours-error');
   error.hidden = true;
   $('hours-save').disabled = true;
