@@ -373,9 +373,17 @@ public final class ReportBenchmark {
         videoshop.management { host = "127.0.0.1", port = 0 }
         videoshop.bootstrap { operator-email = "%s", operator-password = "%s" }
         videoshop.auth.jwt-secret = "ihhkhFeyb1db-FSwZOnN9iuMybSX3JkTwxahCgZz"
+        videoshop.privacy.master-key = "%s"
         videoshop.log.level = WARN
         pekko.coordinated-shutdown.exit-jvm = off
-        """.formatted(url, PG_USER, PG_PASSWORD, OPERATOR, PASSWORD)).withFallback(ConfigFactory.defaultApplication()));
+        """.formatted(url, PG_USER, PG_PASSWORD, OPERATOR, PASSWORD, masterKey())).withFallback(ConfigFactory.defaultApplication()));
+  }
+
+  /** A master key of this run only (the schema, and every key it wraps, is dropped at the end). */
+  private static String masterKey() {
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    return "bench:" + java.util.Base64.getEncoder().encodeToString(key);
   }
 
   private static String env(String name, String fallback) {
