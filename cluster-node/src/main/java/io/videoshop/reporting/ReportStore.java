@@ -86,7 +86,8 @@ public final class ReportStore {
           + " WHERE tenant_id = :t AND report_day >= :from AND report_day <= :to"
           + agent.map(a -> " AND agent_id = :agent").orElse("")
           + language.map(l -> " AND language = :language").orElse("");
-      if (perDay) {
+      // Month rows are few (a year: 12 per agent): fetched whole in one query, summed in the JVM.
+      if (perDay || span.months()) {
         rows.addAll(rows("SELECT *" + where, tenantId, span, agent, language, ReportStore::queueFigures));
         continue;
       }
@@ -111,7 +112,7 @@ public final class ReportStore {
       String where = " FROM " + (span.months() ? CallReports.MONTHS : CallReports.DAYS)
           + " WHERE tenant_id = :t AND report_day >= :from AND report_day <= :to"
           + agent.map(a -> " AND agent_id = :agent").orElse("");
-      if (perDay) {
+      if (perDay || span.months()) {
         rows.addAll(rows("SELECT *" + where, tenantId, span, agent, Optional.empty(), ReportStore::callFigures));
         continue;
       }
