@@ -446,7 +446,7 @@
           } else if (msg.code === 'already_queued') {
             // This socket has a place already: nothing to show.
           } else if (msg.code === 'unavailable' && state.ticket) {
-            // The queue is moving to another node (failover): keep the place, ask again in 2 s.
+            // The queue is moving to another node (failover): keep the place, ask again in 1 s.
             setView('waiting');
             waitingNote.textContent = t.reconnecting;
             waitingNote.hidden = false;
@@ -454,7 +454,7 @@
               if (state.ticket && state.socket && state.socket.open) {
                 state.socket.send({ type: 'resume', ticketId: state.ticket.ticketId, resumeToken: state.ticket.resumeToken });
               }
-            }, 2000);
+            }, 1000);
           } else if (state.view === 'connecting' || state.view === 'form') {
             if (msg.field) fieldError(msg.field, msg);
             else showFormError(t.sentence(msg));

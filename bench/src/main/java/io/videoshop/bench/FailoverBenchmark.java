@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code unavailable}s and other errors answered meanwhile, and whether every ticket kept its place.
  * Options {@code --name=value}: ports, node-pids, management-ports, db-url, db-user, db-password,
  * operator-email, operator-password (as bin/videoshop passes them), settings (a label printed
- * with the figures), resume-retry-ms (2000), give-up-seconds (180).
+ * with the figures), resume-retry-ms (1000), give-up-seconds (180).
  */
 public final class FailoverBenchmark {
   private static final int SHOPPERS = 9;
@@ -57,7 +57,7 @@ public final class FailoverBenchmark {
     this.ports = numbers(options.get("ports"), Integer::valueOf);
     this.pids = numbers(options.get("node-pids"), Long::valueOf);
     this.managementPorts = numbers(options.get("management-ports"), Integer::valueOf);
-    this.resumeRetryMs = Integer.parseInt(options.getOrDefault("resume-retry-ms", "2000"));
+    this.resumeRetryMs = Integer.parseInt(options.getOrDefault("resume-retry-ms", "1000"));
     this.giveUpSeconds = Integer.parseInt(options.getOrDefault("give-up-seconds", "180"));
     if (ports.size() < 2 || pids.size() != ports.size() || managementPorts.size() != ports.size()) {
       throw new IllegalArgumentException("needs --ports, --node-pids and --management-ports of two or more nodes");

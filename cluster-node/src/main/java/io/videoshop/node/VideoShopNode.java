@@ -118,6 +118,7 @@ public final class VideoShopNode {
           SharedDatabase.get(system).personalDataVault(), platform.bookingLinks, platform.tenants,
           settings.notifications().mail().fromAddress(), platform.clock));
       QueueReportProjection.init(system, callSummaries);
+      io.videoshop.reporting.BookingReports.init(system);
       io.videoshop.notification.WalletMailProjection.init(system, platform.mails, platform.clock);
       CallMinuteBilling.init(system, platform.wallets, platform.tenants, platform.blocking.executor());
       RoomSweeper.start(system, platform.jdbi, platform.clock, settings.calls().reconnectGrace(),

@@ -47,6 +47,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  */
 final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   private static final int JOIN_ATTEMPTS = 3;
+  /**
+   * A shopper's resume is asked up to this many times, each waiting {@code resume-ask-timeout}
+   * (1.5 s), before the answer is {@code unavailable}: about as long as one ask before, but a
+   * queue that just moved to another node answers the next attempt instead of the widget's next
+   * resume (the first attempt of a failover went to the dead node and is lost).
+   */
+  private static final int RESUME_ATTEMPTS = 3;
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,190}\\.[^@\\s]{1,63}");
   private static final Pattern PHONE = Pattern.compile("[+0-9 ()./-]{3,32}");
   private static final Pattern RESUME_TOKEN = Pattern.compile(
@@ -68,8 +75,8 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   private record Arrived(BookedArrivals.Arrival arrival, Throwable failure) implements Command {}
 
   /** {@code check}: asked by the session itself (its ticket left the view unseen), not by the shopper. */
-  private record ResumeAnswer(String ticketId, TenantQueue.ResumeReply reply, Throwable failure, boolean check)
-      implements Command {}
+  private record ResumeAnswer(String ticketId, TenantQueue.ResumeReply reply, Throwable failure, boolean check,
+      int attempt) implements Command {}
 
   private record LeaveAnswer(String ticketId, TenantQueue.Confirmation reply, Throwable failure) implements Command {}
 
@@ -96,6 +103,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   private final Consents consents;
   private final RateLimit rateLimit = new RateLimit(20, 5, System.nanoTime());
   private final Duration askTimeout;
+  private final Duration resumeAskTimeout;
   private String ticketId;
   /** The token of the join under way: repeated joins carry it, so the queue makes one ticket. */
   private String joinToken;
@@ -119,6 +127,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     this.arrivals = arrivals;
     this.consents = consents;
     this.askTimeout = ClusterSettings.askTimeout(context.getSystem().settings().config());
+    this.resumeAskTimeout = ClusterSettings.resumeAskTimeout(context.getSystem().settings().config());
     this.joinAllowed = joinAllowed;
     this.roomTokens = roomTokens;
     this.tenantId = tenantId;
@@ -286,18 +295,23 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     }
     busy = true;
     resumeToken = resume.resumeToken();
-    askToResume(resume.ticketId(), false);
+    askToResume(resume.ticketId(), false, 1);
     return this;
   }
 
-  private void askToResume(String resuming, boolean check) {
+  /** A check (the session's own question) waits the ask time-out once; a shopper's resume is asked again. */
+  private void askToResume(String resuming, boolean check, int attempt) {
     String token = resumeToken;
-    getContext().ask(TenantQueue.ResumeReply.class, queue, askTimeout,
+    getContext().ask(TenantQueue.ResumeReply.class, queue, check ? askTimeout : resumeAskTimeout,
         replyTo -> new TenantQueue.Resume(resuming, token, replyTo),
-        (reply, failure) -> new ResumeAnswer(resuming, reply, failure, check));
+        (reply, failure) -> new ResumeAnswer(resuming, reply, failure, check, attempt));
   }
 
   private Behavior<Command> onResumed(ResumeAnswer answer) {
+    if (answer.failure() != null && !answer.check() && !closed && answer.attempt() < RESUME_ATTEMPTS) {
+      askToResume(answer.ticketId(), false, answer.attempt() + 1);
+      return this;
+    }
     busy = false;
     if (closed) {
       if (answer.reply() instanceof TenantQueue.Resumed resumed) {
@@ -398,7 +412,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
       // Gone without a word this socket heard (e.g. the feed subscribed again and the accept fell
       // in between): the queue still knows where it went.
       busy = true;
-      askToResume(ticketId, true);
+      askToResume(ticketId, true, 1);
       return this;
     }
     mine.ifPresent(ticket -> {

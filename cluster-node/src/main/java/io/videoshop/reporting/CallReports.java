@@ -16,7 +16,9 @@ import java.time.LocalDate;
  */
 public final class CallReports {
   static final String DAYS = "report_call_days";
+  static final String MONTHS = "report_call_months";
   static final String OUTCOMES = "report_call_outcomes";
+  static final String OUTCOME_MONTHS = "report_call_outcome_months";
 
   private CallReports() {}
 
@@ -31,7 +33,7 @@ public final class CallReports {
     }
     Call call = call(connection, roomId);
     if (call == null) return;
-    ReportRow row = ReportRow.of(DAYS).key("tenant_id", call.tenantId()).key("report_day", call.day())
+    ReportRow row = ReportRow.of(DAYS).rollUp(MONTHS).key("tenant_id", call.tenantId()).key("report_day", call.day())
         .key("agent_id", call.agentId());
     if (event instanceof CallRoom.RoomOpened) {
       row.add("calls", 1).write(connection);
@@ -55,7 +57,7 @@ public final class CallReports {
   }
 
   private static ReportRow outcome(Call call, String dimension, String value) {
-    return ReportRow.of(OUTCOMES).key("tenant_id", call.tenantId()).key("report_day", call.day())
+    return ReportRow.of(OUTCOMES).rollUp(OUTCOME_MONTHS).key("tenant_id", call.tenantId()).key("report_day", call.day())
         .key("agent_id", call.agentId()).key("dimension", dimension).key("dimension_value", value == null ? "" : value)
         .add("calls", 1);
   }

@@ -61,15 +61,18 @@ public final class DurationSketch {
       return this;
     }
 
-    /** Adds an encoded sketch straight into the sum, without building it first. */
+    /** Adds an encoded sketch (or several, see {@link #decode}) straight into the sum, without building it first. */
     Sum addEncoded(String text) {
       if (text == null || text.isEmpty()) return this;
-      byte[] bytes = Base64.getDecoder().decode(text);
-      int[] position = {0};
-      int bucket = 0;
-      while (position[0] < bytes.length) {
-        bucket += (int) readVarint(bytes, position);
-        counts.merge(bucket, readVarint(bytes, position), Long::sum);
+      for (String part : text.split(",")) {
+        if (part.isEmpty()) continue;
+        byte[] bytes = Base64.getDecoder().decode(part);
+        int[] position = {0};
+        int bucket = 0;
+        while (position[0] < bytes.length) {
+          bucket += (int) readVarint(bytes, position);
+          counts.merge(bucket, readVarint(bytes, position), Long::sum);
+        }
       }
       return this;
     }
@@ -129,17 +132,14 @@ public final class DurationSketch {
     return Base64.getEncoder().withoutPadding().encodeToString(out.toByteArray());
   }
 
+  /**
+   * The sketch {@link #encode} wrote. Several encoded sketches joined by commas read as their
+   * merge: that is how the schema migration rolled existing days up into months in SQL
+   * ({@code V97__report_month_backfill.sql}); the next write of such a row stores it merged.
+   */
   public static DurationSketch decode(String text) {
     if (text == null || text.isEmpty()) return empty();
-    byte[] bytes = Base64.getDecoder().decode(text);
-    TreeMap<Integer, Long> counts = new TreeMap<>();
-    int[] position = {0};
-    int bucket = 0;
-    while (position[0] < bytes.length) {
-      bucket += (int) readVarint(bytes, position);
-      counts.put(bucket, readVarint(bytes, position));
-    }
-    return new DurationSketch(counts);
+    return new Sum().addEncoded(text).sketch();
   }
 
   private static void writeVarint(ByteArrayOutputStream out, long value) {

@@ -44,6 +44,11 @@ public final class Figures {
   long debitedMinutes;
   long includedMinutes;
   long cost;
+  // Bookings, by the day of their event
+  long bookingsMade;
+  long bookingsAttended;
+  long bookingsNoShow;
+  long bookingsCancelled;
 
   public Figures add(Figures o) {
     queued += o.queued;
@@ -79,6 +84,10 @@ public final class Figures {
     debitedMinutes += o.debitedMinutes;
     includedMinutes += o.includedMinutes;
     cost += o.cost;
+    bookingsMade += o.bookingsMade;
+    bookingsAttended += o.bookingsAttended;
+    bookingsNoShow += o.bookingsNoShow;
+    bookingsCancelled += o.bookingsCancelled;
     return this;
   }
 
@@ -104,7 +113,9 @@ public final class Figures {
         new Feedback(rated, rated == 0 ? null : round((double) ratingSum / rated), ratio(rated45, rated),
             ratio(rated, ended)),
         new Commerce(productsShown, ratio(productsShown, calls), callsWithCart, ratio(callsWithCart, calls)),
-        new Billing(debitedMinutes, includedMinutes, cost));
+        new Billing(debitedMinutes, includedMinutes, cost),
+        new Bookings(bookingsMade, bookingsAttended, bookingsNoShow, bookingsCancelled,
+            ratio(bookingsNoShow, bookingsAttended + bookingsNoShow)));
   }
 
   static Double ratio(long part, long whole) {
@@ -124,7 +135,7 @@ public final class Figures {
   }
 
   public record View(Queue queue, Agents agents, Calls calls, Feedback feedback, Commerce commerce,
-      Billing billing) {}
+      Billing billing, Bookings bookings) {}
 
   public record Abandoned(long leftWhileWaiting, long leftAfterExpiredReservation, long timedOutAtMaximumWait,
       long disconnectedPastGrace) {}
@@ -146,4 +157,10 @@ public final class Figures {
 
   /** Minutes debited from the wallet (those the plan included cost 0) and their cost in minor units. */
   public record Billing(long debitedMinutes, long includedMinutes, long cost) {}
+
+  /**
+   * Bookings made, and bookings ended: attended, no-show, cancelled, each on the day of its event;
+   * {@code noShowRate = noShow / (attended + noShow)}.
+   */
+  public record Bookings(long made, long attended, long noShow, long cancelled, Double noShowRate) {}
 }

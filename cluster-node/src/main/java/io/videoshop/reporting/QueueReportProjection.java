@@ -17,9 +17,9 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
 /**
- * The queue's side of the reports, exactly once: one instance per TenantQueue tag (the only new
- * eventsByTag polling reporting adds; the room's side rides on {@code CallsProjection}, see
- * {@link CallReports}); it also carries the queue's side of the call summary mail
+ * The queue's side of the reports, exactly once: one instance per TenantQueue tag (with
+ * {@link BookingReports}, the only eventsByTag polling reporting adds; the room's side rides on
+ * {@code CallsProjection}, see {@link CallReports}); it also carries the queue's side of the call summary mail
  * ({@link CallSummaries}).
  */
 public final class QueueReportProjection {

@@ -21,6 +21,7 @@ import java.util.Map;
  */
 final class QueueReports {
   static final String DAYS = "report_queue_days";
+  static final String MONTHS = "report_queue_months";
   static final String HOURS = "report_queue_hours";
   static final String NO_AGENT = "";
   static final String NO_LANGUAGE = "";
@@ -170,7 +171,7 @@ final class QueueReports {
   }
 
   private static ReportRow day(String tenantId, LocalDate day, String agentId, String language) {
-    return ReportRow.of(DAYS).key("tenant_id", tenantId).key("report_day", day).key("agent_id", agentId)
+    return ReportRow.of(DAYS).rollUp(MONTHS).key("tenant_id", tenantId).key("report_day", day).key("agent_id", agentId)
         .key("language", language);
   }
 

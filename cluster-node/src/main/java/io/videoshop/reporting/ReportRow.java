@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,8 +24,22 @@ final class ReportRow {
   private final Map<String, Long> maxima = new LinkedHashMap<>();
   private final Map<String, Long> sketches = new LinkedHashMap<>();
 
+  /** The roll-up table this row's change is also written to, in the month of its day; null: none. */
+  private String monthTable;
+
   private ReportRow(String table) {
     this.table = table;
+  }
+
+  /**
+   * Writes the same change to {@code monthTable} as well, keyed by the first day of the month of
+   * this row's {@code report_day} (same transaction): a long range then reads a row per month.
+   * Counters add, maxima are maxima and sketches merge, so a month row is exactly the sum of its
+   * days.
+   */
+  ReportRow rollUp(String monthTable) {
+    this.monthTable = monthTable;
+    return this;
   }
 
   static ReportRow of(String table) {
@@ -53,6 +68,19 @@ final class ReportRow {
   }
 
   void write(Connection connection) throws SQLException {
+    writeRow(connection);
+    if (monthTable != null) {
+      ReportRow month = new ReportRow(monthTable);
+      key.forEach((column, value) -> month.key.put(column,
+          column.equals("report_day") ? ((LocalDate) value).withDayOfMonth(1) : value));
+      month.adds.putAll(adds);
+      month.maxima.putAll(maxima);
+      month.sketches.putAll(sketches);
+      month.writeRow(connection);
+    }
+  }
+
+  private void writeRow(Connection connection) throws SQLException {
     if (!tryUpdate(connection)) {
       Savepoint savepoint = connection.setSavepoint();
       try {

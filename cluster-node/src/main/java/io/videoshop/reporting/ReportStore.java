@@ -73,41 +73,77 @@ public final class ReportStore {
 
   /**
    * The queue rows of a range. {@code perDay} false (the per-agent table): the counters are summed
-   * by the database, one row per agent, and the sketches come in narrow rows of their own.
+   * by the database, one row per agent and span, and the sketches come in narrow rows of their
+   * own. {@code rollUps}: whole months of the range are read from the month roll-ups (a row then
+   * stands for its month and carries the month's first day), only the days at the edges from the
+   * day table (docs/reporting.md, "Roll-ups").
    */
   List<DayRow> queueDays(String tenantId, LocalDate from, LocalDate to, Optional<String> agent,
-      Optional<String> language, boolean perDay) {
-    String where = " FROM report_queue_days WHERE tenant_id = :t AND report_day >= :from AND report_day <= :to"
-        + agent.map(a -> " AND agent_id = :agent").orElse("") + language.map(l -> " AND language = :language").orElse("");
-    if (perDay) {
-      return rows("SELECT *" + where, tenantId, from, to, agent, language, ReportStore::queueFigures);
+      Optional<String> language, boolean perDay, boolean rollUps) {
+    List<DayRow> rows = new ArrayList<>();
+    for (ReportDays.Span span : ReportDays.spans(from, to, rollUps)) {
+      String where = " FROM " + (span.months() ? QueueReports.MONTHS : QueueReports.DAYS)
+          + " WHERE tenant_id = :t AND report_day >= :from AND report_day <= :to"
+          + agent.map(a -> " AND agent_id = :agent").orElse("")
+          + language.map(l -> " AND language = :language").orElse("");
+      // Month rows are few (a year: 12 per agent): fetched whole in one query, summed in the JVM.
+      if (perDay || span.months()) {
+        rows.addAll(rows("SELECT *" + where, tenantId, span, agent, language, ReportStore::queueFigures));
+        continue;
+      }
+      rows.addAll(rows("SELECT agent_id, MIN(report_day) AS report_day, " + sums(QUEUE_COUNTS)
+          + ", MAX(longest_wait_ms) AS longest_wait_ms, NULL AS answer_waits, NULL AS abandon_waits" + where
+          + " GROUP BY agent_id", tenantId, span, agent, language, ReportStore::queueFigures));
+      rows.addAll(rows("SELECT agent_id, report_day, answer_waits, abandon_waits" + where
+          + " AND (answer_waits IS NOT NULL OR abandon_waits IS NOT NULL)", tenantId, span, agent, language, rs -> {
+            Figures f = new Figures();
+            f.answerWaits.addEncoded(rs.getString("answer_waits"));
+            f.abandonWaits.addEncoded(rs.getString("abandon_waits"));
+            return f;
+          }));
     }
-    List<DayRow> rows = new ArrayList<>(rows("SELECT agent_id, MIN(report_day) AS report_day, " + sums(QUEUE_COUNTS)
-        + ", MAX(longest_wait_ms) AS longest_wait_ms, NULL AS answer_waits, NULL AS abandon_waits" + where
-        + " GROUP BY agent_id", tenantId, from, to, agent, language, ReportStore::queueFigures));
-    rows.addAll(rows("SELECT agent_id, report_day, answer_waits, abandon_waits" + where
-        + " AND (answer_waits IS NOT NULL OR abandon_waits IS NOT NULL)", tenantId, from, to, agent, language, rs -> {
-          Figures f = new Figures();
-          f.answerWaits.addEncoded(rs.getString("answer_waits"));
-          f.abandonWaits.addEncoded(rs.getString("abandon_waits"));
-          return f;
-        }));
     return rows;
   }
 
-  List<DayRow> callDays(String tenantId, LocalDate from, LocalDate to, Optional<String> agent, boolean perDay) {
-    String where = " FROM report_call_days WHERE tenant_id = :t AND report_day >= :from AND report_day <= :to"
-        + agent.map(a -> " AND agent_id = :agent").orElse("");
-    if (perDay) return rows("SELECT *" + where, tenantId, from, to, agent, Optional.empty(), ReportStore::callFigures);
-    List<DayRow> rows = new ArrayList<>(rows("SELECT agent_id, MIN(report_day) AS report_day, " + sums(CALL_COUNTS)
-        + ", NULL AS talk_durations" + where + " GROUP BY agent_id", tenantId, from, to, agent, Optional.empty(),
-        ReportStore::callFigures));
-    rows.addAll(rows("SELECT agent_id, report_day, talk_durations" + where + " AND talk_durations IS NOT NULL",
-        tenantId, from, to, agent, Optional.empty(), rs -> {
-          Figures f = new Figures();
-          f.talkDurations.addEncoded(rs.getString("talk_durations"));
-          return f;
-        }));
+  List<DayRow> callDays(String tenantId, LocalDate from, LocalDate to, Optional<String> agent, boolean perDay,
+      boolean rollUps) {
+    List<DayRow> rows = new ArrayList<>();
+    for (ReportDays.Span span : ReportDays.spans(from, to, rollUps)) {
+      String where = " FROM " + (span.months() ? CallReports.MONTHS : CallReports.DAYS)
+          + " WHERE tenant_id = :t AND report_day >= :from AND report_day <= :to"
+          + agent.map(a -> " AND agent_id = :agent").orElse("");
+      if (perDay || span.months()) {
+        rows.addAll(rows("SELECT *" + where, tenantId, span, agent, Optional.empty(), ReportStore::callFigures));
+        continue;
+      }
+      rows.addAll(rows("SELECT agent_id, MIN(report_day) AS report_day, " + sums(CALL_COUNTS)
+          + ", NULL AS talk_durations" + where + " GROUP BY agent_id", tenantId, span, agent, Optional.empty(),
+          ReportStore::callFigures));
+      rows.addAll(rows("SELECT agent_id, report_day, talk_durations" + where + " AND talk_durations IS NOT NULL",
+          tenantId, span, agent, Optional.empty(), rs -> {
+            Figures f = new Figures();
+            f.talkDurations.addEncoded(rs.getString("talk_durations"));
+            return f;
+          }));
+    }
+    return rows;
+  }
+
+  /** Bookings made and ended, per day (or month, with roll-ups) and agent. */
+  List<DayRow> bookingDays(String tenantId, LocalDate from, LocalDate to, Optional<String> agent, boolean rollUps) {
+    List<DayRow> rows = new ArrayList<>();
+    for (ReportDays.Span span : ReportDays.spans(from, to, rollUps)) {
+      rows.addAll(rows("SELECT * FROM " + (span.months() ? BookingReports.MONTHS : BookingReports.DAYS)
+          + " WHERE tenant_id = :t AND report_day >= :from AND report_day <= :to"
+          + agent.map(a -> " AND agent_id = :agent").orElse(""), tenantId, span, agent, Optional.empty(), rs -> {
+            Figures f = new Figures();
+            f.bookingsMade = rs.getLong("bookings_made");
+            f.bookingsAttended = rs.getLong("bookings_attended");
+            f.bookingsNoShow = rs.getLong("bookings_no_show");
+            f.bookingsCancelled = rs.getLong("bookings_cancelled");
+            return f;
+          }));
+    }
     return rows;
   }
 
@@ -116,10 +152,10 @@ public final class ReportStore {
     Figures read(ResultSet rs) throws SQLException;
   }
 
-  private List<DayRow> rows(String sql, String tenantId, LocalDate from, LocalDate to, Optional<String> agent,
+  private List<DayRow> rows(String sql, String tenantId, ReportDays.Span span, Optional<String> agent,
       Optional<String> language, FiguresReader reader) {
     return jdbi.withHandle(handle -> {
-      Query query = handle.createQuery(sql).bind("t", tenantId).bind("from", from).bind("to", to);
+      Query query = handle.createQuery(sql).bind("t", tenantId).bind("from", span.from()).bind("to", span.to());
       agent.ifPresent(a -> query.bind("agent", a));
       language.ifPresent(l -> query.bind("language", l));
       return query.map((rs, ctx) -> new DayRow(rs.getObject("report_day", LocalDate.class), rs.getString("agent_id"),
@@ -145,16 +181,25 @@ public final class ReportStore {
         }).list());
   }
 
+  /** Calls by outcome and end reason over the range, whole months from the roll-up. */
   List<OutcomeRow> outcomes(String tenantId, LocalDate from, LocalDate to, Optional<String> agent) {
-    StringBuilder sql = new StringBuilder("SELECT dimension, dimension_value, SUM(calls) AS calls FROM report_call_outcomes"
-        + " WHERE tenant_id = :t AND report_day >= :from AND report_day <= :to");
-    agent.ifPresent(a -> sql.append(" AND agent_id = :agent"));
-    sql.append(" GROUP BY dimension, dimension_value ORDER BY dimension, dimension_value");
-    return jdbi.withHandle(handle -> {
-      Query query = handle.createQuery(sql.toString()).bind("t", tenantId).bind("from", from).bind("to", to);
-      agent.ifPresent(a -> query.bind("agent", a));
-      return query.map((rs, ctx) -> new OutcomeRow(rs.getString(1), rs.getString(2), rs.getLong(3))).list();
-    });
+    java.util.Map<List<String>, Long> sums = new java.util.TreeMap<>(
+        java.util.Comparator.<List<String>, String>comparing(k -> k.get(0)).thenComparing(k -> k.get(1)));
+    for (ReportDays.Span span : ReportDays.spans(from, to, true)) {
+      String sql = "SELECT dimension, dimension_value, SUM(calls) AS calls FROM "
+          + (span.months() ? CallReports.OUTCOME_MONTHS : CallReports.OUTCOMES)
+          + " WHERE tenant_id = :t AND report_day >= :from AND report_day <= :to"
+          + agent.map(a -> " AND agent_id = :agent").orElse("") + " GROUP BY dimension, dimension_value";
+      jdbi.useHandle(handle -> {
+        Query query = handle.createQuery(sql).bind("t", tenantId).bind("from", span.from()).bind("to", span.to());
+        agent.ifPresent(a -> query.bind("agent", a));
+        query.map((rs, ctx) -> new OutcomeRow(rs.getString(1), rs.getString(2), rs.getLong(3))).list()
+            .forEach(row -> sums.merge(List.of(row.dimension(), row.value()), row.calls(), Long::sum));
+      });
+    }
+    List<OutcomeRow> rows = new ArrayList<>();
+    sums.forEach((key, calls) -> rows.add(new OutcomeRow(key.get(0), key.get(1), calls)));
+    return rows;
   }
 
   List<HourRow> hours(String tenantId, LocalDate from, LocalDate to) {

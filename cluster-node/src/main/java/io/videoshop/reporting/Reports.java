@@ -180,12 +180,18 @@ public final class Reports {
         rows.size() > limit ? offset + limit : null);
   }
 
+  /**
+   * The rows behind a report. Month roll-ups stand in for whole months wherever no finer bucket
+   * is asked for: in the per-agent table ({@code perDay} false) and in month buckets.
+   */
   private List<ReportStore.DayRow> rows(ReportQuery query, boolean perDay) {
+    boolean rollUps = !perDay || query.bucket() == ReportQuery.Bucket.MONTH;
     List<ReportStore.DayRow> rows = new ArrayList<>(store.queueDays(query.tenantId(), query.from(), query.to(),
-        query.agentId(), query.language(), perDay));
+        query.agentId(), query.language(), perDay, rollUps));
     // The rooms do not know the shopper's language: with a language filter only queue figures count.
     if (query.language().isEmpty()) {
-      rows.addAll(store.callDays(query.tenantId(), query.from(), query.to(), query.agentId(), perDay));
+      rows.addAll(store.callDays(query.tenantId(), query.from(), query.to(), query.agentId(), perDay, rollUps));
+      rows.addAll(store.bookingDays(query.tenantId(), query.from(), query.to(), query.agentId(), rollUps));
       // The wallet's debits know the room but not the agent: cost is a tenant figure.
       if (query.agentId().isEmpty()) rows.addAll(store.costDays(query.tenantId(), query.from(), query.to()));
     }

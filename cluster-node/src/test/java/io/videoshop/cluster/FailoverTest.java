@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
 class FailoverTest {
   private static final String ORIGIN = "https://shop.test";
   private static final String SECRET = "videoshop.auth.jwt-secret = \"ihhkhFeyb1db-FSwZOnN9iuMybSX3JkTwxahCgZz\"";
-  /** Faster than production (7 s, cluster.conf) so the test is quick; the mechanism is the same. */
+  /** Faster than production (5 s, cluster.conf) so the test is quick; the mechanism is the same. */
   private static final String FAST_DOWNING = "pekko.cluster.split-brain-resolver.stable-after = 4s";
   private static final String CRASHABLE = """
       pekko.coordinated-shutdown.run-by-actor-system-terminate = off

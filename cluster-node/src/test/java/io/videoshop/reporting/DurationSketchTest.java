@@ -53,4 +53,19 @@ class DurationSketchTest {
     assertThat(merged.count()).isEqualTo(1_500);
     assertThat(DurationSketch.decode(merged.encode())).isEqualTo(merged);
   }
+
+  @Test
+  void daysJoinedByCommasReadAsTheirMergeAndAMonthRowWrittenOnThemStoresTheMerge() {
+    // What the migration's SQL roll-up of existing days writes: the days' encodings, comma-joined.
+    DurationSketch first = DurationSketch.of(5, 20, 700);
+    DurationSketch second = DurationSketch.of(20, 61);
+    String joined = first.encode() + "," + second.encode();
+    DurationSketch month = DurationSketch.decode(joined);
+    assertThat(month).isEqualTo(first.merge(second));
+    assertThat(month.count()).isEqualTo(5);
+    assertThat(new DurationSketch.Sum().addEncoded(joined).sketch()).isEqualTo(month);
+    // The next write to the month (ReportRow) decodes, adds and encodes it as one sketch again.
+    assertThat(DurationSketch.decode(month.with(30).encode())).isEqualTo(first.merge(second).with(30));
+    assertThat(month.with(30).encode()).doesNotContain(",");
+  }
 }

@@ -47,4 +47,27 @@ class ReportDaysTest {
         Map.entry(LocalDate.of(2026, 10, 25), 25 * 3_600_000L),
         Map.entry(LocalDate.of(2026, 10, 26), 3_600_000L));
   }
+
+  @Test
+  void aRangeReadsItsWholeMonthsFromTheRollUpsAndTheDaysAroundThemFromTheDays() {
+    LocalDate d = LocalDate.of(2025, 12, 1);
+    // A year of whole months: one span of month rows.
+    assertThat(ReportDays.spans(d, LocalDate.of(2026, 11, 30), true))
+        .containsExactly(new ReportDays.Span(true, d, LocalDate.of(2026, 11, 1)));
+    // Ragged edges: the days before the first whole month and after the last.
+    assertThat(ReportDays.spans(LocalDate.of(2026, 1, 15), LocalDate.of(2026, 4, 3), true)).containsExactly(
+        new ReportDays.Span(false, LocalDate.of(2026, 1, 15), LocalDate.of(2026, 1, 31)),
+        new ReportDays.Span(true, LocalDate.of(2026, 2, 1), LocalDate.of(2026, 3, 1)),
+        new ReportDays.Span(false, LocalDate.of(2026, 4, 1), LocalDate.of(2026, 4, 3)));
+    // February 2028 is a leap month: the 29th ends it.
+    assertThat(ReportDays.spans(LocalDate.of(2028, 2, 1), LocalDate.of(2028, 2, 29), true))
+        .containsExactly(new ReportDays.Span(true, LocalDate.of(2028, 2, 1), LocalDate.of(2028, 2, 1)));
+    // No whole month inside, or no roll-ups wanted: days only.
+    assertThat(ReportDays.spans(LocalDate.of(2026, 1, 2), LocalDate.of(2026, 2, 27), true))
+        .containsExactly(new ReportDays.Span(false, LocalDate.of(2026, 1, 2), LocalDate.of(2026, 2, 27)));
+    assertThat(ReportDays.spans(LocalDate.of(2026, 3, 1), LocalDate.of(2026, 3, 1), true))
+        .containsExactly(new ReportDays.Span(false, LocalDate.of(2026, 3, 1), LocalDate.of(2026, 3, 1)));
+    assertThat(ReportDays.spans(d, LocalDate.of(2026, 11, 30), false))
+        .containsExactly(new ReportDays.Span(false, d, LocalDate.of(2026, 11, 30)));
+  }
 }

@@ -16,6 +16,8 @@ import io.videoshop.queue.TenantQueue;
 import io.videoshop.queue.Ticket;
 import io.videoshop.queue.TicketDetails;
 import io.videoshop.room.CallRoom;
+import io.videoshop.scheduling.BookingCalendar;
+import io.videoshop.scheduling.BookingDetails;
 import java.io.StringReader;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,6 +54,7 @@ class ReportingTest {
   private TestPlatform.TestTenant a;
   private TestPlatform.TestTenant b;
   private TestPlatform.TestTenant c;
+  private TestPlatform.TestTenant d;
   private VideoShopNode rebuilt;
   private int generatedCalls;
 
@@ -63,6 +66,7 @@ class ReportingTest {
     a = platform.tenant("report-a");
     b = platform.tenant("report-b");
     c = platform.tenant("report-c");
+    d = platform.tenant("report-d");
   }
 
   @AfterAll
@@ -371,13 +375,106 @@ class ReportingTest {
         .asLong()).isEqualTo(3);
   }
 
+  // --- tenant D: bookings ------------------------------------------------------------------------
+
+  private void booking(BookingCalendar.Event... events) {
+    journal.write(BookingCalendar.ENTITY_KEY.name(), d.id(), BookingCalendar.tagFor(d.id()), List.of(events));
+  }
+
+  private BookingCalendar.BookingMade made(String id, String agentId, Instant at) {
+    var vault = io.videoshop.persistence.SharedDatabase.get(platform.node.system()).personalDataVault();
+    String subject = "shopper-" + id + "-" + d.id();
+    List<EncryptedPersonalData> sealed = vault.encryptNew(subject, List.of("Booker " + id, id + "@shopper.test"));
+    BookingDetails details = new BookingDetails(subject, sealed.get(0), sealed.get(1), null, null, null, "UTC", false);
+    Instant start = at.plus(Duration.ofDays(2));
+    return new BookingCalendar.BookingMade(new BookingCalendar.Booking(id, agentId, false, start,
+        start.plus(Duration.ofMinutes(30)), BookingCalendar.Status.BOOKED, 0, details, at, at), at);
+  }
+
+  @Test
+  @Order(6)
+  void bookingsMadeAttendedNoShowAndCancelledPerDayAndAgentOnAFixedSequence() throws Exception {
+    String x = d.agentId();
+    String y = "agent-d2";
+    booking(
+        made("b1", x, at("2026-09-10T09:00:00Z")),
+        made("b2", x, at("2026-09-10T09:05:00Z")),
+        made("b3", y, at("2026-09-10T09:10:00Z")),
+        // 23:59:59 on the 10th in Berlin (+02:00): the 10th
+        made("b4", y, at("2026-09-10T21:59:59Z")),
+        // b2 goes to y before it ends: its no-show is y's
+        new BookingCalendar.BookingReassigned("b2", x, y, 1, at("2026-09-10T10:00:00Z")),
+        // exactly midnight in Berlin: the 11th
+        new BookingCalendar.BookingCancelled("b4", "changed plans", true, 1, at("2026-09-10T22:00:00Z")),
+        new BookingCalendar.BookingOutcomeRecorded("b1", BookingCalendar.Outcome.ATTENDED, "room-b1",
+            at("2026-09-12T15:00:00Z")),
+        new BookingCalendar.BookingOutcomeRecorded("b2", BookingCalendar.Outcome.NO_SHOW, null,
+            at("2026-09-12T15:30:00Z")),
+        // b3 is still booked
+        made("b5", x, at("2026-10-01T08:00:00Z")),
+        new BookingCalendar.BookingRescheduled("b5", x, at("2026-10-06T08:00:00Z"), at("2026-10-06T08:30:00Z"), 1,
+            at("2026-10-01T09:00:00Z")),
+        new BookingCalendar.BookingCancelled("b5", null, false, 2, at("2026-10-02T12:00:00Z")));
+    // September whole (its month roll-up in the per-agent table and month buckets), October's first days.
+    String range = "from=2026-09-01&to=2026-10-05";
+    String base = "/api/v1/tenants/" + d.id() + "/reports/";
+    await().atMost(PROJECTED).untilAsserted(() -> assertThat(get(d.ownerToken(), base + "summary?" + range)
+        .at("/total/bookings/cancelled").asLong()).isEqualTo(2));
+    JsonNode days = get(d.ownerToken(), base + "summary?" + range);
+    assertThat(days.at("/total/bookings")).isEqualTo(json("""
+        {"made": 5, "attended": 1, "noShow": 1, "cancelled": 2, "noShowRate": 0.5}"""));
+    java.util.Map<String, String> byDay = new java.util.TreeMap<>();
+    for (JsonNode bucket : days.get("buckets")) {
+      JsonNode b = bucket.at("/figures/bookings");
+      if (b.get("made").asLong() + b.get("attended").asLong() + b.get("noShow").asLong() + b.get("cancelled").asLong() > 0) {
+        byDay.put(bucket.get("from").asText(), b.get("made") + "/" + b.get("attended") + "/" + b.get("noShow") + "/"
+            + b.get("cancelled"));
+      }
+    }
+    assertThat(byDay).containsExactly(java.util.Map.entry("2026-09-10", "4/0/0/0"),
+        java.util.Map.entry("2026-09-11", "0/0/0/1"), java.util.Map.entry("2026-09-12", "0/1/1/0"),
+        java.util.Map.entry("2026-10-01", "1/0/0/0"), java.util.Map.entry("2026-10-02", "0/0/0/1"));
+    JsonNode months = get(d.ownerToken(), base + "summary?" + range + "&bucket=month");
+    assertThat(months.at("/buckets/0/figures/bookings")).isEqualTo(json("""
+        {"made": 4, "attended": 1, "noShow": 1, "cancelled": 1, "noShowRate": 0.5}"""));
+    assertThat(months.at("/buckets/1/figures/bookings")).isEqualTo(json("""
+        {"made": 1, "attended": 0, "noShow": 0, "cancelled": 1}"""));
+    JsonNode agents = get(d.ownerToken(), base + "agents?" + range);
+    java.util.Map<String, JsonNode> perAgent = new java.util.HashMap<>();
+    agents.get("agents").forEach(row -> perAgent.put(row.path("agentId").asText(), row.at("/figures/bookings")));
+    assertThat(perAgent.get(x)).isEqualTo(json("""
+        {"made": 3, "attended": 1, "noShow": 0, "cancelled": 1, "noShowRate": 0.0}"""));
+    assertThat(perAgent.get(y)).isEqualTo(json("""
+        {"made": 2, "attended": 0, "noShow": 1, "cancelled": 1, "noShowRate": 1.0}"""));
+    assertThat(agents.at("/total/bookings")).isEqualTo(days.at("/total/bookings"));
+    // An agent sees their own.
+    assertThat(get(d.agentToken(), base + "summary?" + range).at("/total/bookings/made").asLong()).isEqualTo(3);
+    // The CSVs: the same figures, under the JSON's paths.
+    List<CSVRecord> agentCsv = csv(d.ownerToken(), base + "agents.csv?" + range);
+    CSVRecord xRow = agentCsv.stream().filter(r -> r.get("agentId").equals(x)).findFirst().orElseThrow();
+    assertThat(List.of(xRow.get("bookings.made"), xRow.get("bookings.attended"), xRow.get("bookings.noShow"),
+        xRow.get("bookings.cancelled"))).containsExactly("3", "1", "0", "1");
+    List<CSVRecord> summaryCsv = csv(d.ownerToken(), base + "summary.csv?" + range + "&bucket=month");
+    CSVRecord totalRow = summaryCsv.get(summaryCsv.size() - 1);
+    assertThat(List.of(totalRow.get("bookings.made"), totalRow.get("bookings.attended"), totalRow.get("bookings.noShow"),
+        totalRow.get("bookings.cancelled"), totalRow.get("bookings.noShowRate"))).containsExactly("5", "1", "1", "2", "0.5");
+  }
+
+  private static JsonNode json(String text) {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+    } catch (Exception e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
   // --- tenant C: generated data, totals that agree everywhere --------------------------------------
 
   private void writeGenerated() {
     Random random = new Random(20261130);
     String[] agents = {c.agentId(), "agent-c2", "agent-c3"};
     List<TenantQueue.Event> events = new ArrayList<>();
-    Instant cursor = at("2026-11-02T06:00:00Z");
+    Instant cursor = at("2026-10-30T06:00:00Z"); // across the end of October: days and a month roll-up
     for (String agent : agents) events.add(presence(agent, Presence.AVAILABLE, cursor));
     int calls = 0;
     for (int i = 0; i < 90; i++) {
@@ -421,7 +518,9 @@ class ReportingTest {
   @Order(6)
   void theTotalsOfARangeAgreeInTheSummaryThePerAgentTableTheCsvAndTheRowLevelList() throws Exception {
     writeGenerated();
-    String range = "from=2026-11-01&to=2026-11-30";
+    // October's last days come from the day rows; the per-agent table and month buckets read
+    // November from its month roll-up, the day and week buckets from its days.
+    String range = "from=2026-10-25&to=2026-11-30";
     String base = "/api/v1/tenants/" + c.id() + "/reports/";
     await().atMost(PROJECTED).untilAsserted(() -> {
       JsonNode total = get(c.ownerToken(), base + "summary?" + range).get("total");
@@ -434,6 +533,11 @@ class ReportingTest {
     JsonNode total = summary.get("total");
     JsonNode agents = get(c.ownerToken(), base + "agents?" + range);
     JsonNode weeks = get(c.ownerToken(), base + "summary?" + range + "&bucket=week");
+    JsonNode months = get(c.ownerToken(), base + "summary?" + range + "&bucket=month");
+    assertThat(months.get("buckets")).hasSize(2);
+    assertThat(months.at("/buckets/0/figures/queue/queued").asLong()).as("October holds some of the tickets")
+        .isPositive();
+    assertThat(months.at("/buckets/1/figures/queue/queued").asLong()).as("and November the others").isPositive();
     List<JsonNode> calls = new ArrayList<>();
     get(c.ownerToken(), base + "calls?" + range + "&limit=1000").get("items").forEach(calls::add);
     List<CSVRecord> agentCsv = csv(c.ownerToken(), base + "agents.csv?" + range);
@@ -447,6 +551,8 @@ class ReportingTest {
       long expected = total.at(figure).asLong();
       assertThat(sum(summary.get("buckets"), "/figures" + figure)).as("days %s", figure).isEqualTo(expected);
       assertThat(sum(weeks.get("buckets"), "/figures" + figure)).as("weeks %s", figure).isEqualTo(expected);
+      assertThat(sum(months.get("buckets"), "/figures" + figure)).as("months %s", figure).isEqualTo(expected);
+      assertThat(months.at("/total" + figure).asLong()).as("months total %s", figure).isEqualTo(expected);
       assertThat(sum(agents.get("agents"), "/figures" + figure)).as("agents %s", figure).isEqualTo(expected);
       assertThat(agents.at("/total" + figure).asLong()).as("agents total %s", figure).isEqualTo(expected);
       String column = figure.substring(1).replace('/', '.');
@@ -455,6 +561,20 @@ class ReportingTest {
       assertThat(agentRows).as("agents.csv %s", column).isEqualTo(expected);
       assertThat(Long.parseLong(summaryCsv.get(summaryCsv.size() - 1).get(column))).as("summary.csv %s", column)
           .isEqualTo(expected);
+    }
+    // The histograms merged from the roll-ups give the same percentiles and service level as the days'.
+    for (String figure : new String[] {"/queue/waitP50Ms", "/queue/waitP90Ms", "/queue/serviceLevel",
+        "/queue/longestWaitMs", "/queue/averageSpeedOfAnswerMs", "/calls/durationP90Ms", "/agents/occupancy"}) {
+      assertThat(total.at(figure).isMissingNode()).as("%s is there", figure).isFalse();
+      assertThat(agents.at("/total" + figure)).as("agents total %s", figure).isEqualTo(total.at(figure));
+      assertThat(months.at("/total" + figure)).as("months total %s", figure).isEqualTo(total.at(figure));
+    }
+    for (JsonNode agent : agents.get("agents")) {
+      if (agent.path("agentId").isMissingNode() || agent.path("agentId").isNull()) continue;
+      JsonNode alone = get(c.ownerToken(), base + "summary?" + range + "&agentId=" + agent.get("agentId").asText())
+          .get("total");
+      assertThat(agent.at("/figures/calls/durationP90Ms")).isEqualTo(alone.at("/calls/durationP90Ms"));
+      assertThat(agent.at("/figures/queue/waitP90Ms")).isEqualTo(alone.at("/queue/waitP90Ms"));
     }
     // The row-level list and its CSV: one row per call, the same sums.
     assertThat(calls).hasSize((int) total.at("/calls/calls").asLong());
@@ -504,21 +624,25 @@ class ReportingTest {
         summaryPath(a, "from=2026-10-24&to=2026-10-25"),
         "/api/v1/tenants/" + a.id() + "/reports/agents?from=2026-10-24&to=2026-10-25",
         "/api/v1/tenants/" + a.id() + "/reports/heatmap?from=2026-10-24&to=2026-10-25",
-        "/api/v1/tenants/" + c.id() + "/reports/summary?from=2026-11-01&to=2026-11-30&bucket=week",
-        "/api/v1/tenants/" + c.id() + "/reports/agents?from=2026-11-01&to=2026-11-30",
-        "/api/v1/tenants/" + c.id() + "/reports/calls?from=2026-11-01&to=2026-11-30&limit=1000");
+        "/api/v1/tenants/" + c.id() + "/reports/summary?from=2026-10-25&to=2026-11-30&bucket=week",
+        "/api/v1/tenants/" + c.id() + "/reports/summary?from=2026-10-25&to=2026-11-30&bucket=month",
+        "/api/v1/tenants/" + c.id() + "/reports/agents?from=2026-10-25&to=2026-11-30",
+        "/api/v1/tenants/" + c.id() + "/reports/calls?from=2026-10-25&to=2026-11-30&limit=1000",
+        "/api/v1/tenants/" + d.id() + "/reports/agents?from=2026-09-01&to=2026-10-05");
     List<JsonNode> before = paths.stream().map(path -> get(platform.operatorToken(), path)).toList();
     platform.node.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
     // The reset of docs/reporting.md, with the nodes down: read models and their offsets gone.
     var db = platform.database.settings();
     try (var connection = java.sql.DriverManager.getConnection(db.url(), db.user(), db.password());
         var statement = connection.createStatement()) {
-      for (String table : List.of("report_queue_days", "report_queue_hours", "report_call_days",
-          "report_call_outcomes", "report_waiting_tickets", "report_agent_presence", "calls")) {
+      for (String table : List.of("report_queue_days", "report_queue_months", "report_queue_hours",
+          "report_call_days", "report_call_months", "report_call_outcomes", "report_call_outcome_months",
+          "report_waiting_tickets", "report_agent_presence", "calls", "report_booking_days", "report_booking_months",
+          "report_open_bookings")) {
         statement.executeUpdate("DELETE FROM " + table);
       }
-      statement.executeUpdate(
-          "DELETE FROM pekko_projection_offset_store WHERE projection_name IN ('calls', 'queue-reports')");
+      statement.executeUpdate("DELETE FROM pekko_projection_offset_store WHERE projection_name IN ('calls',"
+          + " 'queue-reports', 'booking-reports')");
     }
     // A fresh node on the same database rebuilds them from the journal.
     rebuilt = TestNodes.start(platform.database, "videoshop.bootstrap { operator-email = \""
@@ -536,7 +660,7 @@ class ReportingTest {
   @Order(8)
   void theReportTablesHoldCountsDurationsAndIdsButNoPersonalData() throws Exception {
     Set<String> allowed = new java.util.HashSet<>(Set.of("tenant_id", "report_day", "local_hour", "agent_id",
-        "language", "ticket_id", "joined_at", "offer_expired", "presence", "since", "dimension", "dimension_value",
+        "language", "ticket_id", "booking_id", "joined_at", "offer_expired", "presence", "since", "dimension", "dimension_value",
         "service_level_seconds"));
     List<String> seen = new ArrayList<>();
     var db = platform.database.settings();

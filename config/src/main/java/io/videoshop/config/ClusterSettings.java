@@ -15,7 +15,7 @@ import java.util.Optional;
  */
 public record ClusterSettings(
     String host, int port, Discovery discovery, List<String> seedNodes, Bootstrap bootstrap, Duration askTimeout,
-    Transport transport, Path tlsDirectory) {
+    Duration resumeAskTimeout, Transport transport, Path tlsDirectory) {
 
   /** The key read by {@link #askTimeout(Config)}: checked at start like every other setting. */
   public static final String ASK_TIMEOUT_PATH = "videoshop.cluster.ask-timeout";
@@ -26,6 +26,18 @@ public record ClusterSettings(
    */
   public static Duration askTimeout(Config config) {
     return config.getDuration(ASK_TIMEOUT_PATH);
+  }
+
+  /** The key read by {@link #resumeAskTimeout(Config)}. */
+  public static final String RESUME_ASK_TIMEOUT_PATH = "videoshop.cluster.resume-ask-timeout";
+
+  /**
+   * How long a widget session waits for one answer to a shopper's {@code resume} before asking
+   * again (a resume only reads the queue, so asking again is harmless); shorter than the ask
+   * time-out so that a failover is noticed as soon as the queue is back.
+   */
+  public static Duration resumeAskTimeout(Config config) {
+    return config.getDuration(RESUME_ASK_TIMEOUT_PATH);
   }
 
   public enum Discovery {
@@ -109,7 +121,8 @@ public record ClusterSettings(
     String tlsDirectory = at.string("tls-directory").trim();
     if (tlsDirectory.isEmpty()) at.problem("tls-directory", "must not be empty");
     return new ClusterSettings(host, at.intBetween("port", 0, 65535), discovery, List.copyOf(seeds),
-        Bootstrap.read(at.at("bootstrap")), at.positiveDuration("ask-timeout"), transport,
+        Bootstrap.read(at.at("bootstrap")), at.positiveDuration("ask-timeout"),
+        at.positiveDuration("resume-ask-timeout"), transport,
         Path.of(tlsDirectory.isEmpty() ? "." : tlsDirectory));
   }
 }

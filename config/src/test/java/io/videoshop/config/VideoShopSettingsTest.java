@@ -20,6 +20,7 @@ class VideoShopSettingsTest {
     VideoShopSettings settings = settingsWith("");
     assertThat(settings.http().port()).isEqualTo(8080);
     assertThat(settings.cluster().askTimeout()).isEqualTo(java.time.Duration.ofSeconds(5));
+    assertThat(settings.cluster().resumeAskTimeout()).isEqualTo(java.time.Duration.ofMillis(1500));
     assertThat(settings.database().kind()).isEqualTo(DatabaseSettings.Kind.H2);
     assertThat(settings.database().url()).startsWith("jdbc:h2:file:").contains("/data/videoshop")
         .endsWith(";DATABASE_TO_UPPER=false");
