@@ -1,6 +1,7 @@
 package io.videoshop.queue;
 
 import io.videoshop.persistence.CborSerializable;
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.time.Duration;
 
 /**
@@ -12,14 +13,30 @@ import java.time.Duration;
  * @param routing which available agent gets the next ticket
  * @param reconnectGrace how long a disconnected shopper keeps their place
  * @param agentReconnectGrace how long a disconnected agent keeps their presence before going offline
+ * @param maxWait how long a ticket may wait before the queue lets it go ({@code MAX_WAIT_REACHED});
+ *     null: no limit (also what settings persisted before the limit existed read as)
  */
 public record QueueSettings(
     int maxLength,
     Duration reservationTimeout,
     RoutingStrategy routing,
     Duration reconnectGrace,
-    Duration agentReconnectGrace)
+    Duration agentReconnectGrace,
+    Duration maxWait)
     implements CborSerializable {
+
+  @JsonCreator
+  public QueueSettings {}
+
+  /** Without a maximum wait. */
+  public QueueSettings(int maxLength, Duration reservationTimeout, RoutingStrategy routing, Duration reconnectGrace,
+      Duration agentReconnectGrace) {
+    this(maxLength, reservationTimeout, routing, reconnectGrace, agentReconnectGrace, null);
+  }
+
+  public QueueSettings withMaxWait(Duration next) {
+    return new QueueSettings(maxLength, reservationTimeout, routing, reconnectGrace, agentReconnectGrace, next);
+  }
 
   public enum RoutingStrategy {
     /** The agent available the longest gets the ticket: spreads work by idle time. */
@@ -30,14 +47,18 @@ public record QueueSettings(
 
   public static final int MAX_LENGTH_LIMIT = 10_000;
   private static final Duration LONGEST_DURATION = Duration.ofHours(1);
+  /** The tenant's policy allows up to a day ({@code queue.maxWaitSeconds}). */
+  private static final Duration LONGEST_MAX_WAIT = Duration.ofDays(1);
 
   public static final QueueSettings DEFAULT = new QueueSettings(
       100, Duration.ofSeconds(20), RoutingStrategy.LONGEST_IDLE, Duration.ofSeconds(60), Duration.ofSeconds(10));
 
-  /** Settings the queue can run on: a length within limits and durations between 1 s and 1 h. */
+  /** Settings the queue can run on: a length within limits, durations between 1 s and 1 h, a maximum wait up to a day. */
   public boolean valid() {
     return maxLength >= 1 && maxLength <= MAX_LENGTH_LIMIT && routing != null
-        && reasonable(reservationTimeout) && reasonable(reconnectGrace) && reasonable(agentReconnectGrace);
+        && reasonable(reservationTimeout) && reasonable(reconnectGrace) && reasonable(agentReconnectGrace)
+        && (maxWait == null
+            || (maxWait.compareTo(Duration.ofSeconds(1)) >= 0 && maxWait.compareTo(LONGEST_MAX_WAIT) <= 0));
   }
 
   private static boolean reasonable(Duration duration) {
