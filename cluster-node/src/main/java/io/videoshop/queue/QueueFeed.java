@@ -4,7 +4,6 @@ import io.videoshop.persistence.privacy.DecryptedPersonalData;
 import io.videoshop.persistence.privacy.EncryptedPersonalData;
 import io.videoshop.persistence.privacy.PersonalDataVault;
 import io.videoshop.tenant.Tenant;
-import io.videoshop.tenant.TenantSettings;
 import io.videoshop.tenant.Tenants;
 import io.videoshop.wallet.Admission;
 import io.videoshop.wallet.Wallet;
@@ -12,7 +11,6 @@ import io.videoshop.wallet.WalletUpdate;
 import io.videoshop.wallet.Wallets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -38,16 +36,16 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * changes, and fanned out to this node's sockets of that tenant: consoles and dashboards get the
  * whole queue after each change, a shopper's socket only news of its own ticket, and only when it
  * changed. It subscribes again when the entity stops or moves and when it sees a gap; it asks for
- * shoppers' names only while a console is attached and decrypts each ticket's name once; and it
- * keeps the entity in step with the tenant's settings, business hours and suspension (checked
- * every few seconds; the entity persists only what changed).
+ * shoppers' names only while a console is attached and decrypts each ticket's name once; it
+ * passes billing's admission on from the tenant's wallet. Settings, hours and suspension reach the
+ * entity from the writes that change them ({@link QueueSettingsPush}), and once from each feed
+ * that starts.
  *
  * <p>Its sockets are kept in an {@link Audience} that outlives the behavior: a feed that crashes
  * is restarted (with backoff) by {@link QueueFeeds} with the same sockets, subscribes again and
  * sends them the queue as it is.
  */
 final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
-  static final Duration TENANT_REFRESH = Duration.ofSeconds(5);
   static final Duration LINGER = Duration.ofSeconds(30);
 
   interface Command extends NoSerializationVerificationNeeded {}
@@ -76,8 +74,6 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
   private record QueueStopped() implements Command {}
 
   private record SessionGone(ActorRef<?> session) implements Command {}
-
-  private record Refresh() implements Command {}
 
   private record TenantLoaded(Optional<Tenant> tenant) implements Command {}
 
@@ -134,6 +130,8 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
   private final EntityRef<Wallet.Command> wallet;
   private final ActorRef<WalletUpdate> walletUpdates;
   private boolean openingWallet;
+  /** The wallet said it was never opened: it is opened (on its trial) once the tenant is known. */
+  private boolean walletNotOpen;
   private final PersonalDataVault vault;
   private final Executor blocking;
   private final Clock clock;
@@ -173,7 +171,7 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
     this.wallet = ClusterSharding.get(context.getSystem()).entityRefFor(Wallet.ENTITY_KEY, tenantId);
     this.walletUpdates = context.messageAdapter(WalletUpdate.class, WalletChanged::new);
     wallet.tell(new Wallet.Subscribe(walletUpdates));
-    timers.startTimerWithFixedDelay(new Refresh(), Duration.ZERO, TENANT_REFRESH);
+    loadTenant();
     if (audience.isEmpty()) timers.startSingleTimer(LingerOver.class, new LingerOver(), LINGER);
   }
 
@@ -185,7 +183,6 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
         .onMessage(SessionGone.class, gone -> onSessionGone(gone.session()))
         .onMessage(Updated.class, updated -> onUpdate(updated.update()))
         .onMessage(QueueStopped.class, stopped -> onQueueStopped())
-        .onMessage(Refresh.class, refresh -> onRefresh())
         .onMessage(TenantLoaded.class, loaded -> onTenantLoaded(loaded.tenant()))
         .onMessage(NamesDecrypted.class, this::onNamesDecrypted)
         .onMessage(LingerOver.class, over -> {
@@ -291,7 +288,6 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
       View view = view(step.events());
       audience.viewers.keySet().forEach(session -> session.tell(view));
     }
-    if (first) pushTenantState();
     return this;
   }
 
@@ -334,11 +330,9 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
   private Behavior<Command> onWalletChanged(WalletUpdate update) {
     getContext().watchWith(update.wallet(), new WalletStopped());
     Admission admission = update.admission();
-    if (admission.refusal() == Admission.Refusal.WALLET_NOT_OPEN) {
-      if (tenant != null && !openingWallet) {
-        openingWallet = true;
-        getContext().pipeToSelf(wallets.open(tenant), (view, failure) -> new WalletOpenAttempted());
-      }
+    walletNotOpen = admission.refusal() == Admission.Refusal.WALLET_NOT_OPEN;
+    if (walletNotOpen) {
+      openWallet(); // or once the tenant is loaded
       return this;
     }
     Refusal refusal = admission.admitting() ? null
@@ -355,45 +349,25 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
     return this;
   }
 
-  private Behavior<Command> onRefresh() {
+  private void openWallet() {
+    if (tenant == null || openingWallet) return;
+    openingWallet = true;
+    getContext().pipeToSelf(wallets.open(tenant), (view, failure) -> new WalletOpenAttempted());
+  }
+
+  /** Once per feed: for the wallet, and so that a queue that never heard of its tenant's settings does. */
+  private void loadTenant() {
     getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> tenants.find(tenantId), blocking),
         (tenant, failure) -> new TenantLoaded(failure == null ? tenant : Optional.empty()));
-    return this;
   }
 
   private Behavior<Command> onTenantLoaded(Optional<Tenant> loaded) {
-    loaded.ifPresent(found -> tenant = found);
-    pushTenantState();
+    if (loaded.isEmpty()) return this;
+    boolean first = tenant == null;
+    tenant = loaded.get();
+    if (first) QueueSettingsPush.push(getContext().getSystem(), tenant);
+    if (walletNotOpen) openWallet();
     return this;
-  }
-
-  /**
-   * Pushes what the entity's view does not yet reflect: settings, opening, suspension. Runs on
-   * every refresh, so an opening or closing time is reflected within {@link #TENANT_REFRESH}.
-   */
-  private void pushTenantState() {
-    if (tenant == null || replica == null) return;
-    TenantQueue.State view = replica.state();
-    ActorRef<TenantQueue.Confirmation> ignore = getContext().getSystem().ignoreRef();
-    QueueSettings wanted = settingsOf(tenant.settings(), view.settings());
-    if (!wanted.equals(view.settings())) entity.tell(new TenantQueue.UpdateSettings(wanted, ignore));
-    Instant now = clock.instant();
-    boolean open = tenant.settings().businessHours().isOpen(now, tenant.settings().zone());
-    Instant nextOpening = open ? null
-        : tenant.settings().businessHours().nextOpening(now, tenant.settings().zone()).orElse(null);
-    if (open != view.open() || (!open && !java.util.Objects.equals(nextOpening, view.nextOpeningAt()))) {
-      entity.tell(new TenantQueue.UpdateOpening(open, nextOpening, ignore));
-    }
-    if (tenant.suspended() != view.suspended()) entity.tell(new TenantQueue.UpdateSuspension(tenant.suspended(), ignore));
-  }
-
-  /** The tenant's queue policy mapped onto the entity's settings; what the tenant does not set stays. */
-  static QueueSettings settingsOf(TenantSettings settings, QueueSettings current) {
-    TenantSettings.QueuePolicy policy = settings.queue();
-    return new QueueSettings(policy.maxLength(), Duration.ofSeconds(policy.reservationTimeoutSeconds()),
-        "round-robin".equals(policy.routingStrategy())
-            ? QueueSettings.RoutingStrategy.ROUND_ROBIN : QueueSettings.RoutingStrategy.LONGEST_IDLE,
-        current.reconnectGrace(), current.agentReconnectGrace(), Duration.ofSeconds(policy.maxWaitSeconds()));
   }
 
   /** Each waiting ticket's name, once: those neither known nor under way, in one job. */

@@ -90,6 +90,7 @@ public final class QueueSockets {
     this.blocking = blocking;
     this.clock = clock;
     this.sharding = ClusterSharding.get(system);
+    QueueSettingsPush.register(system, tenants);
     this.feeds = system.systemActorOf(QueueFeeds.create(tenants, wallets, vault, blocking.executor(), clock), "queue-feeds",
         Props.empty());
   }

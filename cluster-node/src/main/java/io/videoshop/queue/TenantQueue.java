@@ -204,6 +204,11 @@ public final class TenantQueue
     public MaxWaitReached {}
   }
 
+  /** Sent by the queue's own timer: the business hours open or close now. */
+  public record HoursTurned() implements Command {
+    public static final HoursTurned INSTANCE = new HoursTurned();
+  }
+
   /** Sent by the queue's own timer. */
   public record AgentGraceEnded(String agentId) implements Command {
     @JsonCreator
@@ -560,6 +565,31 @@ public final class TenantQueue
           .withAssignments(List.of());
     }
 
+    /**
+     * With business hours in the settings: the opening they give at {@code now}, when it is not
+     * what the queue holds (closed: with the next opening).
+     */
+    public Optional<OpeningChanged> openingByHours(Instant now) {
+      QueueSettings.Hours hours = settings.hours();
+      if (hours == null) return Optional.empty();
+      boolean openNow = hours.weekly().isOpen(now, hours.zoneId());
+      if (openNow && open) return Optional.empty();
+      Instant reopens = openNow ? null : hours.weekly().nextOpening(now, hours.zoneId()).orElse(null);
+      if (openNow == open && Objects.equals(reopens, nextOpeningAt)) return Optional.empty();
+      return Optional.of(new OpeningChanged(openNow, reopens, now));
+    }
+
+    /** When the business hours next open or close after {@code now} (within 8 days), null without hours. */
+    public Instant hoursTurnAfter(Instant now) {
+      QueueSettings.Hours hours = settings.hours();
+      if (hours == null) return null;
+      for (var opening : hours.weekly().openings(now, now.plus(Duration.ofDays(8)), hours.zoneId())) {
+        if (opening.start().isAfter(now)) return opening.start();
+        if (opening.end().isAfter(now)) return opening.end();
+      }
+      return now.plus(Duration.ofDays(8)); // closed all that time: look again then
+    }
+
     /** When a waiting ticket reaches the maximum wait: from its join, or a booked ticket's start; null for no limit. */
     public Instant maxWaitDeadline(Ticket ticket) {
       if (settings.maxWait() == null) return null;
@@ -768,6 +798,9 @@ public final class TenantQueue
   /** The number of the last {@link QueueUpdate.Changes} this instance sent (counted even with no subscriber). */
   private long published;
   private final Set<TimerKey> armedTimers = new HashSet<>();
+  /** Cache of {@link #hoursTurn}: what it was computed from, and the instant. */
+  private List<Object> hoursTurnBasis;
+  private Instant hoursTurnAt;
 
   /** A timer per deadline: a changed deadline (e.g. a second disconnect) is a new timer. */
   private record TimerKey(String kind, String id, Instant deadline) {}
@@ -817,6 +850,8 @@ public final class TenantQueue
         .onCommand(AgentDisconnected.class, this::onAgentDisconnected)
         .onCommand(AgentGraceEnded.class, this::onAgentGraceEnded)
         .onCommand(MaxWaitReached.class, this::onMaxWaitReached)
+        .onCommand(HoursTurned.class, (state, command) -> change(state, clock.instant(), List.of())
+            .thenRun(this::armTimers).thenNoReply())
         .onCommand(AcceptReservation.class, this::onAccept)
         .onCommand(RejectReservation.class, this::onReject)
         .onCommand(ReservationTimedOut.class, this::onReservationTimedOut)
@@ -1096,7 +1131,14 @@ public final class TenantQueue
    */
   private EffectBuilder<Event, State> change(State state, Instant now, List<Event> events) {
     List<Event> all = new ArrayList<>(events);
-    all.addAll(state.applyAll(events).route(now, TenantQueue::newId));
+    State next = state.applyAll(events);
+    // The queue follows the business hours it was given: opening or closing is part of the change.
+    Optional<OpeningChanged> turned = next.openingByHours(now);
+    if (turned.isPresent()) {
+      all.add(turned.get());
+      next = next.apply(turned.get());
+    }
+    all.addAll(next.route(now, TenantQueue::newId));
     if (all.isEmpty()) return Effect().none();
     List<Event> persisted = List.copyOf(all);
     return Effect().persist(persisted).thenRun(after -> {
@@ -1174,6 +1216,8 @@ public final class TenantQueue
       if (deadline == null || state.reservationForTicket(ticket.ticketId()).isPresent()) continue;
       due.put(new TimerKey("max-wait", ticket.ticketId(), deadline), new MaxWaitReached(ticket.ticketId()));
     }
+    Instant turn = hoursTurn(state, at);
+    if (turn != null) due.put(new TimerKey("hours", "", turn), HoursTurned.INSTANCE);
     for (Agent agent : state.agents()) {
       if (agent.connected()) continue;
       Instant deadline = agent.disconnectedAt().plus(state.settings().agentReconnectGrace());
@@ -1194,6 +1238,16 @@ public final class TenantQueue
   }
 
   /** The change, numbered, to every subscriber: with names for those that show them, else without personal data. */
+  /** The next opening or closing, computed again only when the hours or the opening changed (or it passed). */
+  private Instant hoursTurn(State state, Instant now) {
+    List<Object> basis = List.of(Objects.requireNonNullElse(state.settings().hours(), ""), state.open());
+    if (!basis.equals(hoursTurnBasis) || (hoursTurnAt != null && !hoursTurnAt.isAfter(now))) {
+      hoursTurnBasis = basis;
+      hoursTurnAt = state.hoursTurnAfter(now);
+    }
+    return hoursTurnAt;
+  }
+
   private void publish(List<Event> changes) {
     long seq = ++published;
     if (subscribers.isEmpty()) return;

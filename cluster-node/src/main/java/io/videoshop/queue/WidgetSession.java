@@ -44,6 +44,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  */
 final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   private static final int JOIN_ATTEMPTS = 3;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WidgetSession.class);
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,190}\\.[^@\\s]{1,63}");
   private static final Pattern PHONE = Pattern.compile("[+0-9 ()./-]{3,32}");
   private static final Pattern RESUME_TOKEN = Pattern.compile(
@@ -114,6 +115,8 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     this.feeds = feeds;
     this.news = context.messageAdapter(TicketNews.class, Heard::new);
     send(new Hello("shopper", tenantId, ProtocolCodec.MAX_FRAME_BYTES));
+    // Following nothing yet: the tenant's feed starts (and with it the queue hears its settings).
+    feeds.tell(new QueueFeeds.Follow(tenantId, news, null));
   }
 
   @Override
@@ -220,6 +223,8 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
       // with the same token, or resume), then goes.
       if (joined.reply() instanceof TenantQueue.Queued queued) {
         queue.tell(new TenantQueue.ShopperDisconnected(queued.ticketId()));
+      } else if (joined.reply() instanceof TenantQueue.Refused refused && NOT_ADMITTED.contains(refused.reason())) {
+        discardSubject(joined.details().subjectId());
       }
       return Behaviors.stopped();
     }
@@ -231,9 +236,23 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
       send(new WidgetEvent.Queued(queued.ticketId(), queued.resumeToken(), position, estimatedWait));
       follow(queued.ticketId());
     } else {
-      refused((TenantQueue.Refused) joined.reply());
+      TenantQueue.Refused refused = (TenantQueue.Refused) joined.reply();
+      if (NOT_ADMITTED.contains(refused.reason())) discardSubject(joined.details().subjectId());
+      refused(refused);
     }
     return this;
+  }
+
+  /** Refusals that mean the queue took nothing: no ticket holds the subject this join made up. */
+  private static final java.util.Set<Refusal> NOT_ADMITTED = java.util.EnumSet.of(Refusal.QUEUE_FULL,
+      Refusal.QUEUE_CLOSED, Refusal.TENANT_SUSPENDED, Refusal.INSUFFICIENT_FUNDS, Refusal.PLAN_LIMIT);
+
+  /** The refused join's subject key goes again: a refusal leaves no key row behind. */
+  private void discardSubject(String subjectId) {
+    if (subjectId.equals(subject)) subject = null;
+    CompletableFuture.runAsync(() -> vault.discardUnused(subjectId), blocking).whenComplete((done, failure) -> {
+      if (failure != null) LOG.warn("Cannot discard a refused join's subject", failure);
+    });
   }
 
   private Behavior<Command> onResume(WidgetRequest.Resume resume) {
