@@ -158,6 +158,32 @@ class RefusedJoinAndFeedCrashTest {
   }
 
   @Test
+  void aTicketPastTheMaximumWaitIsLetGoAndReportedAsTimedOut() throws Exception {
+    TestPlatform.TestTenant tenant = platform.tenant("timing-out");
+    String key = widgetKey(tenant);
+    try (SocketClient shopper = SocketClient.widget(platform.node.httpPort(), key, ORIGIN)) {
+      // The tenant's own maximum is at least 30 s: a second is set on the queue directly, once it
+      // has heard its tenant's settings (else that push would undo it).
+      awaitQueue(tenant.id(), view -> view.settings().hours() != null);
+      QueueSettings tenants = ClusterSharding.get(platform.node.system())
+          .entityRefFor(TenantQueue.ENTITY_KEY, tenant.id())
+          .<QueueView>ask(TenantQueue.GetQueue::new, Duration.ofSeconds(5)).toCompletableFuture().get().settings();
+      tellQueue(tenant.id(), replyTo -> new TenantQueue.UpdateSettings(tenants.withMaxWait(Duration.ofSeconds(1)),
+          replyTo));
+      shopper.send(Map.of("type", "join", "name", "Patient"));
+      shopper.next("queued");
+      assertThat(shopper.next("left").get("reason").asText()).isEqualTo("timed_out");
+    }
+    String today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Berlin")).toString();
+    String path = "/api/v1/tenants/" + tenant.id() + "/reports/summary?from=" + today + "&to=" + today;
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      JsonNode queue = platform.api.call("GET", path).bearer(tenant.ownerToken()).send().json().at("/total/queue");
+      assertThat(queue.at("/abandonedBy/timedOutAtMaximumWait").asLong()).as("%s", queue).isEqualTo(1);
+      assertThat(queue.at("/abandonedBy/disconnectedPastGrace").asLong()).isZero();
+    });
+  }
+
+  @Test
   void aCrashedFeedIsRestartedAndItsSocketsKeepHearing() throws Exception {
     TestPlatform.TestTenant tenant = platform.tenant("crashing");
     String key = widgetKey(tenant);
