@@ -379,6 +379,7 @@
           forgetTicket();
           closeQueue();
           if (msg.reason === 'abandoned') notice('You were away for too long, so your place in the queue was given up. You are welcome to join again.');
+          else if (msg.reason === 'timed_out') notice('Sorry, nobody could take your call in time. You are welcome to join again or book a time.');
           else setView('form');
           break;
         case 'refused':
