@@ -57,8 +57,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * is tried. Timers (reservation expiry, shoppers' and agents' reconnect graces) are derived from
  * the state after every change and after recovery, so a restarted queue re-arms them.
  *
- * <p>Subscribers (the sockets) get a {@link QueueUpdate} after every persisted change; they are
- * not persisted and subscribe again when the entity stops.
+ * <p>Subscribers (one {@link QueueFeed} per node) get a {@link QueueUpdate.Snapshot} when they
+ * subscribe and then the numbered {@link QueueUpdate.Changes} of every persisted change (the feed
+ * protocol, docs/queue.md); they are not persisted and subscribe again when the entity stops or
+ * when they see a gap. Settings and business hours are pushed in by their owners; with hours the
+ * queue opens and closes by itself, and it lets a ticket go at the settings' maximum wait.
  */
 public final class TenantQueue
     extends EventSourcedBehaviorWithEnforcedReplies<TenantQueue.Command, TenantQueue.Event, TenantQueue.State> {
