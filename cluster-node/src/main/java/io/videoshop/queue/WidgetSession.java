@@ -152,13 +152,9 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   private Behavior<Command> onClient(Sockets.Inbound inbound) {
     if (inbound instanceof Sockets.Closed) {
       if (ticketId != null) queue.tell(new TenantQueue.ShopperDisconnected(ticketId));
-      if (!busy) {
-        closed = true;
-        return Behaviors.stopped();
-      }
-      // A join or resume is in flight: its ticket must not stay connected with nobody behind it.
       closed = true;
-      return this;
+      // A join or resume in flight: its answer is awaited, so its ticket does not stay connected with nobody behind it.
+      return busy ? this : Behaviors.stopped();
     }
     if (closed) return this;
     Optional<WidgetRequest> decoded = ClientFrames.read(inbound, rateLimit, WidgetRequest.class, out);
