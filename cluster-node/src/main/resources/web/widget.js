@@ -419,6 +419,7 @@
           forgetTicket();
           closeQueue();
           if (msg.reason === 'abandoned') notice(t.abandoned);
+          else if (msg.reason === 'timed_out') notice(t.timedOut);
           else setView('form');
           break;
         case 'refused':

@@ -25,6 +25,7 @@ import java.util.Set;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -80,6 +81,8 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   /** Offers announced to this agent and not yet ended, by reservation id. */
   private final Map<String, Reservation> offers = new HashMap<>();
   private boolean reconnectAnnounced;
+  /** The socket closed (the queue was told). */
+  private boolean closed;
 
   private AgentSession(ActorContext<Command> context, String tenantId, String agentId, int tokenVersion,
       ActorRef<Sockets.Outbound> out, EntityRef<TenantQueue.Command> queue, ActorRef<QueueFeeds.Command> feeds,
@@ -107,6 +110,13 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
         .onMessage(Notice.class, this::onNotice)
         .onMessage(Answered.class, this::onAnswer)
         .onMessage(AcceptAnswered.class, this::onAcceptAnswer)
+        .onSignal(PostStop.class, stopped -> {
+          // However it ends (the socket closed, or a bug stopped it): the queue starts the agent's
+          // grace, and the socket closes so the console reconnects.
+          if (!closed) queue.tell(new TenantQueue.AgentDisconnected(agentId));
+          out.tell(new Sockets.Close());
+          return this;
+        })
         .build();
   }
 
@@ -121,6 +131,7 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
 
   private Behavior<Command> onClient(Sockets.Inbound inbound) {
     if (inbound instanceof Sockets.Closed) {
+      closed = true;
       queue.tell(new TenantQueue.AgentDisconnected(agentId));
       return Behaviors.stopped();
     }
@@ -206,9 +217,9 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   }
 
   private Behavior<Command> onView(QueueFeed.View feed) {
-    QueueView view = feed.update().view();
+    QueueView view = feed.view();
     Instant now = clock.instant();
-    for (TenantQueue.Event change : feed.update().changes()) {
+    for (TenantQueue.Event change : feed.changes()) {
       // Accepted for this agent (by this console or one of the agent's others): the room, even
       // when the answer to the accept is late or lost.
       if (change instanceof TenantQueue.ReservationAccepted accepted && accepted.agentId().equals(agentId)) {
@@ -228,7 +239,7 @@ final class AgentSession extends AbstractBehavior<AgentSession.Command> {
             agent.since(), agent.connected()))
         .toList();
     send(new ConsoleEvent.QueueState(view.at(), view.open(), view.nextOpeningAt(), tickets, agents));
-    announceOffers(view, tickets, feed.update().changes());
+    announceOffers(view, tickets, feed.changes());
     reannounceAfterReconnect(view);
     return this;
   }

@@ -54,7 +54,7 @@ final class LiveFiguresSession {
       };
       return Behaviors.receive(Command.class)
           .onMessage(Viewed.class, viewed -> {
-            view[0] = viewed.view().update().view();
+            view[0] = viewed.view().view();
             publish.run();
             return Behaviors.same();
           })

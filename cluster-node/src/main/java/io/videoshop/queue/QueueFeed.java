@@ -1,9 +1,9 @@
 package io.videoshop.queue;
 
 import io.videoshop.persistence.privacy.DecryptedPersonalData;
+import io.videoshop.persistence.privacy.EncryptedPersonalData;
 import io.videoshop.persistence.privacy.PersonalDataVault;
 import io.videoshop.tenant.Tenant;
-import io.videoshop.tenant.TenantSettings;
 import io.videoshop.tenant.Tenants;
 import io.videoshop.wallet.Admission;
 import io.videoshop.wallet.Wallet;
@@ -11,9 +11,9 @@ import io.videoshop.wallet.WalletUpdate;
 import io.videoshop.wallet.Wallets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -32,39 +32,48 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
  * One tenant's queue as seen from one node: a single subscription to the {@link TenantQueue}
- * entity (wherever sharding placed it), fanned out to this node's sockets of that tenant. It
- * subscribes again when the entity stops or moves, decrypts shoppers' names once per ticket for
- * the agents' consoles, and keeps the entity in step with the tenant's settings, business hours
- * and suspension (checked every few seconds; the entity persists only what changed).
+ * entity (wherever sharding placed it), kept as a {@link QueueReplica} by applying its numbered
+ * changes, and fanned out to this node's sockets of that tenant: consoles and dashboards get the
+ * whole queue after each change, a shopper's socket only news of its own ticket, and only when it
+ * changed. It subscribes again when the entity stops or moves and when it sees a gap; it asks for
+ * shoppers' names only while a console is attached and decrypts each ticket's name once; it
+ * passes billing's admission on from the tenant's wallet. Settings, hours and suspension reach the
+ * entity from the writes that change them ({@link QueueSettingsPush}), and once from each feed
+ * that starts.
+ *
+ * <p>Its sockets are kept in an {@link Audience} that outlives the behavior: a feed that crashes
+ * is restarted (with backoff) by {@link QueueFeeds} with the same sockets, subscribes again and
+ * sends them the queue as it is.
  */
 final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
-  static final Duration TENANT_REFRESH = Duration.ofSeconds(5);
   static final Duration LINGER = Duration.ofSeconds(30);
 
   interface Command extends NoSerializationVerificationNeeded {}
 
   /**
-   * A socket wants the feed; it gets the latest {@link View} at once if there is one. Consoles
-   * show names, so only they hear again when names have been decrypted.
+   * A console or dashboard wants the feed; it gets the latest {@link View} at once if there is one.
+   * Consoles show names: while one is attached the feed asks the queue for them.
    */
   record Attach(ActorRef<View> session, boolean showsNames) implements Command {}
 
-  /** What sockets receive: the entity's update and the names decrypted so far. */
-  record View(QueueUpdate update, Map<String, String> names, Map<String, QueueView.WaitingTicket> tickets)
-      implements NoSerializationVerificationNeeded {
-    /** This ticket in the queue now, found without scanning it (each shopper's socket asks). */
-    Optional<QueueView.WaitingTicket> ticket(String ticketId) {
-      return Optional.ofNullable(tickets.get(ticketId));
-    }
-  }
+  /** A shopper's socket follows its ticket ({@code ticketId} null: none any more); it hears {@link TicketNews}. */
+  record Follow(ActorRef<TicketNews> shopper, String ticketId) implements Command {}
+
+  /**
+   * What consoles and dashboards receive: the events of the change (none after a snapshot), the
+   * queue after them, and the names decrypted so far (for consoles).
+   */
+  record View(List<TenantQueue.Event> changes, QueueView view, Map<String, String> names)
+      implements NoSerializationVerificationNeeded {}
+
+  /** Fault injection for tests: the feed fails as if a bug hit it. */
+  record Crash() implements Command {}
 
   private record Updated(QueueUpdate update) implements Command {}
 
   private record QueueStopped() implements Command {}
 
-  private record SessionGone(ActorRef<View> session) implements Command {}
-
-  private record Refresh() implements Command {}
+  private record SessionGone(ActorRef<?> session) implements Command {}
 
   private record TenantLoaded(Optional<Tenant> tenant) implements Command {}
 
@@ -82,10 +91,35 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
   /** From {@link QueueFeeds}: no new socket will be sent here; stop if none is left. */
   record Retire() implements Command {}
 
-  static Behavior<Command> create(String tenantId, ActorRef<QueueFeeds.Command> feeds, Tenants tenants,
-      Wallets wallets, PersonalDataVault vault, Executor blocking, Clock clock) {
+  /** The feed's sockets: made by {@link QueueFeeds}, so they stay when the feed's behavior restarts. */
+  static final class Audience {
+    /** Consoles and dashboards, and whether each shows names. */
+    final Map<ActorRef<View>, Boolean> viewers = new HashMap<>();
+    /** Each shopper's socket and the ticket it follows. */
+    final Map<ActorRef<TicketNews>, String> following = new HashMap<>();
+    /** The same, by ticket. */
+    final Map<String, Set<ActorRef<TicketNews>>> followers = new HashMap<>();
+
+    boolean isEmpty() {
+      return viewers.isEmpty() && following.isEmpty();
+    }
+
+    boolean showsNames() {
+      return viewers.containsValue(Boolean.TRUE);
+    }
+
+    void unfollow(ActorRef<TicketNews> shopper) {
+      String ticketId = following.remove(shopper);
+      if (ticketId == null) return;
+      Set<ActorRef<TicketNews>> others = followers.get(ticketId);
+      if (others != null && others.remove(shopper) && others.isEmpty()) followers.remove(ticketId);
+    }
+  }
+
+  static Behavior<Command> create(String tenantId, ActorRef<QueueFeeds.Command> feeds, Audience audience,
+      Tenants tenants, Wallets wallets, PersonalDataVault vault, Executor blocking, Clock clock) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new QueueFeed(context, timers, tenantId, feeds, tenants, wallets, vault, blocking, clock)));
+        new QueueFeed(context, timers, tenantId, feeds, audience, tenants, wallets, vault, blocking, clock)));
   }
 
   private final TimerScheduler<Command> timers;
@@ -96,57 +130,66 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
   private final EntityRef<Wallet.Command> wallet;
   private final ActorRef<WalletUpdate> walletUpdates;
   private boolean openingWallet;
+  /** The wallet said it was never opened: it is opened (on its trial) once the tenant is known. */
+  private boolean walletNotOpen;
   private final PersonalDataVault vault;
   private final Executor blocking;
   private final Clock clock;
   private final EntityRef<TenantQueue.Command> entity;
   private final ActorRef<QueueUpdate> updates;
-  /** This node's sockets of the tenant, and whether each shows shoppers' names. */
-  private final Map<ActorRef<View>, Boolean> sessions = new HashMap<>();
+  private final Audience audience;
+  /** Decrypted names of waiting tickets, by ticket: dropped when the ticket leaves or no console is left. */
   private final Map<String, String> names = new HashMap<>();
   private final Set<String> decrypting = new HashSet<>();
-  private QueueUpdate latest;
-  /** The latest view's tickets by id, built once per update for all the sockets. */
-  private Map<String, QueueView.WaitingTicket> latestTickets = Map.of();
+  private QueueReplica replica;
+  /** Subscribed (or subscribing) with names: while a console is attached. */
+  private boolean withNames;
+  /** A (re)subscription is under way: further gaps wait for its snapshot. */
+  private boolean awaitingSnapshot;
   private Tenant tenant;
   private ActorRef<TenantQueue.Command> watched;
 
   private QueueFeed(ActorContext<Command> context, TimerScheduler<Command> timers, String tenantId,
-      ActorRef<QueueFeeds.Command> feeds, Tenants tenants, Wallets wallets, PersonalDataVault vault, Executor blocking,
-      Clock clock) {
+      ActorRef<QueueFeeds.Command> feeds, Audience audience, Tenants tenants, Wallets wallets, PersonalDataVault vault,
+      Executor blocking, Clock clock) {
     super(context);
     this.wallets = wallets;
     this.timers = timers;
     this.tenantId = tenantId;
     this.feeds = feeds;
+    this.audience = audience;
     this.tenants = tenants;
     this.vault = vault;
     this.blocking = blocking;
     this.clock = clock;
     this.entity = ClusterSharding.get(context.getSystem()).entityRefFor(TenantQueue.ENTITY_KEY, tenantId);
     this.updates = context.messageAdapter(QueueUpdate.class, Updated::new);
-    entity.tell(new TenantQueue.Subscribe(updates));
+    // After a restart the sockets are still there: watch them again (the same message, so no clash).
+    audience.viewers.keySet().forEach(session -> context.watchWith(session, new SessionGone(session)));
+    audience.following.keySet().forEach(shopper -> context.watchWith(shopper, new SessionGone(shopper)));
+    subscribe(audience.showsNames());
     this.wallet = ClusterSharding.get(context.getSystem()).entityRefFor(Wallet.ENTITY_KEY, tenantId);
     this.walletUpdates = context.messageAdapter(WalletUpdate.class, WalletChanged::new);
     wallet.tell(new Wallet.Subscribe(walletUpdates));
-    timers.startTimerWithFixedDelay(new Refresh(), Duration.ZERO, TENANT_REFRESH);
+    loadTenant();
+    if (audience.isEmpty()) timers.startSingleTimer(LingerOver.class, new LingerOver(), LINGER);
   }
 
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Attach.class, this::onAttach)
+        .onMessage(Follow.class, this::onFollow)
         .onMessage(SessionGone.class, gone -> onSessionGone(gone.session()))
         .onMessage(Updated.class, updated -> onUpdate(updated.update()))
         .onMessage(QueueStopped.class, stopped -> onQueueStopped())
-        .onMessage(Refresh.class, refresh -> onRefresh())
         .onMessage(TenantLoaded.class, loaded -> onTenantLoaded(loaded.tenant()))
         .onMessage(NamesDecrypted.class, this::onNamesDecrypted)
         .onMessage(LingerOver.class, over -> {
-          if (sessions.isEmpty()) feeds.tell(new QueueFeeds.Idle(tenantId, getContext().getSelf()));
+          if (audience.isEmpty()) feeds.tell(new QueueFeeds.Idle(tenantId, getContext().getSelf()));
           return this;
         })
-        .onMessage(Retire.class, retire -> sessions.isEmpty() ? stop() : this)
+        .onMessage(Retire.class, retire -> audience.isEmpty() ? stop() : this)
         .onMessage(WalletChanged.class, changed -> onWalletChanged(changed.update()))
         .onMessage(WalletOpenAttempted.class, attempted -> {
           openingWallet = false;
@@ -156,42 +199,128 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
           wallet.tell(new Wallet.Subscribe(walletUpdates));
           return this;
         })
+        .onMessage(Crash.class, crash -> {
+          throw new IllegalStateException("feed of " + tenantId + " told to crash (fault injection)");
+        })
         .build();
   }
 
+  /** Subscribes (again): the queue answers with one snapshot, with names or without. */
+  private void subscribe(boolean names) {
+    withNames = names;
+    awaitingSnapshot = true;
+    entity.tell(new TenantQueue.Subscribe(updates, names));
+  }
+
   private Behavior<Command> onAttach(Attach attach) {
-    sessions.put(attach.session(), attach.showsNames());
-    getContext().watchWith(attach.session(), new SessionGone(attach.session()));
+    if (audience.viewers.put(attach.session(), attach.showsNames()) == null) {
+      getContext().watchWith(attach.session(), new SessionGone(attach.session()));
+    }
     timers.cancel(LingerOver.class);
-    if (latest != null) attach.session().tell(view());
+    if (attach.showsNames() && !withNames) {
+      subscribe(true); // its snapshot brings the names, and this console its view
+    } else if (replica != null) {
+      attach.session().tell(view(List.of()));
+    }
     return this;
   }
 
-  private Behavior<Command> onSessionGone(ActorRef<View> session) {
-    sessions.remove(session);
-    // Stay subscribed a little: a page reload reconnects at once.
-    if (sessions.isEmpty()) timers.startSingleTimer(LingerOver.class, new LingerOver(), LINGER);
+  private Behavior<Command> onFollow(Follow follow) {
+    boolean known = audience.following.containsKey(follow.shopper());
+    audience.unfollow(follow.shopper());
+    if (follow.ticketId() == null) {
+      if (known) getContext().unwatch(follow.shopper());
+      lingerIfEmpty();
+      return this;
+    }
+    if (!known) getContext().watchWith(follow.shopper(), new SessionGone(follow.shopper()));
+    audience.following.put(follow.shopper(), follow.ticketId());
+    audience.followers.computeIfAbsent(follow.ticketId(), ticketId -> new HashSet<>()).add(follow.shopper());
+    timers.cancel(LingerOver.class);
+    if (replica != null) QueueReplica.current(replica.state(), follow.ticketId()).ifPresent(follow.shopper()::tell);
     return this;
+  }
+
+  @SuppressWarnings("unchecked")
+  private Behavior<Command> onSessionGone(ActorRef<?> session) {
+    audience.viewers.remove(session);
+    audience.unfollow((ActorRef<TicketNews>) session);
+    if (withNames && !audience.showsNames()) {
+      // No console left here: no names asked for, none kept.
+      names.clear();
+      decrypting.clear();
+      subscribe(false);
+    }
+    lingerIfEmpty();
+    return this;
+  }
+
+  /** Stay subscribed a little: a page reload reconnects at once. */
+  private void lingerIfEmpty() {
+    if (audience.isEmpty()) timers.startSingleTimer(LingerOver.class, new LingerOver(), LINGER);
   }
 
   private Behavior<Command> onUpdate(QueueUpdate update) {
-    boolean first = latest == null;
+    QueueReplica.Step step = QueueReplica.step(replica, update);
+    switch (step.outcome()) {
+      case GAP -> {
+        if (!awaitingSnapshot) subscribe(withNames);
+        return this;
+      }
+      case ALREADY_APPLIED -> {
+        return this;
+      }
+      case SNAPSHOT -> awaitingSnapshot = false;
+      case APPLIED -> { }
+    }
     if (!update.queue().equals(watched)) {
       if (watched != null) getContext().unwatch(watched);
       watched = update.queue();
       getContext().watchWith(watched, new QueueStopped());
     }
-    latest = update;
-    Map<String, QueueView.WaitingTicket> byId = new HashMap<>();
-    update.view().tickets().forEach(ticket -> byId.put(ticket.ticketId(), ticket));
-    latestTickets = byId;
-    names.keySet().retainAll(byId.keySet());
-    decrypting.retainAll(byId.keySet());
-    decryptNewNames(update.view());
-    View view = view();
-    sessions.keySet().forEach(session -> session.tell(view));
-    if (first) pushTenantState();
+    boolean first = replica == null;
+    TenantQueue.State before = first ? null : replica.state();
+    replica = step.replica();
+    forgetNamesOfGone(step);
+    if (withNames && audience.showsNames()) decryptNewNames();
+    tellFollowers(before, step.events());
+    if (!audience.viewers.isEmpty()) {
+      View view = view(step.events());
+      audience.viewers.keySet().forEach(session -> session.tell(view));
+    }
     return this;
+  }
+
+  private void tellFollowers(TenantQueue.State before, List<TenantQueue.Event> events) {
+    if (audience.followers.isEmpty()) return;
+    QueueReplica.news(before, replica.state(), events, audience.followers.keySet())
+        .forEach((ticketId, news) -> audience.followers.get(ticketId).forEach(shopper -> shopper.tell(news)));
+  }
+
+  /** Names are kept for waiting tickets only. */
+  private void forgetNamesOfGone(QueueReplica.Step step) {
+    if (names.isEmpty() && decrypting.isEmpty()) return;
+    if (step.outcome() == QueueReplica.Outcome.SNAPSHOT) {
+      Set<String> waiting = waitingTicketIds();
+      names.keySet().retainAll(waiting);
+      decrypting.retainAll(waiting);
+      return;
+    }
+    for (TenantQueue.Event event : step.events()) {
+      String gone = event instanceof TenantQueue.TicketLeft left ? left.ticketId()
+          : event instanceof TenantQueue.TicketAbandoned abandoned ? abandoned.ticketId()
+          : event instanceof TenantQueue.ReservationAccepted accepted ? accepted.ticketId() : null;
+      if (gone != null) {
+        names.remove(gone);
+        decrypting.remove(gone);
+      }
+    }
+  }
+
+  private Set<String> waitingTicketIds() {
+    Set<String> ids = new HashSet<>();
+    replica.state().tickets().forEach(ticket -> ids.add(ticket.ticketId()));
+    return ids;
   }
 
   /**
@@ -201,11 +330,9 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
   private Behavior<Command> onWalletChanged(WalletUpdate update) {
     getContext().watchWith(update.wallet(), new WalletStopped());
     Admission admission = update.admission();
-    if (admission.refusal() == Admission.Refusal.WALLET_NOT_OPEN) {
-      if (tenant != null && !openingWallet) {
-        openingWallet = true;
-        getContext().pipeToSelf(wallets.open(tenant), (view, failure) -> new WalletOpenAttempted());
-      }
+    walletNotOpen = admission.refusal() == Admission.Refusal.WALLET_NOT_OPEN;
+    if (walletNotOpen) {
+      openWallet(); // or once the tenant is loaded
       return this;
     }
     Refusal refusal = admission.admitting() ? null
@@ -218,55 +345,39 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
   /** The entity passivated, restarted or moved: subscribing through sharding starts it again. */
   private Behavior<Command> onQueueStopped() {
     watched = null;
-    entity.tell(new TenantQueue.Subscribe(updates));
+    subscribe(withNames);
     return this;
   }
 
-  private Behavior<Command> onRefresh() {
+  private void openWallet() {
+    if (tenant == null || openingWallet) return;
+    openingWallet = true;
+    getContext().pipeToSelf(wallets.open(tenant), (view, failure) -> new WalletOpenAttempted());
+  }
+
+  /** Once per feed: for the wallet, and so that a queue that never heard of its tenant's settings does. */
+  private void loadTenant() {
     getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> tenants.find(tenantId), blocking),
         (tenant, failure) -> new TenantLoaded(failure == null ? tenant : Optional.empty()));
-    return this;
   }
 
   private Behavior<Command> onTenantLoaded(Optional<Tenant> loaded) {
-    loaded.ifPresent(found -> tenant = found);
-    pushTenantState();
+    if (loaded.isEmpty()) return this;
+    boolean first = tenant == null;
+    tenant = loaded.get();
+    if (first) QueueSettingsPush.push(getContext().getSystem(), tenant);
+    if (walletNotOpen) openWallet();
     return this;
   }
 
-  /**
-   * Pushes what the entity's view does not yet reflect: settings, opening, suspension. Runs on
-   * every refresh, so an opening or closing time is reflected within {@link #TENANT_REFRESH}.
-   */
-  private void pushTenantState() {
-    if (tenant == null || latest == null) return;
-    QueueView view = latest.view();
-    ActorRef<TenantQueue.Confirmation> ignore = getContext().getSystem().ignoreRef();
-    QueueSettings wanted = settingsOf(tenant.settings(), view.settings());
-    if (!wanted.equals(view.settings())) entity.tell(new TenantQueue.UpdateSettings(wanted, ignore));
-    Instant now = clock.instant();
-    boolean open = tenant.settings().businessHours().isOpen(now, tenant.settings().zone());
-    Instant nextOpening = open ? null
-        : tenant.settings().businessHours().nextOpening(now, tenant.settings().zone()).orElse(null);
-    if (open != view.open() || (!open && !java.util.Objects.equals(nextOpening, view.nextOpeningAt()))) {
-      entity.tell(new TenantQueue.UpdateOpening(open, nextOpening, ignore));
-    }
-    if (tenant.suspended() != view.suspended()) entity.tell(new TenantQueue.UpdateSuspension(tenant.suspended(), ignore));
-  }
-
-  /** The tenant's queue policy mapped onto the entity's settings; what the tenant does not set stays. */
-  static QueueSettings settingsOf(TenantSettings settings, QueueSettings current) {
-    TenantSettings.QueuePolicy policy = settings.queue();
-    return new QueueSettings(policy.maxLength(), Duration.ofSeconds(policy.reservationTimeoutSeconds()),
-        "round-robin".equals(policy.routingStrategy())
-            ? QueueSettings.RoutingStrategy.ROUND_ROBIN : QueueSettings.RoutingStrategy.LONGEST_IDLE,
-        current.reconnectGrace(), current.agentReconnectGrace());
-  }
-
-  private void decryptNewNames(QueueView view) {
-    Map<String, io.videoshop.persistence.privacy.EncryptedPersonalData> pending = new HashMap<>();
-    for (QueueView.WaitingTicket ticket : view.tickets()) {
-      if (!names.containsKey(ticket.ticketId()) && decrypting.add(ticket.ticketId())) {
+  /** Each waiting ticket's name, once: those neither known nor under way, in one job. */
+  private void decryptNewNames() {
+    List<Ticket> tickets = replica.state().tickets();
+    if (names.size() + decrypting.size() >= tickets.size()) return;
+    Map<String, EncryptedPersonalData> pending = new HashMap<>();
+    for (Ticket ticket : tickets) {
+      if (ticket.details().name() != null && !names.containsKey(ticket.ticketId())
+          && decrypting.add(ticket.ticketId())) {
         pending.put(ticket.ticketId(), ticket.details().name());
       }
     }
@@ -284,21 +395,22 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
 
   private Behavior<Command> onNamesDecrypted(NamesDecrypted decrypted) {
     // Failed ones are no longer "under way": the next update asks for them again.
-    decrypting.removeAll(decrypted.asked());
-    if (decrypted.names().isEmpty()) return this;
-    // Only tickets still waiting: one that left meanwhile must not stay in the map.
+    boolean asked = decrypting.removeAll(decrypted.asked());
+    if (decrypted.names().isEmpty() || !asked || replica == null) return this;
+    // Only tickets still waiting (and still wanted): one that left meanwhile must not stay in the map.
+    Set<String> waiting = waitingTicketIds();
     decrypted.names().forEach((ticketId, name) -> {
-      if (latestTickets.containsKey(ticketId)) names.put(ticketId, name);
+      if (waiting.contains(ticketId)) names.put(ticketId, name);
     });
-    View view = view();
-    sessions.forEach((session, showsNames) -> {
+    View view = view(List.of());
+    audience.viewers.forEach((session, showsNames) -> {
       if (showsNames) session.tell(view);
     });
     return this;
   }
 
-  private View view() {
-    return new View(latest, Map.copyOf(names), latestTickets);
+  private View view(List<TenantQueue.Event> changes) {
+    return new View(changes, replica.state().view(tenantId, clock.instant()), Map.copyOf(names));
   }
 
   private Behavior<Command> stop() {

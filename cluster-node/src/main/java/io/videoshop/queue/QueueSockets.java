@@ -21,6 +21,7 @@ import io.videoshop.config.WidgetSettings;
 import io.videoshop.http.ApiError;
 import io.videoshop.http.ApiRouter;
 import io.videoshop.http.Blocking;
+import io.videoshop.http.RequestIds;
 import io.videoshop.http.Sockets;
 import io.videoshop.persistence.privacy.PersonalDataVault;
 import io.videoshop.room.RoomTokens;
@@ -29,6 +30,7 @@ import io.videoshop.wallet.Wallets;
 import java.time.Clock;
 import java.time.Duration;
 import io.videoshop.protocol.LiveEvent;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
@@ -37,6 +39,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.model.AttributeKeys;
@@ -95,6 +98,7 @@ public final class QueueSockets {
     this.blocking = blocking;
     this.clock = clock;
     this.sharding = ClusterSharding.get(system);
+    QueueSettingsPush.register(system, tenants);
     this.feeds = system.systemActorOf(QueueFeeds.create(tenants, wallets, vault, blocking.executor(), clock), "queue-feeds",
         Props.empty());
   }
@@ -107,24 +111,25 @@ public final class QueueSockets {
                     ? widget(admission.tenantId(), ApiRouter.clientAddress(request, trustedProxies), request)
                     : complete(ApiRouter.problem(ApiError.forbidden(admission.reason(),
                         refusal(admission.reason()))))))))),
-        path("agent", () -> signedIn(verified -> {
+        path("agent", () -> extractRequest(request -> signedIn(verified -> {
           Caller caller = verified.caller();
           if (caller.tenantId() == null) {
             return complete(ApiRouter.problem(ApiError.forbidden("not_an_agent",
                 "The agent console is for a tenant's people")));
           }
-          return handleWebSocketMessages(agent(caller.tenantId(), caller.id(), verified));
-        })),
-        path("live", () -> signedIn(verified -> {
+          return handleWebSocketMessages(agent(caller.tenantId(), caller.id(), verified, RequestIds.of(request)));
+        }))),
+        path("live", () -> extractRequest(request -> signedIn(verified -> {
           Caller caller = verified.caller();
           if (caller.tenantId() == null || !caller.role().atLeast(Role.ADMIN)) {
             return complete(ApiRouter.problem(ApiError.forbidden("forbidden",
                 "Live figures are for the tenant's owner and admins")));
           }
           return handleWebSocketMessages(Sockets.flow(system, "live", new Sockets.Owner(caller.id(), verified.expiresAt()),
-              out -> LiveFiguresSession.create(caller.tenantId(), out, feeds, () -> today.apply(caller.tenantId())),
+              out -> withRequestId(RequestIds.of(request), LiveFiguresSession.Command.class,
+                  LiveFiguresSession.create(caller.tenantId(), out, feeds, () -> today.apply(caller.tenantId()))),
               LiveFiguresSession.FromClient::new));
-        }))));
+        })))));
   }
 
   /**
@@ -171,9 +176,10 @@ public final class QueueSockets {
     }
     Flow<Message, Message, NotUsed> flow;
     try {
-      flow = Sockets.flow(system, "widget", out -> WidgetSession.create(tenantId, out,
-          sharding.entityRefFor(TenantQueue.ENTITY_KEY, tenantId), feeds, vault, blocking.executor(), roomTokens,
-          () -> limits.join(address, System.nanoTime()), arrivals, consents), WidgetSession.FromClient::new);
+      flow = Sockets.flow(system, "widget", out -> withRequestId(RequestIds.of(request), WidgetSession.Command.class,
+          WidgetSession.create(tenantId, out, sharding.entityRefFor(TenantQueue.ENTITY_KEY, tenantId), feeds, vault,
+              blocking.executor(), roomTokens, () -> limits.join(address, System.nanoTime()), arrivals, consents)),
+          WidgetSession.FromClient::new);
     } catch (RuntimeException e) {
       limits.closed(address, tenantId);
       throw e;
@@ -186,11 +192,18 @@ public final class QueueSockets {
 
   private org.apache.pekko.stream.javadsl.Flow<org.apache.pekko.http.javadsl.model.ws.Message,
       org.apache.pekko.http.javadsl.model.ws.Message, org.apache.pekko.NotUsed> agent(String tenantId, String agentId,
-      AccessTokens.Verified verified) {
+      AccessTokens.Verified verified, String requestId) {
     // The console closes when the user's sessions end or its access token expires (it reconnects with a fresh one).
-    return Sockets.flow(system, "agent", new Sockets.Owner(agentId, verified.expiresAt()), out -> AgentSession.create(
-        tenantId, agentId, verified.tokenVersion(), out, sharding.entityRefFor(TenantQueue.ENTITY_KEY, tenantId), feeds,
-        roomTokens, clock), AgentSession.FromClient::new);
+    return Sockets.flow(system, "agent", new Sockets.Owner(agentId, verified.expiresAt()), out -> withRequestId(requestId,
+        AgentSession.Command.class, AgentSession.create(tenantId, agentId, verified.tokenVersion(), out,
+            sharding.entityRefFor(TenantQueue.ENTITY_KEY, tenantId), feeds, roomTokens, clock)),
+        AgentSession.FromClient::new);
+  }
+
+  /** The session's log lines carry the id of the upgrade request that opened its socket. */
+  private static <C> org.apache.pekko.actor.typed.Behavior<C> withRequestId(String requestId, Class<C> type,
+      org.apache.pekko.actor.typed.Behavior<C> session) {
+    return Behaviors.withMdc(type, Map.of(RequestIds.MDC_KEY, requestId), session);
   }
 
   /** A refusal to answer before the upgrade; anything else is a failure. */

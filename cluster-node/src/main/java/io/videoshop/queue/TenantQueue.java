@@ -13,7 +13,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -57,8 +57,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * is tried. Timers (reservation expiry, shoppers' and agents' reconnect graces) are derived from
  * the state after every change and after recovery, so a restarted queue re-arms them.
  *
- * <p>Subscribers (the sockets) get a {@link QueueUpdate} after every persisted change; they are
- * not persisted and subscribe again when the entity stops.
+ * <p>Subscribers (one {@link QueueFeed} per node) get a {@link QueueUpdate.Snapshot} when they
+ * subscribe and then the numbered {@link QueueUpdate.Changes} of every persisted change (the feed
+ * protocol, docs/queue.md); they are not persisted and subscribe again when the entity stops or
+ * when they see a gap. Settings and business hours are pushed in by their owners; with hours the
+ * queue opens and closes by itself, and it lets a ticket go at the settings' maximum wait.
  */
 public final class TenantQueue
     extends EventSourcedBehaviorWithEnforcedReplies<TenantQueue.Command, TenantQueue.Event, TenantQueue.State> {
@@ -158,9 +161,16 @@ public final class TenantQueue
   /** From the tenant's wallet (through the queue's feed): whether shoppers may join, the call limit. */
   public record UpdateAdmission(QueueAdmission admission, ActorRef<Confirmation> replyTo) implements Command {}
 
-  public record Subscribe(ActorRef<QueueUpdate> subscriber) implements Command {
-    @JsonCreator
-    public Subscribe {}
+  /**
+   * Subscribes (again) and asks for one {@link QueueUpdate.Snapshot}, then numbered {@link
+   * QueueUpdate.Changes}. {@code withNames}: the subscriber shows shoppers' names (agents'
+   * consoles), so tickets come with their encrypted name; without, with no personal field at all.
+   */
+  public record Subscribe(ActorRef<QueueUpdate> subscriber, boolean withNames) implements Command {
+    /** Without names. */
+    public Subscribe(ActorRef<QueueUpdate> subscriber) {
+      this(subscriber, false);
+    }
   }
 
   public record Unsubscribe(ActorRef<QueueUpdate> subscriber) implements Command {
@@ -189,6 +199,17 @@ public final class TenantQueue
   public record BookedTicketDue(String ticketId) implements Command {
     @JsonCreator
     public BookedTicketDue {}
+  }
+
+  /** Sent by the queue's own timer: the ticket has waited the longest the settings allow. */
+  public record MaxWaitReached(String ticketId) implements Command {
+    @JsonCreator
+    public MaxWaitReached {}
+  }
+
+  /** Sent by the queue's own timer: the business hours open or close now. */
+  public record HoursTurned() implements Command {
+    public static final HoursTurned INSTANCE = new HoursTurned();
   }
 
   /** Sent by the queue's own timer. */
@@ -294,7 +315,10 @@ public final class TenantQueue
   public record TicketResumed(String ticketId, Instant at) implements Event {}
 
   public enum AbandonReason {
-    RECONNECT_GRACE_EXPIRED
+    /** The shopper's socket stayed away longer than the reconnect grace. */
+    RECONNECT_GRACE_EXPIRED,
+    /** The ticket waited the settings' maximum wait ({@link QueueSettings#maxWait}). */
+    MAX_WAIT_REACHED
   }
 
   public record TicketAbandoned(String ticketId, AbandonReason reason, Instant at) implements Event {}
@@ -539,6 +563,49 @@ public final class TenantQueue
       return new QueueView(tenantId, now, open, nextOpeningAt, suspended, settings, waiting, agents, reservations);
     }
 
+    /**
+     * The state as subscribers get it: no resume-token hashes and no remembered assignments (only
+     * the queue answers resumes and repeated accepts), and of personal data only the encrypted
+     * name, for subscribers that show it.
+     */
+    public State forSubscriber(boolean withNames) {
+      return withTickets(tickets.stream().map(ticket -> ticket.forSubscriber(withNames)).toList())
+          .withAssignments(List.of());
+    }
+
+    /**
+     * With business hours in the settings: the opening they give at {@code now}, when it is not
+     * what the queue holds (closed: with the next opening).
+     */
+    public Optional<OpeningChanged> openingByHours(Instant now) {
+      QueueSettings.Hours hours = settings.hours();
+      if (hours == null) return Optional.empty();
+      boolean openNow = hours.weekly().isOpen(now, hours.zoneId());
+      if (openNow && open) return Optional.empty();
+      Instant reopens = openNow ? null : hours.weekly().nextOpening(now, hours.zoneId()).orElse(null);
+      if (openNow == open && Objects.equals(reopens, nextOpeningAt)) return Optional.empty();
+      return Optional.of(new OpeningChanged(openNow, reopens, now));
+    }
+
+    /** When the business hours next open or close after {@code now} (within 8 days), null without hours. */
+    public Instant hoursTurnAfter(Instant now) {
+      QueueSettings.Hours hours = settings.hours();
+      if (hours == null) return null;
+      for (var opening : hours.weekly().openings(now, now.plus(Duration.ofDays(8)), hours.zoneId())) {
+        if (opening.start().isAfter(now)) return opening.start();
+        if (opening.end().isAfter(now)) return opening.end();
+      }
+      return now.plus(Duration.ofDays(8)); // closed all that time: look again then
+    }
+
+    /** When a waiting ticket reaches the maximum wait: from its join, or a booked ticket's start; null for no limit. */
+    public Instant maxWaitDeadline(Ticket ticket) {
+      if (settings.maxWait() == null) return null;
+      Instant from = ticket.booking() != null && ticket.booking().startsAt().isAfter(ticket.joinedAt())
+          ? ticket.booking().startsAt() : ticket.joinedAt();
+      return from.plus(settings.maxWait());
+    }
+
     // Routing
 
     /**
@@ -734,8 +801,14 @@ public final class TenantQueue
   private final TimerScheduler<Command> timers;
   private final Clock clock;
   /** Live only: sockets subscribe again after the entity restarts elsewhere. */
-  private final Set<ActorRef<QueueUpdate>> subscribers = new LinkedHashSet<>();
+  /** Each subscriber, and whether it shows names. */
+  private final Map<ActorRef<QueueUpdate>, Boolean> subscribers = new LinkedHashMap<>();
+  /** The number of the last {@link QueueUpdate.Changes} this instance sent (counted even with no subscriber). */
+  private long published;
   private final Set<TimerKey> armedTimers = new HashSet<>();
+  /** Cache of {@link #hoursTurn}: what it was computed from, and the instant. */
+  private List<Object> hoursTurnBasis;
+  private Instant hoursTurnAt;
 
   /** A timer per deadline: a changed deadline (e.g. a second disconnect) is a new timer. */
   private record TimerKey(String kind, String id, Instant deadline) {}
@@ -784,6 +857,9 @@ public final class TenantQueue
         .onCommand(AgentPresence.class, this::onAgentPresence)
         .onCommand(AgentDisconnected.class, this::onAgentDisconnected)
         .onCommand(AgentGraceEnded.class, this::onAgentGraceEnded)
+        .onCommand(MaxWaitReached.class, this::onMaxWaitReached)
+        .onCommand(HoursTurned.class, (state, command) -> change(state, clock.instant(), List.of())
+            .thenRun(this::armTimers).thenNoReply())
         .onCommand(AcceptReservation.class, this::onAccept)
         .onCommand(RejectReservation.class, this::onReject)
         .onCommand(ReservationTimedOut.class, this::onReservationTimedOut)
@@ -894,6 +970,18 @@ public final class TenantQueue
     Instant now = clock.instant();
     return change(state, now,
         List.of(new TicketAbandoned(command.ticketId(), AbandonReason.RECONNECT_GRACE_EXPIRED, now))).thenNoReply();
+  }
+
+  /** A ticket under offer is let be: the agent decides; if the offer ends without a call the timer fires at once. */
+  private ReplyEffect<Event, State> onMaxWaitReached(State state, MaxWaitReached command) {
+    Optional<Ticket> ticket = state.ticket(command.ticketId());
+    if (ticket.isEmpty() || state.maxWaitDeadline(ticket.get()) == null
+        || state.reservationForTicket(command.ticketId()).isPresent()) {
+      return Effect().none().thenNoReply();
+    }
+    Instant now = clock.instant();
+    return change(state, now,
+        List.of(new TicketAbandoned(command.ticketId(), AbandonReason.MAX_WAIT_REACHED, now))).thenNoReply();
   }
 
   private ReplyEffect<Event, State> onAgentPresence(State state, AgentPresence command) {
@@ -1022,14 +1110,15 @@ public final class TenantQueue
     return change(state, now, events).thenReply(command.replyTo(), after -> Confirmed.INSTANCE);
   }
 
+  /** A new subscriber, or one that saw a gap: one snapshot, numbered like the last change in it. */
   private ReplyEffect<Event, State> onSubscribe(State state, Subscribe command) {
     return Effect().none()
         .thenRun(current -> {
-          if (subscribers.add(command.subscriber())) {
+          if (subscribers.put(command.subscriber(), command.withNames()) == null) {
             context.watchWith(command.subscriber(), new SubscriberTerminated(command.subscriber()));
           }
-          QueueView view = current.view(tenantId, clock.instant());
-          command.subscriber().tell(new QueueUpdate(context.getSelf(), List.of(), view));
+          command.subscriber().tell(new QueueUpdate.Snapshot(context.getSelf(), published,
+              current.forSubscriber(command.withNames())));
         })
         .thenNoReply();
   }
@@ -1037,7 +1126,7 @@ public final class TenantQueue
   private ReplyEffect<Event, State> unsubscribe(ActorRef<QueueUpdate> subscriber) {
     return Effect().none()
         .thenRun(current -> {
-          if (subscribers.remove(subscriber)) context.unwatch(subscriber);
+          if (subscribers.remove(subscriber) != null) context.unwatch(subscriber);
         })
         .thenNoReply();
   }
@@ -1050,12 +1139,19 @@ public final class TenantQueue
    */
   private EffectBuilder<Event, State> change(State state, Instant now, List<Event> events) {
     List<Event> all = new ArrayList<>(events);
-    all.addAll(state.applyAll(events).route(now, TenantQueue::newId));
+    State next = state.applyAll(events);
+    // The queue follows the business hours it was given: opening or closing is part of the change.
+    Optional<OpeningChanged> turned = next.openingByHours(now);
+    if (turned.isPresent()) {
+      all.add(turned.get());
+      next = next.apply(turned.get());
+    }
+    all.addAll(next.route(now, TenantQueue::newId));
     if (all.isEmpty()) return Effect().none();
     List<Event> persisted = List.copyOf(all);
     return Effect().persist(persisted).thenRun(after -> {
       armTimers(after);
-      publish(after, persisted);
+      publish(persisted);
     });
   }
 
@@ -1123,6 +1219,13 @@ public final class TenantQueue
         due.put(new TimerKey("booked", ticket.ticketId(), next), new BookedTicketDue(ticket.ticketId()));
       }
     }
+    for (Ticket ticket : state.tickets()) {
+      Instant deadline = state.maxWaitDeadline(ticket);
+      if (deadline == null || state.reservationForTicket(ticket.ticketId()).isPresent()) continue;
+      due.put(new TimerKey("max-wait", ticket.ticketId(), deadline), new MaxWaitReached(ticket.ticketId()));
+    }
+    Instant turn = hoursTurn(state, at);
+    if (turn != null) due.put(new TimerKey("hours", "", turn), HoursTurned.INSTANCE);
     for (Agent agent : state.agents()) {
       if (agent.connected()) continue;
       Instant deadline = agent.disconnectedAt().plus(state.settings().agentReconnectGrace());
@@ -1142,10 +1245,37 @@ public final class TenantQueue
     });
   }
 
-  private void publish(State state, List<Event> changes) {
+  /** The change, numbered, to every subscriber: with names for those that show them, else without personal data. */
+  /** The next opening or closing, computed again only when the hours or the opening changed (or it passed). */
+  private Instant hoursTurn(State state, Instant now) {
+    List<Object> basis = List.of(Objects.requireNonNullElse(state.settings().hours(), ""), state.open());
+    if (!basis.equals(hoursTurnBasis) || (hoursTurnAt != null && !hoursTurnAt.isAfter(now))) {
+      hoursTurnBasis = basis;
+      hoursTurnAt = state.hoursTurnAfter(now);
+    }
+    return hoursTurnAt;
+  }
+
+  private void publish(List<Event> changes) {
+    long seq = ++published;
     if (subscribers.isEmpty()) return;
-    QueueUpdate update = new QueueUpdate(context.getSelf(), changes, state.view(tenantId, clock.instant()));
-    subscribers.forEach(subscriber -> subscriber.tell(update));
+    QueueUpdate.Changes[] variants = new QueueUpdate.Changes[2];
+    subscribers.forEach((subscriber, withNames) -> {
+      int which = withNames ? 1 : 0;
+      if (variants[which] == null) {
+        variants[which] = new QueueUpdate.Changes(context.getSelf(), seq, forSubscriber(changes, withNames));
+      }
+      subscriber.tell(variants[which]);
+    });
+  }
+
+  /** Only a join carries a ticket's details: stripped as {@link State#forSubscriber} strips them. */
+  static List<Event> forSubscriber(List<Event> changes, boolean withNames) {
+    if (changes.stream().noneMatch(TicketJoined.class::isInstance)) return changes;
+    return changes.stream()
+        .map(change -> change instanceof TicketJoined joined
+            ? new TicketJoined(joined.ticket().forSubscriber(withNames)) : change)
+        .toList();
   }
 
   private static String newId() {

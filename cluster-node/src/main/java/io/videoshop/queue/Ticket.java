@@ -52,6 +52,11 @@ public record Ticket(
         hashOf(resumeToken).getBytes(StandardCharsets.US_ASCII), resumeTokenHash.getBytes(StandardCharsets.US_ASCII));
   }
 
+  /** For subscribers ({@link TenantQueue.State#forSubscriber}): no resume-token hash, personal data as asked. */
+  Ticket forSubscriber(boolean withName) {
+    return new Ticket(ticketId, details.forSubscriber(withName), "", joinedAt, disconnectedAt, booking);
+  }
+
   Ticket disconnected(Instant at) {
     return new Ticket(ticketId, details, resumeTokenHash, joinedAt, at, booking);
   }

@@ -50,6 +50,12 @@ public record TicketDetails(
     skills = tags(skills);
   }
 
+  /** For subscribers: no email, phone or notes; the encrypted name only for those that show it. */
+  TicketDetails forSubscriber(boolean withName) {
+    return new TicketDetails(subjectId, withName ? name : null, null, null, null, language, skills, productInterest,
+        productUrl, consent);
+  }
+
   /** A subject, a name, every encrypted field under that same subject, and everything within bounds. */
   public boolean wellFormed() {
     return subjectId != null && !subjectId.isBlank() && subjectId.length() <= MAX_TAG_LENGTH && name != null

@@ -33,6 +33,7 @@ import java.util.regex.Pattern;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -54,6 +55,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
    * resume (the first attempt of a failover went to the dead node and is lost).
    */
   private static final int RESUME_ATTEMPTS = 3;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WidgetSession.class);
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,190}\\.[^@\\s]{1,63}");
   private static final Pattern PHONE = Pattern.compile("[+0-9 ()./-]{3,32}");
   private static final Pattern RESUME_TOKEN = Pattern.compile(
@@ -64,7 +66,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
 
   record FromClient(Sockets.Inbound inbound) implements Command {}
 
-  private record Viewed(QueueFeed.View view) implements Command {}
+  private record Heard(TicketNews news) implements Command {}
 
   private record Encrypted(TicketDetails details, Throwable failure) implements Command {}
 
@@ -95,6 +97,8 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   private final PersonalDataVault vault;
   private final Executor blocking;
   private final RoomTokens roomTokens;
+  private final ActorRef<QueueFeeds.Command> feeds;
+  private final ActorRef<TicketNews> news;
   /** The node's joins-per-address budget ({@link WidgetLimits}): takes one join if there is one. */
   private final BooleanSupplier joinAllowed;
   private final BookedArrivals arrivals;
@@ -114,8 +118,6 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   private boolean closed;
   /** The resume token of this socket's ticket, to ask the queue where the ticket went. */
   private String resumeToken;
-  /** This socket's ticket was in a view already: a later view without it means it left. */
-  private boolean seenInView;
   private int position;
   private WaitRange estimatedWait;
 
@@ -135,31 +137,51 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     this.queue = queue;
     this.vault = vault;
     this.blocking = blocking;
+    this.feeds = feeds;
+    this.news = context.messageAdapter(TicketNews.class, Heard::new);
     send(new Hello("shopper", tenantId, ProtocolCodec.MAX_FRAME_BYTES));
-    feeds.tell(new QueueFeeds.Attach(tenantId, context.messageAdapter(QueueFeed.View.class, Viewed::new), false));
+    // Following nothing yet: the tenant's feed starts (and with it the queue hears its settings).
+    feeds.tell(new QueueFeeds.Follow(tenantId, news, null));
   }
 
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(FromClient.class, message -> onClient(message.inbound()))
-        .onMessage(Viewed.class, viewed -> onView(viewed.view()))
+        .onMessage(Heard.class, heard -> onNews(heard.news()))
         .onMessage(Encrypted.class, this::onEncrypted)
         .onMessage(Joined.class, this::onJoined)
         .onMessage(Arrived.class, this::onArrived)
         .onMessage(ResumeAnswer.class, this::onResumed)
         .onMessage(LeaveAnswer.class, this::onLeft)
         .onMessage(ConsentAnswer.class, this::onConsentWithdrawn)
+        .onSignal(PostStop.class, stopped -> onStopped())
         .build();
+  }
+
+  /**
+   * However the session ends (the socket closed, or a bug stopped it): a ticket it still holds is
+   * disconnected, so it keeps its place for the reconnect grace and is not offered meanwhile, and
+   * the socket is closed so the widget reconnects and resumes.
+   */
+  private Behavior<Command> onStopped() {
+    if (ticketId != null && !closed) queue.tell(new TenantQueue.ShopperDisconnected(ticketId));
+    out.tell(new Sockets.Close());
+    return this;
+  }
+
+  /** This socket's ticket, for news from the node's feed (null: none). */
+  private void follow(String followed) {
+    ticketId = followed;
+    feeds.tell(new QueueFeeds.Follow(tenantId, news, followed));
   }
 
   private Behavior<Command> onClient(Sockets.Inbound inbound) {
     if (inbound instanceof Sockets.Closed) {
       if (ticketId != null) queue.tell(new TenantQueue.ShopperDisconnected(ticketId));
-      if (!busy) return Behaviors.stopped();
-      // A join or resume is in flight: its ticket must not stay connected with nobody behind it.
       closed = true;
-      return this;
+      // A join or resume in flight: its answer is awaited, so its ticket does not stay connected with nobody behind it.
+      return busy ? this : Behaviors.stopped();
     }
     if (closed) return this;
     Optional<WidgetRequest> decoded = ClientFrames.read(inbound, rateLimit, WidgetRequest.class, out);
@@ -269,22 +291,39 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
       // with the same token, or resume), then goes.
       if (joined.reply() instanceof TenantQueue.Queued queued) {
         queue.tell(new TenantQueue.ShopperDisconnected(queued.ticketId()));
+      } else if (joined.reply() instanceof TenantQueue.Refused refused && NOT_ADMITTED.contains(refused.reason())) {
+        discardSubject(joined.details().subjectId());
       }
       return Behaviors.stopped();
     }
     if (joined.failure() != null) return error("unavailable", "The queue did not answer; try again", null);
     if (joined.reply() instanceof TenantQueue.Queued queued) {
-      ticketId = queued.ticketId();
       resumeToken = queued.resumeToken();
-      seenInView = false;
       position = queued.position();
       estimatedWait = range(queued.estimatedWait());
-      send(new WidgetEvent.Queued(ticketId, queued.resumeToken(), position, estimatedWait,
+      send(new WidgetEvent.Queued(queued.ticketId(), queued.resumeToken(), position, estimatedWait,
           consents.token(tenantId, joined.details().subjectId())));
+      follow(queued.ticketId());
     } else {
-      refused((TenantQueue.Refused) joined.reply());
+      TenantQueue.Refused refused = (TenantQueue.Refused) joined.reply();
+      if (NOT_ADMITTED.contains(refused.reason())) discardSubject(joined.details().subjectId());
+      refused(refused);
     }
     return this;
+  }
+
+  /** Refusals that mean the queue took nothing: no ticket holds the subject this join made up. */
+  private static final java.util.Set<Refusal> NOT_ADMITTED = java.util.EnumSet.of(Refusal.QUEUE_FULL,
+      Refusal.QUEUE_CLOSED, Refusal.TENANT_SUSPENDED, Refusal.INSUFFICIENT_FUNDS, Refusal.PLAN_LIMIT);
+
+  /** The refused join's subject key goes again: a refusal leaves no key row behind. */
+  private void discardSubject(String subjectId) {
+    if (subjectId.equals(subject)) subject = null;
+    // A booked join's subject is the booking's own: it holds the booking's details, so it stays.
+    if (booking != null) return;
+    CompletableFuture.runAsync(() -> vault.discardUnused(subjectId), blocking).whenComplete((done, failure) -> {
+      if (failure != null) LOG.warn("Cannot discard a refused join's subject", failure);
+    });
   }
 
   private Behavior<Command> onResume(WidgetRequest.Resume resume) {
@@ -325,19 +364,18 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     }
     if (answer.reply() instanceof TenantQueue.ResumedAssigned assigned) {
       // Accepted while the shopper was away, or the update saying so was missed: the same room.
-      ticketId = null;
+      follow(null);
       subject = assigned.subjectId();
       send(new WidgetEvent.Assigned(assigned.roomId(), roomTokens.issue(RoomPass.shopper(assigned.roomId(), tenantId,
           assigned.ticketId(), assigned.agentId(), assigned.subjectId()))));
     } else if (answer.reply() instanceof TenantQueue.Resumed resumed) {
-      if (!resumed.ticketId().equals(ticketId)) seenInView = false;
-      ticketId = resumed.ticketId();
       position = resumed.position();
       estimatedWait = range(resumed.estimatedWait());
-      if (!answer.check()) send(new WidgetEvent.Queued(ticketId, null, position, estimatedWait));
+      if (!answer.check()) send(new WidgetEvent.Queued(resumed.ticketId(), null, position, estimatedWait));
+      if (!resumed.ticketId().equals(ticketId)) follow(resumed.ticketId());
     } else if (answer.check()) {
       send(new WidgetEvent.Left(ticketId, "abandoned"));
-      ticketId = null;
+      follow(null);
     } else {
       refused((TenantQueue.Refused) answer.reply());
     }
@@ -385,46 +423,39 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     if (closed) return Behaviors.stopped();
     if (answer.failure() != null) return error("unavailable", "The queue did not answer; try again", null);
     if (answer.ticketId().equals(ticketId)) {
-      ticketId = null;
+      follow(null);
       send(new WidgetEvent.Left(answer.ticketId(), "left"));
     }
     return this;
   }
 
-  /** Position changes, and the end of the wait: assigned to an agent, or abandoned. */
-  private Behavior<Command> onView(QueueFeed.View view) {
-    if (ticketId == null || closed) return this;
-    for (TenantQueue.Event change : view.update().changes()) {
-      if (change instanceof TenantQueue.ReservationAccepted accepted && accepted.ticketId().equals(ticketId)) {
-        ticketId = null;
-        send(new WidgetEvent.Assigned(accepted.roomId(), roomTokens.issue(RoomPass.shopper(accepted.roomId(), tenantId,
-            accepted.ticketId(), accepted.agentId(), subject))));
-        return this;
+  /** Position changes, and the end of the wait: assigned to an agent, or let go by the queue. */
+  private Behavior<Command> onNews(TicketNews news) {
+    if (ticketId == null || closed || !news.ticketId().equals(ticketId)) return this;
+    if (news instanceof TicketNews.Assigned assigned) {
+      follow(null);
+      String shopper = assigned.subjectId() != null ? assigned.subjectId() : subject;
+      send(new WidgetEvent.Assigned(assigned.roomId(), roomTokens.issue(RoomPass.shopper(assigned.roomId(), tenantId,
+          assigned.ticketId(), assigned.agentId(), shopper))));
+    } else if (news instanceof TicketNews.Abandoned abandoned) {
+      send(new WidgetEvent.Left(ticketId,
+          abandoned.reason() == TenantQueue.AbandonReason.MAX_WAIT_REACHED ? "timed_out" : "abandoned"));
+      follow(null);
+    } else if (news instanceof TicketNews.Gone) {
+      // Gone without a word this feed heard (e.g. it subscribed again and the accept fell in
+      // between): the queue still knows where it went.
+      if (!busy && resumeToken != null) {
+        busy = true;
+        askToResume(ticketId, true, 1);
       }
-      if (change instanceof TenantQueue.TicketAbandoned abandoned && abandoned.ticketId().equals(ticketId)) {
-        send(new WidgetEvent.Left(ticketId, "abandoned"));
-        ticketId = null;
-        return this;
-      }
-    }
-    Optional<QueueView.WaitingTicket> mine = view.ticket(ticketId);
-    if (mine.isEmpty() && seenInView && !busy && resumeToken != null) {
-      // Gone without a word this socket heard (e.g. the feed subscribed again and the accept fell
-      // in between): the queue still knows where it went.
-      busy = true;
-      askToResume(ticketId, true, 1);
-      return this;
-    }
-    mine.ifPresent(ticket -> {
-      seenInView = true;
-      subject = ticket.details().subjectId();
-      WaitRange wait = range(ticket.estimatedWait());
-      if (ticket.position() != position || !Objects.equals(wait, estimatedWait)) {
-        position = ticket.position();
+    } else if (news instanceof TicketNews.Standing standing) {
+      WaitRange wait = range(standing.estimatedWait());
+      if (standing.position() != position || !Objects.equals(wait, estimatedWait)) {
+        position = standing.position();
         estimatedWait = wait;
         send(new WidgetEvent.Position(position, estimatedWait));
       }
-    });
+    }
     return this;
   }
 

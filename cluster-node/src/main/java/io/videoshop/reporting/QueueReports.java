@@ -94,7 +94,7 @@ final class QueueReports {
       }
     } else if (event instanceof TenantQueue.TicketAbandoned gone) {
       Waiting ticket = waiting(connection, tenantId, gone.ticketId());
-      if (ticket != null) abandoned(connection, tenantId, gone.ticketId(), ticket, "abandoned_disconnected", gone.at());
+      if (ticket != null) abandoned(connection, tenantId, gone.ticketId(), ticket, abandonedColumn(gone), gone.at());
     } else if (event instanceof TenantQueue.AgentPresenceChanged changed) {
       presence(connection, tenantId, TenantZones.zone(connection, tenantId), changed.agentId(), changed.presence(),
           changed.at());
@@ -104,6 +104,11 @@ final class QueueReports {
           .add("handled", 1).add("handle_ms", finished.handleTime().toMillis()).write(connection);
       presence(connection, tenantId, zone, finished.agentId(), Presence.AVAILABLE, finished.at());
     }
+  }
+
+  /** The queue let a ticket go: past the reconnect grace, or at the maximum wait ("timed out"). */
+  static String abandonedColumn(TenantQueue.TicketAbandoned gone) {
+    return gone.reason() == TenantQueue.AbandonReason.MAX_WAIT_REACHED ? "abandoned_max_wait" : "abandoned_disconnected";
   }
 
   private static void abandoned(Connection connection, String tenantId, String ticketId, Waiting ticket,

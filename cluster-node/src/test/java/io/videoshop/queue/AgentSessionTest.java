@@ -83,9 +83,9 @@ class AgentSessionTest {
     second.replyTo().tell(assigned);
     first.replyTo().tell(assigned); // the late first answer, after its ask gave up
     // And the queue's update saying so.
-    console.feed().tell(new QueueFeed.View(new QueueUpdate(console.queue().ref(),
+    console.feed().tell(new QueueFeed.View(
         List.of(new TenantQueue.ReservationAccepted("r-1", "t-1", "agent-1", "room-1", NOW)),
-        TenantQueue.State.EMPTY.view("tenant-1", NOW)), Map.of(), Map.of()));
+        TenantQueue.State.EMPTY.view("tenant-1", NOW), Map.of()));
     assertThat(frames(console.out()).stream().filter(frame -> frame.contains("\"type\":\"assigned\"")))
         .as("one assignment, with the room").hasSize(1).allMatch(frame -> frame.contains("\"roomId\":\"room-1\""));
   }
@@ -96,9 +96,9 @@ class AgentSessionTest {
     accept(console, "r-2");
     console.queue().expectMessageClass(TenantQueue.AcceptReservation.class);
     // The accept went through in the queue (the agent is busy there), but every answer is lost.
-    console.feed().tell(new QueueFeed.View(new QueueUpdate(console.queue().ref(),
+    console.feed().tell(new QueueFeed.View(
         List.of(new TenantQueue.ReservationAccepted("r-2", "t-2", "agent-1", "room-2", NOW)),
-        TenantQueue.State.EMPTY.view("tenant-1", NOW)), Map.of(), Map.of()));
+        TenantQueue.State.EMPTY.view("tenant-1", NOW), Map.of()));
     List<String> frames = frames(console.out());
     assertThat(frames).anyMatch(frame -> frame.contains("\"type\":\"assigned\"") && frame.contains("room-2"));
   }

@@ -43,6 +43,22 @@ class QueueAcrossNodesTest {
         String key = api.call("POST", "/api/v1/tenants/" + tenant.id() + "/widget-keys").bearer(tenant.adminToken())
             .body(Map.of("name", "store", "allowedOrigins", List.of(ORIGIN))).send().json().get("publicKey").asText();
 
+        // No socket anywhere yet, so no feed: the write itself tells the queue, on whichever node
+        // sharding runs it (one of the two writes is made on the other node), at once.
+        var queue = org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(first.node.system())
+            .entityRefFor(TenantQueue.ENTITY_KEY, tenant.id());
+        for (var writer : List.of(Map.entry(api, 7), Map.entry(new ApiClient(second.httpPort()), 8))) {
+          ApiClient.Reply saved = writer.getKey().call("PUT", "/api/v1/tenants/" + tenant.id() + "/settings")
+              .bearer(tenant.ownerToken()).body(Map.of("timeZone", "UTC", "currency", "EUR",
+                  "businessHours", io.videoshop.tenant.BusinessHours.always(),
+                  "queue", Map.of("maxLength", writer.getValue(), "maxWaitSeconds", 600,
+                      "reservationTimeoutSeconds", 5, "routingStrategy", "longest-idle"), "allowedOrigins", List.of()))
+              .send();
+          assertThat(saved.status()).as("%s", saved).isEqualTo(200);
+          await().atMost(Duration.ofSeconds(2)).until(() -> queue.<QueueView>ask(TenantQueue.GetQueue::new,
+              Duration.ofSeconds(5)).toCompletableFuture().get().settings().maxLength() == writer.getValue());
+        }
+
         try (SocketClient onFirst = SocketClient.widget(first.node.httpPort(), key, ORIGIN);
             SocketClient onSecond = SocketClient.widget(second.httpPort(), key, ORIGIN);
             SocketClient agent = SocketClient.agent(second.httpPort(), tenant.agentToken())) {

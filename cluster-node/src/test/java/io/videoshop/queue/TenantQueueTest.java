@@ -287,10 +287,9 @@ class TenantQueueTest {
     assertThat(agent.presence()).isEqualTo(Presence.BUSY);
     assertThat(agent.roomId()).isEqualTo(assigned.roomId());
     // The shopper's socket learns the same room from the update.
-    QueueUpdate update = socket.receiveMessage();
-    assertThat(update.changes()).containsExactly(new ReservationAccepted(reservation.reservationId(),
+    QueueUpdate.Changes update = (QueueUpdate.Changes) socket.receiveMessage();
+    assertThat(update.events()).containsExactly(new ReservationAccepted(reservation.reservationId(),
         shopper.ticketId(), "a", assigned.roomId(), clock.instant()));
-    assertThat(update.view().ticket(shopper.ticketId())).isEmpty();
   }
 
   @Test
@@ -405,16 +404,16 @@ class TenantQueueTest {
     socket.receiveMessage();
 
     queue.runCommand(new ShopperDisconnected(shopper.ticketId()));
-    assertThat(socket.receiveMessage().view().ticket(shopper.ticketId()).orElseThrow().connected()).isFalse();
+    assertThat(((QueueUpdate.Changes) socket.receiveMessage()).events()).singleElement()
+        .isInstanceOf(TenantQueue.TicketDisconnected.class);
 
     manualTime.timePasses(QueueSettings.DEFAULT.reconnectGrace().minusSeconds(1));
     assertThat(ticketIds(queue.getState())).containsExactly(shopper.ticketId(), other.ticketId());
 
     manualTime.timePasses(Duration.ofSeconds(1));
-    QueueUpdate abandoned = socket.receiveMessage();
-    assertThat(abandoned.changes()).containsExactly(new TicketAbandoned(
+    QueueUpdate.Changes abandoned = (QueueUpdate.Changes) socket.receiveMessage();
+    assertThat(abandoned.events()).containsExactly(new TicketAbandoned(
         shopper.ticketId(), TenantQueue.AbandonReason.RECONNECT_GRACE_EXPIRED, clock.instant()));
-    assertThat(abandoned.view().ticket(other.ticketId()).orElseThrow().position()).isEqualTo(1);
     assertThat(ticketIds(queue.getState())).containsExactly(other.ticketId());
   }
 
@@ -505,30 +504,39 @@ class TenantQueueTest {
 
   // Live state
 
+  // Live state (the feed protocol: a snapshot, then numbered changes; adapted from whole views)
+
   @Test
-  void subscribersGetTheViewThenEveryChangeUntilTheyUnsubscribe() {
+  void subscribersGetASnapshotThenEveryChangeNumberedUntilTheyUnsubscribe() {
     presence("a", Presence.AWAY, "en");
     TestProbe<QueueUpdate> socket = testKit.createTestProbe(QueueUpdate.class);
     queue.runCommand(new Subscribe(socket.ref()));
-    QueueUpdate initial = socket.receiveMessage();
-    assertThat(initial.changes()).isEmpty();
-    assertThat(initial.view().agents()).extracting(Agent::presence).containsExactly(Presence.AWAY);
+    QueueUpdate.Snapshot initial = (QueueUpdate.Snapshot) socket.receiveMessage();
+    assertThat(initial.state().agents()).extracting(Agent::presence).containsExactly(Presence.AWAY);
 
     Queued first = join("s1");
     Queued second = join("s2");
-    socket.receiveMessage();
-    QueueUpdate update = socket.receiveMessage();
-    assertThat(update.changes()).singleElement().isInstanceOf(TicketJoined.class);
-    assertThat(update.view().tickets()).extracting(QueueView.WaitingTicket::ticketId)
-        .containsExactly(first.ticketId(), second.ticketId());
-    assertThat(update.view().ticket(second.ticketId()).orElseThrow().details().name().ciphertext())
-        .as("personal data stays encrypted").startsWith("ciphertext-of-");
+    QueueUpdate.Changes firstJoin = (QueueUpdate.Changes) socket.receiveMessage();
+    QueueUpdate.Changes update = (QueueUpdate.Changes) socket.receiveMessage();
+    assertThat(firstJoin.seq()).isEqualTo(initial.seq() + 1);
+    assertThat(update.seq()).isEqualTo(initial.seq() + 2);
+    assertThat(update.events()).singleElement().isInstanceOf(TicketJoined.class);
+    Ticket joined = ((TicketJoined) update.events().get(0)).ticket();
+    assertThat(joined.ticketId()).isEqualTo(second.ticketId());
+    assertThat(joined.details().name()).as("no personal data to a subscriber that shows no names").isNull();
+    assertThat(joined.details().email()).isNull();
+    assertThat(joined.resumeTokenHash()).as("no resume-token hash leaves the queue").isEmpty();
+    assertThat(joined.details().subjectId()).isEqualTo(queue.getState().tickets().get(1).details().subjectId());
 
     presence("a", Presence.AVAILABLE);
-    QueueUpdate routed = socket.receiveMessage();
-    assertThat(routed.view().reservations()).extracting(Reservation::ticketId).containsExactly(first.ticketId());
-    assertThat(routed.view().ticket(second.ticketId()).orElseThrow().estimatedWait())
-        .isEqualTo(new WaitEstimate.Range(Duration.ofMinutes(5), Duration.ofMinutes(6)));
+    QueueUpdate.Changes routed = (QueueUpdate.Changes) socket.receiveMessage();
+    TenantQueue.State replica = initial.state().applyAll(firstJoin.events()).applyAll(update.events())
+        .applyAll(routed.events());
+    assertThat(replica.reservations()).extracting(Reservation::ticketId).containsExactly(first.ticketId());
+    assertThat(replica.estimatedWaitOf(second.ticketId()))
+        .contains(new WaitEstimate.Range(Duration.ofMinutes(5), Duration.ofMinutes(6)));
+    assertThat(replica.tickets()).extracting(Ticket::ticketId)
+        .isEqualTo(ticketIds(queue.getState()));
 
     queue.runCommand(new Unsubscribe(socket.ref()));
     join("s3");
@@ -536,19 +544,79 @@ class TenantQueueTest {
   }
 
   @Test
+  void consolesSubscribersGetTheEncryptedNameAndNothingElsePersonal() {
+    join("s1");
+    TestProbe<QueueUpdate> console = testKit.createTestProbe(QueueUpdate.class);
+    queue.runCommand(new Subscribe(console.ref(), true));
+    Ticket inSnapshot = ((QueueUpdate.Snapshot) console.receiveMessage()).state().tickets().get(0);
+    assertThat(inSnapshot.details().name().ciphertext()).as("stays encrypted").startsWith("ciphertext-of-");
+    join("s2");
+    Ticket joined = ((TicketJoined) ((QueueUpdate.Changes) console.receiveMessage()).events().get(0)).ticket();
+    assertThat(joined.details().name().ciphertext()).startsWith("ciphertext-of-");
+    assertThat(List.of(inSnapshot, joined)).allSatisfy(ticket -> {
+      assertThat(ticket.details().email()).isNull();
+      assertThat(ticket.details().phone()).isNull();
+      assertThat(ticket.details().notes()).isNull();
+    });
+  }
+
+  @Test
+  void aTicketThatWaitedTheMaximumWaitIsLetGoButNotWhileUnderOffer() {
+    settings(QueueSettings.DEFAULT.withMaxWait(Duration.ofMinutes(10)));
+    Queued early = join("s1");
+    elapse(Duration.ofMinutes(4));
+    Queued later = join("s2");
+    TestProbe<QueueUpdate> socket = testKit.createTestProbe(QueueUpdate.class);
+    queue.runCommand(new Subscribe(socket.ref()));
+    socket.receiveMessage();
+
+    elapse(untilMaxWaitOf(early.ticketId()).minusSeconds(1));
+    assertThat(ticketIds(queue.getState())).containsExactly(early.ticketId(), later.ticketId());
+    // (join() moves the clock a second ahead of the timers: allow for both joins)
+    elapse(Duration.ofSeconds(3));
+    QueueUpdate.Changes timedOut = (QueueUpdate.Changes) socket.receiveMessage();
+    assertThat(timedOut.events()).containsExactly(new TicketAbandoned(early.ticketId(),
+        TenantQueue.AbandonReason.MAX_WAIT_REACHED, clock.instant()));
+    assertThat(ticketIds(queue.getState())).containsExactly(later.ticketId());
+
+    // The later one is under offer when its time comes: the agent decides first.
+    elapse(untilMaxWaitOf(later.ticketId()).minusSeconds(5));
+    presence("a", Presence.AVAILABLE);
+    elapse(Duration.ofSeconds(10));
+    assertThat(ticketIds(queue.getState())).as("under offer past the maximum wait: kept")
+        .containsExactly(later.ticketId());
+    // The offer expires: the wait is long over, so the ticket goes at once.
+    elapse(RESERVATION_TIMEOUT);
+    elapse(Duration.ofMillis(1));
+    assertThat(queue.getState().tickets()).isEmpty();
+    assertThat(queue.getState().reservations()).isEmpty();
+  }
+
+  private Duration untilMaxWaitOf(String ticketId) {
+    State state = queue.getState();
+    return Duration.between(clock.instant(), state.maxWaitDeadline(state.ticket(ticketId).orElseThrow()));
+  }
+
+  /** The queue's clock and its timers' time move together. */
+  private void elapse(Duration duration) {
+    clock.advance(duration);
+    manualTime.timePasses(duration);
+  }
+
+  @Test
   void updatesAndRepliesCrossNodesAsJacksonCbor() {
     presence("a", Presence.AVAILABLE, "en");
     Queued queued = join(details("s1", "en", "shoes"));
     TestProbe<QueueUpdate> socket = testKit.createTestProbe(QueueUpdate.class);
-    queue.runCommand(new Subscribe(socket.ref()));
-    QueueUpdate update = socket.receiveMessage();
-    QueueUpdate withChanges = new QueueUpdate(update.queue(),
-        List.of(new TicketJoined(queue.getState().tickets().get(0))), update.view());
+    queue.runCommand(new Subscribe(socket.ref(), true));
+    QueueUpdate.Snapshot snapshot = (QueueUpdate.Snapshot) socket.receiveMessage();
+    QueueUpdate.Changes withChanges = new QueueUpdate.Changes(snapshot.queue(), snapshot.seq() + 1,
+        List.of(new TicketJoined(queue.getState().tickets().get(0))));
 
     Serialization serialization = SerializationExtension.get(Adapter.toClassic(testKit.system()));
     WaitEstimate.Range underAMinute = new WaitEstimate.Range(Duration.ZERO, Duration.ofMinutes(1));
-    for (Object message : List.of(withChanges, queued, new Refused(Refusal.QUEUE_CLOSED, START), Confirmed.INSTANCE,
-        new Assigned("r", "t", "a", "room", "shopper-s"), new Resumed("t", 3, underAMinute))) {
+    for (Object message : List.of(snapshot, withChanges, queued, new Refused(Refusal.QUEUE_CLOSED, START),
+        Confirmed.INSTANCE, new Assigned("r", "t", "a", "room", "shopper-s"), new Resumed("t", 3, underAMinute))) {
       Serializer serializer = serialization.findSerializerFor(message);
       assertThat(serializer).isInstanceOf(JacksonCborSerializer.class);
       byte[] bytes = serialization.serialize(message).get();

@@ -44,7 +44,7 @@ public interface WidgetEvent {
   /** An agent accepted: the call room to join, with the token that admits this shopper to it. */
   record Assigned(String roomId, String roomToken) implements WidgetEvent {}
 
-  /** The ticket left the queue: {@code left} (the shopper asked) or {@code abandoned} (grace over). */
+  /** The ticket left the queue: {@code left} (the shopper asked), {@code abandoned} (grace over) or {@code timed_out} (maximum wait). */
   record Left(String ticketId, String reason) implements WidgetEvent {}
 
   /**

@@ -242,6 +242,21 @@ public final class PersonalDataVault {
     }
   }
 
+  /**
+   * Forgets a subject made up for something that did not happen (a join the queue refused), so
+   * it leaves no key row behind. Only for a subject nothing was stored under: its key is gone.
+   */
+  public void discardUnused(String subjectId) {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement delete = connection.prepareStatement(
+            "DELETE FROM personal_data_keys WHERE subject_id = ? AND erased_at IS NULL")) {
+      delete.setString(1, subjectId);
+      delete.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot discard subject " + subjectId, e);
+    }
+  }
+
   /** When the subject was erased, if it was. */
   public Optional<Instant> erasedAt(String subjectId) {
     try (Connection connection = dataSource.getConnection();
