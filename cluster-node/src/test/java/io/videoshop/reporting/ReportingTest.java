@@ -388,7 +388,7 @@ class ReportingTest {
     BookingDetails details = new BookingDetails(subject, sealed.get(0), sealed.get(1), null, null, null, "UTC", false);
     Instant start = at.plus(Duration.ofDays(2));
     return new BookingCalendar.BookingMade(new BookingCalendar.Booking(id, agentId, false, start,
-        start.plus(Duration.ofMinutes(30)), BookingCalendar.Status.BOOKED, 0, details, at, at), at);
+        start.plus(Duration.ofMinutes(30)), BookingCalendar.Status.BOOKED, 0, details, at, at, null), at);
   }
 
   @Test
