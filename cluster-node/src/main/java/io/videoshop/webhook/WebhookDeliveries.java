@@ -352,11 +352,13 @@ public final class WebhookDeliveries {
    * tick. It goes on while any was due, not only after a full batch: an endpoint's next message is
    * claimable only once its head is done, so a busy endpoint would otherwise get one message a
    * tick. A round still running (a slow receiver) makes the next tick a no-op; other nodes go on.
+   * Each batch claims only as many as this node sends at once: a node that leased every due head
+   * (50 at a time, as before) left nothing for the others' ticks, so one node did all the work.
    */
   public void runOnce(String owner) {
     if (!running.compareAndSet(false, true)) return;
     try {
-      while (deliverDue(owner, 50) > 0) {
+      while (deliverDue(owner, SENDERS) > 0) {
         // the heads just done may have successors due now
       }
     } finally {

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AbuseSuiteTest {
   private static final String LONG = "x".repeat(3_000);
+  private static final String OVER_THE_LIMIT = "a body over the limit";
   /** Bodies no route accepts. */
   static final Map<String, String> BAD_BODIES = badBodies();
 
@@ -70,7 +71,7 @@ class AbuseSuiteTest {
         + "\", \"refreshToken\": \"" + LONG + "\", \"timeZone\": \"" + LONG + "\", \"kind\": \"" + LONG + "\"}");
     bodies.put("control characters", "{\"email\": \"a\\u0000@x.test\", \"name\": \"a\\u0000b\", \"token\": \"t\\u0000\","
         + " \"refreshToken\": \"r\\u0000\", \"timeZone\": \"U\\u0000TC\", \"kind\": \"\\u001b\"}");
-    bodies.put("a body over the limit", "{\"name\": \"" + "x".repeat(9_000) + "\"}");
+    bodies.put(OVER_THE_LIMIT, "{\"name\": \"" + "x".repeat(9_000) + "\"}");
     return bodies;
   }
 
@@ -105,7 +106,10 @@ class AbuseSuiteTest {
     for (ApiRoute route : platform.node.platform().api.table()) {
       for (Map.Entry<String, String> bad : BAD_BODIES.entrySet()) {
         String path = concrete(route.path());
-        ApiClient.Reply reply = api.call(route.method(), path).bearer(operator)
+        // The server answers a body over the limit and closes that connection; a client of its own
+        // keeps the shared client from writing the next request into the closed one.
+        ApiClient client = bad.getKey().equals(OVER_THE_LIMIT) ? new ApiClient(platform.node.httpPort()) : api;
+        ApiClient.Reply reply = client.call(route.method(), path).bearer(operator)
             .header("Idempotency-Key", "abuse-" + n++).header("Stripe-Signature", "t=1,v1=00")
             .body(bad.getValue()).send();
         String what = route.method() + " " + route.path() + " with " + bad.getKey() + " -> " + reply;
