@@ -59,8 +59,47 @@ public final class Comparison {
   private Comparison() {}
 
   public static void main(String[] args) throws IOException {
-    if (args.length != 2) throw new IllegalArgumentException("usage: Comparison <one-node figures> <n-node figures>");
+    if (args.length == 3 && args[0].equals("--stack-baseline")) {
+      System.out.print(againstBaseline(read(Path.of(args[1])), read(Path.of(args[2]))));
+      return;
+    }
+    if (args.length != 2) {
+      throw new IllegalArgumentException("usage: Comparison <one-node figures> <n-node figures>"
+          + " | Comparison --stack-baseline <videoshop figures> <baseline figures>");
+    }
     System.out.print(compare(read(Path.of(args[0])), read(Path.of(args[1]))));
+  }
+
+  /**
+   * VideoShop's join phase against {@link StackBaseline}'s under the same load in the same run
+   * (issue 17, point 7: aim at least 50 % of the baseline's joins/s at most 2x its CPU per cycle).
+   */
+  static String againstBaseline(Map<String, String> videoshop, Map<String, String> baseline) {
+    double joins = value(videoshop, "join.per-second") / value(baseline, "join.per-second");
+    double cpu = value(videoshop, "join.node-cpu-ms-per-cycle") / value(baseline, "join.node-cpu-ms-per-cycle");
+    double application = value(videoshop, "join.application-cpu-ms-per-cycle")
+        / value(baseline, "join.application-cpu-ms-per-cycle");
+    List<String> lines = new ArrayList<>();
+    lines.add("==== VideoShop against the stack's own ceiling (StackBaseline), same load, same run ====");
+    lines.add(String.format(Locale.ROOT, "%-52s %10s %10s", "figure", "VideoShop", "baseline"));
+    for (Row row : ROWS.subList(0, 11)) {
+      lines.add(String.format(Locale.ROOT, "%-52s %10s %10s", row.label(), shown(value(videoshop, row.key()),
+          row.kind()), shown(value(baseline, row.key()), row.kind())));
+    }
+    lines.add(String.format(Locale.ROOT, "ratio to stack baseline: joins/s %.0f %%, CPU per cycle %.2f x"
+        + " (%.2f x without JIT, GC and VM threads)", 100 * joins, cpu, application));
+    // Issue 17, point 6: the read side must not cost PostgreSQL more than the journal's writes; the
+    // baseline's PostgreSQL does those writes alone (no tags, no projections, no other tables).
+    double pgVideoShop = postgresMillisPerCycle(videoshop);
+    double pgBaseline = postgresMillisPerCycle(baseline);
+    lines.add(String.format(Locale.ROOT, "PostgreSQL CPU per join/leave cycle: VideoShop %.2f ms, baseline (journal writes"
+        + " alone) %.2f ms: %.2f x", pgVideoShop, pgBaseline, pgVideoShop / pgBaseline));
+    lines.add(String.format(Locale.ROOT, "  %s joins/s >= 50 %% of the baseline's", joins >= 0.5 ? "[met]   " : "[missed]"));
+    lines.add(String.format(Locale.ROOT, "  %s PostgreSQL CPU per cycle <= the journal writes' alone",
+        pgVideoShop <= pgBaseline ? "[met]   " : "[missed]"));
+    lines.add(String.format(Locale.ROOT, "  %s CPU per join/leave cycle <= 2x the baseline's", cpu <= 2 ? "[met]   "
+        : "[missed]"));
+    return String.join(System.lineSeparator(), lines) + System.lineSeparator();
   }
 
   static Map<String, String> read(Path file) throws IOException {
@@ -102,6 +141,11 @@ public final class Comparison {
       }
     }
     return String.join(System.lineSeparator(), lines) + System.lineSeparator();
+  }
+
+  /** PostgreSQL's CPU time in the join window per join/leave cycle, in ms. */
+  private static double postgresMillisPerCycle(Map<String, String> figures) {
+    return 1000 * value(figures, "join.cores.postgres") / value(figures, "join.per-second");
   }
 
   private static double value(Map<String, String> figures, String key) {

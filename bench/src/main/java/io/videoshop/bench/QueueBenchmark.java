@@ -69,7 +69,7 @@ public final class QueueBenchmark {
       String dbUrl, String dbUser, String dbPassword, String operatorEmail, String operatorPassword, int tenants,
       int throughputSockets, int warmupSeconds, int measureSeconds, int socketGapMillis, int waitingPerTenant,
       int fanOutRounds, int fanOutPauseMillis, int acceptPauseMillis, int joinRate, int idleSockets, int clients,
-      int connectConcurrency, int ceilingMillis, List<String> phases) {
+      int connectConcurrency, int ceilingMillis, List<String> phases, boolean stackBaseline) {
 
     static Options parse(String[] args) {
       Map<String, String> given = new HashMap<>();
@@ -83,18 +83,20 @@ public final class QueueBenchmark {
           required(given, "db-url"), given.getOrDefault("db-user", "postgres"), given.getOrDefault("db-password", ""),
           required(given, "operator-email"), required(given, "operator-password"),
           number(given, "tenants", 100), number(given, "throughput-sockets", 1000),
-          number(given, "warmup-seconds", 4), number(given, "measure-seconds", 16),
+          number(given, "warmup-seconds", 30), number(given, "measure-seconds", 16),
           number(given, "socket-gap-ms", 220), number(given, "waiting-per-tenant", 10),
           number(given, "fan-out-rounds", 5), number(given, "fan-out-pause-ms", 1000),
           number(given, "accept-pause-ms", 1000), number(given, "join-rate", 200),
           number(given, "idle-sockets", 10_000),
           number(given, "clients", 8), number(given, "connect-concurrency", 200),
           number(given, "ceiling-ms", 3000),
-          List.of(given.getOrDefault("phases", "join,ceiling,waiting,idle").split(",")));
+          List.of(given.getOrDefault("phases", "join,ceiling,waiting,idle").split(",")),
+          Boolean.parseBoolean(given.getOrDefault("stack-baseline", "false")));
       given.keySet().removeAll(List.of("ports", "node-pids", "management-ports", "summary", "db-url", "db-user",
           "db-password", "operator-email", "operator-password", "tenants", "throughput-sockets", "warmup-seconds",
           "measure-seconds", "socket-gap-ms", "waiting-per-tenant", "fan-out-rounds", "fan-out-pause-ms",
-          "accept-pause-ms", "join-rate", "idle-sockets", "clients", "connect-concurrency", "ceiling-ms", "phases"));
+          "accept-pause-ms", "join-rate", "idle-sockets", "clients", "connect-concurrency", "ceiling-ms", "phases",
+          "stack-baseline"));
       if (!given.isEmpty()) throw new IllegalArgumentException("unknown options: " + given.keySet());
       if (options.nodePids().size() != options.nodes()) throw new IllegalArgumentException("one --node-pids per port");
       if (!options.managementPorts().isEmpty() && options.managementPorts().size() != options.nodes()) {
@@ -102,6 +104,9 @@ public final class QueueBenchmark {
       }
       if (options.nodes() > 1 && options.phases().contains("idle")) {
         throw new IllegalArgumentException("the idle phase measures one node's heap: leave it out with several nodes");
+      }
+      if (options.stackBaseline() && !options.phases().equals(List.of("join"))) {
+        throw new IllegalArgumentException("the stack baseline takes the join phase only: --phases=join");
       }
       return options;
     }
@@ -225,6 +230,15 @@ public final class QueueBenchmark {
   // Set-up through the admin API
 
   private List<Shop> setUp() throws Exception {
+    if (options.stackBaseline()) {
+      // StackBaseline knows no tenants, keys or agents: the key names the entity.
+      log("stack baseline: %d tenants, the widget key naming each one's entity", options.tenants());
+      List<Shop> shops = new ArrayList<>();
+      for (int i = 0; i < options.tenants(); i++) {
+        shops.add(new Shop(i, "t" + i, String.format(Locale.ROOT, "bench-shop-%03d", i), null));
+      }
+      return shops;
+    }
     log("setting up %d tenants through the admin API (tenant, settings, widget key, agent invited, accepted,"
         + " signed in)", options.tenants());
     AdminApi api = new AdminApi("http://127.0.0.1:" + options.ports().get(0));
