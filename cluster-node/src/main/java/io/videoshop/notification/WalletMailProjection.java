@@ -12,16 +12,12 @@ import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
-import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.projection.ProjectionBehavior;
-import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
-import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
-import org.apache.pekko.projection.javadsl.ExactlyOnceProjection;
+import org.apache.pekko.projection.javadsl.GroupedProjection;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
-import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
 /**
  * Mail the wallets' events cause: a wallet that falls to a low balance mails the tenant's active
@@ -42,10 +38,9 @@ public final class WalletMailProjection {
         ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
   }
 
-  static ExactlyOnceProjection<Offset, EventEnvelope<Wallet.Event>> projection(ActorSystem<?> system,
+  static GroupedProjection<Offset, EventEnvelope<Wallet.Event>> projection(ActorSystem<?> system,
       ProjectionDatabase database, String tag, Mails mails, Clock clock) {
-    return JdbcProjection.exactlyOnce(ProjectionId.of(NAME, tag),
-        EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag), database::session,
+    return database.exactlyOnce(system, NAME, tag,
         () -> new JdbcHandler<EventEnvelope<Wallet.Event>, ProjectionDatabase.Session>() {
           @Override
           public void process(ProjectionDatabase.Session session, EventEnvelope<Wallet.Event> envelope) throws Exception {
@@ -55,7 +50,7 @@ public final class WalletMailProjection {
               return null;
             });
           }
-        }, system);
+        });
   }
 
   static void process(Connection connection, Mails mails, Clock clock, String tenantId, long seqNr, Wallet.Event event)

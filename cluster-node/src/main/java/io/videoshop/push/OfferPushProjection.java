@@ -9,14 +9,10 @@ import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
-import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.projection.ProjectionBehavior;
-import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
-import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
-import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
 /**
  * An offer to an agent becomes a push to each of the agent's browsers: the TenantQueue's
@@ -35,11 +31,8 @@ public final class OfferPushProjection {
     ProjectionDatabase database = ProjectionDatabase.get(system);
     ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, "OfferPushProjection",
         TenantQueue.TAG_COUNT,
-        index -> ProjectionBehavior.create(JdbcProjection.exactlyOnce(
-            ProjectionId.of(NAME, TenantQueue.TAGS.get(index)),
-            EventSourcedProvider.<TenantQueue.Event>eventsByTag(system, JdbcReadJournal.Identifier(),
-                TenantQueue.TAGS.get(index)),
-            database::session, () -> new Handler(outbox, clock, afterEnqueue), system)),
+        index -> ProjectionBehavior.create(database.<TenantQueue.Event>exactlyOnce(system, NAME,
+            TenantQueue.TAGS.get(index), () -> new Handler(outbox, clock, afterEnqueue))),
         ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
   }
 

@@ -11,14 +11,10 @@ import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
-import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.projection.ProjectionBehavior;
-import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
-import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
-import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
 /**
  * The bookings' side of the reports: made, attended, no-show and cancelled per tenant, local day
@@ -39,11 +35,8 @@ public final class BookingReports {
     ProjectionDatabase database = ProjectionDatabase.get(system);
     ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, "BookingReportProjection",
         BookingCalendar.TAG_COUNT,
-        index -> ProjectionBehavior.create(JdbcProjection.exactlyOnce(
-            ProjectionId.of(NAME, BookingCalendar.TAGS.get(index)),
-            EventSourcedProvider.<BookingCalendar.Event>eventsByTag(system, JdbcReadJournal.Identifier(),
-                BookingCalendar.TAGS.get(index)),
-            database::session, Handler::new, system)),
+        index -> ProjectionBehavior.create(database.<BookingCalendar.Event>exactlyOnce(system, NAME,
+            BookingCalendar.TAGS.get(index), Handler::new)),
         ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
   }
 

@@ -7,14 +7,10 @@ import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
-import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.projection.ProjectionBehavior;
-import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
-import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
-import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
 /**
  * The queue's side of the reports, exactly once: one instance per TenantQueue tag (with
@@ -31,10 +27,8 @@ public final class QueueReportProjection {
     ProjectionDatabase database = ProjectionDatabase.get(system);
     ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, "QueueReportProjection",
         TenantQueue.TAG_COUNT,
-        index -> ProjectionBehavior.create(JdbcProjection.exactlyOnce(ProjectionId.of(NAME, TenantQueue.TAGS.get(index)),
-            EventSourcedProvider.<TenantQueue.Event>eventsByTag(system, JdbcReadJournal.Identifier(),
-                TenantQueue.TAGS.get(index)),
-            database::session, () -> new Handler(summaries), system)),
+        index -> ProjectionBehavior.create(database.<TenantQueue.Event>exactlyOnce(system, NAME,
+            TenantQueue.TAGS.get(index), () -> new Handler(summaries))),
         ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
   }
 

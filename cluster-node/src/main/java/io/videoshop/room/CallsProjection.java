@@ -31,6 +31,11 @@ public final class CallsProjection {
 
   private CallsProjection() {}
 
+  /**
+   * One transaction per event, not in groups as the other projections (ProjectionDatabase.exactlyOnce):
+   * a tenant's rooms are spread over all four tags, so the four instances update the same
+   * report rows, and two groups updating two tenants' rows in opposite orders would deadlock.
+   */
   public static void init(ActorSystem<?> system, CallSummaries summaries) {
     ProjectionDatabase database = ProjectionDatabase.get(system);
     ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, "CallsProjection", CallRoom.TAG_COUNT,

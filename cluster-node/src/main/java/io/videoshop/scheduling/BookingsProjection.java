@@ -9,17 +9,12 @@ import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
-import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.projection.ProjectionBehavior;
-import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
-import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
-import org.apache.pekko.projection.javadsl.ExactlyOnceProjection;
-import org.apache.pekko.projection.javadsl.SourceProvider;
+import org.apache.pekko.projection.javadsl.GroupedProjection;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
-import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
 /**
  * Projects every calendar's booking events into {@code bookings}, exactly once (rows and offset in
@@ -39,11 +34,9 @@ public final class BookingsProjection {
         ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
   }
 
-  static ExactlyOnceProjection<Offset, EventEnvelope<BookingCalendar.Event>> projection(
+  static GroupedProjection<Offset, EventEnvelope<BookingCalendar.Event>> projection(
       ActorSystem<?> system, ProjectionDatabase database, String tag, BookingMails mails) {
-    SourceProvider<Offset, EventEnvelope<BookingCalendar.Event>> source =
-        EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
-    return JdbcProjection.exactlyOnce(ProjectionId.of(NAME, tag), source, database::session, () -> new Handler(mails), system);
+    return database.exactlyOnce(system, NAME, tag, () -> new Handler(mails));
   }
 
   private static final class Handler extends JdbcHandler<EventEnvelope<BookingCalendar.Event>, ProjectionDatabase.Session> {

@@ -11,17 +11,12 @@ import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
-import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.projection.ProjectionBehavior;
-import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
-import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
-import org.apache.pekko.projection.javadsl.ExactlyOnceProjection;
-import org.apache.pekko.projection.javadsl.SourceProvider;
+import org.apache.pekko.projection.javadsl.GroupedProjection;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
-import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
 /**
  * Projects every wallet's ledger events into {@code ledger_entries} (statements and the paged
@@ -43,12 +38,9 @@ public final class LedgerProjection {
         ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
   }
 
-  static ExactlyOnceProjection<Offset, EventEnvelope<Wallet.Event>> projection(
+  static GroupedProjection<Offset, EventEnvelope<Wallet.Event>> projection(
       ActorSystem<?> system, ProjectionDatabase database, String tag) {
-    SourceProvider<Offset, EventEnvelope<Wallet.Event>> source =
-        EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
-    return JdbcProjection.exactlyOnce(ProjectionId.of(NAME, tag), source, database::session,
-        Handler::new, system);
+    return database.<Wallet.Event>exactlyOnce(system, NAME, tag, Handler::new);
   }
 
   private static final class Handler extends JdbcHandler<EventEnvelope<Wallet.Event>, ProjectionDatabase.Session> {

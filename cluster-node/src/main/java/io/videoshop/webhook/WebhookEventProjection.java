@@ -18,13 +18,9 @@ import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
-import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.projection.ProjectionBehavior;
-import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
-import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
-import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
 /**
  * The webhook events: the queues', rooms', wallets' and calendars' journal events, read by tag,
@@ -46,9 +42,8 @@ public final class WebhookEventProjection {
     ProjectionDatabase database = ProjectionDatabase.get(system);
     TAGS.forEach((entity, tags) -> ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class,
         "WebhookEventProjection-" + entity, tags.size(),
-        index -> ProjectionBehavior.create(JdbcProjection.exactlyOnce(ProjectionId.of(NAME, tags.get(index)),
-            EventSourcedProvider.<Object>eventsByTag(system, JdbcReadJournal.Identifier(), tags.get(index)),
-            database::session, () -> new Handler(deliveries, clock), system)),
+        index -> ProjectionBehavior.create(database.<Object>exactlyOnce(system, NAME, tags.get(index),
+            () -> new Handler(deliveries, clock))),
         ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage())));
   }
 

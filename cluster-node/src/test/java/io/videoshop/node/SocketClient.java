@@ -124,7 +124,10 @@ public final class SocketClient implements AutoCloseable {
       while (true) {
         long left = deadline - System.nanoTime();
         JsonNode message = left > 0 ? inbox.poll(left, TimeUnit.NANOSECONDS) : null;
-        if (message == null) throw new AssertionError("no " + what + " within " + WAIT + "; saw " + seen);
+        if (message == null) {
+          throw new AssertionError("no " + what + " within " + WAIT + " (socket " + (closed.isDone()
+              ? "closed, code " + closed.getNow(null) : "open") + "); saw " + seen);
+        }
         synchronized (seen) {
           seen.add(message);
         }
