@@ -51,7 +51,6 @@ public final class WebhookDeliveries {
 
   private final Jdbi jdbi;
   private final PersonalDataVault vault;
-  private final WebhookEndpoints endpoints;
   private final WebhookSender sender;
   private final Clock clock;
   private final RandomGenerator random;
@@ -73,14 +72,13 @@ public final class WebhookDeliveries {
   public static final Duration FAILING_DISABLES_AFTER = Duration.ofDays(5);
 
   /** @param mails where the owners of an endpoint disabled after failing for days are told; null: nobody */
-  public WebhookDeliveries(Jdbi jdbi, PersonalDataVault vault, WebhookEndpoints endpoints, WebhookSender sender,
+  public WebhookDeliveries(Jdbi jdbi, PersonalDataVault vault, WebhookSender sender,
       Mails mails, AuditLog audit, Clock clock, RandomGenerator random, Duration lease, Outbox.Dialect dialect) {
     this.jdbi = jdbi;
     this.audit = audit;
     this.dialect = dialect;
     this.mails = mails;
     this.vault = vault;
-    this.endpoints = endpoints;
     this.sender = sender;
     this.clock = clock;
     this.random = random;
