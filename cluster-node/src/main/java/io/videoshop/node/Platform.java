@@ -175,10 +175,11 @@ public final class Platform {
     this.webhookEndpoints = new io.videoshop.webhook.WebhookEndpoints(jdbi, database.personalDataVault(), audit,
         settings.webhooks(), clock);
     this.webhookDeliveries = new io.videoshop.webhook.WebhookDeliveries(jdbi, database.personalDataVault(),
-        webhookEndpoints, new io.videoshop.webhook.WebhookSender(
+        new io.videoshop.webhook.WebhookSender(
             new io.videoshop.webhook.AddressGuard(settings.webhooks().allowedHosts()),
             settings.webhooks().requestTimeout(), clock),
-        mails, clock, new java.util.Random(), settings.webhooks().requestTimeout().multipliedBy(4));
+        mails, audit, clock, new java.util.Random(), settings.webhooks().requestTimeout().multipliedBy(4),
+        database.settings().kind() == DatabaseSettings.Kind.POSTGRES ? Outbox.Dialect.POSTGRES : Outbox.Dialect.H2);
     TopUps topUps = new TopUps(jdbi, tenants, wallets, new IdempotencyRecords(clock), audit, blocking);
     PaymentWebhook webhook = new PaymentWebhook(jdbi, tenants, wallets, audit, blocking, clock);
     List<ApiRoute> table = new ArrayList<>();
@@ -199,7 +200,7 @@ public final class Platform {
     table.addAll(NotificationRoutes.routes(jdbi, mails, outbox, audit, blocking));
     table.addAll(PushRoutes.routes(vapidKeys, pushSubscriptions, blocking));
     table.addAll(io.videoshop.webhook.WebhookRoutes.routes(webhookEndpoints, webhookDeliveries,
-        new io.videoshop.webhook.WebhookReplay(system, jdbi, webhookDeliveries, blocking.executor(), clock), blocking));
+        new io.videoshop.webhook.WebhookReplay(system, jdbi, webhookDeliveries, audit, blocking.executor(), clock), blocking));
     this.erasures = new io.videoshop.privacy.Erasures(system, jdbi, database.personalDataVault(), calendars, audit,
         blocking.executor(), clock, settings.privacy().region());
     erasures.addStep(new io.videoshop.webhook.WebhookErasureStep(jdbi, database.personalDataVault(), webhookDeliveries,

@@ -1,7 +1,10 @@
 package io.videoshop.webhook;
 
+import io.videoshop.access.Caller;
+import io.videoshop.audit.AuditLog;
 import io.videoshop.http.Json;
 import io.videoshop.notification.Mails;
+import io.videoshop.notification.Outbox;
 import io.videoshop.persistence.privacy.DecryptedPersonalData;
 import io.videoshop.persistence.privacy.EncryptedPersonalData;
 import io.videoshop.persistence.privacy.PersonalDataVault;
@@ -27,7 +30,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.random.RandomGenerator;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * The webhook delivery log ({@code webhook_messages}, {@code webhook_attempts}) and its
@@ -46,12 +51,13 @@ public final class WebhookDeliveries {
 
   private final Jdbi jdbi;
   private final PersonalDataVault vault;
-  private final WebhookEndpoints endpoints;
   private final WebhookSender sender;
   private final Clock clock;
   private final RandomGenerator random;
   private final Duration lease;
   private final Mails mails;
+  private final Outbox.Dialect dialect;
+  private final AuditLog audit;
   /** Attempts at once per node: a slow receiver holds one thread, not the whole round. */
   static final int SENDERS = 4;
 
@@ -66,12 +72,13 @@ public final class WebhookDeliveries {
   public static final Duration FAILING_DISABLES_AFTER = Duration.ofDays(5);
 
   /** @param mails where the owners of an endpoint disabled after failing for days are told; null: nobody */
-  public WebhookDeliveries(Jdbi jdbi, PersonalDataVault vault, WebhookEndpoints endpoints, WebhookSender sender,
-      Mails mails, Clock clock, RandomGenerator random, Duration lease) {
+  public WebhookDeliveries(Jdbi jdbi, PersonalDataVault vault, WebhookSender sender,
+      Mails mails, AuditLog audit, Clock clock, RandomGenerator random, Duration lease, Outbox.Dialect dialect) {
     this.jdbi = jdbi;
+    this.audit = audit;
+    this.dialect = dialect;
     this.mails = mails;
     this.vault = vault;
-    this.endpoints = endpoints;
     this.sender = sender;
     this.clock = clock;
     this.random = random;
@@ -206,106 +213,157 @@ public final class WebhookDeliveries {
     }
   }
 
+  /** A leased message with what its attempt needs: the endpoint's URL and the sealed secrets that sign now. */
   private record Claimed(long ordinal, String id, String endpointId, String tenantId, String url, String body,
-      int attempts) {}
+      int attempts, List<String> sealedSecrets, boolean endpointFailing) {}
+
+  /** What became of one claimed message: its attempt, or null when none was made (body or secret erased). */
+  private record Done(Claimed message, Instant at, WebhookSender.Attempt result) {}
 
   /**
    * Makes one attempt for each endpoint's due head message (up to {@code max}), side by side on
    * {@link #SENDERS} threads (each is another endpoint's head, so no endpoint's order changes);
-   * returns when all are done; how many were tried.
+   * records them all in one transaction once all are done; how many were tried. Database round
+   * trips: one claim (lease, body, URL and secrets), one key look-up per message, one transaction
+   * for the batch's attempts and outcomes.
    */
   public int deliverDue(String owner, int max) {
     List<Claimed> claimed = claim(owner, max);
-    CompletableFuture.allOf(claimed.stream()
-        .map(message -> CompletableFuture.runAsync(() -> attempt(owner, message), senders))
-        .toArray(CompletableFuture[]::new)).join();
+    if (claimed.isEmpty()) return 0;
+    List<CompletableFuture<Done>> attempts = claimed.stream()
+        .map(message -> CompletableFuture.supplyAsync(() -> attempt(message), senders)).toList();
+    CompletableFuture.allOf(attempts.toArray(CompletableFuture[]::new)).join();
+    record(owner, attempts.stream().map(CompletableFuture::join).toList());
     return claimed.size();
   }
 
+  /** Due: pending, due, not leased, on an enabled endpoint, and the oldest pending one of that endpoint. */
+  private static final String DUE_HEADS = """
+      SELECT h.ordinal FROM webhook_messages h
+      JOIN webhook_endpoints he ON he.id = h.endpoint_id AND he.enabled
+      WHERE h.status = 'pending' AND h.due_at <= :now AND (h.lease_until IS NULL OR h.lease_until <= :now)
+        AND NOT EXISTS (SELECT 1 FROM webhook_messages p
+          WHERE p.endpoint_id = h.endpoint_id AND p.status = 'pending' AND p.ordinal < h.ordinal)
+      ORDER BY h.due_at, h.ordinal LIMIT :max""";
+
+  private static final String CLAIMED_COLUMNS = """
+      m.ordinal, m.id, m.endpoint_id, m.tenant_id, m.body_sealed, m.attempts, e.url, e.secret_sealed,
+      e.previous_secret_sealed, e.previous_secret_until, e.failing_since""";
+
   private List<Claimed> claim(String owner, int max) {
     Instant now = clock.instant();
+    if (dialect == Outbox.Dialect.POSTGRES) {
+      // One statement: the heads are locked (another node's claim skips them), leased and returned with all an attempt needs.
+      return jdbi.inTransaction(handle -> handle.createQuery("""
+              UPDATE webhook_messages m SET lease_owner = :owner, lease_until = :until, attempts = m.attempts + 1
+              FROM webhook_endpoints e
+              WHERE e.id = m.endpoint_id AND m.ordinal IN (""" + DUE_HEADS + " FOR UPDATE OF h SKIP LOCKED)\n"
+              + "RETURNING " + CLAIMED_COLUMNS)
+          .bind("owner", owner).bind("until", now.plus(lease)).bind("now", now).bind("max", max)
+          .map((rs, ctx) -> claimed(rs, 0, now)).list());
+    }
+    // H2 has no SKIP LOCKED: read the heads with what an attempt needs, then win each with a conditional update.
     return jdbi.withHandle(handle -> {
-      List<Long> heads = handle.createQuery("""
-              SELECT m.ordinal FROM webhook_messages m
-              JOIN webhook_endpoints e ON e.id = m.endpoint_id AND e.enabled
-              WHERE m.status = 'pending' AND m.due_at <= :now AND (m.lease_until IS NULL OR m.lease_until <= :now)
-                AND NOT EXISTS (SELECT 1 FROM webhook_messages p
-                  WHERE p.endpoint_id = m.endpoint_id AND p.status = 'pending' AND p.ordinal < m.ordinal)
-              ORDER BY m.due_at, m.ordinal LIMIT :max""")
-          .bind("now", now).bind("max", max).mapTo(Long.class).list();
+      List<Claimed> heads = handle.createQuery("SELECT " + CLAIMED_COLUMNS + """
+               FROM webhook_messages m JOIN webhook_endpoints e ON e.id = m.endpoint_id
+              WHERE m.ordinal IN (""" + DUE_HEADS + ")")
+          .bind("now", now).bind("max", max).map((rs, ctx) -> claimed(rs, 1, now)).list();
       List<Claimed> won = new ArrayList<>();
-      for (long ordinal : heads) {
+      for (Claimed head : heads) {
         int updated = handle.createUpdate("""
                 UPDATE webhook_messages SET lease_owner = :owner, lease_until = :until, attempts = attempts + 1
                 WHERE ordinal = :ordinal AND status = 'pending' AND (lease_until IS NULL OR lease_until <= :now)""")
-            .bind("owner", owner).bind("until", now.plus(lease)).bind("ordinal", ordinal).bind("now", now).execute();
-        if (updated != 1) continue;
-        handle.createQuery("""
-                SELECT m.ordinal, m.id, m.endpoint_id, m.tenant_id, m.body_sealed, m.attempts, e.url
-                FROM webhook_messages m JOIN webhook_endpoints e ON e.id = m.endpoint_id WHERE m.ordinal = :ordinal""")
-            .bind("ordinal", ordinal)
-            .map((rs, ctx) -> new Claimed(rs.getLong("ordinal"), rs.getString("id"), rs.getString("endpoint_id"),
-                rs.getString("tenant_id"), rs.getString("url"), rs.getString("body_sealed"), rs.getInt("attempts")))
-            .findOne().ifPresent(won::add);
+            .bind("owner", owner).bind("until", now.plus(lease)).bind("ordinal", head.ordinal()).bind("now", now)
+            .execute();
+        if (updated == 1) won.add(head);
       }
       return won;
     });
   }
 
-  private void attempt(String owner, Claimed message) {
-    DecryptedPersonalData body = vault.decrypt(
-        new EncryptedPersonalData(WebhookEndpoints.subjectOf(message.endpointId()), message.body()));
-    Optional<WebhookEndpoints.SigningSecrets> secrets = endpoints.signingSecrets(message.endpointId());
-    if (body.erased() || secrets.isEmpty()) {
-      finish(owner, message, FAILED);
-      return;
-    }
+  /** {@code attemptsAdded}: 1 when the row was read before its lease counted the attempt. */
+  private static Claimed claimed(ResultSet rs, int attemptsAdded, Instant now) throws SQLException {
+    return new Claimed(rs.getLong("ordinal"), rs.getString("id"), rs.getString("endpoint_id"),
+        rs.getString("tenant_id"), rs.getString("url"), rs.getString("body_sealed"),
+        rs.getInt("attempts") + attemptsAdded,
+        WebhookEndpoints.sealedSigning(rs.getString("secret_sealed"), rs.getString("previous_secret_sealed"),
+            rs.getTimestamp("previous_secret_until"), now),
+        rs.getTimestamp("failing_since") != null);
+  }
+
+  /** Opens the body and the secrets (one key look-up: they share the endpoint's subject) and makes the attempt. */
+  private Done attempt(Claimed message) {
+    List<String> sealed = new ArrayList<>(1 + message.sealedSecrets().size());
+    sealed.add(message.body());
+    sealed.addAll(message.sealedSecrets());
+    List<DecryptedPersonalData> opened = vault.decrypt(WebhookEndpoints.subjectOf(message.endpointId()), sealed);
+    Optional<WebhookEndpoints.SigningSecrets> secrets = WebhookEndpoints.signing(opened.subList(1, opened.size()));
     Instant at = clock.instant();
-    WebhookSender.Attempt result = sender.send(new WebhookSender.Message(message.id(), message.url(), body.value()),
-        secrets.get().secrets());
-    jdbi.useHandle(handle -> handle.createUpdate("""
-            INSERT INTO webhook_attempts (message_id, endpoint_id, tenant_id, attempted_at, outcome, http_status,
-              latency_ms, response, reason)
-            VALUES (:message, :endpoint, :tenant, :at, :outcome, :status, :latency, :response, :reason)""")
-        .bind("message", message.id()).bind("endpoint", message.endpointId()).bind("tenant", message.tenantId())
-        .bind("at", Timestamp.from(at)).bind("outcome", result.outcome().name().toLowerCase())
-        .bind("status", result.status()).bind("latency", result.latency().toMillis())
-        .bind("response", result.response()).bind("reason", result.reason()).execute());
-    switch (result.outcome()) {
-      case DELIVERED -> {
-        finish(owner, message, DELIVERED);
-        jdbi.useHandle(handle -> handle.createUpdate(
-                "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = :id AND failing_since IS NOT NULL")
-            .bind("id", message.endpointId()).execute());
-      }
-      case GONE -> {
-        disable(message.endpointId(), "the receiver answered 410 Gone");
-        release(owner, message, clock.instant(), true);
-      }
-      case FAILED, REFUSED -> {
-        failing(message);
-        Optional<Duration> next = RetrySchedule.delayAfter(message.attempts(), result.retryAfter(), random);
-        if (next.isEmpty()) finish(owner, message, FAILED);
-        else release(owner, message, clock.instant().plus(next.get()), false);
-      }
-    }
+    if (opened.get(0).erased() || secrets.isEmpty()) return new Done(message, at, null);
+    return new Done(message, at, sender.send(
+        new WebhookSender.Message(message.id(), message.url(), opened.get(0).value()), secrets.get().secrets()));
   }
 
-  private void finish(String owner, Claimed message, String status) {
-    jdbi.useHandle(handle -> handle.createUpdate("""
-            UPDATE webhook_messages SET status = :status, finished_at = :now, lease_owner = NULL, lease_until = NULL
-            WHERE ordinal = :ordinal AND lease_owner = :owner""")
-        .bind("status", status).bind("now", Timestamp.from(clock.instant())).bind("ordinal", message.ordinal())
-        .bind("owner", owner).execute());
-  }
-
-  /** Gives the message back, due at {@code due}; {@code uncount}: the attempt does not count (410). */
-  private void release(String owner, Claimed message, Instant due, boolean uncount) {
-    jdbi.useHandle(handle -> handle.createUpdate("""
-            UPDATE webhook_messages SET due_at = :due, lease_owner = NULL, lease_until = NULL,
-              attempts = attempts - :uncount WHERE ordinal = :ordinal AND lease_owner = :owner""")
-        .bind("due", Timestamp.from(due)).bind("uncount", uncount ? 1 : 0).bind("ordinal", message.ordinal())
-        .bind("owner", owner).execute());
+  /**
+   * Records a batch's attempts and what follows from each in one transaction: delivered or failed
+   * (finished), or due again by the {@link RetrySchedule} (released); 410 disables the endpoint and
+   * gives the message back uncounted; a failure notes the endpoint failing (five days: disabled).
+   * Only rows this owner still leases change.
+   */
+  private void record(String owner, List<Done> batch) {
+    Instant now = clock.instant();
+    jdbi.useTransaction(handle -> {
+      PreparedBatch attempts = handle.prepareBatch("""
+          INSERT INTO webhook_attempts (message_id, endpoint_id, tenant_id, attempted_at, outcome, http_status,
+            latency_ms, response, reason)
+          VALUES (:message, :endpoint, :tenant, :at, :outcome, :status, :latency, :response, :reason)""");
+      PreparedBatch finished = handle.prepareBatch("""
+          UPDATE webhook_messages SET status = :status, finished_at = :now, lease_owner = NULL, lease_until = NULL
+          WHERE ordinal = :ordinal AND lease_owner = :owner""");
+      PreparedBatch released = handle.prepareBatch("""
+          UPDATE webhook_messages SET due_at = :due, lease_owner = NULL, lease_until = NULL,
+            attempts = attempts - :uncount WHERE ordinal = :ordinal AND lease_owner = :owner""");
+      for (Done done : batch) {
+        Claimed message = done.message();
+        WebhookSender.Attempt result = done.result();
+        if (result == null) {
+          finished.bind("status", FAILED).bind("now", now).bind("ordinal", message.ordinal()).bind("owner", owner).add();
+          continue;
+        }
+        attempts.bind("message", message.id()).bind("endpoint", message.endpointId())
+            .bind("tenant", message.tenantId()).bind("at", done.at()).bind("outcome", result.outcome().name().toLowerCase())
+            .bind("status", result.status()).bind("latency", result.latency().toMillis())
+            .bind("response", result.response()).bind("reason", result.reason()).add();
+        switch (result.outcome()) {
+          case DELIVERED -> {
+            finished.bind("status", DELIVERED).bind("now", now).bind("ordinal", message.ordinal())
+                .bind("owner", owner).add();
+            if (message.endpointFailing()) {
+              handle.createUpdate("UPDATE webhook_endpoints SET failing_since = NULL WHERE id = :id")
+                  .bind("id", message.endpointId()).execute();
+            }
+          }
+          case GONE -> {
+            disable(handle, message.endpointId(), "the receiver answered 410 Gone", now);
+            released.bind("due", now).bind("uncount", 1).bind("ordinal", message.ordinal()).bind("owner", owner).add();
+          }
+          case FAILED, REFUSED -> {
+            failing(handle, message, now);
+            Optional<Duration> next = RetrySchedule.delayAfter(message.attempts(), result.retryAfter(), random);
+            if (next.isEmpty()) {
+              finished.bind("status", FAILED).bind("now", now).bind("ordinal", message.ordinal())
+                  .bind("owner", owner).add();
+            } else {
+              released.bind("due", now.plus(next.get())).bind("uncount", 0).bind("ordinal", message.ordinal())
+                  .bind("owner", owner).add();
+            }
+          }
+        }
+      }
+      for (PreparedBatch statements : List.of(attempts, finished, released)) {
+        if (statements.size() > 0) statements.execute();
+      }
+    });
   }
 
   /**
@@ -313,38 +371,35 @@ public final class WebhookDeliveries {
    * once that is {@link #FAILING_DISABLES_AFTER} ago it is disabled and the tenant's owners are
    * mailed (once per failing spell: the dedup key holds its start). Its messages wait.
    */
-  private void failing(Claimed message) {
-    Instant now = clock.instant();
-    jdbi.useTransaction(handle -> {
-      handle.createUpdate("UPDATE webhook_endpoints SET failing_since = :now WHERE id = :id AND failing_since IS NULL")
-          .bind("now", Timestamp.from(now)).bind("id", message.endpointId()).execute();
-      Optional<Instant> since = handle.createQuery("SELECT failing_since FROM webhook_endpoints WHERE id = :id")
-          .bind("id", message.endpointId()).mapTo(Timestamp.class).findOne().map(Timestamp::toInstant);
-      if (since.isEmpty() || since.get().plus(FAILING_DISABLES_AFTER).isAfter(now)) return;
-      int disabled = handle.createUpdate("""
-              UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = :reason, updated_at = :now
-              WHERE id = :id AND enabled""")
-          .bind("reason", "every attempt failed since " + since.get() + " (5 days)")
-          .bind("now", Timestamp.from(now)).bind("id", message.endpointId()).execute();
-      if (disabled == 0 || mails == null) return;
-      try {
-        for (Mails.Owner ownerUser : Mails.owners(handle.getConnection(), message.tenantId())) {
-          mails.send(handle.getConnection(), new Mails.Mail(message.tenantId(), "user:" + ownerUser.id(),
-                  ownerUser.email(), ownerUser.language(), "webhook_disabled",
-                  Map.of("url", message.url(), "failingSince", since.get().toString(),
-                      "endpointsLink", mails.link("/admin"))),
-              "webhook_disabled:" + message.endpointId() + ":" + since.get().toEpochMilli() + ":" + ownerUser.id());
-        }
-      } catch (SQLException e) {
-        throw new IllegalStateException("cannot queue the endpoint-disabled mail", e);
+  private void failing(Handle handle, Claimed message, Instant now) {
+    handle.createUpdate("UPDATE webhook_endpoints SET failing_since = :now WHERE id = :id AND failing_since IS NULL")
+        .bind("now", Timestamp.from(now)).bind("id", message.endpointId()).execute();
+    Optional<Instant> since = handle.createQuery("SELECT failing_since FROM webhook_endpoints WHERE id = :id")
+        .bind("id", message.endpointId()).mapTo(Timestamp.class).findOne().map(Timestamp::toInstant);
+    if (since.isEmpty() || since.get().plus(FAILING_DISABLES_AFTER).isAfter(now)) return;
+    int disabled = handle.createUpdate("""
+            UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = :reason, updated_at = :now
+            WHERE id = :id AND enabled""")
+        .bind("reason", "every attempt failed since " + since.get() + " (5 days)")
+        .bind("now", Timestamp.from(now)).bind("id", message.endpointId()).execute();
+    if (disabled == 0 || mails == null) return;
+    try {
+      for (Mails.Owner ownerUser : Mails.owners(handle.getConnection(), message.tenantId())) {
+        mails.send(handle.getConnection(), new Mails.Mail(message.tenantId(), "user:" + ownerUser.id(),
+                ownerUser.email(), ownerUser.language(), "webhook_disabled",
+                Map.of("url", message.url(), "failingSince", since.get().toString(),
+                    "endpointsLink", mails.link("/admin"))),
+            "webhook_disabled:" + message.endpointId() + ":" + since.get().toEpochMilli() + ":" + ownerUser.id());
       }
-    });
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot queue the endpoint-disabled mail", e);
+    }
   }
 
-  private void disable(String endpointId, String reason) {
-    jdbi.useHandle(handle -> handle.createUpdate("""
+  private static void disable(Handle handle, String endpointId, String reason, Instant now) {
+    handle.createUpdate("""
             UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = :reason, updated_at = :now WHERE id = :id""")
-        .bind("reason", reason).bind("now", Timestamp.from(clock.instant())).bind("id", endpointId).execute());
+        .bind("reason", reason).bind("now", Timestamp.from(now)).bind("id", endpointId).execute();
   }
 
   /**
@@ -368,10 +423,11 @@ public final class WebhookDeliveries {
 
   /**
    * Sends a message again: a fresh message with the same body (and the same shopper subject, so an
-   * erasure still finds it), under a new id, at the end of its endpoint's line.
+   * erasure still finds it), under a new id, at the end of its endpoint's line; audited
+   * ({@code webhook_message.resent}) in the same transaction.
    */
-  public String resend(String tenantId, String endpointId, String messageId) {
-    return jdbi.withHandle(handle -> handle.createQuery("""
+  public String resend(Caller caller, String tenantId, String endpointId, String messageId) {
+    return jdbi.inTransaction(handle -> handle.createQuery("""
             SELECT event_type, body_sealed, personal_subject FROM webhook_messages
             WHERE id = :id AND endpoint_id = :e AND tenant_id = :t""")
         .bind("id", messageId).bind("e", endpointId).bind("t", tenantId)
@@ -387,18 +443,29 @@ public final class WebhookDeliveries {
           } catch (SQLException e) {
             throw new IllegalStateException("cannot queue the message again", e);
           }
+          audit.record(handle, caller, new AuditLog.Change(tenantId, "webhook_message.resent", "webhook_message", id,
+              Map.of("messageId", messageId), Map.of("messageId", id, "endpointId", endpointId, "eventType", row[0])));
           return id;
         }))
         .orElseThrow(WebhookDeliveries::messageNotFound);
   }
 
-  /** Every failed message of the endpoint finished since {@code since} is pending again, due at once; how many. */
-  public int recoverFailed(String tenantId, String endpointId, Instant since) {
-    return jdbi.withHandle(handle -> handle.createUpdate("""
-            UPDATE webhook_messages SET status = 'pending', attempts = 0, due_at = :now, finished_at = NULL
-            WHERE endpoint_id = :e AND tenant_id = :t AND status = 'failed' AND created_at >= :since""")
-        .bind("now", Timestamp.from(clock.instant())).bind("e", endpointId).bind("t", tenantId)
-        .bind("since", Timestamp.from(since)).execute());
+  /**
+   * Every failed message of the endpoint created since {@code since} is pending again, due at once;
+   * how many. Audited ({@code webhook_endpoint.recovered}, with the time and the count) in the same
+   * transaction.
+   */
+  public int recoverFailed(Caller caller, String tenantId, String endpointId, Instant since) {
+    return jdbi.inTransaction(handle -> {
+      int recovered = handle.createUpdate("""
+              UPDATE webhook_messages SET status = 'pending', attempts = 0, due_at = :now, finished_at = NULL
+              WHERE endpoint_id = :e AND tenant_id = :t AND status = 'failed' AND created_at >= :since""")
+          .bind("now", Timestamp.from(clock.instant())).bind("e", endpointId).bind("t", tenantId)
+          .bind("since", Timestamp.from(since)).execute();
+      audit.record(handle, caller, new AuditLog.Change(tenantId, "webhook_endpoint.recovered", "webhook_endpoint",
+          endpointId, null, Map.of("since", since.toString(), "recovered", recovered)));
+      return recovered;
+    });
   }
 
   static WebhookRefused messageNotFound() {

@@ -177,20 +177,26 @@ public final class WebhookEndpoints {
     Instant now = clock.instant();
     return jdbi.withHandle(handle -> handle.createQuery("""
             SELECT secret_sealed, previous_secret_sealed, previous_secret_until FROM webhook_endpoints WHERE id = :id""")
-        .bind("id", endpointId).map((rs, ctx) -> {
-          List<String> secrets = new ArrayList<>(2);
-          open(endpointId, rs.getString("secret_sealed")).ifPresent(secrets::add);
-          Timestamp until = rs.getTimestamp("previous_secret_until");
-          if (rs.getString("previous_secret_sealed") != null && until != null && until.toInstant().isAfter(now)) {
-            open(endpointId, rs.getString("previous_secret_sealed")).ifPresent(secrets::add);
-          }
-          return new SigningSecrets(List.copyOf(secrets));
-        }).findOne()).filter(s -> !s.secrets().isEmpty());
+        .bind("id", endpointId)
+        .map((rs, ctx) -> sealedSigning(rs.getString("secret_sealed"), rs.getString("previous_secret_sealed"),
+            rs.getTimestamp("previous_secret_until"), now))
+        .findOne())
+        .flatMap(sealed -> signing(vault.decrypt(subjectOf(endpointId), sealed)));
   }
 
-  private Optional<String> open(String endpointId, String sealed) {
-    DecryptedPersonalData opened = vault.decrypt(new EncryptedPersonalData(subjectOf(endpointId), sealed));
-    return opened.erased() ? Optional.empty() : Optional.of(opened.value());
+  /** Which of an endpoint's sealed secrets sign at {@code now}: the current one, the previous one until its day ends. */
+  static List<String> sealedSigning(String current, String previous, Timestamp previousUntil, Instant now) {
+    List<String> sealed = new ArrayList<>(2);
+    sealed.add(current);
+    if (previous != null && previousUntil != null && previousUntil.toInstant().isAfter(now)) sealed.add(previous);
+    return sealed;
+  }
+
+  /** The secrets among the opened ones that are not erased; empty when none is left. */
+  static Optional<SigningSecrets> signing(List<DecryptedPersonalData> opened) {
+    List<String> secrets = opened.stream().filter(o -> o != null && !o.erased()).map(DecryptedPersonalData::value)
+        .toList();
+    return secrets.isEmpty() ? Optional.empty() : Optional.of(new SigningSecrets(secrets));
   }
 
   private record Checked(String url, String description, String types, boolean enabled, boolean personal) {}

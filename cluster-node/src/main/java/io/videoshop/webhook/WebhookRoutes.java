@@ -70,8 +70,8 @@ public final class WebhookRoutes {
             "Send a message again (a new message with the same body)", blocking,
             request -> translate(() -> {
               endpoints.get(request.path("tenantId"), request.path("endpointId"));
-              return ApiResponse.accepted(java.util.Map.of("messageId", deliveries.resend(request.path("tenantId"),
-                  request.path("endpointId"), request.path("messageId"))));
+              return ApiResponse.accepted(java.util.Map.of("messageId", deliveries.resend(request.caller(),
+                  request.path("tenantId"), request.path("endpointId"), request.path("messageId"))));
             })).withoutBody(),
         blocking("POST", base + "/{endpointId}/recover", write, "Retry every failed message created since a time",
             blocking, request -> translate(() -> {
@@ -80,15 +80,16 @@ public final class WebhookRoutes {
               if (recover == null || recover.since() == null) {
                 throw WebhookRefused.invalid("since", "required", "is required");
               }
-              return ApiResponse.ok(java.util.Map.of("recovered", deliveries.recoverFailed(request.path("tenantId"),
-                  request.path("endpointId"), recover.since())));
+              return ApiResponse.ok(java.util.Map.of("recovered", deliveries.recoverFailed(
+                  request.caller(), request.path("tenantId"), request.path("endpointId"), recover.since())));
             })),
         blocking("POST", base + "/{endpointId}/replay", write,
             "Replay the tenant's events since a time to the endpoint, rebuilt from the journal", blocking,
             request -> translate(() -> {
               endpoints.get(request.path("tenantId"), request.path("endpointId"));
               Replay body = request.body(Replay.class);
-              replay.start(request.path("tenantId"), request.path("endpointId"), body == null ? null : body.since());
+              replay.start(request.caller(), request.path("tenantId"), request.path("endpointId"),
+                  body == null ? null : body.since());
               return ApiResponse.accepted(java.util.Map.of("since", body.since().toString()));
             })));
   }

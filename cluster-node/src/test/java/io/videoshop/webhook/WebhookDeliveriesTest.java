@@ -94,8 +94,8 @@ class WebhookDeliveriesTest {
         new WebhookSettings(List.of("127.0.0.1"), Duration.ofSeconds(15), Duration.ofDays(30), 20), clock);
     WebhookSender sender = new WebhookSender(new AddressGuard(List.of("127.0.0.1")), Duration.ofSeconds(15), clock);
     return new Setup(clock, endpoints,
-        new WebhookDeliveries(jdbi, vault, endpoints, sender, platform.node.platform().mails, clock, new Random(1),
-            Duration.ofMinutes(1)));
+        new WebhookDeliveries(jdbi, vault, sender, platform.node.platform().mails, new AuditLog(jdbi, clock), clock,
+            new Random(1), Duration.ofMinutes(1), io.videoshop.notification.Outbox.Dialect.POSTGRES));
   }
 
   private String endpoint(Setup setup, String path) {

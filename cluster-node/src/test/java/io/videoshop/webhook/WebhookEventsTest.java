@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import io.videoshop.access.Caller;
+import io.videoshop.audit.AuditEntry;
+import io.videoshop.audit.AuditLog;
 import io.videoshop.http.Json;
 import io.videoshop.node.ApiClient;
 import io.videoshop.node.SocketClient;
@@ -23,6 +25,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -137,6 +140,13 @@ class WebhookEventsTest {
     endpointIds.put(name, created.json().at("/endpoint/id").asText());
   }
 
+  /** The tenant's audit entries of one action on one target, newest first. */
+  private List<AuditEntry> audited(String action, String targetId) {
+    return platform.node.platform().audit.page(new AuditLog.Filter(Optional.of(tenant.id()), Optional.empty(),
+        Optional.of(action), Optional.of(targetId), Optional.empty(), Optional.empty(), Optional.empty(),
+        Optional.empty(), 50)).items();
+  }
+
   private List<Received> at(String path) {
     return received.stream().filter(r -> r.path().equals(path)).toList();
   }
@@ -220,6 +230,11 @@ class WebhookEventsTest {
     ApiClient.Reply asked = platform.api.call("POST", base + "/" + endpointIds.get("replay") + "/replay")
         .bearer(tenant.adminToken()).body(Map.of("since", betweenShoppers.toString())).send();
     assertThat(asked.status()).as("%s", asked).isEqualTo(202);
+    assertThat(audited("webhook_endpoint.replay_requested", endpointIds.get("replay"))).singleElement()
+        .satisfies(entry -> {
+          assertThat(entry.actorId()).isEqualTo(tenant.adminId());
+          assertThat(entry.after().get("since").asText()).isEqualTo(betweenShoppers.toString());
+        });
     Set<String> expected = at("/all").stream().map(Received::json)
         .filter(e -> e.has("entity") && Instant.parse(e.get("timestamp").asText()).isAfter(betweenShoppers))
         .map(e -> e.get("type").asText() + " " + e.get("entity").asText() + " " + e.get("sequence").asLong())
@@ -239,6 +254,30 @@ class WebhookEventsTest {
   }
 
   @Test
+  void aReplayReadsTheTenantsCallRoomsPageByPageInTheOrderTheyOpened() throws Exception {
+    String other = "whpage-" + Long.toHexString(System.nanoTime());
+    Instant t0 = Instant.parse("2026-06-01T10:00:00Z");
+    List<String> opened = List.of("c_page_a", "c_page_b", "c_page_c", "c_page_d", "c_page_e");
+    platform.node.platform().jdbi.useHandle(handle -> {
+      for (int i = 0; i < opened.size(); i++) {
+        // c and d opened in the same instant, on either side of a page's end: the cursor must not skip d
+        handle.createUpdate("""
+                INSERT INTO calls (room_id, tenant_id, ticket_id, agent_id, status, created_at)
+                VALUES (:room, :tenant, 'tk', 'u', 'ended', :at)""")
+            .bind("room", opened.get(i) + "-" + other).bind("tenant", other)
+            .bind("at", java.sql.Timestamp.from(t0.plusSeconds(i == 3 ? 2 : i))).execute();
+      }
+    });
+    WebhookReplay replay = new WebhookReplay(platform.node.system(), platform.node.platform().jdbi, null, null,
+        Executors.newSingleThreadExecutor(), java.time.Clock.systemUTC());
+    List<String> rooms = replay.rooms(other, t0.plusMillis(500), 2)
+        .runWith(org.apache.pekko.stream.javadsl.Sink.seq(), platform.node.system()).toCompletableFuture()
+        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(rooms).containsExactly("c_page_b-" + other, "c_page_c-" + other, "c_page_d-" + other,
+        "c_page_e-" + other);
+  }
+
+  @Test
   void resendAndRecoverGoThroughTheApi() {
     String endpoint = endpointIds.get("plain");
     await().atMost(Duration.ofSeconds(20)).until(() -> !events("/plain", "call.started").isEmpty());
@@ -250,8 +289,14 @@ class WebhookEventsTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> at("/plain").stream().anyMatch(r -> r.id().equals(resentId)));
     assertThat(at("/plain").stream().filter(r -> r.id().equals(resentId)).findFirst().orElseThrow().body())
         .isEqualTo(first.body());
+    assertThat(audited("webhook_message.resent", resentId)).singleElement().satisfies(entry -> {
+      assertThat(entry.actorId()).isEqualTo(tenant.adminId());
+      assertThat(entry.before().get("messageId").asText()).isEqualTo(first.id());
+      assertThat(entry.after().get("endpointId").asText()).isEqualTo(endpoint);
+    });
     assertThat(platform.api.call("POST", base + "/" + endpoint + "/messages/msg_none/resend")
         .bearer(tenant.adminToken()).send().status()).isEqualTo(404);
+    assertThat(audited("webhook_message.resent", "msg_none")).as("a refused resend is not audited").isEmpty();
 
     // A message that failed (as after its last attempt) is pending again and sent under its own id.
     Instant before = Instant.now().minusSeconds(3600);
@@ -263,6 +308,11 @@ class WebhookEventsTest {
         .bearer(tenant.adminToken()).body(Map.of("since", before.toString())).send();
     assertThat(recovered.status()).as("%s", recovered).isEqualTo(200);
     assertThat(recovered.json().get("recovered").asInt()).isEqualTo(1);
+    assertThat(audited("webhook_endpoint.recovered", endpoint)).singleElement().satisfies(entry -> {
+      assertThat(entry.actorId()).isEqualTo(tenant.adminId());
+      assertThat(entry.after().get("recovered").asInt()).isEqualTo(1);
+      assertThat(entry.after().get("since").asText()).isEqualTo(before.toString());
+    });
     await().atMost(Duration.ofSeconds(20)).until(() ->
         at("/plain").stream().filter(r -> r.id().equals(first.id())).count() == deliveredBefore + 1);
     assertThat(platform.api.call("POST", base + "/" + endpoint + "/recover").bearer(tenant.adminToken())

@@ -32,13 +32,15 @@ import org.junit.jupiter.api.Test;
  * Two nodes on one PostgreSQL share a backlog of webhook messages to 50 endpoints on a local
  * receiver; one node dies hard a third of the way. Every message arrives at least once, every
  * arrival of a message under its one {@code webhook-id}, and each endpoint's messages first arrive
- * in the order they were queued. A smaller version of issue #12's 10,000-event test: 500 messages
- * queued straight into the log, not produced by entities (3,000 passed too, but took 98 s to
- * deliver on this shared machine with one sender thread per node; see docs/benchmarks.md).
+ * in the order they were queued. Issue #12's test with messages queued straight into the log, not
+ * produced by entities, and 1,000 of them by default; 10,000 (the issue's count, by the property
+ * below) passed at commit 867e4d1 in 126 s on this shared machine, 100 s of it delivering
+ * (docs/benchmarks.md), too long for every build.
  */
 class WebhooksAcrossNodesTest {
   private static final int ENDPOINTS = 50;
-  private static final int PER_ENDPOINT = 10;
+  /** 20 by default (1,000 messages); {@code -Dvideoshop.test.webhooks-per-endpoint=200} is issue #12's 10,000. */
+  private static final int PER_ENDPOINT = Integer.getInteger("videoshop.test.webhooks-per-endpoint", 20);
   private static final String CRASHABLE = """
       pekko.coordinated-shutdown.run-by-actor-system-terminate = off
       pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
@@ -97,7 +99,7 @@ class WebhooksAcrossNodesTest {
         a.node.platform().jdbi.useHandle(handle -> handle.createUpdate(
             "UPDATE webhook_endpoints SET enabled = TRUE WHERE tenant_id = :t").bind("t", tenantId).execute());
         long started = System.nanoTime();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+        await().atMost(Duration.ofSeconds(Math.max(60, total / 30))).pollInterval(Duration.ofMillis(50)).until(() -> {
           owners.addAll(a.node.platform().jdbi.withHandle(handle -> handle.createQuery(
               "SELECT DISTINCT lease_owner FROM webhook_messages WHERE lease_owner IS NOT NULL AND tenant_id = :t")
               .bind("t", tenantId).mapTo(String.class).list()));
@@ -106,8 +108,9 @@ class WebhooksAcrossNodesTest {
         b.system().terminate(); // a crash as the other node sees it: leases left held
         bAlive = false;
         int atKill = arrivals.size();
+        double killedAfter = (System.nanoTime() - started) / 1e9;
 
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() ->
+        await().atMost(Duration.ofSeconds(Math.max(90, total / 15))).pollInterval(Duration.ofMillis(500)).until(() ->
             a.node.platform().jdbi.withHandle(handle -> handle.createQuery(
                 "SELECT count(*) FROM webhook_messages WHERE tenant_id = :t AND status = 'delivered'")
                 .bind("t", tenantId).mapTo(Integer.class).one()) == total);
@@ -122,9 +125,10 @@ class WebhooksAcrossNodesTest {
             firstArrivals.computeIfAbsent(arrival.path(), path -> new ArrayList<>()).add(arrival.n());
           }
         }
-        System.out.printf("Webhooks across nodes: %d messages to %d endpoints, %d arrivals (%d at the kill), "
-            + "%d repeats, all delivered in %.1f s, lease owners seen %d%n", total, ENDPOINTS, arrivals.size(), atKill,
-            arrivals.size() - seen.size(), seconds, owners.size());
+        System.out.printf("Webhooks across nodes: %d messages to %d endpoints, %d arrivals (%d at the kill after "
+            + "%.1f s), %d repeats, all delivered in %.1f s (%.0f/s), lease owners seen %d%n", total, ENDPOINTS,
+            arrivals.size(), atKill, killedAfter, arrivals.size() - seen.size(), seconds, total / seconds,
+            owners.size());
         Set<String> expectedIds = new HashSet<>();
         queued.values().forEach(expectedIds::addAll);
         assertThat(seen).as("every message at least once, under its own id").isEqualTo(expectedIds);

@@ -209,7 +209,23 @@ public final class PersonalDataVault {
    */
   public DecryptedPersonalData decrypt(EncryptedPersonalData encrypted) {
     if (encrypted == null) return null;
-    Optional<SecretKey> key = keyOf(encrypted.subjectId());
+    return open(encrypted, keyOf(encrypted.subjectId()));
+  }
+
+  /**
+   * Decrypts several values of one subject with one key look-up (a webhook message's body and its
+   * endpoint's secrets). Nulls stay null; after erasure every value is {@link DecryptedPersonalData#ERASED}.
+   */
+  public List<DecryptedPersonalData> decrypt(String subjectId, List<String> ciphertexts) {
+    Optional<SecretKey> key = keyOf(subjectId);
+    List<DecryptedPersonalData> opened = new ArrayList<>(ciphertexts.size());
+    for (String ciphertext : ciphertexts) {
+      opened.add(ciphertext == null ? null : open(new EncryptedPersonalData(subjectId, ciphertext), key));
+    }
+    return opened;
+  }
+
+  private static DecryptedPersonalData open(EncryptedPersonalData encrypted, Optional<SecretKey> key) {
     if (key.isEmpty()) return DecryptedPersonalData.ERASED;
     try {
       byte[] in = Base64.getDecoder().decode(encrypted.ciphertext());

@@ -70,4 +70,26 @@ class PersonalDataVaultTest {
       assertThat(vault.decrypt(null)).isNull();
     }
   }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.Kind.class)
+  void severalValuesOfOneSubjectOpenTogetherAndNoneAfterErasure(TestDatabase.Kind kind) {
+    try (TestDatabase database = TestDatabase.create(kind);
+        HikariDataSource dataSource = DatabasePool.open(database.settings())) {
+      SchemaMigrations.migrate(dataSource, database.settings().kind());
+      PersonalDataVault vault = new PersonalDataVault(dataSource, TestMasterKeys.fresh());
+      String body = vault.encrypt("endpoint-1", "{\"n\":1}").ciphertext();
+      String secret = vault.encrypt("endpoint-1", "whsec_x").ciphertext();
+      assertThat(vault.decrypt("endpoint-1", java.util.Arrays.asList(body, null, secret)))
+          .containsExactly(DecryptedPersonalData.of("{\"n\":1}"), null, DecryptedPersonalData.of("whsec_x"));
+      assertThat(vault.decrypt("endpoint-2", java.util.List.of(body))).as("a subject without a key opens nothing")
+          .containsExactly(DecryptedPersonalData.ERASED);
+      vault.encrypt("endpoint-2", "other");
+      assertThatThrownBy(() -> vault.decrypt("endpoint-2", java.util.List.of(body)))
+          .as("another subject's key does not open them").hasMessageContaining("does not decrypt");
+      vault.erase("endpoint-1");
+      assertThat(vault.decrypt("endpoint-1", java.util.List.of(body, secret)))
+          .containsExactly(DecryptedPersonalData.ERASED, DecryptedPersonalData.ERASED);
+    }
+  }
 }
