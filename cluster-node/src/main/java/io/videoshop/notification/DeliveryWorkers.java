@@ -40,6 +40,8 @@ public final class DeliveryWorkers {
   private final AtomicBoolean running = new AtomicBoolean();
   /** Set by {@link #stop}: finish the delivery in hand, give back the rest of the batch. */
   private volatile boolean stopping;
+  /** Set by {@link #halt}: deliver nothing more, give nothing back (the leases keep the rest). */
+  private volatile boolean halted;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final AtomicLong pending = new AtomicLong();
   private final AtomicLong oldestAgeSeconds = new AtomicLong();
@@ -112,6 +114,7 @@ public final class DeliveryWorkers {
 
   /** Stops at once, as a crash would: held rows stay leased until their lease runs out. */
   public synchronized void halt() {
+    halted = true;
     running.set(false);
     if (threads != null) threads.shutdownNow();
     if (sampler != null) sampler.shutdownNow();
@@ -142,6 +145,8 @@ public final class DeliveryWorkers {
   int deliverDueBatch() {
     List<OutboxMessage> batch = outbox.claim(channels.keySet(), owner, settings.lease(), settings.batchSize());
     for (int i = 0; i < batch.size(); i++) {
+      // Halted (the node is going away hard): the rest of the batch waits for its lease to run out.
+      if (halted) return batch.size();
       if (stopping) {
         // Stopping: what this worker has not tried yet goes back at once rather than when the lease ends.
         for (OutboxMessage untried : batch.subList(i, batch.size())) outbox.release(untried.id(), owner);

@@ -32,11 +32,6 @@ public final class Preferences {
     return jdbi.withHandle(handle -> find(handle, userId)).orElse(DEFAULT);
   }
 
-  /** Whether the user takes non-essential push (for the push channel). */
-  public static boolean pushAllowed(Handle handle, String userId) {
-    return find(handle, userId).map(Choice::nonEssentialPush).orElse(true);
-  }
-
   static Optional<Choice> find(Handle handle, String userId) {
     return handle.createQuery("""
             SELECT language, non_essential_mail, non_essential_push, new_sign_in_mail

@@ -30,8 +30,10 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * The browsers each user subscribed to push ({@code push_subscriptions}) and who turned push off
- * ({@code push_opt_outs}). A subscription's endpoint and keys identify a person's browser: they
- * are sealed under the user's personal-data key, so erasing the user makes them unreadable.
+ * ({@code push_opt_outs}, or {@code nonEssentialPush: false} in their notification preferences:
+ * every agent push is non-essential, the console shows the same). A subscription's endpoint and
+ * keys identify a person's browser: they are sealed under the user's personal-data key, so erasing
+ * the user makes them unreadable.
  *
  * <p>Every method does JDBC: call it on the blocking dispatcher.
  */
@@ -191,6 +193,8 @@ public final class PushSubscriptions {
     try (PreparedStatement query = connection.prepareStatement("""
         SELECT s.id FROM push_subscriptions s JOIN users u ON u.id = s.user_id AND u.status = 'active'
         WHERE s.user_id = ? AND NOT EXISTS (SELECT 1 FROM push_opt_outs o WHERE o.user_id = s.user_id)
+          AND NOT EXISTS (SELECT 1 FROM user_notification_preferences p WHERE p.user_id = s.user_id
+            AND p.non_essential_push = FALSE)
         ORDER BY s.id""")) {
       query.setString(1, userId);
       List<String> ids = new ArrayList<>();
@@ -207,11 +211,15 @@ public final class PushSubscriptions {
    */
   public Optional<PushTarget> target(String subscriptionId) {
     Optional<Map<String, Object>> row = jdbi.withHandle(handle -> handle.createQuery("""
-            SELECT s.user_id, s.endpoint_sealed, s.p256dh_sealed, s.auth_sealed, o.user_id AS opted_out
+            SELECT s.user_id, s.endpoint_sealed, s.p256dh_sealed, s.auth_sealed, o.user_id AS opted_out,
+              p.non_essential_push AS wants_push
             FROM push_subscriptions s JOIN users u ON u.id = s.user_id AND u.status = 'active'
-            LEFT JOIN push_opt_outs o ON o.user_id = s.user_id WHERE s.id = :id""")
+            LEFT JOIN push_opt_outs o ON o.user_id = s.user_id
+            LEFT JOIN user_notification_preferences p ON p.user_id = s.user_id WHERE s.id = :id""")
         .bind("id", subscriptionId).mapToMap().findOne());
-    if (row.isEmpty() || row.get().get("opted_out") != null) return Optional.empty();
+    if (row.isEmpty() || row.get().get("opted_out") != null || Boolean.FALSE.equals(row.get().get("wants_push"))) {
+      return Optional.empty();
+    }
     String subject = subjectOf((String) row.get().get("user_id"));
     List<String> values = new ArrayList<>();
     for (String column : List.of("endpoint_sealed", "p256dh_sealed", "auth_sealed")) {

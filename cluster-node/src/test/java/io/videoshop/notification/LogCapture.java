@@ -10,12 +10,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.LoggerFactory;
 
 /** Every log line of the JVM but the test SMTP server's (message, arguments and stack traces) from attach to detach, at every level. */
-final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
+public final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
   private final List<String> lines = new CopyOnWriteArrayList<>();
   private final Logger root;
   private final ch.qos.logback.classic.Level previous;
 
-  LogCapture() {
+  public LogCapture() {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     previous = root.getLevel();
@@ -34,7 +34,7 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
     lines.add(line);
   }
 
-  List<String> lines() {
+  public List<String> lines() {
     return List.copyOf(lines);
   }
 

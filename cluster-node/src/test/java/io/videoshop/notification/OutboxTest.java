@@ -338,6 +338,79 @@ class OutboxTest {
   }
 
   @Test
+  void aHaltedNodeSendsNothingMoreAndItsHeldRowsWaitForTheirLease() throws Exception {
+    try (Setup s = setup(TestDatabase.Kind.H2)) {
+      for (int i = 0; i < 5; i++) enqueue(s, "m" + i);
+      java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch proceed = new java.util.concurrent.CountDownLatch(1);
+      AtomicInteger handed = new AtomicInteger();
+      Thread[] worker = new Thread[1];
+      Channel slow = new Channel() {
+        @Override
+        public String kind() {
+          return Outbox.MAIL;
+        }
+
+        @Override
+        public Delivery deliver(OutboxMessage message) {
+          handed.incrementAndGet();
+          worker[0] = Thread.currentThread();
+          entered.countDown();
+          try {
+            proceed.await(30, java.util.concurrent.TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return Delivery.DELIVERED;
+        }
+      };
+      DeliveryWorkers workers = new DeliveryWorkers(s.outbox, List.of(slow), new NotificationSettings.Outbox(1, 5,
+          Duration.ofMillis(50), Duration.ofMinutes(5), 3, Duration.ofSeconds(1), Duration.ofSeconds(2)),
+          new SimpleMeterRegistry(), "node-a", s.clock);
+      workers.start();
+      assertThat(entered.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      workers.halt(); // as the actor system terminating under a crash-like shutdown does
+      proceed.countDown();
+      worker[0].join(10_000);
+      assertThat(worker[0].isAlive()).as("the worker thread ended").isFalse();
+      assertThat(handed).as("nothing handed to the channel after the halt").hasValue(1);
+      var rows = s.jdbi.withHandle(h -> h.createQuery(
+          "SELECT status, attempts, lease_owner FROM outbox ORDER BY id").mapToMap().list());
+      assertThat(rows.subList(1, 5)).allSatisfy(row -> assertThat(row).containsEntry("status", "pending")
+          .containsEntry("attempts", 1).containsEntry("lease_owner", "node-a"));
+      // Nobody else takes them while the dead node's lease holds; everybody may once it ran out.
+      assertThat(s.outbox.claim(List.of(Outbox.MAIL), "node-b", Duration.ofMinutes(1), 10)).isEmpty();
+      s.clock.advance(Duration.ofMinutes(5).plusSeconds(1));
+      assertThat(s.outbox.claim(List.of(Outbox.MAIL), "node-b", Duration.ofMinutes(1), 10)).hasSize(4)
+          .allSatisfy(m -> assertThat(m.attempt()).isEqualTo(2));
+    }
+  }
+
+  @Test
+  void aMailWhoseTransactionRollsBackIsNeverQueued() throws Exception {
+    try (Setup s = setup(TestDatabase.Kind.H2)) {
+      Mails mails = new Mails(s.jdbi, s.outbox, new MailTemplates(), new NotificationSettings.Mail(
+          NotificationSettings.Transport.FILE, java.nio.file.Path.of("unused"), null, "a@b.test", "T", "https://x.test"),
+          s.clock);
+      AtomicInteger woken = new AtomicInteger();
+      mails.afterEnqueue(woken::incrementAndGet);
+      // The cause fails after its mail was queued in its transaction: neither the change nor the mail remains.
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.jdbi.useTransaction(handle -> {
+        handle.execute("INSERT INTO mail_opt_outs (tenant_id, address_hash, opted_out_at) VALUES ('t-rb', 'h', "
+            + "CURRENT_TIMESTAMP)");
+        assertThat(mails.send(handle, new Mails.Mail(null, "subject-1", "x@y.test", "en", "password_changed",
+            java.util.Map.of("at", "now")))).isTrue();
+        throw new IllegalStateException("the cause failed");
+      })).hasMessage("the cause failed");
+      assertThat(ids(s)).isEmpty();
+      assertThat(woken).as("nobody woken for a mail that never committed").hasValue(0);
+      int causes = s.jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM mail_opt_outs WHERE tenant_id = 't-rb'")
+          .mapTo(Integer.class).one());
+      assertThat(causes).as("the cause rolled back too").isZero();
+    }
+  }
+
+  @Test
   void aMailQueuedInATransactionWakesTheIdleWorkersOnceCommitted() throws Exception {
     try (Setup s = setup(TestDatabase.Kind.H2)) {
       ScriptedChannel channel = new ScriptedChannel(List.of(Channel.Delivery.DELIVERED));

@@ -146,6 +146,27 @@ class SmtpDeliveryTest {
   }
 
   @Test
+  void starttlsUpgradesTheConnectionBeforeAuthenticatingAndSending() throws Exception {
+    try (ScriptedSmtpServer server = new ScriptedSmtpServer(List.of("250 OK"), true)) {
+      Rig rig = rig(smtp(server.port(), NotificationSettings.Tls.STARTTLS, "mailer", "s3cret-pass"));
+      long id = send(rig, "person@example.test");
+      assertThat(rig.workers.deliverDueBatch()).isEqualTo(1);
+      assertThat(row(id)).containsEntry("status", "delivered");
+      assertThat(server.accepted).singleElement().satisfies(mail -> assertThat(mail).contains("person@example.test"));
+      // The password went over the upgraded connection only, and the mail after it.
+      assertThat(server.credentials).containsExactly("mailer:s3cret-pass over tls");
+      List<String> commands = server.commands;
+      assertThat(commands.indexOf("STARTTLS")).as("%s", commands).isPositive();
+      assertThat(commands.subList(0, commands.indexOf("STARTTLS") + 1))
+          .noneMatch(command -> command.startsWith("AUTH") || command.startsWith("MAIL"));
+      assertThat(commands.subList(commands.indexOf("STARTTLS") + 1, commands.size()))
+          .allMatch(command -> command.startsWith("[tls] "));
+      assertThat(commands).anyMatch(command -> command.startsWith("[tls] AUTH"));
+      rig.channel.close();
+    }
+  }
+
+  @Test
   void aTemporaryRefusalIsRetriedAfterBackoff() throws Exception {
     try (ScriptedSmtpServer server = new ScriptedSmtpServer(List.of("451 4.3.0 try again later", "250 OK"))) {
       Rig rig = rig(smtp(server.port(), NotificationSettings.Tls.NONE, "", ""));

@@ -182,6 +182,23 @@ class WebPushTest {
     assertThat(deliver(id, AgentPushes.offer(Instant.now().plusSeconds(30), Instant.now())))
         .isInstanceOf(PushOutcome.Delivered.class);
     assertThat(recipients(shop.ownerId())).containsExactly(id);
+
+    // The same opt-out through the notification preferences (non-essential push: every agent push).
+    for (boolean wanted : new boolean[] {false, true}) {
+      ApiClient.Reply chosen = platform.api.call("PUT", "/api/v1/me/notification-preferences").bearer(shop.ownerToken())
+          .body(Map.of("language", "en", "nonEssentialMail", true, "nonEssentialPush", wanted, "newSignInMail", false))
+          .send();
+      assertThat(chosen.status()).as("%s", chosen).isEqualTo(200);
+      PushOutcome outcome = deliver(id, AgentPushes.offer(Instant.now().plusSeconds(30), Instant.now()));
+      if (wanted) {
+        assertThat(outcome).isInstanceOf(PushOutcome.Delivered.class);
+        assertThat(recipients(shop.ownerId())).containsExactly(id);
+      } else {
+        assertThat(outcome).isEqualTo(new PushOutcome.Gone(0));
+        assertThat(recipients(shop.ownerId())).isEmpty();
+      }
+    }
+    assertThat(pushService.receivedAt("owner-laptop")).hasSize(2);
   }
 
   @Test

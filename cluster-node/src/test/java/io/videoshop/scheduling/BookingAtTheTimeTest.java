@@ -240,4 +240,43 @@ class BookingAtTheTimeTest {
       assertThat(admin.seen()).noneMatch(frame -> frame.path("type").asText().equals("appointment-soon"));
     }
   }
+
+  @Test
+  void theBookedAgentsBrowserIsPushedTenMinutesBeforeTheAppointmentAndACancelledOneNever() throws Exception {
+    clock.set(Instant.now());
+    Shop shop = shop("remind", 15);
+    String browser = shop.tenant().slug();
+    assertThat(platform.api.call("POST", "/api/v1/me/push-subscriptions").bearer(shop.tenant().agentToken())
+        .body(pushService.subscribe(browser)).send().status()).isEqualTo(201);
+    Instant start = nextGridStart().plus(Duration.ofMinutes(15));
+    book(shop, start);
+    String cancelled = book(shop, start.plus(Duration.ofMinutes(5)));
+
+    // One push row per booking and browser, due the policy's 10 minutes before its start.
+    await().atMost(Duration.ofSeconds(20)).until(() -> outboxRows(shop.tenant().id(), "push").size() == 2);
+    assertThat(outboxRows(shop.tenant().id(), "push")).extracting(row ->
+            ((java.sql.Timestamp) row.get("due_at")).toInstant())
+        .containsExactly(start.minus(Duration.ofMinutes(10)), start.minus(Duration.ofMinutes(5)));
+    assertThat(platform.api.call("POST", "/api/v1/tenants/" + shop.tenant().id() + "/bookings/" + cancelled + "/cancel")
+        .bearer(shop.tenant().adminToken()).body(Map.of()).send().status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(20)).until(() -> outboxRows(shop.tenant().id(), "push").get(1).get("status")
+        .equals("gone"));
+    assertThat(pushService.receivedAt(browser)).as("nothing before its time").isEmpty();
+
+    clock.set(start.minus(Duration.ofMinutes(10)).plusSeconds(1));
+    await().atMost(Duration.ofSeconds(20)).until(() -> !pushService.receivedAt(browser).isEmpty());
+    TestPushService.Received reminder = pushService.receivedAt(browser).get(0);
+    assertThat(reminder.problems()).isEmpty();
+    assertThat(reminder.headers().get("Topic")).startsWith("reminder-").hasSizeLessThanOrEqualTo(32);
+    assertThat(reminder.headers()).containsEntry("Urgency", "normal");
+    assertThat(Long.parseLong(reminder.headers().get("TTL"))).as("until the appointment starts").isBetween(590L, 600L);
+    JsonNode payload = JSON.readTree(reminder.payload());
+    assertThat(payload.get("kind").asText()).isEqualTo("appointment-reminder");
+    assertThat(payload.get("url").asText()).isEqualTo("/console");
+    assertThat(reminder.payload()).as("no shopper's details in a push").doesNotContain("Bea").doesNotContain("rain");
+    await().atMost(Duration.ofSeconds(10)).until(() -> "delivered".equals(
+        outboxRows(shop.tenant().id(), "push").get(0).get("status")));
+    assertThat(outboxRows(shop.tenant().id(), "push").get(1)).containsEntry("status", "gone");
+    assertThat(pushService.receivedAt(browser)).hasSize(1);
+  }
 }

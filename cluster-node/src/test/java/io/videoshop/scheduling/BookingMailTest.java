@@ -105,6 +105,7 @@ class BookingMailTest {
 
   @Test
   void confirmationChangeAndCancellationCarryOneInvitationWithARisingSequence() throws Exception {
+    io.videoshop.notification.LogCapture logs = new io.videoshop.notification.LogCapture();
     TestPlatform platform = platform(java.time.Clock.systemUTC());
     try {
       TestPlatform.TestTenant tenant = platform.tenant("mails-" + UUID.randomUUID().toString().substring(0, 8));
@@ -180,7 +181,12 @@ class BookingMailTest {
       assertThat(mails("booking_confirmation")).hasSize(1);
       assertThat(mails("booking_changed")).hasSize(1);
       assertThat(mails("booking_reminder")).as("none was due").isEmpty();
+      // The signed booking link and the shopper's address travelled in mails only, never in a log line.
+      List<String> lines = logs.lines();
+      assertThat(lines).as("the capture saw the node at work").hasSizeGreaterThan(10);
+      assertThat(lines).noneMatch(line -> line.contains(token)).noneMatch(line -> line.contains(SHOPPER));
     } finally {
+      logs.close();
       platform.node.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
   }

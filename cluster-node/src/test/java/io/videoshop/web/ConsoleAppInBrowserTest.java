@@ -10,6 +10,9 @@ import io.videoshop.node.SocketClient;
 import io.videoshop.node.TestNodes;
 import io.videoshop.node.VideoShopNode;
 import io.videoshop.persistence.TestDatabase;
+import io.videoshop.push.AgentPushes;
+import io.videoshop.push.PushOutcome;
+import io.videoshop.push.TestPushService;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -19,6 +22,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -53,6 +57,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class ConsoleAppInBrowserTest {
   private static final Duration STEP = Duration.ofSeconds(30);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String PUSH_SUBJECT = "mailto:console-test@videoshop.invalid";
 
   private final List<Path> profiles = new ArrayList<>();
   private TestDatabase database;
@@ -60,12 +65,16 @@ class ConsoleAppInBrowserTest {
   private String base;
   private ChromeDriver phone;
   private SocketClient shopper;
+  private TestPushService pushService;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   void start() throws IOException {
     database = TestDatabase.postgres();
-    node = TestNodes.start(database, "videoshop.profile = demo");
+    // Pushes go to a local push service standing in for the browser's (none is reachable here).
+    node = TestNodes.start(database, "videoshop.profile = demo", "videoshop.push { subject = \"" + PUSH_SUBJECT
+        + "\", endpoint-hosts = \"127.0.0.1\", allow-plain-http = true }");
+    pushService = new TestPushService(node.platform().vapidKeys.publicKeyBase64Url(), PUSH_SUBJECT);
     base = "http://127.0.0.1:" + node.httpPort();
   }
 
@@ -73,6 +82,7 @@ class ConsoleAppInBrowserTest {
   void stop() throws Exception {
     if (phone != null) phone.quit();
     if (shopper != null) shopper.close();
+    if (pushService != null) pushService.close();
     if (node != null) node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
     if (database != null) database.close();
     for (Path profile : profiles) deleteQuietly(profile);
@@ -253,8 +263,68 @@ class ConsoleAppInBrowserTest {
     }
   }
 
+  /**
+   * "Notify me on this device" end to end but for the browser's own push service, which Chromium
+   * cannot reach here: {@code PushManager.subscribe} is replaced in the page by one that records
+   * what the console asks for and hands back a subscription to a local push service. The rest is
+   * real: the console asks with the platform's VAPID key, posts the subscription, the server
+   * pushes to it (VAPID-signed, encrypted for that browser), and turning it off removes it.
+   */
   @Test
   @Order(5)
+  void notifyMeOnThisDeviceSubscribesWithThePlatformsKeyAndTheServerPushesToThatBrowser() throws Exception {
+    Chromium.requireInstalled();
+    Map<String, Object> browser = pushService.subscribe("console-phone");
+    phone.get(base + "/console");
+    until("the notifications card", driver -> driver.findElement(By.id("push-card")).isDisplayed()
+        && "false".equals(driver.findElement(By.id("push-device")).getAttribute("data-subscribed")));
+    ((JavascriptExecutor) phone).executeScript("""
+        const browser = arguments[0];
+        let current = null;
+        PushManager.prototype.subscribe = async function (options) {
+          window.__asked = { key: options.applicationServerKey, userVisibleOnly: options.userVisibleOnly };
+          current = {
+            endpoint: browser.endpoint,
+            toJSON: () => ({ endpoint: browser.endpoint, expirationTime: null, keys: browser.keys }),
+            unsubscribe: async () => { current = null; return true; },
+          };
+          return current;
+        };
+        PushManager.prototype.getSubscription = async function () { return current; };""", browser);
+    phone.findElement(By.id("push-device")).click();
+    until("the console says this device is subscribed", driver ->
+        "true".equals(driver.findElement(By.id("push-device")).getAttribute("data-subscribed")));
+    assertThat(js(phone, "return window.__asked.key")).isEqualTo(node.platform().vapidKeys.publicKeyBase64Url());
+    assertThat(js(phone, "return window.__asked.userVisibleOnly")).isEqualTo(true);
+    String token = (String) js(phone,
+        "return JSON.parse(sessionStorage.getItem('videoshop-console:session')).accessToken");
+    JsonNode listed = subscriptions(token);
+    assertThat(listed).hasSize(1);
+    assertThat(listed.get(0).get("pushService").asText()).isEqualTo("127.0.0.1");
+
+    PushOutcome outcome = node.platform().pushChannel.send(listed.get(0).get("id").asText(),
+        AgentPushes.offer(Instant.now().plusSeconds(30), Instant.now()));
+    assertThat(outcome).isInstanceOf(PushOutcome.Delivered.class);
+    assertThat(pushService.receivedAt("console-phone")).hasSize(1);
+    TestPushService.Received push = pushService.receivedAt("console-phone").get(0);
+    assertThat(push.problems()).isEmpty();
+    assertThat(JSON.readTree(push.payload()).get("kind").asText()).isEqualTo("offer");
+
+    phone.findElement(By.id("push-device")).click();
+    until("the console says this device is no longer subscribed", driver ->
+        "false".equals(driver.findElement(By.id("push-device")).getAttribute("data-subscribed")));
+    assertThat(subscriptions(token)).isEmpty();
+  }
+
+  private JsonNode subscriptions(String token) throws Exception {
+    HttpResponse<String> reply = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/me/push-subscriptions"))
+        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
+    return JSON.readTree(reply.body());
+  }
+
+  @Test
+  @Order(6)
   void theAgentSetsTheirOwnHoursByKeyboardAndSeesTheirAppointmentInTheirZone() throws Exception {
     Chromium.requireInstalled();
     until("the hours card shows", driver -> driver.findElement(By.id("hours-card")).isDisplayed());
@@ -335,7 +405,7 @@ class ConsoleAppInBrowserTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void whenTheNodeCannotBeReachedTheInstalledConsoleStillOpensFromItsShell() throws Exception {
     Chromium.requireInstalled();
     node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
