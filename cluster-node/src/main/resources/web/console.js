@@ -616,6 +616,12 @@ function forgetRoom() {
 const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 const DAY_NAMES = { monday: 'Monday', tuesday: 'Tuesday', wednesday: 'Wednesday', thursday: 'Thursday', friday: 'Friday', saturday: 'Saturday', sunday: 'Sunday' };
 const APPOINTMENT_DAYS = 7;
+/** How today's appointments that are over turned out, as the agent reads it (docs/scheduling.md). */
+const OUTCOMES = {
+  attended: 'Attended',
+  no_show: 'No-show: the shopper did not come',
+  missed: 'Missed: the shopper came but got no call',
+};
 
 /** The zone the agent's times are shown in: their working hours' zone, else this device's. */
 function agentZone() {
@@ -639,12 +645,15 @@ async function loadAppointments() {
   const user = session.current && session.user;
   if (!user) return;
   const now = new Date(Date.now() + state.serverOffsetMs);
+  const from = new Date(now.getTime() - 86400000); // today's that are over too, with their outcome
   const to = new Date(now.getTime() + APPOINTMENT_DAYS * 86400000);
   try {
     // An agent sees their own bookings only: the server picks them.
-    const page = await api('/tenants/' + user.tenantId + '/bookings?status=booked&from=' + encodeURIComponent(now.toISOString())
-      + '&to=' + encodeURIComponent(to.toISOString()) + '&limit=100');
-    state.appointments = page.items || [];
+    const page = await api('/tenants/' + user.tenantId + '/bookings?from=' + encodeURIComponent(from.toISOString())
+      + '&to=' + encodeURIComponent(to.toISOString()) + '&limit=200');
+    const today = dayKey(now.toISOString());
+    state.appointments = (page.items || []).filter((booking) => booking.status === 'booked'
+      ? Date.parse(booking.end) > now.getTime() : OUTCOMES[booking.status] && dayKey(booking.start) === today);
     $('appointments-error').hidden = true;
   } catch (e) {
     showError($('appointments-error'), 'Your appointments could not be loaded. They are tried again in a minute.');
@@ -669,14 +678,16 @@ function renderAppointments() {
       ul = h('ul', { class: 'appointments', 'aria-label': label });
       list.append(h('h3', { class: 'appointment-day' }, label), ul);
     }
-    const soon = Date.parse(booking.start) - now < 15 * 60000;
+    const soon = booking.status === 'booked' && Date.parse(booking.start) - now < 15 * 60000;
+    const outcome = OUTCOMES[booking.status];
     const time = inZone(booking.start, { hour: '2-digit', minute: '2-digit' }) + '\u2013' + inZone(booking.end, { hour: '2-digit', minute: '2-digit' });
     const shopperZone = booking.shopperTimeZone && booking.shopperTimeZone !== agentZone() ? 'their time zone: ' + booking.shopperTimeZone : null;
     ul.append(h('li', { class: soon ? 'soon' : null, 'data-booking': booking.bookingId },
       h('span', { class: 'time' }, time),
       h('span', {}, h('strong', {}, booking.name || 'A shopper'),
         booking.productInterest ? h('span', { class: 'muted' }, ' \u00b7 ' + booking.productInterest) : null,
-        shopperZone ? h('div', { class: 'muted small' }, shopperZone) : null)));
+        shopperZone ? h('div', { class: 'muted small' }, shopperZone) : null,
+        outcome ? h('div', { class: 'muted small outcome', 'data-status': booking.status }, outcome) : null)));
   }
   $('appointments-empty').hidden = state.appointments.length > 0;
 }

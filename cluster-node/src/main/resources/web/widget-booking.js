@@ -139,6 +139,8 @@ const PROBLEMS = {
 };
 
 const DAYS = 14;
+/** Answers after which a kept booking is of no more use. */
+const FORGET = ['booking_cancelled', 'booking_over', 'booking_not_found', 'invalid_booking_link'];
 const STYLES = [
   '.days { display: flex; gap: 6px; overflow-x: auto; padding-bottom: 4px; }',
   '.day, .slot { border: 1px solid #c9cdd8; background: #fff; border-radius: 8px; padding: 6px 10px; cursor: pointer; white-space: nowrap; font-size: 13px; }',
@@ -201,11 +203,30 @@ export function mount(api) {
     showBooking();
   }
 
-  function manage(token) {
+  /** The booking of a signed token (the mail's link, or the one this browser kept); {join}: straight into the queue if it is time. */
+  function manage(token, options) {
     state.token = token;
-    call('POST', '/api/v1/widget/bookings/lookup', { token }).then(showBooked, (problem) => {
+    call('POST', '/api/v1/widget/bookings/lookup', { token }).then((booking) => {
+      showBooked(booking);
+      const now = Date.now();
+      const joinable = booking.status === 'booked' && now < Date.parse(booking.end)
+        && now >= Date.parse(booking.joinableFrom || booking.start);
+      if (options && options.join && joinable) join(booking);
+    }, (problem) => {
+      if (problem && FORGET.includes(problem.code)) remember(null);
       showNotice(sentence(problem));
     });
+  }
+
+  function join(booking) {
+    api.joinBooking(state.token, fill(t.waitingLine, { time: time(booking.start, booking.timeZone || zone) }));
+  }
+
+  /** What this browser keeps of the booking (widget.js stores it as docs/widget.md says); null: forget it. */
+  function remember(booking) {
+    if (!api.remember) return;
+    api.remember(booking && state.token ? { bookingId: booking.bookingId, token: state.token, start: booking.start,
+      end: booking.end, joinableFrom: booking.joinableFrom } : null);
   }
 
   function showBooking() {
@@ -314,6 +335,7 @@ export function mount(api) {
     const joinableFrom = booking.joinableFrom ? Date.parse(booking.joinableFrom) : start;
     const changeableUntil = booking.changeableUntil ? Date.parse(booking.changeableUntil) : start;
     const active = booking.status === 'booked' && now < end;
+    remember(active ? booking : null);
     const notes = [];
     if (note) notes.push(note);
     if (email) notes.push(fill(t.sent, { email }));
@@ -325,9 +347,7 @@ export function mount(api) {
 
     const actions = [];
     if (active && now >= joinableFrom) {
-      actions.push(h('button', { id: 'booked-join', class: 'primary', type: 'button', onclick: () => {
-        api.joinBooking(state.token, fill(t.waitingLine, { time: time(booking.start, shopper) }));
-      } }, t.join));
+      actions.push(h('button', { id: 'booked-join', class: 'primary', type: 'button', onclick: () => join(booking) }, t.join));
     } else if (active) {
       // Shown when the time comes, if the page is still open (at most a day ahead: timers drift).
       const wait = joinableFrom - now;
@@ -373,6 +393,7 @@ export function mount(api) {
 
   /** A booked shopper's join the queue refused (widget.js hands it over): said in the booking's view. */
   function joinRefused(problem) {
+    if (problem && FORGET.includes(problem.code)) remember(null);
     if (state.booking) {
       showBooked(state.booking);
       doneError.textContent = sentence(problem);

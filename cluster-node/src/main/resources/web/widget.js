@@ -47,18 +47,21 @@
   var storagePrefix = 'videoshop:' + key + ':';
   var storageConsent = { storage: script.getAttribute('data-consent') !== 'required' };
   var memory = {};
+  // The place and the call live in this tab only; a booking (days ahead) in the store's localStorage.
+  var STORED = ['ticket', 'room', 'booking'];
+  function storageFor(name) { return name === 'booking' ? localStorage : sessionStorage; }
   function persist(name) {
     try {
-      if (memory[name] == null) sessionStorage.removeItem(storagePrefix + name);
-      else sessionStorage.setItem(storagePrefix + name, JSON.stringify(memory[name]));
+      if (memory[name] == null) storageFor(name).removeItem(storagePrefix + name);
+      else storageFor(name).setItem(storagePrefix + name, JSON.stringify(memory[name]));
     } catch (e) { /* private mode: the place survives the socket, not a reload */ }
   }
   window.VideoShop = window.VideoShop || {};
   window.VideoShop.consent = function (choice) {
     storageConsent.storage = !!(choice && choice.storage);
     if (storageConsent.storage) Object.keys(memory).forEach(persist);
-    else ['ticket', 'room'].forEach(function (name) {
-      try { sessionStorage.removeItem(storagePrefix + name); } catch (e) { /* nothing stored */ }
+    else STORED.forEach(function (name) {
+      try { storageFor(name).removeItem(storagePrefix + name); } catch (e) { /* nothing stored */ }
     });
     return { storage: storageConsent.storage };
   };
@@ -90,7 +93,7 @@
     var store = {
       get: function (name) {
         if (!storageConsent.storage) return memory[name] == null ? null : memory[name];
-        try { return JSON.parse(sessionStorage.getItem(storagePrefix + name)); } catch (e) { return null; }
+        try { return JSON.parse(storageFor(name).getItem(storagePrefix + name)); } catch (e) { return null; }
       },
       set: function (name, value) {
         memory[name] = value;
@@ -111,10 +114,16 @@
       products: [],
       callStartedAt: null,
       rating: 0,
+      appointment: store.get('booking'), // {bookingId, token, start, end, joinableFrom}: booked in this browser
+      appointmentTimer: null,
     };
     if (state.room && Date.now() - (state.room.savedAt || 0) > 30 * 60 * 1000) {
       state.room = null; // its token has expired
       store.set('room', null);
+    }
+    if (state.appointment && !(Date.parse(state.appointment.end) > Date.now())) {
+      state.appointment = null; // over (or unreadable)
+      store.set('booking', null);
     }
 
     // ---- The host element and its shadow root ------------------------------------------------
@@ -152,6 +161,7 @@
       get pc() { return state.call ? state.call.pc : null; },
       get roomId() { return state.room ? state.room.roomId : null; },
       get position() { return state.position; },
+      get appointment() { return state.appointment ? state.appointment.bookingId : null; },
       language: language,
     };
 
@@ -166,7 +176,10 @@
     };
     var consent = h('input', { id: 'join-consent', type: 'checkbox' });
     var joinButton = h('button', { id: 'join', class: 'primary', type: 'submit' }, t.join);
+    var appointmentButton = h('button', { id: 'join-appointment', class: 'primary', type: 'button', hidden: true,
+      onclick: function () { openAppointment(); } });
     var formView = h('form', { id: 'join-form', class: 'view', novalidate: true, onsubmit: function (event) { event.preventDefault(); join(); } },
+      appointmentButton,
       h('p', { class: 'lead', id: 'greeting' }, look.greeting),
       label(t.name, fields.name, true),
       h('div', { class: 'row' }, label(t.email, fields.email), label(t.phone, fields.phone)),
@@ -253,12 +266,50 @@
               setView('connecting');
               connectQueue().send({ type: 'join-booking', token: token });
             },
+            remember: rememberAppointment,
           });
         });
       }
       booking.then(then, function (e) { console.warn('[VideoShop] could not load the booking view', e); });
     }
     function openBooking() { setOpen(true); withBooking(function (b) { b.open(); }); }
+
+    // The booking made (or opened by its link) in this browser: at its time the launcher and the
+    // form offer "Join your appointment", without the mail. Null forgets it (cancelled, over).
+    function rememberAppointment(appointment) {
+      state.appointment = appointment && Date.parse(appointment.end) > Date.now() ? appointment : null;
+      store.set('booking', state.appointment);
+      showAppointment();
+    }
+    function showAppointment() {
+      clearTimeout(state.appointmentTimer);
+      var appointment = state.appointment;
+      var launcherText = launcher.querySelector('.launcher-text');
+      if (!appointment || !(Date.parse(appointment.end) > Date.now())) {
+        appointmentButton.hidden = true;
+        launcherText.textContent = look.launcher;
+        return;
+      }
+      var now = Date.now();
+      var from = Date.parse(appointment.joinableFrom || appointment.start);
+      var joinable = now >= from;
+      appointmentButton.hidden = false;
+      appointmentButton.textContent = joinable ? t.joinAppointment
+        : t.yourAppointment.replace('{when}', new Intl.DateTimeFormat(language,
+          { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' }).format(new Date(appointment.start)));
+      launcherText.textContent = joinable ? t.joinAppointment : look.launcher;
+      // Turned into "Join" when the time comes, if the page is still open (at most a day ahead: timers drift).
+      var next = joinable ? Date.parse(appointment.end) - now : from - now;
+      if (next < 24 * 3600 * 1000) state.appointmentTimer = setTimeout(showAppointment, next + 500);
+    }
+    function openAppointment() {
+      var appointment = state.appointment;
+      if (!appointment) return;
+      setOpen(true);
+      setView('connecting');
+      withBooking(function (b) { b.manage(appointment.token, { join: Date.now() >= Date.parse(appointment.joinableFrom || appointment.start) }); });
+    }
+    showAppointment();
     var linked = /(?:^#|&)videoshop-booking=([A-Za-z0-9_.-]{1,2048})/.exec(location.hash);
     if (linked) {
       try { history.replaceState(null, '', location.pathname + location.search); } catch (e) { /* keep the address */ }

@@ -17,7 +17,7 @@ import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 
 /**
- * The bookings' side of the reports: made, attended, no-show and cancelled per tenant, local day
+ * The bookings' side of the reports: made, attended, no-show, missed and cancelled per tenant, local day
  * and agent, from the booking calendars' events, exactly once (rows and offset in one
  * transaction). A projection of its own (one instance per BookingCalendar tag) rather than a
  * passenger of {@code BookingsProjection}, so that it counts the bookings made before it existed
@@ -68,9 +68,11 @@ public final class BookingReports {
     } else if (event instanceof BookingCalendar.BookingCancelled cancelled) {
       ended(connection, tenantId, cancelled.bookingId(), "bookings_cancelled", cancelled.at());
     } else if (event instanceof BookingCalendar.BookingOutcomeRecorded recorded) {
-      ended(connection, tenantId, recorded.bookingId(),
-          recorded.outcome() == BookingCalendar.Outcome.ATTENDED ? "bookings_attended" : "bookings_no_show",
-          recorded.at());
+      ended(connection, tenantId, recorded.bookingId(), switch (recorded.outcome()) {
+        case ATTENDED -> "bookings_attended";
+        case NO_SHOW -> "bookings_no_show";
+        case MISSED -> "bookings_missed";
+      }, recorded.at());
     }
   }
 

@@ -48,6 +48,7 @@ public final class Figures {
   long bookingsMade;
   long bookingsAttended;
   long bookingsNoShow;
+  long bookingsMissed;
   long bookingsCancelled;
 
   public Figures add(Figures o) {
@@ -87,6 +88,7 @@ public final class Figures {
     bookingsMade += o.bookingsMade;
     bookingsAttended += o.bookingsAttended;
     bookingsNoShow += o.bookingsNoShow;
+    bookingsMissed += o.bookingsMissed;
     bookingsCancelled += o.bookingsCancelled;
     return this;
   }
@@ -114,8 +116,8 @@ public final class Figures {
             ratio(rated, ended)),
         new Commerce(productsShown, ratio(productsShown, calls), callsWithCart, ratio(callsWithCart, calls)),
         new Billing(debitedMinutes, includedMinutes, cost),
-        new Bookings(bookingsMade, bookingsAttended, bookingsNoShow, bookingsCancelled,
-            ratio(bookingsNoShow, bookingsAttended + bookingsNoShow)));
+        new Bookings(bookingsMade, bookingsAttended, bookingsNoShow, bookingsMissed, bookingsCancelled,
+            ratio(bookingsNoShow, bookingsAttended + bookingsNoShow + bookingsMissed)));
   }
 
   static Double ratio(long part, long whole) {
@@ -159,8 +161,10 @@ public final class Figures {
   public record Billing(long debitedMinutes, long includedMinutes, long cost) {}
 
   /**
-   * Bookings made, and bookings ended: attended, no-show, cancelled, each on the day of its event;
-   * {@code noShowRate = noShow / (attended + noShow)}.
+   * Bookings made, and bookings ended: attended, no-show, missed (the shopper came, no call took
+   * place), cancelled, each on the day of its event;
+   * {@code noShowRate = noShow / (attended + noShow + missed)}: of the bookings whose time came,
+   * the share whose shopper did not.
    */
-  public record Bookings(long made, long attended, long noShow, long cancelled, Double noShowRate) {}
+  public record Bookings(long made, long attended, long noShow, long missed, long cancelled, Double noShowRate) {}
 }

@@ -140,6 +140,7 @@ public final class ReportStore {
             f.bookingsMade = rs.getLong("bookings_made");
             f.bookingsAttended = rs.getLong("bookings_attended");
             f.bookingsNoShow = rs.getLong("bookings_no_show");
+            f.bookingsMissed = rs.getLong("bookings_missed");
             f.bookingsCancelled = rs.getLong("bookings_cancelled");
             return f;
           }));

@@ -63,6 +63,12 @@ public final class AppointmentNotices implements Extension {
     topic.tell(Topic.publish(notice));
   }
 
+  /** This node's view of the topic (subscribers here, topic instances elsewhere): tests wait for the cluster's. */
+  java.util.concurrent.CompletionStage<Topic.TopicStats> stats(ActorSystem<?> system) {
+    return org.apache.pekko.actor.typed.javadsl.AskPattern.ask(topic, Topic::getTopicStats,
+        java.time.Duration.ofSeconds(3), system.scheduler());
+  }
+
   /** Queues the console notice, due at {@code dueAt}, over a projection's connection. */
   static void enqueue(Outbox outbox, Connection connection, String tenantId, String agentId, String bookingId,
       Instant startsAt, Instant dueAt, String dedupKey) throws SQLException {

@@ -38,7 +38,10 @@ import org.slf4j.LoggerFactory;
  *       remembered ({@code booked_tickets}), and the booked agent's browsers get a push "your
  *       booked shopper is here", its TTL the time the shopper is held for that agent;
  *   <li>that ticket's offer accepted ({@code ReservationAccepted}): the calendar records the
- *       booking attended with the call's room id.
+ *       booking attended with the call's room id;
+ *   <li>that ticket gone without a call ({@code TicketLeft}, {@code TicketAbandoned}): the calendar
+ *       is told the shopper left (after the booking's end that makes it missed; before, its missed
+ *       check at the end decides, unless the shopper comes back).
  * </ul>
  *
  * <p>The calendar is asked inside the handler (on the projection's JDBC dispatcher) and before the
@@ -104,7 +107,19 @@ public final class BookedArrivalsProjection {
         if (bookingId == null) return; // a walk-in
         ask(tenantId, bookingId, replyTo -> new BookingCalendar.RecordOutcome(bookingId,
             BookingCalendar.Outcome.ATTENDED, accepted.roomId(), null, replyTo));
+      } else if (envelope.event() instanceof TenantQueue.TicketLeft left) {
+        leftWithoutCall(session, tenantId, left.ticketId(), left.at(), now);
+      } else if (envelope.event() instanceof TenantQueue.TicketAbandoned abandoned) {
+        leftWithoutCall(session, tenantId, abandoned.ticketId(), abandoned.at(), now);
       }
+    }
+
+    private void leftWithoutCall(ProjectionDatabase.Session session, String tenantId, String ticketId, Instant at,
+        Instant now) throws Exception {
+      if (at.isBefore(now.minus(TOO_OLD))) return;
+      String bookingId = session.withConnection(connection -> bookingOf(connection, tenantId, ticketId));
+      if (bookingId == null) return; // a walk-in
+      ask(tenantId, bookingId, replyTo -> new BookingCalendar.ShopperLeft(bookingId, replyTo));
     }
 
     /** Asks and waits (this is the projection's blocking dispatcher); a refusal is the calendar's last word. */

@@ -136,7 +136,9 @@ public final class BookingCalendar
 
   public enum Outcome {
     ATTENDED,
-    NO_SHOW
+    NO_SHOW,
+    /** The shopper came (joined the queue as the booking) but no call took place by its end. */
+    MISSED
   }
 
   /**
@@ -151,6 +153,20 @@ public final class BookingCalendar
    * arrived and the time has come; otherwise changes nothing.
    */
   public record CheckNoShow(String bookingId, int sequence, ActorRef<BookingReply> replyTo) implements Command {}
+
+  /**
+   * The booking's end may have come (an outbox row due then, {@link CalendarChannel}): marks the
+   * booking missed if it is still {@code sequence} and booked, its shopper came and left the queue
+   * without a call, and the end has come; otherwise changes nothing (a shopper still waiting is
+   * decided when the queue accepts or loses them, see {@link ShopperLeft}).
+   */
+  public record CheckMissed(String bookingId, int sequence, ActorRef<BookingReply> replyTo) implements Command {}
+
+  /**
+   * The booked shopper's ticket left the queue without a call (they left, or the queue gave up on
+   * them; told by {@link BookedArrivalsProjection}): after the booking's end that makes it missed.
+   */
+  public record ShopperLeft(String bookingId, ActorRef<BookingReply> replyTo) implements Command {}
 
   /**
    * Corrects the shopper's details (a data rights correction): the new details, encrypted under
@@ -212,7 +228,8 @@ public final class BookingCalendar
     @JsonSubTypes.Type(value = BookingCancelled.class, name = "BookingCancelled"),
     @JsonSubTypes.Type(value = BookingOutcomeRecorded.class, name = "BookingOutcomeRecorded"),
     @JsonSubTypes.Type(value = BookingDetailsCorrected.class, name = "BookingDetailsCorrected"),
-    @JsonSubTypes.Type(value = BookingShopperArrived.class, name = "BookingShopperArrived")
+    @JsonSubTypes.Type(value = BookingShopperArrived.class, name = "BookingShopperArrived"),
+    @JsonSubTypes.Type(value = BookingShopperLeft.class, name = "BookingShopperLeft")
   })
   public sealed interface Event extends CborSerializable {
     Instant at();
@@ -241,6 +258,9 @@ public final class BookingCalendar
   /** The booked shopper joined the queue for the booking: from now on not a no-show. */
   public record BookingShopperArrived(String bookingId, Instant at) implements Event {}
 
+  /** The booked shopper's ticket left the queue without a call, before the booking's end. */
+  public record BookingShopperLeft(String bookingId, Instant at) implements Event {}
+
   /** The shopper's details corrected (encrypted under the same subject); every read shows the new ones. */
   public record BookingDetailsCorrected(String bookingId, BookingDetails details, Instant at) implements Event {}
 
@@ -251,7 +271,8 @@ public final class BookingCalendar
     BOOKED,
     CANCELLED,
     ATTENDED,
-    NO_SHOW
+    NO_SHOW,
+    MISSED
   }
 
   /**
@@ -261,10 +282,24 @@ public final class BookingCalendar
    * @param agentChosen the shopper chose the agent (else the calendar assigned one)
    * @param sequence the ICS SEQUENCE: 0 when made, raised by every change
    * @param arrivedAt when the shopper first joined the queue as this booking; null: not yet
+   * @param leftAt when the shopper's ticket last left the queue without a call; null: still there
+   *     (or never came)
    */
   public record Booking(String id, String agentId, boolean agentChosen, Instant start, Instant end, Status status,
-      int sequence, BookingDetails details, Instant createdAt, Instant updatedAt, Instant arrivedAt)
+      int sequence, BookingDetails details, Instant createdAt, Instant updatedAt, Instant arrivedAt, Instant leftAt)
       implements CborSerializable {
+
+    /** The shopper was in the queue for it at or after its start (arriving early and leaving early is no-show). */
+    @JsonIgnore
+    public boolean shopperCame() {
+      return arrivedAt != null && (leftAt == null || !leftAt.isBefore(start));
+    }
+
+    /** The shopper came and is waiting in the queue now. */
+    @JsonIgnore
+    public boolean shopperWaiting() {
+      return arrivedAt != null && leftAt == null;
+    }
 
     @JsonIgnore
     public boolean active() {
@@ -274,12 +309,16 @@ public final class BookingCalendar
     /** Another agent or time; an arrival for the old time does not count for a new one. */
     Booking movedTo(String agent, Instant newStart, Instant newEnd, int newSequence, Instant at) {
       return new Booking(id, agent, agentChosen, newStart, newEnd, status, newSequence, details, createdAt, at,
-          newStart.equals(start) ? arrivedAt : null);
+          newStart.equals(start) ? arrivedAt : null, newStart.equals(start) ? leftAt : null);
     }
 
     Booking withOutcome(Outcome outcome, Instant at) {
       return new Booking(id, agentId, agentChosen, start, end,
-          outcome == Outcome.ATTENDED ? Status.ATTENDED : Status.NO_SHOW, sequence, details, createdAt, at, arrivedAt);
+          switch (outcome) {
+            case ATTENDED -> Status.ATTENDED;
+            case NO_SHOW -> Status.NO_SHOW;
+            case MISSED -> Status.MISSED;
+          }, sequence, details, createdAt, at, arrivedAt, leftAt);
     }
 
     /** Holds its agent's time: booked, or already held (attended, no-show); only a cancellation frees it. */
@@ -290,16 +329,24 @@ public final class BookingCalendar
 
     Booking cancelled(int newSequence, Instant at) {
       return new Booking(id, agentId, agentChosen, start, end, Status.CANCELLED, newSequence, details, createdAt, at,
-          arrivedAt);
+          arrivedAt, leftAt);
     }
 
+    /** Joined the queue (again): the first arrival counts, and the shopper is there now. */
     Booking arrived(Instant at) {
-      return new Booking(id, agentId, agentChosen, start, end, status, sequence, details, createdAt, updatedAt, at);
+      return new Booking(id, agentId, agentChosen, start, end, status, sequence, details, createdAt, updatedAt,
+          arrivedAt == null ? at : arrivedAt, null);
+    }
+
+    Booking left(Instant at) {
+      return new Booking(id, agentId, agentChosen, start, end, status, sequence, details, createdAt, updatedAt,
+          arrivedAt, at);
     }
 
     /** The same booking with the shopper's corrected details. */
     public Booking withDetails(BookingDetails corrected, Instant at) {
-      return new Booking(id, agentId, agentChosen, start, end, status, sequence, corrected, createdAt, at, arrivedAt);
+      return new Booking(id, agentId, agentChosen, start, end, status, sequence, corrected, createdAt, at, arrivedAt,
+          leftAt);
     }
   }
 
@@ -368,7 +415,7 @@ public final class BookingCalendar
       if (check.refusal() != null) return Decision.refuse(check.refusal());
       String agent = agentId != null ? agentId : nextInTurn(check.agentIds());
       return Decision.to(new BookingMade(new Booking(bookingId, agent, agentId != null, start,
-          start.plus(policy.slotLength()), Status.BOOKED, 0, details, now, now, null), now));
+          start.plus(policy.slotLength()), Status.BOOKED, 0, details, now, now, null, null), now));
     }
 
     public Decision reschedule(TenantHours tenant, String bookingId, Instant start, boolean byShopper, Instant now) {
@@ -432,14 +479,44 @@ public final class BookingCalendar
     }
 
     /**
-     * The shopper joined the queue as the booking: recorded once (it keeps the booking from being
-     * a no-show); again, or for a booking no longer booked, nothing changes.
+     * The shopper joined the queue as the booking: recorded (it keeps the booking from being a
+     * no-show), and again after they left; while they wait, or for a booking no longer booked,
+     * nothing changes.
      */
     public Decision arrive(String bookingId, Instant now) {
       Booking booking = bookings.get(bookingId);
       if (booking == null) return Decision.refuse(BookingRefusal.BOOKING_NOT_FOUND);
-      if (!booking.active() || booking.arrivedAt() != null) return Decision.to(null);
+      if (!booking.active() || booking.shopperWaiting()) return Decision.to(null);
       return Decision.to(new BookingShopperArrived(bookingId, now));
+    }
+
+    /**
+     * The shopper's ticket left the queue without a call: before the booking's end that is noted
+     * (they may come back); from its end on the booking is missed. Not waiting, or no longer
+     * booked (attended, cancelled): nothing changes.
+     */
+    public Decision leave(String bookingId, Instant now) {
+      Booking booking = bookings.get(bookingId);
+      if (booking == null) return Decision.refuse(BookingRefusal.BOOKING_NOT_FOUND);
+      if (!booking.active() || !booking.shopperWaiting()) return Decision.to(null);
+      if (now.isBefore(booking.end())) return Decision.to(new BookingShopperLeft(bookingId, now));
+      return Decision.to(new BookingOutcomeRecorded(bookingId, Outcome.MISSED, null, now));
+    }
+
+    /**
+     * Missed, decided when the check at the booking's end comes: still that sequence and booked,
+     * the shopper came and has left the queue, and the end has come. A shopper still waiting is
+     * left to the queue (an accepted call is attended; leaving is {@link #leave}); a shopper who
+     * never came is the no-show check's. Before the end, {@link BookingRefusal#OUTCOME_TOO_EARLY}.
+     */
+    public Decision missed(String bookingId, int sequence, Instant now) {
+      Booking booking = bookings.get(bookingId);
+      if (booking == null) return Decision.refuse(BookingRefusal.BOOKING_NOT_FOUND);
+      if (booking.sequence() != sequence || !booking.active() || !booking.shopperCame() || booking.shopperWaiting()) {
+        return Decision.to(null);
+      }
+      if (now.isBefore(booking.end())) return Decision.refuse(BookingRefusal.OUTCOME_TOO_EARLY);
+      return Decision.to(new BookingOutcomeRecorded(bookingId, Outcome.MISSED, null, now));
     }
 
     /** When a booking whose shopper has not arrived counts as a no-show. */
@@ -450,13 +527,14 @@ public final class BookingCalendar
     /**
      * A no-show, decided when the check for the booking's {@code sequence} comes: still that
      * sequence (a moved booking has a check of its own), still booked (not attended, cancelled or
-     * marked already), the shopper never arrived, and its no-show time has come. Anything else is
+     * marked already), the shopper did not come (never arrived, or arrived early and left before the
+     * start), and its no-show time has come. Anything else is
      * no change ({@code Decision.to(null)}); before the time, {@link BookingRefusal#OUTCOME_TOO_EARLY}.
      */
     public Decision noShow(String bookingId, int sequence, Instant now) {
       Booking booking = bookings.get(bookingId);
       if (booking == null) return Decision.refuse(BookingRefusal.BOOKING_NOT_FOUND);
-      if (booking.sequence() != sequence || !booking.active() || booking.arrivedAt() != null) return Decision.to(null);
+      if (booking.sequence() != sequence || !booking.active() || booking.shopperCame()) return Decision.to(null);
       if (now.isBefore(noShowAt(booking))) return Decision.refuse(BookingRefusal.OUTCOME_TOO_EARLY);
       return Decision.to(new BookingOutcomeRecorded(bookingId, Outcome.NO_SHOW, null, now));
     }
@@ -525,6 +603,8 @@ public final class BookingCalendar
         return withBooking(bookings.get(corrected.bookingId()).withDetails(corrected.details(), corrected.at()));
       } else if (event instanceof BookingShopperArrived arrived) {
         return withBooking(bookings.get(arrived.bookingId()).arrived(arrived.at()));
+      } else if (event instanceof BookingShopperLeft left) {
+        return withBooking(bookings.get(left.bookingId()).left(left.at()));
       }
       throw new IllegalStateException("unknown event " + event);
     }
@@ -607,16 +687,22 @@ public final class BookingCalendar
             after -> new BookingAccepted(after.bookings().get(command.bookingId()))))
         .onCommand(ShopperArrived.class, (state, command) -> decide(state, state.arrive(command.bookingId(),
             clock.instant()), command.replyTo(), after -> new BookingAccepted(after.bookings().get(command.bookingId()))))
-        .onCommand(CheckNoShow.class, this::onCheckNoShow)
+        .onCommand(ShopperLeft.class, (state, command) -> decide(state, state.leave(command.bookingId(),
+            clock.instant()), command.replyTo(), after -> new BookingAccepted(after.bookings().get(command.bookingId()))))
+        .onCommand(CheckNoShow.class, (state, command) -> check(state, command.bookingId(),
+            state.noShow(command.bookingId(), command.sequence(), clock.instant()), state::noShowAt, command.replyTo()))
+        .onCommand(CheckMissed.class, (state, command) -> check(state, command.bookingId(),
+            state.missed(command.bookingId(), command.sequence(), clock.instant()), Booking::end, command.replyTo()))
         .build();
   }
 
-  private ReplyEffect<Event, State> onCheckNoShow(State state, CheckNoShow command) {
-    Decision decision = state.noShow(command.bookingId(), command.sequence(), clock.instant());
+  /** A deadline's check: too early is {@link NotYet} (retried by the outbox), else the decision. */
+  private ReplyEffect<Event, State> check(State state, String bookingId, Decision decision,
+      java.util.function.Function<Booking, Instant> dueAt, ActorRef<BookingReply> replyTo) {
     if (decision.refusal() == BookingRefusal.OUTCOME_TOO_EARLY) {
-      return Effect().reply(command.replyTo(), new NotYet(state.noShowAt(state.bookings().get(command.bookingId()))));
+      return Effect().reply(replyTo, new NotYet(dueAt.apply(state.bookings().get(bookingId))));
     }
-    return decide(state, decision, command.replyTo(), after -> new BookingAccepted(after.bookings().get(command.bookingId())));
+    return decide(state, decision, replyTo, after -> new BookingAccepted(after.bookings().get(bookingId)));
   }
 
   private static Schedule schedule(State state) {

@@ -151,15 +151,17 @@ public final class BookingMails {
   }
 
   /**
-   * What a booked booking needs at its times whatever its mails: the no-show check (the calendar's
-   * persistent timer, {@link CalendarChannel}) and the agent's console notice
+   * What a booked booking needs at its times whatever its mails: the no-show and missed checks (the
+   * calendar's persistent timers, {@link CalendarChannel}) and the agent's console notice
    * ({@link AppointmentNotices}); same dedup prefix as the reminders, so a change withdraws them too.
    */
   private void queueDeadlines(Connection connection, String tenantId, String bookingId, Row row, Reminders reminders,
       Instant now) throws SQLException {
     String key = REMINDER_KEY + bookingId + ":" + row.sequence + ":";
-    CalendarChannel.enqueueNoShowCheck(outbox, connection, tenantId, bookingId, row.sequence,
+    CalendarChannel.enqueueCheck(outbox, connection, CalendarChannel.NO_SHOW_TOPIC, tenantId, bookingId, row.sequence,
         row.start.plus(Duration.ofMinutes(reminders.noShowAfterMinutes())), key + "no-show");
+    CalendarChannel.enqueueCheck(outbox, connection, CalendarChannel.MISSED_TOPIC, tenantId, bookingId, row.sequence,
+        row.end, key + "missed");
     if (reminders.agentMinutes() > 0) {
       Instant due = row.start.minus(Duration.ofMinutes(reminders.agentMinutes()));
       if (due.isAfter(now)) {

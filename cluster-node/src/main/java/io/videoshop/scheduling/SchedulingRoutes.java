@@ -28,7 +28,7 @@ import java.util.Set;
  * cancelling a booking. Translation only: the calendar decides, its refusals become problems.
  */
 public final class SchedulingRoutes {
-  static final Set<String> STATUSES = Set.of("booked", "cancelled", "attended", "no_show");
+  static final Set<String> STATUSES = Set.of("booked", "cancelled", "attended", "no_show", "missed");
   static final int MAX_DAYS = 31;
 
   private SchedulingRoutes() {}

@@ -388,7 +388,7 @@ class ReportingTest {
     BookingDetails details = new BookingDetails(subject, sealed.get(0), sealed.get(1), null, null, null, "UTC", false);
     Instant start = at.plus(Duration.ofDays(2));
     return new BookingCalendar.BookingMade(new BookingCalendar.Booking(id, agentId, false, start,
-        start.plus(Duration.ofMinutes(30)), BookingCalendar.Status.BOOKED, 0, details, at, at, null), at);
+        start.plus(Duration.ofMinutes(30)), BookingCalendar.Status.BOOKED, 0, details, at, at, null, null), at);
   }
 
   @Test
@@ -422,7 +422,7 @@ class ReportingTest {
         .at("/total/bookings/cancelled").asLong()).isEqualTo(2));
     JsonNode days = get(d.ownerToken(), base + "summary?" + range);
     assertThat(days.at("/total/bookings")).isEqualTo(json("""
-        {"made": 5, "attended": 1, "noShow": 1, "cancelled": 2, "noShowRate": 0.5}"""));
+        {"made": 5, "attended": 1, "noShow": 1, "missed": 0, "cancelled": 2, "noShowRate": 0.5}"""));
     java.util.Map<String, String> byDay = new java.util.TreeMap<>();
     for (JsonNode bucket : days.get("buckets")) {
       JsonNode b = bucket.at("/figures/bookings");
@@ -436,16 +436,16 @@ class ReportingTest {
         java.util.Map.entry("2026-10-01", "1/0/0/0"), java.util.Map.entry("2026-10-02", "0/0/0/1"));
     JsonNode months = get(d.ownerToken(), base + "summary?" + range + "&bucket=month");
     assertThat(months.at("/buckets/0/figures/bookings")).isEqualTo(json("""
-        {"made": 4, "attended": 1, "noShow": 1, "cancelled": 1, "noShowRate": 0.5}"""));
+        {"made": 4, "attended": 1, "noShow": 1, "missed": 0, "cancelled": 1, "noShowRate": 0.5}"""));
     assertThat(months.at("/buckets/1/figures/bookings")).isEqualTo(json("""
-        {"made": 1, "attended": 0, "noShow": 0, "cancelled": 1}"""));
+        {"made": 1, "attended": 0, "noShow": 0, "missed": 0, "cancelled": 1}"""));
     JsonNode agents = get(d.ownerToken(), base + "agents?" + range);
     java.util.Map<String, JsonNode> perAgent = new java.util.HashMap<>();
     agents.get("agents").forEach(row -> perAgent.put(row.path("agentId").asText(), row.at("/figures/bookings")));
     assertThat(perAgent.get(x)).isEqualTo(json("""
-        {"made": 3, "attended": 1, "noShow": 0, "cancelled": 1, "noShowRate": 0.0}"""));
+        {"made": 3, "attended": 1, "noShow": 0, "missed": 0, "cancelled": 1, "noShowRate": 0.0}"""));
     assertThat(perAgent.get(y)).isEqualTo(json("""
-        {"made": 2, "attended": 0, "noShow": 1, "cancelled": 1, "noShowRate": 1.0}"""));
+        {"made": 2, "attended": 0, "noShow": 1, "missed": 0, "cancelled": 1, "noShowRate": 1.0}"""));
     assertThat(agents.at("/total/bookings")).isEqualTo(days.at("/total/bookings"));
     // An agent sees their own.
     assertThat(get(d.agentToken(), base + "summary?" + range).at("/total/bookings/made").asLong()).isEqualTo(3);
@@ -458,6 +458,26 @@ class ReportingTest {
     CSVRecord totalRow = summaryCsv.get(summaryCsv.size() - 1);
     assertThat(List.of(totalRow.get("bookings.made"), totalRow.get("bookings.attended"), totalRow.get("bookings.noShow"),
         totalRow.get("bookings.cancelled"), totalRow.get("bookings.noShowRate"))).containsExactly("5", "1", "1", "2", "0.5");
+  }
+
+  @Test
+  @Order(6)
+  void aBookingWhoseShopperCameButGotNoCallCountsAsMissedNotAsANoShow() throws Exception {
+    String y = "agent-d2";
+    booking(
+        made("b6", y, at("2026-12-01T10:00:00Z")),
+        new BookingCalendar.BookingShopperArrived("b6", at("2026-12-03T10:01:00Z")),
+        new BookingCalendar.BookingShopperLeft("b6", at("2026-12-03T10:20:00Z")),
+        new BookingCalendar.BookingOutcomeRecorded("b6", BookingCalendar.Outcome.MISSED, null, at("2026-12-03T10:30:00Z")));
+    String range = "from=2026-12-01&to=2026-12-31";
+    String base = "/api/v1/tenants/" + d.id() + "/reports/";
+    await().atMost(PROJECTED).untilAsserted(() -> assertThat(get(d.ownerToken(), base + "summary?" + range)
+        .at("/total/bookings/missed").asLong()).isEqualTo(1));
+    assertThat(get(d.ownerToken(), base + "summary?" + range).at("/total/bookings")).isEqualTo(json("""
+        {"made": 1, "attended": 0, "noShow": 0, "missed": 1, "cancelled": 0, "noShowRate": 0.0}"""));
+    List<CSVRecord> agentCsv = csv(d.ownerToken(), base + "agents.csv?" + range);
+    CSVRecord yRow = agentCsv.stream().filter(r -> r.get("agentId").equals(y)).findFirst().orElseThrow();
+    assertThat(List.of(yRow.get("bookings.missed"), yRow.get("bookings.noShow"))).containsExactly("1", "0");
   }
 
   private static JsonNode json(String text) {

@@ -25,7 +25,7 @@ class BookingArrivalTest {
 
   private static State withBooking() {
     Booking booking = new Booking("b1", "agent-1", false, START, START.plus(Duration.ofMinutes(30)), Status.BOOKED, 0,
-        null, MADE, MADE, null);
+        null, MADE, MADE, null, null);
     return State.EMPTY.apply(new PolicySet(POLICY, MADE)).apply(new BookingMade(booking, MADE));
   }
 

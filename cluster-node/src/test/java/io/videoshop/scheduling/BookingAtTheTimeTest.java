@@ -120,6 +120,38 @@ class BookingAtTheTimeTest {
         .bind("t", tenantId).bind("k", kind).mapToMap().list());
   }
 
+  /** The booking's calendar checks of one kind (no-show or missed), as outbox rows. */
+  private List<Map<String, Object>> checks(Shop shop, String topic) {
+    return platform.node.platform().jdbi.withHandle(handle -> handle.createQuery(
+            "SELECT status, due_at FROM outbox WHERE tenant_id = :t AND kind = :k AND topic = :topic ORDER BY id")
+        .bind("t", shop.tenant().id()).bind("k", CalendarChannel.KIND).bind("topic", topic).mapToMap().list());
+  }
+
+  /** The shopper joins the queue as the booking, as the widget's join-booking does; the ticket id. */
+  private String joinAsBooking(Shop shop, String bookingId, Instant start) throws Exception {
+    PersonalDataVault vault = SharedDatabase.get(platform.node.system()).personalDataVault();
+    String subject = "shopper-" + UUID.randomUUID();
+    List<EncryptedPersonalData> sealed = vault.encryptNew(subject, List.of("Bea Booked", "bea@buyer.test"));
+    TicketDetails details = new TicketDetails(subject, sealed.get(0), sealed.get(1), null, null, "en", Set.of(),
+        "rain jacket", null, true);
+    Ticket.Booked booked = Ticket.Booked.of(bookingId, shop.tenant().agentId(), start, clock.instant(),
+        Duration.ofMinutes(2));
+    TenantQueue.JoinReply joined = queue(shop).<TenantQueue.JoinReply>ask(
+        replyTo -> new TenantQueue.Join(details, null, replyTo, booked), Duration.ofSeconds(5)).toCompletableFuture().get();
+    assertThat(joined).isInstanceOf(TenantQueue.Queued.class);
+    return ((TenantQueue.Queued) joined).ticketId();
+  }
+
+  private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<TenantQueue.Command> queue(Shop shop) {
+    return ClusterSharding.get(platform.node.system()).entityRefFor(TenantQueue.ENTITY_KEY, shop.tenant().id());
+  }
+
+  private BookingCalendar.Booking inCalendar(Shop shop, String bookingId) throws Exception {
+    return ((BookingCalendar.BookingAccepted) platform.node.platform().calendars.<BookingCalendar.BookingReply>ask(
+        shop.tenant().id(), replyTo -> new BookingCalendar.GetBooking(bookingId, replyTo)).toCompletableFuture().get())
+        .booking();
+  }
+
   private long outcomeEvents(String tenantId) {
     return platform.node.platform().jdbi.withHandle(handle -> handle.createQuery("""
             SELECT count(*) FROM event_journal WHERE persistence_id = :p AND event_ser_manifest LIKE :m""")
@@ -133,8 +165,8 @@ class BookingAtTheTimeTest {
     Instant start = nextGridStart();
     String bookingId = book(shop, start);
     // The check waits as an outbox row, due a minute after the start.
-    await().atMost(Duration.ofSeconds(20)).until(() -> outboxRows(shop.tenant().id(), CalendarChannel.KIND).size() == 1);
-    Map<String, Object> check = outboxRows(shop.tenant().id(), CalendarChannel.KIND).get(0);
+    await().atMost(Duration.ofSeconds(20)).until(() -> checks(shop, CalendarChannel.NO_SHOW_TOPIC).size() == 1);
+    Map<String, Object> check = checks(shop, CalendarChannel.NO_SHOW_TOPIC).get(0);
     assertThat(check.get("status")).isEqualTo("pending");
     assertThat(((java.sql.Timestamp) check.get("due_at")).toInstant()).isEqualTo(start.plus(Duration.ofMinutes(1)));
 
@@ -146,7 +178,7 @@ class BookingAtTheTimeTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> "no_show".equals(status(shop, bookingId)));
     assertThat(booking(shop, bookingId).path("roomId").isTextual()).as("no room").isFalse();
     await().atMost(Duration.ofSeconds(10))
-        .until(() -> "delivered".equals(outboxRows(shop.tenant().id(), CalendarChannel.KIND).get(0).get("status")));
+        .until(() -> "delivered".equals(checks(shop, CalendarChannel.NO_SHOW_TOPIC).get(0).get("status")));
 
     // The same check delivered again (a node that lost its lease mid-send): nothing more is recorded.
     BookingCalendar.BookingReply again = platform.node.platform().calendars.<BookingCalendar.BookingReply>ask(
@@ -154,7 +186,7 @@ class BookingAtTheTimeTest {
         .toCompletableFuture().get();
     assertThat(((BookingCalendar.BookingAccepted) again).booking().status()).isEqualTo(BookingCalendar.Status.NO_SHOW);
     assertThat(outcomeEvents(shop.tenant().id())).as("one outcome in the journal").isEqualTo(1);
-    assertThat(outboxRows(shop.tenant().id(), CalendarChannel.KIND)).hasSize(1);
+    assertThat(checks(shop, CalendarChannel.NO_SHOW_TOPIC)).hasSize(1);
   }
 
   @Test
@@ -174,19 +206,7 @@ class BookingAtTheTimeTest {
       assertThat(console.next("ok").get("request").asText()).isEqualTo("presence");
 
       // The shopper arrives for the booking (as the widget joins with it), held for the booked agent 2 minutes.
-      PersonalDataVault vault = SharedDatabase.get(platform.node.system()).personalDataVault();
-      String subject = "shopper-" + UUID.randomUUID();
-      List<EncryptedPersonalData> sealed = vault.encryptNew(subject, List.of("Bea Booked", "bea@buyer.test"));
-      TicketDetails details = new TicketDetails(subject, sealed.get(0), sealed.get(1), null, null, "en", Set.of(),
-          "rain jacket", null, true);
-      Ticket.Booked booked = Ticket.Booked.of(bookingId, shop.tenant().agentId(), start, clock.instant(),
-          Duration.ofMinutes(2));
-      TenantQueue.JoinReply joined = ClusterSharding.get(platform.node.system())
-          .entityRefFor(TenantQueue.ENTITY_KEY, shop.tenant().id())
-          .<TenantQueue.JoinReply>ask(replyTo -> new TenantQueue.Join(details, null, replyTo, booked),
-              Duration.ofSeconds(5))
-          .toCompletableFuture().get();
-      assertThat(joined).isInstanceOf(TenantQueue.Queued.class);
+      joinAsBooking(shop, bookingId, start);
 
       // The booked agent's browser is told, with the time the shopper is held for them as TTL.
       await().atMost(Duration.ofSeconds(20)).until(() -> pushService.receivedAt(shop.tenant().slug()).stream()
@@ -209,15 +229,57 @@ class BookingAtTheTimeTest {
     // Its no-show check, when due, finds the booking attended and changes nothing.
     clock.set(start.plus(Duration.ofMinutes(10)).plusSeconds(1));
     await().atMost(Duration.ofSeconds(20))
-        .until(() -> "delivered".equals(outboxRows(shop.tenant().id(), CalendarChannel.KIND).get(0).get("status")));
+        .until(() -> "delivered".equals(checks(shop, CalendarChannel.NO_SHOW_TOPIC).get(0).get("status")));
     assertThat(status(shop, bookingId)).isEqualTo("attended");
     assertThat(outcomeEvents(shop.tenant().id())).isEqualTo(1);
+  }
+
+  @Test
+  void aBookedShopperWhoCameButLeftWithoutACallIsMarkedMissedAtTheEndAndTheAgentSeesIt() throws Exception {
+    clock.set(Instant.now());
+    Shop shop = shop("missed", 10);
+    Instant start = nextGridStart();
+    Instant end = start.plus(Duration.ofMinutes(5));
+    String bookingId = book(shop, start);
+    await().atMost(Duration.ofSeconds(20)).until(() -> checks(shop, CalendarChannel.MISSED_TOPIC).size() == 1);
+    assertThat(((java.sql.Timestamp) checks(shop, CalendarChannel.MISSED_TOPIC).get(0).get("due_at")).toInstant())
+        .as("the missed check is due at the booking's end").isEqualTo(end);
+    // The node's (and the calendar's) time at the start; no agent is there to take the call.
+    clock.set(start);
+
+    // The shopper comes, nobody accepts them, and they leave the queue before the end.
+    String ticketId = joinAsBooking(shop, bookingId, start);
+    await().atMost(Duration.ofSeconds(20)).until(() -> inCalendar(shop, bookingId).arrivedAt() != null);
+    assertThat(queue(shop).<TenantQueue.Confirmation>ask(replyTo -> new TenantQueue.Leave(ticketId, replyTo),
+        Duration.ofSeconds(5)).toCompletableFuture().get()).isNotNull();
+    await().atMost(Duration.ofSeconds(20)).until(() -> inCalendar(shop, bookingId).leftAt() != null);
+    assertThat(status(shop, bookingId)).as("not before the end").isEqualTo("booked");
+
+    // At the end the outbox's check marks it missed, once; the no-show check (later) changes nothing.
+    clock.set(end.plusSeconds(1));
+    await().atMost(Duration.ofSeconds(20)).until(() -> "missed".equals(status(shop, bookingId)));
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> "delivered".equals(checks(shop, CalendarChannel.MISSED_TOPIC).get(0).get("status")));
+    clock.set(start.plus(Duration.ofMinutes(10)).plusSeconds(1));
+    await().atMost(Duration.ofSeconds(20))
+        .until(() -> "delivered".equals(checks(shop, CalendarChannel.NO_SHOW_TOPIC).get(0).get("status")));
+    assertThat(status(shop, bookingId)).isEqualTo("missed");
+    assertThat(outcomeEvents(shop.tenant().id())).isEqualTo(1);
+
+    // The booked agent sees it among their own bookings.
+    JsonNode mine = platform.api.call("GET", "/api/v1/tenants/" + shop.tenant().id() + "/bookings?status=missed")
+        .bearer(shop.tenant().agentToken()).send().json().get("items");
+    assertThat(mine).hasSize(1);
+    assertThat(mine.get(0).get("bookingId").asText()).isEqualTo(bookingId);
+    assertThat(mine.get(0).get("agentId").asText()).isEqualTo(shop.tenant().agentId());
   }
 
   @Test
   void theAgentsConsoleGetsTheNoticeTenMinutesBeforeAnAppointment() throws Exception {
     clock.set(Instant.now());
     Shop shop = shop("notice", 15);
+    assertThat(platform.api.call("POST", "/api/v1/me/push-subscriptions").bearer(shop.tenant().agentToken())
+        .body(pushService.subscribe(shop.tenant().slug())).send().status()).isEqualTo(201);
     Instant start = nextGridStart().plus(Duration.ofMinutes(15));
     String bookingId = book(shop, start);
     await().atMost(Duration.ofSeconds(20)).until(() -> outboxRows(shop.tenant().id(), AppointmentNotices.KIND).size() == 1);
@@ -234,6 +296,15 @@ class BookingAtTheTimeTest {
       assertThat(Instant.parse(notice.get("startsAt").asText())).isEqualTo(start);
       await().atMost(Duration.ofSeconds(10)).until(() ->
           "delivered".equals(outboxRows(shop.tenant().id(), AppointmentNotices.KIND).get(0).get("status")));
+      // Its twin, the push to the agent's browser, at the same time, good until the start.
+      await().atMost(Duration.ofSeconds(20)).until(() -> pushService.receivedAt(shop.tenant().slug()).stream()
+          .anyMatch(push -> push.payload() != null && push.payload().contains("appointment-reminder")));
+      TestPushService.Received reminder = pushService.receivedAt(shop.tenant().slug()).stream()
+          .filter(push -> push.payload() != null && push.payload().contains("appointment-reminder")).findFirst()
+          .orElseThrow();
+      assertThat(reminder.problems()).isEmpty();
+      assertThat(reminder.headers().get("Topic")).startsWith("reminder-");
+      assertThat(Long.parseLong(reminder.headers().get("TTL"))).isBetween(9 * 60L, 10 * 60L);
       // Another agent's console hears nothing of it.
       admin.send(Map.of("type", "presence", "presence", "away"));
       admin.next("ok");

@@ -93,12 +93,21 @@ class BookingCalendarTest {
     clock.set(b3Start.plusSeconds(60));
     var arrival = calendar.<BookingCalendar.BookingReply>runCommand(replyTo -> new BookingCalendar.ShopperArrived("b3", replyTo));
     assertThat(arrival.event()).isInstanceOf(BookingCalendar.BookingShopperArrived.class);
+    // The shopper leaves the queue without a call before the end: noted; the end's check then marks it missed.
+    clock.set(b3Start.plusSeconds(120));
+    var left = calendar.<BookingCalendar.BookingReply>runCommand(replyTo -> new BookingCalendar.ShopperLeft("b3", replyTo));
+    assertThat(left.event()).isInstanceOf(BookingCalendar.BookingShopperLeft.class);
+    var endNotYet = calendar.<BookingCalendar.BookingReply>runCommand(replyTo -> new BookingCalendar.CheckMissed("b3", 0, replyTo));
+    assertThat(endNotYet.reply()).isEqualTo(new BookingCalendar.NotYet(b3Start.plusSeconds(1800)));
     clock.set(before(calendar, "b1").start().plusSeconds(20 * 60));
     var noShow = calendar.<BookingCalendar.BookingReply>runCommand(replyTo -> new BookingCalendar.CheckNoShow("b1", 2, replyTo));
     assertThat(((BookingCalendar.BookingAccepted) noShow.reply()).booking().status())
         .isEqualTo(BookingCalendar.Status.NO_SHOW);
     var arrived = calendar.<BookingCalendar.BookingReply>runCommand(replyTo -> new BookingCalendar.CheckNoShow("b3", 0, replyTo));
     assertThat(arrived.hasNoEvents()).as("the shopper came").isTrue();
+    var missed = calendar.<BookingCalendar.BookingReply>runCommand(replyTo -> new BookingCalendar.CheckMissed("b3", 0, replyTo));
+    assertThat(((BookingCalendar.BookingAccepted) missed.reply()).booking().status())
+        .isEqualTo(BookingCalendar.Status.MISSED);
 
     State before = calendar.getState();
     calendar.restart();
@@ -107,6 +116,8 @@ class BookingCalendarTest {
     assertThat(before.bookings().get("b2").status()).isEqualTo(BookingCalendar.Status.CANCELLED);
     assertThat(before.bookings().get("b2").details()).as("recovered with the correction").isEqualTo(corrected);
     assertThat(before.bookings().get("b3").arrivedAt()).isEqualTo(b3Start.plusSeconds(60));
+    assertThat(before.bookings().get("b3").leftAt()).isEqualTo(b3Start.plusSeconds(120));
+    assertThat(before.bookings().get("b3").status()).isEqualTo(BookingCalendar.Status.MISSED);
   }
 
   private static BookingCalendar.Booking before(EventSourcedBehaviorTestKit<Command, Event, State> calendar, String id) {

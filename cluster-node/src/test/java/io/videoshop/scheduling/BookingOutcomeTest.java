@@ -20,7 +20,7 @@ class BookingOutcomeTest {
 
   private static State withBooking() {
     Booking booking = new Booking("b1", "agent-1", false, START, START.plus(Duration.ofMinutes(30)), Status.BOOKED, 0,
-        null, MADE, MADE, null);
+        null, MADE, MADE, null, null);
     return State.EMPTY.apply(new BookingMade(booking, MADE));
   }
 
@@ -139,5 +139,58 @@ class BookingOutcomeTest {
     assertThat(state.noShow("b1", 0, START.plus(Duration.ofMinutes(5)).minusSeconds(1)).refusal())
         .isEqualTo(BookingRefusal.OUTCOME_TOO_EARLY);
     assertThat(state.noShow("b1", 0, START.plus(Duration.ofMinutes(5))).event()).isNotNull();
+  }
+
+  private static final Instant END = START.plus(Duration.ofMinutes(30));
+
+  @Test
+  void aShopperWhoCameAndLeftWithoutACallIsMissedAtTheBookingsEnd() {
+    State waiting = withBooking().apply(withBooking().arrive("b1", START.plusSeconds(60)).event());
+    Decision leaving = waiting.leave("b1", START.plusSeconds(300));
+    assertThat(leaving.event()).isEqualTo(new BookingCalendar.BookingShopperLeft("b1", START.plusSeconds(300)));
+    State left = waiting.apply(leaving.event());
+    assertThat(left.noShow("b1", 0, NO_SHOW_AT).event()).as("they came: no no-show").isNull();
+    assertThat(left.missed("b1", 0, END.minusSeconds(1)).refusal()).as("not before the end")
+        .isEqualTo(BookingRefusal.OUTCOME_TOO_EARLY);
+    Decision missed = left.missed("b1", 0, END);
+    assertThat(missed.event()).isEqualTo(new BookingOutcomeRecorded("b1", Outcome.MISSED, null, END));
+    State after = left.apply(missed.event());
+    assertThat(after.bookings().get("b1").status()).isEqualTo(Status.MISSED);
+    assertThat(after.missed("b1", 0, END.plusSeconds(60)).event()).as("once").isNull();
+    assertThat(after.recordOutcome("b1", Outcome.NO_SHOW, null, null, END.plusSeconds(60)).refusal())
+        .isEqualTo(BookingRefusal.OUTCOME_RECORDED);
+    assertThat(after.cancel("b1", null, false, END.plusSeconds(60)).refusal()).isEqualTo(BookingRefusal.CHANGE_TOO_LATE);
+    assertThat(after.missed("b1", 1, END).event()).as("another sequence's check").isNull();
+  }
+
+  @Test
+  void aShopperStillWaitingAtTheEndIsTheQueuesToServeAndMissedOnlyWhenTheyLeave() {
+    State waiting = withBooking().apply(withBooking().arrive("b1", START.minusSeconds(60)).event());
+    assertThat(waiting.missed("b1", 0, END).event()).as("still waiting: the queue may still serve them").isNull();
+    assertThat(waiting.missed("b1", 0, END).refusal()).isNull();
+    // Served after the end: attended.
+    assertThat(waiting.recordOutcome("b1", Outcome.ATTENDED, "room-late", null, END.plusSeconds(120)).event())
+        .isInstanceOf(BookingOutcomeRecorded.class);
+    // Or gone after the end: missed at once.
+    assertThat(waiting.leave("b1", END.plusSeconds(120)).event())
+        .isEqualTo(new BookingOutcomeRecorded("b1", Outcome.MISSED, null, END.plusSeconds(120)));
+  }
+
+  @Test
+  void aShopperWhoComesBackIsWaitingAgainAndAnEarlyLeaverIsANoShow() {
+    State state = withBooking();
+    State left = state.apply(state.arrive("b1", START.minusSeconds(600)).event())
+        .apply(new BookingCalendar.BookingShopperLeft("b1", START.minusSeconds(300)));
+    assertThat(left.leave("b1", START).event()).as("left already").isNull();
+    // Arrived early and left before the start, never back: not there at their time.
+    assertThat(left.noShow("b1", 0, NO_SHOW_AT).event())
+        .isEqualTo(new BookingOutcomeRecorded("b1", Outcome.NO_SHOW, null, NO_SHOW_AT));
+    assertThat(left.missed("b1", 0, END).event()).as("the no-show check's, not missed").isNull();
+    // Back before the no-show time: waiting again, the first arrival kept.
+    State back = left.apply(left.arrive("b1", START.plusSeconds(120)).event());
+    assertThat(back.bookings().get("b1").arrivedAt()).isEqualTo(START.minusSeconds(600));
+    assertThat(back.bookings().get("b1").leftAt()).isNull();
+    assertThat(back.noShow("b1", 0, NO_SHOW_AT).event()).isNull();
+    assertThat(back.missed("b1", 0, END).event()).isNull();
   }
 }

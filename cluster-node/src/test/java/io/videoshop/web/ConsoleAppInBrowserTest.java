@@ -389,6 +389,32 @@ class ConsoleAppInBrowserTest {
     assertThat(fitsTheScreen()).as("the appointments and hours fit 390 px").isTrue();
     ((JavascriptExecutor) phone).executeScript("arguments[0].scrollIntoView({block: 'center'})", row);
     screenshot("phone-appointments");
+
+    // Earlier today a booked shopper came and left without a call: the calendar recorded it missed
+    // (BookingAtTheTimeTest runs that); here its row as the read model holds it, and the console says so.
+    var vault = io.videoshop.persistence.SharedDatabase.get(node.system()).personalDataVault();
+    String subject = "shopper-missed-" + java.util.UUID.randomUUID();
+    var sealed = vault.encryptNew(subject, List.of("Mia Missed", "mia@example.com"));
+    java.time.Instant missedStart = java.time.Instant.now().minus(Duration.ofMinutes(6));
+    String missedId = "missed-" + java.util.UUID.randomUUID();
+    node.platform().jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO bookings (booking_id, tenant_id, agent_id,"
+            + " agent_chosen, starts_at, ends_at, status, sequence_nr, subject_id, name_ciphertext, email_ciphertext,"
+            + " created_at, updated_at) VALUES (:id, :tenant, :agent, FALSE, :start, :end, 'missed', 0, :subject, :name,"
+            + " :email, :start, :end)")
+        .bind("id", missedId).bind("tenant", demo).bind("agent", agentId).bind("start", missedStart)
+        .bind("end", missedStart.plus(Duration.ofMinutes(5))).bind("subject", subject)
+        .bind("name", sealed.get(0).ciphertext()).bind("email", sealed.get(1).ciphertext()).execute());
+    until("today's missed appointment is listed with its outcome", driver -> {
+      if (driver.findElements(By.cssSelector("[data-booking='" + missedId + "'] .outcome")).isEmpty()) {
+        driver.navigate().refresh();
+        return false;
+      }
+      return true;
+    });
+    assertThat(phone.findElement(By.cssSelector("[data-booking='" + missedId + "']")).getText()).contains("Mia Missed")
+        .contains("Missed: the shopper came but got no call");
+    assertThat(phone.findElement(By.cssSelector("[data-booking='" + bookingId + "']")).findElements(By.className("outcome")))
+        .as("a booked one has none").isEmpty();
   }
 
   private JsonNode apiAsConsole(String path) {

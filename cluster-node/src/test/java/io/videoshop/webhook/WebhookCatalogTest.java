@@ -113,7 +113,7 @@ class WebhookCatalogTest {
     String calendar = "BookingCalendar|t_1";
     BookingDetails booked = new BookingDetails("shopper-s_2", SEALED, SEALED, null, null, null, "Europe/Berlin", true);
     WebhookEvent created = one(calendar, 2, new BookingCalendar.BookingMade(new BookingCalendar.Booking("b_1", "u_9a",
-        true, T, T.plusSeconds(1800), BookingCalendar.Status.BOOKED, 0, booked, T, T, null), T), context);
+        true, T, T.plusSeconds(1800), BookingCalendar.Status.BOOKED, 0, booked, T, T, null, null), T), context);
     assertThat(created.personal().subjectId()).isEqualTo("shopper-s_2");
     assertDocumented(documented, created);
     assertDocumented(documented, one(calendar, 3, new BookingCalendar.BookingRescheduled("b_1", "u_9a",
