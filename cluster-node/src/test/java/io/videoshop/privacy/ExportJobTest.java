@@ -42,6 +42,19 @@ class ExportJobTest {
       String link = result.get("downloadPath").asText();
       assertThat(link).startsWith(ExportJobs.DOWNLOAD_PATH);
       assertThat(Instant.parse(result.get("expiresAt").asText())).isAfter(clock.instant().plus(Duration.ofHours(23)));
+      // The link is for whoever asked: another owner of the tenant sees the request without it, and
+      // the list of requests never holds one; nor does the table (it is signed for each read).
+      JsonNode byOwner = platform.api.call("GET", "/api/v1/tenants/" + tenant.id() + "/privacy/requests/" + id)
+          .bearer(tenant.ownerToken()).send().json();
+      assertThat(byOwner.get("status").asText()).isEqualTo("done");
+      assertThat(byOwner.get("result").has("downloadPath")).as("%s", byOwner).isFalse();
+      assertThat(byOwner.get("result").get("expiresAt").asText()).isEqualTo(result.get("expiresAt").asText());
+      String list = platform.api.call("GET", "/api/v1/tenants/" + tenant.id() + "/privacy/requests")
+          .bearer(tenant.adminToken()).send().body();
+      assertThat(list).contains(id).doesNotContain("downloadPath", link.substring(ExportJobs.DOWNLOAD_PATH.length()));
+      String stored = platform.node.platform().jdbi.withHandle(h -> h.createQuery(
+          "SELECT result FROM privacy_requests WHERE id = :id").bind("id", id).mapTo(String.class).one());
+      assertThat(stored).doesNotContain("downloadPath", "/privacy/downloads/");
 
       // The stored bundle is ciphertext: the agent's email is not in it.
       assertThat(DataScan.plainTraces(io.videoshop.persistence.SharedDatabase.get(platform.node.system()).dataSource(),
@@ -55,10 +68,13 @@ class ExportJobTest {
 
       clock.advance(Duration.ofHours(25));
       assertThat(get(platform, link).statusCode()).as("expired").isEqualTo(410);
-      assertThat(platform.node.platform().retention.runIfLeased()).containsEntry("export-files", 1);
+      assertThat(keysOfExports(platform)).as("the bundle's key while it is kept").isEqualTo(1);
+      assertThat(platform.node.platform().retention.runIfLeased()).containsEntry("export-files", 1)
+          .containsEntry("export-keys", 1);
       long left = platform.node.platform().jdbi.withHandle(h -> h.createQuery(
           "SELECT COUNT(*) FROM privacy_export_files").mapTo(Long.class).one());
       assertThat(left).isZero();
+      assertThat(keysOfExports(platform)).as("the bundle's key goes with it").isZero();
 
       String operator = platform.operatorToken();
       for (String action : java.util.List.of("export.requested", "export.ready", "export.downloaded")) {
@@ -66,6 +82,11 @@ class ExportJobTest {
             .bearer(operator).send().json().get("items")).as(action).isNotEmpty();
       }
     }
+  }
+
+  private static long keysOfExports(TestPlatform platform) {
+    return platform.node.platform().jdbi.withHandle(h -> h.createQuery(
+        "SELECT COUNT(*) FROM personal_data_keys WHERE subject_id LIKE 'export-%'").mapTo(Long.class).one());
   }
 
   private static JsonNode request(TestPlatform platform, TestPlatform.TestTenant tenant, String id) {
