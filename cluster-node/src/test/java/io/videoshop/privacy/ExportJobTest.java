@@ -25,8 +25,11 @@ class ExportJobTest {
   @Test
   void anExportJobsLinkWorksUntilItExpiresAndItsBundleIsThenDeleted() throws Exception {
     MovableClock clock = new MovableClock(Instant.now());
-    try (TestPlatform platform = new TestPlatform(TestDatabase.postgres(), clock)) {
+    try (TestPlatform platform = new TestPlatform(TestDatabase.postgres(), clock, "videoshop.region = \"eu-test-1\"")) {
       TestPlatform.TestTenant tenant = platform.tenant("exportjob");
+      // The region the deployment names is reported by the API and in every export's manifest.
+      assertThat(platform.api.call("GET", "/api/v1/privacy/region").bearer(tenant.adminToken()).send().json()
+          .get("region").asText()).isEqualTo("eu-test-1");
       String jobs = "/api/v1/tenants/" + tenant.id() + "/privacy/export-jobs";
       assertThat(platform.api.call("POST", jobs).bearer(tenant.adminToken())
           .body(Map.of("userId", tenant.agentId(), "email", "x@y.test")).send().status()).isEqualTo(422);
@@ -64,6 +67,13 @@ class ExportJobTest {
       assertThat(download.statusCode()).isEqualTo(200);
       assertThat(download.headers().firstValue("Content-Type")).hasValue("application/zip");
       assertThat(new String(download.body(), java.nio.charset.StandardCharsets.ISO_8859_1)).contains("account.json");
+      try (java.util.zip.ZipInputStream zip = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(download.body()))) {
+        String manifest = null;
+        for (var entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+          if (entry.getName().equals("manifest.json")) manifest = new String(zip.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertThat(manifest).contains("\"region\"", "eu-test-1");
+      }
       assertThat(get(platform, link + "x").statusCode()).as("tampered").isEqualTo(401);
 
       clock.advance(Duration.ofHours(25));

@@ -555,7 +555,7 @@ class AdminInBrowserTest {
   private void theLanguageChoiceAndTheTextsAreComplete() {
     Map<String, Object> result = (Map<String, Object>) ((JavascriptExecutor) shopper).executeAsyncScript("""
         const done = arguments[arguments.length - 1];
-        import(arguments[0] + '/web/widget-texts.js').then((m) => {
+        Promise.all([import(arguments[0] + '/web/widget-texts.js'), import(arguments[0] + '/web/client.js')]).then(([m, c]) => {
           const keys = (o, prefix = '') => Object.entries(o).flatMap(([k, v]) => typeof v === 'object' ? keys(v, prefix + k + '.') : [prefix + k]);
           const english = keys(m.TEXTS.en);
           done({
@@ -564,11 +564,20 @@ class AdminInBrowserTest {
             missing: m.LANGUAGES.flatMap((l) => english.filter((k) => !keys(m.TEXTS[l]).includes(k)).map((k) => l + ':' + k)).join(' '),
             german: [m.textsFor('de').wait({ lowSeconds: 120, highSeconds: 480 }), m.textsFor('de').sentence({ code: 'insufficient_funds' }),
               m.textsFor('es').sentence({ code: 'invalid_field', field: 'email' })].join(' | '),
+            // The console's and admin app's English sentences are the widget's where it has one, plus staff-only ones.
+            staff: Object.keys(m.TEXTS.en.codes).filter((code) => code !== 'queue_closed_until' && c.sentenceFor({ code }) !== m.TEXTS.en.codes[code])
+              .concat(Object.keys(m.TEXTS.en.fields).filter((f) => c.sentenceFor({ code: 'invalid_field', field: f }) !== m.TEXTS.en.fields[f]))
+              .join(' '),
+            staffOnly: [c.sentenceFor({ code: 'invalid_credentials' }), c.sentenceFor({ code: 'validation_failed', errors: [{ field: 'sku' }] }),
+              c.describeEnd({ reason: 'hung-up', endedBy: 'shopper', durationSeconds: 64 }, 'agent')].join(' | '),
           });
         }, (e) => done({ error: String(e) }));""", base);
     assertThat(result.get("error")).isNull();
     assertThat(result.get("picks")).isEqualTo("en de es en fr en");
     assertThat(result.get("missing")).as("texts missing in a language").isEqualTo("");
+    assertThat(result.get("staff")).as("client.js sentences that differ from the widget's English ones").isEqualTo("");
+    assertThat(result.get("staffOnly")).isEqualTo("That email address and password do not match an account. | "
+        + "Please enter the product's SKU (up to 64 characters). | The shopper ended the call. It lasted 1 min 4 s.");
     assertThat(result.get("german")).isEqualTo("etwa 2 bis 8 Minuten | Die Videoberatung ist in diesem Shop derzeit nicht verfügbar. "
         + "Bitte versuchen Sie es später erneut. | Introduzca un correo electrónico válido, como ada@example.com.");
   }
