@@ -714,6 +714,7 @@ async function widget(holder) {
   const greeting = h('textarea', { id: 'appearance-greeting', rows: 2, maxlength: 200, placeholder: 'Leave your name and we will connect you with an expert for a video call.' }, look.greeting || '');
   const position = select([['right', 'Bottom right'], ['left', 'Bottom left']], look.position || 'right', { id: 'appearance-position' });
   const language = select([['', 'English (the default)'], ...LANGUAGE_NAMES.slice(1)], look.language || '', { id: 'appearance-language' });
+  const consentFirst = h('input', { type: 'checkbox', id: 'appearance-consent-first', checked: look.consentBeforeStorage === true });
   const browser = select([['', 'Your browser\'s languages'], ...LANGUAGE_NAMES, ['pt', 'Português (not offered: the default language shows)']], '', { id: 'preview-browser' });
   const preview = h('iframe', { id: 'widget-preview', class: 'widget-preview', title: 'Preview of the widget', src: 'about:blank' });
   // The preview is the real widget.js on a page of its own, given the values being edited.
@@ -735,7 +736,7 @@ async function widget(holder) {
   const appearanceForm = form('appearance-form', async () => {
     const saved = await api('PUT', tenantPath('/widget-appearance'), { body: {
       color: colour.value, buttonText: title.value.trim() || null, greeting: greeting.value.trim() || null,
-      position: position.value, language: language.value || null,
+      position: position.value, language: language.value || null, consentBeforeStorage: consentFirst.checked,
     } });
     toast('Appearance saved: every store page shows it from its next load.');
     $('appearance-saved').hidden = false;
@@ -746,6 +747,9 @@ async function widget(holder) {
   field('Greeting over the form (empty: the widget\'s own, in the shopper\'s language)', 'greeting', greeting),
   field('Position', 'position', position),
   field('Language when the shopper\'s browser asks for none the widget has (it speaks English, Deutsch, Français, Español)', 'language', language),
+  h('div', { class: 'field', 'data-for': 'consentBeforeStorage' }, h('label', { class: 'check' }, consentFirst,
+    ' Store nothing in the shopper\'s browser until the store\'s consent banner calls VideoShop.consent({storage: true})'),
+  h('p', { class: 'field-error', role: 'alert', hidden: true })),
   h('p', { class: 'muted small', id: 'appearance-saved', hidden: true }, 'Saved.'),
   h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary', id: 'appearance-save' }, 'Save appearance')));
   const keyPick = select(live.map((key) => [key.publicKey, key.name + ' (' + key.publicKey.slice(0, 12) + '…)']), live.length ? live[0].publicKey : '', { id: 'snippet-key' });
@@ -915,8 +919,11 @@ async function privacy(holder) {
     if (!reference.value.trim()) throw new Problem({ errors: [{ field: kind.value, message: 'Enter the shopper\'s ' + kind.selectedOptions[0].text.toLowerCase() + '.' }] }, 0);
     const wanted = f.dataset.wanted;
     if (wanted === 'export') {
-      await download(tenantPath('/privacy/exports'), 'shopper-export-' + new Date().toISOString().slice(0, 10) + '.zip', { method: 'POST', body: body() });
-      toast('The export is downloaded.');
+      // An export job: its bundle is built in the background; the link is given to whoever asked, once it is ready.
+      const asked = await api('POST', tenantPath('/privacy/export-jobs'), { body: body() });
+      toast('Export requested: it downloads as soon as it is ready.');
+      await downloadExport(asked.id);
+      route();
     } else {
       if (!confirm('Erase every personal detail of the shopper with ' + kind.selectedOptions[0].text.toLowerCase() + ' ' + reference.value.trim()
         + ' (name, email, phone, notes, in the queue, bookings and calls)? This cannot be undone.')) return;
@@ -932,24 +939,64 @@ async function privacy(holder) {
     h('button', { type: 'submit', class: 'primary danger', id: 'privacy-erase', onclick: (e) => { e.target.form.dataset.wanted = 'erase'; } }, 'Erase their data…')));
   // Errors name the reference's field (email, phone, ...): the reference input answers to each.
   kind.addEventListener('change', () => { reference.closest('.field').dataset.for = kind.value; });
+  // The list never carries a download link: an export of one's own that is still kept gets a button that asks for it.
+  const mine = (request) => request.kind === 'export' && request.status === 'done' && request.requestedBy === session.user.id
+    && request.result && request.result.expiresAt && new Date(request.result.expiresAt) > new Date();
   const rows = requests.items.map((request) => h('tr', { 'data-request': request.id }, h('td', {}, when(request.createdAt)), h('td', {}, request.kind),
     h('td', {}, request.referenceType), h('td', { class: request.status === 'failed' ? 'status-bad' : request.status === 'done' ? 'status-ok' : '' }, request.status),
-    h('td', {}, when(request.finishedAt)), h('td', { class: 'muted' }, request.result ? describeDetails(request.result) : '')));
+    h('td', {}, when(request.finishedAt)), h('td', { class: 'muted' }, request.result ? describeDetails(request.result) : ''),
+    h('td', {}, mine(request) ? action('Download', () => downloadExport(request.id), { class: 'secondary download-export' }) : null)));
   const retention = h('div', { id: 'retention' });
   holder.append(
     card('A shopper\'s data', h('p', { class: 'muted small' }, 'Export or erase what the store holds about one shopper (docs/privacy.md). Both are recorded in the audit log.'), shopperForm),
-    card('Requests', rows.length ? table(['Asked', 'Kind', 'By', 'Status', 'Finished', 'Result'], rows, { id: 'privacy-requests' })
+    card('Requests', rows.length ? table(['Asked', 'Kind', 'By', 'Status', 'Finished', 'Result', ''], rows, { id: 'privacy-requests' })
       : h('p', { class: 'muted', id: 'privacy-requests' }, 'No requests yet.')),
     card('Retention', retention));
   if (isOperator()) {
     const due = await api('GET', '/privacy/retention');
-    retention.append(table(['Data class', 'Kept for', 'Older than', 'Rows due now'], due.classes.map((c) => h('tr', {},
-      h('td', {}, c.dataClass), h('td', {}, c.retention), h('td', {}, when(c.cutoff)), h('td', {}, String(c.rows))))));
-  } else {
-    retention.append(h('p', { class: 'muted' }, 'Each kind of data is kept for a period the platform operator sets, then deleted or anonymised '
-      + '(docs/privacy.md, "Retention").'));
+    retention.append(table(['Data class', 'Kept for', 'Older than', 'Rows due now', 'Tenant'], due.classes.map((c) => h('tr', {},
+      h('td', {}, c.dataClass), h('td', {}, c.retention), h('td', {}, when(c.cutoff)), h('td', {}, String(c.rows)), h('td', {}, c.tenantId || 'default')))));
   }
+  retention.append(await tenantRetention());
   if (region) retention.append(h('p', { class: 'muted small', id: 'privacy-region' }, 'Data is processed and stored in: ' + region.region + '.'));
+}
+
+/** The tenant's own periods for the classes it may set, within the platform's limits; an owner changes them. */
+async function tenantRetention() {
+  const { classes } = await api('GET', tenantPath('/privacy/retention'));
+  const mayChange = isOperator() || session.user.role === 'owner';
+  const inputs = new Map(classes.map((c) => [c.dataClass, input({ type: 'number', min: c.minDays, max: c.maxDays, inputmode: 'numeric',
+    value: c.overrideDays == null ? '' : String(c.overrideDays), placeholder: String(c.defaultDays), id: 'retention-' + c.dataClass,
+    disabled: !mayChange, 'aria-label': 'Days to keep ' + c.dataClass })]));
+  const rows = classes.map((c) => h('tr', { 'data-class': c.dataClass }, h('td', {}, c.dataClass), h('td', {}, c.defaultDays + ' days'),
+    h('td', {}, c.minDays + ' to ' + c.maxDays + ' days'), h('td', {}, field('Days', 'overrides.' + c.dataClass, inputs.get(c.dataClass))),
+    h('td', { class: 'applies' }, c.effectiveDays + ' days')));
+  return form('retention-form', async () => {
+    const overrides = {};
+    for (const [name, box] of inputs) if (box.value.trim() !== '') overrides[name] = Number(box.value);
+    await api('PUT', tenantPath('/privacy/retention'), { body: { overrides } });
+    toast('Retention saved.');
+    route();
+  }, h('p', { class: 'muted small' }, 'How long this store keeps each kind of data (empty: the platform\'s default); then it is deleted or '
+    + 'anonymised. Billing records and inactive shoppers follow the platform\'s periods (docs/privacy.md, "Retention").'),
+  table(['Data class', 'Platform default', 'Allowed', 'This store', 'Applies'], rows, { id: 'retention-table' }),
+  mayChange ? h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary', id: 'retention-save' }, 'Save retention')) : null);
+}
+
+/** Waits for an export job, then downloads its bundle by the link the API gives only to whoever asked for it. */
+async function downloadExport(id) {
+  for (let waited = 0; waited < 300; waited++) {
+    const request = await api('GET', tenantPath('/privacy/requests/' + encodeURIComponent(id)));
+    if (request.status === 'failed') throw new Problem({ detail: 'The export did not complete. Please ask again.' }, 0);
+    if (request.status === 'done') {
+      if (!request.result || !request.result.downloadPath) throw new Problem({ detail: 'The export is no longer available. Please ask again.' }, 0);
+      await download(request.result.downloadPath, 'export-' + request.referenceType + '-' + request.createdAt.slice(0, 10) + '.zip');
+      toast('The export is downloaded.');
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  throw new Problem({ detail: 'The export is taking long; its download appears in the list of requests when it is ready.' }, 0);
 }
 
 // ---- Operator: tenants, top-ups, platform health ----------------------------------------------

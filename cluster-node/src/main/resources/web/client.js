@@ -7,6 +7,8 @@
 //   Session a signed-in person's tokens in this tab, renewed before they expire (console, admin)
 //   text    readable sentences for the protocol's codes, durations, waits and opening times
 
+import { TEXTS, textsFor } from './widget-texts.js';
+
 const VERSION = 1;
 
 /** ws(s)://host of an http(s) base URL such as the node's origin. */
@@ -655,70 +657,17 @@ export function formatClock(seconds) {
   return m + ':' + String(s % 60).padStart(2, '0');
 }
 
-/** When the queue opens again, in the reader's language and time zone: "today at 09:00", "Monday 1 December at 09:00". */
-export function describeOpening(isoInstant, now = new Date()) {
-  const at = new Date(isoInstant);
-  if (isNaN(at.getTime())) return null;
-  const time = new Intl.DateTimeFormat(locale(), { hour: 'numeric', minute: '2-digit' }).format(at);
-  const day = (d) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
-  const days = Math.round((day(at) - day(now)) / 86400000);
-  if (days === 0) return 'today at ' + time;
-  if (days === 1) return 'tomorrow at ' + time;
-  return new Intl.DateTimeFormat(locale(), { weekday: 'long', day: 'numeric', month: 'long' }).format(at) + ' at ' + time;
-}
+// The console's and the admin app's sentences are in English: the widget's English texts
+// (widget-texts.js) where the widget says the same, and the few only staff meet, below.
+const EN = TEXTS.en;
 
-/** What to show over the video for a peer connection's state; null once it is connected. */
-export function connectionSentence(connectionState) {
-  switch (connectionState) {
-    case 'connected': return null;
-    case 'disconnected': return 'The connection is unstable\u2026';
-    case 'failed': return 'The video connection failed. Trying again\u2026';
-    default: return 'Connecting video\u2026';
-  }
-}
-
-/** How a call ended, for `role` (shopper or agent): "Your expert ended the call. It lasted 3 min 4 s." */
-export function describeEnd(ended, role) {
-  const other = role === 'shopper' ? 'Your expert' : 'The shopper';
-  const how = !ended ? 'The call has ended.'
-    : ended.reason === 'hung-up' ? (ended.endedBy === role ? 'You ended the call.' : other + ' ended the call.')
-    : ended.reason === 'max-length' ? 'The call reached its maximum length.'
-    : ended.reason === 'participant-lost' ? 'The call ended because a connection was lost.'
-    : ended.reason === 'no-show' ? other + ' did not join the call.'
-    : ended.reason === 'balance-exhausted' && role === 'agent' ? 'The call ended because the store\'s prepaid balance ran out.'
-    : 'The call has ended.';
-  return how + (ended && ended.durationSeconds ? ' It lasted ' + formatDuration(ended.durationSeconds) + '.' : '');
-}
-
-const SENTENCES = {
-  // The widget socket and the queue
-  queue_full: 'So many shoppers are waiting right now that we cannot take more. Please try again in a few minutes.',
-  queue_closed: 'Our experts are not available right now. Please come back during our opening hours.',
-  tenant_suspended: 'Live video help is not available on this store at the moment.',
-  unknown_ticket: 'Your place in the queue has expired. You are welcome to join again.',
-  invalid_resume_token: 'Your place in the queue has expired. You are welcome to join again.',
-  origin_not_allowed: 'Live video help is not enabled on this website.',
-  widget_key_invalid: 'Live video help is not available on this website right now.',
-  widget_key_missing: 'Live video help is not set up correctly on this website.',
-  already_queued: 'You already have a place in the queue.',
-  not_in_queue: 'You are not in the queue any more.',
-  request_in_progress: 'Just a moment: we are still working on your last request.',
-  unavailable: 'We could not reach the queue just now. Please try again.',
-  rate_limited: 'That was a bit fast. Please wait a moment and try again.',
-  frame_too_large: 'That message is too long. Please shorten it.',
+/** Codes and fields only the console and the admin app meet; every other sentence is the widget's English one. */
+const STAFF_CODES = {
   // The console
   unknown_reservation: 'That offer is no longer open.',
   not_your_reservation: 'That shopper was offered to another agent.',
   invalid_presence: 'Your status could not be set. Check your languages: short codes such as en or de, separated by commas.',
   agent_not_busy: 'You are not in a call.',
-  // The call room
-  not_allowed_for_role: 'That is not something you can do in this call.',
-  invalid_signal: 'The video connection could not be set up.',
-  call_not_started: 'The call has not started yet.',
-  call_ended: 'The call has already ended.',
-  call_not_ended: 'You can rate the call once it has ended.',
-  unknown_product: 'That product is not part of this call.',
-  already_given: 'This has already been sent. Thank you!',
   // Signing in
   invalid_credentials: 'That email address and password do not match an account.',
   login_locked: 'Too many failed sign-ins. Please wait a few minutes and try again.',
@@ -726,19 +675,9 @@ const SENTENCES = {
   invalid_token: 'Your session has ended. Please sign in again.',
   invalid_refresh_token: 'Your session has ended. Please sign in again.',
   unauthenticated: 'Please sign in.',
-  validation_failed: 'Please check what you entered.',
 };
 
-const FIELDS = {
-  name: 'Please enter your name (up to 100 characters).',
-  email: 'Please enter a valid email address, such as ada@example.com.',
-  phone: 'Please enter a valid phone number: digits, spaces and + ( ) . / - only.',
-  productInterest: 'Please describe what you are looking for in at most 200 characters.',
-  productUrl: 'Please enter a web address starting with https://.',
-  notes: 'Please keep your notes under 500 characters.',
-  language: 'Your browser\'s language could not be used. Please try again.',
-  comment: 'Please keep your comment under 1,000 characters.',
-  rating: 'Please choose between 1 and 5 stars.',
+const STAFF_FIELDS = {
   note: 'Please keep the note under 2,000 characters.',
   outcome: 'Please choose how the call ended.',
   sku: 'Please enter the product\'s SKU (up to 64 characters).',
@@ -749,26 +688,37 @@ const FIELDS = {
   presence: 'That status does not exist.',
 };
 
+const STAFF = textsFor('en', locale(), { codes: STAFF_CODES, fields: STAFF_FIELDS });
+
+/** When the queue opens again, in the reader's time zone: "today at 09:00", "Monday 1 December at 09:00". */
+export function describeOpening(isoInstant, now = new Date()) {
+  return STAFF.opening(isoInstant, now);
+}
+
+/** What to show over the video for a peer connection's state; null once it is connected. */
+export function connectionSentence(connectionState) {
+  return STAFF.connection(connectionState);
+}
+
+/** How a call ended, for `role` (shopper or agent): "Your expert ended the call. It lasted 3 min 4 s." */
+export function describeEnd(ended, role) {
+  const other = role === 'shopper' ? 'Your expert' : 'The shopper';
+  const how = !ended ? EN.ended
+    : ended.reason === 'hung-up' ? (ended.endedBy === role ? EN.endedByYou : other + ' ended the call.')
+    : ended.reason === 'max-length' ? EN.endedMaxLength
+    : ended.reason === 'participant-lost' ? EN.endedLost
+    : ended.reason === 'no-show' ? other + ' did not join the call.'
+    : ended.reason === 'balance-exhausted' && role === 'agent' ? 'The call ended because the store\'s prepaid balance ran out.'
+    : EN.ended;
+  return how + (ended && ended.durationSeconds ? ' ' + STAFF.say('lasted', { duration: formatDuration(ended.durationSeconds) }) : '');
+}
+
 /**
  * A sentence for an `error`/`refused` message or an HTTP problem: never a bare code. Field errors
  * name the field in words; unknown codes get a general sentence (and the code goes to the console).
  */
 export function sentenceFor(problem) {
-  if (!problem) return 'Something went wrong. Please try again.';
-  if (problem.code === 'queue_closed' && problem.nextOpeningAt) {
-    const when = describeOpening(problem.nextOpeningAt);
-    if (when) return 'Our experts are not available right now. We open again ' + when + '.';
-  }
-  if ((problem.code === 'invalid_field' || problem.code === 'unknown_field') && problem.field && FIELDS[problem.field]) {
-    return FIELDS[problem.field];
-  }
-  if (problem.code === 'validation_failed' && Array.isArray(problem.errors) && problem.errors.length) {
-    const field = problem.errors[0].field;
-    if (FIELDS[field]) return FIELDS[field];
-  }
-  if (SENTENCES[problem.code]) return SENTENCES[problem.code];
-  console.warn('[VideoShop] unexplained problem', problem);
-  return 'Something went wrong. Please try again.';
+  return STAFF.sentence(problem);
 }
 
 /** The element or text helper both pages use: h('div', {class: 'x', onclick: f}, 'text', child). */

@@ -174,11 +174,13 @@ export function mount(api) {
     productInterest: h('input', { id: 'booking-interest', type: 'text', maxlength: 500 }),
     notes: h('textarea', { id: 'booking-notes', maxlength: 1000, rows: 2 }),
     consent: h('input', { id: 'booking-consent', type: 'checkbox' }),
+    marketing: h('input', { id: 'booking-marketing', type: 'checkbox' }),
   };
   const details = h('div', { class: 'view-part' },
     field(t.name, fields.name, true), field(t.email, fields.email, true),
     field(t.phone, fields.phone), field(t.interest, fields.productInterest), field(t.notes, fields.notes),
-    h('label', { class: 'check' }, fields.consent, h('span', {}, t.consent, h('span', { class: 'required', 'aria-hidden': 'true' }, ' *'))));
+    h('label', { class: 'check' }, fields.consent, h('span', {}, t.consent, h('span', { class: 'required', 'aria-hidden': 'true' }, ' *'))),
+    h('label', { class: 'check' }, fields.marketing, h('span', {}, api.words.marketing)));
   const error = h('p', { id: 'booking-error', class: 'error', role: 'alert', hidden: true });
   const submit = h('button', { id: 'booking-submit', class: 'primary', type: 'submit' }, t.book);
   const back = h('button', { id: 'booking-back', class: 'secondary', type: 'button', onclick: goBack }, t.back);
@@ -293,8 +295,10 @@ export function mount(api) {
       productInterest: fields.productInterest.value.trim() || null,
       notes: fields.notes.value.trim() || null,
       timeZone: zone, language: api.language, consent: true,
+      policyVersion: api.policyVersion, purposes: fields.marketing.checked ? ['marketing'] : null,
     }).then((booking) => {
       state.token = booking.manageToken;
+      api.consented(booking.consentToken);
       showBooked(booking, null, email);
     }, (problem) => {
       fail(sentence(problem), problem);

@@ -19,7 +19,7 @@ export const TEXTS = {
     launcher: 'Video call with an expert', title: 'Live video shopping', subtitle: 'Talk face to face with one of our experts',
     lead: 'Leave your name and we will connect you with an expert for a video call.', name: 'Your name', email: 'Email', phone: 'Phone',
     interest: 'What are you looking for?', interestExample: 'e.g. trail running shoes', notes: 'Anything else we should know?',
-    consent: 'You may contact me by email or phone about this request.', join: 'Join the queue',
+    consent: 'You may contact me by email or phone about this request.', marketing: 'Send me news and offers from this shop by email (optional).', join: 'Join the queue',
     fineprint: 'Your camera and microphone are only used during the call, after you agree in your browser.',
     minimise: 'Minimise', connecting: 'Connecting\u2026', back: 'Back', close: 'Close',
     next: 'You are next in line.', number: 'You are number {n} in line.', leave: 'Leave the queue', bookInstead: 'Book a time instead', joinAppointment: 'Join your appointment', yourAppointment: 'Your appointment: {when}', timedOut: 'Sorry, nobody could take your call in time. You are welcome to join again or book a time.',
@@ -95,7 +95,7 @@ export const TEXTS = {
     launcher: 'Videoberatung mit einem Experten', title: 'Live-Videoberatung', subtitle: 'Sprechen Sie persönlich mit einem unserer Experten',
     lead: 'Nennen Sie uns Ihren Namen, und wir verbinden Sie per Video mit einem Experten.', name: 'Ihr Name', email: 'E-Mail', phone: 'Telefon',
     interest: 'Wonach suchen Sie?', interestExample: 'z. B. Trailrunning-Schuhe', notes: 'Sollen wir noch etwas wissen?',
-    consent: 'Sie dürfen mich zu dieser Anfrage per E-Mail oder Telefon kontaktieren.', join: 'In die Warteschlange',
+    consent: 'Sie dürfen mich zu dieser Anfrage per E-Mail oder Telefon kontaktieren.', marketing: 'Schicken Sie mir Neuigkeiten und Angebote dieses Shops per E-Mail (freiwillig).', join: 'In die Warteschlange',
     fineprint: 'Kamera und Mikrofon werden nur während des Gesprächs genutzt, nachdem Sie im Browser zugestimmt haben.',
     minimise: 'Minimieren', connecting: 'Verbindung wird hergestellt\u2026', back: 'Zurück', close: 'Schließen',
     next: 'Sie sind als Nächstes dran.', number: 'Sie sind Nummer {n} in der Warteschlange.', leave: 'Warteschlange verlassen', bookInstead: 'Lieber einen Termin buchen', joinAppointment: 'Zu Ihrem Termin', yourAppointment: 'Ihr Termin: {when}', timedOut: 'Leider konnte niemand Ihren Anruf rechtzeitig annehmen. Sie können sich gern erneut anstellen oder einen Termin buchen.',
@@ -171,7 +171,7 @@ export const TEXTS = {
     launcher: 'Appel vidéo avec un expert', title: 'Shopping vidéo en direct', subtitle: 'Parlez en face à face avec l\u2019un de nos experts',
     lead: 'Indiquez votre nom et nous vous mettrons en relation vidéo avec un expert.', name: 'Votre nom', email: 'E-mail', phone: 'Téléphone',
     interest: 'Que recherchez-vous ?', interestExample: 'p. ex. chaussures de trail', notes: 'Autre chose à nous dire ?',
-    consent: 'Vous pouvez me contacter par e-mail ou par téléphone à propos de cette demande.', join: 'Rejoindre la file',
+    consent: 'Vous pouvez me contacter par e-mail ou par téléphone à propos de cette demande.', marketing: 'Envoyez-moi les nouveautés et offres de cette boutique par e-mail (facultatif).', join: 'Rejoindre la file',
     fineprint: 'Votre caméra et votre micro ne servent que pendant l\u2019appel, après votre accord dans le navigateur.',
     minimise: 'Réduire', connecting: 'Connexion\u2026', back: 'Retour', close: 'Fermer',
     next: 'Vous êtes le prochain.', number: 'Vous êtes numéro {n} dans la file.', leave: 'Quitter la file', bookInstead: 'Réserver plutôt un créneau', joinAppointment: 'Rejoindre votre rendez-vous', yourAppointment: 'Votre rendez-vous : {when}', timedOut: 'Désolé, personne n\u2019a pu prendre votre appel à temps. Vous pouvez rejoindre la file à nouveau ou réserver un créneau.',
@@ -247,7 +247,7 @@ export const TEXTS = {
     launcher: 'Videollamada con un experto', title: 'Compras por vídeo en directo', subtitle: 'Hable cara a cara con uno de nuestros expertos',
     lead: 'Déjenos su nombre y le pondremos en videollamada con un experto.', name: 'Su nombre', email: 'Correo electrónico', phone: 'Teléfono',
     interest: '¿Qué está buscando?', interestExample: 'p. ej. zapatillas de trail', notes: '¿Algo más que debamos saber?',
-    consent: 'Pueden contactarme por correo o teléfono sobre esta solicitud.', join: 'Unirse a la cola',
+    consent: 'Pueden contactarme por correo o teléfono sobre esta solicitud.', marketing: 'Envíenme novedades y ofertas de esta tienda por correo (opcional).', join: 'Unirse a la cola',
     fineprint: 'La cámara y el micrófono solo se usan durante la llamada, después de que lo acepte en su navegador.',
     minimise: 'Minimizar', connecting: 'Conectando\u2026', back: 'Volver', close: 'Cerrar',
     next: 'Es el siguiente.', number: 'Es el número {n} de la cola.', leave: 'Salir de la cola', bookInstead: 'Mejor reservar una cita', joinAppointment: 'Entrar en su cita', yourAppointment: 'Su cita: {when}', timedOut: 'Lo sentimos, nadie pudo atender su llamada a tiempo. Puede volver a unirse a la cola o reservar una cita.',
@@ -325,9 +325,13 @@ export const TEXTS = {
  * The widget's words in `language`: `t.key` for fixed texts, `t.say(key, values)` for texts with
  * values, and sentences for the protocol's codes, waits, openings and a call's end. Times are
  * written for `locale` (the browser's own tag of that language, e.g. en-GB), else the language.
+ * `more` ({codes, fields}) adds sentences of the caller's own (client.js's for staff).
  */
-export function textsFor(language, locale) {
-  const words = TEXTS[language] || TEXTS.en;
+export function textsFor(language, locale, more) {
+  const own = TEXTS[language] || TEXTS.en;
+  // `more`: codes and fields of the caller's own (the console's and admin app's English ones).
+  const words = more ? Object.assign({}, own, { codes: Object.assign({}, own.codes, more.codes),
+    fields: Object.assign({}, own.fields, more.fields) }) : own;
   const fill = (text, values) => String(text).replace(/\{(\w+)\}/g, (all, name) => (values && values[name] != null ? values[name] : all));
   return Object.assign({}, words, {
     language: TEXTS[language] ? language : 'en',

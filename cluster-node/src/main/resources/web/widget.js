@@ -36,14 +36,17 @@
       .then(function (response) { return response.ok ? response.json() : {}; })
       .catch(function () { return {}; }); // unreachable: the defaults; the socket says why later
     Promise.all([import(base + '/web/client.js'), import(base + '/web/widget-texts.js'), config]).then(function (loaded) {
+      // The tenant's setting asks for consent before storage, as the tag's data-consent does, unless the banner already answered.
+      if (loaded[2] && loaded[2].consentBeforeStorage === true && !storageConsent.answered) storageConsent.storage = false;
       widget(loaded[0], appearance(loaded[1], loaded[2] || {}));
     }, function (e) {
       console.warn('[VideoShop] could not load the widget from ' + base, e);
     });
   }
 
-  // Browser storage (docs/widget.md): with data-consent="required" the widget stores nothing until
-  // the store's consent banner calls VideoShop.consent({storage: true}); {storage: false} removes it.
+  // Browser storage (docs/widget.md): with data-consent="required" (or the tenant's setting
+  // consentBeforeStorage) the widget stores nothing until the store's consent banner calls
+  // VideoShop.consent({storage: true}); {storage: false} removes it.
   var storagePrefix = 'videoshop:' + key + ':';
   var storageConsent = { storage: script.getAttribute('data-consent') !== 'required' };
   var memory = {};
@@ -59,6 +62,7 @@
   window.VideoShop = window.VideoShop || {};
   window.VideoShop.consent = function (choice) {
     storageConsent.storage = !!(choice && choice.storage);
+    storageConsent.answered = true;
     if (storageConsent.storage) Object.keys(memory).forEach(persist);
     else STORED.forEach(function (name) {
       try { storageFor(name).removeItem(storagePrefix + name); } catch (e) { /* nothing stored */ }
@@ -175,6 +179,8 @@
       notes: h('textarea', { id: 'join-notes', maxlength: 500, rows: 2 }),
     };
     var consent = h('input', { id: 'join-consent', type: 'checkbox' });
+    // Marketing is a purpose of its own (docs/privacy.md, "Consent"): never ticked for the shopper.
+    var marketing = h('input', { id: 'join-marketing', type: 'checkbox' });
     var joinButton = h('button', { id: 'join', class: 'primary', type: 'submit' }, t.join);
     var appointmentButton = h('button', { id: 'join-appointment', class: 'primary', type: 'button', hidden: true,
       onclick: function () { openAppointment(); } });
@@ -186,6 +192,7 @@
       label(t.interest, fields.productInterest),
       label(t.notes, fields.notes),
       h('label', { class: 'check' }, consent, h('span', {}, t.consent)),
+      h('label', { class: 'check' }, marketing, h('span', {}, t.marketing)),
       formError,
       joinButton,
       h('button', { id: 'book-instead', class: 'secondary', type: 'button', onclick: function () { openBooking(); } }, t.bookInstead),
@@ -254,11 +261,15 @@
     // link, which brings the token in the URL fragment (never sent to a server); taken out of the
     // address at once so it does not stay in the history.
     var booking = null;
+    var policyVersion = script.getAttribute('data-policy-version') || null;
     function withBooking(then) {
       if (!booking) {
         booking = import(base + '/web/widget-booking.js').then(function (module) {
           return module.mount({
             client: client, base: base, key: key, language: language, root: root, setOpen: setOpen,
+            words: t, policyVersion: policyVersion,
+            // The booking's consent token: VideoShop.withdrawConsent then takes back the booking's.
+            consented: function (token) { if (token) state.consentToken = token; },
             addView: function (name, element) { element.hidden = true; views[name] = element; body.append(element); },
             setView: setView,
             joinBooking: function (token, line) {
@@ -422,7 +433,8 @@
         productUrl: page && page.length <= 2048 ? page : null,
         notes: fields.notes.value.trim() || null,
         consent: consent.checked,
-        policyVersion: script.getAttribute('data-policy-version') || null,
+        policyVersion: policyVersion,
+        purposes: marketing.checked ? ['marketing'] : null,
       };
       joinButton.disabled = true;
       setView('connecting');

@@ -68,8 +68,6 @@ public final class ApiKeys {
   /** Days of usage records an API answer covers at most. */
   public static final int USAGE_DAYS_MAX = 90;
   private static final Caller USAGE_RECORDS = Caller.system("api-usage-records");
-  /** How often each node puts closed days' usage into the audit trail (a day is written once). */
-  static final Duration USAGE_AUDIT_INTERVAL = Duration.ofHours(1);
   private static final Logger log = LoggerFactory.getLogger(ApiKeys.class);
 
   public CreatedApiKey create(Caller caller, String tenantId, CreateApiKey request) {
@@ -196,9 +194,14 @@ public final class ApiKeys {
     return written;
   }
 
-  /** Runs {@link #auditClosedDays} on this node a minute after the start and then every hour. */
-  public void auditClosedDaysEvery(ActorSystem<?> system, Executor blocking) {
-    system.scheduler().scheduleWithFixedDelay(Duration.ofMinutes(1), USAGE_AUDIT_INTERVAL, () -> {
+  /**
+   * Runs {@link #auditClosedDays} on this node every {@code interval}
+   * ({@code videoshop.auth.api-key-usage-audit-interval}), the first time a minute after the start
+   * (or after one interval, when that is shorter). A day is written once, whichever node is first.
+   */
+  public void auditClosedDaysEvery(ActorSystem<?> system, Executor blocking, Duration interval) {
+    Duration first = interval.compareTo(Duration.ofMinutes(1)) < 0 ? interval : Duration.ofMinutes(1);
+    system.scheduler().scheduleWithFixedDelay(first, interval, () -> {
       try {
         auditClosedDays();
       } catch (RuntimeException e) {

@@ -162,7 +162,7 @@ public final class Platform {
     mailChannel.consentLinks((tenant, subject) -> mails.link("/privacy/consent#token=" + consents.token(tenant, subject)));
     logins.onSignIn(new io.videoshop.notification.SignInNotices(mails, clock)::signedIn);
     this.apiKeys = new ApiKeys(jdbi, audit, clock);
-    apiKeys.auditClosedDaysEvery(system, blocking.executor());
+    apiKeys.auditClosedDaysEvery(system, blocking.executor(), settings.auth().apiKeyUsageAuditInterval());
     this.widgetKeys = new WidgetKeys(jdbi, tenants, audit, clock, settings.widget().keyCacheTtl(),
         settings.widget().keyCacheSize());
     this.firstStart = new FirstStart(jdbi, tenants, users, widgetKeys, clock);
@@ -213,7 +213,9 @@ public final class Platform {
             settings.privacy().region(), clock), users, consents,
         new io.videoshop.privacy.ExportJobs(jdbi, database.personalDataVault(), erasures, signingKeys, audit,
             settings.privacy().exportLinkTtl(), clock), retention, audit,
-        database.personalDataVault(), settings.privacy().region(), blocking));
+        database.personalDataVault(), settings.privacy().region(), new io.videoshop.privacy.PrivacyRoutes.WithdrawalLimit(
+            new io.videoshop.http.ClientLimits(System::nanoTime), settings.privacy().withdrawalPerIpBurst(),
+            settings.privacy().withdrawalPerIpPerMinute()), blocking));
     table.add(OpenApiDocument.route());
     this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking, sessions),
         settings.http().trustedProxies());

@@ -24,9 +24,11 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * Exports as jobs, for bundles too large to build within a request: the request answers at once
  * (a privacy request of kind {@code export} with a status); the job builds the bundle, stores it
- * encrypted under a data subject of its own and finishes with a download link signed with the
- * node's keys that expires after {@code export-link-ttl}, when the stored bundle is deleted
- * (by the retention job). Requested, ready and downloaded are audit entries.
+ * encrypted under a data subject of its own and finishes; its download link, signed with the
+ * node's keys, expires after {@code export-link-ttl}, when the stored bundle and its key are
+ * deleted (by the retention job). The link is stored nowhere: it is signed for each read of the
+ * request by the user who asked for the export, and never shown in the list of requests or to
+ * anyone else. Requested, ready and downloaded are audit entries.
  */
 public final class ExportJobs {
   public static final String AUDIENCE = "videoshop-export";
@@ -74,10 +76,31 @@ public final class ExportJobs {
           Map<String, Object> result = new LinkedHashMap<>();
           result.put("bytes", zip.length);
           result.put("expiresAt", expires.toString());
-          result.put("downloadPath", DOWNLOAD_PATH + sign(tenantId, id, expires));
           return new Erasures.Outcome(result, "export.ready", Map.of("requestId", id, "bytes", zip.length,
               "expiresAt", expires.toString()));
         });
+  }
+
+  /**
+   * A request as {@code caller} may see it: an export that is done and not yet expired carries its
+   * download link only for the user who asked for it (signed now, expiring with the bundle); every
+   * other request, and every reader of the list, gets it without one. Links stored by earlier
+   * versions are dropped.
+   */
+  public Erasures.Request view(Erasures.Request request, Caller caller, boolean withLink) {
+    if (!"export".equals(request.kind()) || request.result() == null) return request;
+    Map<String, Object> result = new LinkedHashMap<>(request.result());
+    result.remove("downloadPath");
+    Object expiresAt = result.get("expiresAt");
+    if (withLink && "done".equals(request.status()) && expiresAt != null && caller.id() != null && !caller.isApiKey()
+        && caller.id().equals(request.requestedBy())) {
+      Instant expires = Instant.parse(expiresAt.toString());
+      if (clock.instant().isBefore(expires)) {
+        result.put("downloadPath", DOWNLOAD_PATH + sign(request.tenantId(), request.id(), expires));
+      }
+    }
+    return new Erasures.Request(request.id(), request.tenantId(), request.kind(), request.referenceType(),
+        request.status(), request.requestedBy(), request.createdAt(), request.finishedAt(), result);
   }
 
   /** The bundle a signed download link names; 401 for a bad link, 410 once it expired. Audited. */

@@ -44,9 +44,17 @@ public final class PrivacyRoutes {
   /** A withdrawal by the signed token of a mail's footer link or the widget. */
   public record Withdrawal(String token, List<String> purposes) {}
 
+  /** The public withdrawal's bucket per client address (it is public: the token is the authority). */
+  public record WithdrawalLimit(io.videoshop.http.ClientLimits buckets, int burst, int perMinute) {
+    void admit(String ip) {
+      buckets.take("consent-withdrawal:" + ip, burst, perMinute,
+          "Too many withdrawals from this address; try again shortly");
+    }
+  }
+
   public static List<ApiRoute> routes(Erasures erasures, ShopperExport export, ShopperCorrections corrections,
       UserPrivacy userPrivacy, Users users, Consents consents, ExportJobs exportJobs, Retention retention,
-      AuditLog audit, PersonalDataVault vault, String region, Blocking blocking) {
+      AuditLog audit, PersonalDataVault vault, String region, WithdrawalLimit withdrawalLimit, Blocking blocking) {
     String tenantUser = "/api/v1/tenants/{tenantId}/privacy/users/{userId}";
     List<ApiRoute> forUsers = List.of(
         blocking("POST", tenantUser + "/export", Access.tenantUsersOnly(Role.ADMIN),
@@ -103,7 +111,9 @@ public final class PrivacyRoutes {
             request.path("tenantId"), request.body(RetentionOverrides.class).overrides())))));
     all.add(blocking("POST", "/api/v1/privacy/consent/withdraw", Access.PUBLIC,
         "Withdraw a shopper's consent (call summary mail, marketing) by the signed token of a mail's link or the "
-            + "widget; stops the processing it covered; audited", blocking, request -> {
+            + "widget; stops the processing it covered; audited; limited per client address (429 rate_limited)",
+        blocking, request -> {
+          withdrawalLimit.admit(request.caller().ip());
           Withdrawal body = request.body(Withdrawal.class);
           return ApiResponse.ok(consents.withdraw(body.token(), body.purposes()));
         }));
@@ -146,11 +156,14 @@ public final class PrivacyRoutes {
                   Map.of("Content-Disposition", "attachment; filename=\"shopper-export.zip\""));
             }),
         blocking("GET", "/api/v1/tenants/{tenantId}/privacy/requests", Access.tenantUsersOnly(Role.ADMIN),
-            "The tenant's data rights requests with their status", blocking,
-            request -> ApiResponse.ok(Map.of("items", erasures.list(request.path("tenantId"))))),
+            "The tenant's data rights requests with their status (never an export's download link)", blocking,
+            request -> ApiResponse.ok(Map.of("items", erasures.list(request.path("tenantId")).stream()
+                .map(item -> exportJobs.view(item, request.caller(), false)).toList()))),
         blocking("GET", "/api/v1/tenants/{tenantId}/privacy/requests/{requestId}", Access.tenantUsersOnly(Role.ADMIN),
-            "One data rights request and its status", blocking,
+            "One data rights request and its status; a finished export's download link only for whoever asked for it",
+            blocking,
             request -> ApiResponse.ok(erasures.get(request.path("tenantId"), request.path("requestId"))
+                .map(found -> exportJobs.view(found, request.caller(), true))
                 .orElseThrow(() -> ApiError.notFound("privacy_request_not_found", "No such privacy request")))),
         blocking("GET", "/api/v1/privacy/region", Access.SIGNED_IN,
             "Where this deployment processes and stores data (videoshop.region)", blocking,

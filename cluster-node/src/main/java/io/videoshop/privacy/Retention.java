@@ -99,6 +99,13 @@ public final class Retention {
             "SELECT COUNT(*) FROM payment_events WHERE received_at < :cutoff",
             "DELETE FROM payment_events WHERE (provider, event_id) IN (SELECT provider, event_id FROM payment_events "
                 + "WHERE received_at < :cutoff ORDER BY provider, event_id LIMIT :batch)"),
+        // An export job's key goes with its bundle (expired), or when the job failed and left no bundle;
+        // a job still running keeps it (its bundle is being written). Before the bundles: a run cut
+        // short leaves the bundle row that names the key, and the next run finds it.
+        new DataClass("export-keys", Duration.ZERO,
+            "SELECT COUNT(*) FROM personal_data_keys k WHERE " + EXPORT_KEY_GONE,
+            "DELETE FROM personal_data_keys WHERE subject_id IN (SELECT k.subject_id FROM personal_data_keys k WHERE "
+                + EXPORT_KEY_GONE + " ORDER BY k.subject_id LIMIT :batch)"),
         // An export job's bundle goes when its download link expires (period zero: at expires_at).
         new DataClass("export-files", Duration.ZERO,
             "SELECT COUNT(*) FROM privacy_export_files WHERE expires_at < :cutoff",
@@ -112,6 +119,11 @@ public final class Retention {
                 + "FROM personal_data_keys WHERE key_bytes IS NOT NULL AND created_at < :cutoff "
                 + "AND (subject_id LIKE 'shopper-%' OR subject_id LIKE 'booking-%') ORDER BY subject_id LIMIT :batch)"));
   }
+
+  /** An export's subject key whose bundle expired or never came, of a job no longer running. */
+  private static final String EXPORT_KEY_GONE = "k.subject_id LIKE 'export-%' AND NOT EXISTS (SELECT 1 FROM "
+      + "privacy_export_files f WHERE f.subject_id = k.subject_id AND f.expires_at >= :cutoff) AND NOT EXISTS (SELECT 1 "
+      + "FROM privacy_requests r WHERE k.subject_id = 'export-' || r.id AND r.status IN ('pending', 'running'))";
 
   public static Retention start(ActorSystem<?> system, Jdbi jdbi, AuditLog audit, RetentionSettings settings,
       MeterRegistry metrics, Executor blocking, Clock clock) {

@@ -101,6 +101,11 @@ public final class ShopperExport {
             SELECT kind, topic, status, attempts, created_at, due_at, finished_at FROM outbox
             WHERE subject_id IN (<subjects>) ORDER BY created_at""")
         .bindList("subjects", nonEmpty(target.subjectIds())).mapToMap().list()));
+    // Webhook messages whose body carried their name, email or phone (endpoints with includePersonalData).
+    files.put("webhooks", jdbi.withHandle(handle -> handle.createQuery("""
+            SELECT id, endpoint_id, event_type, status, attempts, created_at, finished_at FROM webhook_messages
+            WHERE tenant_id = :tenant AND personal_subject IN (<subjects>) ORDER BY created_at, ordinal""")
+        .bind("tenant", tenantId).bindList("subjects", nonEmpty(target.subjectIds())).mapToMap().list()));
     files.put("audit", jdbi.withHandle(handle -> handle.createQuery("""
             SELECT id, at, actor_type, actor_id, action, target_type, target_id FROM audit_log
             WHERE tenant_id = :tenant AND (target_id IN (<ids>) OR actor_id IN (<ids>)) ORDER BY id""")

@@ -1,11 +1,7 @@
 package io.videoshop.scheduling;
 
 import io.videoshop.config.SchedulingSettings;
-import io.videoshop.http.ApiError;
-import io.videoshop.http.RateLimit;
-import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import io.videoshop.http.ClientLimits;
 import java.util.function.LongSupplier;
 
 /**
@@ -14,34 +10,17 @@ import java.util.function.LongSupplier;
  * one abused store from crowding the others). Past either: 429 {@code rate_limited}.
  */
 public final class PublicBookingLimits {
-  /** Buckets kept at most; beyond it the map starts over (a flood of addresses must not grow the heap). */
-  static final int MAX_BUCKETS = 50_000;
-
+  private static final String DETAIL = "Too many booking requests; try again shortly";
   private final SchedulingSettings settings;
-  private final LongSupplier nanos;
-  private final Map<String, RateLimit> buckets = new ConcurrentHashMap<>();
+  private final ClientLimits buckets;
 
   public PublicBookingLimits(SchedulingSettings settings, LongSupplier nanos) {
     this.settings = settings;
-    this.nanos = nanos;
+    this.buckets = new ClientLimits(nanos);
   }
 
   public void admit(String ip, String tenantId) {
-    take("ip:" + ip, settings.perIpBurst(), settings.perIpPerMinute());
-    take("tenant:" + tenantId, settings.perTenantBurst(), settings.perTenantPerMinute());
-  }
-
-  private void take(String key, int burst, int perMinute) {
-    if (buckets.size() > MAX_BUCKETS) buckets.clear();
-    long now = nanos.getAsLong();
-    RateLimit bucket = buckets.computeIfAbsent(key, k -> new RateLimit(burst, perMinute / 60.0, now));
-    RateLimit.Verdict verdict;
-    synchronized (bucket) {
-      verdict = bucket.take(now);
-    }
-    if (verdict != RateLimit.Verdict.ALLOWED) {
-      throw ApiError.tooManyRequests("rate_limited", "Too many booking requests; try again shortly",
-          Duration.ofMillis(Math.max(1000, 60_000L / perMinute)));
-    }
+    buckets.take("ip:" + ip, settings.perIpBurst(), settings.perIpPerMinute(), DETAIL);
+    buckets.take("tenant:" + tenantId, settings.perTenantBurst(), settings.perTenantPerMinute(), DETAIL);
   }
 }

@@ -10,9 +10,12 @@ import java.util.regex.Pattern;
  * words, a greeting over the join form, the corner it sits in, and the language of its texts when
  * the shopper's browser asks for none the widget has. Null fields take the widget's defaults
  * (the launcher's words and the greeting then come in the shopper's language). A script tag's
- * {@code data-*} attributes still override these on that page.
+ * {@code data-*} attributes still override these on that page. {@code consentBeforeStorage}: the
+ * widget stores nothing in the shopper's browser until the store's consent banner calls
+ * {@code VideoShop.consent({storage: true})} (as a tag's {@code data-consent="required"} does).
  */
-public record WidgetAppearance(String color, String buttonText, String greeting, String position, String language) {
+public record WidgetAppearance(String color, String buttonText, String greeting, String position, String language,
+    Boolean consentBeforeStorage) {
   public static final Set<String> POSITIONS = Set.of("right", "left");
   /** The languages the widget has texts in (widget-texts.js). */
   public static final Set<String> LANGUAGES = Set.of("en", "de", "fr", "es");
@@ -21,13 +24,13 @@ public record WidgetAppearance(String color, String buttonText, String greeting,
   private static final Pattern COLOR = Pattern.compile("#[0-9a-fA-F]{6}");
 
   public static WidgetAppearance defaults() {
-    return new WidgetAppearance(null, null, null, null, null);
+    return new WidgetAppearance(null, null, null, null, null, null);
   }
 
   /** The same appearance with blank texts as absent and the colour in lower case. */
   public WidgetAppearance normalized() {
     return new WidgetAppearance(color == null ? null : color.toLowerCase(java.util.Locale.ROOT), blankToNull(buttonText),
-        blankToNull(greeting), position, language);
+        blankToNull(greeting), position, language, Boolean.TRUE.equals(consentBeforeStorage) ? Boolean.TRUE : null);
   }
 
   /** Adds a field error (under {@code prefix}) for every bad field. */

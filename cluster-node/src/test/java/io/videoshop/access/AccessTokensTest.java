@@ -21,7 +21,7 @@ class AccessTokensTest {
     return new AuthSettings(secret, previous, Duration.ofMinutes(15), Duration.ofDays(30), Duration.ofDays(7),
         Duration.ofHours(1), 5, Duration.ofMinutes(15), Duration.ofMinutes(15), Duration.ofHours(2),
         Duration.ofMillis(250), Duration.ofSeconds(30),
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30), Duration.ofHours(1));
   }
 
   private static AccessTokens tokens(String secret, List<String> previous, Instant now) {

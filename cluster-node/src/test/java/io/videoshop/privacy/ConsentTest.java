@@ -98,6 +98,21 @@ class ConsentTest {
           .bearer(tenant.adminToken()).send().json().get("items");
       assertThat(audit).hasSize(2);
       assertThat(audit.toString()).doesNotContain("Tia", "tia@", "Bea", "bea@");
+
+      // The public withdrawal is limited per client address (burst 10): a run of guessed tokens is refused.
+      int refusedAt = -1;
+      for (int i = 0; i < 13 && refusedAt < 0; i++) {
+        ApiClient.Reply guess = platform.api.call("POST", "/api/v1/privacy/consent/withdraw")
+            .body(Map.of("token", "guess-" + i)).send();
+        if (guess.status() == 429) {
+          refusedAt = i;
+          assertThat(guess.code()).isEqualTo("rate_limited");
+          assertThat(guess.headers().firstValue("Retry-After")).isPresent();
+        } else {
+          assertThat(guess.code()).isEqualTo("invalid_consent_link");
+        }
+      }
+      assertThat(refusedAt).as("refused once the burst is used up").isBetween(6, 11);
     }
   }
 

@@ -41,7 +41,7 @@ class AgentSessionTest {
   private static Console console() {
     AuthSettings auth = new AuthSettings(SECRET, List.of(), Duration.ofMinutes(15), Duration.ofDays(30),
         Duration.ofDays(7), Duration.ofHours(1), 5, Duration.ofMinutes(15), Duration.ofMinutes(15), Duration.ofHours(2),
-        Duration.ofMillis(250), Duration.ofSeconds(30), Duration.ofSeconds(30));
+        Duration.ofMillis(250), Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofHours(1));
     Clock clock = Clock.fixed(NOW, java.time.ZoneOffset.UTC);
     TestProbe<TenantQueue.Command> queue = testKit.createTestProbe();
     TestProbe<QueueFeeds.Command> feeds = testKit.createTestProbe();

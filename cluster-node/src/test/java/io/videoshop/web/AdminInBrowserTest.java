@@ -69,6 +69,8 @@ class AdminInBrowserTest {
   private HttpServer otherShop;
   private Path output;
   private Path downloads;
+  /** The call of the first test: the privacy screen exports its shopper. */
+  private String roomId;
   private String otherShopPage = "<!doctype html><title>Other shop</title><p>No widget yet</p>";
 
   @BeforeAll
@@ -113,7 +115,7 @@ class AdminInBrowserTest {
   @Order(1)
   void theOwnerSignsInSeesChartsAndDownloadsTheCsv() throws Exception {
     evidenceOnFailure("dashboard", () -> {
-      String roomId = aCallWithAProductAFeedbackAndAWrapUp();
+      roomId = aCallWithAProductAFeedbackAndAWrapUp();
       admin.get(base + "/admin");
       signIn(OWNER);
       screen("dashboard");
@@ -124,7 +126,7 @@ class AdminInBrowserTest {
       screenshot(admin, "dashboard");
 
       admin.findElement(By.id("report-csv")).click();
-      Path csv = awaitDownload("summary-");
+      Path csv = awaitDownload("summary-", ".csv");
       assertThat(Files.readString(csv)).startsWith("from,").contains("queue.queued");
 
       // The call's record with its timeline (the calls read side trails the room by about a second).
@@ -300,6 +302,8 @@ class AdminInBrowserTest {
           driver.switchTo().defaultContent();
         }
       });
+      // And the tenant's choice that the widget stores nothing before the store's banner agrees.
+      admin.findElement(By.id("appearance-consent-first")).click();
       admin.findElement(By.id("appearance-save")).click();
       until(admin, "the appearance is saved", driver -> driver.findElement(By.id("appearance-saved")).isDisplayed());
       screenshot(admin, "widget");
@@ -313,6 +317,10 @@ class AdminInBrowserTest {
       widget.findElement(By.cssSelector("#join-name")).sendKeys("Olga Other");
       widget.findElement(By.cssSelector("#join")).click();
       until(shopper, "the other store's shopper waits", driver -> "waiting".equals(js(driver, "return window.__videoshop.view")));
+      String storedPlace = "return sessionStorage.getItem('videoshop:" + publicKey + ":ticket')";
+      assertThat(js(shopper, storedPlace)).as("nothing stored before the store's banner agrees").isNull();
+      assertThat(js(shopper, "return VideoShop.consent({storage: true}).storage")).isEqualTo(true);
+      assertThat(String.valueOf(js(shopper, storedPlace))).as("the place, once the banner agreed").contains("resumeToken");
       // The tenant's default language serves a browser whose languages the widget lacks.
       showOnOtherShop(origin, "['pt-BR']", "<script src=\"" + base + "/widget.js\" data-key=\"" + publicKey + "\" async></script>");
       assertThat(inWidget(shopper, "return root.querySelector('#join').textContent")).isEqualTo("Rejoindre la file");
@@ -353,7 +361,37 @@ class AdminInBrowserTest {
       until(admin, "the erasure is listed", driver -> "privacy".equals(js(driver, "return window.__admin.screen"))
           && driver.findElement(By.id("privacy-requests")).getText().contains("erasure"));
       assertThat(String.valueOf(js(admin, "return window.__confirmed.join()"))).contains("cannot be undone", "no-such-ticket");
-      assertThat(admin.findElement(By.id("retention")).getText()).contains("platform operator");
+
+      // An export of the call's shopper, as a job: it downloads once ready (a zip with a manifest and
+      // their ticket), and the list shows the request with a Download button but never its link.
+      new org.openqa.selenium.support.ui.Select(admin.findElement(By.id("privacy-kind"))).selectByValue("roomId");
+      admin.findElement(By.id("privacy-reference")).clear();
+      admin.findElement(By.id("privacy-reference")).sendKeys(roomId);
+      admin.findElement(By.id("privacy-export")).click();
+      Path zip = awaitDownload("export-room-", ".zip");
+      Map<String, String> bundle = unzip(zip);
+      assertThat(bundle).containsKeys("manifest.json", "tickets.json", "calls.json");
+      assertThat(bundle.get("tickets.json")).contains("Sam Socket");
+      assertThat(bundle.get("calls.json")).contains(roomId);
+      until(admin, "the export is listed, done, with its button", driver -> "privacy".equals(js(driver, "return window.__admin.screen"))
+          && !driver.findElements(By.cssSelector("#privacy-requests .download-export")).isEmpty());
+      assertThat(admin.findElement(By.id("privacy-requests")).getText()).contains("export", "done");
+      assertThat(admin.getPageSource()).as("no download link in the list").doesNotContain("/privacy/downloads/");
+      Files.delete(zip);
+      admin.findElement(By.cssSelector("#privacy-requests .download-export")).click();
+      assertThat(unzip(awaitDownload("export-room-", ".zip"))).containsKey("manifest.json");
+
+      // The store's own retention, within the platform's limits: out of them is explained in place.
+      WebElement device = admin.findElement(By.id("retention-device-metadata"));
+      device.sendKeys("400");
+      admin.findElement(By.id("retention-save")).click();
+      until(admin, "the limit under the field", driver -> fieldError(driver, "retention-device-metadata").contains("1 to 90"));
+      assertThat(admin.findElement(By.id("retention-device-metadata")).getAttribute("value")).isEqualTo("400");
+      admin.findElement(By.id("retention-device-metadata")).clear();
+      admin.findElement(By.id("retention-device-metadata")).sendKeys("14");
+      admin.findElement(By.id("retention-save")).click();
+      until(admin, "the store's period applies", driver -> "privacy".equals(js(driver, "return window.__admin.screen"))
+          && driver.findElement(By.cssSelector("#retention-table tr[data-class='device-metadata'] .applies")).getText().equals("14 days"));
       screenshot(admin, "privacy");
     });
   }
@@ -362,8 +400,20 @@ class AdminInBrowserTest {
   @Order(5)
   void theOperatorSuspendsTheTenantAndTheWidgetSaysSo() throws Exception {
     evidenceOnFailure("operator", () -> {
-      admin.findElement(By.id("sign-out")).click();
-      until(admin, "the sign-in form", driver -> driver.findElement(By.id("sign-in")).isDisplayed());
+      // An access token the API refuses is renewed once with the refresh token (which rotates), and the screen loads.
+      String refreshBefore = storedSession().get("refreshToken").asText();
+      js(admin, "const s = JSON.parse(sessionStorage.getItem('videoshop-admin:session')); s.accessToken = 'not-a-token';"
+          + "sessionStorage.setItem('videoshop-admin:session', JSON.stringify(s)); location.reload()");
+      screen("privacy");
+      until(admin, "the refresh token rotated", driver -> !refreshBefore.equals(storedSession().get("refreshToken").asText()));
+      assertThat(admin.findElements(By.cssSelector("#screen-privacy > .error"))).isEmpty();
+      // A session revoked elsewhere ends here at the next refused request: the sign-in form says so.
+      assertThat(new ApiClient(node.httpPort()).call("POST", "/api/v1/auth/logout")
+          .body(Map.of("refreshToken", storedSession().get("refreshToken").asText())).send().status()).isLessThan(300);
+      js(admin, "const s = JSON.parse(sessionStorage.getItem('videoshop-admin:session')); s.accessToken = 'not-a-token';"
+          + "sessionStorage.setItem('videoshop-admin:session', JSON.stringify(s)); location.reload()");
+      until(admin, "the session has ended", driver -> driver.findElement(By.id("sign-in")).isDisplayed()
+          && driver.findElement(By.id("sign-in-error")).getText().contains("Your session has ended"));
       signIn(FirstStart.DEMO_OPERATOR);
       assertThat(admin.findElement(By.id("nav")).getText()).contains("Tenants", "Platform health");
       open("health");
@@ -391,6 +441,14 @@ class AdminInBrowserTest {
       admin.findElement(By.cssSelector("tr[data-slug='demo'] .resume")).click();
       until(admin, "the demo tenant is active again", driver -> "tenants".equals(js(driver, "return window.__admin.screen"))
           && driver.findElement(By.cssSelector("tr[data-slug='demo']")).getText().contains("active"));
+
+      // Sign out revokes the refresh token: it renews nothing any more.
+      String refreshToken = storedSession().get("refreshToken").asText();
+      admin.findElement(By.id("sign-out")).click();
+      until(admin, "the sign-in form", driver -> driver.findElement(By.id("sign-in")).isDisplayed());
+      assertThat(js(admin, "return sessionStorage.getItem('videoshop-admin:session')")).isNull();
+      new WebDriverWait(admin, STEP).withMessage("the refresh token is revoked").until(driver -> new ApiClient(node.httpPort())
+          .call("POST", "/api/v1/auth/refresh").body(Map.of("refreshToken", refreshToken)).send().status() == 401);
     });
   }
 
@@ -425,6 +483,16 @@ class AdminInBrowserTest {
       agent.next("ok");
     }
     return call.roomId();
+  }
+
+  /** The admin tab's stored session (tokens and user). */
+  private JsonNode storedSession() {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(String.valueOf(js(admin,
+          "return sessionStorage.getItem('videoshop-admin:session')")));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private void signIn(String email) {
@@ -487,7 +555,7 @@ class AdminInBrowserTest {
   private void theLanguageChoiceAndTheTextsAreComplete() {
     Map<String, Object> result = (Map<String, Object>) ((JavascriptExecutor) shopper).executeAsyncScript("""
         const done = arguments[arguments.length - 1];
-        import(arguments[0] + '/web/widget-texts.js').then((m) => {
+        Promise.all([import(arguments[0] + '/web/widget-texts.js'), import(arguments[0] + '/web/client.js')]).then(([m, c]) => {
           const keys = (o, prefix = '') => Object.entries(o).flatMap(([k, v]) => typeof v === 'object' ? keys(v, prefix + k + '.') : [prefix + k]);
           const english = keys(m.TEXTS.en);
           done({
@@ -496,11 +564,20 @@ class AdminInBrowserTest {
             missing: m.LANGUAGES.flatMap((l) => english.filter((k) => !keys(m.TEXTS[l]).includes(k)).map((k) => l + ':' + k)).join(' '),
             german: [m.textsFor('de').wait({ lowSeconds: 120, highSeconds: 480 }), m.textsFor('de').sentence({ code: 'insufficient_funds' }),
               m.textsFor('es').sentence({ code: 'invalid_field', field: 'email' })].join(' | '),
+            // The console's and admin app's English sentences are the widget's where it has one, plus staff-only ones.
+            staff: Object.keys(m.TEXTS.en.codes).filter((code) => code !== 'queue_closed_until' && c.sentenceFor({ code }) !== m.TEXTS.en.codes[code])
+              .concat(Object.keys(m.TEXTS.en.fields).filter((f) => c.sentenceFor({ code: 'invalid_field', field: f }) !== m.TEXTS.en.fields[f]))
+              .join(' '),
+            staffOnly: [c.sentenceFor({ code: 'invalid_credentials' }), c.sentenceFor({ code: 'validation_failed', errors: [{ field: 'sku' }] }),
+              c.describeEnd({ reason: 'hung-up', endedBy: 'shopper', durationSeconds: 64 }, 'agent')].join(' | '),
           });
         }, (e) => done({ error: String(e) }));""", base);
     assertThat(result.get("error")).isNull();
     assertThat(result.get("picks")).isEqualTo("en de es en fr en");
     assertThat(result.get("missing")).as("texts missing in a language").isEqualTo("");
+    assertThat(result.get("staff")).as("client.js sentences that differ from the widget's English ones").isEqualTo("");
+    assertThat(result.get("staffOnly")).isEqualTo("That email address and password do not match an account. | "
+        + "Please enter the product's SKU (up to 64 characters). | The shopper ended the call. It lasted 1 min 4 s.");
     assertThat(result.get("german")).isEqualTo("etwa 2 bis 8 Minuten | Die Videoberatung ist in diesem Shop derzeit nicht verfügbar. "
         + "Bitte versuchen Sie es später erneut. | Introduzca un correo electrónico válido, como ada@example.com.");
   }
@@ -528,11 +605,22 @@ class AdminInBrowserTest {
     return base + found.get().substring(found.get().indexOf("/account/"));
   }
 
-  private Path awaitDownload(String prefix) {
+  /** The entries of a downloaded zip, as text. */
+  private static Map<String, String> unzip(Path zip) throws IOException {
+    Map<String, String> entries = new java.util.HashMap<>();
+    try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(Files.newInputStream(zip))) {
+      for (java.util.zip.ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+        entries.put(entry.getName(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      }
+    }
+    return entries;
+  }
+
+  private Path awaitDownload(String prefix, String suffix) {
     Path[] found = new Path[1];
-    new WebDriverWait(admin, STEP).withMessage("a downloaded " + prefix + "*.csv").until(driver -> {
+    new WebDriverWait(admin, STEP).withMessage("a downloaded " + prefix + "*" + suffix).until(driver -> {
       try (Stream<Path> files = Files.list(downloads)) {
-        found[0] = files.filter(p -> p.getFileName().toString().startsWith(prefix) && p.getFileName().toString().endsWith(".csv"))
+        found[0] = files.filter(p -> p.getFileName().toString().startsWith(prefix) && p.getFileName().toString().endsWith(suffix))
             .findFirst().orElse(null);
         return found[0] != null && Files.size(found[0]) > 0;
       } catch (IOException e) {

@@ -111,6 +111,7 @@ class BookingInBrowserTest {
       widget.findElement(By.cssSelector("#booking-email")).sendKeys("nora@buyer.test");
       widget.findElement(By.cssSelector("#booking-interest")).sendKeys("a warm winter jacket");
       widget.findElement(By.cssSelector("#booking-consent")).click();
+      widget.findElement(By.cssSelector("#booking-marketing")).click();
       Files.write(output.resolve("widget-booking-slots.png"), shopper.getScreenshotAs(OutputType.BYTES));
       widget.findElement(By.cssSelector("#booking-submit")).click();
 
@@ -131,6 +132,18 @@ class BookingInBrowserTest {
       });
       assertThat(booked[0].get("start").asText()).isEqualTo(start);
       assertThat(booked[0].get("shopperTimeZone").asText()).isEqualTo("America/New_York");
+
+      // The booking agreed to marketing (its box), and the widget takes it back by the booking's token.
+      String subject = node.platform().jdbi.withHandle(handle -> handle.createQuery(
+          "SELECT subject_id FROM shopper_consents WHERE tenant_id = :t AND source = 'booking'").bind("t", tenantId)
+          .mapTo(String.class).one());
+      var vault = io.videoshop.persistence.SharedDatabase.get(node.system()).personalDataVault();
+      java.util.function.Supplier<io.videoshop.privacy.Consents.Consent> consent = () -> io.videoshop.privacy.Consents
+          .of(node.platform().jdbi, vault, java.util.List.of(subject)).get(0).consent();
+      assertThat(consent.get().purposes()).contains("marketing");
+      assertThat(js(shopper, "return VideoShop.withdrawConsent(['marketing'])")).isEqualTo(true);
+      await().atMost(Duration.ofSeconds(20)).until(() -> consent.get().withdrawn().containsKey("marketing"));
+      assertThat(consent.get().allows("call-summary-mail")).isTrue();
 
       // The mail's link: the store page with the signed token in its fragment.
       String token = node.platform().bookingLinks.sign(tenantId, booked[0].get("bookingId").asText());

@@ -207,6 +207,21 @@ class WebhookEventsTest {
       assertThat(plain.get("data").has("phone")).isFalse();
     }
     assertThat(at("/plain")).allSatisfy(r -> assertThat(r.body()).doesNotContain("ada@shopper.test", "Lea Leaver"));
+    // The shopper's export lists the deliveries that carried their data: the personal endpoint's, not the plain one's.
+    String webhooks = exportFile(platform.node.platform().erasures.export().zip(tenant.id(),
+        ShopperDirectory.ReferenceType.EMAIL, "ada@shopper.test"), "webhooks.json");
+    assertThat(webhooks).contains(endpointIds.get("all"), "ticket.queued").doesNotContain(endpointIds.get("plain"));
+  }
+
+  private static String exportFile(byte[] zip, String name) {
+    try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip))) {
+      for (var entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+        if (entry.getName().equals(name)) return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+      throw new AssertionError("no " + name + " in the export");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Test

@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
-/** Sign-in: token keys and lifetimes, invitation and reset lifetimes, login throttling. */
+/**
+ * Sign-in: token keys and lifetimes, invitation and reset lifetimes, login throttling; how often
+ * API keys' usage of closed days goes into the audit trail.
+ */
 public record AuthSettings(
     String jwtSecret,
     List<String> jwtPreviousSecrets,
@@ -18,7 +21,8 @@ public record AuthSettings(
     Duration loginMaxLockout,
     Duration loginSlowdownStep,
     Duration sessionCheckTtl,
-    Duration socketTicketTtl) {
+    Duration socketTicketTtl,
+    Duration apiKeyUsageAuditInterval) {
 
   public static final int MIN_SECRET_LENGTH = 32;
 
@@ -44,6 +48,7 @@ public record AuthSettings(
         at.positiveDuration("invitation-ttl"), at.positiveDuration("password-reset-ttl"),
         login.intBetween("max-failures", 1, 1000), login.positiveDuration("failure-window"),
         login.positiveDuration("lockout"), login.positiveDuration("max-lockout"), login.positiveDuration("slowdown-step"),
-        at.positiveDuration("session-check-ttl"), at.positiveDuration("socket-ticket-ttl"));
+        at.positiveDuration("session-check-ttl"), at.positiveDuration("socket-ticket-ttl"),
+        at.positiveDuration("api-key-usage-audit-interval"));
   }
 }

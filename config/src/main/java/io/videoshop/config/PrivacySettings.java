@@ -11,13 +11,15 @@ import java.util.regex.Pattern;
  * new keys are wrapped under, and {@code previous-master-keys}, still accepted while a rotation
  * re-wraps the keys in the background), and the region the node processes data in
  * ({@code videoshop.region}, reported by the API and in exports), and how long an export job's
- * download link works ({@code export-link-ttl}; the stored export is deleted after it).
+ * download link works ({@code export-link-ttl}; the stored export is deleted after it), and the
+ * public consent withdrawal's limit per client address ({@code consent-withdrawal}).
  *
  * <p>A master key is written {@code id:base64}, e.g. {@code k2:$(openssl rand -base64 32)}: the id
  * is stored next to every wrapped key so that a rotation knows which ones are left.
  */
 public record PrivacySettings(Optional<MasterKey> masterKey, List<MasterKey> previousMasterKeys, String region,
-    RetentionSettings retention, java.time.Duration exportLinkTtl) {
+    RetentionSettings retention, java.time.Duration exportLinkTtl, int withdrawalPerIpBurst,
+    int withdrawalPerIpPerMinute) {
 
   private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
@@ -56,7 +58,8 @@ public record PrivacySettings(Optional<MasterKey> masterKey, List<MasterKey> pre
       }
     });
     return new PrivacySettings(current, List.copyOf(previous), region, RetentionSettings.read(at.at("retention")),
-        at.positiveDuration("export-link-ttl"));
+        at.positiveDuration("export-link-ttl"), at.at("consent-withdrawal").intBetween("per-ip-burst", 1, 100_000),
+        at.at("consent-withdrawal").intBetween("per-ip-per-minute", 1, 1_000_000));
   }
 
   /** The value never appears in a message: only whether it parses. */

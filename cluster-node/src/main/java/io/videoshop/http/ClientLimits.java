@@ -1,0 +1,37 @@
+package io.videoshop.http;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * Token buckets by key (a client address, a tenant) for public HTTP endpoints, on this node (so a
+ * cluster of n nodes admits up to n times the figures). Past a bucket: 429 {@code rate_limited}
+ * with a Retry-After of one refill.
+ */
+public final class ClientLimits {
+  /** Buckets kept at most; beyond it the map starts over (a flood of addresses must not grow the heap). */
+  static final int MAX_BUCKETS = 50_000;
+
+  private final LongSupplier nanos;
+  private final Map<String, RateLimit> buckets = new ConcurrentHashMap<>();
+
+  public ClientLimits(LongSupplier nanos) {
+    this.nanos = nanos;
+  }
+
+  /** Takes one from {@code key}'s bucket ({@code burst} at once, {@code perMinute} refilled), else 429. */
+  public void take(String key, int burst, int perMinute, String detail) {
+    if (buckets.size() > MAX_BUCKETS) buckets.clear();
+    long now = nanos.getAsLong();
+    RateLimit bucket = buckets.computeIfAbsent(key, k -> new RateLimit(burst, perMinute / 60.0, now));
+    RateLimit.Verdict verdict;
+    synchronized (bucket) {
+      verdict = bucket.take(now);
+    }
+    if (verdict != RateLimit.Verdict.ALLOWED) {
+      throw ApiError.tooManyRequests("rate_limited", detail, Duration.ofMillis(Math.max(1000, 60_000L / perMinute)));
+    }
+  }
+}
