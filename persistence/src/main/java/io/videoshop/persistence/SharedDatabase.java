@@ -22,6 +22,8 @@ import scala.Option;
 import slick.jdbc.H2Profile$;
 import slick.jdbc.JdbcBackend;
 import slick.jdbc.JdbcBackend$;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import slick.jdbc.JdbcProfile;
 import slick.jdbc.PostgresProfile$;
 import slick.util.AsyncExecutor$;
@@ -32,6 +34,7 @@ import slick.util.AsyncExecutor$;
  * actor system has terminated (after the journal has stopped writing).
  */
 public final class SharedDatabase implements Extension {
+  private static final Logger LOG = LoggerFactory.getLogger(SharedDatabase.class);
 
   public static final ExtensionId<SharedDatabase> ID =
       new ExtensionId<>() {
@@ -58,6 +61,7 @@ public final class SharedDatabase implements Extension {
     this.dataSource = DatabasePool.open(settings);
     try {
       SchemaMigrations.migrate(dataSource, settings.kind());
+      SchemaMigrations.autovacuumWarning(dataSource, settings.kind()).ifPresent(LOG::warn);
       this.personalDataVault = new PersonalDataVault(dataSource, masterKeys);
       personalDataVault.checkMasterKeys();
     } catch (RuntimeException e) {

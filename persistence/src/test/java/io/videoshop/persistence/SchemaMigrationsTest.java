@@ -31,6 +31,25 @@ class SchemaMigrationsTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(TestDatabase.Kind.class)
+  void warnsExactlyWhenPostgresRunsWithoutAutovacuum(TestDatabase.Kind kind) throws Exception {
+    try (TestDatabase database = TestDatabase.create(kind);
+        HikariDataSource dataSource = DatabasePool.open(database.settings())) {
+      boolean off = false;
+      if (kind == TestDatabase.Kind.POSTGRES) {
+        try (Connection connection = dataSource.getConnection();
+            ResultSet rows = connection.createStatement().executeQuery("SHOW autovacuum")) {
+          rows.next();
+          off = rows.getString(1).equals("off");
+        }
+      }
+      var warning = SchemaMigrations.autovacuumWarning(dataSource, database.settings().kind());
+      assertThat(warning.isPresent()).as("a warning, with autovacuum %s", off ? "off" : "on or H2").isEqualTo(off);
+      warning.ifPresent(text -> assertThat(text).startsWith("PostgreSQL runs with autovacuum off"));
+    }
+  }
+
   @Test
   void anUnreachableDatabaseFailsFastWithTheUrlInTheMessage() {
     DatabaseSettings nowhere = new DatabaseSettings(DatabaseSettings.Kind.POSTGRES,
