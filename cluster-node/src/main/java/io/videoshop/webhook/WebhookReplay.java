@@ -136,9 +136,9 @@ public final class WebhookReplay {
         .mapConcat(rooms -> rooms);
   }
 
-  /** A replay's catalog context: one entity's, in memory, dropped when the entity is read. */
-  private static final class MemoryContext implements WebhookCatalog.Context {
-    private final Map<String, Map<String, Object>> facts = new HashMap<>();
+  /** A replay's catalog context: one entity's, in memory, dropped when the entity is read (also the catalog tests'). */
+  static final class MemoryContext implements WebhookCatalog.Context {
+    final Map<String, Map<String, Object>> facts = new HashMap<>();
 
     @Override
     public Optional<Map<String, Object>> get(String key) {

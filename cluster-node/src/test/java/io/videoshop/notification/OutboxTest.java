@@ -293,39 +293,53 @@ class OutboxTest {
     return s.jdbi.withHandle(h -> h.createQuery("SELECT id FROM outbox ORDER BY id").mapTo(Long.class).list());
   }
 
+  /** A mail channel that holds each delivery until released; counts them and remembers the worker's thread. */
+  private static final class HeldChannel implements Channel {
+    final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    final java.util.concurrent.CountDownLatch proceed = new java.util.concurrent.CountDownLatch(1);
+    final AtomicInteger handed = new AtomicInteger();
+    volatile Thread worker;
+
+    @Override
+    public String kind() {
+      return Outbox.MAIL;
+    }
+
+    @Override
+    public Delivery deliver(OutboxMessage message) {
+      handed.incrementAndGet();
+      worker = Thread.currentThread();
+      entered.countDown();
+      try {
+        proceed.await(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return Delivery.DELIVERED;
+    }
+  }
+
+  /** One worker thread claiming batches of five with a five-minute lease, started on the held channel. */
+  private static DeliveryWorkers startedOnOneThread(Setup s, HeldChannel held) throws InterruptedException {
+    DeliveryWorkers workers = new DeliveryWorkers(s.outbox, List.of(held), new NotificationSettings.Outbox(1, 5,
+        Duration.ofMillis(50), Duration.ofMinutes(5), 3, Duration.ofSeconds(1), Duration.ofSeconds(2)),
+        new SimpleMeterRegistry(), "node-a", s.clock);
+    workers.start();
+    assertThat(held.entered.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    return workers;
+  }
+
   @Test
   void aStoppingNodeFinishesTheMailInHandAndGivesTheRestOfItsBatchBack() throws Exception {
     try (Setup s = setup(TestDatabase.Kind.H2)) {
       for (int i = 0; i < 5; i++) enqueue(s, "m" + i);
-      java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
-      java.util.concurrent.CountDownLatch proceed = new java.util.concurrent.CountDownLatch(1);
-      Channel slow = new Channel() {
-        @Override
-        public String kind() {
-          return Outbox.MAIL;
-        }
-
-        @Override
-        public Delivery deliver(OutboxMessage message) {
-          entered.countDown();
-          try {
-            proceed.await(30, java.util.concurrent.TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          return Delivery.DELIVERED;
-        }
-      };
-      DeliveryWorkers workers = new DeliveryWorkers(s.outbox, List.of(slow), new NotificationSettings.Outbox(1, 5,
-          Duration.ofMillis(50), Duration.ofMinutes(5), 3, Duration.ofSeconds(1), Duration.ofSeconds(2)),
-          new SimpleMeterRegistry(), "node-a", s.clock);
-      workers.start();
-      assertThat(entered.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      HeldChannel slow = new HeldChannel();
+      DeliveryWorkers workers = startedOnOneThread(s, slow);
       Thread stopper = new Thread(() -> workers.stop(Duration.ofSeconds(30)));
       stopper.start();
       await().atMost(Duration.ofSeconds(10)).until(() -> stopper.getState() == Thread.State.TIMED_WAITING
           || stopper.getState() == Thread.State.WAITING);
-      proceed.countDown();
+      slow.proceed.countDown();
       stopper.join(30_000);
       var rows = s.jdbi.withHandle(h -> h.createQuery(
           "SELECT status, attempts, lease_owner FROM outbox ORDER BY id").mapToMap().list());
@@ -341,39 +355,13 @@ class OutboxTest {
   void aHaltedNodeSendsNothingMoreAndItsHeldRowsWaitForTheirLease() throws Exception {
     try (Setup s = setup(TestDatabase.Kind.H2)) {
       for (int i = 0; i < 5; i++) enqueue(s, "m" + i);
-      java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
-      java.util.concurrent.CountDownLatch proceed = new java.util.concurrent.CountDownLatch(1);
-      AtomicInteger handed = new AtomicInteger();
-      Thread[] worker = new Thread[1];
-      Channel slow = new Channel() {
-        @Override
-        public String kind() {
-          return Outbox.MAIL;
-        }
-
-        @Override
-        public Delivery deliver(OutboxMessage message) {
-          handed.incrementAndGet();
-          worker[0] = Thread.currentThread();
-          entered.countDown();
-          try {
-            proceed.await(30, java.util.concurrent.TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          return Delivery.DELIVERED;
-        }
-      };
-      DeliveryWorkers workers = new DeliveryWorkers(s.outbox, List.of(slow), new NotificationSettings.Outbox(1, 5,
-          Duration.ofMillis(50), Duration.ofMinutes(5), 3, Duration.ofSeconds(1), Duration.ofSeconds(2)),
-          new SimpleMeterRegistry(), "node-a", s.clock);
-      workers.start();
-      assertThat(entered.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      HeldChannel slow = new HeldChannel();
+      DeliveryWorkers workers = startedOnOneThread(s, slow);
       workers.halt(); // as the actor system terminating under a crash-like shutdown does
-      proceed.countDown();
-      worker[0].join(10_000);
-      assertThat(worker[0].isAlive()).as("the worker thread ended").isFalse();
-      assertThat(handed).as("nothing handed to the channel after the halt").hasValue(1);
+      slow.proceed.countDown();
+      slow.worker.join(10_000);
+      assertThat(slow.worker.isAlive()).as("the worker thread ended").isFalse();
+      assertThat(slow.handed).as("nothing handed to the channel after the halt").hasValue(1);
       var rows = s.jdbi.withHandle(h -> h.createQuery(
           "SELECT status, attempts, lease_owner FROM outbox ORDER BY id").mapToMap().list());
       assertThat(rows.subList(1, 5)).allSatisfy(row -> assertThat(row).containsEntry("status", "pending")

@@ -23,7 +23,6 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -55,27 +54,7 @@ class WebhookCatalogTest {
     return names;
   }
 
-  /** The context as a replay keeps it. */
-  private static final class Memory implements WebhookCatalog.Context {
-    final Map<String, Map<String, Object>> facts = new HashMap<>();
-
-    @Override
-    public Optional<Map<String, Object>> get(String key) {
-      return Optional.ofNullable(facts.get(key));
-    }
-
-    @Override
-    public void put(String key, Map<String, Object> value) {
-      facts.put(key, value);
-    }
-
-    @Override
-    public void remove(String key) {
-      facts.remove(key);
-    }
-  }
-
-  private static WebhookEvent one(String pid, long seq, Object event, Memory context) {
+  private static WebhookEvent one(String pid, long seq, Object event, WebhookReplay.MemoryContext context) {
     return WebhookCatalog.translate(pid, seq, event, context).orElseThrow(() -> new AssertionError("none for " + event));
   }
 
@@ -87,7 +66,7 @@ class WebhookCatalogTest {
   void everyTypeIsDocumentedWithTheFieldsItCarries() throws IOException {
     Map<String, Set<String>> documented = documentedFields();
     assertThat(documented.keySet()).containsAll(WebhookEvents.TYPES);
-    Memory context = new Memory();
+    WebhookReplay.MemoryContext context = new WebhookReplay.MemoryContext();
     String queue = "TenantQueue|t_1";
     TicketDetails details = new TicketDetails("shopper-s_1", SEALED, SEALED, null, null, "de", Set.of(),
         "running shoes", null, false);
@@ -128,7 +107,7 @@ class WebhookCatalogTest {
 
   @Test
   void aCallsEndCarriesItsAgentProductsAndCartFromTheRoomsEarlierEvents() throws IOException {
-    Memory context = new Memory();
+    WebhookReplay.MemoryContext context = new WebhookReplay.MemoryContext();
     String room = "CallRoom|c_1";
     assertThat(WebhookCatalog.translate(room, 1, new CallRoom.RoomOpened("c_1", "t_1", "tk_1", "u_9a", "shopper-s_1",
         30, 60, T), context)).isEmpty();
@@ -154,7 +133,7 @@ class WebhookCatalogTest {
 
   @Test
   void eventsOutsideTheCatalogMakeNothing() {
-    Memory context = new Memory();
+    WebhookReplay.MemoryContext context = new WebhookReplay.MemoryContext();
     assertThat(WebhookCatalog.translate("TenantQueue|t_1", 1, new TenantQueue.TicketDisconnected("tk_1", T), context))
         .isEmpty();
     assertThat(WebhookCatalog.translate("TenantQueue|t_1", 2, new TenantQueue.ReservationReleased("r_1", "tk_1", "u_9a",
