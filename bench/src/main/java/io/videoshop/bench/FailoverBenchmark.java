@@ -1,11 +1,15 @@
 package io.videoshop.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.videoshop.protocol.ErrorMessage;
 import io.videoshop.protocol.WidgetEvent;
 import io.videoshop.protocol.WidgetRequest;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,11 +34,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code unavailable}s and other errors answered meanwhile, and whether every ticket kept its place.
  * Options {@code --name=value}: ports, node-pids, management-ports, db-url, db-user, db-password,
  * operator-email, operator-password (as bin/videoshop passes them), settings (a label printed
- * with the figures), resume-retry-ms (1000), give-up-seconds (180).
+ * with the figures), resume-retry-ms (1000), give-up-seconds (180), hold-seconds (0: how long the
+ * queued cluster runs before the kill while every node's {@code /cluster/members} is read each
+ * second; any member seen unreachable or gone meanwhile is a false failure detection, which is
+ * what a shorter failure detector or {@code stable-after} risks on a loaded machine).
  */
 public final class FailoverBenchmark {
   private static final int SHOPPERS = 9;
   private static final int RECONNECT_MAX_MS = 10_000;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Map<String, String> options;
   private final List<Integer> ports;
@@ -46,6 +54,7 @@ public final class FailoverBenchmark {
   private final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
   private final int resumeRetryMs;
   private final int giveUpSeconds;
+  private final int holdSeconds;
 
   private record Ticket(int shopper, int node, String ticketId, String resumeToken, int position) {}
 
@@ -59,6 +68,7 @@ public final class FailoverBenchmark {
     this.managementPorts = numbers(options.get("management-ports"), Integer::valueOf);
     this.resumeRetryMs = Integer.parseInt(options.getOrDefault("resume-retry-ms", "1000"));
     this.giveUpSeconds = Integer.parseInt(options.getOrDefault("give-up-seconds", "180"));
+    this.holdSeconds = Integer.parseInt(options.getOrDefault("hold-seconds", "0"));
     if (ports.size() < 2 || pids.size() != ports.size() || managementPorts.size() != ports.size()) {
       throw new IllegalArgumentException("needs --ports, --node-pids and --management-ports of two or more nodes");
     }
@@ -99,6 +109,7 @@ public final class FailoverBenchmark {
     }
     log("%d shoppers queued at places %s", tickets.size(), tickets.stream().map(Ticket::position).toList());
 
+    Hold hold = hold();
     int victim = queueNode(tenantId);
     log("the tenant's queue (shard %s) lives on node %d (pid %d)%s", ShardPlacement.shardOf(tenantId), victim + 1,
         pids.get(victim), victim == 0 ? ", the oldest node: the shard coordinator moves too" : "");
@@ -145,9 +156,49 @@ public final class FailoverBenchmark {
     System.out.printf(Locale.ROOT, "every ticket kept its place and order: %s (before %s, after %s)%n",
         placesKept ? "yes" : "NO", tickets.stream().map(Ticket::position).toList(),
         resumed.stream().map(Resumed::position).toList());
+    if (holdSeconds > 0) {
+      System.out.printf(Locale.ROOT, "before the kill, %d s of membership read each second: %d reading(s) with a member"
+          + " unreachable or gone %s%n", holdSeconds, hold.falseReadings(), hold.seen());
+    }
     System.out.println("FIGURES kill_to_first_ms=" + ms(first(orphans), kill) + " kill_to_all_ms="
-        + ms(last(resumed), kill) + " unavailable=" + unavailable.get() + " places_kept=" + placesKept);
+        + ms(last(resumed), kill) + " unavailable=" + unavailable.get() + " places_kept=" + placesKept
+        + (holdSeconds > 0 ? " hold_s=" + holdSeconds + " false_unreachable_readings=" + hold.falseReadings() : ""));
     return placesKept;
+  }
+
+  /** What the membership reads before the kill saw: readings with a member unreachable or missing. */
+  private record Hold(int falseReadings, List<String> seen) {}
+
+  private Hold hold() throws InterruptedException {
+    int falseReadings = 0;
+    List<String> seen = new ArrayList<>();
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(holdSeconds);
+    if (holdSeconds > 0) log("holding %d s before the kill, reading the membership each second", holdSeconds);
+    while (System.nanoTime() < end) {
+      for (int node = 0; node < managementPorts.size(); node++) {
+        String problem;
+        try {
+          HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+              + managementPorts.get(node) + "/cluster/members")).timeout(Duration.ofSeconds(10)).build(),
+              HttpResponse.BodyHandlers.ofString());
+          JsonNode members = JSON.readTree(response.body());
+          int up = 0;
+          for (JsonNode member : members.path("members")) if ("Up".equals(member.path("status").asText())) up++;
+          problem = members.path("unreachable").size() > 0 ? "unreachable " + members.path("unreachable")
+              : up < managementPorts.size() ? up + " members up" : null;
+        } catch (Exception e) {
+          problem = "no answer: " + rootCause(e);
+        }
+        if (problem != null) {
+          falseReadings++;
+          String what = "node " + (node + 1) + " read " + problem;
+          log("%s", what);
+          if (seen.size() < 10) seen.add(what);
+        }
+      }
+      TimeUnit.SECONDS.sleep(1);
+    }
+    return new Hold(falseReadings, seen);
   }
 
   /** One shopper's widget after the kill: reconnect with backoff, resume, again 2 s after unavailable. */

@@ -36,6 +36,14 @@ final class QueueFeeds {
   /** A feed has had no sockets for a while. */
   record Idle(String tenantId, ActorRef<QueueFeed.Command> feed) implements Command {}
 
+  /**
+   * The node is leaving (coordinated shutdown, before the shard regions hand their entities off):
+   * every feed stops, with it. A feed left running would subscribe again to each queue and wallet
+   * handed off, and the region would hold those messages for a coordinator that is gone, which kept
+   * the region's graceful shutdown waiting for its whole time-out (10 s on every node stop).
+   */
+  record Stop(ActorRef<org.apache.pekko.Done> replyTo) implements Command {}
+
   static Behavior<Command> create(Tenants tenants, Wallets wallets, PersonalDataVault vault, Executor blocking,
       Clock clock) {
     return Behaviors.setup(context -> {
@@ -68,6 +76,10 @@ final class QueueFeeds {
             feeds.remove(idle.tenantId(), idle.feed());
             idle.feed().tell(new QueueFeed.Retire());
             return Behaviors.same();
+          })
+          .onMessage(Stop.class, stop -> {
+            stop.replyTo().tell(org.apache.pekko.Done.getInstance());
+            return Behaviors.stopped();
           })
           .build();
     });

@@ -29,6 +29,9 @@ import io.videoshop.tenant.Tenants;
 import io.videoshop.wallet.Wallets;
 import java.time.Clock;
 import java.time.Duration;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import io.videoshop.protocol.LiveEvent;
 import java.util.Map;
 import java.util.Optional;
@@ -101,6 +104,11 @@ public final class QueueSockets {
     QueueSettingsPush.register(system, tenants);
     this.feeds = system.systemActorOf(QueueFeeds.create(tenants, wallets, vault, blocking.executor(), clock), "queue-feeds",
         Props.empty());
+    // The sockets are closed by now (service-unbind, service-requests-done); the feeds go before the
+    // shard regions hand off the queues and wallets they follow (QueueFeeds.Stop says why).
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeClusterShutdown(), "stop-queue-feeds",
+        () -> AskPattern.<QueueFeeds.Command, Done>ask(feeds, QueueFeeds.Stop::new, Duration.ofSeconds(2),
+            system.scheduler()).exceptionally(gone -> Done.getInstance()));
   }
 
   public Route route() {

@@ -50,7 +50,11 @@ class PlainRequestsToSocketsTest {
     platform.close();
   }
 
-  /** The session actors of a kind alive now: {@code Sockets} spawns them as {@code /system/<kind>-<uuid>}. */
+  /**
+   * The session actors of a kind alive now: {@code Sockets} spawns them as {@code /system/<kind>-<uuid>}.
+   * Every live one answers {@code Identify} from this same JVM within milliseconds; 300 ms of quiet
+   * ends the count.
+   */
   private int sessions(String kind) {
     TestProbe<Object> probe = TestProbe.create(Object.class, platform.node.system());
     platform.node.system().classicSystem().actorSelection("/system/" + kind + "-*")
@@ -59,7 +63,7 @@ class PlainRequestsToSocketsTest {
     while (true) {
       Object reply;
       try {
-        reply = probe.receiveMessage(Duration.ofSeconds(1));
+        reply = probe.receiveMessage(Duration.ofMillis(300));
       } catch (AssertionError quiet) {
         return alive;
       }
