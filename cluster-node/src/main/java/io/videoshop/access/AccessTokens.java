@@ -1,5 +1,7 @@
 package io.videoshop.access;
 
+import io.videoshop.domain.Role;
+import io.videoshop.domain.Caller;
 import com.nimbusds.jwt.JWTClaimsSet;
 import io.videoshop.config.AuthSettings;
 import io.videoshop.http.ApiError;

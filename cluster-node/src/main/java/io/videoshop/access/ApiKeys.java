@@ -1,8 +1,9 @@
 package io.videoshop.access;
 
+import io.videoshop.domain.Caller;
 import io.videoshop.audit.AuditLog;
-import io.videoshop.http.ApiError;
-import io.videoshop.http.FieldError;
+import io.videoshop.domain.DomainError;
+import io.videoshop.domain.FieldError;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -84,7 +85,7 @@ public final class ApiKeys {
         }
       }
     }
-    if (!errors.isEmpty()) throw ApiError.invalid(errors);
+    if (!errors.isEmpty()) throw DomainError.invalid(errors);
     String secret = Secrets.newSecret(PREFIX);
     Instant now = clock.instant();
     ApiKey key = new ApiKey(UUID.randomUUID().toString(), tenantId, request.name().trim(), secret.substring(0, 12),
@@ -112,8 +113,8 @@ public final class ApiKeys {
     return jdbi.inTransaction(handle -> {
       ApiKey before = handle.createQuery("SELECT * FROM api_keys WHERE id = :id AND tenant_id = :tenantId FOR UPDATE")
           .bind("id", keyId).bind("tenantId", tenantId).map((rs, ctx) -> key(rs)).findOne()
-          .orElseThrow(() -> ApiError.notFound("api_key_not_found", "No API key " + keyId));
-      if (before.revokedAt() != null) throw ApiError.conflict("api_key_already_revoked", "The key is already revoked");
+          .orElseThrow(() -> DomainError.notFound("api_key_not_found", "No API key " + keyId));
+      if (before.revokedAt() != null) throw DomainError.conflict("api_key_already_revoked", "The key is already revoked");
       Instant now = clock.instant();
       handle.createUpdate("UPDATE api_keys SET revoked_at = :now WHERE id = :id").bind("now", now).bind("id", keyId).execute();
       ApiKey after = new ApiKey(before.id(), before.tenantId(), before.name(), before.prefix(), before.scopes(),
@@ -128,7 +129,7 @@ public final class ApiKeys {
     return jdbi.withHandle(handle -> {
       handle.createQuery("SELECT id FROM api_keys WHERE id = :id AND tenant_id = :tenantId")
           .bind("id", keyId).bind("tenantId", tenantId).mapTo(String.class).findOne()
-          .orElseThrow(() -> ApiError.notFound("api_key_not_found", "No API key " + keyId));
+          .orElseThrow(() -> DomainError.notFound("api_key_not_found", "No API key " + keyId));
       List<LocalDate> days = handle.createQuery(
               "SELECT DISTINCT usage_day FROM api_key_calls WHERE key_id = :id ORDER BY usage_day DESC LIMIT " + USAGE_DAYS_MAX)
           .bind("id", keyId).map((rs, ctx) -> rs.getDate(1).toLocalDate()).list();
@@ -221,7 +222,7 @@ public final class ApiKeys {
       ApiKey key = handle.createQuery("SELECT * FROM api_keys WHERE key_hash = :hash")
           .bind("hash", Secrets.sha256(presented)).map((rs, ctx) -> key(rs)).findOne()
           .filter(found -> found.revokedAt() == null)
-          .orElseThrow(() -> ApiError.unauthorized("invalid_api_key", "The API key is not valid"));
+          .orElseThrow(() -> DomainError.unauthorized("invalid_api_key", "The API key is not valid"));
       handle.createUpdate("UPDATE api_keys SET last_used_at = :now WHERE id = :id").bind("now", now).bind("id", key.id()).execute();
       int updated = handle.createUpdate("""
               UPDATE api_key_calls SET requests = requests + 1

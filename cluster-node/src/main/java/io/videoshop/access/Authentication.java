@@ -1,6 +1,7 @@
 package io.videoshop.access;
 
-import io.videoshop.http.ApiError;
+import io.videoshop.domain.Caller;
+import io.videoshop.domain.DomainError;
 import io.videoshop.http.ApiRouter;
 import io.videoshop.http.Blocking;
 import java.util.concurrent.CompletableFuture;
@@ -37,12 +38,12 @@ public final class Authentication implements ApiRouter.Authenticator {
       if (authorization != null && authorization.regionMatches(true, 0, "ApiKey ", 0, 7)) {
         key = authorization.substring(7).trim();
       } else if (authorization != null) {
-        throw ApiError.unauthorized("unsupported_authorization", "Use a Bearer token or an ApiKey");
+        throw DomainError.unauthorized("unsupported_authorization", "Use a Bearer token or an ApiKey");
       }
       if (key == null) return CompletableFuture.completedFuture(Caller.anonymous(ip, userAgent));
       String presented = key;
       return blocking.run(() -> apiKeys.authenticate(presented, routeClass, ip, userAgent));
-    } catch (ApiError e) {
+    } catch (RuntimeException e) { // a refusal (DomainError, or ApiError from AccessTokens) answers as a problem
       return CompletableFuture.failedFuture(e);
     }
   }

@@ -1,7 +1,9 @@
 package io.videoshop.access;
 
+import io.videoshop.domain.Role;
+import io.videoshop.domain.Caller;
 import io.videoshop.config.BootstrapSettings;
-import io.videoshop.http.ApiError;
+import io.videoshop.domain.DomainError;
 import io.videoshop.tenant.Tenant;
 import io.videoshop.tenant.TenantSettings;
 import io.videoshop.tenant.Tenants;
@@ -119,13 +121,13 @@ public final class FirstStart {
 
   /** Creates the operator with a token printed at start; works once. */
   public User setup(Caller caller, Setup request) {
-    if (request.token() == null) throw ApiError.invalid("token", "required", "is required");
+    if (request.token() == null) throw DomainError.invalid("token", "required", "is required");
     User operator = jdbi.inTransaction(handle -> {
       int used = handle.createUpdate("""
               UPDATE operator_setup SET used_at = :now WHERE token_hash = :hash AND used_at IS NULL""")
           .bind("now", clock.instant()).bind("hash", Secrets.sha256(request.token())).execute();
       if (used != 1 || handle.createQuery("SELECT count(*) FROM users WHERE role = 'operator'").mapTo(Long.class).one() > 0) {
-        throw ApiError.badRequest("invalid_setup_token", "The setup token is not valid or an operator exists");
+        throw DomainError.badRequest("invalid_setup_token", "The setup token is not valid or an operator exists");
       }
       return users.create(handle, caller, null, request.email(), request.displayName(), Role.OPERATOR, request.password());
     });
@@ -198,7 +200,7 @@ public final class FirstStart {
   private static void ignoringRaces(Runnable work) {
     try {
       work.run();
-    } catch (ApiError e) {
+    } catch (DomainError e) {
       if (!"email_taken".equals(e.code()) && !"slug_taken".equals(e.code())) throw e;
     }
   }

@@ -1,8 +1,9 @@
 package io.videoshop.access;
 
+import io.videoshop.domain.Caller;
 import io.videoshop.audit.AuditLog;
 import io.videoshop.config.AuthSettings;
-import io.videoshop.http.ApiError;
+import io.videoshop.domain.DomainError;
 import io.videoshop.notification.Mails;
 import java.time.Clock;
 import java.time.Duration;
@@ -54,7 +55,7 @@ public final class Logins {
       Instant refreshTokenExpiresAt, User user) {}
 
   /** A login's result: a session, or an error to answer after {@code delay} (the slowdown). */
-  public record Outcome(Session session, ApiError error, Duration delay) {}
+  public record Outcome(Session session, DomainError error, Duration delay) {}
 
   static String accountSubject(String email) {
     return "account:" + email;
@@ -74,7 +75,7 @@ public final class Logins {
 
   public Outcome login(Caller caller, Credentials credentials) {
     if (credentials.email() == null || credentials.password() == null) {
-      throw ApiError.invalid("email", "required", "email and password are required");
+      throw DomainError.invalid("email", "required", "email and password are required");
     }
     String email = credentials.email().trim().toLowerCase(Locale.ROOT);
     String account = accountSubject(email);
@@ -82,7 +83,7 @@ public final class Logins {
     Instant now = clock.instant();
     Optional<Instant> lockedUntil = jdbi.withHandle(handle -> lockedUntil(handle, account, now));
     if (lockedUntil.isPresent()) {
-      throw ApiError.tooManyRequests("login_locked", "Too many failed logins for this account; try again later"
+      throw DomainError.tooManyRequests("login_locked", "Too many failed logins for this account; try again later"
           + " or reset the password", Duration.between(now, lockedUntil.get()));
     }
     Optional<User> user = jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM users WHERE email = :email")
@@ -99,7 +100,7 @@ public final class Logins {
       // The account's count only: the address's stays, or a guesser's own account would wipe it.
       handle.createUpdate("DELETE FROM login_failures WHERE subject = :subject").bind("subject", account).execute();
       Session session = startSession(handle, user.get(), UUID.randomUUID().toString(), now);
-      audit.record(handle, caller.as(user.get()), new AuditLog.Change(user.get().tenantId(), "auth.login", "user",
+      audit.record(handle, caller.asUser(user.get().id(), user.get().tenantId(), user.get().roleEnum()), new AuditLog.Change(user.get().tenantId(), "auth.login", "user",
           user.get().id(), null, null));
       signInListener.signedIn(handle, user.get(), caller.userAgent(), caller.ip());
       return new Outcome(session, null, Duration.ZERO);
@@ -132,10 +133,10 @@ public final class Logins {
           mails.send(handle, new Mails.Mail(tenantId, "user:" + userId, email, Users.languageOf(handle, userId),
               "account_locked", Map.of("failures", counted.failures(), "minutes", lock.toMinutes(), "until", until.toString())));
         }
-        return new Outcome(null, ApiError.tooManyRequests("login_locked",
+        return new Outcome(null, DomainError.tooManyRequests("login_locked",
             "Too many failed logins for this account; try again later or reset the password", lock), slowdown(worst));
       }
-      return new Outcome(null, ApiError.unauthorized("invalid_credentials", "The email or the password is wrong"),
+      return new Outcome(null, DomainError.unauthorized("invalid_credentials", "The email or the password is wrong"),
           slowdown(worst));
     });
   }
@@ -193,34 +194,34 @@ public final class Logins {
    * revokes the family, the winner's new token included.
    */
   public Session refresh(Caller caller, RefreshRequest request) {
-    if (request.refreshToken() == null) throw ApiError.invalid("refreshToken", "required", "is required");
+    if (request.refreshToken() == null) throw DomainError.invalid("refreshToken", "required", "is required");
     Instant now = clock.instant();
     // A replay's revocation must be committed although the request fails: the error is returned, not thrown.
     Object result = jdbi.inTransaction(handle -> {
       Optional<StoredToken> found = StoredToken.lock(handle, request.refreshToken());
-      if (found.isEmpty()) return ApiError.unauthorized("invalid_refresh_token", "The refresh token is not valid");
+      if (found.isEmpty()) return DomainError.unauthorized("invalid_refresh_token", "The refresh token is not valid");
       StoredToken token = found.get();
       if (token.replaced() && !token.revoked()) {
         RefreshTokens.revokeFamily(handle, token.familyId(), now);
         audit.record(handle, caller, new AuditLog.Change(null, "auth.refresh_reuse_detected", "user",
             token.userId(), null, null));
-        return ApiError.unauthorized("invalid_refresh_token",
+        return DomainError.unauthorized("invalid_refresh_token",
             "The refresh token was already used; every session of its family has been revoked");
       }
       if (token.revoked() || token.replaced() || !token.expiresAt().isAfter(now)) {
-        return ApiError.unauthorized("invalid_refresh_token", "The refresh token has expired or was revoked");
+        return DomainError.unauthorized("invalid_refresh_token", "The refresh token has expired or was revoked");
       }
       User user = handle.createQuery("SELECT * FROM users WHERE id = :id").bind("id", token.userId())
           .map((rs, ctx) -> Users.user(rs)).one();
-      if (!user.active()) return ApiError.unauthorized("invalid_refresh_token", "The account is deactivated");
+      if (!user.active()) return DomainError.unauthorized("invalid_refresh_token", "The account is deactivated");
       handle.createUpdate("UPDATE refresh_tokens SET replaced_at = :now WHERE token_hash = :hash")
           .bind("now", now).bind("hash", Secrets.sha256(request.refreshToken())).execute();
       Session session = startSession(handle, user, token.familyId(), now);
-      audit.record(handle, caller.as(user), new AuditLog.Change(user.tenantId(), "auth.token_refreshed", "user",
+      audit.record(handle, caller.asUser(user.id(), user.tenantId(), user.roleEnum()), new AuditLog.Change(user.tenantId(), "auth.token_refreshed", "user",
           user.id(), null, null));
       return session;
     });
-    if (result instanceof ApiError error) throw error;
+    if (result instanceof DomainError error) throw error;
     return (Session) result;
   }
 
@@ -230,7 +231,7 @@ public final class Logins {
    */
   public void logoutEverywhere(Caller caller) {
     if (caller.kind() != Caller.Kind.USER) {
-      throw ApiError.forbidden("api_key_not_allowed", "Only a signed-in user can sign itself out everywhere");
+      throw DomainError.forbidden("api_key_not_allowed", "Only a signed-in user can sign itself out everywhere");
     }
     jdbi.useTransaction(handle -> {
       RefreshTokens.revokeAllOf(handle, caller.id(), clock.instant());
@@ -242,14 +243,14 @@ public final class Logins {
 
   /** Revokes the refresh token's whole family (this sign-in on this device). */
   public void logout(Caller caller, RefreshRequest request) {
-    if (request.refreshToken() == null) throw ApiError.invalid("refreshToken", "required", "is required");
+    if (request.refreshToken() == null) throw DomainError.invalid("refreshToken", "required", "is required");
     jdbi.useTransaction(handle -> {
       var token = handle.createQuery("SELECT family_id, user_id FROM refresh_tokens WHERE token_hash = :hash")
           .bind("hash", Secrets.sha256(request.refreshToken()))
           .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2)}).findOne()
-          .orElseThrow(() -> ApiError.unauthorized("invalid_refresh_token", "The refresh token is not valid"));
+          .orElseThrow(() -> DomainError.unauthorized("invalid_refresh_token", "The refresh token is not valid"));
       if (caller.kind() == Caller.Kind.USER && !caller.id().equals(token[1])) {
-        throw ApiError.unauthorized("invalid_refresh_token", "The refresh token is not valid");
+        throw DomainError.unauthorized("invalid_refresh_token", "The refresh token is not valid");
       }
       RefreshTokens.revokeFamily(handle, token[0], clock.instant());
       audit.record(handle, caller, new AuditLog.Change(caller.tenantId(), "auth.logout", "user", token[1], null, null));

@@ -3,7 +3,7 @@ package io.videoshop.access;
 import com.password4j.Argon2Function;
 import com.password4j.Password;
 import com.password4j.types.Argon2;
-import io.videoshop.http.ApiError;
+import io.videoshop.domain.DomainError;
 import java.util.Locale;
 
 /**
@@ -34,19 +34,19 @@ public final class Passwords {
    */
   public static void checkRules(String field, String password, String email) {
     if (password == null || password.length() < MIN_LENGTH) {
-      throw ApiError.invalid(field, "password_too_short", "must be at least " + MIN_LENGTH + " characters");
+      throw DomainError.invalid(field, "password_too_short", "must be at least " + MIN_LENGTH + " characters");
     }
     if (password.length() > MAX_LENGTH) {
-      throw ApiError.invalid(field, "password_too_long", "must be at most " + MAX_LENGTH + " characters");
+      throw DomainError.invalid(field, "password_too_long", "must be at most " + MAX_LENGTH + " characters");
     }
     if (password.chars().distinct().count() < 4) {
-      throw ApiError.invalid(field, "password_too_simple", "must use at least 4 different characters");
+      throw DomainError.invalid(field, "password_too_simple", "must use at least 4 different characters");
     }
     String lower = password.toLowerCase(Locale.ROOT);
     String mail = email == null ? "" : email.toLowerCase(Locale.ROOT);
     String local = mail.contains("@") ? mail.substring(0, mail.indexOf('@')) : mail;
     if (!mail.isEmpty() && (lower.equals(mail) || (local.length() >= 4 && lower.contains(local)))) {
-      throw ApiError.invalid(field, "password_contains_email", "must not contain the email address");
+      throw DomainError.invalid(field, "password_contains_email", "must not contain the email address");
     }
   }
 }

@@ -1,7 +1,7 @@
 package io.videoshop.access;
 
 import io.videoshop.config.PasswordResetLimits;
-import io.videoshop.http.ApiError;
+import io.videoshop.domain.DomainError;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +38,7 @@ final class ResetThrottle {
       return wait;
     });
     refused.ifPresent(wait -> {
-      throw ApiError.tooManyRequests("too_many_resets", "Too many password reset requests; try again later", wait);
+      throw DomainError.tooManyRequests("too_many_resets", "Too many password reset requests; try again later", wait);
     });
   }
 

@@ -5,14 +5,15 @@ import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.options;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 
+import io.videoshop.domain.Role;
+import io.videoshop.domain.Caller;
 import io.videoshop.http.Access;
 import io.videoshop.http.ApiError;
 import io.videoshop.http.ApiResponse;
 import io.videoshop.http.ApiRoute;
 import io.videoshop.http.Blocking;
 import io.videoshop.http.Json;
-import io.videoshop.room.RoomPass;
-import io.videoshop.room.RoomTokens;
+import io.videoshop.domain.RoomPass;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

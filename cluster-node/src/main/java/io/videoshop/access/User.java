@@ -1,5 +1,6 @@
 package io.videoshop.access;
 
+import io.videoshop.domain.Role;
 import java.time.Instant;
 
 /** A person who signs in: a tenant's owner, admin or agent, or the platform operator (no tenant). */

@@ -1,9 +1,11 @@
 package io.videoshop.access;
 
+import io.videoshop.domain.Role;
+import io.videoshop.domain.Caller;
 import io.videoshop.audit.AuditLog;
 import io.videoshop.config.AuthSettings;
-import io.videoshop.http.ApiError;
-import io.videoshop.http.FieldError;
+import io.videoshop.domain.DomainError;
+import io.videoshop.domain.FieldError;
 import io.videoshop.notification.MailTemplates;
 import io.videoshop.notification.Mails;
 import io.videoshop.config.PasswordResetLimits;
@@ -17,7 +19,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -79,7 +80,7 @@ public final class Users {
     requireMayGrant(caller, role);
     if (handle.createQuery("SELECT count(*) FROM users WHERE email = :email").bind("email", email)
         .mapTo(Long.class).one() > 0) {
-      throw ApiError.conflict("email_taken", "A user with this email exists");
+      throw DomainError.conflict("email_taken", "A user with this email exists");
     }
     Instant now = clock.instant();
     requireSeat(handle, seats, tenantId, email, now, true);
@@ -125,7 +126,7 @@ public final class Users {
 
   /** Creates the invited user; the token works once, before it expires. */
   public User acceptInvitation(Caller caller, AcceptInvitation request) {
-    if (request.token() == null || request.token().isBlank()) throw ApiError.invalid("token", "required", "is required");
+    if (request.token() == null || request.token().isBlank()) throw DomainError.invalid("token", "required", "is required");
     // The seat limit is asked of the wallet before the transaction opens (not while holding it).
     Optional<String> tenantOfToken = jdbi.withHandle(handle -> handle.createQuery(
             "SELECT tenant_id FROM invitations WHERE token_hash = :hash")
@@ -137,9 +138,9 @@ public final class Users {
           .bind("hash", Secrets.sha256(request.token()))
           .map((rs, ctx) -> invitation(rs, now))
           .findOne()
-          .orElseThrow(() -> ApiError.badRequest("invalid_invitation", "The invitation token is not valid"));
+          .orElseThrow(() -> DomainError.badRequest("invalid_invitation", "The invitation token is not valid"));
       if (!"pending".equals(row.status())) {
-        throw new ApiError(StatusCodes.GONE, "invitation_" + row.status(),
+        throw DomainError.gone("invitation_" + row.status(),
             "The invitation is " + row.status());
       }
       String displayName = displayName("displayName", request.displayName());
@@ -156,7 +157,7 @@ public final class Users {
                 (user_id, language, non_essential_mail, non_essential_push, new_sign_in_mail, updated_at)
               VALUES (:id, :language, TRUE, TRUE, FALSE, :now)""")
           .bind("id", user.id()).bind("language", MailTemplates.language(language)).bind("now", now).execute();
-      audit.record(handle, caller.as(user), new AuditLog.Change(user.tenantId(), "user.created", "user", user.id(), null, user));
+      audit.record(handle, caller.asUser(user.id(), user.tenantId(), user.roleEnum()), new AuditLog.Change(user.tenantId(), "user.created", "user", user.id(), null, user));
       return user;
     });
   }
@@ -205,7 +206,7 @@ public final class Users {
     return jdbi.inTransaction(handle -> {
       User before = find(handle, tenantId, userId);
       requireMayGrant(caller, before.roleEnum());
-      if (!before.active()) throw ApiError.conflict("user_already_deactivated", "The user is already deactivated");
+      if (!before.active()) throw DomainError.conflict("user_already_deactivated", "The user is already deactivated");
       if (before.roleEnum() == Role.OWNER) requireAnotherActiveOwner(handle, before);
       User after = update(handle, before, before.role(), User.DEACTIVATED);
       RefreshTokens.revokeAllOf(handle, userId, clock.instant());
@@ -228,12 +229,12 @@ public final class Users {
     return jdbi.inTransaction(handle -> {
       User before = tenantId == null
           ? handle.createQuery("SELECT * FROM users WHERE id = :id").bind("id", userId).map((rs, ctx) -> user(rs))
-              .findOne().orElseThrow(() -> ApiError.notFound("user_not_found", "No user " + userId))
+              .findOne().orElseThrow(() -> DomainError.notFound("user_not_found", "No user " + userId))
           : find(handle, tenantId, userId);
       if (!userId.equals(caller.id())) requireMayGrant(caller, before.roleEnum());
-      if (ERASED.equals(before.status())) throw ApiError.conflict("user_erased", "This user's data has been erased");
+      if (ERASED.equals(before.status())) throw DomainError.conflict("user_erased", "This user's data has been erased");
       if (request.displayName() == null && request.email() == null) {
-        throw ApiError.invalid("displayName", "required", "displayName or email: at least one to correct");
+        throw DomainError.invalid("displayName", "required", "displayName or email: at least one to correct");
       }
       String name = request.displayName() == null ? before.displayName() : displayName("displayName", request.displayName());
       String email = request.email() == null ? before.email() : normalisedEmail("email", request.email());
@@ -242,7 +243,7 @@ public final class Users {
       if (!email.equals(before.email())) {
         if (handle.createQuery("SELECT count(*) FROM users WHERE email = :email").bind("email", email)
             .mapTo(Long.class).one() > 0) {
-          throw ApiError.conflict("email_taken", "A user with this email exists");
+          throw DomainError.conflict("email_taken", "A user with this email exists");
         }
         fields.add("email");
       }
@@ -292,9 +293,9 @@ public final class Users {
    * (whether it has an account or not, so the limit reveals nothing) and per client address.
    */
   public void requestPasswordReset(Caller caller, ResetRequest request) {
-    if (request.email() == null || request.email().isBlank()) throw ApiError.invalid("email", "required", "is required");
+    if (request.email() == null || request.email().isBlank()) throw DomainError.invalid("email", "required", "is required");
     String email = request.email().trim().toLowerCase(Locale.ROOT);
-    if (email.length() > 320) throw ApiError.invalid("email", "invalid_email", "must be an email address");
+    if (email.length() > 320) throw DomainError.invalid("email", "invalid_email", "must be an email address");
     resetThrottle.take(jdbi, email, caller.ip());
     jdbi.useTransaction(handle -> {
       Optional<User> user = handle.createQuery("SELECT * FROM users WHERE email = :email").bind("email", email)
@@ -325,7 +326,7 @@ public final class Users {
   }
 
   public void confirmPasswordReset(Caller caller, ResetConfirmation request) {
-    if (request.token() == null || request.token().isBlank()) throw ApiError.invalid("token", "required", "is required");
+    if (request.token() == null || request.token().isBlank()) throw DomainError.invalid("token", "required", "is required");
     jdbi.useTransaction(handle -> {
       Instant now = clock.instant();
       var reset = handle.createQuery("""
@@ -333,9 +334,9 @@ public final class Users {
           .bind("hash", Secrets.sha256(request.token()))
           .map((rs, ctx) -> new Object[] {rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getTimestamp(3)})
           .findOne()
-          .orElseThrow(() -> ApiError.badRequest("invalid_reset_token", "The reset token is not valid"));
+          .orElseThrow(() -> DomainError.badRequest("invalid_reset_token", "The reset token is not valid"));
       if (reset[2] != null || !((Instant) reset[1]).isAfter(now)) {
-        throw ApiError.badRequest("invalid_reset_token", "The reset token has been used or has expired");
+        throw DomainError.badRequest("invalid_reset_token", "The reset token has been used or has expired");
       }
       String userId = (String) reset[0];
       User user = handle.createQuery("SELECT * FROM users WHERE id = :id").bind("id", userId)
@@ -359,7 +360,7 @@ public final class Users {
   private User insert(Handle handle, String tenantId, String email, String displayName, Role role, String hash) {
     if (handle.createQuery("SELECT count(*) FROM users WHERE email = :email").bind("email", email)
         .mapTo(Long.class).one() > 0) {
-      throw ApiError.conflict("email_taken", "A user with this email exists");
+      throw DomainError.conflict("email_taken", "A user with this email exists");
     }
     Instant now = clock.instant();
     User user = new User(UUID.randomUUID().toString(), tenantId, email, displayName, role.wireName(), User.ACTIVE, now, now);
@@ -384,7 +385,7 @@ public final class Users {
     return handle.createQuery("SELECT * FROM users WHERE id = :id AND tenant_id = :tenantId")
         .bind("id", userId).bind("tenantId", tenantId)
         .map((rs, ctx) -> user(rs)).findOne()
-        .orElseThrow(() -> ApiError.notFound("user_not_found", "No user " + userId));
+        .orElseThrow(() -> DomainError.notFound("user_not_found", "No user " + userId));
   }
 
   /**
@@ -403,7 +404,7 @@ public final class Users {
           .bind("tenantId", tenantId).bind("email", email).bind("now", now).mapTo(Long.class).one();
     }
     if (taken >= limit.get()) {
-      throw ApiError.conflict("seat_limit_reached", "The plan allows " + limit.get()
+      throw DomainError.conflict("seat_limit_reached", "The plan allows " + limit.get()
           + " agent seats and all are taken; change the plan or deactivate someone first");
     }
   }
@@ -412,7 +413,7 @@ public final class Users {
     long owners = handle.createQuery("""
             SELECT count(*) FROM users WHERE tenant_id = :tenantId AND role = 'owner' AND status = 'active' AND id <> :id""")
         .bind("tenantId", owner.tenantId()).bind("id", owner.id()).mapTo(Long.class).one();
-    if (owners == 0) throw ApiError.conflict("last_owner", "A tenant keeps at least one active owner");
+    if (owners == 0) throw DomainError.conflict("last_owner", "A tenant keeps at least one active owner");
   }
 
   /** Admins manage agents and admins; only owners (and the operator) grant or take the owner role. */
@@ -420,11 +421,11 @@ public final class Users {
     if (caller.isOperator()) return;
     // A leaked server key must not mint people who manage the tenant: that takes its own scope.
     if (caller.isApiKey() && role != Role.AGENT && !caller.scopes().contains(ApiKeys.GRANT_ADMINS_SCOPE)) {
-      throw ApiError.forbidden("insufficient_scope", "Inviting an admin or owner with an API key needs the scope "
+      throw DomainError.forbidden("insufficient_scope", "Inviting an admin or owner with an API key needs the scope "
           + ApiKeys.GRANT_ADMINS_SCOPE);
     }
     if (role == Role.OWNER && caller.role() != Role.OWNER) {
-      throw ApiError.forbidden("owner_only", "Only an owner may grant, change or remove the owner role");
+      throw DomainError.forbidden("owner_only", "Only an owner may grant, change or remove the owner role");
     }
   }
 
@@ -434,20 +435,20 @@ public final class Users {
         if (role.wireName().equals(value)) return role;
       }
     }
-    throw ApiError.invalid(field, "invalid_role", "must be one of owner, admin, agent");
+    throw DomainError.invalid(field, "invalid_role", "must be one of owner, admin, agent");
   }
 
   static String normalisedEmail(String field, String email) {
     String trimmed = email == null ? "" : email.trim().toLowerCase(Locale.ROOT);
     if (trimmed.length() > 320 || !EMAIL.matcher(trimmed).matches()) {
-      throw ApiError.invalid(field, "invalid_email", "must be an email address");
+      throw DomainError.invalid(field, "invalid_email", "must be an email address");
     }
     return trimmed;
   }
 
   private static String displayName(String field, String name) {
     if (name == null || name.isBlank() || name.trim().length() > 200) {
-      throw ApiError.invalid(List.of(new FieldError(field, "invalid_name", "must be 1 to 200 characters")));
+      throw DomainError.invalid(List.of(new FieldError(field, "invalid_name", "must be 1 to 200 characters")));
     }
     return name.trim();
   }

@@ -1,8 +1,9 @@
 package io.videoshop.access;
 
+import io.videoshop.domain.Caller;
 import io.videoshop.audit.AuditLog;
-import io.videoshop.http.ApiError;
-import io.videoshop.http.FieldError;
+import io.videoshop.domain.DomainError;
+import io.videoshop.domain.FieldError;
 import io.videoshop.tenant.Tenant;
 import io.videoshop.tenant.TenantSettings;
 import io.videoshop.tenant.WidgetAppearance;
@@ -86,7 +87,7 @@ public final class WidgetKeys {
       errors.add(new FieldError("name", "invalid_name", "must be 1 to 200 characters"));
     }
     TenantSettings.checkOrigins(errors, "allowedOrigins", request.allowedOrigins());
-    if (!errors.isEmpty()) throw ApiError.invalid(errors);
+    if (!errors.isEmpty()) throw DomainError.invalid(errors);
     Instant now = clock.instant();
     WidgetKey key = new WidgetKey(UUID.randomUUID().toString(), tenantId, Secrets.newSecret(PREFIX).substring(0, 36),
         request.name().trim(), List.copyOf(request.allowedOrigins()), now, null);
@@ -112,7 +113,7 @@ public final class WidgetKeys {
     return update(caller, tenantId, keyId, "widget_key.origins_changed", before -> {
       List<FieldError> errors = new ArrayList<>();
       TenantSettings.checkOrigins(errors, "allowedOrigins", request.allowedOrigins());
-      if (!errors.isEmpty()) throw ApiError.invalid(errors);
+      if (!errors.isEmpty()) throw DomainError.invalid(errors);
       return new WidgetKey(before.id(), before.tenantId(), before.publicKey(), before.name(),
           List.copyOf(request.allowedOrigins()), before.createdAt(), before.revokedAt());
     });
@@ -120,7 +121,7 @@ public final class WidgetKeys {
 
   public WidgetKey revoke(Caller caller, String tenantId, String keyId) {
     return update(caller, tenantId, keyId, "widget_key.revoked", before -> {
-      if (before.revokedAt() != null) throw ApiError.conflict("widget_key_already_revoked", "The key is already revoked");
+      if (before.revokedAt() != null) throw DomainError.conflict("widget_key_already_revoked", "The key is already revoked");
       return new WidgetKey(before.id(), before.tenantId(), before.publicKey(), before.name(), before.allowedOrigins(),
           before.createdAt(), clock.instant());
     });
@@ -183,7 +184,7 @@ public final class WidgetKeys {
     WidgetKey changed = jdbi.inTransaction(handle -> {
       WidgetKey before = handle.createQuery("SELECT * FROM widget_keys WHERE id = :id AND tenant_id = :tenantId FOR UPDATE")
           .bind("id", keyId).bind("tenantId", tenantId).map((rs, ctx) -> key(rs)).findOne()
-          .orElseThrow(() -> ApiError.notFound("widget_key_not_found", "No widget key " + keyId));
+          .orElseThrow(() -> DomainError.notFound("widget_key_not_found", "No widget key " + keyId));
       WidgetKey after = change.apply(before);
       handle.createUpdate("UPDATE widget_keys SET allowed_origins = :origins, revoked_at = :revokedAt WHERE id = :id")
           .bind("origins", String.join(" ", after.allowedOrigins())).bind("revokedAt", after.revokedAt())

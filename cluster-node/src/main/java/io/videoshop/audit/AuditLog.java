@@ -2,7 +2,7 @@ package io.videoshop.audit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.videoshop.access.Caller;
+import io.videoshop.domain.Caller;
 import io.videoshop.http.Json;
 import java.sql.ResultSet;
 import java.sql.SQLException;

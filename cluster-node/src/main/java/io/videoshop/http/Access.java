@@ -1,6 +1,6 @@
 package io.videoshop.http;
 
-import io.videoshop.access.Role;
+import io.videoshop.domain.Role;
 
 /** Who may call a route; the router checks it before the handler runs. */
 public sealed interface Access {

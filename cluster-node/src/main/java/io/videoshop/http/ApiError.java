@@ -1,5 +1,7 @@
 package io.videoshop.http;
 
+import io.videoshop.domain.DomainError;
+import io.videoshop.domain.FieldError;
 import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.http.javadsl.model.StatusCode;
@@ -58,14 +60,24 @@ public final class ApiError extends RuntimeException {
     return invalid(List.of(new FieldError(field, code, message)));
   }
 
-  /** A domain's refusal as problem+json: unavailable 503, conflict 409, invalid 422 (on its field), not found 404. */
-  public static ApiError of(io.videoshop.domain.DomainError error) {
-    return switch (error.kind()) {
-      case UNAVAILABLE -> new ApiError(StatusCodes.SERVICE_UNAVAILABLE, error.code(), error.getMessage());
-      case CONFLICT -> conflict(error.code(), error.getMessage());
-      case INVALID -> invalid(error.field() == null ? "body" : error.field(), error.code(), error.getMessage());
-      case NOT_FOUND -> notFound(error.code(), error.getMessage());
+  /**
+   * A domain's refusal as problem+json, the one place a {@link DomainError} gets its status: bad
+   * request 400, unauthorized 401, forbidden 403, not found 404, conflict 409, gone 410, invalid 422
+   * (with its fields), too many requests 429 (with Retry-After), unavailable 503.
+   */
+  public static ApiError of(DomainError error) {
+    StatusCode status = switch (error.kind()) {
+      case BAD_REQUEST -> StatusCodes.BAD_REQUEST;
+      case UNAUTHORIZED -> StatusCodes.UNAUTHORIZED;
+      case FORBIDDEN -> StatusCodes.FORBIDDEN;
+      case NOT_FOUND -> StatusCodes.NOT_FOUND;
+      case CONFLICT -> StatusCodes.CONFLICT;
+      case GONE -> StatusCodes.GONE;
+      case INVALID -> StatusCodes.UNPROCESSABLE_ENTITY;
+      case TOO_MANY_REQUESTS -> StatusCodes.TOO_MANY_REQUESTS;
+      case UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
     };
+    return new ApiError(status, error.code(), error.getMessage(), error.errors(), error.retryAfter());
   }
 
   public static ApiError tooManyRequests(String code, String detail, Duration retryAfter) {

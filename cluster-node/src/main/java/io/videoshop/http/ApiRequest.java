@@ -1,6 +1,6 @@
 package io.videoshop.http;
 
-import io.videoshop.access.Caller;
+import io.videoshop.domain.Caller;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;

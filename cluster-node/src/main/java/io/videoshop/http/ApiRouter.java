@@ -8,8 +8,8 @@ import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 
-import io.videoshop.access.Caller;
-import io.videoshop.access.Role;
+import io.videoshop.domain.Caller;
+import io.videoshop.domain.Role;
 import io.videoshop.config.TrustedProxies;
 import java.net.InetAddress;
 import java.net.URLDecoder;
@@ -181,6 +181,11 @@ public final class ApiRouter {
       response = response.addHeader(RawHeader.create("WWW-Authenticate", "Bearer realm=\"videoshop\""));
     }
     return response;
+  }
+
+  /** A domain's refusal, as {@link ApiError#of} maps it. */
+  public static HttpResponse problem(io.videoshop.domain.DomainError error) {
+    return problem(ApiError.of(error));
   }
 
   static HttpResponse problemFor(Throwable failure) {

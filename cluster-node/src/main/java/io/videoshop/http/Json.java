@@ -1,5 +1,6 @@
 package io.videoshop.http;
 
+import io.videoshop.domain.FieldError;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;

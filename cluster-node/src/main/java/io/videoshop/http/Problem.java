@@ -1,5 +1,6 @@
 package io.videoshop.http;
 
+import io.videoshop.domain.FieldError;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 

@@ -34,7 +34,7 @@ import io.videoshop.push.PushSender;
 import io.videoshop.push.PushSubscriptions;
 import io.videoshop.push.VapidKeys;
 import io.videoshop.room.CallRoutes;
-import io.videoshop.room.RoomTokens;
+import io.videoshop.access.RoomTokens;
 import io.videoshop.scheduling.BookingCalendars;
 import io.videoshop.scheduling.BookingLinks;
 import io.videoshop.scheduling.Bookings;
@@ -56,10 +56,9 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import io.videoshop.http.ApiError;
+import io.videoshop.domain.DomainError;
 import io.videoshop.wallet.Wallet;
 import io.videoshop.wallet.WalletView;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.jdbi.v3.core.Jdbi;
 
@@ -120,7 +119,7 @@ public final class Platform {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new ApiError(StatusCodes.SERVICE_UNAVAILABLE, "wallet_unavailable",
+      throw DomainError.unavailable("wallet_unavailable",
           "The plan's seat limit cannot be checked right now; try again");
     }
   }

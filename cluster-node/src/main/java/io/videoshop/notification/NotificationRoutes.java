@@ -2,15 +2,15 @@ package io.videoshop.notification;
 
 import static io.videoshop.http.ApiRoute.blocking;
 
-import io.videoshop.access.Caller;
-import io.videoshop.access.Role;
+import io.videoshop.domain.Caller;
+import io.videoshop.domain.Role;
 import io.videoshop.audit.AuditLog;
 import io.videoshop.http.Access;
 import io.videoshop.http.ApiError;
 import io.videoshop.http.ApiResponse;
 import io.videoshop.http.ApiRoute;
 import io.videoshop.http.Blocking;
-import io.videoshop.http.FieldError;
+import io.videoshop.domain.FieldError;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;

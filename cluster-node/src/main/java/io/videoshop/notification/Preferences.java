@@ -1,6 +1,6 @@
 package io.videoshop.notification;
 
-import io.videoshop.access.Caller;
+import io.videoshop.domain.Caller;
 import io.videoshop.audit.AuditLog;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;

@@ -1,11 +1,11 @@
 package io.videoshop.privacy;
 
 import com.nimbusds.jwt.JWTClaimsSet;
-import io.videoshop.access.Caller;
+import io.videoshop.domain.Caller;
 import io.videoshop.access.SigningKeys;
 import io.videoshop.audit.AuditLog;
 import io.videoshop.http.ApiError;
-import io.videoshop.http.FieldError;
+import io.videoshop.domain.FieldError;
 import io.videoshop.http.Json;
 import io.videoshop.persistence.privacy.DecryptedPersonalData;
 import io.videoshop.persistence.privacy.EncryptedPersonalData;

@@ -1,6 +1,6 @@
 package io.videoshop.privacy;
 
-import io.videoshop.access.Caller;
+import io.videoshop.domain.Caller;
 import io.videoshop.audit.AuditLog;
 import io.videoshop.http.ApiError;
 import io.videoshop.http.Json;

@@ -1,7 +1,7 @@
 package io.videoshop.privacy;
 
 import com.nimbusds.jwt.JWTClaimsSet;
-import io.videoshop.access.Caller;
+import io.videoshop.domain.Caller;
 import io.videoshop.access.SigningKeys;
 import io.videoshop.audit.AuditLog;
 import io.videoshop.http.ApiError;

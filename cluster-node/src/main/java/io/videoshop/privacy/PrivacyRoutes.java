@@ -2,8 +2,8 @@ package io.videoshop.privacy;
 
 import static io.videoshop.http.ApiRoute.blocking;
 
-import io.videoshop.access.Caller;
-import io.videoshop.access.Role;
+import io.videoshop.domain.Caller;
+import io.videoshop.domain.Role;
 import io.videoshop.access.Users;
 import io.videoshop.audit.AuditLog;
 import io.videoshop.http.Access;

@@ -1,7 +1,7 @@
 package io.videoshop.privacy;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.videoshop.access.Caller;
+import io.videoshop.domain.Caller;
 import io.videoshop.audit.AuditLog;
 import io.videoshop.config.RetentionSettings;
 import java.sql.Timestamp;
@@ -253,14 +253,14 @@ public final class Retention {
    */
   public List<TenantClass> override(Caller caller, String tenantId, Map<String, Integer> days) {
     Map<String, Integer> wanted = days == null ? Map.of() : days;
-    List<io.videoshop.http.FieldError> errors = new ArrayList<>();
+    List<io.videoshop.domain.FieldError> errors = new ArrayList<>();
     wanted.forEach((name, value) -> {
       Limits limits = OVERRIDABLE.get(name);
       if (limits == null) {
-        errors.add(new io.videoshop.http.FieldError("overrides." + name, "unknown_data_class",
+        errors.add(new io.videoshop.domain.FieldError("overrides." + name, "unknown_data_class",
             "a tenant may set " + OVERRIDABLE.keySet().stream().sorted().toList()));
       } else if (value == null || value < limits.minDays() || value > limits.maxDays()) {
-        errors.add(new io.videoshop.http.FieldError("overrides." + name, "retention_out_of_limits",
+        errors.add(new io.videoshop.domain.FieldError("overrides." + name, "retention_out_of_limits",
             "must be " + limits.minDays() + " to " + limits.maxDays() + " days"));
       }
     });
@@ -269,7 +269,7 @@ public final class Retention {
       long device = wanted.containsKey("device-metadata") ? wanted.get("device-metadata")
           : defaultOf("device-metadata").toDays();
       if (audit < device) {
-        errors.add(new io.videoshop.http.FieldError("overrides.audit-log", "retention_audit_shorter_than_device",
+        errors.add(new io.videoshop.domain.FieldError("overrides.audit-log", "retention_audit_shorter_than_device",
             "the audit log is kept at least as long as device metadata (" + device + " days)"));
       }
     }

@@ -1,7 +1,7 @@
 package io.videoshop.privacy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.videoshop.access.Caller;
+import io.videoshop.domain.Caller;
 import io.videoshop.access.Secrets;
 import io.videoshop.access.User;
 import io.videoshop.access.Users;

@@ -7,7 +7,7 @@ import io.videoshop.http.ApiError;
 import io.videoshop.http.ApiResponse;
 import io.videoshop.http.ApiRoute;
 import io.videoshop.http.Blocking;
-import io.videoshop.http.FieldError;
+import io.videoshop.domain.FieldError;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

@@ -1,6 +1,6 @@
 package io.videoshop.push;
 
-import io.videoshop.access.Caller;
+import io.videoshop.domain.Caller;
 import io.videoshop.audit.AuditLog;
 import io.videoshop.config.PushSettings;
 import io.videoshop.persistence.privacy.DecryptedPersonalData;

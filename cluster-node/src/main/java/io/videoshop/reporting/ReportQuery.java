@@ -1,7 +1,7 @@
 package io.videoshop.reporting;
 
-import io.videoshop.access.Caller;
-import io.videoshop.access.Role;
+import io.videoshop.domain.Caller;
+import io.videoshop.domain.Role;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;

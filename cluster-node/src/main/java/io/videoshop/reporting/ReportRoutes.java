@@ -1,6 +1,6 @@
 package io.videoshop.reporting;
 
-import io.videoshop.access.Role;
+import io.videoshop.domain.Role;
 import io.videoshop.http.Access;
 import io.videoshop.http.ApiError;
 import io.videoshop.http.ApiRequest;

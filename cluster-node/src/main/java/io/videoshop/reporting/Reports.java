@@ -67,7 +67,7 @@ public final class Reports {
   }
 
   /** The report a caller asks for, read from the query parameters (dates are the tenant's local days). */
-  public ReportQuery query(io.videoshop.access.Caller caller, String tenantId,
+  public ReportQuery query(io.videoshop.domain.Caller caller, String tenantId,
       java.util.function.Function<String, Optional<String>> parameter) {
     knownTenant(tenantId);
     return ReportQuery.parse(caller, tenantId, parameter, settings.maxRangeDays(),
@@ -98,7 +98,7 @@ public final class Reports {
   /** Today's queue figures in the tenant's time zone (the live dashboard's service level). */
   public io.videoshop.protocol.LiveEvent.Today today(String tenantId) {
     LocalDate today = LocalDate.now(store.zone(tenantId));
-    ReportQuery query = ReportQuery.parse(io.videoshop.access.Caller.system("live-figures"), tenantId,
+    ReportQuery query = ReportQuery.parse(io.videoshop.domain.Caller.system("live-figures"), tenantId,
         name -> name.equals("from") || name.equals("to") ? Optional.of(today.toString()) : Optional.empty(),
         settings.maxRangeDays(), today);
     Figures.Queue queue = summary(query).total().queue();

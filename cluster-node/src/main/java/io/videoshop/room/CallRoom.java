@@ -1,5 +1,6 @@
 package io.videoshop.room;
 
+import io.videoshop.domain.RoomPass;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;

@@ -1,5 +1,6 @@
 package io.videoshop.room;
 
+import io.videoshop.domain.RoomPass;
 import io.videoshop.http.ClientFrames;
 import io.videoshop.http.RateLimit;
 import io.videoshop.http.Sockets;

@@ -9,6 +9,8 @@ import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 
+import io.videoshop.access.RoomTokens;
+import io.videoshop.domain.RoomPass;
 import io.videoshop.http.ApiError;
 import io.videoshop.access.SocketTickets;
 import io.videoshop.access.UserSessions;

@@ -1,7 +1,7 @@
 package io.videoshop.scheduling;
 
-import io.videoshop.http.ApiError;
-import io.videoshop.http.FieldError;
+import io.videoshop.domain.DomainError;
+import io.videoshop.domain.FieldError;
 import io.videoshop.tenant.Tenant;
 import java.time.Duration;
 import java.util.List;
@@ -10,7 +10,6 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.japi.function.Function;
 
 /** Reaches tenants' booking calendars through Cluster Sharding, and maps their refusals to problems at the edge. */
@@ -34,8 +33,8 @@ public final class BookingCalendars {
         .exceptionally(failure -> {
           Throwable cause = failure instanceof CompletionException && failure.getCause() != null
               ? failure.getCause() : failure;
-          if (cause instanceof ApiError error) throw error;
-          throw new ApiError(StatusCodes.SERVICE_UNAVAILABLE, "calendar_unavailable",
+          if (cause instanceof DomainError error) throw error;
+          throw DomainError.unavailable("calendar_unavailable",
               "The booking calendar did not answer in time; try again");
         });
   }
@@ -52,38 +51,37 @@ public final class BookingCalendars {
   }
 
   /** Each refusal's status and stable code (listed in docs/access.md). */
-  public static ApiError problemFor(BookingRefusal refusal) {
+  public static DomainError problemFor(BookingRefusal refusal) {
     return switch (refusal) {
-      case SLOT_TAKEN -> ApiError.conflict("slot_taken", "That time was just taken; pick another slot");
-      case SLOT_IN_PAST -> new ApiError(StatusCodes.UNPROCESSABLE_ENTITY, "slot_in_past", "The slot starts in the past",
-          List.of(new FieldError("start", "slot_in_past", "starts in the past")), null);
+      case SLOT_TAKEN -> DomainError.conflict("slot_taken", "That time was just taken; pick another slot");
+      case SLOT_IN_PAST -> DomainError.unprocessable("slot_in_past", "The slot starts in the past",
+          List.of(new FieldError("start", "slot_in_past", "starts in the past")));
       case SLOT_TOO_SOON -> outside(refusal, "The slot starts sooner than the booking policy's minimum notice");
       case SLOT_TOO_FAR -> outside(refusal, "The slot starts further ahead than the booking policy allows");
       case SLOT_NOT_OFFERED -> outside(refusal, "No slot starts then (outside the hours or off the slot grid)");
-      case AGENT_NOT_BOOKABLE -> new ApiError(StatusCodes.UNPROCESSABLE_ENTITY, "agent_not_bookable",
-          "That agent does not take bookings", List.of(new FieldError("agentId", "agent_not_bookable",
-              "does not take bookings")), null);
-      case BOOKING_NOT_FOUND -> ApiError.notFound("booking_not_found", "No such booking");
-      case BOOKING_CANCELLED -> ApiError.conflict("booking_cancelled", "The booking was cancelled");
-      case CHANGE_TOO_LATE -> ApiError.conflict("change_too_late",
+      case AGENT_NOT_BOOKABLE -> DomainError.unprocessable("agent_not_bookable", "That agent does not take bookings", List.of(new FieldError("agentId", "agent_not_bookable",
+              "does not take bookings")));
+      case BOOKING_NOT_FOUND -> DomainError.notFound("booking_not_found", "No such booking");
+      case BOOKING_CANCELLED -> DomainError.conflict("booking_cancelled", "The booking was cancelled");
+      case CHANGE_TOO_LATE -> DomainError.conflict("change_too_late",
           "It is too close to the booking's start to change it; contact the shop");
-      case BOOKING_EXISTS -> ApiError.conflict("booking_exists", "A booking with this id exists");
-      case INVALID_DETAILS -> ApiError.invalid("body", "invalid_details", "Name, email and consent are required");
-      case INVALID_POLICY -> ApiError.invalid("body", "invalid_policy", "The booking policy is not acceptable");
-      case INVALID_WORKING_HOURS -> ApiError.invalid("body", "invalid_working_hours", "The working hours are not acceptable");
-      case OUTCOME_TOO_EARLY -> ApiError.conflict("outcome_too_early", "The booking's time has not come yet");
-      case OUTCOME_RECORDED -> ApiError.conflict("outcome_recorded", "The booking's outcome was recorded already");
-      case INVALID_OUTCOME -> ApiError.invalid("outcome", "invalid_outcome",
+      case BOOKING_EXISTS -> DomainError.conflict("booking_exists", "A booking with this id exists");
+      case INVALID_DETAILS -> DomainError.invalid("body", "invalid_details", "Name, email and consent are required");
+      case INVALID_POLICY -> DomainError.invalid("body", "invalid_policy", "The booking policy is not acceptable");
+      case INVALID_WORKING_HOURS -> DomainError.invalid("body", "invalid_working_hours", "The working hours are not acceptable");
+      case OUTCOME_TOO_EARLY -> DomainError.conflict("outcome_too_early", "The booking's time has not come yet");
+      case OUTCOME_RECORDED -> DomainError.conflict("outcome_recorded", "The booking's outcome was recorded already");
+      case INVALID_OUTCOME -> DomainError.invalid("outcome", "invalid_outcome",
           "must be attended (with the call's roomId, at most 64 characters) or no_show");
-      case NOT_YOUR_BOOKING -> ApiError.forbidden("forbidden", "Agents record the outcome of their own bookings only");
-      case ARRIVAL_TOO_EARLY -> ApiError.conflict("arrival_too_early", "The booking's time has not come yet; come back shortly before it");
-      case BOOKING_OVER -> ApiError.conflict("booking_over", "The booking's time is over");
+      case NOT_YOUR_BOOKING -> DomainError.forbidden("forbidden", "Agents record the outcome of their own bookings only");
+      case ARRIVAL_TOO_EARLY -> DomainError.conflict("arrival_too_early", "The booking's time has not come yet; come back shortly before it");
+      case BOOKING_OVER -> DomainError.conflict("booking_over", "The booking's time is over");
     };
   }
 
   /** 422 {@code slot_outside_policy}, the precise reason as the field error's code. */
-  private static ApiError outside(BookingRefusal refusal, String message) {
-    return new ApiError(StatusCodes.UNPROCESSABLE_ENTITY, "slot_outside_policy", message,
-        List.of(new FieldError("start", refusal.code(), message)), null);
+  private static DomainError outside(BookingRefusal refusal, String message) {
+    return DomainError.unprocessable("slot_outside_policy", message,
+        List.of(new FieldError("start", refusal.code(), message)));
   }
 }

@@ -2,7 +2,7 @@ package io.videoshop.scheduling;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import io.videoshop.access.SigningKeys;
-import io.videoshop.http.ApiError;
+import io.videoshop.domain.DomainError;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,12 +40,7 @@ public final class BookingLinks {
   /** The booking a link names; 401 {@code invalid_booking_link} for anything else (tampered, expired, another token). */
   public Link verify(String token) {
     if (token == null || token.isBlank() || token.length() > 2048) throw invalid();
-    JWTClaimsSet claims;
-    try {
-      claims = keys.verify(token);
-    } catch (ApiError e) {
-      throw invalid();
-    }
+    JWTClaimsSet claims = keys.claims(token).orElseThrow(BookingLinks::invalid);
     try {
       List<String> audience = claims.getAudience();
       Date expires = claims.getExpirationTime();
@@ -68,7 +63,7 @@ public final class BookingLinks {
   }
 
   /** 401 {@code invalid_booking_link}: what every wrong link gets, whatever was wrong with it. */
-  private static ApiError invalid() {
-    return ApiError.unauthorized("invalid_booking_link", "The booking link is not valid (or has expired)");
+  private static DomainError invalid() {
+    return DomainError.unauthorized("invalid_booking_link", "The booking link is not valid (or has expired)");
   }
 }

@@ -1,7 +1,7 @@
 package io.videoshop.scheduling;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
-import io.videoshop.http.FieldError;
+import io.videoshop.domain.FieldError;
 import io.videoshop.persistence.CborSerializable;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -14,7 +14,7 @@ import io.videoshop.http.ApiRequest;
 import io.videoshop.http.ApiResponse;
 import io.videoshop.http.ApiRoute;
 import io.videoshop.http.Blocking;
-import io.videoshop.http.FieldError;
+import io.videoshop.domain.FieldError;
 import io.videoshop.persistence.privacy.EncryptedPersonalData;
 import io.videoshop.persistence.privacy.PersonalDataVault;
 import io.videoshop.tenant.Tenant;

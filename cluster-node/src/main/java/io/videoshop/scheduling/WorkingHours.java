@@ -1,6 +1,7 @@
 package io.videoshop.scheduling;
 
-import io.videoshop.http.FieldError;
+import io.videoshop.domain.DomainError;
+import io.videoshop.domain.FieldError;
 import io.videoshop.persistence.CborSerializable;
 import io.videoshop.tenant.BusinessHours;
 import io.videoshop.tenant.TenantSettings;
@@ -62,7 +63,7 @@ public record WorkingHours(boolean takesBookings, BusinessHours hours, String ti
       // The tenant's own checks, reported under this record's field name.
       try {
         new TenantSettings("UTC", "EUR", hours, TenantSettings.QueuePolicy.defaults(), List.of(), null, null).validated();
-      } catch (io.videoshop.http.ApiError e) {
+      } catch (DomainError e) {
         for (FieldError error : e.errors()) {
           errors.add(new FieldError(error.field().replaceFirst("^businessHours", "hours"), error.code(), error.message()));
         }

@@ -2,7 +2,7 @@ package io.videoshop.tenant;
 
 import static io.videoshop.http.ApiRoute.blocking;
 
-import io.videoshop.access.Role;
+import io.videoshop.domain.Role;
 import io.videoshop.http.Access;
 import io.videoshop.http.ApiResponse;
 import io.videoshop.http.ApiRoute;

@@ -1,7 +1,7 @@
 package io.videoshop.tenant;
 
-import io.videoshop.http.ApiError;
-import io.videoshop.http.FieldError;
+import io.videoshop.domain.DomainError;
+import io.videoshop.domain.FieldError;
 import java.net.URI;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
@@ -95,7 +95,7 @@ public record TenantSettings(
       range(errors, "calls.wrapUpSeconds", calls.wrapUpSeconds(), 0, 3600);
     }
     if (widget != null) widget.check(errors, "widget.");
-    if (!errors.isEmpty()) throw ApiError.invalid(errors);
+    if (!errors.isEmpty()) throw DomainError.invalid(errors);
     return this;
   }
 

@@ -1,10 +1,10 @@
 package io.videoshop.tenant;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.videoshop.access.Caller;
+import io.videoshop.domain.Caller;
 import io.videoshop.audit.AuditLog;
-import io.videoshop.http.ApiError;
-import io.videoshop.http.FieldError;
+import io.videoshop.domain.DomainError;
+import io.videoshop.domain.FieldError;
 import io.videoshop.http.Json;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -55,10 +55,10 @@ public final class Tenants {
     String currency = request.currency() == null ? "EUR" : request.currency();
     TenantSettings.checkZone(errors, "timeZone", zone);
     TenantSettings.checkCurrency(errors, "currency", currency);
-    if (!errors.isEmpty()) throw ApiError.invalid(errors);
+    if (!errors.isEmpty()) throw DomainError.invalid(errors);
     if (handle.createQuery("SELECT count(*) FROM tenants WHERE slug = :slug").bind("slug", request.slug())
         .mapTo(Long.class).one() > 0) {
-      throw ApiError.conflict("slug_taken", "A tenant with the slug " + request.slug() + " exists");
+      throw DomainError.conflict("slug_taken", "A tenant with the slug " + request.slug() + " exists");
     }
     Instant now = clock.instant();
     Tenant tenant = new Tenant(UUID.randomUUID().toString(), request.slug(), request.name().trim(), Tenant.ACTIVE,
@@ -95,19 +95,19 @@ public final class Tenants {
   }
 
   public Tenant get(Handle handle, String id) {
-    return find(handle, id).orElseThrow(() -> ApiError.notFound("tenant_not_found", "No tenant " + id));
+    return find(handle, id).orElseThrow(() -> DomainError.notFound("tenant_not_found", "No tenant " + id));
   }
 
   public Tenant rename(Caller caller, String id, Rename request) {
     List<FieldError> errors = new ArrayList<>();
     checkName(errors, request.name());
-    if (!errors.isEmpty()) throw ApiError.invalid(errors);
+    if (!errors.isEmpty()) throw DomainError.invalid(errors);
     return change(caller, id, "tenant.renamed", before -> new Tenant(before.id(), before.slug(), request.name().trim(),
         before.status(), before.plan(), before.settings(), before.createdAt(), clock.instant(), before.version() + 1));
   }
 
   public Tenant replaceSettings(Caller caller, String id, TenantSettings settings) {
-    if (settings == null) throw ApiError.badRequest("missing_body", "Settings are required");
+    if (settings == null) throw DomainError.badRequest("missing_body", "Settings are required");
     TenantSettings valid = settings.validated();
     return change(caller, id, "tenant.settings_changed", before -> new Tenant(before.id(), before.slug(), before.name(),
         before.status(), before.plan(), valid.widget() == null ? valid.withWidget(before.settings().widget()) : valid,
@@ -116,10 +116,10 @@ public final class Tenants {
 
   /** Replaces how the tenant's widget looks (null fields: the widget's defaults); 422 naming each bad field. */
   public Tenant changeWidgetAppearance(Caller caller, String id, WidgetAppearance appearance) {
-    if (appearance == null) throw ApiError.badRequest("missing_body", "The appearance is required");
+    if (appearance == null) throw DomainError.badRequest("missing_body", "The appearance is required");
     List<FieldError> errors = new ArrayList<>();
     appearance.check(errors, "");
-    if (!errors.isEmpty()) throw ApiError.invalid(errors);
+    if (!errors.isEmpty()) throw DomainError.invalid(errors);
     WidgetAppearance valid = appearance.normalized();
     return change(caller, id, "tenant.widget_appearance_changed", before -> new Tenant(before.id(), before.slug(),
         before.name(), before.status(), before.plan(), before.settings().withWidget(valid), before.createdAt(),
@@ -137,7 +137,7 @@ public final class Tenants {
   private Tenant setStatus(Caller caller, String id, String status, String action) {
     return change(caller, id, action, before -> {
       if (before.status().equals(status)) {
-        throw ApiError.conflict("tenant_already_" + status, "The tenant is already " + status);
+        throw DomainError.conflict("tenant_already_" + status, "The tenant is already " + status);
       }
       return new Tenant(before.id(), before.slug(), before.name(), status, before.plan(), before.settings(),
           before.createdAt(), clock.instant(), before.version() + 1);
@@ -152,7 +152,7 @@ public final class Tenants {
     Tenant changed = jdbi.inTransaction(handle -> {
       Tenant before = handle.createQuery("SELECT * FROM tenants WHERE id = :id FOR UPDATE").bind("id", id)
           .map((rs, ctx) -> tenant(rs)).findOne()
-          .orElseThrow(() -> ApiError.notFound("tenant_not_found", "No tenant " + id));
+          .orElseThrow(() -> DomainError.notFound("tenant_not_found", "No tenant " + id));
       Tenant after = change.apply(before);
       handle.createUpdate("""
               UPDATE tenants SET name = :name, status = :status, plan = :plan, settings = :settings,

@@ -1,6 +1,6 @@
 package io.videoshop.tenant;
 
-import io.videoshop.http.FieldError;
+import io.videoshop.domain.FieldError;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;

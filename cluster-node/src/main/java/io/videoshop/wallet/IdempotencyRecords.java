@@ -1,6 +1,6 @@
 package io.videoshop.wallet;
 
-import io.videoshop.http.ApiError;
+import io.videoshop.domain.DomainError;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -27,10 +27,10 @@ public final class IdempotencyRecords {
 
   /** The key from the header, checked: 400 {@code idempotency_key_required} or {@code invalid_idempotency_key}. */
   public static String key(Optional<String> header) {
-    String key = header.map(String::trim).orElseThrow(() -> ApiError.badRequest("idempotency_key_required",
+    String key = header.map(String::trim).orElseThrow(() -> DomainError.badRequest("idempotency_key_required",
         "Send an Idempotency-Key header (e.g. a UUID) so that a retry cannot credit twice"));
     if (!KEY.matcher(key).matches()) {
-      throw ApiError.badRequest("invalid_idempotency_key",
+      throw DomainError.badRequest("invalid_idempotency_key",
           "The Idempotency-Key must be 1 to 100 letters, digits, '_', '.', ':' or '-'");
     }
     return key;
@@ -65,8 +65,8 @@ public final class IdempotencyRecords {
     return answer;
   }
 
-  static ApiError reused() {
-    return ApiError.conflict("idempotency_key_reused",
+  static DomainError reused() {
+    return DomainError.conflict("idempotency_key_reused",
         "This Idempotency-Key was used before with another request; use a new key for a new request");
   }
 }

@@ -2,9 +2,9 @@ package io.videoshop.wallet;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.videoshop.access.Caller;
+import io.videoshop.domain.Caller;
 import io.videoshop.audit.AuditLog;
-import io.videoshop.http.ApiError;
+import io.videoshop.domain.DomainError;
 import io.videoshop.http.Blocking;
 import io.videoshop.http.Json;
 import io.videoshop.tenant.Tenant;
@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +60,7 @@ public final class PaymentWebhook {
   public CompletionStage<Outcome> receive(Optional<String> signature, String body) {
     return blocking.run(() -> {
       if (!wallets.settings().webhookConfigured()) {
-        throw new ApiError(StatusCodes.SERVICE_UNAVAILABLE, "webhook_not_configured",
+        throw DomainError.unavailable("webhook_not_configured",
             "No webhook secret is configured (videoshop.billing.stripe.webhook-secret)");
       }
       StripeSignature.verify(signature.orElse(null), body, wallets.settings().stripeWebhookSecret(), clock.instant(),
@@ -70,7 +69,7 @@ public final class PaymentWebhook {
       String eventId = event.path("id").asText("");
       String type = event.path("type").asText("");
       if (eventId.isEmpty() || eventId.length() > 255 || type.isEmpty() || type.length() > 100) {
-        throw ApiError.badRequest("invalid_event", "The event has no id or no type");
+        throw DomainError.badRequest("invalid_event", "The event has no id or no type");
       }
       if (handledBefore(eventId)) {
         return new Decision(new Outcome("duplicate", eventId, null, null, null, null), type, null, null);
@@ -184,10 +183,10 @@ public final class PaymentWebhook {
   private static JsonNode parse(String body) {
     try {
       JsonNode node = Json.MAPPER.readTree(body);
-      if (node == null || !node.isObject()) throw ApiError.badRequest("invalid_event", "The event is not a JSON object");
+      if (node == null || !node.isObject()) throw DomainError.badRequest("invalid_event", "The event is not a JSON object");
       return node;
     } catch (JsonProcessingException e) {
-      throw ApiError.badRequest("malformed_json", "The event is not valid JSON");
+      throw DomainError.badRequest("malformed_json", "The event is not valid JSON");
     }
   }
 }

@@ -1,6 +1,6 @@
 package io.videoshop.wallet;
 
-import io.videoshop.http.ApiError;
+import io.videoshop.domain.DomainError;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
@@ -25,7 +25,7 @@ public final class StripeSignature {
   /** Throws a 400 problem ({@code missing_signature}, {@code invalid_signature}, {@code stale_signature}). */
   public static void verify(String header, String payload, String secret, Instant now, Duration tolerance) {
     if (header == null || header.isBlank()) {
-      throw ApiError.badRequest("missing_signature", "The Stripe-Signature header is missing");
+      throw DomainError.badRequest("missing_signature", "The Stripe-Signature header is missing");
     }
     Long timestamp = null;
     List<String> signatures = new ArrayList<>();
@@ -60,7 +60,7 @@ public final class StripeSignature {
     if (!matches) throw invalid();
     // Checked after the signature, so the timestamp is known to be Stripe's.
     if (Math.abs(now.getEpochSecond() - timestamp) > tolerance.toSeconds()) {
-      throw ApiError.badRequest("stale_signature", "The signature's timestamp is more than "
+      throw DomainError.badRequest("stale_signature", "The signature's timestamp is more than "
           + tolerance.toSeconds() + " seconds from now: a delivery is accepted only while fresh");
     }
   }
@@ -70,8 +70,8 @@ public final class StripeSignature {
     return "t=" + unixSeconds + ",v1=" + HexFormat.of().formatHex(hmac(secret, unixSeconds + "." + payload));
   }
 
-  private static ApiError invalid() {
-    return ApiError.badRequest("invalid_signature", "The Stripe-Signature does not match the payload");
+  private static DomainError invalid() {
+    return DomainError.badRequest("invalid_signature", "The Stripe-Signature does not match the payload");
   }
 
   private static byte[] hmac(String secret, String signed) {

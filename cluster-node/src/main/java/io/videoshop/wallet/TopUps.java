@@ -1,12 +1,12 @@
 package io.videoshop.wallet;
 
-import io.videoshop.access.Caller;
+import io.videoshop.domain.Caller;
 import io.videoshop.access.Secrets;
 import io.videoshop.audit.AuditLog;
-import io.videoshop.http.ApiError;
+import io.videoshop.domain.DomainError;
 import io.videoshop.http.ApiResponse;
 import io.videoshop.http.Blocking;
-import io.videoshop.http.FieldError;
+import io.videoshop.domain.FieldError;
 import io.videoshop.http.Json;
 import io.videoshop.tenant.Tenant;
 import io.videoshop.tenant.Tenants;
@@ -114,7 +114,7 @@ public final class TopUps {
     if (request.note() != null && request.note().length() > MAX_NOTE) {
       errors.add(new FieldError("note", "too_long", "must be at most " + MAX_NOTE + " characters"));
     }
-    if (!errors.isEmpty()) throw ApiError.invalid(errors);
+    if (!errors.isEmpty()) throw DomainError.invalid(errors);
     return request;
   }
 }

@@ -1,7 +1,7 @@
 package io.videoshop.wallet;
 
-import io.videoshop.access.Caller;
-import io.videoshop.access.Role;
+import io.videoshop.domain.Caller;
+import io.videoshop.domain.Role;
 import io.videoshop.audit.AuditLog;
 import io.videoshop.http.Access;
 import io.videoshop.http.ApiError;

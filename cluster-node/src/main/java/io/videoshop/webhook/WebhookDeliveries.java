@@ -1,6 +1,6 @@
 package io.videoshop.webhook;
 
-import io.videoshop.access.Caller;
+import io.videoshop.domain.Caller;
 import io.videoshop.audit.AuditLog;
 import io.videoshop.http.Json;
 import io.videoshop.notification.Mails;

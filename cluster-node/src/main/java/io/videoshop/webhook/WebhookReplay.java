@@ -1,6 +1,6 @@
 package io.videoshop.webhook;
 
-import io.videoshop.access.Caller;
+import io.videoshop.domain.Caller;
 import io.videoshop.audit.AuditLog;
 import io.videoshop.queue.TenantQueue;
 import io.videoshop.room.CallRoom;

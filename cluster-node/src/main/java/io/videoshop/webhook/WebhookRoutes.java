@@ -2,7 +2,7 @@ package io.videoshop.webhook;
 
 import static io.videoshop.http.ApiRoute.blocking;
 
-import io.videoshop.access.Role;
+import io.videoshop.domain.Role;
 import io.videoshop.http.Access;
 import io.videoshop.http.ApiError;
 import io.videoshop.http.ApiResponse;

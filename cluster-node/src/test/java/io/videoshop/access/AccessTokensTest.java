@@ -3,6 +3,8 @@ package io.videoshop.access;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.videoshop.domain.Role;
+import io.videoshop.domain.Caller;
 import io.videoshop.config.AuthSettings;
 import io.videoshop.http.ApiError;
 import java.time.Clock;

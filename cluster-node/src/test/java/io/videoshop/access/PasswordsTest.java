@@ -3,7 +3,7 @@ package io.videoshop.access;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.videoshop.http.ApiError;
+import io.videoshop.domain.DomainError;
 import org.junit.jupiter.api.Test;
 
 class PasswordsTest {
@@ -31,7 +31,7 @@ class PasswordsTest {
     try {
       Passwords.checkRules("password", password, email);
       throw new AssertionError("accepted " + password);
-    } catch (ApiError e) {
+    } catch (DomainError e) {
       assertThat(e.errors().get(0).field()).isEqualTo("password");
       return e.errors().get(0).code();
     }
@@ -42,6 +42,6 @@ class PasswordsTest {
     String secret = Secrets.newSecret("vsk_");
     assertThat(secret).startsWith("vsk_").hasSize(4 + 43).isNotEqualTo(Secrets.newSecret("vsk_"));
     assertThat(Secrets.sha256(secret)).hasSize(64).isEqualTo(Secrets.sha256(secret));
-    assertThatThrownBy(() -> Passwords.checkRules("password", null, null)).isInstanceOf(ApiError.class);
+    assertThatThrownBy(() -> Passwords.checkRules("password", null, null)).isInstanceOf(DomainError.class);
   }
 }

@@ -2,6 +2,8 @@ package io.videoshop.access;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.videoshop.domain.Role;
+import io.videoshop.domain.Caller;
 import io.videoshop.node.TestPlatform;
 import io.videoshop.persistence.TestDatabase;
 import java.time.Clock;

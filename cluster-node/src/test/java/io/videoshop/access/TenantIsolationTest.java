@@ -2,6 +2,7 @@ package io.videoshop.access;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.videoshop.domain.Role;
 import io.videoshop.http.Access;
 import io.videoshop.http.ApiRoute;
 import io.videoshop.node.ApiClient;
@@ -116,7 +117,7 @@ class TenantIsolationTest {
     var reply = org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(system)
         .entityRefFor(io.videoshop.room.CallRoom.ENTITY_KEY, roomId)
         .<io.videoshop.room.CallRoom.JoinReply>ask(replyTo -> new io.videoshop.room.CallRoom.Join(
-            io.videoshop.room.RoomPass.agent(roomId, tenant.id(), "ticket-" + roomId, tenant.agentId(), "shopper-x"),
+            io.videoshop.domain.RoomPass.agent(roomId, tenant.id(), "ticket-" + roomId, tenant.agentId(), "shopper-x"),
             system.ignoreRef(), "test", null, 60, 0, replyTo), java.time.Duration.ofSeconds(10))
         .toCompletableFuture().join();
     assertThat(reply).isInstanceOf(io.videoshop.room.CallRoom.Admitted.class);

@@ -3,7 +3,7 @@ package io.videoshop.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.videoshop.access.Caller;
+import io.videoshop.domain.Caller;
 import io.videoshop.config.TrustedProxies;
 import io.videoshop.node.ApiClient;
 import io.videoshop.node.LogEvents;

@@ -18,13 +18,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The docs keep up with the code: every error code the API can answer (read from the sources'
- * {@code ApiError}s) is listed in docs/access.md, and every API key scope is in the OpenAPI enum.
+ * {@code ApiError}s and {@code DomainError}s) is listed in docs/access.md, and every API key scope is in the OpenAPI enum.
  */
 class DocumentedErrorsTest {
   private static final Path REPOSITORY = Path.of(System.getProperty("videoshop.repository", "..")).normalize();
-  /** {@code ApiError.conflict("code", ...)}, {@code new ApiError(StatusCodes.GONE, "prefix_" + x, ...)}. */
+  /**
+   * {@code ApiError.conflict("code", ...)}, {@code DomainError.gone("prefix_" + x, ...)},
+   * {@code new ApiError(StatusCodes.GONE, "prefix_" + x, ...)}.
+   */
   private static final Pattern RAISED = Pattern.compile(
       "(?:ApiError\\.(?:badRequest|unauthorized|forbidden|notFound|conflict|tooManyRequests)\\(|"
+          + "DomainError\\.(?:badRequest|unauthorized|forbidden|notFound|conflict|gone|unprocessable|tooManyRequests"
+          + "|unavailable)\\(|"
           + "new ApiError\\(\\s*StatusCodes\\.[A-Z_]+,)\\s*\"([a-z][a-z0-9_]*)\"(\\s*\\+)?");
   private static final Pattern DOCUMENTED = Pattern.compile("`([a-z][a-z0-9_]*)`");
 

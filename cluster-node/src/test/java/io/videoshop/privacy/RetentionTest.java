@@ -109,8 +109,8 @@ class RetentionTest {
             + "updated_at, version) VALUES (?, ?, ?, 'active', 'trial', '{}', ?, ?, 1)", tenant, tenant, tenant,
             Timestamp.from(clock.instant()), Timestamp.from(clock.instant())));
       }
-      io.videoshop.access.Caller owner = new io.videoshop.access.Caller(io.videoshop.access.Caller.Kind.USER, "o-1",
-          "short", io.videoshop.access.Role.OWNER, java.util.Set.of(), null, null);
+      io.videoshop.domain.Caller owner = new io.videoshop.domain.Caller(io.videoshop.domain.Caller.Kind.USER, "o-1",
+          "short", io.videoshop.domain.Role.OWNER, java.util.Set.of(), null, null);
 
       // Outside the limits, an unknown class, an audit log shorter than device metadata: refused, nothing stored.
       for (Map<String, Integer> bad : java.util.List.of(Map.of("device-metadata", 0), Map.of("call-metadata", 5000),

@@ -6,7 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import io.videoshop.access.SigningKeys;
 import io.videoshop.config.AuthSettings;
 import io.videoshop.http.Sockets;
-import io.videoshop.room.RoomTokens;
+import io.videoshop.access.RoomTokens;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,6 @@
 package io.videoshop.room;
 
+import io.videoshop.domain.RoomPass;
 import io.videoshop.node.EntityTestKits;
 import static org.assertj.core.api.Assertions.assertThat;
 

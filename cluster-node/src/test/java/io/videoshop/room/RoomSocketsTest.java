@@ -3,6 +3,8 @@ package io.videoshop.room;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.videoshop.access.RoomTokens;
+import io.videoshop.domain.RoomPass;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.videoshop.node.ApiClient;
 import io.videoshop.node.SocketClient;

@@ -2,7 +2,7 @@ package io.videoshop.scheduling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.videoshop.http.FieldError;
+import io.videoshop.domain.FieldError;
 import io.videoshop.http.Json;
 import java.util.List;
 import org.junit.jupiter.api.Test;

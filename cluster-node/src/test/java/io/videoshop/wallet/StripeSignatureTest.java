@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.videoshop.http.ApiError;
+import io.videoshop.domain.DomainError;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,7 @@ class StripeSignatureTest {
     try {
       verify(header);
       return "accepted";
-    } catch (ApiError e) {
+    } catch (DomainError e) {
       return e.code();
     }
   }
@@ -61,6 +61,6 @@ class StripeSignatureTest {
         .isEqualTo("stale_signature");
     assertThat(code(StripeSignature.header(PAYLOAD, SECRET, t - 299)))
         .isEqualTo("accepted");
-    assertThatThrownBy(() -> verify("t=" + t)).isInstanceOf(ApiError.class);
+    assertThatThrownBy(() -> verify("t=" + t)).isInstanceOf(DomainError.class);
   }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
-import io.videoshop.access.Caller;
+import io.videoshop.domain.Caller;
 import io.videoshop.access.FirstStart;
 import io.videoshop.access.WidgetKeys;
 import io.videoshop.node.ApiClient;

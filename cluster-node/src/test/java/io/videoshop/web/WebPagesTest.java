@@ -2,7 +2,7 @@ package io.videoshop.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.videoshop.access.Caller;
+import io.videoshop.domain.Caller;
 import io.videoshop.access.FirstStart;
 import io.videoshop.access.WidgetKeys;
 import io.videoshop.node.ApiClient;

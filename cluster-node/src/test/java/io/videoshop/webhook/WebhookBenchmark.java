@@ -3,7 +3,7 @@ package io.videoshop.webhook;
 import com.sun.net.httpserver.HttpServer;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.videoshop.access.Caller;
+import io.videoshop.domain.Caller;
 import io.videoshop.http.Json;
 import io.videoshop.node.VideoShopNode;
 import io.videoshop.wallet.Plan;

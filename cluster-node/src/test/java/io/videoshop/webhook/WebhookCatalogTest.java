@@ -145,9 +145,9 @@ class WebhookCatalogTest {
   @Test
   void aReplayFromTheFutureIsRefusedBeforeAnythingIsRead() {
     WebhookReplay replay = new WebhookReplay(null, null, null, null, null, Clock.fixed(T, ZoneOffset.UTC));
-    assertThatThrownBy(() -> replay.start(io.videoshop.access.Caller.system("test"), "t_1", "whep_1", T.plusSeconds(1)))
+    assertThatThrownBy(() -> replay.start(io.videoshop.domain.Caller.system("test"), "t_1", "whep_1", T.plusSeconds(1)))
         .isInstanceOfSatisfying(WebhookRefused.class, refused -> assertThat(refused.code()).isEqualTo("in_future"));
-    assertThatThrownBy(() -> replay.start(io.videoshop.access.Caller.system("test"), "t_1", "whep_1", null))
+    assertThatThrownBy(() -> replay.start(io.videoshop.domain.Caller.system("test"), "t_1", "whep_1", null))
         .isInstanceOfSatisfying(WebhookRefused.class, refused -> assertThat(refused.code()).isEqualTo("required"));
   }
 }

@@ -3,7 +3,7 @@ package io.videoshop.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.videoshop.access.Caller;
+import io.videoshop.domain.Caller;
 import io.videoshop.audit.AuditLog;
 import io.videoshop.config.WebhookSettings;
 import io.videoshop.node.ApiClient;

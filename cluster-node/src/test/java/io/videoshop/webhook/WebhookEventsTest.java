@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
-import io.videoshop.access.Caller;
+import io.videoshop.domain.Caller;
 import io.videoshop.audit.AuditEntry;
 import io.videoshop.audit.AuditLog;
 import io.videoshop.http.Json;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
-import io.videoshop.access.Caller;
+import io.videoshop.domain.Caller;
 import io.videoshop.node.TestNodes;
 import io.videoshop.node.TestPlatform;
 import io.videoshop.node.VideoShopNode;

@@ -1,8 +1,8 @@
-package io.videoshop.room;
+package io.videoshop.access;
 
 import com.nimbusds.jwt.JWTClaimsSet;
-import io.videoshop.access.SigningKeys;
-import io.videoshop.http.ApiError;
+import io.videoshop.domain.RoomPass;
+import io.videoshop.domain.DomainError;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -59,22 +59,23 @@ public final class RoomTokens {
 
   /** As {@link #verify}, with the token version an agent's pass must be checked against. */
   public Admission admit(String token) {
-    JWTClaimsSet claims = keys.verify(token);
-    if (!claims.getAudience().contains(AUDIENCE)) throw ApiError.unauthorized("invalid_token", "Not a room token");
+    JWTClaimsSet claims = keys.claims(token)
+        .orElseThrow(() -> DomainError.unauthorized("invalid_token", "The token is not valid"));
+    if (!claims.getAudience().contains(AUDIENCE)) throw DomainError.unauthorized("invalid_token", "Not a room token");
     if (claims.getExpirationTime() == null || !claims.getExpirationTime().toInstant().isAfter(clock.instant())) {
-      throw ApiError.unauthorized("token_expired", "The room token has expired");
+      throw DomainError.unauthorized("token_expired", "The room token has expired");
     }
     try {
       RoomPass pass = new RoomPass(claims.getStringClaim("room"), claims.getStringClaim("role"), claims.getSubject(),
           claims.getStringClaim("tid"), claims.getStringClaim("ticket"), claims.getStringClaim("agent"),
           claims.getStringClaim("subject"));
       if (pass.roomId() == null || (!pass.isAgent() && !RoomPass.SHOPPER.equals(pass.role()))) {
-        throw ApiError.unauthorized("invalid_token", "Not a room token");
+        throw DomainError.unauthorized("invalid_token", "Not a room token");
       }
       Long version = claims.getLongClaim("ver");
       return new Admission(pass, version == null ? 0 : version.intValue());
     } catch (ParseException e) {
-      throw ApiError.unauthorized("invalid_token", "Not a room token");
+      throw DomainError.unauthorized("invalid_token", "Not a room token");
     }
   }
 }

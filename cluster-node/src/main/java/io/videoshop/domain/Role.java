@@ -1,4 +1,4 @@
-package io.videoshop.access;
+package io.videoshop.domain;
 
 import java.util.Locale;
 

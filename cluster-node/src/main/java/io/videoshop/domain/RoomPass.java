@@ -1,4 +1,4 @@
-package io.videoshop.room;
+package io.videoshop.domain;
 
 import io.videoshop.persistence.CborSerializable;
 

@@ -1,4 +1,4 @@
-package io.videoshop.access;
+package io.videoshop.domain;
 
 import java.util.Set;
 
@@ -32,8 +32,8 @@ public record Caller(Kind kind, String id, String tenantId, Role role, Set<Strin
   }
 
   /** The same request's caller, once it is known to be this user (after login, on acceptance). */
-  public Caller as(User user) {
-    return new Caller(Kind.USER, user.id(), user.tenantId(), user.roleEnum(), Set.of(), ip, userAgent, requestId);
+  public Caller asUser(String userId, String userTenantId, Role userRole) {
+    return new Caller(Kind.USER, userId, userTenantId, userRole, Set.of(), ip, userAgent, requestId);
   }
 
   /** The same caller, known to be making the request with this id. */
