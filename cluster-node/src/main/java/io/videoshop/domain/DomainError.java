@@ -35,6 +35,10 @@ public final class DomainError extends RuntimeException {
     return new DomainError(Kind.CONFLICT, code, detail, null);
   }
 
+  public static DomainError notFound(String code, String detail) {
+    return new DomainError(Kind.NOT_FOUND, code, detail, null);
+  }
+
   public static DomainError invalid(String field, String code, String detail) {
     return new DomainError(Kind.INVALID, code, detail, field);
   }

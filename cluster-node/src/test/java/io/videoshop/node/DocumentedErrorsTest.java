@@ -22,9 +22,13 @@ import org.junit.jupiter.api.Test;
  */
 class DocumentedErrorsTest {
   private static final Path REPOSITORY = Path.of(System.getProperty("videoshop.repository", "..")).normalize();
-  /** {@code ApiError.conflict("code", ...)}, {@code new ApiError(StatusCodes.GONE, "prefix_" + x, ...)}. */
+  /**
+   * {@code ApiError.conflict("code", ...)}, {@code new ApiError(StatusCodes.GONE, "prefix_" + x, ...)}, and the
+   * domains' {@code DomainError.notFound("code", ...)} (problem+json at the edge).
+   */
   private static final Pattern RAISED = Pattern.compile(
       "(?:ApiError\\.(?:badRequest|unauthorized|forbidden|notFound|conflict|tooManyRequests)\\(|"
+          + "DomainError\\.(?:unavailable|conflict|notFound)\\(|"
           + "new ApiError\\(\\s*StatusCodes\\.[A-Z_]+,)\\s*\"([a-z][a-z0-9_]*)\"(\\s*\\+)?");
   private static final Pattern DOCUMENTED = Pattern.compile("`([a-z][a-z0-9_]*)`");
 
