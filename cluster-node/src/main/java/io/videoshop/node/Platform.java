@@ -207,7 +207,8 @@ public final class Platform {
     this.retention = io.videoshop.privacy.Retention.start(system, jdbi, audit, settings.privacy().retention(),
         NodeMetrics.get(system).registry(), blocking.executor(), clock);
     table.addAll(io.videoshop.privacy.PrivacyRoutes.routes(erasures, erasures.export(),
-        new io.videoshop.privacy.ShopperCorrections(calendars, database.personalDataVault()),
+        new io.videoshop.privacy.ShopperCorrections(calendars, erasures.directory(), system,
+            database.personalDataVault()),
         new io.videoshop.privacy.UserPrivacy(jdbi, users, database.personalDataVault(), erasures,
             settings.privacy().region(), clock), users, consents,
         new io.videoshop.privacy.ExportJobs(jdbi, database.personalDataVault(), erasures, signingKeys, audit,

@@ -43,12 +43,28 @@ public final class CallSummaries {
     this.vault = vault;
   }
 
-  /** The queue's side: remembers a shopper who consented and gave an email. */
+  /**
+   * The queue's side: remembers a shopper who consented and gave an email, and the email as an
+   * owner or admin corrected it (a summary not sent yet goes to the corrected address; one
+   * removed sends none).
+   */
   public void apply(Connection connection, String tenantId, TenantQueue.Event event) throws SQLException {
-    if (!(event instanceof TenantQueue.TicketJoined joined)) return;
-    TicketDetails details = joined.ticket().details();
+    String ticketId;
+    TicketDetails details;
+    if (event instanceof TenantQueue.TicketJoined joined) {
+      ticketId = joined.ticket().ticketId();
+      details = joined.ticket().details();
+    } else if (event instanceof TenantQueue.TicketDetailsCorrected corrected) {
+      ticketId = corrected.ticketId();
+      details = corrected.details();
+      if (details != null && details.email() == null) {
+        update(connection, "UPDATE call_summaries SET email_ciphertext = NULL WHERE ticket_id = ?", ticketId);
+        return;
+      }
+    } else {
+      return;
+    }
     if (details == null || !details.consent() || details.email() == null) return;
-    String ticketId = joined.ticket().ticketId();
     ensureRow(connection, ticketId);
     update(connection, """
         UPDATE call_summaries SET tenant_id = ?, subject_id = ?, email_ciphertext = ?, language = ? WHERE ticket_id = ?""",

@@ -96,6 +96,11 @@ public final class Erasures {
     return export;
   }
 
+  /** Where the tenant's shoppers are found (the corrections find their tickets there too). */
+  public ShopperDirectory directory() {
+    return directory;
+  }
+
   /** Adds a store's step before the subject keys are shredded (e.g. the webhook delivery log). */
   public void addStep(ErasureStep step) {
     steps.add(steps.size() - 1, step);

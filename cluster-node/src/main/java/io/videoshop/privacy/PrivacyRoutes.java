@@ -34,6 +34,9 @@ public final class PrivacyRoutes {
   /** The corrected booking, without personal data (read it back through the bookings list or an export). */
   public record Corrected(String bookingId, java.time.Instant updatedAt) {}
 
+  /** The corrected ticket, without personal data (read it back through the export or the agents' queue view). */
+  public record CorrectedTicket(String ticketId, java.time.Instant correctedAt) {}
+
   /** An export job names a shopper as an export does, or one of the tenant's users. */
   public record ExportJobRequest(String email, String phone, String ticketId, String bookingId, String roomId,
       String userId) {}
@@ -128,14 +131,20 @@ public final class PrivacyRoutes {
               ShopperCorrections.Correction body = request.body(ShopperCorrections.Correction.class);
               String tenantId = request.path("tenantId");
               var booking = corrections.correctBooking(tenantId, request.path("bookingId"), body);
-              List<String> fields = new ArrayList<>();
-              if (body.name() != null) fields.add("name");
-              if (body.email() != null) fields.add("email");
-              if (body.phone() != null) fields.add("phone");
-              if (body.notes() != null) fields.add("notes");
               audit.record(request.caller(), new AuditLog.Change(tenantId, "shopper.corrected", "booking", booking.id(),
-                  null, Map.of("fields", fields)));
+                  null, Map.of("fields", body.fields())));
               return ApiResponse.ok(new Corrected(booking.id(), booking.updatedAt()));
+            }),
+        blocking("PUT", "/api/v1/tenants/{tenantId}/privacy/tickets/{ticketId}/details",
+            Access.tenantUsersOnly(Role.ADMIN),
+            "Correct a shopper's name, email, phone or notes on a queue ticket, waiting or ended (a new encrypted "
+                + "event); audited", blocking, request -> {
+              ShopperCorrections.Correction body = request.body(ShopperCorrections.Correction.class);
+              String tenantId = request.path("tenantId");
+              var ticket = corrections.correctTicket(tenantId, request.path("ticketId"), body);
+              audit.record(request.caller(), new AuditLog.Change(tenantId, "shopper.corrected", "ticket",
+                  ticket.ticketId(), null, Map.of("fields", body.fields())));
+              return ApiResponse.ok(new CorrectedTicket(ticket.ticketId(), ticket.at()));
             }),
         blocking("POST", "/api/v1/tenants/{tenantId}/privacy/erasures", Access.tenantUsersOnly(Role.ADMIN),
             "Erase a shopper (by email, phone, ticket, booking or room id): asynchronous, idempotent, audited",

@@ -29,7 +29,9 @@ import org.jdbi.v3.core.Jdbi;
  * room id. A shopper has no account: each join and each booking is a data subject of its own, so
  * the directory reads the tenant's queue and calendar journals (every ticket and booking ever
  * made, with their encrypted contact details) and gathers every subject with the same email or
- * phone as the one named. Blocking; for a request job, not for a hot path.
+ * phone as the one named: as they stand now, or as they were before a correction (the journal
+ * still holds the old values under the subject's key, so a request naming them must find them).
+ * Blocking; for a request job, not for a hot path.
  */
 public final class ShopperDirectory {
   private static final Duration READ_TIMEOUT = Duration.ofMinutes(5);
@@ -47,9 +49,9 @@ public final class ShopperDirectory {
     this.vault = vault;
   }
 
-  /** A ticket or a booking: whose it is and how to reach them. */
-  private record Contact(String kind, String id, String subjectId, EncryptedPersonalData email,
-      EncryptedPersonalData phone, Object source) {}
+  /** A ticket or a booking: whose it is and how to reach them, now and before corrections. */
+  private record Contact(String kind, String id, String subjectId, List<EncryptedPersonalData> emails,
+      List<EncryptedPersonalData> phones, Object source) {}
 
   /** The shopper found: their ids, and their tickets and bookings as the journals hold them (encrypted). */
   public record Shopper(ErasureTarget target, List<io.videoshop.queue.Ticket> tickets,
@@ -81,8 +83,8 @@ public final class ShopperDirectory {
     // The named ticket or booking gives its email and phone: the shopper's other tickets and bookings share them.
     for (Contact contact : contacts) {
       if (seeds.contains(contact.id())) {
-        text(contact.email()).map(ShopperDirectory::normalEmail).ifPresent(emails::add);
-        text(contact.phone()).map(ShopperDirectory::normalPhone).ifPresent(phones::add);
+        contact.emails().forEach(email -> text(email).map(ShopperDirectory::normalEmail).ifPresent(emails::add));
+        contact.phones().forEach(phone -> text(phone).map(ShopperDirectory::normalPhone).ifPresent(phones::add));
       }
     }
     Set<String> subjects = new HashSet<>();
@@ -92,9 +94,10 @@ public final class ShopperDirectory {
     List<BookingCalendar.Booking> bookingRecords = new ArrayList<>();
     for (Contact contact : contacts) {
       boolean match = seeds.contains(contact.id())
-          || text(contact.email()).map(ShopperDirectory::normalEmail).filter(emails::contains).isPresent()
-          || text(contact.phone()).map(ShopperDirectory::normalPhone).filter(p -> !p.isEmpty() && phones.contains(p))
-              .isPresent();
+          || contact.emails().stream().anyMatch(email ->
+              text(email).map(ShopperDirectory::normalEmail).filter(emails::contains).isPresent())
+          || contact.phones().stream().anyMatch(phone -> text(phone).map(ShopperDirectory::normalPhone)
+              .filter(p -> !p.isEmpty() && phones.contains(p)).isPresent());
       if (!match) continue;
       subjects.add(contact.subjectId());
       (contact.kind().equals("ticket") ? tickets : bookings).add(contact.id());
@@ -108,30 +111,65 @@ public final class ShopperDirectory {
     return new Shopper(new ErasureTarget(tenantId, subjects, tickets, bookings, rooms), ticketRecords, bookingRecords);
   }
 
-  private List<Contact> contacts(String tenantId) {
-    List<Contact> contacts = new ArrayList<>();
+  /** A ticket of the tenant's queue with its details as last corrected, if the tenant's journal has it. */
+  public java.util.Optional<io.videoshop.queue.Ticket> ticket(String tenantId, String ticketId) {
+    return java.util.Optional.ofNullable(tickets(tenantId).get(ticketId)).map(History::now);
+  }
+
+  /** A ticket or booking as it stands now, and every email and phone it had. */
+  private record History<T>(T now, List<EncryptedPersonalData> emails, List<EncryptedPersonalData> phones) {
+    History<T> corrected(T next, EncryptedPersonalData email, EncryptedPersonalData phone) {
+      List<EncryptedPersonalData> allEmails = new ArrayList<>(emails);
+      List<EncryptedPersonalData> allPhones = new ArrayList<>(phones);
+      if (email != null) allEmails.add(email);
+      if (phone != null) allPhones.add(phone);
+      return new History<>(next, allEmails, allPhones);
+    }
+
+    static <T> History<T> of(T first, EncryptedPersonalData email, EncryptedPersonalData phone) {
+      return new History<T>(null, List.of(), List.of()).corrected(first, email, phone);
+    }
+  }
+
+  /** The tenant's tickets, each as joined or as last corrected, in join order. */
+  private Map<String, History<io.videoshop.queue.Ticket>> tickets(String tenantId) {
+    Map<String, History<io.videoshop.queue.Ticket>> tickets = new java.util.LinkedHashMap<>();
     for (Object event : events(PersistenceId.of(TenantQueue.ENTITY_KEY.name(), tenantId).id())) {
       if (event instanceof TenantQueue.TicketJoined joined && joined.ticket().details() != null) {
         TicketDetails details = joined.ticket().details();
-        contacts.add(new Contact("ticket", joined.ticket().ticketId(), details.subjectId(), details.email(),
-            details.phone(), joined.ticket()));
+        tickets.put(joined.ticket().ticketId(), History.of(joined.ticket(), details.email(), details.phone()));
+      } else if (event instanceof TenantQueue.TicketDetailsCorrected corrected
+          && tickets.containsKey(corrected.ticketId())) {
+        var history = tickets.get(corrected.ticketId());
+        tickets.put(corrected.ticketId(), history.corrected(history.now().withDetails(corrected.details()),
+            corrected.details().email(), corrected.details().phone()));
       }
     }
+    return tickets;
+  }
+
+  private List<Contact> contacts(String tenantId) {
+    List<Contact> contacts = new ArrayList<>();
+    tickets(tenantId).forEach((ticketId, history) -> contacts.add(new Contact("ticket", ticketId,
+        history.now().details().subjectId(), history.emails(), history.phones(),
+        history.now())));
     // A booking's details as made, or as last corrected.
-    Map<String, BookingCalendar.Booking> bookings = new java.util.LinkedHashMap<>();
+    Map<String, History<BookingCalendar.Booking>> bookings = new java.util.LinkedHashMap<>();
     for (Object event : events(PersistenceId.of(BookingCalendar.ENTITY_KEY.name(), tenantId).id())) {
       if (event instanceof BookingCalendar.BookingMade made && made.booking().details() != null) {
-        bookings.put(made.booking().id(), made.booking());
+        BookingDetails details = made.booking().details();
+        bookings.put(made.booking().id(), History.of(made.booking(), details.email(), details.phone()));
       } else if (event instanceof BookingCalendar.BookingDetailsCorrected corrected
           && bookings.containsKey(corrected.bookingId())) {
-        BookingCalendar.Booking b = bookings.get(corrected.bookingId());
-        bookings.put(b.id(), b.withDetails(corrected.details(), corrected.at()));
+        var history = bookings.get(corrected.bookingId());
+        BookingCalendar.Booking b = history.now();
+        bookings.put(b.id(), history.corrected(b.withDetails(corrected.details(), corrected.at()),
+            corrected.details().email(), corrected.details().phone()));
       }
     }
-    for (BookingCalendar.Booking booking : bookings.values()) {
-      BookingDetails details = booking.details();
-      contacts.add(new Contact("booking", booking.id(), details.subjectId(), details.email(), details.phone(), booking));
-    }
+    bookings.forEach((bookingId, history) -> contacts.add(new Contact("booking", bookingId,
+        history.now().details().subjectId(), history.emails(), history.phones(),
+        history.now())));
     return contacts;
   }
 

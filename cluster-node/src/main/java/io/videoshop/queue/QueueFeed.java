@@ -77,8 +77,9 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
 
   private record TenantLoaded(Optional<Tenant> tenant) implements Command {}
 
-  /** {@code asked}: the tickets this decryption was for, whether it worked or not. */
-  private record NamesDecrypted(Set<String> asked, Map<String, String> names) implements Command {}
+  /** {@code asked}: the tickets this decryption was for and the names it decrypted, whether it worked or not. */
+  private record NamesDecrypted(Map<String, EncryptedPersonalData> asked, Map<String, String> names)
+      implements Command {}
 
   private record LingerOver() implements Command {}
 
@@ -138,9 +139,16 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
   private final EntityRef<TenantQueue.Command> entity;
   private final ActorRef<QueueUpdate> updates;
   private final Audience audience;
-  /** Decrypted names of waiting tickets, by ticket: dropped when the ticket leaves or no console is left. */
-  private final Map<String, String> names = new HashMap<>();
-  private final Set<String> decrypting = new HashSet<>();
+  /**
+   * Decrypted names of waiting tickets, by ticket: dropped when the ticket leaves, its details are
+   * corrected, or no console is left.
+   */
+  private final Map<String, Name> names = new HashMap<>();
+  /** A name as decrypted, and the ciphertext it came from. */
+  private record Name(EncryptedPersonalData sealed, String plain) {}
+
+  /** The encrypted names under way, by ticket: a result for a name since corrected is dropped. */
+  private final Map<String, EncryptedPersonalData> decrypting = new HashMap<>();
   private QueueReplica replica;
   /** Subscribed (or subscribing) with names: while a console is attached. */
   private boolean withNames;
@@ -301,15 +309,17 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
   private void forgetNamesOfGone(QueueReplica.Step step) {
     if (names.isEmpty() && decrypting.isEmpty()) return;
     if (step.outcome() == QueueReplica.Outcome.SNAPSHOT) {
-      Set<String> waiting = waitingTicketIds();
-      names.keySet().retainAll(waiting);
-      decrypting.retainAll(waiting);
+      // Kept only for tickets still waiting under the same name (a correction may fall in a gap).
+      Map<String, EncryptedPersonalData> current = waitingNames();
+      names.entrySet().removeIf(name -> !name.getValue().sealed().equals(current.get(name.getKey())));
+      decrypting.entrySet().removeIf(name -> !name.getValue().equals(current.get(name.getKey())));
       return;
     }
     for (TenantQueue.Event event : step.events()) {
       String gone = event instanceof TenantQueue.TicketLeft left ? left.ticketId()
           : event instanceof TenantQueue.TicketAbandoned abandoned ? abandoned.ticketId()
-          : event instanceof TenantQueue.ReservationAccepted accepted ? accepted.ticketId() : null;
+          : event instanceof TenantQueue.ReservationAccepted accepted ? accepted.ticketId()
+          : event instanceof TenantQueue.TicketDetailsCorrected corrected ? corrected.ticketId() : null;
       if (gone != null) {
         names.remove(gone);
         decrypting.remove(gone);
@@ -317,10 +327,13 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
     }
   }
 
-  private Set<String> waitingTicketIds() {
-    Set<String> ids = new HashSet<>();
-    replica.state().tickets().forEach(ticket -> ids.add(ticket.ticketId()));
-    return ids;
+  /** Each waiting ticket's encrypted name (tickets without one are left out). */
+  private Map<String, EncryptedPersonalData> waitingNames() {
+    Map<String, EncryptedPersonalData> current = new HashMap<>();
+    replica.state().tickets().forEach(ticket -> {
+      if (ticket.details().name() != null) current.put(ticket.ticketId(), ticket.details().name());
+    });
+    return current;
   }
 
   /**
@@ -377,12 +390,12 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
     Map<String, EncryptedPersonalData> pending = new HashMap<>();
     for (Ticket ticket : tickets) {
       if (ticket.details().name() != null && !names.containsKey(ticket.ticketId())
-          && decrypting.add(ticket.ticketId())) {
+          && decrypting.putIfAbsent(ticket.ticketId(), ticket.details().name()) == null) {
         pending.put(ticket.ticketId(), ticket.details().name());
       }
     }
     if (pending.isEmpty()) return;
-    Set<String> asked = Set.copyOf(pending.keySet());
+    Map<String, EncryptedPersonalData> asked = Map.copyOf(pending);
     getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
       Map<String, String> decrypted = new HashMap<>();
       pending.forEach((ticketId, name) -> {
@@ -394,13 +407,18 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
   }
 
   private Behavior<Command> onNamesDecrypted(NamesDecrypted decrypted) {
-    // Failed ones are no longer "under way": the next update asks for them again.
-    boolean asked = decrypting.removeAll(decrypted.asked());
-    if (decrypted.names().isEmpty() || !asked || replica == null) return this;
-    // Only tickets still waiting (and still wanted): one that left meanwhile must not stay in the map.
-    Set<String> waiting = waitingTicketIds();
+    // Failed ones are no longer "under way": the next update asks for them again. A name corrected
+    // meanwhile is under way again (or will be): this result is not for it.
+    Set<String> ours = new HashSet<>();
+    decrypted.asked().forEach((ticketId, sealed) -> {
+      if (decrypting.remove(ticketId, sealed)) ours.add(ticketId);
+    });
+    if (decrypted.names().isEmpty() || ours.isEmpty() || replica == null) return this;
+    // Only tickets still waiting under that name (and still wanted): one that left meanwhile must not stay.
+    Map<String, EncryptedPersonalData> waiting = waitingNames();
     decrypted.names().forEach((ticketId, name) -> {
-      if (waiting.contains(ticketId)) names.put(ticketId, name);
+      EncryptedPersonalData sealed = decrypted.asked().get(ticketId);
+      if (ours.contains(ticketId) && sealed.equals(waiting.get(ticketId))) names.put(ticketId, new Name(sealed, name));
     });
     View view = view(List.of());
     audience.viewers.forEach((session, showsNames) -> {
@@ -410,7 +428,9 @@ final class QueueFeed extends AbstractBehavior<QueueFeed.Command> {
   }
 
   private View view(List<TenantQueue.Event> changes) {
-    return new View(changes, replica.state().view(tenantId, clock.instant()), Map.copyOf(names));
+    Map<String, String> plain = new HashMap<>();
+    names.forEach((ticketId, name) -> plain.put(ticketId, name.plain()));
+    return new View(changes, replica.state().view(tenantId, clock.instant()), Map.copyOf(plain));
   }
 
   private Behavior<Command> stop() {

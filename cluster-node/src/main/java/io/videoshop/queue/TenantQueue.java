@@ -183,6 +183,15 @@ public final class TenantQueue
     public GetQueue {}
   }
 
+  /**
+   * An owner or admin corrects a shopper's personal details (the right to rectification): the name,
+   * email, phone and notes, already encrypted under the ticket's own subject. The sender found the
+   * ticket in this queue's journal: a waiting ticket keeps everything else it has (a correction
+   * never reroutes it); one that already left is recorded as given, for the reads that outlive it.
+   */
+  public record CorrectTicketDetails(String ticketId, TicketDetails details, ActorRef<CorrectionReply> replyTo)
+      implements Command {}
+
   /** Sent by the queue's own timer. */
   public record ReservationTimedOut(String reservationId) implements Command {
     @JsonCreator
@@ -234,6 +243,11 @@ public final class TenantQueue
 
   public sealed interface Confirmation extends CborSerializable {}
 
+  public sealed interface CorrectionReply extends CborSerializable {}
+
+  /** The correction is in the journal; {@code details} as recorded (encrypted). */
+  public record TicketCorrected(String ticketId, TicketDetails details, Instant at) implements CorrectionReply {}
+
   /**
    * @param resumeToken the secret to resume with after a disconnect; the queue keeps only its hash
    * @param estimatedWait null when no agent is on duty
@@ -264,7 +278,7 @@ public final class TenantQueue
 
   /** @param nextOpeningAt with {@code queue_closed}: when the queue opens again, if known */
   public record Refused(Refusal reason, Instant nextOpeningAt)
-      implements JoinReply, ResumeReply, AcceptReply, Confirmation {
+      implements JoinReply, ResumeReply, AcceptReply, Confirmation, CorrectionReply {
     static Refused because(Refusal reason) {
       return new Refused(reason, null);
     }
@@ -280,6 +294,7 @@ public final class TenantQueue
     @JsonSubTypes.Type(value = SuspensionChanged.class, name = "SuspensionChanged"),
     @JsonSubTypes.Type(value = AdmissionChanged.class, name = "AdmissionChanged"),
     @JsonSubTypes.Type(value = TicketJoined.class, name = "TicketJoined"),
+    @JsonSubTypes.Type(value = TicketDetailsCorrected.class, name = "TicketDetailsCorrected"),
     @JsonSubTypes.Type(value = TicketLeft.class, name = "TicketLeft"),
     @JsonSubTypes.Type(value = TicketDisconnected.class, name = "TicketDisconnected"),
     @JsonSubTypes.Type(value = TicketResumed.class, name = "TicketResumed"),
@@ -307,6 +322,12 @@ public final class TenantQueue
     @JsonCreator
     public TicketJoined {}
   }
+
+  /**
+   * A shopper's details corrected by an owner or admin, whether the ticket still waits or not:
+   * the whole record as it stands now, personal fields encrypted under the ticket's subject.
+   */
+  public record TicketDetailsCorrected(String ticketId, TicketDetails details, Instant at) implements Event {}
 
   public record TicketLeft(String ticketId, Instant at) implements Event {}
 
@@ -525,6 +546,20 @@ public final class TenantQueue
       return Optional.empty();
     }
 
+    /**
+     * The record a correction makes: for a waiting ticket its own details with the corrected
+     * personal fields (under its own subject only), for one that left the details as given.
+     * Empty when the correction is not well formed.
+     */
+    public Optional<TicketDetailsCorrected> correction(String ticketId, TicketDetails corrected, Instant now) {
+      if (ticketId == null || corrected == null || !corrected.wellFormed()) return Optional.empty();
+      Optional<Ticket> waiting = ticket(ticketId);
+      if (waiting.isEmpty()) return Optional.of(new TicketDetailsCorrected(ticketId, corrected, now));
+      TicketDetails current = waiting.get().details();
+      if (!current.subjectId().equals(corrected.subjectId())) return Optional.empty();
+      return Optional.of(new TicketDetailsCorrected(ticketId, current.withPersonal(corrected), now));
+    }
+
     /** Only the agent a reservation was offered to may accept or reject it. */
     public Optional<Refusal> refusalToAnswer(String reservationId, String agentId) {
       Optional<Reservation> offered = reservation(reservationId);
@@ -702,6 +737,8 @@ public final class TenantQueue
 
     public State apply(Event event) {
       if (event instanceof TicketJoined e) return withTickets(append(tickets, e.ticket()));
+      if (event instanceof TicketDetailsCorrected e) return withTickets(
+          replace(tickets, isTicket(e.ticketId()), ticket -> ticket.withDetails(e.details())));
       if (event instanceof TicketLeft e) return withoutTicket(e.ticketId());
       if (event instanceof TicketAbandoned e) return withoutTicket(e.ticketId());
       if (event instanceof TicketDisconnected e) return withTickets(
@@ -860,6 +897,7 @@ public final class TenantQueue
         .onCommand(MaxWaitReached.class, this::onMaxWaitReached)
         .onCommand(HoursTurned.class, (state, command) -> change(state, clock.instant(), List.of())
             .thenRun(this::armTimers).thenNoReply())
+        .onCommand(CorrectTicketDetails.class, this::onCorrectTicketDetails)
         .onCommand(AcceptReservation.class, this::onAccept)
         .onCommand(RejectReservation.class, this::onReject)
         .onCommand(ReservationTimedOut.class, this::onReservationTimedOut)
@@ -1024,6 +1062,15 @@ public final class TenantQueue
     List<Event> events = presenceChange(state, command.agentId(), Presence.OFFLINE, null, null,
         ReleaseReason.AGENT_DISCONNECTED, now);
     return change(state, now, events).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onCorrectTicketDetails(State state, CorrectTicketDetails command) {
+    Optional<TicketDetailsCorrected> correction =
+        state.correction(command.ticketId(), command.details(), clock.instant());
+    if (correction.isEmpty()) return Effect().reply(command.replyTo(), Refused.because(Refusal.INVALID_TICKET));
+    TicketDetailsCorrected corrected = correction.get();
+    return change(state, corrected.at(), List.of(corrected)).thenReply(command.replyTo(),
+        after -> new TicketCorrected(corrected.ticketId(), corrected.details(), corrected.at()));
   }
 
   private ReplyEffect<Event, State> onAccept(State state, AcceptReservation accept) {
@@ -1269,12 +1316,18 @@ public final class TenantQueue
     });
   }
 
-  /** Only a join carries a ticket's details: stripped as {@link State#forSubscriber} strips them. */
+  /** Only a join and a correction carry a ticket's details: stripped as {@link State#forSubscriber} strips them. */
   static List<Event> forSubscriber(List<Event> changes, boolean withNames) {
-    if (changes.stream().noneMatch(TicketJoined.class::isInstance)) return changes;
+    if (changes.stream().noneMatch(change -> change instanceof TicketJoined || change instanceof TicketDetailsCorrected)) {
+      return changes;
+    }
     return changes.stream()
         .map(change -> change instanceof TicketJoined joined
-            ? new TicketJoined(joined.ticket().forSubscriber(withNames)) : change)
+            ? new TicketJoined(joined.ticket().forSubscriber(withNames))
+            : change instanceof TicketDetailsCorrected corrected
+                ? new TicketDetailsCorrected(corrected.ticketId(), corrected.details().forSubscriber(withNames),
+                    corrected.at())
+                : change)
         .toList();
   }
 

@@ -61,6 +61,11 @@ public record Ticket(
     return new Ticket(ticketId, details, resumeTokenHash, joinedAt, at, booking);
   }
 
+  /** The same ticket with its details as corrected ({@link TenantQueue.TicketDetailsCorrected}). */
+  public Ticket withDetails(TicketDetails corrected) {
+    return new Ticket(ticketId, corrected, resumeTokenHash, joinedAt, disconnectedAt, booking);
+  }
+
   Ticket reconnected() {
     return new Ticket(ticketId, details, resumeTokenHash, joinedAt, null, booking);
   }

@@ -56,6 +56,12 @@ public record TicketDetails(
         productUrl, consent);
   }
 
+  /** These details with the personal fields (name, email, phone, notes) of {@code corrected}; the rest kept. */
+  public TicketDetails withPersonal(TicketDetails corrected) {
+    return new TicketDetails(subjectId, corrected.name(), corrected.email(), corrected.phone(), corrected.notes(),
+        language, skills, productInterest, productUrl, consent);
+  }
+
   /** A subject, a name, every encrypted field under that same subject, and everything within bounds. */
   public boolean wellFormed() {
     return subjectId != null && !subjectId.isBlank() && subjectId.length() <= MAX_TAG_LENGTH && name != null

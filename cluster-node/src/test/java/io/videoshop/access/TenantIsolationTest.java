@@ -37,7 +37,7 @@ class TenantIsolationTest {
   /** A tenant with people and one of each resource a route can name. */
   private record Fixture(TestPlatform.TestTenant tenant, String apiKey, String apiKeyId, String widgetKeyId,
       String roomId, String bookingId, String webhookEndpointId, String webhookMessageId,
-      String privacyRequestId) {
+      String privacyRequestId, String ticketId) {
     String param(ApiRoute route, String name) {
       return switch (name) {
         case "tenantId" -> tenant.id();
@@ -45,6 +45,7 @@ class TenantIsolationTest {
         case "roomId" -> roomId;
         case "template" -> "invitation";
         case "bookingId" -> bookingId;
+        case "ticketId" -> ticketId;
         case "endpointId" -> webhookEndpointId;
         case "messageId" -> webhookMessageId;
         case "requestId" -> privacyRequestId;
@@ -87,7 +88,23 @@ class TenantIsolationTest {
         webhook.at("/endpoint/id").asText(), api.call("POST", "/api/v1/tenants/" + tenant.id() + "/webhook-endpoints/"
             + webhook.at("/endpoint/id").asText() + "/ping").bearer(tenant.adminToken()).send().json()
             .get("messageId").asText(),
-        privacyRequest(tenant));
+        privacyRequest(tenant), joinQueue(tenant));
+  }
+
+  /** A ticket in the tenant's queue, joined as the widget's socket joins (details encrypted first). */
+  private String joinQueue(TestPlatform.TestTenant tenant) {
+    var system = platform.node.system();
+    var vault = io.videoshop.persistence.SharedDatabase.get(system).personalDataVault();
+    String subject = "shopper-" + java.util.UUID.randomUUID();
+    var details = new io.videoshop.queue.TicketDetails(subject, vault.encrypt(subject, "Shopper"), null, null, null,
+        null, java.util.Set.of(), null, null, false);
+    var reply = org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(system)
+        .entityRefFor(io.videoshop.queue.TenantQueue.ENTITY_KEY, tenant.id())
+        .<io.videoshop.queue.TenantQueue.JoinReply>ask(replyTo -> new io.videoshop.queue.TenantQueue.Join(details, null,
+            replyTo), java.time.Duration.ofSeconds(10))
+        .toCompletableFuture().join();
+    assertThat(reply).isInstanceOf(io.videoshop.queue.TenantQueue.Queued.class);
+    return ((io.videoshop.queue.TenantQueue.Queued) reply).ticketId();
   }
 
   /** An erasure request of the tenant (for a ticket nobody has: it finds no one). */

@@ -31,7 +31,9 @@ import org.junit.jupiter.api.Test;
  * A shopper who queues, calls, gets the call summary mail, books and queues again is erased by
  * email; then every column of every table, and every personal field of the journal and snapshots
  * decrypted, is scanned for their name, email, phone and address: nothing is found. Before the
- * erasure the same scan finds them (so the scan can fail). On PostgreSQL, over the real sockets.
+ * erasure the same scan finds them (so the scan can fail). On the way their booking and both
+ * tickets are corrected (the ended one and the waiting one): every read shows the corrected
+ * values, and the erasure by the old email still finds them all. On PostgreSQL, over the real sockets.
  */
 class ErasureTest {
   private static final String ORIGIN = "https://shop.test";
@@ -41,9 +43,13 @@ class ErasureTest {
   private static final String CORRECTED_NAME = "Erasmina Quendolyn-Berg";
   private static final String CORRECTED_PHONE = "+49 151 99887767";
   private static final String NOTES = "Quendolyn prefers blue";
+  private static final String TICKET_NAME = "Erasmina Quendolyn-Vale";
+  private static final String TICKET_EMAIL = "e.quendolyn-vale@shopper.test";
+  private static final String TICKET_PHONE = "+49 151 99887768";
+  private static final String WAITING_NAME = "Erasmina Q. Waiting";
   private static final String ADDRESS = "203.0.113.77";
   private static final List<String> TRACES = List.of("Erasmina", "Quendolyn", "erasmina.quendolyn", "99887766",
-      "99887767", ADDRESS);
+      "99887767", "99887768", ADDRESS);
   private static final ObjectMapper CBOR = new ObjectMapper(new CBORFactory());
 
   @Test
@@ -97,9 +103,10 @@ class ErasureTest {
       }
 
       // And the shopper queues again and waits, when the erasure comes.
-      try (SocketClient waiting = SocketClient.widget(port, key, ORIGIN, ADDRESS)) {
+      try (SocketClient waiting = SocketClient.widget(port, key, ORIGIN, ADDRESS);
+          SocketClient console = SocketClient.agent(port, tenant.adminToken())) {
         waiting.send(join);
-        waiting.next("queued");
+        String waitingTicket = waiting.next("queued").get("ticketId").asText();
         await().atMost(Duration.ofSeconds(60)).until(() -> count(platform, "SELECT COUNT(*) FROM bookings") == 1
             && count(platform, "SELECT COUNT(*) FROM call_summaries WHERE ended_at IS NOT NULL") == 1);
 
@@ -120,6 +127,63 @@ class ErasureTest {
                     + java.time.Instant.parse(slots.get(0).get("start").asText()).plusSeconds(60))
             .bearer(tenant.adminToken()).send().json().get("items").get(0).get("name").asText()).isEqualTo(CORRECTED_NAME));
 
+        // A ticket's correction, while it waits: the agents' queue view shows the new name.
+        console.next(m -> "queue".equals(m.path("type").asText()) && nameIn(m, waitingTicket).equals(NAME),
+            "the waiting shopper's name");
+        assertThat(platform.api.call("PUT", "/api/v1/tenants/" + tenant.id() + "/privacy/tickets/" + waitingTicket
+            + "/details").bearer(tenant.adminToken()).body(Map.of("name", WAITING_NAME)).send().status()).isEqualTo(200);
+        console.next(m -> "queue".equals(m.path("type").asText()) && nameIn(m, waitingTicket).equals(WAITING_NAME),
+            "the corrected name");
+
+        // And after it ended (its call over, its summary mailed): bad input and another tenant change nothing.
+        String endedTicket = platform.node.platform().jdbi.withHandle(handle -> handle.createQuery(
+            "SELECT ticket_id FROM calls WHERE room_id = :room").bind("room", call.roomId()).mapTo(String.class).one());
+        String ticketPath = "/privacy/tickets/" + endedTicket + "/details";
+        ApiClient.Reply badEmail = platform.api.call("PUT", "/api/v1/tenants/" + tenant.id() + ticketPath)
+            .bearer(tenant.adminToken()).body(Map.of("name", TICKET_NAME, "email", "not an email")).send();
+        assertThat(badEmail.status()).as("%s", badEmail).isEqualTo(422);
+        assertThat(badEmail.json().at("/errors/0/code").asText()).isEqualTo("invalid_email");
+        assertThat(platform.api.call("PUT", "/api/v1/tenants/" + tenant.id() + ticketPath).bearer(tenant.adminToken())
+            .body(Map.of()).send().status()).as("nothing to correct").isEqualTo(422);
+        ApiClient.Reply elsewhere = platform.api.call("PUT", "/api/v1/tenants/" + other.id() + ticketPath)
+            .bearer(other.adminToken()).body(Map.of("name", TICKET_NAME)).send();
+        assertThat(elsewhere.status()).as("%s", elsewhere).isEqualTo(404);
+        assertThat(elsewhere.json().get("code").asText()).isEqualTo("ticket_not_found");
+        assertThat(platform.api.call("PUT", "/api/v1/tenants/" + tenant.id() + ticketPath).bearer(tenant.agentToken())
+            .body(Map.of("name", TICKET_NAME)).send().status()).as("agents may not correct").isEqualTo(403);
+        ApiClient.Reply fixed = platform.api.call("PUT", "/api/v1/tenants/" + tenant.id() + ticketPath)
+            .bearer(tenant.adminToken()).body(Map.of("name", TICKET_NAME, "email", TICKET_EMAIL, "phone", TICKET_PHONE))
+            .send();
+        assertThat(fixed.status()).as("%s", fixed).isEqualTo(200);
+        assertThat(fixed.json().get("ticketId").asText()).isEqualTo(endedTicket);
+        JsonNode correctedAudit = platform.api.call("GET", "/api/v1/tenants/" + tenant.id()
+            + "/audit?action=shopper.corrected").bearer(tenant.adminToken()).send().json().get("items");
+        assertThat(correctedAudit).hasSize(3);
+        assertThat(correctedAudit.toString()).contains("\"ticket\"", "email", "phone")
+            .doesNotContain("Quendolyn", "99887768", "Erasmina");
+        // The call summary's address follows the correction (a summary not sent yet goes there).
+        await().atMost(Duration.ofSeconds(60)).until(() -> vault.decrypt(new EncryptedPersonalData(
+            platform.node.platform().jdbi.withHandle(handle -> handle.createQuery(
+                "SELECT subject_id FROM call_summaries WHERE ticket_id = :t").bind("t", endedTicket)
+                .mapTo(String.class).one()),
+            platform.node.platform().jdbi.withHandle(handle -> handle.createQuery(
+                "SELECT email_ciphertext FROM call_summaries WHERE ticket_id = :t").bind("t", endedTicket)
+                .mapTo(String.class).one()))).value().equals(TICKET_EMAIL));
+        // The erasure's search by the corrected email finds the ticket (and its call), with the corrected values.
+        Map<String, String> byCorrected = export(platform, tenant, Map.of("email", TICKET_EMAIL));
+        JsonNode correctedTickets = new ObjectMapper().readTree(byCorrected.get("tickets.json"));
+        assertThat(correctedTickets).hasSize(1);
+        assertThat(correctedTickets.get(0).get("ticketId").asText()).isEqualTo(endedTicket);
+        assertThat(List.of(correctedTickets.get(0).get("name").asText(), correctedTickets.get(0).get("email").asText(),
+            correctedTickets.get(0).get("phone").asText())).containsExactly(TICKET_NAME, TICKET_EMAIL, TICKET_PHONE);
+        assertThat(correctedTickets.get(0).get("notes").asText()).as("kept").isEqualTo(NOTES);
+        assertThat(new ObjectMapper().readTree(byCorrected.get("calls.json"))).hasSize(1);
+        // No plain text of the corrected values anywhere, nor of the old or new ones in the journal and snapshots.
+        assertThat(DataScan.plainTraces(dataSource, List.of(TICKET_NAME, TICKET_EMAIL, "99887768", WAITING_NAME))).isEmpty();
+        assertThat(DataScan.plainTraces(dataSource, List.of(NAME, EMAIL, "99887766", TICKET_NAME, TICKET_EMAIL, "99887768",
+            WAITING_NAME)).stream().filter(trace -> trace.startsWith("event_journal") || trace.startsWith("snapshot")))
+            .isEmpty();
+
         // Access and portability first: the bundle holds what the shopper gave and what happened.
         Map<String, String> bundle = export(platform, tenant, Map.of("roomId", call.roomId()));
         assertThat(bundle).containsKeys("manifest.json", "tickets.json", "tickets.csv", "bookings.json", "calls.json",
@@ -128,9 +192,11 @@ class ErasureTest {
         assertThat(manifest.get("format").asText()).isEqualTo("videoshop-shopper-export/1");
         assertThat(manifest.get("region").asText()).isEqualTo("unspecified");
         JsonNode tickets = new ObjectMapper().readTree(bundle.get("tickets.json"));
-        assertThat(tickets).hasSize(2);
-        assertThat(tickets.get(0).get("name").asText()).isEqualTo(NAME);
-        assertThat(tickets.get(0).get("email").asText()).isEqualTo(EMAIL);
+        assertThat(tickets).as("the ended ticket's old email still finds the waiting one").hasSize(2);
+        assertThat(tickets.get(0).get("name").asText()).isEqualTo(TICKET_NAME);
+        assertThat(tickets.get(0).get("email").asText()).isEqualTo(TICKET_EMAIL);
+        assertThat(tickets.get(1).get("name").asText()).isEqualTo(WAITING_NAME);
+        assertThat(tickets.get(1).get("email").asText()).isEqualTo(EMAIL);
         assertThat(bundle.get("tickets.csv")).startsWith("\"ticketId\",\"joinedAt\",\"name\"").contains(NOTES);
         JsonNode exportedBooking = new ObjectMapper().readTree(bundle.get("bookings.json")).get(0);
         assertThat(exportedBooking.get("phone").asText()).as("corrected").isEqualTo(CORRECTED_PHONE);
@@ -178,11 +244,24 @@ class ErasureTest {
             .bearer(tenant.adminToken()).send().json().get("items");
         assertThat(audit).hasSize(1);
         assertThat(audit.get(0).toString()).doesNotContain("Erasmina", "Quendolyn", "99887766");
+        // An erased shopper cannot be corrected.
+        ApiClient.Reply afterErasure = platform.api.call("PUT", "/api/v1/tenants/" + tenant.id() + ticketPath)
+            .bearer(tenant.adminToken()).body(Map.of("phone", "")).send();
+        assertThat(afterErasure.status()).as("%s", afterErasure).isEqualTo(409);
+        assertThat(afterErasure.json().get("code").asText()).isEqualTo("subject_erased");
         // An export after the erasure finds nothing of them (the journals show only erased values).
         assertThat(new ObjectMapper().readTree(export(platform, tenant, Map.of("email", EMAIL)).get("tickets.json")))
             .isEmpty();
       }
     }
+  }
+
+  /** A waiting ticket's name in a console's queue view ("" when not shown). */
+  private static String nameIn(JsonNode queue, String ticketId) {
+    for (JsonNode ticket : queue.path("tickets")) {
+      if (ticket.path("ticketId").asText().equals(ticketId)) return ticket.path("name").asText("");
+    }
+    return "";
   }
 
   /** The export's files, by name. */

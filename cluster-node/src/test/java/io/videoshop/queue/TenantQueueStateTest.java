@@ -229,4 +229,38 @@ class TenantQueueStateTest {
     assertThat(TenantQueue.whyOfferEnded(changes, "r2")).isEqualTo("accepted");
     assertThat(TenantQueue.whyOfferEnded(changes, "r3")).as("missed while subscribing again").isEqualTo("ended");
   }
+
+  @Test
+  void aCorrectionReplacesAWaitingTicketsPersonalFieldsOnlyAndIsRecordedForOneThatLeft() {
+    State state = stateOf(available("a", 0, "de"), joined("t1", 1, details("s1", "de")));
+    TicketDetails typo = new TicketDetails("s1", new io.videoshop.persistence.privacy.EncryptedPersonalData("s1", "new-name"),
+        null, new io.videoshop.persistence.privacy.EncryptedPersonalData("s1", "new-phone"), null, "en", Set.of("vip"),
+        "something else", null, false);
+
+    TenantQueue.TicketDetailsCorrected corrected = state.correction("t1", typo, T0.plusSeconds(5)).orElseThrow();
+    TicketDetails now = state.apply(corrected).ticket("t1").orElseThrow().details();
+    assertThat(now.name().ciphertext()).isEqualTo("new-name");
+    assertThat(now.email()).as("removed").isNull();
+    assertThat(now.phone().ciphertext()).isEqualTo("new-phone");
+    assertThat(List.of(now.language(), now.skills(), now.productInterest(), now.consent()))
+        .as("a correction never reroutes: the rest is the ticket's own")
+        .containsExactly("de", Set.of(), "running shoes", true);
+    assertThat(state.apply(corrected).positionOf("t1")).isEqualTo(1);
+
+    assertThat(state.correction("t1", details("someone-else"), T0)).as("another subject's values").isEmpty();
+    assertThat(state.correction("t1", new TicketDetails("s1", null, null, null, null, null, Set.of(), null, null,
+        false), T0)).as("no name").isEmpty();
+
+    // A ticket that left: recorded as given (the reads that outlive it apply it); the state is unchanged.
+    TenantQueue.TicketDetailsCorrected ended = state.correction("gone", typo, T0).orElseThrow();
+    assertThat(ended.details()).isEqualTo(typo);
+    assertThat(state.apply(ended)).isEqualTo(state);
+
+    // Subscribers see a correction as they see a join: the name for consoles, nothing personal otherwise.
+    List<Event> withNames = TenantQueue.forSubscriber(List.of(corrected), true);
+    assertThat(((TenantQueue.TicketDetailsCorrected) withNames.get(0)).details().name().ciphertext()).isEqualTo("new-name");
+    assertThat(((TenantQueue.TicketDetailsCorrected) withNames.get(0)).details().phone()).isNull();
+    assertThat(((TenantQueue.TicketDetailsCorrected) TenantQueue.forSubscriber(List.of(corrected), false).get(0))
+        .details().name()).isNull();
+  }
 }

@@ -158,6 +158,31 @@ class TenantQueueTest {
   }
 
   @Test
+  void aCorrectionIsPersistedForAWaitingTicketAndForOneThatLeftAndSurvivesARestart() {
+    Queued waiting = join("s1");
+    TicketDetails corrected = new TicketDetails("s1",
+        new io.videoshop.persistence.privacy.EncryptedPersonalData("s1", "corrected-name"), null, null, null, null,
+        Set.of(), null, null, true);
+    var result = queue.<TenantQueue.CorrectionReply>runCommand(
+        replyTo -> new TenantQueue.CorrectTicketDetails(waiting.ticketId(), corrected, replyTo));
+    assertThat(result.reply()).isInstanceOf(TenantQueue.TicketCorrected.class);
+    assertThat(persisted(result, TenantQueue.TicketDetailsCorrected.class).details().productInterest())
+        .as("the waiting ticket's own").isEqualTo("running shoes");
+
+    var ended = queue.<TenantQueue.CorrectionReply>runCommand(
+        replyTo -> new TenantQueue.CorrectTicketDetails("left-long-ago", corrected, replyTo));
+    assertThat(persisted(ended, TenantQueue.TicketDetailsCorrected.class).details()).isEqualTo(corrected);
+    var refused = queue.<TenantQueue.CorrectionReply>runCommand(
+        replyTo -> new TenantQueue.CorrectTicketDetails(waiting.ticketId(), details("s2"), replyTo));
+    assertThat(refused.reply()).isEqualTo(new Refused(Refusal.INVALID_TICKET, null));
+    assertThat(refused.events()).isEmpty();
+
+    queue.restart();
+    assertThat(queue.getState().ticket(waiting.ticketId()).orElseThrow().details().name().ciphertext())
+        .isEqualTo("corrected-name");
+  }
+
+  @Test
   void fullQueueRefusesJoinWithQueueFull() {
     assertThat(settings(with(QueueSettings.RoutingStrategy.LONGEST_IDLE, 2))).isEqualTo(Confirmed.INSTANCE);
     join("s1");
