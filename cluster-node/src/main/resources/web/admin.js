@@ -586,7 +586,7 @@ async function team(holder) {
         await api('POST', tenantPath('/users/' + encodeURIComponent(user.id) + '/deactivate'));
         toast('Deactivated.');
         route();
-      }, { class: 'secondary deactivate' }) : null));
+      }, { class: 'secondary deactivate' }) : null, user.status === 'erased' ? null : dataRights(user, user.id === me.id)));
   });
   const pending = invitations.filter((invitation) => invitation.status === 'pending' || invitation.status === 'expired');
   const inviteForm = form('invite', async (f) => {
@@ -602,14 +602,47 @@ async function team(holder) {
   holder.append(
     card('People', table(['Name', 'Email', 'Role', 'Status', 'Presence', ''], rows, { id: 'users-table' })),
     card('Invite someone', inviteForm),
-    card('Invitations', pending.length ? table(['Email', 'Role', 'Status', 'Expires', ''], pending.map((invitation) => h('tr', {},
+    card('Invitations', pending.length ? table(['Email', 'Role', 'Status', 'Expires', ''], pending.map((invitation) => h('tr', { 'data-email': invitation.email },
       h('td', {}, invitation.email), h('td', {}, invitation.role), h('td', {}, invitation.status), h('td', {}, when(invitation.expiresAt)),
       h('td', {}, action('Resend', async () => {
         // A new invitation to the same address replaces the pending one (docs/access.md).
-        await api('POST', tenantPath('/invitations'), { body: { email: invitation.email, role: invitation.role } });
+        await api('POST', tenantPath('/invitations'), { body: { email: invitation.email, role: invitation.role, language: invitation.language } });
         toast('Invitation sent again.');
         route();
       }, { class: 'secondary resend' })))), { id: 'invitations-table' }) : h('p', { class: 'muted' }, 'No open invitations.')));
+}
+
+/**
+ * A user's data rights (docs/privacy.md): their export (a zip), a correction of their name or email,
+ * and the erasure of their data after a confirmation. The API decides who may (an admin cannot
+ * touch an owner; the tenant keeps an active owner) and each refusal shows beside its button.
+ */
+function dataRights(user, self) {
+  const userPath = tenantPath('/privacy/users/' + encodeURIComponent(user.id));
+  const name = input({ value: user.displayName || '', maxlength: 200, class: 'correct-name' });
+  const email = input({ type: 'email', value: user.email, maxlength: 254, class: 'correct-email' });
+  const correction = form('correct-' + user.id, async () => {
+    const body = {};
+    if (name.value.trim() !== (user.displayName || '')) body.displayName = name.value.trim();
+    if (email.value.trim() !== user.email) body.email = email.value.trim();
+    if (!Object.keys(body).length) throw new Problem({ errors: [{ field: 'displayName', message: 'Change the name or the email first.' }] }, 0);
+    await api('PUT', userPath + '/details', { body });
+    toast('Details corrected.');
+    route();
+  }, field('Name', 'displayName', name), field('Email (their sign-in)', 'email', email),
+  h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'secondary correct-save' }, 'Save details')));
+  return h('details', { class: 'data-rights' }, h('summary', {}, 'Data rights'),
+    h('div', { class: 'buttons' },
+      action('Download their data', () => download(userPath + '/export', 'user-export-' + user.id + '.zip', { method: 'POST' }),
+        { class: 'secondary export-user' }),
+      self ? null : action('Erase their data…', async () => {
+        if (!confirm('Erase ' + user.email + '? Their name and email become a pseudonym everywhere (the audit trail keeps every entry), '
+          + 'their sessions end and nobody can sign in as them again. This cannot be undone.')) return;
+        const asked = await api('POST', userPath + '/erasure');
+        toast('Erasure requested: ' + asked.status + '.');
+        route();
+      }, { class: 'primary danger erase-user' })),
+    correction);
 }
 
 /** "available since 14:02" with a coloured dot, or a dash for someone the queue has not seen. */
@@ -640,18 +673,27 @@ async function settings(holder) {
   const s = tenant.settings;
   const weekly = (s.businessHours && s.businessHours.weekly) || {};
   const exceptionsList = h('div', { id: 'exceptions' });
+  // The API names an exception's fields by its place in the list (businessHours.exceptions[1].date):
+  // after a removal the rows below move up, and so do their names.
+  const renumber = () => [...exceptionsList.children].forEach((row, i) => {
+    for (const [part, selector] of [['date', '.exception-date'], ['windows', '.exception-windows']]) {
+      const box = row.querySelector(selector);
+      box.dataset.field = box.closest('.field').dataset.for = 'businessHours.exceptions[' + i + '].' + part;
+    }
+  });
   const addException = (exception) => {
-    const index = exceptionsList.children.length;
     const row = h('div', { class: 'exception' },
-      field('Date', 'businessHours.exceptions[' + index + '].date', input({ type: 'date', value: exception.date || '', class: 'exception-date' })),
-      field('Open (empty: closed all day)', 'businessHours.exceptions[' + index + '].windows', input({ value: windowsText(exception.windows), placeholder: '10:00-14:00', class: 'exception-windows' })));
-    row.append(h('button', { type: 'button', class: 'link', onclick: () => row.remove() }, 'Remove'));
+      field('Date', 'businessHours.exceptions.date', input({ type: 'date', value: exception.date || '', class: 'exception-date' })),
+      field('Open (empty: closed all day)', 'businessHours.exceptions.windows', input({ value: windowsText(exception.windows), placeholder: '10:00-14:00', class: 'exception-windows' })));
+    row.append(h('button', { type: 'button', class: 'link remove-exception', onclick: () => { row.remove(); renumber(); } }, 'Remove'));
     exceptionsList.append(row);
+    renumber();
   };
   ((s.businessHours && s.businessHours.exceptions) || []).forEach(addException);
   const q = s.queue || {};
   const c = s.calls || {};
   const settingsForm = form('settings-form', async (f) => {
+    $('settings-saved').hidden = true; // "Saved." speaks of this save only
     const body = {
       timeZone: value(f, 'timeZone'),
       currency: s.currency,
@@ -817,6 +859,7 @@ async function apiKeys(holder) {
   const keyTable = (list) => (list.length ? table(['Name', 'Prefix', 'Scopes', 'Created', 'Last used', ''], list.map((key) => h('tr', {},
     h('td', {}, key.name), h('td', { class: 'snippet' }, key.prefix), h('td', {}, (key.scopes || []).join(', ')), h('td', {}, when(key.createdAt)),
     h('td', {}, when(key.lastUsedAt)), h('td', {}, key.revokedAt ? 'revoked' : action('Revoke', async () => {
+      if (!confirm('Revoke ' + key.name + '? Systems using it are refused at once.')) return;
       await api('DELETE', tenantPath('/api-keys/' + encodeURIComponent(key.id)));
       route();
     })))), { id: 'api-keys-table' }) : h('p', { class: 'muted' }, 'No API keys yet.'));
@@ -1045,7 +1088,7 @@ async function tenants(holder) {
     field('Amount', 'amount', input({ inputmode: 'decimal', placeholder: '50.00', maxlength: 12 })),
     field('Kind', 'kind', select(['top_up', 'refund', 'adjustment', 'trial_grant'], 'top_up')),
     field('Note', 'note', input({ maxlength: 500 }))),
-  h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary' }, 'Credit the wallet')));
+  h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary', id: 'top-up-submit' }, 'Credit the wallet')));
   holder.append(card('Tenants', table(['Name', 'Slug', 'Status', 'Plan', ''], rows, { id: 'tenants-table' })),
     card('New tenant', createForm), card('Wallet top-up', topUpForm));
 }

@@ -63,7 +63,9 @@ public final class Users {
     }
   }
 
-  public record Invitation(String id, String tenantId, String email, String role, Instant expiresAt, String status) {}
+  /** An invitation as listed; {@code language} is its mail's, so that a resend speaks it again. */
+  public record Invitation(String id, String tenantId, String email, String role, Instant expiresAt, String status,
+      String language) {}
 
   public record AcceptInvitation(String token, String displayName, String password) {}
 
@@ -91,7 +93,7 @@ public final class Users {
         .bind("now", now).bind("tenantId", tenantId).bind("email", email).execute();
     String token = Secrets.newSecret("inv_");
     Invitation invitation = new Invitation(UUID.randomUUID().toString(), tenantId, email, role.wireName(),
-        now.plus(settings.invitationTtl()), "pending");
+        now.plus(settings.invitationTtl()), "pending", MailTemplates.language(request.language()));
     handle.createUpdate("""
             INSERT INTO invitations (id, tenant_id, email, role, token_hash, invited_by, created_at, expires_at)
             VALUES (:id, :tenantId, :email, :role, :tokenHash, :invitedBy, :now, :expiresAt)""")
@@ -104,7 +106,7 @@ public final class Users {
         Map.of("role", role.wireName(), "link", mails.link("/account/invitation#token=" + token),
             "expiresAt", invitation.expiresAt().toString())));
     handle.createUpdate("UPDATE invitations SET language = :language WHERE id = :id")
-        .bind("language", MailTemplates.language(request.language())).bind("id", invitation.id()).execute();
+        .bind("language", invitation.language()).bind("id", invitation.id()).execute();
     audit.record(handle, caller, new AuditLog.Change(tenantId, "user.invited", "invitation", invitation.id(), null, invitation));
     return invitation;
   }
@@ -455,7 +457,7 @@ public final class Users {
 
   private static Invitation invitation(ResultSet rs, Instant now) throws SQLException {
     return new Invitation(rs.getString("id"), rs.getString("tenant_id"), rs.getString("email"), rs.getString("role"),
-        rs.getTimestamp("expires_at").toInstant(), invitationStatus(rs, now));
+        rs.getTimestamp("expires_at").toInstant(), invitationStatus(rs, now), rs.getString("language"));
   }
 
   private static String invitationStatus(ResultSet rs, Instant now) throws SQLException {

@@ -72,6 +72,8 @@ class AdminInBrowserTest {
   /** The call of the first test: the privacy screen exports its shopper. */
   private String roomId;
   private String otherShopPage = "<!doctype html><title>Other shop</title><p>No widget yet</p>";
+  /** The agent invited in the team test: its role change is what the audit log's filters find. */
+  private String invitedUserId;
 
   @BeforeAll
   void start() throws IOException {
@@ -198,10 +200,42 @@ class AdminInBrowserTest {
         return widget.findElement(By.cssSelector("#notice-text")).getText().contains("not available right now");
       });
 
-      // Open again around the clock: the shopper gets a place.
+      // Open again around the clock: the shopper gets a place. With it, a dated exception (two are
+      // added, the first removed: a mistake in the one left shows under it), the queue policy and
+      // one more allowed origin; the API then has them.
       setEveryDay("00:00-00:00");
+      int exceptions = admin.findElements(By.cssSelector("#exceptions .exception")).size();
+      admin.findElement(By.id("add-exception")).click();
+      admin.findElement(By.id("add-exception")).click();
+      List<WebElement> added = admin.findElements(By.cssSelector("#exceptions .exception"));
+      String holiday = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(40).toString();
+      js(admin, "arguments[0].value = arguments[1]", added.get(exceptions + 1).findElement(By.cssSelector(".exception-date")), holiday);
+      WebElement holidayHours = added.get(exceptions + 1).findElement(By.cssSelector(".exception-windows"));
+      holidayHours.sendKeys("ten till two");
+      added.get(exceptions).findElement(By.cssSelector(".remove-exception")).click();
+      admin.findElement(By.id("save-settings")).click();
+      until(admin, "the error under the exception left", driver -> {
+        WebElement row = driver.findElements(By.cssSelector("#exceptions .exception")).get(exceptions);
+        return (Boolean) js(driver, "const e = arguments[0].querySelector('.exception-windows').closest('.field').querySelector('.field-error');"
+            + "return !e.hidden && e.textContent.includes('09:00-17:00')", row);
+      });
+      holidayHours.clear();
+      holidayHours.sendKeys("10:00-14:00");
+      WebElement maxLength = admin.findElement(By.id("queue-max-length"));
+      maxLength.clear();
+      maxLength.sendKeys("40");
+      WebElement origins = admin.findElement(By.id("allowed-origins"));
+      String originsBefore = origins.getAttribute("value");
+      origins.clear();
+      origins.sendKeys(originsBefore + "\nhttps://shop.example.com");
       admin.findElement(By.id("save-settings")).click();
       until(admin, "saved again", driver -> driver.findElement(By.id("settings-saved")).isDisplayed());
+      JsonNode saved = asSignedIn("GET", tenantApi()).json().get("settings");
+      assertThat(saved.at("/businessHours/exceptions")).hasSize(exceptions + 1);
+      assertThat(saved.at("/businessHours/exceptions/" + exceptions).toString())
+          .isEqualTo("{\"date\":\"" + holiday + "\",\"windows\":[{\"from\":\"10:00\",\"to\":\"14:00\"}]}");
+      assertThat(saved.at("/queue/maxLength").asInt()).isEqualTo(40);
+      assertThat(saved.get("allowedOrigins").toString()).contains("\"https://shop.example.com\"", "\"" + base + "\"");
       joinOnDemo();
       until(shopper, "the shopper waits in the queue", driver -> {
         if ("waiting".equals(js(driver, "return window.__videoshop.view"))) return true;
@@ -249,6 +283,64 @@ class AdminInBrowserTest {
 
       open("team");
       until(admin, "the new agent is a user", driver -> driver.findElement(By.id("users-table")).getText().contains(email));
+      invitedUserId = userByEmail(email).get("id").asText();
+      String userPath = tenantApi() + "/users/" + invitedUserId;
+
+      // A role change: the API then says admin.
+      new org.openqa.selenium.support.ui.Select(userRow(email).findElement(By.tagName("select"))).selectByValue("admin");
+      clickAndAwaitScreen(userRow(email).findElement(By.cssSelector(".change-role")), "team");
+      assertThat(asSignedIn("GET", userPath).json().get("role").asText()).isEqualTo("admin");
+
+      // Resend: a new invitation replaces the pending one, in the first one's mail language.
+      String pending = "pending." + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
+      String firstInvitation = asSignedIn("POST", tenantApi() + "/invitations", Map.of("email", pending, "role", "agent", "language", "de"))
+          .json().get("id").asText();
+      open("team");
+      clickAndAwaitScreen(admin.findElement(By.cssSelector("#invitations-table tr[data-email='" + pending + "'] .resend")), "team");
+      JsonNode resent = pendingInvitation(pending);
+      assertThat(resent.get("id").asText()).as("a new invitation replaces the first").isNotEqualTo(firstInvitation);
+      assertThat(resent.path("language").asText()).as("the resend speaks the first mail's language").isEqualTo("de");
+
+      // The user's data rights: their export (a zip on disk, audited)...
+      WebElement rights = dataRights(email);
+      rights.findElement(By.cssSelector(".export-user")).click();
+      Map<String, String> export = unzip(awaitDownload("user-export-" + invitedUserId, ".zip"));
+      assertThat(export).containsKeys("manifest.json", "account.json", "sign-ins.json");
+      assertThat(export.get("account.json")).contains(email, "Nia New");
+      assertThat(asSignedIn("GET", tenantApi() + "/audit?action=user.exported&targetId=" + invitedUserId).json().get("items")).hasSize(1);
+      // ...a correction the API refuses (the address is taken) is explained beside the form, which keeps what was typed...
+      WebElement name = rights.findElement(By.cssSelector(".correct-name"));
+      WebElement address = rights.findElement(By.cssSelector(".correct-email"));
+      name.clear();
+      name.sendKeys("Nia Corrected");
+      address.clear();
+      address.sendKeys(OWNER);
+      rights.findElement(By.cssSelector(".correct-save")).click();
+      until(admin, "the refusal beside the form", driver -> rights.findElement(By.cssSelector("form > .error")).isDisplayed());
+      assertThat(rights.findElement(By.cssSelector("form > .error")).getText()).containsIgnoringCase("email");
+      assertThat(name.getAttribute("value")).isEqualTo("Nia Corrected");
+      assertThat(address.getAttribute("value")).isEqualTo(OWNER);
+      assertThat(asSignedIn("GET", userPath).json().get("email").asText()).isEqualTo(email);
+      screenshot(admin, "team-data-rights");
+      // ...and one it takes (Enter in the form sends it): the API then has the new name and sign-in.
+      String corrected = "nia.corrected." + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
+      address.clear();
+      address.sendKeys(corrected);
+      clickAndAwaitScreen(address, "team", org.openqa.selenium.Keys.ENTER);
+      JsonNode correctedUser = asSignedIn("GET", userPath).json();
+      assertThat(correctedUser.get("email").asText()).isEqualTo(corrected);
+      assertThat(correctedUser.get("displayName").asText()).isEqualTo("Nia Corrected");
+      assertThat(userRow(corrected).getText()).contains("Nia Corrected");
+
+      // Deactivate, then erase (after a confirmation): the API then says so.
+      js(admin, "window.__confirmed = []; window.confirm = (text) => { window.__confirmed.push(text); return true; }");
+      clickAndAwaitScreen(userRow(corrected).findElement(By.cssSelector(".deactivate")), "team");
+      assertThat(asSignedIn("GET", userPath).json().get("status").asText()).isEqualTo("deactivated");
+      assertThat(userRow(corrected).getText()).contains("deactivated");
+      clickAndAwaitScreen(dataRights(corrected).findElement(By.cssSelector(".erase-user")), "team");
+      until(admin, "the user is erased", driver -> "erased".equals(asSignedIn("GET", userPath).json().get("status").asText()));
+      assertThat(String.valueOf(js(admin, "return window.__confirmed.join()"))).contains(corrected, "cannot be undone");
+      assertThat(asSignedIn("GET", userPath).json().get("email").asText()).startsWith("erased-");
     });
   }
 
@@ -349,8 +441,41 @@ class AdminInBrowserTest {
       open("api-keys");
       assertThat(admin.findElement(By.id("api-usage-table")).getText()).contains("Reports export", "reports:read: 1");
       screenshot(admin, "api-keys");
+      // Revoked (after a confirmation): the API lists it revoked and refuses its secret.
+      js(admin, "window.confirm = () => true");
+      clickAndAwaitScreen(admin.findElement(By.xpath("//table[@id='api-keys-table']//tr[td[1][normalize-space()='Reports export']]//button")),
+          "api-keys");
+      JsonNode revoked = null;
+      for (JsonNode key : asSignedIn("GET", tenantApi() + "/api-keys").json()) if ("Reports export".equals(key.get("name").asText())) revoked = key;
+      assertThat(revoked.hasNonNull("revokedAt")).as("the API lists the key revoked: " + revoked).isTrue();
+      assertThat(new ApiClient(node.httpPort()).call("GET", tenantApi() + "/reports/live").apiKey(secret).send().status()).isEqualTo(401);
+      assertThat(admin.findElement(By.xpath("//table[@id='api-keys-table']//tr[td[1][normalize-space()='Reports export']]")).getText())
+          .contains("revoked");
+
+      // The month's statement as CSV: the file is what the API serves.
+      open("billing");
+      String month = String.valueOf(js(admin, "return document.getElementById('statement-month').value"));
+      admin.findElement(By.id("statement-csv")).click();
+      assertThat(Files.readString(awaitDownload("statement-" + month, ".csv")))
+          .isEqualTo(asSignedIn("GET", tenantApi() + "/wallet/statement.csv?month=" + month).body()).startsWith("line,date,");
+
       open("audit");
       until(admin, "the audit log holds the key's creation", driver -> driver.findElement(By.id("audit-table")).getText().contains("api_key"));
+      // Filters: the team test's role change by its action and target, as the API finds it; a range before it finds nothing.
+      WebElement filters = admin.findElement(By.id("audit-filter"));
+      filters.findElement(By.cssSelector("[data-field=action]")).sendKeys("user.role_changed");
+      filters.findElement(By.cssSelector("[data-field=targetId]")).sendKeys(invitedUserId);
+      filters.findElement(By.cssSelector("button[type=submit]")).click();
+      JsonNode found = asSignedIn("GET", tenantApi() + "/audit?action=user.role_changed&targetId=" + invitedUserId).json().get("items");
+      assertThat(found).hasSize(1);
+      until(admin, "only the role change is listed", driver -> driver.findElements(By.cssSelector("#audit-table tbody tr")).size() == 1
+          && driver.findElement(By.id("audit-table")).getText().contains("user.role_changed"));
+      String longAgo = java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(3).toString();
+      js(admin, "arguments[0].value = arguments[1]; arguments[2].value = arguments[1]", filters.findElement(By.cssSelector("[data-field=from]")),
+          longAgo, filters.findElement(By.cssSelector("[data-field=to]")));
+      filters.findElement(By.cssSelector("button[type=submit]")).click();
+      until(admin, "nothing matches that range", driver -> driver.findElement(By.id("audit-list")).getText().contains("Nothing matches"));
+      screenshot(admin, "audit-filtered");
 
       // Privacy: an erasure, confirmed in a dialog, becomes a request with its status.
       open("privacy");
@@ -442,6 +567,33 @@ class AdminInBrowserTest {
       until(admin, "the demo tenant is active again", driver -> "tenants".equals(js(driver, "return window.__admin.screen"))
           && driver.findElement(By.cssSelector("tr[data-slug='demo']")).getText().contains("active"));
 
+      // A new tenant: a taken slug is explained and what was typed stays; a free one is created (the API lists it).
+      admin.findElement(By.id("tenant-name-input")).sendKeys("Second Store");
+      admin.findElement(By.id("tenant-slug")).sendKeys("demo");
+      admin.findElement(By.id("tenant-create-submit")).click();
+      until(admin, "the taken slug is explained", driver -> !fieldError(driver, "tenant-slug").isEmpty()
+          || driver.findElement(By.id("tenant-create-error")).isDisplayed());
+      assertThat(admin.findElement(By.id("tenant-name-input")).getAttribute("value")).isEqualTo("Second Store");
+      String slug = "second-" + UUID.randomUUID().toString().substring(0, 6);
+      admin.findElement(By.id("tenant-slug")).clear();
+      admin.findElement(By.id("tenant-slug")).sendKeys(slug);
+      admin.findElement(By.id("tenant-create-submit")).click();
+      until(admin, "the new tenant is listed", driver -> "tenants".equals(js(driver, "return window.__admin.screen"))
+          && !driver.findElements(By.cssSelector("tr[data-slug='" + slug + "']")).isEmpty());
+      JsonNode created = null;
+      for (JsonNode tenant : asSignedIn("GET", "/api/v1/tenants?limit=500").json()) if (slug.equals(tenant.get("slug").asText())) created = tenant;
+      assertThat(created).as("the API lists the new tenant").isNotNull();
+      assertThat(created.get("name").asText()).isEqualTo("Second Store");
+      // Its wallet credited through the form: the API's balance is 50.00 higher.
+      String walletPath = "/api/v1/tenants/" + created.get("id").asText() + "/wallet";
+      long balanceBefore = asSignedIn("GET", walletPath).json().get("balance").asLong();
+      WebElement topUp = admin.findElement(By.id("top-up"));
+      new org.openqa.selenium.support.ui.Select(topUp.findElement(By.cssSelector("[data-field=tenantId]"))).selectByValue(created.get("id").asText());
+      topUp.findElement(By.cssSelector("[data-field=amount]")).sendKeys("50.00");
+      admin.findElement(By.id("top-up-submit")).click();
+      until(admin, "the wallet is credited", driver -> asSignedIn("GET", walletPath).json().get("balance").asLong() == balanceBefore + 5000);
+      screenshot(admin, "tenants-created");
+
       // Sign out revokes the refresh token: it renews nothing any more.
       String refreshToken = storedSession().get("refreshToken").asText();
       admin.findElement(By.id("sign-out")).click();
@@ -483,6 +635,52 @@ class AdminInBrowserTest {
       agent.next("ok");
     }
     return call.roomId();
+  }
+
+  /** What the API says, asked as the admin tab's signed-in user (its current access token). */
+  private ApiClient.Reply asSignedIn(String method, String path, Object... body) {
+    ApiClient.Call call = new ApiClient(node.httpPort()).call(method, path).bearer(storedSession().get("accessToken").asText());
+    if (body.length > 0) call.body(body[0]);
+    ApiClient.Reply reply = call.send();
+    assertThat(reply.status()).as(method + " " + path + ": " + reply.body()).isLessThan(300);
+    return reply;
+  }
+
+  private String tenantApi() {
+    return "/api/v1/tenants/" + js(admin, "return window.__admin.tenantId");
+  }
+
+  private JsonNode userByEmail(String email) {
+    for (JsonNode user : asSignedIn("GET", tenantApi() + "/users").json()) if (email.equals(user.get("email").asText())) return user;
+    throw new AssertionError("no user " + email);
+  }
+
+  private JsonNode pendingInvitation(String email) {
+    for (JsonNode invitation : asSignedIn("GET", tenantApi() + "/invitations").json()) {
+      if (email.equals(invitation.get("email").asText()) && "pending".equals(invitation.get("status").asText())) return invitation;
+    }
+    return null;
+  }
+
+  private WebElement userRow(String email) {
+    return admin.findElement(By.cssSelector("#users-table tr[data-email='" + email + "']"));
+  }
+
+  /** Clicks (or types `keys` into) an element whose action shows the screen again, and waits for the new one. */
+  private void clickAndAwaitScreen(WebElement element, String screen, CharSequence... keys) {
+    js(admin, "document.getElementById('screen-' + arguments[0]).dataset.stale = 'yes'", screen);
+    if (keys.length == 0) element.click();
+    else element.sendKeys(keys);
+    until(admin, "the " + screen + " screen again", driver -> screen.equals(js(driver, "return window.__admin.screen"))
+        && Boolean.TRUE.equals(js(driver, "const s = document.getElementById('screen-' + arguments[0]); return !!s && !s.dataset.stale", screen)));
+    assertThat(admin.findElements(By.cssSelector("#screen-" + screen + " > .error"))).isEmpty();
+  }
+
+  /** The user's data rights, opened. */
+  private WebElement dataRights(String email) {
+    WebElement rights = userRow(email).findElement(By.cssSelector(".data-rights"));
+    if (rights.getAttribute("open") == null) rights.findElement(By.tagName("summary")).click();
+    return rights;
   }
 
   /** The admin tab's stored session (tokens and user). */
