@@ -22,7 +22,6 @@ public final class ClusterCounts implements ClusterShare.Shared {
   private final ToIntFunction<String> sharedFrom;
   private final Map<String, Integer> local = new HashMap<>();
   private Map<String, Integer> others = Map.of();
-  private ClusterShare published;
 
   /**
    * @param sharedFrom the count from which this node tells the others about a key (1: always; 2
@@ -52,20 +51,12 @@ public final class ClusterCounts implements ClusterShare.Shared {
   }
 
   @Override
-  public synchronized Optional<ClusterShare> shareIfChanged() {
+  public synchronized ClusterShare share() {
     Map<String, Integer> open = new TreeMap<>();
     local.forEach((key, count) -> {
       if (count >= sharedFrom.applyAsInt(key)) open.put(key, count);
     });
-    ClusterShare share = new ClusterShare(open, Map.of());
-    if (share.equals(published)) return Optional.empty();
-    published = share;
-    return Optional.of(share);
-  }
-
-  @Override
-  public synchronized void publishAgain() {
-    published = null;
+    return new ClusterShare(open, Map.of());
   }
 
   @Override

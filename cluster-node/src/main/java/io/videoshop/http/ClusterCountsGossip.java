@@ -69,6 +69,7 @@ public final class ClusterCountsGossip {
                   ? nodeKey(removed.member().uniqueAddress()) : null)), ClusterEvent.MemberEvent.class));
           timers.startTimerWithFixedDelay(new Publish(), PUBLISH_EVERY);
           LWWMap<String, ClusterShare>[] last = new LWWMap[] {LWWMap.create()};
+          ClusterShare[] published = {null};
           Set<String> gone = new HashSet<>();
           Runnable sum = () -> {
             Map<String, ClusterShare> others = new HashMap<>();
@@ -79,16 +80,18 @@ public final class ClusterCountsGossip {
           };
           return Behaviors.receive(Command.class)
               .onMessage(Publish.class, publish -> {
-                counts.shareIfChanged().ifPresent(share -> replicator.askUpdate(
-                    replyTo -> new Replicator.Update<>(key, LWWMap.create(), Replicator.writeLocal(), replyTo,
-                        map -> map.put(self, selfKey, share)),
-                    response -> new Written()));
+                ClusterShare share = counts.share();
+                if (!share.equals(published[0])) {
+                  published[0] = share;
+                  replicator.askUpdate(replyTo -> new Replicator.Update<>(key, LWWMap.create(), Replicator.writeLocal(),
+                      replyTo, map -> map.put(self, selfKey, share)), response -> new Written());
+                }
                 return Behaviors.same();
               })
               .onMessage(Shares.class, shares -> {
                 last[0] = shares.shares();
                 // Our entry went missing (deleted by a node that took us for gone): tell it again.
-                if (!last[0].contains(selfKey)) counts.publishAgain();
+                if (!last[0].contains(selfKey)) published[0] = null;
                 sum.run();
                 return Behaviors.same();
               })

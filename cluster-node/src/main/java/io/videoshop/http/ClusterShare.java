@@ -3,7 +3,6 @@ package io.videoshop.http;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import io.videoshop.persistence.CborSerializable;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * What one node tells the others about a kind of limit ({@link ClusterCountsGossip}): what is
@@ -25,11 +24,8 @@ public record ClusterShare(Map<String, Integer> open, Map<String, Taken> taken) 
 
   /** Counts that one node shares with the others. */
   public interface Shared {
-    /** This node's share when it differs from the one last returned (then it is the one to publish). */
-    Optional<ClusterShare> shareIfChanged();
-
-    /** The next {@link #shareIfChanged} returns the share even if unchanged. */
-    void publishAgain();
+    /** This node's share now. */
+    ClusterShare share();
 
     /** The other nodes' shares by node, as last told (nodes removed from the cluster left out). */
     void othersAre(Map<String, ClusterShare> byNode);

@@ -2,7 +2,6 @@ package io.videoshop.http;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import java.util.function.ToIntFunction;
@@ -28,7 +27,6 @@ public final class ClusterTakes implements ClusterShare.Shared {
   private final Map<String, Run> local = new HashMap<>();
   /** Per other node and key: what it had taken when last told. */
   private Map<String, Map<String, ClusterShare.Taken>> seen = Map.of();
-  private ClusterShare published;
 
   private record Run(long since, long count, long lastAt) {}
 
@@ -51,22 +49,14 @@ public final class ClusterTakes implements ClusterShare.Shared {
   }
 
   @Override
-  public synchronized Optional<ClusterShare> shareIfChanged() {
+  public synchronized ClusterShare share() {
     long now = nanos.getAsLong();
     local.values().removeIf(run -> now - run.lastAt() > forgetAfterNanos);
     Map<String, ClusterShare.Taken> taken = new TreeMap<>();
     local.forEach((key, run) -> {
       if (run.count() >= sharedFrom.applyAsInt(key)) taken.put(key, new ClusterShare.Taken(run.since(), run.count()));
     });
-    ClusterShare share = new ClusterShare(Map.of(), taken);
-    if (share.equals(published)) return Optional.empty();
-    published = share;
-    return Optional.of(share);
-  }
-
-  @Override
-  public synchronized void publishAgain() {
-    published = null;
+    return new ClusterShare(Map.of(), taken);
   }
 
   /** Drains each key by what each other node took since it was last seen (all of a run not seen before). */
