@@ -44,6 +44,8 @@ public final class ClusterTakes implements ClusterShare.Shared {
 
   /** This node took one from {@code key}'s bucket. */
   public synchronized void took(String key) {
+    // A flood of addresses must not grow the heap: start over, as the buckets do (ClientLimits).
+    if (local.size() > ClientLimits.MAX_BUCKETS) local.clear();
     long now = nanos.getAsLong();
     local.merge(key, new Run(now, 1, now), (run, one) -> new Run(run.since(), run.count() + 1, now));
   }
