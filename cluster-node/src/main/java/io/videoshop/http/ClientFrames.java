@@ -13,6 +13,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  * frame that does not pass is answered here with an {@code error}; the socket stays open.
  */
 public final class ClientFrames {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClientFrames.class);
+
   private ClientFrames() {}
 
   /**
@@ -27,6 +29,8 @@ public final class ClientFrames {
         return Optional.empty();
       }
       case FLOODING -> {
+        // For incident investigation: the session's MDC carries its upgrade's request id.
+        LOG.info("Closing a socket ({}): its client kept sending past the rate limit", protocol.getSimpleName());
         send(out, new Reconnect("flooding", 10_000));
         out.tell(new Sockets.Close());
         return Optional.empty();

@@ -6,9 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * Token buckets by key (a client address, a tenant) for public HTTP endpoints, on this node (so a
- * cluster of n nodes admits up to n times the figures). Past a bucket: 429 {@code rate_limited}
- * with a Retry-After of one refill.
+ * Token buckets by key (a client address, a tenant) for public HTTP endpoints, on this node; with
+ * {@link #drain} fed by {@link ClusterTakes} they follow the whole cluster's takes. Past a bucket:
+ * 429 {@code rate_limited} with a Retry-After of one refill.
  */
 public final class ClientLimits {
   /** Buckets kept at most; beyond it the map starts over (a flood of addresses must not grow the heap). */
@@ -23,9 +23,8 @@ public final class ClientLimits {
 
   /** Takes one from {@code key}'s bucket ({@code burst} at once, {@code perMinute} refilled), else 429. */
   public void take(String key, int burst, int perMinute, String detail) {
-    if (buckets.size() > MAX_BUCKETS) buckets.clear();
     long now = nanos.getAsLong();
-    RateLimit bucket = buckets.computeIfAbsent(key, k -> new RateLimit(burst, perMinute / 60.0, now));
+    RateLimit bucket = bucket(key, burst, perMinute, now);
     RateLimit.Verdict verdict;
     synchronized (bucket) {
       verdict = bucket.take(now);
@@ -33,5 +32,19 @@ public final class ClientLimits {
     if (verdict != RateLimit.Verdict.ALLOWED) {
       throw ApiError.tooManyRequests("rate_limited", detail, Duration.ofMillis(Math.max(1000, 60_000L / perMinute)));
     }
+  }
+
+  /** Takes {@code count} from {@code key}'s bucket without asking: what other nodes took from it. */
+  public void drain(String key, long count, int burst, int perMinute) {
+    long now = nanos.getAsLong();
+    RateLimit bucket = bucket(key, burst, perMinute, now);
+    synchronized (bucket) {
+      bucket.drain(count, now);
+    }
+  }
+
+  private RateLimit bucket(String key, int burst, int perMinute, long now) {
+    if (buckets.size() > MAX_BUCKETS) buckets.clear();
+    return buckets.computeIfAbsent(key, k -> new RateLimit(burst, perMinute / 60.0, now));
   }
 }

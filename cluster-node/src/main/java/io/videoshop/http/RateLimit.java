@@ -25,6 +25,12 @@ public final class RateLimit {
     FLOODING
   }
 
+  /** Takes {@code count} without asking (what other nodes took from the same limit); never below empty. */
+  public void drain(long count, long nowNanos) {
+    tokens = Math.max(0, Math.min(burst, tokens + (nowNanos - refilledAt) * perNano) - count);
+    refilledAt = nowNanos;
+  }
+
   public Verdict take(long nowNanos) {
     tokens = Math.min(burst, tokens + (nowNanos - refilledAt) * perNano);
     refilledAt = nowNanos;

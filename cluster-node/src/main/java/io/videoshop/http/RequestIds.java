@@ -10,9 +10,12 @@ import io.videoshop.config.TrustedProxies;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.security.SecureRandom;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
@@ -67,6 +70,14 @@ public final class RequestIds {
     } finally {
       if (before == null) MDC.remove(MDC_KEY); else MDC.put(MDC_KEY, before);
     }
+  }
+
+  /**
+   * A socket session's behaviour whose log lines carry {@code id}, the id of the upgrade request
+   * that opened its socket (and that the upgrade's response returned).
+   */
+  public static <C> Behavior<C> forSession(String id, Class<C> type, Behavior<C> session) {
+    return Behaviors.withMdc(type, Map.of(MDC_KEY, id), session);
   }
 
   static String newId() {

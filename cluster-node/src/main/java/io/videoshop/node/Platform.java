@@ -192,8 +192,10 @@ public final class Platform {
     this.bookingLinks = new BookingLinks(signingKeys, settings.scheduling().linkTtl(), clock);
     table.addAll(SchedulingRoutes.routes(tenants, users, calendars,
         new Bookings(jdbi, database.personalDataVault()), audit, blocking));
+    PublicBookingLimits bookingLimits = new PublicBookingLimits(settings.scheduling(), System::nanoTime);
+    io.videoshop.http.ClusterCountsGossip.start(system, "public-booking-requests", bookingLimits.taken());
     table.addAll(PublicBookingRoutes.routes(tenants, widgetKeys, calendars, bookingLinks, database.personalDataVault(),
-        new PublicBookingLimits(settings.scheduling(), System::nanoTime), blocking, clock, consents));
+        bookingLimits, blocking, clock, consents));
     this.reports = new Reports(jdbi, settings.reporting());
     table.addAll(ReportRoutes.routes(reports, blocking));
     table.addAll(NotificationRoutes.routes(jdbi, mails, outbox, audit, blocking));

@@ -21,6 +21,7 @@ import io.videoshop.config.WidgetSettings;
 import io.videoshop.http.ApiError;
 import io.videoshop.http.ApiRouter;
 import io.videoshop.http.Blocking;
+import io.videoshop.http.ClusterCountsGossip;
 import io.videoshop.http.RequestIds;
 import io.videoshop.http.Sockets;
 import io.videoshop.persistence.privacy.PersonalDataVault;
@@ -33,7 +34,6 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import io.videoshop.protocol.LiveEvent;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
@@ -58,8 +58,8 @@ import org.apache.pekko.stream.javadsl.Flow;
  * cannot set headers on a socket, and a token in the URL would land in access logs) or
  * {@code Authorization: Bearer}. {@code /ws/live}: the same sign-in, for a tenant's owner and
  * admins: the dashboard's live figures ({@link LiveFiguresSession}). Translation only: each connection is a session actor. Widget
- * sockets are capped per client address and per tenant on the node ({@link WidgetLimits}: 429
- * {@code too_many_connections}), and their joins per address per minute ({@code too_many_joins}).
+ * sockets are capped per client address and per tenant over the cluster ({@link WidgetLimits}: 429
+ * {@code too_many_connections}), and their joins per address per minute on the node ({@code too_many_joins}).
  */
 public final class QueueSockets {
   private final ActorSystem<?> system;
@@ -91,6 +91,7 @@ public final class QueueSockets {
     this.consents = consents;
     this.trustedProxies = trustedProxies;
     this.limits = new WidgetLimits(widgetSettings);
+    ClusterCountsGossip.start(system, "widget-connections", limits.connections());
     this.roomTokens = roomTokens;
     this.sessions = sessions;
     this.tickets = tickets;
@@ -134,7 +135,7 @@ public final class QueueSockets {
                 "Live figures are for the tenant's owner and admins")));
           }
           return handleWebSocketMessages(Sockets.flow(system, "live", new Sockets.Owner(caller.id(), verified.expiresAt()),
-              out -> withRequestId(RequestIds.of(request), LiveFiguresSession.Command.class,
+              out -> RequestIds.forSession(RequestIds.of(request), LiveFiguresSession.Command.class,
                   LiveFiguresSession.create(caller.tenantId(), out, feeds, () -> today.apply(caller.tenantId()))),
               LiveFiguresSession.FromClient::new));
         })))));
@@ -171,7 +172,7 @@ public final class QueueSockets {
         })));
   }
 
-  /** A widget socket within this node's caps (checked only for an upgrade, which then releases its place). */
+  /** A widget socket within the caps (checked only for an upgrade, which then releases its place). */
   private Route widget(String tenantId, String address, HttpRequest request) {
     if (request.getAttribute(AttributeKeys.webSocketUpgrade).isEmpty()) {
       return handleWebSocketMessages(Flow.create()); // rejected as no upgrade, like any socket route
@@ -184,7 +185,7 @@ public final class QueueSockets {
     }
     Flow<Message, Message, NotUsed> flow;
     try {
-      flow = Sockets.flow(system, "widget", out -> withRequestId(RequestIds.of(request), WidgetSession.Command.class,
+      flow = Sockets.flow(system, "widget", out -> RequestIds.forSession(RequestIds.of(request), WidgetSession.Command.class,
           WidgetSession.create(tenantId, out, sharding.entityRefFor(TenantQueue.ENTITY_KEY, tenantId), feeds, vault,
               blocking.executor(), roomTokens, () -> limits.join(address, System.nanoTime()), arrivals, consents)),
           WidgetSession.FromClient::new);
@@ -202,16 +203,10 @@ public final class QueueSockets {
       org.apache.pekko.http.javadsl.model.ws.Message, org.apache.pekko.NotUsed> agent(String tenantId, String agentId,
       AccessTokens.Verified verified, String requestId) {
     // The console closes when the user's sessions end or its access token expires (it reconnects with a fresh one).
-    return Sockets.flow(system, "agent", new Sockets.Owner(agentId, verified.expiresAt()), out -> withRequestId(requestId,
+    return Sockets.flow(system, "agent", new Sockets.Owner(agentId, verified.expiresAt()), out -> RequestIds.forSession(requestId,
         AgentSession.Command.class, AgentSession.create(tenantId, agentId, verified.tokenVersion(), out,
             sharding.entityRefFor(TenantQueue.ENTITY_KEY, tenantId), feeds, roomTokens, clock)),
         AgentSession.FromClient::new);
-  }
-
-  /** The session's log lines carry the id of the upgrade request that opened its socket. */
-  private static <C> org.apache.pekko.actor.typed.Behavior<C> withRequestId(String requestId, Class<C> type,
-      org.apache.pekko.actor.typed.Behavior<C> session) {
-    return Behaviors.withMdc(type, Map.of(RequestIds.MDC_KEY, requestId), session);
   }
 
   /** A refusal to answer before the upgrade; anything else is a failure. */

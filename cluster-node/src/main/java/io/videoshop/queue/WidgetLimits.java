@@ -1,21 +1,28 @@
 package io.videoshop.queue;
 
 import io.videoshop.config.WidgetSettings;
+import io.videoshop.http.ClusterCounts;
+import io.videoshop.http.ClusterCountsGossip;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * This node's caps on the public widget socket ({@link WidgetSettings}): open connections per
- * client address and per tenant, and joins per client address per minute. The key is public and
- * a script can forge {@code Origin}, so these are what bound one client's share of the node.
+ * The caps on the public widget socket ({@link WidgetSettings}): open connections per client
+ * address and per tenant over the cluster ({@link ClusterCounts}: this node's exact count plus the
+ * other nodes' as gossiped, so a burst split over n nodes may overshoot within about a second;
+ * an address's connections are shared from its second one on a node), and joins per client
+ * address per minute on this node. The key is public and a script can forge {@code Origin}, so
+ * these are what bound one client's share.
  */
 final class WidgetLimits {
   private static final long MINUTE_NANOS = 60_000_000_000L;
+  private static final String ADDRESS = "address:";
+  private static final String TENANT = "tenant:";
 
   private final WidgetSettings settings;
-  private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
-  private final Map<String, Integer> perTenant = new ConcurrentHashMap<>();
+  private final ClusterCounts connections = new ClusterCounts(key -> key.startsWith(ADDRESS) ? 2 : 1);
   private final Map<String, Joins> joins = new ConcurrentHashMap<>();
 
   /** A token bucket of joins: {@code joinsPerAddressPerMinute} at once, refilled over a minute. */
@@ -25,18 +32,20 @@ final class WidgetLimits {
     this.settings = settings;
   }
 
-  /** A place for one more connection, or why not (then nothing is taken). */
-  synchronized Optional<String> open(String address, String tenantId) {
-    if (perAddress.getOrDefault(address, 0) >= settings.maxConnectionsPerAddress()) return Optional.of("address");
-    if (perTenant.getOrDefault(tenantId, 0) >= settings.maxConnectionsPerTenant()) return Optional.of("tenant");
-    perAddress.merge(address, 1, Integer::sum);
-    perTenant.merge(tenantId, 1, Integer::sum);
-    return Optional.empty();
+  /** The counts the other nodes are told of (started by {@link ClusterCountsGossip}). */
+  ClusterCounts connections() {
+    return connections;
   }
 
-  synchronized void closed(String address, String tenantId) {
-    perAddress.computeIfPresent(address, (key, count) -> count <= 1 ? null : count - 1);
-    perTenant.computeIfPresent(tenantId, (key, count) -> count <= 1 ? null : count - 1);
+  /** A place for one more connection, or why not: "address" or "tenant" (then nothing is taken). */
+  Optional<String> open(String address, String tenantId) {
+    return connections.open(List.of(new ClusterCounts.Cap(ADDRESS + address, settings.maxConnectionsPerAddress()),
+            new ClusterCounts.Cap(TENANT + tenantId, settings.maxConnectionsPerTenant())))
+        .map(full -> full.key().startsWith(ADDRESS) ? "address" : "tenant");
+  }
+
+  void closed(String address, String tenantId) {
+    connections.close(List.of(ADDRESS + address, TENANT + tenantId));
   }
 
   /** May this address join now? Takes one join if so. */

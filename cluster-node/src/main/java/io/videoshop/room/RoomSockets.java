@@ -17,6 +17,7 @@ import io.videoshop.access.UserSessions;
 import io.videoshop.config.TrustedProxies;
 import io.videoshop.http.ApiRouter;
 import io.videoshop.http.Blocking;
+import io.videoshop.http.RequestIds;
 import io.videoshop.http.Sockets;
 import io.videoshop.persistence.privacy.PersonalDataVault;
 import io.videoshop.tenant.Tenant;
@@ -85,11 +86,12 @@ public final class RoomSockets {
     return onSuccess(refusal, refused -> refused.isPresent() ? complete(ApiRouter.problem(refused.get()))
         : onSuccess(blocking.run(() -> tenants.find(pass.tenantId())), tenant -> tenant.isEmpty()
             ? complete(ApiRouter.problem(ApiError.notFound("tenant_not_found", "The room's tenant is gone")))
-            : handleWebSocketMessages(Sockets.flow(system, "room", owner, out -> RoomSession.create(
-                new RoomSession.Opening(pass, ip, userAgent.orElse(null), policy(tenant),
-                    iceServers.forParticipant(pass.participantId())),
-                out, ClusterSharding.get(system).entityRefFor(CallRoom.ENTITY_KEY, pass.roomId()), vault,
-                blocking.executor()), RoomSession.FromClient::new))));
+            : handleWebSocketMessages(Sockets.flow(system, "room", owner, out -> RequestIds.forSession(
+                RequestIds.of(request), RoomSession.Command.class, RoomSession.create(
+                    new RoomSession.Opening(pass, ip, userAgent.orElse(null), policy(tenant),
+                        iceServers.forParticipant(pass.participantId())),
+                    out, ClusterSharding.get(system).entityRefFor(CallRoom.ENTITY_KEY, pass.roomId()), vault,
+                    blocking.executor())), RoomSession.FromClient::new))));
   }
 
   private static io.videoshop.tenant.TenantSettings.CallPolicy policy(Optional<Tenant> tenant) {

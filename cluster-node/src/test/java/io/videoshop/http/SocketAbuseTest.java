@@ -1,15 +1,33 @@
 package io.videoshop.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.videoshop.node.ApiClient;
+import io.videoshop.node.LogEvents;
+import io.videoshop.node.TestCalls;
 import io.videoshop.node.SocketClient;
 import io.videoshop.node.TestPlatform;
 import io.videoshop.persistence.TestDatabase;
 import io.videoshop.queue.QueueView;
 import io.videoshop.queue.TenantQueue;
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.model.ws.TextMessage;
+import org.apache.pekko.http.javadsl.model.ws.WebSocketRequest;
+import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgradeResponse;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +42,8 @@ import org.junit.jupiter.api.TestInstance;
  * The abuse suite's socket half: on every socket kind (widget, agent console, room) malformed,
  * versionless, oversized and binary frames each get an {@code error} frame with its code, a
  * flood gets {@code rate_limited} then a clean close, and the entity behind the socket (the
- * tenant's queue, the call room) is unchanged.
+ * tenant's queue, the call room) is unchanged. The line a flooded session logs carries the
+ * request id its upgrade returned.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SocketAbuseTest {
@@ -133,6 +152,48 @@ class SocketAbuseTest {
       JsonNode after = platform.api.call("GET", call).bearer(tenant.adminToken()).send().json();
       assertThat(after.get("status")).isEqualTo(before.json().get("status"));
       assertThat(after.get("products")).isEqualTo(before.json().get("products"));
+    }
+  }
+
+  /**
+   * Opens a socket with Pekko HTTP's client (the JDK's does not show the upgrade's response),
+   * floods it until the node closes it, and returns the {@code X-Request-Id} the upgrade answered.
+   */
+  private String requestIdOfAFloodedSocket(String uri, String origin) throws Exception {
+    var system = platform.node.system();
+    WebSocketRequest request = WebSocketRequest.create(uri);
+    if (origin != null) request = request.addHeader(RawHeader.create("Origin", origin));
+    Flow<Message, Message, CompletionStage<Done>> client = Flow.fromSinkAndSourceMat(Sink.ignore(),
+        Source.repeat((Message) TextMessage.create("{\"v\":1,\"type\":\"dance\"}")).take(300)
+            .concat(Source.maybe()), Keep.left());
+    Pair<CompletionStage<WebSocketUpgradeResponse>, CompletionStage<Done>> opened =
+        Http.get(system).singleWebSocketRequest(request, client, Materializer.matFromSystem(system));
+    WebSocketUpgradeResponse upgrade = opened.first().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(upgrade.response().status().intValue()).isEqualTo(101);
+    String id = upgrade.response().getHeader(RequestIds.HEADER).orElseThrow().value();
+    opened.second().toCompletableFuture().get(20, TimeUnit.SECONDS); // closed by the node for flooding
+    return id;
+  }
+
+  /** The request ids (MDC) of the flooding lines logged by sessions of this protocol. */
+  private static List<String> floodingLines(LogEvents lines, String protocol) {
+    return lines.events().stream()
+        .filter(e -> e.getFormattedMessage().startsWith("Closing a socket (" + protocol + ")"))
+        .map(e -> e.getMDCPropertyMap().getOrDefault(RequestIds.MDC_KEY, "none")).toList();
+  }
+
+  @Test
+  void aSocketSessionsLogLineCarriesTheRequestIdItsUpgradeReturned() throws Exception {
+    TestPlatform.TestTenant other = platform.tenant("socket-mdc");
+    String key = TestCalls.widgetKey(platform.api, other, ORIGIN);
+    try (LogEvents lines = new LogEvents()) {
+      String widgetId = requestIdOfAFloodedSocket("ws://127.0.0.1:" + port + "/ws/widget?key=" + key, ORIGIN);
+      await().atMost(Duration.ofSeconds(10)).until(() -> floodingLines(lines, "WidgetRequest").contains(widgetId));
+
+      TestCalls.Assigned call = TestCalls.assign(port, key, ORIGIN, other.agentToken(), Map.of("type", "join", "name", "Ada"));
+      String roomId = requestIdOfAFloodedSocket("ws://127.0.0.1:" + port + "/ws/room?ticket="
+          + SocketClient.roomTicket(port, call.shopperRoomToken()), null);
+      await().atMost(Duration.ofSeconds(10)).until(() -> floodingLines(lines, "RoomRequest").contains(roomId));
     }
   }
 }

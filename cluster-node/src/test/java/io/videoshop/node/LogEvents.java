@@ -24,6 +24,7 @@ public final class LogEvents extends AppenderBase<ILoggingEvent> implements Auto
 
   @Override
   protected void append(ILoggingEvent event) {
+    event.prepareForDeferredProcessing(); // the MDC of the logging thread, taken now (it is read later)
     events.add(event);
   }
 

@@ -39,7 +39,10 @@ class SerializationTest {
   void markedRecordsRoundTripThroughJacksonCbor() throws Exception {
     var state = new ProbeCounter.State(List.of("a", "b"));
     var encrypted = new EncryptedPersonalData("shopper-1", "AAAA");
-    for (Object value : List.of(state, new ProbeCounter.Added("x"), encrypted)) {
+    // What a node gossips of its caps' counts (Distributed Data carries it in an LWWMap).
+    var share = new io.videoshop.http.ClusterShare(java.util.Map.of("tenant:t1", 2),
+        java.util.Map.of("ip:203.0.113.7", new io.videoshop.http.ClusterShare.Taken(5, 2)));
+    for (Object value : List.of(state, new ProbeCounter.Added("x"), encrypted, share)) {
       var serializer = serialization.findSerializerFor(value);
       assertThat(serializer).isInstanceOf(JacksonCborSerializer.class);
       byte[] bytes = serialization.serialize(value).get();

@@ -10,98 +10,153 @@ import io.videoshop.node.TestNodes;
 import io.videoshop.node.TestPlatform;
 import io.videoshop.node.VideoShopNode;
 import io.videoshop.persistence.TestDatabase;
+import io.videoshop.node.TestCalls;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Sockets on two nodes of one cluster for the same tenant: the queue entity lives on one of them,
- * so at least one socket talks to it across nodes. Then the whole cluster restarts on the same
- * database and a shopper resumes their place.
+ * Sockets on two nodes of one cluster for the same tenant: a tenant's cap on widget connections
+ * holds with its sockets split over both nodes; the queue entity lives on one of them, so at
+ * least one socket talks to it across nodes. Then the whole cluster restarts on the same database
+ * and a shopper resumes their place (last: it stops both nodes).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class QueueAcrossNodesTest {
   private static final String ORIGIN = "https://shop.test";
+  /** Two per node are within any per-node count: only the cluster's total can refuse the fifth. */
+  private static final String CAPS = "videoshop.widget.max-connections-per-tenant = 4";
+  private TestPlatform first;
+  private VideoShopNode second;
+
+  @BeforeAll
+  void start() {
+    first = new TestPlatform(TestDatabase.postgres(), CAPS);
+    int seedPort = first.node.system().address().getPort().get();
+    second = TestNodes.start(first.database, CAPS,
+        "videoshop.cluster.seed-nodes = \"127.0.0.1:" + seedPort + "\"",
+        "videoshop.auth.jwt-secret = \"ihhkhFeyb1db-FSwZOnN9iuMybSX3JkTwxahCgZz\"");
+    await().atMost(Duration.ofSeconds(30)).until(() ->
+        Cluster.get(first.node.system()).state().members().size() == 2
+            && Cluster.get(second.system()).selfMember().status() == MemberStatus.up());
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    second.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    first.close();
+  }
 
   @Test
+  @Order(1)
+  void aTenantsConnectionCapHoldsWithItsSocketsSplitOverBothNodes() throws Exception {
+    TestPlatform.TestTenant tenant = first.tenant("capped");
+    String key = TestCalls.widgetKey(first.api, tenant, ORIGIN);
+    String onFirst = "ws://127.0.0.1:" + first.node.httpPort() + "/ws/widget?key=" + key;
+    String onSecond = "ws://127.0.0.1:" + second.httpPort() + "/ws/widget?key=" + key;
+    List<SocketClient> open = new ArrayList<>();
+    try {
+      for (int port : List.of(first.node.httpPort(), first.node.httpPort(), second.httpPort(), second.httpPort())) {
+        SocketClient socket = SocketClient.widget(port, key, ORIGIN);
+        open.add(socket);
+        socket.next("hello");
+      }
+      // Once the nodes have told each other their counts (about a second), the fifth is refused on either.
+      for (String url : List.of(onFirst, onSecond)) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> SocketClient.refusedStatus(url, ORIGIN) == 429);
+      }
+      try {
+        SocketClient.widget(second.httpPort(), key, ORIGIN).close();
+        throw new AssertionError("the fifth connection was accepted");
+      } catch (Exception e) {
+        var handshake = (java.net.http.WebSocketHandshakeException) e.getCause();
+        assertThat(handshake.getResponse().statusCode()).isEqualTo(429);
+        assertThat(String.valueOf(handshake.getResponse().body())).contains("too_many_connections");
+      }
+      // A place given back on the first node can be taken on the second.
+      open.remove(0).close();
+      await().atMost(Duration.ofSeconds(10)).until(() -> SocketClient.refusedStatus(onSecond, ORIGIN) == 101);
+    } finally {
+      open.forEach(SocketClient::close);
+    }
+  }
+
+  @Test
+  @Order(2)
   void socketsOnEitherNodeShareTheQueueAndShoppersResumeAfterARestart() throws Exception {
     JsonNode waiting;
-    try (TestPlatform first = new TestPlatform(TestDatabase.postgres())) {
-      int seedPort = first.node.system().address().getPort().get();
-      VideoShopNode second = TestNodes.start(first.database,
-          "videoshop.cluster.seed-nodes = \"127.0.0.1:" + seedPort + "\"",
-          "videoshop.auth.jwt-secret = \"ihhkhFeyb1db-FSwZOnN9iuMybSX3JkTwxahCgZz\"");
-      try {
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-            Cluster.get(first.node.system()).state().members().size() == 2
-                && Cluster.get(second.system()).selfMember().status() == MemberStatus.up());
-        TestPlatform.TestTenant tenant = first.tenant("across");
-        ApiClient api = first.api;
-        String key = api.call("POST", "/api/v1/tenants/" + tenant.id() + "/widget-keys").bearer(tenant.adminToken())
-            .body(Map.of("name", "store", "allowedOrigins", List.of(ORIGIN))).send().json().get("publicKey").asText();
+    TestPlatform.TestTenant tenant = first.tenant("across");
+    ApiClient api = first.api;
+    String key = api.call("POST", "/api/v1/tenants/" + tenant.id() + "/widget-keys").bearer(tenant.adminToken())
+        .body(Map.of("name", "store", "allowedOrigins", List.of(ORIGIN))).send().json().get("publicKey").asText();
 
-        // No socket anywhere yet, so no feed: the write itself tells the queue, on whichever node
-        // sharding runs it (one of the two writes is made on the other node), at once.
-        var queue = org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(first.node.system())
-            .entityRefFor(TenantQueue.ENTITY_KEY, tenant.id());
-        for (var writer : List.of(Map.entry(api, 7), Map.entry(new ApiClient(second.httpPort()), 8))) {
-          ApiClient.Reply saved = writer.getKey().call("PUT", "/api/v1/tenants/" + tenant.id() + "/settings")
-              .bearer(tenant.ownerToken()).body(Map.of("timeZone", "UTC", "currency", "EUR",
-                  "businessHours", io.videoshop.tenant.BusinessHours.always(),
-                  "queue", Map.of("maxLength", writer.getValue(), "maxWaitSeconds", 600,
-                      "reservationTimeoutSeconds", 5, "routingStrategy", "longest-idle"), "allowedOrigins", List.of()))
-              .send();
-          assertThat(saved.status()).as("%s", saved).isEqualTo(200);
-          await().atMost(Duration.ofSeconds(2)).until(() -> queue.<QueueView>ask(TenantQueue.GetQueue::new,
-              Duration.ofSeconds(5)).toCompletableFuture().get().settings().maxLength() == writer.getValue());
-        }
+    // No socket anywhere yet, so no feed: the write itself tells the queue, on whichever node
+    // sharding runs it (one of the two writes is made on the other node), at once.
+    var queue = org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(first.node.system())
+        .entityRefFor(TenantQueue.ENTITY_KEY, tenant.id());
+    for (var writer : List.of(Map.entry(api, 7), Map.entry(new ApiClient(second.httpPort()), 8))) {
+      ApiClient.Reply saved = writer.getKey().call("PUT", "/api/v1/tenants/" + tenant.id() + "/settings")
+          .bearer(tenant.ownerToken()).body(Map.of("timeZone", "UTC", "currency", "EUR",
+              "businessHours", io.videoshop.tenant.BusinessHours.always(),
+              "queue", Map.of("maxLength", writer.getValue(), "maxWaitSeconds", 600,
+                  "reservationTimeoutSeconds", 5, "routingStrategy", "longest-idle"), "allowedOrigins", List.of()))
+          .send();
+      assertThat(saved.status()).as("%s", saved).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(2)).until(() -> queue.<QueueView>ask(TenantQueue.GetQueue::new,
+          Duration.ofSeconds(5)).toCompletableFuture().get().settings().maxLength() == writer.getValue());
+    }
 
-        try (SocketClient onFirst = SocketClient.widget(first.node.httpPort(), key, ORIGIN);
-            SocketClient onSecond = SocketClient.widget(second.httpPort(), key, ORIGIN);
-            SocketClient agent = SocketClient.agent(second.httpPort(), tenant.agentToken())) {
-          onFirst.send(Map.of("type", "join", "name", "Ada"));
-          onFirst.next("queued");
-          onSecond.send(Map.of("type", "join", "name", "Bob"));
-          JsonNode bob = onSecond.next("queued");
-          assertThat(bob.get("position").asInt()).isEqualTo(2);
-          agent.next(message -> message.path("type").asText().equals("queue") && message.get("tickets").size() == 2,
-              "both tickets on the console of the second node");
+    try (SocketClient onFirst = SocketClient.widget(first.node.httpPort(), key, ORIGIN);
+        SocketClient onSecond = SocketClient.widget(second.httpPort(), key, ORIGIN);
+        SocketClient agent = SocketClient.agent(second.httpPort(), tenant.agentToken())) {
+      onFirst.send(Map.of("type", "join", "name", "Ada"));
+      onFirst.next("queued");
+      onSecond.send(Map.of("type", "join", "name", "Bob"));
+      JsonNode bob = onSecond.next("queued");
+      assertThat(bob.get("position").asInt()).isEqualTo(2);
+      agent.next(message -> message.path("type").asText().equals("queue") && message.get("tickets").size() == 2,
+          "both tickets on the console of the second node");
 
-          agent.send(Map.of("type", "presence", "presence", "available"));
-          JsonNode offer = agent.next("reservation");
-          assertThat(offer.at("/ticket/name").asText()).isEqualTo("Ada");
-          agent.send(Map.of("type", "accept", "reservationId", offer.get("reservationId").asText()));
-          String room = agent.next("assigned").get("roomId").asText();
-          assertThat(onFirst.next("assigned").get("roomId").asText()).isEqualTo(room);
-          onSecond.next(message -> message.path("type").asText().equals("position") && message.get("position").asInt() == 1,
-              "Bob moves up, seen on the other node");
-          waiting = bob;
-        }
-        // Bob's socket dropped with the block above; the cluster goes down with Bob waiting.
-        second.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      } finally {
-        second.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      agent.send(Map.of("type", "presence", "presence", "available"));
+      JsonNode offer = agent.next("reservation");
+      assertThat(offer.at("/ticket/name").asText()).isEqualTo("Ada");
+      agent.send(Map.of("type", "accept", "reservationId", offer.get("reservationId").asText()));
+      String room = agent.next("assigned").get("roomId").asText();
+      assertThat(onFirst.next("assigned").get("roomId").asText()).isEqualTo(room);
+      onSecond.next(message -> message.path("type").asText().equals("position") && message.get("position").asInt() == 1,
+          "Bob moves up, seen on the other node");
+      waiting = bob;
+    }
+    // Bob's socket dropped with the block above; the cluster goes down with Bob waiting.
+    second.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    first.node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+    VideoShopNode restarted = TestNodes.start(first.database);
+    try {
+      String tenantId = restarted.platform().tenants.list(10, 0).stream()
+          .filter(t -> t.slug().equals("across")).findFirst().orElseThrow().id();
+      String stored = restarted.platform().widgetKeys.list(tenantId).get(0).publicKey();
+      try (SocketClient back = SocketClient.widget(restarted.httpPort(), stored, ORIGIN)) {
+        back.send(Map.of("type", "resume", "ticketId", waiting.get("ticketId").asText(),
+            "resumeToken", waiting.get("resumeToken").asText()));
+        JsonNode resumed = back.next("queued");
+        assertThat(resumed.get("ticketId").asText()).isEqualTo(waiting.get("ticketId").asText());
+        assertThat(resumed.get("position").asInt()).isEqualTo(1);
       }
-      first.node.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
-
-      VideoShopNode restarted = TestNodes.start(first.database);
-      try {
-        String tenantId = restarted.platform().tenants.list(10, 0).stream()
-            .filter(t -> t.slug().equals("across")).findFirst().orElseThrow().id();
-        String key = restarted.platform().widgetKeys.list(tenantId).get(0).publicKey();
-        try (SocketClient back = SocketClient.widget(restarted.httpPort(), key, ORIGIN)) {
-          back.send(Map.of("type", "resume", "ticketId", waiting.get("ticketId").asText(),
-              "resumeToken", waiting.get("resumeToken").asText()));
-          JsonNode resumed = back.next("queued");
-          assertThat(resumed.get("ticketId").asText()).isEqualTo(waiting.get("ticketId").asText());
-          assertThat(resumed.get("position").asInt()).isEqualTo(1);
-        }
-      } finally {
-        restarted.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      }
+    } finally {
+      restarted.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
   }
 }

@@ -4,8 +4,8 @@ import java.time.Duration;
 
 /**
  * The public widget socket ({@code /ws/widget}): the key is public and a script can forge
- * {@code Origin}, so each node caps the open widget connections per client address and per
- * tenant, and the joins per client address per minute; and it caches a key's check for
+ * {@code Origin}, so the cluster caps the open widget connections per client address and per
+ * tenant, and each node the joins per client address per minute; and it caches a key's check for
  * {@code keyCacheTtl} (a revoked key or changed origins take effect within it).
  */
 public record WidgetSettings(int maxConnectionsPerAddress, int maxConnectionsPerTenant, int joinsPerAddressPerMinute,
