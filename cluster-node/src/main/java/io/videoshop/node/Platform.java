@@ -174,7 +174,7 @@ public final class Platform {
     this.webhookEndpoints = new io.videoshop.webhook.WebhookEndpoints(jdbi, database.personalDataVault(), audit,
         settings.webhooks(), clock);
     this.webhookDeliveries = new io.videoshop.webhook.WebhookDeliveries(jdbi, database.personalDataVault(),
-        new io.videoshop.webhook.WebhookSender(
+        new io.videoshop.webhook.WebhookSender(system,
             new io.videoshop.webhook.AddressGuard(settings.webhooks().allowedHosts()),
             settings.webhooks().requestTimeout(), clock),
         mails, audit, clock, new java.util.Random(), settings.webhooks().requestTimeout().multipliedBy(4),

@@ -14,7 +14,8 @@ import java.util.Optional;
  * link-local (cloud metadata at 169.254.169.254 included), carrier-grade NAT, multicast, the
  * unspecified address or an IPv6 form of one of them (IPv4-mapped, IPv4-compatible, NAT64,
  * unique-local, 6to4). A host the platform allows ({@code videoshop.webhooks.allowed-hosts})
- * skips the check (a receiver inside the operator's network, tests on loopback).
+ * skips the check (a receiver inside the operator's network, tests on loopback). The addresses
+ * checked are the ones {@link WebhookSender} connects to: the host is looked up once per attempt.
  */
 public final class AddressGuard {
   private final List<String> allowedHosts;
@@ -39,23 +40,43 @@ public final class AddressGuard {
     return allowedHosts.contains(host.toLowerCase(Locale.ROOT));
   }
 
+  /**
+   * What one check found: either why the node must not post to the host, or the addresses it may
+   * connect to. The connection must go to one of these addresses, never to a second look-up's
+   * answer (DNS rebinding between the check and the connect).
+   */
+  public record Verdict(Optional<String> refusal, List<InetAddress> addresses) {
+    static Verdict refused(String why) {
+      return new Verdict(Optional.of(why), List.of());
+    }
+  }
+
   /** Why the node must not post to this host; empty when it may. Resolves the host (blocking). */
   public Optional<String> refusal(String host) {
-    if (host == null || host.isEmpty()) return Optional.of("the URL has no host");
-    if (allowsHost(host)) return Optional.empty();
+    return check(host).refusal();
+  }
+
+  /**
+   * Resolves the host once and checks every address (a host the platform allows is resolved but
+   * not checked). Blocking.
+   */
+  public Verdict check(String host) {
+    if (host == null || host.isEmpty()) return Verdict.refused("the URL has no host");
     InetAddress[] addresses;
     try {
       addresses = resolver.resolve(host);
     } catch (UnknownHostException e) {
-      return Optional.of("the host does not resolve");
+      return Verdict.refused("the host does not resolve");
     }
-    if (addresses.length == 0) return Optional.of("the host does not resolve");
-    for (InetAddress address : addresses) {
-      if (isInternal(address)) {
-        return Optional.of("the host resolves to an internal address (" + address.getHostAddress() + ")");
+    if (addresses == null || addresses.length == 0) return Verdict.refused("the host does not resolve");
+    if (!allowsHost(host)) {
+      for (InetAddress address : addresses) {
+        if (isInternal(address)) {
+          return Verdict.refused("the host resolves to an internal address (" + address.getHostAddress() + ")");
+        }
       }
     }
-    return Optional.empty();
+    return new Verdict(Optional.empty(), List.of(addresses));
   }
 
   /** Whether the address is one a webhook must never reach. */

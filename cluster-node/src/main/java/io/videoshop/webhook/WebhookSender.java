@@ -1,13 +1,10 @@
 package io.videoshop.webhook;
 
-import java.io.IOException;
-import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +13,30 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
+import org.apache.pekko.http.javadsl.ClientTransport;
+import org.apache.pekko.http.javadsl.ConnectionContext;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.HttpsConnectionContext;
+import org.apache.pekko.http.javadsl.OutgoingConnectionBuilder;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.model.headers.UserAgent;
+import org.apache.pekko.http.javadsl.settings.ClientConnectionSettings;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
 
 /**
  * One delivery attempt of one message to one endpoint: checks the URL's host with the
@@ -23,21 +44,43 @@ import java.util.Optional;
  * every current secret, posts it with the configured time-out, follows no redirect, and says
  * what became of it. Only a 2xx is delivered; 410 Gone means the endpoint is to be disabled;
  * 429, 502, 503 and 504 carry their {@code Retry-After}. Blocking: call on a worker thread.
+ *
+ * <p>The connection goes to exactly the address the guard checked: one Pekko HTTP connection per
+ * attempt whose transport's resolver answers that address instead of looking the name up again
+ * (a second look-up could answer an internal address: DNS rebinding). TLS still works on the
+ * URL's host name: SNI and the certificate's host check use it, not the address.
  */
 public final class WebhookSender {
   /** How much of a receiver's answer the attempt log keeps. */
   public static final int RESPONSE_KEPT_BYTES = 2048;
 
-  private final HttpClient client;
+  private final ClassicActorSystemProvider system;
+  private final Materializer materializer;
+  private final HttpsConnectionContext tls;
   private final AddressGuard guard;
   private final Duration timeout;
   private final Clock clock;
 
-  public WebhookSender(AddressGuard guard, Duration timeout, Clock clock) {
-    this.client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(timeout).build();
+  public WebhookSender(ClassicActorSystemProvider system, AddressGuard guard, Duration timeout, Clock clock) {
+    this(system, defaultTls(), guard, timeout, clock);
+  }
+
+  /** With the TLS context whose trust store decides which receivers' certificates are accepted (tests). */
+  WebhookSender(ClassicActorSystemProvider system, SSLContext tls, AddressGuard guard, Duration timeout, Clock clock) {
+    this.system = system;
+    this.materializer = Materializer.matFromSystem(system);
+    this.tls = ConnectionContext.httpsClient(tls); // SNI and endpoint identification ("https") on the host name
     this.guard = guard;
     this.timeout = timeout;
     this.clock = clock;
+  }
+
+  private static SSLContext defaultTls() {
+    try {
+      return SSLContext.getDefault();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("no default TLS context", e);
+    }
   }
 
   /** A message: its id is the same on every attempt, so receivers can drop a repeat. */
@@ -58,52 +101,88 @@ public final class WebhookSender {
     REFUSED
   }
 
+  private record Answer(int status, Optional<String> retryAfter, String kept) {}
+
   public Attempt send(Message message, List<String> secrets) {
     URI url = URI.create(message.url());
-    Optional<String> refusal = guard.refusal(url.getHost());
-    if (refusal.isPresent()) {
-      return new Attempt(Outcome.REFUSED, 0, Duration.ZERO, null, "not sent: " + refusal.get(), Optional.empty());
+    AddressGuard.Verdict verdict = guard.check(url.getHost());
+    if (verdict.refusal().isPresent()) {
+      return new Attempt(Outcome.REFUSED, 0, Duration.ZERO, null, "not sent: " + verdict.refusal().get(),
+          Optional.empty());
     }
+    InetAddress checked = verdict.addresses().get(0);
+    boolean https = "https".equalsIgnoreCase(url.getScheme());
+    int port = url.getPort() != -1 ? url.getPort() : https ? 443 : 80;
     long timestamp = clock.instant().getEpochSecond();
-    HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout)
-        .header("content-type", "application/json")
-        .header("user-agent", "VideoShop-Webhooks/1")
-        .header("webhook-id", message.id())
-        .header("webhook-timestamp", Long.toString(timestamp))
-        .header("webhook-signature", WebhookSignature.header(secrets, message.id(), timestamp, message.body()))
-        .POST(HttpRequest.BodyPublishers.ofString(message.body(), StandardCharsets.UTF_8))
-        .build();
+    String target = (url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath())
+        + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+    HttpRequest request = HttpRequest.POST(target)
+        .addHeader(UserAgent.create("VideoShop-Webhooks/1"))
+        .addHeader(RawHeader.create("webhook-id", message.id()))
+        .addHeader(RawHeader.create("webhook-timestamp", Long.toString(timestamp)))
+        .addHeader(RawHeader.create("webhook-signature",
+            WebhookSignature.header(secrets, message.id(), timestamp, message.body())))
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, message.body().getBytes(StandardCharsets.UTF_8)));
+    // The resolver answers the checked address whatever DNS says now; the connection's host (Host
+    // header, SNI, certificate check) stays the URL's name.
+    ClientConnectionSettings settings = ClientConnectionSettings.create(system.classicSystem())
+        .withConnectingTimeout(timeout)
+        .withIdleTimeout(timeout)
+        .withTransport(ClientTransport.withCustomResolver((host, p) ->
+            CompletableFuture.completedFuture(new InetSocketAddress(checked, port))));
+    OutgoingConnectionBuilder connection = Http.get(system.classicSystem()).connectionTo(url.getHost()).toPort(port)
+        .withClientConnectionSettings(settings);
+    if (https) connection = connection.withCustomHttpsConnectionContext(tls);
     long started = System.nanoTime();
     try {
-      HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-      String kept;
-      try (InputStream body = response.body()) {
-        kept = new String(body.readNBytes(RESPONSE_KEPT_BYTES), StandardCharsets.UTF_8);
-      }
+      Answer answer = Source.single(request)
+          .via(https ? connection.https() : connection.http())
+          .initialTimeout(timeout)
+          .mapAsync(1, response -> kept(response).thenApply(kept -> new Answer(response.status().intValue(),
+              response.getHeader("retry-after").map(HttpHeader::value), kept)))
+          .runWith(Sink.head(), materializer)
+          .toCompletableFuture()
+          .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
       Duration latency = Duration.ofNanos(System.nanoTime() - started);
-      int status = response.statusCode();
+      int status = answer.status();
       if (status >= 200 && status < 300) {
-        return new Attempt(Outcome.DELIVERED, status, latency, kept, null, Optional.empty());
+        return new Attempt(Outcome.DELIVERED, status, latency, answer.kept(), null, Optional.empty());
       }
       if (status == 410) {
-        return new Attempt(Outcome.GONE, status, latency, kept, "the receiver answered 410 Gone", Optional.empty());
+        return new Attempt(Outcome.GONE, status, latency, answer.kept(), "the receiver answered 410 Gone",
+            Optional.empty());
       }
       Optional<Duration> retryAfter = status == 429 || status == 502 || status == 503 || status == 504
-          ? response.headers().firstValue("retry-after").flatMap(value -> retryAfter(value, clock.instant()))
+          ? answer.retryAfter().flatMap(value -> retryAfter(value, clock.instant()))
           : Optional.empty();
       String reason = status >= 300 && status < 400 ? "the receiver answered " + status + " (redirects are not followed)"
           : "the receiver answered " + status;
-      return new Attempt(Outcome.FAILED, status, latency, kept, reason, retryAfter);
-    } catch (HttpTimeoutException e) {
-      return new Attempt(Outcome.FAILED, 0, Duration.ofNanos(System.nanoTime() - started), null,
-          "no answer within " + timeout.toSeconds() + " s", Optional.empty());
-    } catch (IOException e) {
+      return new Attempt(Outcome.FAILED, status, latency, answer.kept(), reason, retryAfter);
+    } catch (TimeoutException e) {
+      return noAnswer(started);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof TimeoutException) return noAnswer(started);
       return new Attempt(Outcome.FAILED, 0, Duration.ofNanos(System.nanoTime() - started), null,
           "cannot reach the receiver", Optional.empty());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new Attempt(Outcome.FAILED, 0, Duration.ZERO, null, "interrupted", Optional.empty());
     }
+  }
+
+  private Attempt noAnswer(long started) {
+    return new Attempt(Outcome.FAILED, 0, Duration.ofNanos(System.nanoTime() - started), null,
+        "no answer within " + timeout.toSeconds() + " s", Optional.empty());
+  }
+
+  /** The answer's first 2 KB; the rest is not read (the connection closes with the attempt). */
+  private java.util.concurrent.CompletionStage<String> kept(HttpResponse response) {
+    AtomicInteger read = new AtomicInteger();
+    return response.entity().withoutSizeLimit().getDataBytes()
+        .takeWhile(chunk -> read.getAndAdd(chunk.size()) < RESPONSE_KEPT_BYTES)
+        .completionTimeout(timeout)
+        .runFold(ByteString.emptyByteString(), ByteString::concat, materializer)
+        .thenApply(bytes -> bytes.take(RESPONSE_KEPT_BYTES).decodeString(StandardCharsets.UTF_8));
   }
 
   /** {@code Retry-After} as seconds or an HTTP date; empty when it is neither or already past. */

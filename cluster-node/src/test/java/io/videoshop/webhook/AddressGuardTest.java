@@ -32,9 +32,10 @@ class AddressGuardTest {
   void aHostIsRefusedWhenAnyOfItsAddressesIsInternalAndEachCheckResolvesAnew() throws Exception {
     Map<String, String[]> dns = new java.util.HashMap<>(Map.of(
         "shop.example", new String[] {"93.184.215.14"},
-        "mixed.example", new String[] {"93.184.215.14", "10.0.0.5"}));
+        "mixed.example", new String[] {"93.184.215.14", "10.0.0.5"},
+        "receiver.internal", new String[] {"10.0.0.9"}));
     AddressGuard guard = new AddressGuard(List.of("receiver.internal"), host -> {
-      String[] found = dns.get(host);
+      String[] found = dns.get(host.toLowerCase(java.util.Locale.ROOT)); // DNS names are case-insensitive
       if (found == null) throw new UnknownHostException(host);
       InetAddress[] addresses = new InetAddress[found.length];
       for (int i = 0; i < found.length; i++) addresses[i] = InetAddress.getByName(found[i]);
@@ -44,6 +45,10 @@ class AddressGuardTest {
     assertThat(guard.refusal("mixed.example")).hasValueSatisfying(r -> assertThat(r).contains("10.0.0.5"));
     assertThat(guard.refusal("nowhere.example")).hasValue("the host does not resolve");
     assertThat(guard.refusal("Receiver.Internal")).as("allowed by the platform setting").isEmpty();
+    assertThat(guard.check("Receiver.Internal").addresses()).as("resolved, not checked")
+        .containsExactly(InetAddress.getByName("10.0.0.9"));
+    assertThat(guard.check("mixed.example").addresses()).as("a refused host has no address to connect to").isEmpty();
+    assertThat(guard.check("shop.example").addresses()).containsExactly(InetAddress.getByName("93.184.215.14"));
     // DNS rebinding: the same host now points inside; the next attempt's check sees it.
     dns.put("shop.example", new String[] {"169.254.169.254"});
     assertThat(guard.refusal("shop.example")).isPresent();

@@ -89,11 +89,11 @@ public final class WebhookBenchmark {
     System.out.printf("Webhook benchmark: %d tenants with one endpoint each, %d events/s for %d s, one node, %d cores, "
         + "PostgreSQL %s%n", tenants, rate, seconds, Runtime.getRuntime().availableProcessors(), PG_URL);
     try {
-      double baseline = baseline(base, seconds);
-      System.out.printf("baseline sender:   %,10.0f deliveries/s (WebhookSender from one thread, same receiver)%n",
-          baseline);
       VideoShopNode node = VideoShopNode.start(config(url));
       try {
+        double baseline = baseline(node, base, seconds);
+        System.out.printf("baseline sender:   %,10.0f deliveries/s (WebhookSender from one thread, same receiver)%n",
+            baseline);
         WebhookEndpoints endpoints = node.platform().webhookEndpoints;
         Wallets wallets = node.platform().wallets;
         List<CompletableFuture<?>> opening = new ArrayList<>();
@@ -156,8 +156,8 @@ public final class WebhookBenchmark {
   }
 
   /** One thread sending signed messages with the node's sender for a while: deliveries per second. */
-  private static double baseline(String base, int seconds) {
-    WebhookSender sender = new WebhookSender(new AddressGuard(List.of("127.0.0.1")), Duration.ofSeconds(15),
+  private static double baseline(VideoShopNode node, String base, int seconds) {
+    WebhookSender sender = new WebhookSender(node.system(), new AddressGuard(List.of("127.0.0.1")), Duration.ofSeconds(15),
         Clock.systemUTC());
     List<String> secrets = List.of(WebhookSignature.newSecret());
     long count = 0;

@@ -3,9 +3,10 @@ package io.videoshop.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.videoshop.domain.Caller;
+import io.videoshop.audit.AuditEntry;
 import io.videoshop.audit.AuditLog;
 import io.videoshop.config.WebhookSettings;
+import io.videoshop.domain.Caller;
 import io.videoshop.node.ApiClient;
 import io.videoshop.node.MovableClock;
 import io.videoshop.node.TestPlatform;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -123,6 +125,31 @@ class WebhookEndpointsTest {
     assertThat(platform.api.call("GET", base() + "/" + id).bearer(tenant.adminToken()).send().status())
         .isEqualTo(404);
     assertThat(platform.node.platform().webhookEndpoints.signingSecrets(id)).isEmpty();
+
+    AuditEntry changed = onlyAudit("webhook_endpoint.changed", id);
+    assertThat(changed.actorId()).isEqualTo(tenant.adminId());
+    assertThat(changed.targetType()).isEqualTo("webhook_endpoint");
+    assertThat(changed.before().get("url").asText()).isEqualTo("https://orders.shop.example/in");
+    assertThat(changed.before().get("enabled").asBoolean()).isTrue();
+    assertThat(changed.after().get("url").asText()).isEqualTo("https://orders.shop.example/v2");
+    assertThat(changed.after().get("enabled").asBoolean()).isFalse();
+    assertThat(changed.after().get("includePersonalData").asBoolean()).isTrue();
+    AuditEntry deleted = onlyAudit("webhook_endpoint.deleted", id);
+    assertThat(deleted.actorId()).isEqualTo(tenant.adminId());
+    assertThat(deleted.before().get("url").asText()).isEqualTo("https://orders.shop.example/v2");
+    assertThat(deleted.after() == null || deleted.after().isNull()).as("nothing after a delete").isTrue();
+    assertThat(changed + " " + deleted).doesNotContain("whsec_").doesNotContain("secret_sealed");
+  }
+
+  /** The one audit entry of this action on this endpoint, and it carries no secret. */
+  private AuditEntry onlyAudit(String action, String endpointId) {
+    AuditLog.Page page = platform.node.platform().audit.page(new AuditLog.Filter(Optional.of(tenant.id()),
+        Optional.empty(), Optional.of(action), Optional.of(endpointId), Optional.empty(), Optional.empty(),
+        Optional.empty(), Optional.empty(), 10));
+    assertThat(page.items()).as(action).hasSize(1);
+    AuditEntry entry = page.items().get(0);
+    assertThat(String.valueOf(entry.before()) + entry.after()).as(action).doesNotContain("whsec_");
+    return entry;
   }
 
   @Test
@@ -160,5 +187,20 @@ class WebhookEndpointsTest {
     JsonNode body = overApi.json();
     assertThat(body.get("secret").asText()).startsWith("whsec_");
     assertThat(body.at("/endpoint/previousSecretValidUntil").isNull()).isFalse();
+
+    AuditLog.Page rotations = platform.node.platform().audit.page(new AuditLog.Filter(Optional.of(tenant.id()),
+        Optional.empty(), Optional.of("webhook_endpoint.secret_rotated"), Optional.of(id), Optional.empty(),
+        Optional.empty(), Optional.empty(), Optional.empty(), 10));
+    assertThat(rotations.items()).as("each rotation, newest first").hasSize(2);
+    AuditEntry overApiEntry = rotations.items().get(0);
+    AuditEntry first = rotations.items().get(1);
+    assertThat(overApiEntry.actorId()).isEqualTo(tenant.ownerId());
+    assertThat(first.before().path("previousSecretValidUntil").asText(null)).as("no previous secret before").isNull();
+    assertThat(first.after().get("previousSecretValidUntil").asText()).isEqualTo("2026-03-02T10:00:00Z");
+    for (AuditEntry entry : rotations.items()) {
+      assertThat(String.valueOf(entry.before()) + entry.after()).doesNotContain("whsec_")
+          .doesNotContain(created.secret().substring(6)).doesNotContain(rotated.secret().substring(6))
+          .doesNotContain(body.get("secret").asText().substring(6));
+    }
   }
 }

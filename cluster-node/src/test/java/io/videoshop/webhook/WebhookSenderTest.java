@@ -19,13 +19,51 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import com.typesafe.config.ConfigFactory;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.security.KeyStore;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIMatcher;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.StandardConstants;
+import javax.net.ssl.TrustManagerFactory;
+import org.apache.pekko.actor.ActorSystem;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** One attempt against a real local receiver (JDK HttpServer on loopback, allowed by the platform setting). */
 class WebhookSenderTest {
   private static final String SECRET = WebhookSignatureTest.SPEC_SECRET;
+  /** TEST-NET-1 (RFC 5737): public to the guard, and nothing answers there. */
+  private static final String UNROUTED = "192.0.2.1";
+  private static ActorSystem system;
+
+  @BeforeAll
+  static void startSystem() {
+    system = ActorSystem.create("webhook-sender-test", ConfigFactory.parseString("""
+        pekko.actor.provider = local
+        pekko.loglevel = WARNING
+        """).withFallback(ConfigFactory.defaultReference()));
+  }
+
+  @AfterAll
+  static void stopSystem() throws Exception {
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
 
   private record Received(String path, Map<String, String> headers, String body) {}
 
@@ -78,7 +116,7 @@ class WebhookSenderTest {
   }
 
   private WebhookSender sender(Duration timeout) {
-    return new WebhookSender(new AddressGuard(List.of("127.0.0.1")), timeout, clock);
+    return new WebhookSender(system, new AddressGuard(List.of("127.0.0.1")), timeout, clock);
   }
 
   @Test
@@ -99,6 +137,7 @@ class WebhookSenderTest {
     assertThat(first.headers().get("webhook-timestamp")).isEqualTo("1772359200");
     assertThat(again.headers().get("webhook-timestamp")).isEqualTo("1772359205");
     assertThat(first.headers().get("content-type")).isEqualTo("application/json");
+    assertThat(first.headers().get("user-agent")).isEqualTo("VideoShop-Webhooks/1");
     for (Received one : received) {
       long timestamp = Long.parseLong(one.headers().get("webhook-timestamp"));
       assertThat(WebhookSignature.verify(SECRET, one.headers().get("webhook-id"), timestamp, one.body(),
@@ -162,7 +201,7 @@ class WebhookSenderTest {
 
   @Test
   void theSsrfGuardRefusesALoopbackReceiverTheSettingDoesNotAllowAtEveryAttempt() {
-    WebhookSender guarded = new WebhookSender(new AddressGuard(List.of()), Duration.ofSeconds(15), clock);
+    WebhookSender guarded = new WebhookSender(system, new AddressGuard(List.of()), Duration.ofSeconds(15), clock);
     String viaName = "http://localhost:" + receiver.getAddress().getPort() + "/ok";
     for (String target : List.of(url("/ok"), viaName)) {
       WebhookSender.Attempt refused = guarded.send(new WebhookSender.Message("m7", target, "{}"), List.of(SECRET));
@@ -171,5 +210,115 @@ class WebhookSenderTest {
     }
     assertThat(received).as("nothing was sent").isEmpty();
     assertThat(WebhookSender.retryAfter("soon", clock.instant())).isEqualTo(Optional.empty());
+  }
+
+  /** A resolver seam: a fixed table, counting look-ups. */
+  private static final class Table implements AddressGuard.Resolver {
+    private final Map<String, String[]> answers = new ConcurrentHashMap<>();
+    final AtomicInteger lookUps = new AtomicInteger();
+
+    Table answer(String host, String... addresses) {
+      answers.put(host, addresses);
+      return this;
+    }
+
+    @Override
+    public InetAddress[] resolve(String host) throws UnknownHostException {
+      lookUps.incrementAndGet();
+      String[] found = answers.get(host);
+      if (found == null) throw new UnknownHostException(host);
+      InetAddress[] addresses = new InetAddress[found.length];
+      for (int i = 0; i < found.length; i++) addresses[i] = InetAddress.getByName(found[i]);
+      return addresses;
+    }
+  }
+
+  @Test
+  void theConnectionGoesToTheAddressTheGuardCheckedNotToASecondLookUp() {
+    // The system's resolver says localhost is 127.0.0.1, where the receiver listens; the guard's
+    // look-up says a public address. A client that looked the name up again would reach the
+    // receiver (DNS rebinding between the check and the connect); the attempt goes to the checked
+    // address, where nothing answers.
+    Table dns = new Table().answer("localhost", UNROUTED);
+    WebhookSender sender = new WebhookSender(system, new AddressGuard(List.of(), dns), Duration.ofSeconds(1), clock);
+    String rebinding = "http://localhost:" + receiver.getAddress().getPort() + "/ok";
+    WebhookSender.Attempt attempt = sender.send(new WebhookSender.Message("m8", rebinding, "{}"), List.of(SECRET));
+    assertThat(attempt.outcome()).isEqualTo(WebhookSender.Outcome.FAILED);
+    assertThat(attempt.status()).isZero();
+    assertThat(dns.lookUps).as("one look-up per attempt").hasValue(1);
+    // Several addresses, one inside: refused whichever would be connected to.
+    dns.answer("localhost", UNROUTED, "127.0.0.1");
+    assertThat(sender.send(new WebhookSender.Message("m9", rebinding, "{}"), List.of(SECRET)).outcome())
+        .isEqualTo(WebhookSender.Outcome.REFUSED);
+    assertThat(received).as("the loopback receiver was never reached").isEmpty();
+
+    // And the checked address is really the one connected to: a name only the guard's table knows.
+    dns.answer("receiver.test", "127.0.0.1");
+    WebhookSender allowed = new WebhookSender(system, new AddressGuard(List.of("receiver.test"), dns),
+        Duration.ofSeconds(15), clock);
+    WebhookSender.Attempt viaTable = allowed.send(new WebhookSender.Message("m10",
+        "http://receiver.test:" + receiver.getAddress().getPort() + "/ok?x=1", "{}"), List.of(SECRET));
+    assertThat(viaTable.outcome()).as("%s", viaTable).isEqualTo(WebhookSender.Outcome.DELIVERED);
+    assertThat(received).singleElement().satisfies(one -> {
+      assertThat(one.path()).isEqualTo("/ok");
+      assertThat(one.headers().get("host")).isEqualTo("receiver.test:" + receiver.getAddress().getPort());
+    });
+  }
+
+  @Test
+  void tlsChecksTheCertificateAndSendsSniForTheUrlsHostNotTheCheckedAddress() throws Exception {
+    char[] password = "receiver-test".toCharArray();
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    try (InputStream in = getClass().getResourceAsStream("/webhook/receiver-shop-example.p12")) {
+      keys.load(in, password);
+    }
+    KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keyManagers.init(keys, password);
+    SSLContext serverTls = SSLContext.getInstance("TLS");
+    serverTls.init(keyManagers.getKeyManagers(), null, null);
+    KeyStore trusted = KeyStore.getInstance("PKCS12");
+    trusted.load(null, null);
+    trusted.setCertificateEntry("receiver", keys.getCertificate("receiver"));
+    TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trustManagers.init(trusted);
+    SSLContext clientTls = SSLContext.getInstance("TLS");
+    clientTls.init(null, trustManagers.getTrustManagers(), null);
+
+    Set<String> sni = ConcurrentHashMap.newKeySet();
+    HttpsServer secure = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    secure.setHttpsConfigurator(new HttpsConfigurator(serverTls) {
+      @Override
+      public void configure(HttpsParameters params) {
+        SSLParameters parameters = serverTls.getDefaultSSLParameters();
+        parameters.setSNIMatchers(List.of(new SNIMatcher(StandardConstants.SNI_HOST_NAME) {
+          @Override
+          public boolean matches(SNIServerName name) {
+            sni.add(((SNIHostName) name).getAsciiName());
+            return true;
+          }
+        }));
+        params.setSSLParameters(parameters);
+      }
+    });
+    secure.setExecutor(Executors.newCachedThreadPool());
+    secure.createContext("/", this::handle);
+    secure.start();
+    try {
+      int port = secure.getAddress().getPort();
+      Table dns = new Table().answer("shop.example", "127.0.0.1").answer("other.example", "127.0.0.1");
+      WebhookSender sender = new WebhookSender(system, clientTls,
+          new AddressGuard(List.of("shop.example", "other.example"), dns), Duration.ofSeconds(15), clock);
+      WebhookSender.Attempt named = sender.send(new WebhookSender.Message("m11",
+          "https://shop.example:" + port + "/secure", "{}"), List.of(SECRET));
+      assertThat(named.outcome()).as("%s", named).isEqualTo(WebhookSender.Outcome.DELIVERED);
+      assertThat(sni).containsExactly("shop.example");
+      WebhookSender.Attempt wrongName = sender.send(new WebhookSender.Message("m12",
+          "https://other.example:" + port + "/secure", "{}"), List.of(SECRET));
+      assertThat(wrongName.outcome()).as("the certificate names shop.example only").isEqualTo(
+          WebhookSender.Outcome.FAILED);
+      assertThat(received).extracting(Received::path).containsExactly("/secure");
+    } finally {
+      secure.stop(0);
+    }
   }
 }
