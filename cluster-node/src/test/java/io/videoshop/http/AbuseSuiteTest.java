@@ -109,9 +109,18 @@ class AbuseSuiteTest {
         // The server answers a body over the limit and closes that connection; a client of its own
         // keeps the shared client from writing the next request into the closed one.
         ApiClient client = bad.getKey().equals(OVER_THE_LIMIT) ? new ApiClient(platform.node.httpPort()) : api;
-        ApiClient.Reply reply = client.call(route.method(), path).bearer(operator)
-            .header("Idempotency-Key", "abuse-" + n++).header("Stripe-Signature", "t=1,v1=00")
-            .body(bad.getValue()).send();
+        String key = "abuse-" + n++;
+        ApiClient.Reply reply;
+        try {
+          reply = client.call(route.method(), path).bearer(operator).header("Idempotency-Key", key)
+              .header("Stripe-Signature", "t=1,v1=00").body(bad.getValue()).send();
+        } catch (AssertionError noAnswer) {
+          // The server may close a kept-alive connection after refusing a body it did not read;
+          // the JDK client then writes the next request into it and gets no bytes back. No answer
+          // is no judgement: the same request once more on a connection of its own.
+          reply = new ApiClient(platform.node.httpPort()).call(route.method(), path).bearer(operator)
+              .header("Idempotency-Key", key).header("Stripe-Signature", "t=1,v1=00").body(bad.getValue()).send();
+        }
         String what = route.method() + " " + route.path() + " with " + bad.getKey() + " -> " + reply;
         served.add(what);
         softly.assertThat(reply.status()).as(what).isBetween(400, 499);
