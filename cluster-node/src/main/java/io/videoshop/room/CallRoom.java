@@ -71,6 +71,7 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
   static final int MAX_ADDED_TO_CART = 50;
   /** An ended room stays in memory this long for feedback and wrap-up, then passivates. */
   static final Duration RETIRE_AFTER = Duration.ofMinutes(15);
+  static final Duration EMPTY_RETIRE_AFTER = Duration.ofSeconds(10);
   /** The wrap-up outcomes an agent may record. */
   public static final Set<String> OUTCOMES = Set.of("sale", "no-sale", "follow-up");
   static final String RATING_RULE = "rating is a whole number from 1 to 5";
@@ -146,6 +147,12 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
       implements JoinReply {}
 
   public record Refused(String code, String message) implements JoinReply {}
+
+  /**
+   * Not in this incarnation: it asked its shard to passivate it before this join came in, so it
+   * is about to stop. Ask again through the shard, which keeps the join for the next incarnation.
+   */
+  public record Retiring() implements JoinReply {}
 
   /**
    * A participant enters (first time or again). Device details come from the socket; the IP is
@@ -457,6 +464,8 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   /** The sockets of the participants in the room now; not persisted: they join again after a restart. */
   private final Map<String, ActorRef<Outgoing>> sessions = new HashMap<>();
+  /** Passivation asked of the shard: a join that still reaches this incarnation is sent back. */
+  private boolean retiring;
 
   private CallRoom(String roomId, ActorContext<Command> context, TimerScheduler<Command> timers, Timings timings,
       Clock clock, Neighbours neighbours, ActorRef<ClusterSharding.ShardCommand> shard) {
@@ -497,7 +506,9 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
    */
   private void onRecovered(State state) {
     switch (state.status()) {
-      case EMPTY -> context.getSelf().tell(new Idle());
+      // Woken by something else than a join (a look-up of the call, a sweep): gone a little
+      // later, unless somebody joins meanwhile.
+      case EMPTY -> timers.startSingleTimer(Idle.class, new Idle(), EMPTY_RETIRE_AFTER);
       case WAITING -> timers.startSingleTimer(NoShow.class, new NoShow(), timings.noShowTimeout());
       case IN_CALL -> {
         Instant lostAt = state.lastKnownAliveAt().plus(timings.reconnectGrace());
@@ -561,9 +572,9 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
           return Effect().none();
         })
         .onCommand(Idle.class, (state, command) -> {
-          // A participant may have joined since the Idle was sent (a new room recovers empty and
-          // says Idle before its first Join is handled): only an unused or finished room goes.
-          if (state.status() == Status.EMPTY || state.status() == Status.ENDED) {
+          // A participant may have joined since the Idle was timed: only an unused or finished room goes.
+          if (!retiring && (state.status() == Status.EMPTY || state.status() == Status.ENDED)) {
+            retiring = true;
             shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
           }
           return Effect().none();
@@ -574,6 +585,9 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
 
   private Effect<Event, State> onJoin(State state, Join join) {
     RoomPass pass = join.pass();
+    // A join delivered before the shard took the passivation in would be lost with this
+    // incarnation (and its peer would start the call in the next one without it).
+    if (retiring) return Effect().reply(join.replyTo(), new Retiring());
     if (state.status() != Status.EMPTY && !matches(state.room(), pass)) {
       return Effect().reply(join.replyTo(), new Refused("not_in_this_room", "This token is for another call"));
     }
@@ -587,7 +601,10 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
       events.add(new ParticipantJoined(pass.role(), truncate(join.userAgent(), 300), join.ip(), again, now()));
     }
     State joined = applyAll(state, events);
-    boolean starts = joined.status() == Status.WAITING && joined.bothConnected();
+    // Both are in only when the other's socket is here too: after a hand-off the journal still
+    // says the first one is connected until its socket joins this incarnation again.
+    String peer = other(pass.role());
+    boolean starts = joined.status() == Status.WAITING && joined.bothConnected() && sessions.containsKey(peer);
     if (starts) {
       // Both are in: the call and its first billed minute start in the same write.
       Instant at = now();
@@ -613,8 +630,8 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
       } else if (opened) {
         timers.startSingleTimer(NoShow.class, new NoShow(), timings.noShowTimeout());
       }
-    }).thenReply(join.replyTo(), after -> new Admitted(context.getSelf(), after.connected(other(pass.role())),
-        after.status(), after.products()));
+    }).thenReply(join.replyTo(), after -> new Admitted(context.getSelf(),
+        after.connected(peer) && sessions.containsKey(peer), after.status(), after.products()));
   }
 
   private static State applyAll(State state, List<Event> events) {

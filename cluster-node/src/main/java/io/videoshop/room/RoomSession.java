@@ -136,6 +136,10 @@ final class RoomSession extends AbstractBehavior<RoomSession.Command> {
       out.tell(new Sockets.Close());
       return this;
     }
+    if (answer.reply() instanceof CallRoom.Retiring) {
+      join(); // through the shard again: it keeps the join for the room's next incarnation
+      return this;
+    }
     if (answer.reply() instanceof CallRoom.Refused refused) {
       send(ErrorMessage.of(refused.code(), refused.message()));
       out.tell(new Sockets.Close());

@@ -318,7 +318,6 @@ class CallRoomTest {
   @Test
   void aRoomInUseIsNeverPassivatedOnlyAFinishedOne() {
     bothJoin();
-    drain(shard); // the new, empty room's own idle notice at recovery
     // A new room recovers empty and tells itself it is idle; by the time that is handled the
     // participants may be in. It must stay.
     room.runCommand(new CallRoom.Idle());
@@ -326,6 +325,42 @@ class CallRoomTest {
     room.runCommand(new CallRoom.HangUp(RoomPass.AGENT, agent.ref()));
     room.runCommand(new CallRoom.Idle());
     assertThat(shard.receiveMessage()).isInstanceOf(ClusterSharding.Passivate.class);
+  }
+
+  @Test
+  void aJoinThatReachesARoomAlreadyPassivatingIsSentBackThroughTheShard() {
+    // Woken by something else than a join (a look-up of the call): empty, it asks to go a little later.
+    manualTime.timePasses(CallRoom.EMPTY_RETIRE_AFTER);
+    assertThat(shard.receiveMessage()).isInstanceOf(ClusterSharding.Passivate.class);
+    // A join the shard delivered before it took the passivation in: this incarnation keeps nothing of it.
+    var result = room.<CallRoom.JoinReply>runCommand(replyTo -> new CallRoom.Join(AGENT, agent.ref(), "Chrome",
+        null, 60, 0, replyTo));
+    assertThat(result.reply()).isEqualTo(new CallRoom.Retiring());
+    assertThat(result.events()).isEmpty();
+    assertThat(room.getState().status()).isEqualTo(CallRoom.Status.EMPTY);
+    room.runCommand(new CallRoom.Idle());
+    shard.expectNoMessage(Duration.ofMillis(200)); // asked once
+  }
+
+  @Test
+  void afterAHandOffTheCallStartsOnlyWhenBothSocketsAreInTheNewRoom() {
+    join(AGENT, agent);
+    // Handed off while the agent waits: the journal says the agent is connected, its socket has
+    // not joined this incarnation yet, and the shopper's join comes first.
+    room.restart();
+    drain(agent);
+    var first = room.<CallRoom.JoinReply>runCommand(replyTo -> new CallRoom.Join(SHOPPER, shopper.ref(), "Firefox",
+        null, 60, 0, replyTo));
+    assertThat(first.events()).noneMatch(event -> event instanceof CallRoom.CallStarted);
+    assertThat(((CallRoom.Admitted) first.reply()).peerConnected()).isFalse();
+    assertThat(room.getState().status()).isEqualTo(CallRoom.Status.WAITING);
+    // The agent's socket joins again: now both are in, and both hear the call start.
+    CallRoom.Admitted again = (CallRoom.Admitted) join(AGENT, agent);
+    assertThat(again.peerConnected()).isTrue();
+    assertThat(again.status()).isEqualTo(CallRoom.Status.IN_CALL);
+    assertThat(agent.receiveMessage().frame()).contains("\"type\":\"call-started\"");
+    assertThat(shopper.receiveMessage().frame()).contains("\"type\":\"peer-joined\"");
+    assertThat(shopper.receiveMessage().frame()).contains("\"type\":\"call-started\"");
   }
 
   @Test
