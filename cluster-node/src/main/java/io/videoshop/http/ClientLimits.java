@@ -6,9 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * Token buckets by key (a client address, a tenant) for public HTTP endpoints, on this node; with
- * {@link #drain} fed by {@link ClusterTakes} they follow the whole cluster's takes. Past a bucket:
- * 429 {@code rate_limited} with a Retry-After of one refill.
+ * Token buckets by key (a client address, a tenant) for public entry points, on this node; with
+ * {@link #drain} fed by {@link ClusterTakes} ({@link ClusterRateLimits}) they follow the whole
+ * cluster's takes. Past a bucket: 429 {@code rate_limited} with a Retry-After of one refill.
  */
 public final class ClientLimits {
   /** Buckets kept at most; beyond it the map starts over (a flood of addresses must not grow the heap). */
@@ -23,14 +23,17 @@ public final class ClientLimits {
 
   /** Takes one from {@code key}'s bucket ({@code burst} at once, {@code perMinute} refilled), else 429. */
   public void take(String key, int burst, int perMinute, String detail) {
+    if (!tryTake(key, burst, perMinute)) {
+      throw ApiError.tooManyRequests("rate_limited", detail, Duration.ofMillis(Math.max(1000, 60_000L / perMinute)));
+    }
+  }
+
+  /** Takes one from {@code key}'s bucket if it has one; false (nothing taken) if not. */
+  public boolean tryTake(String key, int burst, int perMinute) {
     long now = nanos.getAsLong();
     RateLimit bucket = bucket(key, burst, perMinute, now);
-    RateLimit.Verdict verdict;
     synchronized (bucket) {
-      verdict = bucket.take(now);
-    }
-    if (verdict != RateLimit.Verdict.ALLOWED) {
-      throw ApiError.tooManyRequests("rate_limited", detail, Duration.ofMillis(Math.max(1000, 60_000L / perMinute)));
+      return bucket.take(now) == RateLimit.Verdict.ALLOWED;
     }
   }
 

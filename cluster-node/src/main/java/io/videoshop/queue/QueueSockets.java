@@ -59,7 +59,7 @@ import org.apache.pekko.stream.javadsl.Flow;
  * {@code Authorization: Bearer}. {@code /ws/live}: the same sign-in, for a tenant's owner and
  * admins: the dashboard's live figures ({@link LiveFiguresSession}). Translation only: each connection is a session actor. Widget
  * sockets are capped per client address and per tenant over the cluster ({@link WidgetLimits}: 429
- * {@code too_many_connections}), and their joins per address per minute on the node ({@code too_many_joins}).
+ * {@code too_many_connections}), and their joins per address per minute, also over the cluster ({@code too_many_joins}).
  */
 public final class QueueSockets {
   private final ActorSystem<?> system;
@@ -90,8 +90,9 @@ public final class QueueSockets {
     this.arrivals = arrivals;
     this.consents = consents;
     this.trustedProxies = trustedProxies;
-    this.limits = new WidgetLimits(widgetSettings);
+    this.limits = new WidgetLimits(widgetSettings, System::nanoTime);
     ClusterCountsGossip.start(system, "widget-connections", limits.connections());
+    ClusterCountsGossip.start(system, "widget-joins", limits.joins());
     this.roomTokens = roomTokens;
     this.sessions = sessions;
     this.tickets = tickets;
@@ -187,7 +188,7 @@ public final class QueueSockets {
     try {
       flow = Sockets.flow(system, "widget", out -> RequestIds.forSession(RequestIds.of(request), WidgetSession.Command.class,
           WidgetSession.create(tenantId, out, sharding.entityRefFor(TenantQueue.ENTITY_KEY, tenantId), feeds, vault,
-              blocking.executor(), roomTokens, () -> limits.join(address, System.nanoTime()), arrivals, consents)),
+              blocking.executor(), roomTokens, () -> limits.join(address), arrivals, consents)),
           WidgetSession.FromClient::new);
     } catch (RuntimeException e) {
       limits.closed(address, tenantId);

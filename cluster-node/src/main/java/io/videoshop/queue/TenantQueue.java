@@ -3,6 +3,7 @@ package io.videoshop.queue;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.videoshop.http.Traced;
 import io.videoshop.persistence.CborSerializable;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -98,44 +99,78 @@ public final class TenantQueue
    * same join (same subject, same token), e.g. after its ask timed out; the repeat gets the ticket
    * the first one made instead of a second ticket.
    */
-  public record Join(TicketDetails details, String resumeToken, ActorRef<JoinReply> replyTo, Ticket.Booked booking)
-      implements Command {
+  public record Join(TicketDetails details, String resumeToken, ActorRef<JoinReply> replyTo, Ticket.Booked booking,
+      String requestId) implements Command, Traced {
+    /** With the request id of the work that makes it ({@link Traced#current}). */
+    public Join(TicketDetails details, String resumeToken, ActorRef<JoinReply> replyTo, Ticket.Booked booking) {
+      this(details, resumeToken, replyTo, booking, Traced.current());
+    }
+
     /** A walk-in. */
     public Join(TicketDetails details, String resumeToken, ActorRef<JoinReply> replyTo) {
       this(details, resumeToken, replyTo, null);
     }
   }
 
-  public record Leave(String ticketId, ActorRef<Confirmation> replyTo) implements Command {}
+  public record Leave(String ticketId, ActorRef<Confirmation> replyTo, String requestId) implements Command, Traced {
+    public Leave(String ticketId, ActorRef<Confirmation> replyTo) {
+      this(ticketId, replyTo, Traced.current());
+    }
+  }
 
   /** The shopper's socket dropped: the ticket keeps its place for the reconnect grace. */
-  public record ShopperDisconnected(String ticketId) implements Command {
+  public record ShopperDisconnected(String ticketId, String requestId) implements Command, Traced {
     @JsonCreator
     public ShopperDisconnected {}
+
+    public ShopperDisconnected(String ticketId) {
+      this(ticketId, Traced.current());
+    }
   }
 
   /** A shopper comes back with the resume token received at join. */
-  public record Resume(String ticketId, String resumeToken, ActorRef<ResumeReply> replyTo) implements Command {}
+  public record Resume(String ticketId, String resumeToken, ActorRef<ResumeReply> replyTo, String requestId)
+      implements Command, Traced {
+    public Resume(String ticketId, String resumeToken, ActorRef<ResumeReply> replyTo) {
+      this(ticketId, resumeToken, replyTo, Traced.current());
+    }
+  }
 
   /**
    * An agent sets their presence ({@code BUSY} is refused: only accepting makes an agent busy).
    * Null languages or skills keep the ones the queue already has for the agent.
    */
-  public record AgentPresence(
-      String agentId, Presence presence, Set<String> languages, Set<String> skills, ActorRef<Confirmation> replyTo)
-      implements Command {}
-
-  /** The agent's console dropped: the agent goes offline after the agent reconnect grace. */
-  public record AgentDisconnected(String agentId) implements Command {
-    @JsonCreator
-    public AgentDisconnected {}
+  public record AgentPresence(String agentId, Presence presence, Set<String> languages, Set<String> skills,
+      ActorRef<Confirmation> replyTo, String requestId) implements Command, Traced {
+    public AgentPresence(String agentId, Presence presence, Set<String> languages, Set<String> skills,
+        ActorRef<Confirmation> replyTo) {
+      this(agentId, presence, languages, skills, replyTo, Traced.current());
+    }
   }
 
-  public record AcceptReservation(String reservationId, String agentId, ActorRef<AcceptReply> replyTo)
-      implements Command {}
+  /** The agent's console dropped: the agent goes offline after the agent reconnect grace. */
+  public record AgentDisconnected(String agentId, String requestId) implements Command, Traced {
+    @JsonCreator
+    public AgentDisconnected {}
 
-  public record RejectReservation(String reservationId, String agentId, ActorRef<Confirmation> replyTo)
-      implements Command {}
+    public AgentDisconnected(String agentId) {
+      this(agentId, Traced.current());
+    }
+  }
+
+  public record AcceptReservation(String reservationId, String agentId, ActorRef<AcceptReply> replyTo,
+      String requestId) implements Command, Traced {
+    public AcceptReservation(String reservationId, String agentId, ActorRef<AcceptReply> replyTo) {
+      this(reservationId, agentId, replyTo, Traced.current());
+    }
+  }
+
+  public record RejectReservation(String reservationId, String agentId, ActorRef<Confirmation> replyTo,
+      String requestId) implements Command, Traced {
+    public RejectReservation(String reservationId, String agentId, ActorRef<Confirmation> replyTo) {
+      this(reservationId, agentId, replyTo, Traced.current());
+    }
+  }
 
   /** The agent's call ended: the agent is available again and the call's duration counts for estimates. */
   /**
@@ -143,7 +178,12 @@ public final class TenantQueue
    * late message never frees an agent who is already in the next one; without (the console), it
    * ends whatever call the agent is in.
    */
-  public record AgentFinishedCall(String agentId, String roomId, ActorRef<Confirmation> replyTo) implements Command {}
+  public record AgentFinishedCall(String agentId, String roomId, ActorRef<Confirmation> replyTo, String requestId)
+      implements Command, Traced {
+    public AgentFinishedCall(String agentId, String roomId, ActorRef<Confirmation> replyTo) {
+      this(agentId, roomId, replyTo, Traced.current());
+    }
+  }
 
   /** Pushed by the owner of the tenant's settings. */
   public record UpdateSettings(QueueSettings settings, ActorRef<Confirmation> replyTo) implements Command {}
@@ -884,7 +924,8 @@ public final class TenantQueue
 
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
-    return newCommandHandlerWithReplyBuilder().forAnyState()
+    // A session's commands carry its request id: the lines logged for them carry it too.
+    return Traced.handler(newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(Join.class, this::onJoin)
         .onCommand(Leave.class, this::onLeave)
         .onCommand(ShopperDisconnected.class, this::onShopperDisconnected)
@@ -911,7 +952,7 @@ public final class TenantQueue
         .onCommand(SubscriberTerminated.class, (state, command) -> unsubscribe(command.subscriber()))
         .onCommand(GetQueue.class, (state, command) ->
             Effect().reply(command.replyTo(), state.view(tenantId, clock.instant())))
-        .build();
+        .build());
   }
 
   private ReplyEffect<Event, State> onJoin(State state, Join join) {
@@ -936,6 +977,7 @@ public final class TenantQueue
     }
     Optional<Refusal> refusal = state.refusalToJoin(join.details(), join.booking());
     if (refusal.isPresent()) {
+      context.getLog().info("A join to the queue of tenant {} is refused: {}", tenantId, refusal.get().code());
       Instant reopens = refusal.get() == Refusal.QUEUE_CLOSED ? state.nextOpeningAt() : null;
       return Effect().reply(join.replyTo(), new Refused(refusal.get(), reopens));
     }
@@ -943,6 +985,8 @@ public final class TenantQueue
     String ticketId = newId();
     String resumeToken = joinTokenUsable(join.resumeToken()) ? join.resumeToken() : newResumeToken();
     Ticket ticket = new Ticket(ticketId, join.details(), Ticket.hashOf(resumeToken), now, null, join.booking());
+    context.getLog().info("Ticket {} joins the queue of tenant {}{}", ticketId, tenantId,
+        join.booking() == null ? "" : " (booked)");
     return change(state, now, List.of(new TicketJoined(ticket)))
         .thenReply(join.replyTo(), after -> new Queued(
             ticketId, resumeToken, after.positionOf(ticketId), after.estimatedWaitOf(ticketId).orElse(null)));
@@ -957,6 +1001,7 @@ public final class TenantQueue
     state.reservationForTicket(leave.ticketId())
         .ifPresent(r -> events.add(released(r, ReleaseReason.TICKET_LEFT, now)));
     events.add(new TicketLeft(leave.ticketId(), now));
+    context.getLog().info("Ticket {} leaves the queue of tenant {}", leave.ticketId(), tenantId);
     return change(state, now, events).thenReply(leave.replyTo(), after -> Confirmed.INSTANCE);
   }
 
@@ -987,6 +1032,7 @@ public final class TenantQueue
       return Effect().reply(resume.replyTo(), Refused.because(Refusal.INVALID_RESUME_TOKEN));
     }
     Instant now = clock.instant();
+    context.getLog().info("Ticket {} resumes its place in the queue of tenant {}", resume.ticketId(), tenantId);
     List<Event> events = ticket.get().connected() ? List.of() : List.of(new TicketResumed(resume.ticketId(), now));
     return change(state, now, events).thenReply(resume.replyTo(), after -> new Resumed(
         resume.ticketId(), after.positionOf(resume.ticketId()), after.estimatedWaitOf(resume.ticketId()).orElse(null)));
@@ -1089,6 +1135,7 @@ public final class TenantQueue
     String subjectId = state.ticket(r.ticketId()).map(ticket -> ticket.details().subjectId()).orElse(null);
     String roomId = newId();
     var accepted = new ReservationAccepted(r.reservationId(), r.ticketId(), r.agentId(), roomId, now);
+    context.getLog().info("Agent {} accepts ticket {} of tenant {}: room {}", r.agentId(), r.ticketId(), tenantId, roomId);
     return change(state, now, List.of(accepted))
         .thenReply(accept.replyTo(), after -> new Assigned(r.reservationId(), r.ticketId(), r.agentId(), roomId,
             subjectId));

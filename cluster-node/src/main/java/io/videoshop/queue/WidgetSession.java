@@ -99,7 +99,7 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
   private final RoomTokens roomTokens;
   private final ActorRef<QueueFeeds.Command> feeds;
   private final ActorRef<TicketNews> news;
-  /** The node's joins-per-address budget ({@link WidgetLimits}): takes one join if there is one. */
+  /** The cluster's joins-per-address budget ({@link WidgetLimits}): takes one join if there is one. */
   private final BooleanSupplier joinAllowed;
   private final BookedArrivals arrivals;
   /** The booking of the join under way (join-booking), else null. */

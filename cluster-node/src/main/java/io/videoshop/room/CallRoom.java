@@ -4,6 +4,7 @@ import io.videoshop.domain.RoomPass;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.videoshop.http.Traced;
 import io.videoshop.persistence.CborSerializable;
 import io.videoshop.persistence.privacy.EncryptedPersonalData;
 import io.videoshop.protocol.ErrorMessage;
@@ -159,10 +160,20 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
    * encrypted under the participant's data subject.
    */
   public record Join(RoomPass pass, ActorRef<Outgoing> session, String userAgent, EncryptedPersonalData ip,
-      int maxCallMinutes, int wrapUpSeconds, ActorRef<JoinReply> replyTo) implements Command {}
+      int maxCallMinutes, int wrapUpSeconds, ActorRef<JoinReply> replyTo, String requestId) implements Command, Traced {
+    /** With the request id of the work that makes it ({@link Traced#current}). */
+    public Join(RoomPass pass, ActorRef<Outgoing> session, String userAgent, EncryptedPersonalData ip,
+        int maxCallMinutes, int wrapUpSeconds, ActorRef<JoinReply> replyTo) {
+      this(pass, session, userAgent, ip, maxCallMinutes, wrapUpSeconds, replyTo, Traced.current());
+    }
+  }
 
   /** The participant's socket closed. */
-  public record Leave(String role, ActorRef<Outgoing> session) implements Command {}
+  public record Leave(String role, ActorRef<Outgoing> session, String requestId) implements Command, Traced {
+    public Leave(String role, ActorRef<Outgoing> session) {
+      this(role, session, Traced.current());
+    }
+  }
 
   /** WebRTC signaling for the other participant; relayed, never persisted. */
   public record Relay(String role, ActorRef<Outgoing> session, String kind, String sdp, String candidate,
@@ -178,7 +189,11 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
 
   public record AddToCart(String role, ActorRef<Outgoing> session, String sku) implements Command {}
 
-  public record HangUp(String role, ActorRef<Outgoing> session) implements Command {}
+  public record HangUp(String role, ActorRef<Outgoing> session, String requestId) implements Command, Traced {
+    public HangUp(String role, ActorRef<Outgoing> session) {
+      this(role, session, Traced.current());
+    }
+  }
 
   public record GiveFeedback(String role, ActorRef<Outgoing> session, int rating, EncryptedPersonalData comment)
       implements Command {}
@@ -536,7 +551,8 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
 
   @Override
   public CommandHandler<Command, Event, State> commandHandler() {
-    return newCommandHandlerBuilder().forAnyState()
+    // A session's commands carry its request id: the lines logged for them carry it too.
+    return Traced.handler(newCommandHandlerBuilder().forAnyState()
         .onCommand(Join.class, this::onJoin)
         .onCommand(Leave.class, this::onLeave)
         .onCommand(Relay.class, this::onRelay)
@@ -580,7 +596,7 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
           return Effect().none();
         })
         .onCommand(Retire.class, (state, command) -> Effect().stop())
-        .build();
+        .build());
   }
 
   private Effect<Event, State> onJoin(State state, Join join) {
@@ -597,6 +613,8 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
           join.maxCallMinutes(), join.wrapUpSeconds(), now()));
     }
     boolean again = state.participants().containsKey(pass.role());
+    context.getLog().info("The {} {} room {} (ticket {})", pass.role(), again ? "comes back to" : "enters", roomId,
+        pass.ticketId());
     if (state.status() != Status.ENDED) {
       events.add(new ParticipantJoined(pass.role(), truncate(join.userAgent(), 300), join.ip(), again, now()));
     }
@@ -644,6 +662,7 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
     if (!leave.session().equals(sessions.get(leave.role()))) return Effect().none();
     sessions.remove(leave.role());
     if (state.status() == Status.ENDED || !state.connected(leave.role())) return Effect().none();
+    context.getLog().info("The {} left room {}", leave.role(), roomId);
     return Effect().persist(new ParticipantLeft(leave.role(), now())).thenRun(after -> {
       send(other(leave.role()), new RoomEvent.PeerLeft(leave.role(), timings.reconnectGrace().toSeconds()));
       if (after.status() == Status.IN_CALL) {
@@ -697,6 +716,7 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
   private Effect<Event, State> onHangUp(State state, HangUp command) {
     if (!inRoom(state, command.role(), command.session())) return Effect().none();
     if (state.status() == Status.ENDED) return refuse(command.session(), "call_ended", "The call is over");
+    context.getLog().info("The {} hangs up room {}", command.role(), roomId);
     return end(state, "hung-up", command.role());
   }
 

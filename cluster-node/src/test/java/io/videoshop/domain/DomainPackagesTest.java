@@ -53,7 +53,7 @@ class DomainPackagesTest {
       "access/Authentication.java",
       // builds the HTTP answer an idempotent top-up replays (http.ApiResponse)
       "wallet/TopUps.java",
-      // counts with http.ClientLimits
+      // counts with http.ClusterRateLimits
       "scheduling/PublicBookingLimits.java");
 
   @Test

@@ -104,6 +104,13 @@ class RequestIdsTest {
       String brokenId = broken.headers().firstValue("X-Request-Id").orElseThrow();
       assertThat(broken.json().get("instance").asText()).isEqualTo("urn:videoshop:request:" + brokenId);
       assertThat(requestIdsOf(lines, "Unexpected failure serving a request")).containsExactly(brokenId);
+
+      // Work handed to the blocking executor itself (as socket sessions do) runs with the caller's id too.
+      CompletableFuture<String> handedIn = RequestIds.withMdc("session-4f2a9c01", () -> CompletableFuture.supplyAsync(
+          () -> org.slf4j.MDC.get(RequestIds.MDC_KEY), blocking.executor()));
+      assertThat(handedIn.get(10, TimeUnit.SECONDS)).isEqualTo("session-4f2a9c01");
+      assertThat(CompletableFuture.supplyAsync(() -> org.slf4j.MDC.get(RequestIds.MDC_KEY), blocking.executor())
+          .get(10, TimeUnit.SECONDS)).as("and the worker keeps none of it").isNull();
     } finally {
       system.terminate();
       pool.shutdownNow();

@@ -183,6 +183,42 @@ class SocketAbuseTest {
   }
 
   @Test
+  void theQueuesLineForAShoppersJoinCarriesTheRequestIdOfTheShoppersSocket() throws Exception {
+    TestPlatform.TestTenant other = platform.tenant("entity-mdc");
+    String key = TestCalls.widgetKey(platform.api, other, ORIGIN);
+    var system = platform.node.system();
+    java.util.concurrent.BlockingQueue<String> heard = new java.util.concurrent.LinkedBlockingQueue<>();
+    Flow<Message, Message, java.util.concurrent.CompletableFuture<java.util.Optional<Message>>> client =
+        Flow.fromSinkAndSourceMat(Sink.<Message>foreach(message -> heard.add(message.asTextMessage().getStrictText())),
+            Source.single((Message) TextMessage.create("{\"v\":1,\"type\":\"join\",\"name\":\"Ada\"}"))
+                .concatMat(Source.<Message>maybe(), Keep.right()), Keep.right());
+    try (LogEvents lines = new LogEvents()) {
+      var opened = Http.get(system).singleWebSocketRequest(WebSocketRequest.create("ws://127.0.0.1:" + port
+              + "/ws/widget?key=" + key).addHeader(RawHeader.create("Origin", ORIGIN)), client,
+          Materializer.matFromSystem(system));
+      try {
+        WebSocketUpgradeResponse upgrade = opened.first().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        String id = upgrade.response().getHeader(RequestIds.HEADER).orElseThrow().value();
+        String ticketId = null;
+        while (ticketId == null) {
+          JsonNode message = Json.MAPPER.readTree(java.util.Objects.requireNonNull(heard.poll(10, TimeUnit.SECONDS),
+              "no queued frame"));
+          if (message.path("type").asText().equals("queued")) ticketId = message.get("ticketId").asText();
+        }
+        // The queue entity logs the join, on whatever node it runs, with the id of the shopper's socket.
+        String joined = "Ticket " + ticketId + " joins the queue";
+        await().atMost(Duration.ofSeconds(10)).until(() -> lines.events().stream()
+            .anyMatch(e -> e.getLoggerName().equals(TenantQueue.class.getName())
+                && e.getFormattedMessage().startsWith(joined)));
+        assertThat(lines.events().stream().filter(e -> e.getFormattedMessage().startsWith(joined))
+            .map(e -> e.getMDCPropertyMap().get(RequestIds.MDC_KEY))).containsExactly(id);
+      } finally {
+        opened.second().complete(java.util.Optional.empty());
+      }
+    }
+  }
+
+  @Test
   void aSocketSessionsLogLineCarriesTheRequestIdItsUpgradeReturned() throws Exception {
     TestPlatform.TestTenant other = platform.tenant("socket-mdc");
     String key = TestCalls.widgetKey(platform.api, other, ORIGIN);

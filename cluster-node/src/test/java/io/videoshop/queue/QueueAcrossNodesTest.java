@@ -15,7 +15,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import io.videoshop.http.ClusterShare;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ddata.Key;
+import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.LWWMapKey;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterAll;
@@ -28,16 +39,21 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Sockets on two nodes of one cluster for the same tenant: a tenant's cap on widget connections
- * holds with its sockets split over both nodes; the queue entity lives on one of them, so at
- * least one socket talks to it across nodes. Then the whole cluster restarts on the same database
- * and a shopper resumes their place (last: it stops both nodes).
+ * holds with its sockets split over both nodes, and so do an address's budgets of widget joins
+ * and of public booking requests; the queue entity lives on one of them, so at least one socket
+ * talks to it across nodes. Then the whole cluster restarts on the same database and a shopper
+ * resumes their place (last: it stops both nodes).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class QueueAcrossNodesTest {
   private static final String ORIGIN = "https://shop.test";
   /** Two per node are within any per-node count: only the cluster's total can refuse the fifth. */
-  private static final String CAPS = "videoshop.widget.max-connections-per-tenant = 4";
+  private static final String CAPS = "videoshop.widget { max-connections-per-tenant = 4, "
+      + "joins-per-address-per-minute = 3 }\n"
+      + "videoshop.scheduling.public-limits { per-ip-burst = 3, per-ip-per-minute = 1 }\n"
+      // Each budget test comes from its own address (X-Forwarded-For), the others from 127.0.0.1.
+      + "videoshop.http.trusted-proxies = \"127.0.0.1/32\"";
   private TestPlatform first;
   private VideoShopNode second;
 
@@ -93,8 +109,77 @@ class QueueAcrossNodesTest {
     }
   }
 
+  /** A join from {@code address} on the node at {@code port}: "queued", "refused:<code>" or "error:<code>". */
+  private static String join(int port, String key, String address, String name) throws Exception {
+    try (SocketClient socket = SocketClient.widget(port, key, ORIGIN, address)) {
+      socket.next("hello");
+      socket.send(Map.of("type", "join", "name", name));
+      JsonNode answer = socket.next(message -> message.path("type").asText().matches("queued|refused|error"), "join");
+      return answer.path("type").asText() + (answer.has("code") ? ":" + answer.get("code").asText() : "");
+    }
+  }
+
+  /**
+   * Waits until {@code node} has been told that another node took {@code count} from {@code key}
+   * of the limit gossiped as {@code limit} ({@code ClusterCountsGossip}): a subscriber of the same
+   * replicator key as the node's own, so notified in the same round as the node's limits are.
+   */
+  private static void awaitTakenElsewhere(VideoShopNode node, String limit, String key, long count) throws Exception {
+    Key<LWWMap<String, ClusterShare>> dataKey = LWWMapKey.create(limit);
+    CompletableFuture<Void> told = new CompletableFuture<>();
+    Behavior<Replicator.SubscribeResponse<LWWMap<String, ClusterShare>>> watcher = Behaviors.receiveMessage(response -> {
+      if (response instanceof Replicator.Changed<LWWMap<String, ClusterShare>> changed
+          && changed.dataValue().getEntries().values().stream().anyMatch(share -> share.taken().containsKey(key)
+              && share.taken().get(key).count() >= count)) {
+        told.complete(null);
+        return Behaviors.stopped();
+      }
+      return Behaviors.same();
+    });
+    ActorRef<Replicator.SubscribeResponse<LWWMap<String, ClusterShare>>> subscriber =
+        node.system().systemActorOf(watcher, "watch-" + limit + "-" + java.util.UUID.randomUUID(), Props.empty());
+    DistributedData.get(node.system()).replicator().tell(new Replicator.Subscribe<>(dataKey, subscriber));
+    told.get(20, TimeUnit.SECONDS);
+  }
+
   @Test
   @Order(2)
+  void anAddressesJoinBudgetIsSpentOverBothNodes() throws Exception {
+    TestPlatform.TestTenant tenant = first.tenant("joins");
+    String key = TestCalls.widgetKey(first.api, tenant, ORIGIN);
+    String address = "198.51.100.31";
+    // Three joins a minute for the cluster: two on the first node, one on the second...
+    assertThat(join(first.node.httpPort(), key, address, "Ann")).isEqualTo("queued");
+    assertThat(join(first.node.httpPort(), key, address, "Bob")).isEqualTo("queued");
+    assertThat(join(second.httpPort(), key, address, "Cy")).isEqualTo("queued");
+    // ...and once the second has heard of the first's two, its own next join is refused (alone it had two left).
+    awaitTakenElsewhere(second, "widget-joins", "address:" + address, 2);
+    assertThat(join(second.httpPort(), key, address, "Dee")).isEqualTo("error:too_many_joins");
+    assertThat(join(second.httpPort(), key, "198.51.100.32", "Eve")).as("another address").isEqualTo("queued");
+  }
+
+  @Test
+  @Order(3)
+  void anAddressesPublicBookingBudgetIsSpentOverBothNodes() throws Exception {
+    TestPlatform.TestTenant tenant = first.tenant("booking-limits");
+    String key = TestCalls.widgetKey(first.api, tenant, ORIGIN);
+    String address = "198.51.100.41";
+    ApiClient onSecond = new ApiClient(second.httpPort());
+    java.util.function.BiFunction<ApiClient, String, ApiClient.Reply> slots = (api, from) -> api
+        .call("GET", "/api/v1/widget/slots?days=1").header("X-Widget-Key", key).header("Origin", ORIGIN)
+        .header("X-Forwarded-For", from).send();
+    assertThat(slots.apply(first.api, address).status()).isEqualTo(200);
+    assertThat(slots.apply(first.api, address).status()).isEqualTo(200);
+    assertThat(slots.apply(onSecond, address).status()).isEqualTo(200);
+    awaitTakenElsewhere(second, "public-booking-requests", "ip:" + address, 2);
+    ApiClient.Reply limited = slots.apply(onSecond, address);
+    assertThat(limited.status()).as("%s", limited).isEqualTo(429);
+    assertThat(limited.code()).isEqualTo("rate_limited");
+    assertThat(slots.apply(onSecond, "198.51.100.42").status()).as("another address").isEqualTo(200);
+  }
+
+  @Test
+  @Order(10)
   void socketsOnEitherNodeShareTheQueueAndShoppersResumeAfterARestart() throws Exception {
     JsonNode waiting;
     TestPlatform.TestTenant tenant = first.tenant("across");

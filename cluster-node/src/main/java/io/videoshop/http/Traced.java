@@ -1,0 +1,40 @@
+package io.videoshop.http;
+
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.slf4j.MDC;
+
+/**
+ * A command that carries the request id of the work that sent it ({@link RequestIds}): a socket
+ * session's (the id its upgrade returned) or an HTTP request's. Messages do not carry the sender's
+ * logging context (MDC), so an entity on any node logs its work for the command with the id only
+ * if the command brings it: {@link #handler} puts it in the MDC while the entity handles the
+ * command (log lines of the handler; not those of callbacks after a persist).
+ */
+public interface Traced {
+  /** The request id of the work that made this command; null if none (a timer's, a recovery's). */
+  String requestId();
+
+  /**
+   * The request id in this thread's logging context, for a command made here to carry (null: none).
+   * Inside a session or a route's work it is theirs; inside an entity handling a traced command,
+   * that command's, so what the entity sends on for it carries the same id.
+   */
+  static String current() {
+    return MDC.get(RequestIds.MDC_KEY);
+  }
+
+  /** {@code handler}, handling each {@link Traced} command with its request id in the MDC. */
+  static <C, E, S> CommandHandlerWithReply<C, E, S> handler(CommandHandlerWithReply<C, E, S> handler) {
+    return (state, command) -> command instanceof Traced traced && traced.requestId() != null
+        ? RequestIds.withMdc(traced.requestId(), () -> handler.apply(state, command))
+        : handler.apply(state, command);
+  }
+
+  /** {@code handler}, handling each {@link Traced} command with its request id in the MDC. */
+  static <C, E, S> CommandHandler<C, E, S> handler(CommandHandler<C, E, S> handler) {
+    return (state, command) -> command instanceof Traced traced && traced.requestId() != null
+        ? RequestIds.withMdc(traced.requestId(), () -> handler.apply(state, command))
+        : handler.apply(state, command);
+  }
+}
