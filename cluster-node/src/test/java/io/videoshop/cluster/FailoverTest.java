@@ -45,8 +45,10 @@ class FailoverTest {
   /** As in production (cluster.conf), set here so a change there does not slow this test down. */
   private static final String FAST_DOWNING = "pekko.cluster.split-brain-resolver.stable-after = 4s";
   private static final String CRASHABLE = """
-      # All 24 shoppers connect from 127.0.0.1, and the per-address cap (20) holds over the cluster.
+      # All 24 shoppers connect and join from 127.0.0.1, and both per-address caps (20 sockets,
+      # 10 joins a minute) hold over the cluster.
       videoshop.widget.max-connections-per-address = 100
+      videoshop.widget.joins-per-address-per-minute = 100
       pekko.coordinated-shutdown.run-by-actor-system-terminate = off
       pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
       pekko.cluster.run-coordinated-shutdown-when-down = off
