@@ -16,10 +16,13 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 
 /**
  * An offer to an agent becomes a push to each of the agent's browsers: the TenantQueue's
- * {@code ReservationOffered} events are read by tag and each offer's outbox rows are written in
+ * {@code ReservationOffered} events are read by their own tag ({@link TenantQueue#OFFER_TAGS}, not
+ * every queue event) and each offer's outbox rows are written in
  * the same transaction as the projection's offset, so every offer is queued exactly once. An offer
  * that expired before the projection saw it (a node was down) is not pushed. Whether the agent
- * is looking at the console is the service worker's business: it shows no notification for an
+ * An offer persisted by a version without the offer tags (during a rolling upgrade) carries only
+ * the queue's tag and gets no push; the outbox's key per reservation keeps a repeat to one push.
+ * Whether the agent is looking at the console is the service worker's business: it shows no notification for an
  * offer while a console tab is visible (docs/notifications.md, "Web push").
  */
 public final class OfferPushProjection {
@@ -32,7 +35,7 @@ public final class OfferPushProjection {
     ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, "OfferPushProjection",
         TenantQueue.TAG_COUNT,
         index -> ProjectionBehavior.create(database.<TenantQueue.Event>exactlyOnce(system, NAME,
-            TenantQueue.TAGS.get(index), () -> new Handler(outbox, clock, afterEnqueue))),
+            TenantQueue.OFFER_TAGS.get(index), () -> new Handler(outbox, clock, afterEnqueue))),
         ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
   }
 

@@ -75,6 +75,13 @@ public final class TenantQueue
   public static final List<String> TAGS =
       IntStream.range(0, TAG_COUNT).mapToObj(slice -> ENTITY_KEY.name() + "-" + slice).toList();
 
+  /**
+   * A second tag on {@link ReservationOffered} alone, in the same slices: the offer pushes read
+   * these and not every queue event (each reader of {@link #TAGS} polls and deserialises all of them).
+   */
+  public static final List<String> OFFER_TAGS =
+      IntStream.range(0, TAG_COUNT).mapToObj(slice -> ENTITY_KEY.name() + "-offers-" + slice).toList();
+
   public static void init(ActorSystem<?> system) {
     ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, entity -> create(entity.getEntityId(), Clock.systemUTC())));
   }
@@ -85,7 +92,18 @@ public final class TenantQueue
   }
 
   public static String tagFor(String tenantId) {
-    return TAGS.get(Math.abs(tenantId.hashCode() % TAG_COUNT));
+    return TAGS.get(slice(tenantId));
+  }
+
+  /** An event's tags: its tenant's slice, and the slice's offer tag for an offer. */
+  static Set<String> tagsOf(String tenantId, Event event) {
+    return event instanceof ReservationOffered
+        ? Set.of(TAGS.get(slice(tenantId)), OFFER_TAGS.get(slice(tenantId)))
+        : Set.of(TAGS.get(slice(tenantId)));
+  }
+
+  private static int slice(String tenantId) {
+    return Math.abs(tenantId.hashCode() % TAG_COUNT);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -906,7 +924,7 @@ public final class TenantQueue
 
   @Override
   public Set<String> tagsFor(Event event) {
-    return Set.of(tagFor(tenantId));
+    return tagsOf(tenantId, event);
   }
 
   @Override

@@ -62,6 +62,18 @@ class TenantQueueStateTest {
   }
 
   @Test
+  void onlyOffersCarryTheOfferTagBesideTheTenantsSliceTag() {
+    String tenantId = "3fa7910a-96df-475e-9cb7-48350619cb38";
+    String slice = TenantQueue.tagFor(tenantId);
+    String offers = TenantQueue.OFFER_TAGS.get(TenantQueue.TAGS.indexOf(slice));
+    Event offer = new ReservationOffered(new Reservation("r1", "t1", "a1", T0, T0.plusSeconds(20)));
+    assertThat(TenantQueue.tagsOf(tenantId, offer)).containsExactlyInAnyOrder(slice, offers);
+    assertThat(TenantQueue.tagsOf(tenantId, joined("t1", 0, details("s1")))).containsExactly(slice);
+    assertThat(TenantQueue.tagsOf(tenantId, available("a1", 0, "en"))).containsExactly(slice);
+    assertThat(TenantQueue.OFFER_TAGS).doesNotContainAnyElementsOf(TenantQueue.TAGS).hasSize(TenantQueue.TAG_COUNT);
+  }
+
+  @Test
   void ticketsWaitInJoinOrder() {
     State state =
         stateOf(joined("t1", 0, details("s1")), joined("t2", 1, details("s2")), joined("t3", 2, details("s3")));
