@@ -393,10 +393,10 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
         nextTimeline.add(event);
         nextTimeline = List.copyOf(nextTimeline);
       }
-      State next = with(nextTimeline);
+      State next = withTimeline(nextTimeline);
       if (event instanceof RoomOpened opened) {
-        return new State(Status.WAITING, opened, participants, null, 0, products, addedToCart, null, null, null,
-            nextTimeline);
+        return next.withStatus(Status.WAITING).withRoom(opened).withStartedAt(null).withMinutesStarted(0)
+            .withEnded(null).withFeedback(null).withWrapUp(null);
       }
       if (event instanceof ParticipantJoined joined) {
         return next.withParticipant(joined.role(), Participant.joined(joined, participants.get(joined.role())));
@@ -411,54 +411,99 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
         return next.withParticipant(selected.role(), participants.get(selected.role()).candidates(selected));
       }
       if (event instanceof CallStarted started) {
-        return new State(Status.IN_CALL, room, participants, started.at(), minutesStarted, products, addedToCart,
-            null, null, null, nextTimeline);
+        return next.withStatus(Status.IN_CALL).withStartedAt(started.at()).withEnded(null).withFeedback(null)
+            .withWrapUp(null);
       }
       if (event instanceof MinuteStarted minute) {
-        return new State(status, room, participants, startedAt, minute.index() + 1, products, addedToCart, ended,
-            feedback, wrapUp, nextTimeline);
+        return next.withMinutesStarted(minute.index() + 1);
       }
       if (event instanceof ProductShown shown) {
         List<Product> nextProducts = new ArrayList<>(products);
         nextProducts.removeIf(product -> product.sku().equals(shown.product().sku()));
         nextProducts.add(shown.product());
-        return new State(status, room, participants, startedAt, minutesStarted, List.copyOf(nextProducts),
-            addedToCart, ended, feedback, wrapUp, nextTimeline);
+        return next.withProducts(List.copyOf(nextProducts));
       }
       if (event instanceof AddedToCart added) {
         List<String> skus = new ArrayList<>(addedToCart);
         skus.add(added.sku());
-        return new State(status, room, participants, startedAt, minutesStarted, products, List.copyOf(skus), ended,
-            feedback, wrapUp, nextTimeline);
+        return next.withAddedToCart(List.copyOf(skus));
       }
       if (event instanceof CallEnded callEnded) {
         Map<String, Participant> offline = new HashMap<>();
         participants.forEach((role, participant) ->
             offline.put(role, participant.connected() ? participant.left(callEnded.at()) : participant));
-        return new State(Status.ENDED, room, Map.copyOf(offline), startedAt, minutesStarted, products, addedToCart,
-            callEnded, feedback, wrapUp, nextTimeline);
+        return next.withStatus(Status.ENDED).withParticipants(Map.copyOf(offline)).withEnded(callEnded);
       }
       if (event instanceof FeedbackGiven given) {
-        return new State(status, room, participants, startedAt, minutesStarted, products, addedToCart, ended, given,
-            wrapUp, nextTimeline);
+        return next.withFeedback(given);
       }
       if (event instanceof WrappedUp wrapped) {
-        return new State(status, room, participants, startedAt, minutesStarted, products, addedToCart, ended,
-            feedback, wrapped, nextTimeline);
+        return next.withWrapUp(wrapped);
       }
       throw new IllegalStateException("unknown event " + event);
-    }
-
-    private State with(List<Event> nextTimeline) {
-      return new State(status, room, participants, startedAt, minutesStarted, products, addedToCart, ended, feedback,
-          wrapUp, nextTimeline);
     }
 
     private State withParticipant(String role, Participant participant) {
       Map<String, Participant> next = new HashMap<>(participants);
       next.put(role, participant);
-      return new State(status, room, Map.copyOf(next), startedAt, minutesStarted, products, addedToCart, ended,
-          feedback, wrapUp, timeline);
+      return withParticipants(Map.copyOf(next));
+    }
+
+    // One field changed, the rest kept (as in TenantQueue.State).
+
+    State withStatus(Status next) {
+      return new State(next, room, participants, startedAt, minutesStarted, products, addedToCart, ended, feedback,
+          wrapUp, timeline);
+    }
+
+    State withRoom(RoomOpened next) {
+      return new State(status, next, participants, startedAt, minutesStarted, products, addedToCart, ended, feedback,
+          wrapUp, timeline);
+    }
+
+    State withParticipants(Map<String, Participant> next) {
+      return new State(status, room, next, startedAt, minutesStarted, products, addedToCart, ended, feedback,
+          wrapUp, timeline);
+    }
+
+    State withStartedAt(Instant next) {
+      return new State(status, room, participants, next, minutesStarted, products, addedToCart, ended, feedback,
+          wrapUp, timeline);
+    }
+
+    State withMinutesStarted(long next) {
+      return new State(status, room, participants, startedAt, next, products, addedToCart, ended, feedback, wrapUp,
+          timeline);
+    }
+
+    State withProducts(List<Product> next) {
+      return new State(status, room, participants, startedAt, minutesStarted, next, addedToCart, ended, feedback,
+          wrapUp, timeline);
+    }
+
+    State withAddedToCart(List<String> next) {
+      return new State(status, room, participants, startedAt, minutesStarted, products, next, ended, feedback,
+          wrapUp, timeline);
+    }
+
+    State withEnded(CallEnded next) {
+      return new State(status, room, participants, startedAt, minutesStarted, products, addedToCart, next, feedback,
+          wrapUp, timeline);
+    }
+
+    State withFeedback(FeedbackGiven next) {
+      return new State(status, room, participants, startedAt, minutesStarted, products, addedToCart, ended, next,
+          wrapUp, timeline);
+    }
+
+    State withWrapUp(WrappedUp next) {
+      return new State(status, room, participants, startedAt, minutesStarted, products, addedToCart, ended, feedback,
+          next, timeline);
+    }
+
+    State withTimeline(List<Event> next) {
+      return new State(status, room, participants, startedAt, minutesStarted, products, addedToCart, ended, feedback,
+          wrapUp, next);
     }
   }
 
