@@ -2,9 +2,9 @@ package io.videoshop.access;
 
 import io.videoshop.domain.Role;
 import io.videoshop.domain.Caller;
+import io.videoshop.domain.DomainError;
 import com.nimbusds.jwt.JWTClaimsSet;
 import io.videoshop.config.AuthSettings;
-import io.videoshop.http.ApiError;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,10 +68,10 @@ public final class AccessTokens {
    * use of an access token must) and the expiry.
    */
   public Verified verified(String token, String ip, String userAgent) {
-    JWTClaimsSet claims = keys.verify(token);
-    if (!ISSUER.equals(claims.getIssuer()) || !claims.getAudience().contains(AUDIENCE)) throw SigningKeys.invalid();
+    JWTClaimsSet claims = keys.claims(token).orElseThrow(AccessTokens::invalid);
+    if (!ISSUER.equals(claims.getIssuer()) || !claims.getAudience().contains(AUDIENCE)) throw invalid();
     if (claims.getExpirationTime() == null || !claims.getExpirationTime().toInstant().isAfter(clock.instant())) {
-      throw ApiError.unauthorized("token_expired", "The access token has expired; refresh it");
+      throw DomainError.unauthorized("token_expired", "The access token has expired; refresh it");
     }
     try {
       Long version = claims.getLongClaim("ver");
@@ -79,7 +79,11 @@ public final class AccessTokens {
           Role.fromWire(claims.getStringClaim("role")), Set.of(), ip, userAgent),
           version == null ? 0 : version.intValue(), claims.getExpirationTime().toInstant());
     } catch (ParseException | IllegalArgumentException e) {
-      throw SigningKeys.invalid();
+      throw invalid();
     }
+  }
+
+  private static DomainError invalid() {
+    return DomainError.unauthorized("invalid_token", "The token is not valid");
   }
 }

@@ -43,7 +43,7 @@ public final class Authentication implements ApiRouter.Authenticator {
       if (key == null) return CompletableFuture.completedFuture(Caller.anonymous(ip, userAgent));
       String presented = key;
       return blocking.run(() -> apiKeys.authenticate(presented, routeClass, ip, userAgent));
-    } catch (RuntimeException e) { // a refusal (DomainError, or ApiError from AccessTokens) answers as a problem
+    } catch (RuntimeException e) { // a refusal (a DomainError) answers as a problem
       return CompletableFuture.failedFuture(e);
     }
   }

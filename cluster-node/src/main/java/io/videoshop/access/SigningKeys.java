@@ -53,9 +53,9 @@ public final class SigningKeys {
   }
 
   /**
-   * The claims of a token one of our keys signed; 401 {@code invalid_token} otherwise. Stays an
-   * {@code ApiError} while privacy's consent and export links catch that type (see
-   * DomainPackagesTest); new code uses {@link #claims}.
+   * The claims of a token one of our keys signed; 401 {@code invalid_token} otherwise. Only for
+   * privacy's consent and export links, which catch the {@code ApiError} (see DomainPackagesTest);
+   * other code uses {@link #claims}.
    */
   public JWTClaimsSet verify(String token) {
     return claims(token).orElseThrow(SigningKeys::invalid);
@@ -76,7 +76,7 @@ public final class SigningKeys {
     }
   }
 
-  static ApiError invalid() {
+  private static ApiError invalid() {
     return ApiError.unauthorized("invalid_token", "The token is not valid");
   }
 

@@ -1,30 +1,14 @@
 package io.videoshop.access;
 
-import static io.videoshop.http.ApiRoute.blocking;
-import static org.apache.pekko.http.javadsl.server.Directives.complete;
-import static org.apache.pekko.http.javadsl.server.Directives.options;
-import static org.apache.pekko.http.javadsl.server.Directives.path;
-
 import io.videoshop.domain.Role;
 import io.videoshop.domain.Caller;
-import io.videoshop.http.Access;
-import io.videoshop.http.ApiError;
-import io.videoshop.http.ApiResponse;
-import io.videoshop.http.ApiRoute;
-import io.videoshop.http.Blocking;
+import io.videoshop.domain.DomainError;
 import io.videoshop.http.Json;
 import io.videoshop.domain.RoomPass;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.model.headers.RawHeader;
-import org.apache.pekko.http.javadsl.server.PathMatchers;
-import org.apache.pekko.http.javadsl.server.Route;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -88,7 +72,7 @@ public final class SocketTickets {
   /** A ticket for the call room a valid room token admits to. */
   public Ticket forRoom(RoomTicketRequest request) {
     if (request.roomToken() == null || request.roomToken().isBlank()) {
-      throw ApiError.invalid("roomToken", "required", "is required");
+      throw DomainError.invalid("roomToken", "required", "is required");
     }
     RoomTokens.Admission admission = roomTokens.admit(request.roomToken());
     return issue(ROOM, Json.write(RoomAdmission.of(admission)));
@@ -134,40 +118,13 @@ public final class SocketTickets {
     });
   }
 
-  public static ApiError refused() {
-    return ApiError.unauthorized("invalid_ticket", "The socket ticket is not valid, was used or has expired; get a new one");
+  public static DomainError refused() {
+    return DomainError.unauthorized("invalid_ticket", "The socket ticket is not valid, was used or has expired; get a new one");
   }
 
   /** A token in a socket's URL is refused: it would be written to access logs. */
-  public static ApiError tokenInUrl(String route) {
-    return ApiError.unauthorized("token_in_url",
+  public static DomainError tokenInUrl(String route) {
+    return DomainError.unauthorized("token_in_url",
         "Tokens do not go in socket URLs (access logs keep them): get a one-time ticket from " + route);
-  }
-
-  public static List<ApiRoute> routes(SocketTickets tickets, AccessTokens accessTokens, Blocking blocking) {
-    return List.of(
-        blocking("POST", "/api/v1/auth/socket-ticket", Access.SIGNED_IN,
-            "A one-time ticket that opens the agent console socket (/ws/agent?ticket=)", blocking, request -> {
-              if (request.caller().kind() != Caller.Kind.USER || request.caller().tenantId() == null) {
-                throw ApiError.forbidden("not_an_agent", "The agent console is for a tenant's people");
-              }
-              String bearer = request.headers().getOrDefault("authorization", "").substring(7).trim();
-              return ApiResponse.created(tickets.forConsole(accessTokens.verified(bearer, null, null)));
-            }),
-        blocking("POST", "/api/v1/rooms/socket-ticket", Access.PUBLIC,
-            "A one-time ticket that opens a call room socket (/ws/room?ticket=) for a room token", blocking,
-            // The shopper's widget runs on the shop's own origin: any origin may ask (no cookies; the token is the body).
-            request -> new ApiResponse(201, tickets.forRoom(request.body(RoomTicketRequest.class)), null,
-                Map.of("Access-Control-Allow-Origin", "*"))));
-  }
-
-  /** The CORS preflight of the room ticket route, which the widget calls from shops' pages. */
-  public static Route preflight() {
-    return path(PathMatchers.separateOnSlashes("api/v1/rooms/socket-ticket"), () -> options(() -> complete(
-        HttpResponse.create().withStatus(StatusCodes.NO_CONTENT).addHeaders(List.of(
-            RawHeader.create("Access-Control-Allow-Origin", "*"),
-            RawHeader.create("Access-Control-Allow-Methods", "POST"),
-            RawHeader.create("Access-Control-Allow-Headers", "Content-Type"),
-            RawHeader.create("Access-Control-Max-Age", "600"))))));
   }
 }

@@ -1,6 +1,6 @@
 package io.videoshop.access;
 
-import io.videoshop.http.ApiError;
+import io.videoshop.domain.DomainError;
 import io.videoshop.http.Blocking;
 import io.videoshop.http.LiveSockets;
 import io.videoshop.persistence.CborSerializable;
@@ -95,17 +95,17 @@ public final class UserSessions {
         });
     return standing.thenAccept(current -> {
       if (!current.active() || tokenVersion < current.tokenVersion()) {
-        throw ApiError.unauthorized("token_revoked",
+        throw DomainError.unauthorized("token_revoked",
             "This session has been ended (signed out everywhere, role changed or account deactivated); sign in again");
       }
     });
   }
 
   /** As {@link #check}, for a socket's upgrade: empty when the sessions stand, else the refusal to answer. */
-  public CompletionStage<Optional<ApiError>> refusal(String userId, int tokenVersion) {
-    return check(userId, tokenVersion).thenApply(ok -> Optional.<ApiError>empty()).exceptionally(failure -> {
+  public CompletionStage<Optional<DomainError>> refusal(String userId, int tokenVersion) {
+    return check(userId, tokenVersion).thenApply(ok -> Optional.<DomainError>empty()).exceptionally(failure -> {
       Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-      if (cause instanceof ApiError error) return Optional.of(error);
+      if (cause instanceof DomainError error) return Optional.of(error);
       throw new CompletionException(cause);
     });
   }

@@ -7,6 +7,7 @@ import io.videoshop.access.Authentication;
 import io.videoshop.access.FirstStart;
 import io.videoshop.access.Logins;
 import io.videoshop.access.SigningKeys;
+import io.videoshop.access.SocketTicketRoutes;
 import io.videoshop.access.SocketTickets;
 import io.videoshop.access.UserSessions;
 import io.videoshop.access.Users;
@@ -183,7 +184,7 @@ public final class Platform {
     PaymentWebhook webhook = new PaymentWebhook(jdbi, tenants, wallets, audit, blocking, clock);
     List<ApiRoute> table = new ArrayList<>();
     table.addAll(AccessRoutes.routes(firstStart, logins, users, apiKeys, widgetKeys, blocking));
-    table.addAll(SocketTickets.routes(socketTickets, accessTokens, blocking));
+    table.addAll(SocketTicketRoutes.routes(socketTickets, accessTokens, blocking));
     table.addAll(TenantRoutes.routes(jdbi, tenants, blocking));
     table.addAll(AuditRoutes.routes(audit, blocking));
     table.addAll(CallRoutes.routes(system, jdbi, database.personalDataVault(), blocking));

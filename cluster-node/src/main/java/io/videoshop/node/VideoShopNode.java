@@ -4,7 +4,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.concat;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.videoshop.access.SocketTickets;
+import io.videoshop.access.SocketTicketRoutes;
 import io.videoshop.config.ClusterSettings;
 import io.videoshop.config.SettingsException;
 import io.videoshop.config.VideoShopSettings;
@@ -187,15 +187,14 @@ public final class VideoShopNode {
         platform.accessTokens, platform.roomTokens, SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.clock,
         platform.sessions, platform.socketTickets, platform.settings.http().trustedProxies(), platform.settings.widget(),
         tenantId -> platform.blocking.run(() -> platform.reports.today(tenantId)),
-        refusalsAsApiErrors(new io.videoshop.scheduling.BookingArrivals(platform.bookingLinks, platform.calendars,
-            platform.clock)),
+        new io.videoshop.scheduling.BookingArrivals(platform.bookingLinks, platform.calendars, platform.clock),
         platform.consents);
     RoomSockets roomSockets = new RoomSockets(system, platform.roomTokens,
         new IceServers(platform.settings.calls(), platform.clock), platform.tenants,
         SharedDatabase.get(system).personalDataVault(), platform.blocking, platform.settings.http().trustedProxies(),
         platform.sessions, platform.socketTickets);
     Route all = RequestIds.route(platform.settings.http().trustedProxies(), () -> concat(
-        HealthRoutes.route(new Readiness(system)), SocketTickets.preflight(),
+        HealthRoutes.route(new Readiness(system)), SocketTicketRoutes.preflight(),
         io.videoshop.scheduling.PublicBookingRoutes.crossOrigin(platform.api::route), platform.api.route(),
         queueSockets.route(),
         roomSockets.route(), new WebPages(platform.tenants, platform.widgetKeys, platform.blocking).route(),
@@ -319,20 +318,5 @@ public final class VideoShopNode {
     } catch (Exception ignored) {
       // Best effort: the caller is already failing with the original cause.
     }
-  }
-
-  /**
-   * Scheduling refuses a booked arrival with a DomainError, but WidgetSession (queue) turns only
-   * an ApiError into an {@code error} frame with its code: translated here until it takes
-   * DomainError itself (see DomainPackagesTest's allow-list).
-   */
-  private static io.videoshop.queue.BookedArrivals refusalsAsApiErrors(io.videoshop.queue.BookedArrivals arrivals) {
-    return (tenantId, token) -> arrivals.arrive(tenantId, token).exceptionally(failure -> {
-      Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-          ? failure.getCause() : failure;
-      if (cause instanceof io.videoshop.domain.DomainError refused) throw io.videoshop.http.ApiError.of(refused);
-      throw failure instanceof java.util.concurrent.CompletionException wrapped ? wrapped
-          : new java.util.concurrent.CompletionException(failure);
-    });
   }
 }

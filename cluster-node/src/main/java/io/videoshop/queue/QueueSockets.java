@@ -12,6 +12,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 
 import io.videoshop.access.AccessTokens;
 import io.videoshop.domain.Caller;
+import io.videoshop.domain.DomainError;
 import io.videoshop.domain.Role;
 import io.videoshop.access.SocketTickets;
 import io.videoshop.access.UserSessions;
@@ -159,15 +160,15 @@ public final class QueueSockets {
                   .orElseThrow(SocketTickets::refused).verified());
             } else {
               admitted = CompletableFuture.completedFuture(accessTokens.verified(bearer.orElseThrow(() ->
-                  ApiError.unauthorized("unauthenticated", "Connect with ?ticket=<ticket from " + TICKET_ROUTE
+                  DomainError.unauthorized("unauthenticated", "Connect with ?ticket=<ticket from " + TICKET_ROUTE
                       + ">")), null, null));
             }
-          } catch (ApiError e) {
+          } catch (DomainError e) {
             return complete(ApiRouter.problem(e));
           }
           return onSuccess(admitted.thenCompose(verified -> sessions.refusal(verified.caller().id(),
                   verified.tokenVersion()).thenApply(refusal -> refusal.<Object>map(e -> e).orElse(verified)))
-              .exceptionally(QueueSockets::refusalOf), outcome -> outcome instanceof ApiError refused
+              .exceptionally(QueueSockets::refusalOf), outcome -> outcome instanceof DomainError refused
                   ? complete(ApiRouter.problem(refused))
                   : inner.apply((AccessTokens.Verified) outcome));
         })));
@@ -213,7 +214,7 @@ public final class QueueSockets {
   /** A refusal to answer before the upgrade; anything else is a failure. */
   private static Object refusalOf(Throwable failure) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    if (cause instanceof ApiError error) return error;
+    if (cause instanceof DomainError error) return error;
     throw new CompletionException(cause);
   }
 

@@ -3,6 +3,7 @@ package io.videoshop.queue;
 import io.videoshop.config.ClusterSettings;
 import io.videoshop.http.ApiError;
 import io.videoshop.http.ClientFrames;
+import io.videoshop.domain.DomainError;
 import io.videoshop.domain.FieldError;
 import io.videoshop.http.RateLimit;
 import io.videoshop.http.Sockets;
@@ -207,8 +208,8 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     try {
       policyVersion = Consents.policyVersion(join.policyVersion());
       purposes = Consents.purposes(Boolean.TRUE.equals(join.consent()), join.purposes());
-    } catch (ApiError refused) {
-      FieldError first = refused.errors().get(0);
+    } catch (RuntimeException e) {
+      FieldError first = Refused.of(e).orElseThrow(() -> e).errors().get(0);
       return error(first.code(), first.message(), first.field());
     }
     if (!joinAllowed.getAsBoolean()) return error("too_many_joins", "Too many joins from this address; try again in a minute", null);
@@ -250,7 +251,8 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
       Throwable cause = arrived.failure() instanceof CompletionException && arrived.failure().getCause() != null
           ? arrived.failure().getCause() : arrived.failure();
       // Scheduling's refusals keep their codes (invalid_booking_link, booking_cancelled, ...).
-      if (cause instanceof ApiError refused) return error(refused.code(), refused.getMessage(), null);
+      Optional<Refused> refused = Refused.of(cause);
+      if (refused.isPresent()) return error(refused.get().code(), refused.get().message(), null);
       getContext().getLog().error("Cannot look up a booked shopper's booking", cause);
       return error("unavailable", "The queue cannot take you right now; try again", null);
     }
@@ -395,9 +397,10 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     if (closed) return Behaviors.stopped(); // its place (if any) was told of the close already
     Throwable failure = answer.failure() instanceof java.util.concurrent.CompletionException wrapped
         ? wrapped.getCause() : answer.failure();
-    if (failure instanceof ApiError refused) {
-      FieldError first = refused.errors().isEmpty() ? null : refused.errors().get(0);
-      return first == null ? error(refused.code(), refused.getMessage(), "consentToken")
+    Optional<Refused> refused = Refused.of(failure);
+    if (refused.isPresent()) {
+      FieldError first = refused.get().errors().isEmpty() ? null : refused.get().errors().get(0);
+      return first == null ? error(refused.get().code(), refused.get().message(), "consentToken")
           : error(first.code(), first.message(), first.field());
     }
     if (failure != null) {
@@ -554,6 +557,19 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
 
   private static String blankToNull(String value) {
     return value == null || value.isBlank() ? null : value.strip();
+  }
+
+  /**
+   * A refusal that answers as an {@code error} frame with its code: a domain's {@link DomainError}, or
+   * the {@code ApiError} privacy's {@link Consents} still throws; empty for any other failure.
+   */
+  private record Refused(String code, String message, List<FieldError> errors) {
+    static Optional<Refused> of(Throwable failure) {
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      if (cause instanceof DomainError e) return Optional.of(new Refused(e.code(), e.getMessage(), e.errors()));
+      if (cause instanceof ApiError e) return Optional.of(new Refused(e.code(), e.getMessage(), e.errors()));
+      return Optional.empty();
+    }
   }
 
   private Behavior<Command> error(String code, String message, String field) {

@@ -10,6 +10,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 
 import io.videoshop.access.RoomTokens;
+import io.videoshop.domain.DomainError;
 import io.videoshop.domain.RoomPass;
 import io.videoshop.http.ApiError;
 import io.videoshop.access.SocketTickets;
@@ -79,7 +80,7 @@ public final class RoomSockets {
     RoomPass pass = admission.pass();
     String ip = ApiRouter.clientAddress(request, trustedProxies);
     // An agent's pass ends with the agent's sessions (deactivated, demoted, signed out everywhere).
-    CompletionStage<Optional<ApiError>> refusal = pass.isAgent()
+    CompletionStage<Optional<DomainError>> refusal = pass.isAgent()
         ? sessions.refusal(pass.agentId(), admission.agentTokenVersion())
         : CompletableFuture.completedFuture(Optional.empty());
     Sockets.Owner owner = pass.isAgent() ? new Sockets.Owner(pass.agentId(), null) : null;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.videoshop.domain.Role;
 import io.videoshop.domain.Caller;
 import io.videoshop.config.AuthSettings;
-import io.videoshop.http.ApiError;
+import io.videoshop.domain.DomainError;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,8 +45,8 @@ class AccessTokensTest {
   void anExpiredTokenIsRefusedWithItsOwnCode() {
     String token = tokens(KEY_1, List.of(), NOW).issue("u", "t", Role.AGENT).token();
     AccessTokens later = tokens(KEY_1, List.of(), NOW.plus(Duration.ofMinutes(16)));
-    assertThatThrownBy(() -> later.verify(token, "ip", "ua")).isInstanceOfSatisfying(ApiError.class,
-        e -> assertThat(e.code()).isEqualTo("token_expired"));
+    assertThatThrownBy(() -> later.verify(token, "ip", "ua")).isInstanceOfSatisfying(DomainError.class,
+        e -> assertThat(e.kind() + " " + e.code()).isEqualTo("UNAUTHORIZED token_expired"));
   }
 
   @Test
@@ -56,8 +56,8 @@ class AccessTokensTest {
     assertThat(rotated.verify(old, "ip", "ua").id()).isEqualTo("u");
     assertThat(rotated.verify(rotated.issue("v", "t", Role.OWNER).token(), "ip", "ua").role()).isEqualTo(Role.OWNER);
     AccessTokens retired = tokens(KEY_2, List.of(), NOW);
-    assertThatThrownBy(() -> retired.verify(old, "ip", "ua")).isInstanceOfSatisfying(ApiError.class,
-        e -> assertThat(e.code()).isEqualTo("invalid_token"));
+    assertThatThrownBy(() -> retired.verify(old, "ip", "ua")).isInstanceOfSatisfying(DomainError.class,
+        e -> assertThat(e.kind() + " " + e.code()).isEqualTo("UNAUTHORIZED invalid_token"));
   }
 
   @Test
@@ -68,7 +68,8 @@ class AccessTokensTest {
     String forgedClaims = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
         new String(java.util.Base64.getUrlDecoder().decode(parts[1])).replace("agent", "owner").getBytes());
     assertThatThrownBy(() -> tokens.verify(parts[0] + "." + forgedClaims + "." + parts[2], "ip", "ua"))
-        .isInstanceOf(ApiError.class);
-    assertThatThrownBy(() -> tokens.verify("garbage", "ip", "ua")).isInstanceOf(ApiError.class);
+        .isInstanceOfSatisfying(DomainError.class, e -> assertThat(e.code()).isEqualTo("invalid_token"));
+    assertThatThrownBy(() -> tokens.verify("garbage", "ip", "ua"))
+        .isInstanceOfSatisfying(DomainError.class, e -> assertThat(e.code()).isEqualTo("invalid_token"));
   }
 }
