@@ -497,46 +497,34 @@ public final class Wallet
         return new State(true, e.currency(), e.plan(), null, e.period(), included(e.plan()), 0, BalanceLevel.OK,
             emptyUsage(e.period()), at, Map.of(), Map.of());
       }
+      State next = withLastEventAt(at);
       if (event instanceof Credited e) {
-        Map<String, RecentCredit> next = new HashMap<>(credits);
-        next.put(e.reference(), new RecentCredit(e.kind(), e.amount(), e.balanceAfter(), period));
-        return new State(open, currency, plan, scheduledPlan, period, includedMinutesLeft,
-            Math.addExact(balance, e.amount()), level, usage, at, rooms, next);
+        Map<String, RecentCredit> nextCredits = new HashMap<>(credits);
+        nextCredits.put(e.reference(), new RecentCredit(e.kind(), e.amount(), e.balanceAfter(), period));
+        return next.withBalance(Math.addExact(balance, e.amount())).withCredits(nextCredits);
       }
-      if (event instanceof Debited e) return debited(e, at);
+      if (event instanceof Debited e) return next.debited(e);
       if (event instanceof PlanChanged e) {
-        return new State(open, currency, e.to(), null, period, e.includedMinutesLeft(), balance, level, usage, at,
-            rooms, credits);
+        return next.withPlan(e.to()).withScheduledPlan(null).withIncludedMinutesLeft(e.includedMinutesLeft());
       }
-      if (event instanceof PlanChangeScheduled e) {
-        return new State(open, currency, plan, e.to(), period, includedMinutesLeft, balance, level, usage, at, rooms,
-            credits);
-      }
-      if (event instanceof ScheduledPlanChangeCancelled) {
-        return new State(open, currency, plan, null, period, includedMinutesLeft, balance, level, usage, at, rooms,
-            credits);
-      }
+      if (event instanceof PlanChangeScheduled e) return next.withScheduledPlan(e.to());
+      if (event instanceof ScheduledPlanChangeCancelled) return next.withScheduledPlan(null);
       if (event instanceof PeriodStarted e) {
         // Credits are remembered for this period and the previous one.
         Map<String, RecentCredit> kept = new HashMap<>(credits);
         kept.values().removeIf(credit -> credit.period().isBefore(e.period().minusMonths(1)));
-        return new State(open, currency, e.plan(), null, e.period(), e.includedMinutesLeft(), balance, level,
-            emptyUsage(e.period()), at, rooms, kept);
+        return next.withPlan(e.plan()).withScheduledPlan(null).withPeriod(e.period())
+            .withIncludedMinutesLeft(e.includedMinutesLeft()).withUsage(emptyUsage(e.period())).withCredits(kept);
       }
-      if (event instanceof BalanceLevelChanged e) {
-        return new State(open, currency, plan, scheduledPlan, period, includedMinutesLeft, balance, e.to(), usage, at,
-            rooms, credits);
-      }
+      if (event instanceof BalanceLevelChanged e) return next.withLevel(e.to());
       throw new IllegalArgumentException("unknown event " + event.getClass().getName());
     }
 
-    private State debited(Debited e, Instant at) {
-      long nextBalance = Math.subtractExact(balance, e.amount());
+    private State debited(Debited e) {
+      State next = withBalance(Math.subtractExact(balance, e.amount()));
       if (e.kind() == DebitKind.PLAN_FEE) {
-        WalletView.Usage next = new WalletView.Usage(usage.period(), usage.minutes(), usage.includedMinutes(),
-            usage.minuteAmount(), usage.planFees() + e.amount());
-        return new State(open, currency, plan, scheduledPlan, period, includedMinutesLeft, nextBalance, level, next,
-            at, rooms, credits);
+        return next.withUsage(new WalletView.Usage(usage.period(), usage.minutes(), usage.includedMinutes(),
+            usage.minuteAmount(), usage.planFees() + e.amount()));
       }
       Map<String, RoomMinutes> nextRooms = new HashMap<>(rooms);
       RoomMinutes room = nextRooms.get(e.roomId());
@@ -547,11 +535,62 @@ public final class Wallet
         room = new RoomMinutes(-1, Set.of(), e.at());
       }
       nextRooms.put(e.roomId(), room.with(e.minuteIndex(), e.at()));
-      WalletView.Usage next = new WalletView.Usage(usage.period(), usage.minutes() + 1,
-          usage.includedMinutes() + (e.included() ? 1 : 0), usage.minuteAmount() + e.amount(), usage.planFees());
-      return new State(open, currency, plan, scheduledPlan, period,
-          e.included() ? includedMinutesLeft - 1 : includedMinutesLeft, nextBalance, level, next, at, nextRooms,
+      return next.withRooms(nextRooms)
+          .withIncludedMinutesLeft(e.included() ? includedMinutesLeft - 1 : includedMinutesLeft)
+          .withUsage(new WalletView.Usage(usage.period(), usage.minutes() + 1,
+              usage.includedMinutes() + (e.included() ? 1 : 0), usage.minuteAmount() + e.amount(), usage.planFees()));
+    }
+
+    // One field changed, the rest kept (as in TenantQueue.State).
+
+    State withPlan(Plan next) {
+      return new State(open, currency, next, scheduledPlan, period, includedMinutesLeft, balance, level, usage,
+          lastEventAt, rooms, credits);
+    }
+
+    State withScheduledPlan(Plan next) {
+      return new State(open, currency, plan, next, period, includedMinutesLeft, balance, level, usage, lastEventAt,
+          rooms, credits);
+    }
+
+    State withPeriod(YearMonth next) {
+      return new State(open, currency, plan, scheduledPlan, next, includedMinutesLeft, balance, level, usage,
+          lastEventAt, rooms, credits);
+    }
+
+    State withIncludedMinutesLeft(int next) {
+      return new State(open, currency, plan, scheduledPlan, period, next, balance, level, usage, lastEventAt, rooms,
           credits);
+    }
+
+    State withBalance(long next) {
+      return new State(open, currency, plan, scheduledPlan, period, includedMinutesLeft, next, level, usage,
+          lastEventAt, rooms, credits);
+    }
+
+    State withLevel(BalanceLevel next) {
+      return new State(open, currency, plan, scheduledPlan, period, includedMinutesLeft, balance, next, usage,
+          lastEventAt, rooms, credits);
+    }
+
+    State withUsage(WalletView.Usage next) {
+      return new State(open, currency, plan, scheduledPlan, period, includedMinutesLeft, balance, level, next,
+          lastEventAt, rooms, credits);
+    }
+
+    State withLastEventAt(Instant next) {
+      return new State(open, currency, plan, scheduledPlan, period, includedMinutesLeft, balance, level, usage, next,
+          rooms, credits);
+    }
+
+    State withRooms(Map<String, RoomMinutes> next) {
+      return new State(open, currency, plan, scheduledPlan, period, includedMinutesLeft, balance, level, usage,
+          lastEventAt, next, credits);
+    }
+
+    State withCredits(Map<String, RecentCredit> next) {
+      return new State(open, currency, plan, scheduledPlan, period, includedMinutesLeft, balance, level, usage,
+          lastEventAt, rooms, next);
     }
 
     /** The minutes a plan includes when it starts. */
