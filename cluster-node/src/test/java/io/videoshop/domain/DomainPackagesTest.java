@@ -32,7 +32,7 @@ class DomainPackagesTest {
   private static final Set<String> NOT_DOMAIN = Set.of("http", "node", "web", "domain", "metrics", "projection");
 
   /** Plumbing that still lives in {@code http} and that any package may use. */
-  private static final Set<String> HTTP_PLUMBING = Set.of("Json", "Blocking");
+  private static final Set<String> HTTP_PLUMBING = Set.of("Json", "Blocking", "Traced");
 
   /**
    * Not converted yet; the list only shrinks. Whole packages: privacy, queue, room and webhook (other
