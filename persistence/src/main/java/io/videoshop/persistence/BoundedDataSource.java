@@ -42,26 +42,25 @@ public final class BoundedDataSource implements DataSource {
     return Math.max(1, poolSize - (poolSize * 3 + 9) / 10);
   }
 
-  public int lendable() {
-    return lendable;
-  }
-
   @Override
   public Connection getConnection() throws SQLException {
-    acquire();
-    try {
-      return lent(pool.getConnection());
-    } catch (SQLException | RuntimeException | Error e) {
-      permits.release();
-      throw e;
-    }
+    return lent(pool::getConnection);
   }
 
   @Override
   public Connection getConnection(String username, String password) throws SQLException {
+    return lent(() -> pool.getConnection(username, password));
+  }
+
+  private interface Opening {
+    Connection open() throws SQLException;
+  }
+
+  /** A connection of the share: a permit first (waiting up to the timeout), given back if none opens. */
+  private Connection lent(Opening opening) throws SQLException {
     acquire();
     try {
-      return lent(pool.getConnection(username, password));
+      return returningItsPermit(opening.open());
     } catch (SQLException | RuntimeException | Error e) {
       permits.release();
       throw e;
@@ -81,10 +80,14 @@ public final class BoundedDataSource implements DataSource {
   }
 
   /** {@code connection}, giving its permit back once, when it is closed. */
-  private Connection lent(Connection connection) {
+  private Connection returningItsPermit(Connection connection) {
     AtomicBoolean returned = new AtomicBoolean();
     return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
         (proxy, method, args) -> {
+          if (method.getName().equals("equals") && method.getParameterCount() == 1) return proxy == args[0];
+          if (method.getName().equals("hashCode") && method.getParameterCount() == 0) {
+            return System.identityHashCode(proxy);
+          }
           boolean closing = method.getName().equals("close") && method.getParameterCount() == 0;
           try {
             return method.invoke(connection, args);
