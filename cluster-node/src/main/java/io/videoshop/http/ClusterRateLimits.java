@@ -10,8 +10,8 @@ import java.util.function.ToIntFunction;
  * told by {@link ClusterCountsGossip}: about a second late). So a key's budget holds for the
  * cluster, not per node, give or take what the other nodes took within one gossip window (and,
  * for keys shared only from their {@code sharedFrom}-th take on a node, up to
- * {@code sharedFrom - 1} takes per other node). Used by the public booking endpoints and the
- * widget's joins.
+ * {@code sharedFrom - 1} takes per other node). Used by the public booking endpoints, the
+ * widget's joins and the public consent withdrawal.
  */
 public final class ClusterRateLimits {
   /** A bucket: {@code burst} at once, {@code perMinute} refilled. */

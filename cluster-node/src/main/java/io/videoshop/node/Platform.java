@@ -133,7 +133,7 @@ public final class Platform {
     this.clock = clock;
     this.settings = settings;
     SharedDatabase database = SharedDatabase.get(system);
-    this.jdbi = Jdbi.create(database.dataSource());
+    this.jdbi = Jdbi.create(database.queryDataSource());
     this.blocking = new Blocking(database.blockingExecutor());
     this.audit = new AuditLog(jdbi, clock);
     this.tenants = new Tenants(jdbi, audit, clock);
@@ -209,6 +209,9 @@ public final class Platform {
         clock));
     this.retention = io.videoshop.privacy.Retention.start(system, jdbi, audit, settings.privacy().retention(),
         NodeMetrics.get(system).registry(), blocking.executor(), clock);
+    var withdrawalLimit = new io.videoshop.privacy.PrivacyRoutes.WithdrawalLimit(
+        settings.privacy().withdrawalPerIpBurst(), settings.privacy().withdrawalPerIpPerMinute(), System::nanoTime);
+    io.videoshop.http.ClusterCountsGossip.start(system, "consent-withdrawals", withdrawalLimit.taken());
     table.addAll(io.videoshop.privacy.PrivacyRoutes.routes(erasures, erasures.export(),
         new io.videoshop.privacy.ShopperCorrections(calendars, erasures.directory(), system,
             database.personalDataVault()),
@@ -216,9 +219,7 @@ public final class Platform {
             settings.privacy().region(), clock), users, consents,
         new io.videoshop.privacy.ExportJobs(jdbi, database.personalDataVault(), erasures, signingKeys, audit,
             settings.privacy().exportLinkTtl(), clock), retention, audit,
-        database.personalDataVault(), settings.privacy().region(), new io.videoshop.privacy.PrivacyRoutes.WithdrawalLimit(
-            new io.videoshop.http.ClientLimits(System::nanoTime), settings.privacy().withdrawalPerIpBurst(),
-            settings.privacy().withdrawalPerIpPerMinute()), blocking));
+        database.personalDataVault(), settings.privacy().region(), withdrawalLimit, blocking));
     table.add(OpenApiDocument.route());
     this.api = new ApiRouter(table, new Authentication(accessTokens, apiKeys, blocking, sessions),
         settings.http().trustedProxies());

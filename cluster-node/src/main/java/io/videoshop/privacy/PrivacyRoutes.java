@@ -11,6 +11,8 @@ import io.videoshop.http.ApiError;
 import io.videoshop.http.ApiResponse;
 import io.videoshop.http.ApiRoute;
 import io.videoshop.http.Blocking;
+import io.videoshop.http.ClusterRateLimits;
+import io.videoshop.http.ClusterTakes;
 import io.videoshop.persistence.privacy.PersonalDataVault;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,11 +49,26 @@ public final class PrivacyRoutes {
   /** A withdrawal by the signed token of a mail's footer link or the widget. */
   public record Withdrawal(String token, List<String> purposes) {}
 
-  /** The public withdrawal's bucket per client address (it is public: the token is the authority). */
-  public record WithdrawalLimit(io.videoshop.http.ClientLimits buckets, int burst, int perMinute) {
+  /**
+   * The public withdrawal's bucket per client address (it is public: the token is the authority),
+   * over the cluster ({@link ClusterRateLimits}: this node's bucket drained by what the other nodes
+   * took, about a second late; an address is shared from its second withdrawal on a node).
+   */
+  public static final class WithdrawalLimit {
+    private final ClusterRateLimits buckets;
+
+    public WithdrawalLimit(int burst, int perMinute, java.util.function.LongSupplier nanos) {
+      ClusterRateLimits.Limit perAddress = new ClusterRateLimits.Limit(burst, perMinute);
+      this.buckets = new ClusterRateLimits(key -> perAddress, key -> 2, nanos);
+    }
+
+    /** What this node tells the others, and where their takes go (started by {@code ClusterCountsGossip}). */
+    public ClusterTakes taken() {
+      return buckets.taken();
+    }
+
     void admit(String ip) {
-      buckets.take("consent-withdrawal:" + ip, burst, perMinute,
-          "Too many withdrawals from this address; try again shortly");
+      buckets.take("address:" + ip, "Too many withdrawals from this address; try again shortly");
     }
   }
 

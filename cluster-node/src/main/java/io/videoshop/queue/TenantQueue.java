@@ -1247,7 +1247,8 @@ public final class TenantQueue
 
   /**
    * Persists the events plus the offers routing makes after them, then re-arms timers and tells
-   * subscribers. Nothing to persist: nothing happens.
+   * subscribers (with the command's request id, {@link Traced#carrying}). Nothing to persist:
+   * nothing happens.
    */
   private EffectBuilder<Event, State> change(State state, Instant now, List<Event> events) {
     List<Event> all = new ArrayList<>(events);
@@ -1261,10 +1262,10 @@ public final class TenantQueue
     all.addAll(next.route(now, TenantQueue::newId));
     if (all.isEmpty()) return Effect().none();
     List<Event> persisted = List.copyOf(all);
-    return Effect().persist(persisted).thenRun(after -> {
+    return Effect().persist(persisted).thenRun(Traced.carrying(after -> {
       armTimers(after);
       publish(persisted);
-    });
+    }));
   }
 
   /** Rejected or expired: the ticket keeps its place and the agent, who did not take it, turns away. */

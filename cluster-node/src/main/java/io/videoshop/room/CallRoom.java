@@ -681,7 +681,8 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
     }
     context.watchWith(join.session(), new Leave(pass.role(), join.session()));
     boolean opened = state.status() == Status.EMPTY;
-    return Effect().persist(events).thenRun(after -> {
+    // With the join's request id: what the callback sends (the wallet's subscription) carries it.
+    return Effect().persist(events).thenRun(Traced.carrying(after -> {
       timers.cancel(GraceEnded.class.getName() + pass.role());
       if (after.status() != Status.ENDED) send(other(pass.role()), new RoomEvent.PeerJoined(pass.role()));
       if (starts) {
@@ -693,7 +694,7 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
       } else if (opened) {
         timers.startSingleTimer(NoShow.class, new NoShow(), timings.noShowTimeout());
       }
-    }).thenReply(join.replyTo(), after -> new Admitted(context.getSelf(),
+    })).thenReply(join.replyTo(), after -> new Admitted(context.getSelf(),
         after.connected(peer) && sessions.containsKey(peer), after.status(), after.products()));
   }
 
@@ -829,7 +830,7 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
     if (state.status() == Status.IN_CALL) events.addAll(minutesDue(state, at));
     long duration = state.startedAt() == null ? 0 : Duration.between(state.startedAt(), at).toSeconds();
     events.add(new CallEnded(reason, endedBy, duration, at));
-    return Effect().persist(events).thenRun(after -> {
+    return Effect().persist(events).thenRun(Traced.carrying(after -> {
       timers.cancel(MinuteDue.class);
       timers.cancel(MaxLengthReached.class);
       timers.cancel(NoShow.class);
@@ -844,7 +845,7 @@ public final class CallRoom extends EventSourcedBehavior<CallRoom.Command, CallR
             positive(Duration.ofSeconds(after.room().wrapUpSeconds())));
       }
       timers.startSingleTimer(Idle.class, new Idle(), RETIRE_AFTER);
-    });
+    }));
   }
 
   private void tellQueueTheCallIsOver(State state) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.videoshop.http.Traced;
 import io.videoshop.persistence.CborSerializable;
 import java.time.Clock;
 import java.time.Duration;
@@ -116,25 +117,45 @@ public final class Wallet
   // ---------------------------------------------------------------------------------------------
   // Commands
 
+  /**
+   * Commands that change the wallet carry the request id of the work that sent them
+   * ({@link Traced}): the wallet's log lines for them, also after the persist, carry it.
+   */
   public sealed interface Command extends CborSerializable {}
 
   /**
    * Opens the wallet in a currency with its first plan (a trial); answers the wallet as it is
    * when it is open already, so whoever first needs the wallet may send it.
    */
-  public record Open(String currency, Plan plan, ActorRef<OpenReply> replyTo) implements Command {}
+  public record Open(String currency, Plan plan, ActorRef<OpenReply> replyTo, String requestId)
+      implements Command, Traced {
+    /** With the request id of the work that makes it ({@link Traced#current}). */
+    public Open(String currency, Plan plan, ActorRef<OpenReply> replyTo) {
+      this(currency, plan, replyTo, Traced.current());
+    }
+  }
 
   /** Credits an amount once per reference: a repeat gets the first answer; the same reference for another amount is refused. */
-  public record Credit(String reference, CreditKind kind, long amount, String note, ActorRef<CreditReply> replyTo)
-      implements Command {}
+  public record Credit(String reference, CreditKind kind, long amount, String note, ActorRef<CreditReply> replyTo,
+      String requestId) implements Command, Traced {
+    /** With the request id of the work that makes it ({@link Traced#current}). */
+    public Credit(String reference, CreditKind kind, long amount, String note, ActorRef<CreditReply> replyTo) {
+      this(reference, kind, amount, note, replyTo, Traced.current());
+    }
+  }
 
   /**
    * A call room's tick: minute {@code minuteIndex} (0 is the first minute) of room {@code roomId}
    * has been used. Debited once, however often it is sent; never refused for lack of funds (the
    * minute happened), so the balance may go below zero by a call's grace minute.
    */
-  public record DebitMinute(String roomId, int minuteIndex, Instant minuteAt, ActorRef<DebitReply> replyTo)
-      implements Command {
+  public record DebitMinute(String roomId, int minuteIndex, Instant minuteAt, ActorRef<DebitReply> replyTo,
+      String requestId) implements Command, Traced {
+    /** With the request id of the work that makes it ({@link Traced#current}; the billing projection has none). */
+    public DebitMinute(String roomId, int minuteIndex, Instant minuteAt, ActorRef<DebitReply> replyTo) {
+      this(roomId, minuteIndex, minuteAt, replyTo, Traced.current());
+    }
+
     /** A tick whose minute's time is not known (it is then never judged stale). */
     public DebitMinute(String roomId, int minuteIndex, ActorRef<DebitReply> replyTo) {
       this(roomId, minuteIndex, null, replyTo);
@@ -142,7 +163,12 @@ public final class Wallet
   }
 
   /** Changes the plan now (upgrades) or from the next period (downgrades); see {@link Plan#takesEffectNow}. */
-  public record ChangePlan(Plan plan, ActorRef<PlanChangeReply> replyTo) implements Command {}
+  public record ChangePlan(Plan plan, ActorRef<PlanChangeReply> replyTo, String requestId) implements Command, Traced {
+    /** With the request id of the work that makes it ({@link Traced#current}). */
+    public ChangePlan(Plan plan, ActorRef<PlanChangeReply> replyTo) {
+      this(plan, replyTo, Traced.current());
+    }
+  }
 
   public record GetWallet(ActorRef<WalletView> replyTo) implements Command {
     @JsonCreator
@@ -662,7 +688,7 @@ public final class Wallet
 
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
-    return newCommandHandlerWithReplyBuilder().forAnyState()
+    return Traced.handler(newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(Open.class, this::onOpen)
         .onCommand(Credit.class, this::onCredit)
         .onCommand(DebitMinute.class, this::onDebitMinute)
@@ -676,7 +702,7 @@ public final class Wallet
         .onCommand(Subscribe.class, this::onSubscribe)
         .onCommand(Unsubscribe.class, (state, command) -> unsubscribe(command.subscriber()))
         .onCommand(SubscriberTerminated.class, (state, command) -> unsubscribe(command.subscriber()))
-        .build();
+        .build());
   }
 
   private ReplyEffect<Event, State> onOpen(State state, Open open) {
@@ -780,18 +806,49 @@ public final class Wallet
   }
 
   /**
-   * Persists the events plus the level change they cause, all in one atomic write, then re-arms
-   * the timer and tells subscribers when the admission changed. Nothing to persist: only the
-   * admission is looked at again (time alone may have changed it).
+   * Persists the events plus the level change they cause, all in one atomic write, then logs
+   * them, re-arms the timer and tells subscribers when the admission changed (with the command's
+   * request id, {@link Traced#carrying}). Nothing to persist: only the admission is looked at
+   * again (time alone may have changed it).
    */
   private EffectBuilder<Event, State> change(State state, Instant now, List<Event> events) {
     List<Event> all = new ArrayList<>(events);
     state.applyAll(events).levelChange(now, lowBalanceMinutes).ifPresent(all::add);
-    if (all.isEmpty()) return Effect().none().thenRun(this::publishIfChanged);
-    return Effect().persist(List.copyOf(all)).thenRun(after -> {
+    if (all.isEmpty()) return Effect().none().thenRun(Traced.carrying(this::publishIfChanged));
+    List<Event> persisted = List.copyOf(all);
+    return Effect().persist(persisted).thenRun(Traced.carrying(after -> {
+      persisted.forEach(this::log);
       armTimer(after);
       publishIfChanged(after);
-    });
+    }));
+  }
+
+  /** A line per recorded change of money or plan (amounts in minor units; a credit's note is not logged). */
+  private void log(Event event) {
+    var log = context.getLog();
+    if (event instanceof WalletOpened e) {
+      log.info("The wallet of tenant {} opens in {} on {}", tenantId, e.currency(), e.plan());
+    } else if (event instanceof Credited e) {
+      log.info("The wallet of tenant {} is credited {} ({}, reference {}): balance {}", tenantId, e.amount(),
+          e.kind().code(), e.reference(), e.balanceAfter());
+    } else if (event instanceof Debited e && e.kind() == DebitKind.PLAN_FEE) {
+      log.info("The wallet of tenant {} is charged a plan fee of {} (reference {}): balance {}", tenantId, e.amount(),
+          e.reference(), e.balanceAfter());
+    } else if (event instanceof Debited e) {
+      log.debug("The wallet of tenant {} is debited {} for minute {} of room {}{}: balance {}", tenantId, e.amount(),
+          e.minuteIndex(), e.roomId(), e.included() ? " (included)" : "", e.balanceAfter());
+    } else if (event instanceof PlanChanged e) {
+      log.info("The wallet of tenant {} changes plan from {} to {}", tenantId, e.from(), e.to());
+    } else if (event instanceof PlanChangeScheduled e) {
+      log.info("The wallet of tenant {} changes plan to {} from {}", tenantId, e.to(), e.from());
+    } else if (event instanceof ScheduledPlanChangeCancelled e) {
+      log.info("The wallet of tenant {} no longer changes plan to {}", tenantId, e.cancelled());
+    } else if (event instanceof PeriodStarted e) {
+      log.info("The wallet of tenant {} starts period {} on {}", tenantId, e.period(), e.plan());
+    } else if (event instanceof BalanceLevelChanged e) {
+      log.info("The wallet of tenant {} goes from {} to {}: balance {}, minutes left {}", tenantId, e.from(), e.to(),
+          e.balance(), e.minutesLeft());
+    }
   }
 
   /** Events are never dated before the latest one, so a node whose clock lags cannot reorder the ledger. */
@@ -810,6 +867,7 @@ public final class Wallet
   private void publishIfChanged(State state) {
     Admission admission = state.admissionAt(now(state), lowBalanceMinutes);
     if (admission.equals(published)) return;
+    context.getLog().info("The wallet of tenant {} now admits: {}", tenantId, admission);
     published = admission;
     WalletUpdate update = new WalletUpdate(context.getSelf(), tenantId, admission);
     subscribers.forEach(subscriber -> subscriber.tell(update));

@@ -2,6 +2,7 @@ package io.videoshop.wallet;
 
 import io.videoshop.config.BillingSettings;
 import io.videoshop.domain.DomainError;
+import io.videoshop.http.Traced;
 import io.videoshop.tenant.Tenant;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
@@ -43,16 +44,17 @@ public final class Wallets {
 
   /**
    * Asks a tenant's wallet; a wallet that does not answer in time is the domain error
-   * {@code wallet_unavailable} (503 on the API).
+   * {@code wallet_unavailable} (503 on the API). What runs on when it answers keeps the caller's
+   * request id ({@link Traced#continuing}).
    */
   public <R> CompletionStage<R> ask(String tenantId, Function<ActorRef<R>, Wallet.Command> command) {
-    return sharding.entityRefFor(Wallet.ENTITY_KEY, tenantId).<R>ask(command::apply, askTimeout)
+    return Traced.continuing(sharding.entityRefFor(Wallet.ENTITY_KEY, tenantId).<R>ask(command::apply, askTimeout)
         .exceptionally(failure -> {
           Throwable cause = failure instanceof CompletionException && failure.getCause() != null
               ? failure.getCause() : failure;
           if (cause instanceof DomainError error) throw error;
           throw DomainError.unavailable("wallet_unavailable", "The wallet did not answer in time; try again");
-        });
+        }));
   }
 
   /** Whether a refusal is the caller's fault (invalid, 422) rather than a conflict (409). */

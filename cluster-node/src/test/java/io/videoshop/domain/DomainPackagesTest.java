@@ -32,7 +32,7 @@ class DomainPackagesTest {
   private static final Set<String> NOT_DOMAIN = Set.of("http", "node", "web", "domain", "metrics", "projection");
 
   /** Plumbing that still lives in {@code http} and that any package may use. */
-  private static final Set<String> HTTP_PLUMBING = Set.of("Json", "Blocking");
+  private static final Set<String> HTTP_PLUMBING = Set.of("Json", "Blocking", "Traced");
 
   /** The socket plumbing a socket session ({@code *Session.java}, the actor behind one socket) uses besides. */
   private static final Set<String> SESSION_PLUMBING = Set.of("Sockets", "ClientFrames", "RateLimit");
@@ -55,9 +55,6 @@ class DomainPackagesTest {
       "queue/WidgetSession.java", Set.of("ApiError"),
       // counts joins and sockets with http's cluster counters
       "queue/WidgetLimits.java", Set.of("ClusterCounts", "ClusterCountsGossip", "ClusterRateLimits", "ClusterTakes"),
-      // carry the caller's request id with http.Traced
-      "queue/TenantQueue.java", Set.of("Traced"),
-      "room/CallRoom.java", Set.of("Traced"),
       // builds the HTTP answer an idempotent top-up replays (http.ApiResponse)
       "wallet/TopUps.java", Set.of("ApiResponse"),
       // counts with http.ClusterRateLimits
@@ -89,8 +86,11 @@ class DomainPackagesTest {
         }
       }
     }
-    NOT_YET.forEach((file, types) -> assertThat(httpImports.getOrDefault(file, Set.of()))
-        .as("%s converted (in part): take it off NOT_YET", file).containsAll(types));
+    NOT_YET.forEach((file, types) -> {
+      assertThat(httpImports.getOrDefault(file, Set.of()))
+          .as("%s converted (in part): take it off NOT_YET", file).containsAll(types);
+      assertThat(types).as("%s: plumbing needs no entry", file).doesNotContainAnyElementsOf(HTTP_PLUMBING);
+    });
   }
 
   private static Set<String> allowed(Source source) {

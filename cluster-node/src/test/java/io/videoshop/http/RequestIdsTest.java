@@ -61,6 +61,26 @@ class RequestIdsTest {
   }
 
   @Test
+  void theWalletsLinesForARequestCarryItsIdAlsoAfterThePersistAndOnTheAsksAnswer() throws Exception {
+    try (TestPlatform platform = new TestPlatform(TestDatabase.h2InMemory()); LogEvents lines = new LogEvents()) {
+      TestPlatform.TestTenant tenant = platform.tenant("wallet-request-ids");
+      ApiClient.Reply topUp = platform.api.call("POST", "/api/v1/tenants/" + tenant.id() + "/wallet/top-ups")
+          .bearer(platform.operatorToken()).header("Idempotency-Key", "request-ids-1").body(Map.of("amount", 2500))
+          .send();
+      assertThat(topUp.status()).as(topUp.toString()).isEqualTo(201);
+      String id = topUp.headers().firstValue("X-Request-Id").orElseThrow();
+      // The credit is asked for when the wallet's open answered (a reply, on a thread without the
+      // id); the wallet logs it once the journal has it (a callback after the persist).
+      assertThat(requestIdsOf(lines, m -> m.startsWith("The wallet of tenant " + tenant.id() + " is credited 2500")))
+          .containsExactly(id);
+      JsonNode entries = platform.api.call("GET", "/api/v1/tenants/" + tenant.id() + "/audit?requestId=" + id)
+          .bearer(tenant.ownerToken()).send().json().get("items");
+      assertThat(entries).as("the top-up's audit entry, found by its request id").hasSize(1);
+      assertThat(entries.get(0).get("action").asText()).isEqualTo("wallet.credited");
+    }
+  }
+
+  @Test
   void aTrustedProxysIdIsKept() throws Exception {
     try (TestPlatform platform = new TestPlatform(TestDatabase.h2InMemory(),
         "videoshop.http.trusted-proxies = \"127.0.0.1/32\"")) {
@@ -119,7 +139,12 @@ class RequestIdsTest {
 
   /** The request ids (MDC) of the log lines with this message. */
   private static List<String> requestIdsOf(LogEvents lines, String message) {
-    return lines.events().stream().filter(e -> e.getFormattedMessage().equals(message))
+    return requestIdsOf(lines, message::equals);
+  }
+
+  /** The request ids (MDC) of the log lines whose message matches. */
+  private static List<String> requestIdsOf(LogEvents lines, java.util.function.Predicate<String> message) {
+    return lines.events().stream().filter(e -> message.test(e.getFormattedMessage()))
         .map(e -> e.getMDCPropertyMap().getOrDefault(RequestIds.MDC_KEY, "none")).toList();
   }
 }

@@ -295,6 +295,16 @@ class KubernetesManifestsTest {
     assertThat(settings.database().user()).isEqualTo(secretValue("videoshop-database", "username"));
     assertThat(settings.database().url()).contains("reWriteBatchedInserts=true");
 
+    // Behind the ingress the client's address comes from the ingress pods' X-Forwarded-For: trusted
+    // from the pod network only, so failed logins and the per-address caps are a client's, not everyone's.
+    var proxies = settings.http().trustedProxies();
+    assertThat(proxies.contains(java.net.InetAddress.getByName("10.244.1.7"))).as("an ingress pod").isTrue();
+    for (String internet : List.of("203.0.113.9", "8.8.8.8", "2001:db8::1")) {
+      assertThat(proxies.contains(java.net.InetAddress.getByName(internet))).as("%s is not a proxy", internet).isFalse();
+    }
+    assertThat(proxies.client(java.net.InetAddress.getByName("10.244.1.7"), List.of("198.51.100.23")).getHostAddress())
+        .isEqualTo("198.51.100.23");
+
     // Artery over mutual TLS, from a Secret mounted where the node reads its files.
     assertThat(settings.cluster().transport()).isEqualTo(ClusterSettings.Transport.TLS_TCP);
     VolumeMount mount = container().getVolumeMounts().stream()

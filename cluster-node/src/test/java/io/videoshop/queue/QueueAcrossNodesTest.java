@@ -39,8 +39,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Sockets on two nodes of one cluster for the same tenant: a tenant's cap on widget connections
- * holds with its sockets split over both nodes, and so do an address's budgets of widget joins
- * and of public booking requests; the queue entity lives on one of them, so at least one socket
+ * holds with its sockets split over both nodes, and so do an address's budgets of widget joins,
+ * of public booking requests and of public consent withdrawals; the queue entity lives on one of them, so at least one socket
  * talks to it across nodes. Then the whole cluster restarts on the same database and a shopper
  * resumes their place (last: it stops both nodes).
  */
@@ -52,6 +52,7 @@ class QueueAcrossNodesTest {
   private static final String CAPS = "videoshop.widget { max-connections-per-tenant = 4, "
       + "joins-per-address-per-minute = 3 }\n"
       + "videoshop.scheduling.public-limits { per-ip-burst = 3, per-ip-per-minute = 1 }\n"
+      + "videoshop.privacy.consent-withdrawal { per-ip-burst = 3, per-ip-per-minute = 1 }\n"
       // Each budget test comes from its own address (X-Forwarded-For), the others from 127.0.0.1.
       + "videoshop.http.trusted-proxies = \"127.0.0.1/32\"";
   private TestPlatform first;
@@ -176,6 +177,27 @@ class QueueAcrossNodesTest {
     assertThat(limited.status()).as("%s", limited).isEqualTo(429);
     assertThat(limited.code()).isEqualTo("rate_limited");
     assertThat(slots.apply(onSecond, "198.51.100.42").status()).as("another address").isEqualTo(200);
+  }
+
+  @Test
+  @Order(4)
+  void anAddressesConsentWithdrawalBudgetIsSpentOverBothNodes() throws Exception {
+    String address = "198.51.100.51";
+    ApiClient onSecond = new ApiClient(second.httpPort());
+    java.util.function.BiFunction<ApiClient, String, ApiClient.Reply> withdraw = (api, from) -> api
+        .call("POST", "/api/v1/privacy/consent/withdraw").header("X-Forwarded-For", from)
+        .body(Map.of("token", "guessed-token")).send();
+    // A guessed token is refused, but counts: three for the cluster, two on the first node, one on the second...
+    assertThat(withdraw.apply(first.api, address).code()).isEqualTo("invalid_consent_link");
+    assertThat(withdraw.apply(first.api, address).code()).isEqualTo("invalid_consent_link");
+    assertThat(withdraw.apply(onSecond, address).code()).isEqualTo("invalid_consent_link");
+    // ...and once the second has heard of the first's two, the next is refused there (alone it had two left).
+    awaitTakenElsewhere(second, "consent-withdrawals", "address:" + address, 2);
+    ApiClient.Reply limited = withdraw.apply(onSecond, address);
+    assertThat(limited.status()).as("%s", limited).isEqualTo(429);
+    assertThat(limited.code()).isEqualTo("rate_limited");
+    assertThat(withdraw.apply(onSecond, "198.51.100.52").code()).as("another address")
+        .isEqualTo("invalid_consent_link");
   }
 
   @Test

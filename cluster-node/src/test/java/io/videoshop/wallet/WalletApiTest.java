@@ -7,15 +7,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.videoshop.access.ApiKeys;
 import io.videoshop.node.ApiClient;
 import io.videoshop.node.TestPlatform;
+import io.videoshop.persistence.BoundedDataSource;
+import io.videoshop.persistence.SharedDatabase;
 import io.videoshop.persistence.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,6 +51,49 @@ class WalletApiTest {
 
   private String wallet(TestPlatform.TestTenant tenant) {
     return "/api/v1/tenants/" + tenant.id() + "/wallet";
+  }
+
+  @Test
+  void queriesHoldingEveryConnectionTheyMayGetLeaveTheJournalConnectionsToWriteWith() throws Exception {
+    TestPlatform.TestTenant tenant = platform.tenant("starving");
+    assertThat(topUp(tenant, "k-starving", Map.of("amount", 100)).status()).isEqualTo(201);
+    var system = platform.node.system();
+    int poolSize = SharedDatabase.get(system).settings().poolSize();
+    // As many request-driven queries at once as the pool has connections, each holding its own.
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger holding = new AtomicInteger();
+    List<Thread> queries = new ArrayList<>();
+    for (int i = 0; i < poolSize; i++) {
+      Thread query = new Thread(() -> {
+        try {
+          platform.node.platform().jdbi.useHandle(handle -> {
+            handle.createQuery("SELECT 1").mapTo(Integer.class).one();
+            holding.incrementAndGet();
+            release.await();
+          });
+        } catch (Exception e) {
+          // the queries past the share wait for a connection, and may give up when released late
+        }
+      }, "starving-query-" + i);
+      queries.add(query);
+      query.start();
+    }
+    try {
+      // Every query either holds its connection (waiting to be released) or waits for one.
+      await().atMost(Duration.ofSeconds(10)).until(() -> queries.stream().allMatch(q ->
+          q.getState() == Thread.State.WAITING || q.getState() == Thread.State.TIMED_WAITING));
+      // The journal still writes: a credit is persisted well within the pool's connection timeout.
+      Wallet.CreditReply credited = ClusterSharding.get(system)
+          .entityRefFor(Wallet.ENTITY_KEY, tenant.id()).<Wallet.CreditReply>ask(replyTo -> new Wallet.Credit(
+              "api:starving-journal", Wallet.CreditKind.TOP_UP, 50, null, replyTo), Duration.ofSeconds(3))
+          .toCompletableFuture().get(5, TimeUnit.SECONDS);
+      assertThat(credited).isInstanceOf(Wallet.CreditRecorded.class);
+      assertThat(holding.get()).as("the queries' share of the pool (a worker's query may hold one of it)")
+          .isPositive().isLessThanOrEqualTo(BoundedDataSource.shareOf(poolSize));
+    } finally {
+      release.countDown();
+      for (Thread query : queries) query.join(10_000);
+    }
   }
 
   private ApiClient.Reply topUp(TestPlatform.TestTenant tenant, String key, Object body) {

@@ -50,6 +50,7 @@ public final class SharedDatabase implements Extension {
 
   private final DatabaseSettings settings;
   private final HikariDataSource dataSource;
+  private final BoundedDataSource queryDataSource;
   private final SlickDatabase slickDatabase;
   private final Executor blockingExecutor;
   private final PersonalDataVault personalDataVault;
@@ -69,6 +70,8 @@ public final class SharedDatabase implements Extension {
       throw e;
     }
     this.slickDatabase = slickDatabaseOver(dataSource, settings);
+    this.queryDataSource = new BoundedDataSource(dataSource, BoundedDataSource.shareOf(settings.poolSize()),
+        settings.connectionTimeout().toMillis());
     this.blockingExecutor =
         system.dispatchers().lookup(DispatcherSelector.fromConfig("videoshop.blocking-dispatcher"));
     system.getWhenTerminated().thenRun(dataSource::close);
@@ -76,6 +79,14 @@ public final class SharedDatabase implements Extension {
 
   public DataSource dataSource() {
     return dataSource;
+  }
+
+  /**
+   * The pool for the node's own queries (its Jdbi): a share of the connections
+   * ({@link BoundedDataSource#shareOf}), so requests can never take the journal's last ones.
+   */
+  public DataSource queryDataSource() {
+    return queryDataSource;
   }
 
   public DatabaseSettings settings() {
