@@ -8,7 +8,6 @@ import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.videoshop.config.AuthSettings;
-import io.videoshop.http.ApiError;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.text.ParseException;
@@ -52,15 +51,6 @@ public final class SigningKeys {
     return jwt.serialize();
   }
 
-  /**
-   * The claims of a token one of our keys signed; 401 {@code invalid_token} otherwise. Only for
-   * privacy's consent and export links, which catch the {@code ApiError} (see DomainPackagesTest);
-   * other code uses {@link #claims}.
-   */
-  public JWTClaimsSet verify(String token) {
-    return claims(token).orElseThrow(SigningKeys::invalid);
-  }
-
   /** The claims of a token one of our keys signed; empty for anything else. */
   public Optional<JWTClaimsSet> claims(String token) {
     try {
@@ -74,10 +64,6 @@ public final class SigningKeys {
     } catch (ParseException | JOSEException | IllegalArgumentException e) {
       return Optional.empty();
     }
-  }
-
-  private static ApiError invalid() {
-    return ApiError.unauthorized("invalid_token", "The token is not valid");
   }
 
   private static String keyId(byte[] key) {

@@ -4,7 +4,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import io.videoshop.domain.Caller;
 import io.videoshop.access.SigningKeys;
 import io.videoshop.audit.AuditLog;
-import io.videoshop.http.ApiError;
+import io.videoshop.domain.DomainError;
 import io.videoshop.domain.FieldError;
 import io.videoshop.http.Json;
 import io.videoshop.persistence.privacy.DecryptedPersonalData;
@@ -104,14 +104,14 @@ public final class Consents {
   public static String policyVersion(String given) {
     if (given == null || given.isBlank()) return UNSPECIFIED_POLICY;
     if (!POLICY.matcher(given.strip()).matches()) {
-      throw ApiError.invalid(List.of(new FieldError("policyVersion", "invalid_policy_version",
+      throw DomainError.invalid(List.of(new FieldError("policyVersion", "invalid_policy_version",
           "1 to 64 letters, digits or . _ : / -")));
     }
     return given.strip();
   }
 
-  private static ApiError invalidPurpose() {
-    return ApiError.invalid(List.of(new FieldError("purposes", "invalid_purpose", "each one of " + PURPOSES)));
+  private static DomainError invalidPurpose() {
+    return DomainError.invalid(List.of(new FieldError("purposes", "invalid_purpose", "each one of " + PURPOSES)));
   }
 
   /** Records what a join ({@code source} "join") or booking ("booking") agreed to; once per subject. */
@@ -161,15 +161,15 @@ public final class Consents {
     List<String> purposes = named == null || named.isEmpty() ? WITHDRAWABLE : named;
     for (String purpose : purposes) {
       if (!WITHDRAWABLE.contains(purpose)) {
-        throw ApiError.invalid(List.of(new FieldError("purposes", "invalid_purpose", "each one of " + WITHDRAWABLE)));
+        throw DomainError.invalid(List.of(new FieldError("purposes", "invalid_purpose", "each one of " + WITHDRAWABLE)));
       }
     }
     return jdbi.inTransaction(handle -> {
       String sealed = handle.createQuery("SELECT record FROM shopper_consents WHERE subject_id = :s AND tenant_id = :t "
               + "FOR UPDATE").bind("s", subjectId).bind("t", tenantId).mapTo(String.class).findOne()
-          .orElseThrow(() -> ApiError.notFound("consent_not_found", "No consent is recorded for this link"));
+          .orElseThrow(() -> DomainError.notFound("consent_not_found", "No consent is recorded for this link"));
       Consent before = open(vault, subjectId, sealed)
-          .orElseThrow(() -> ApiError.conflict("subject_erased", "This shopper's data has been erased"));
+          .orElseThrow(() -> DomainError.conflict("subject_erased", "This shopper's data has been erased"));
       Instant now = clock.instant();
       Map<String, Instant> withdrawn = new LinkedHashMap<>(before.withdrawn());
       List<String> stopped = new ArrayList<>();
@@ -182,7 +182,7 @@ public final class Consents {
             .bind("r", vault.encrypt(subjectId, Json.write(after)).ciphertext()).bind("now", now).bind("s", subjectId)
             .execute();
       } catch (SubjectErasedException e) {
-        throw ApiError.conflict("subject_erased", "This shopper's data has been erased");
+        throw DomainError.conflict("subject_erased", "This shopper's data has been erased");
       }
       int mails = 0;
       for (String purpose : stopped) {
@@ -221,10 +221,10 @@ public final class Consents {
   }
 
   private JWTClaimsSet verify(String token) {
-    ApiError invalid = ApiError.unauthorized("invalid_consent_link", "The consent link is not valid (or has expired)");
+    DomainError invalid = DomainError.unauthorized("invalid_consent_link", "The consent link is not valid (or has expired)");
     if (token == null || token.isBlank() || token.length() > 2048) throw invalid;
     try {
-      JWTClaimsSet claims = keys.verify(token);
+      JWTClaimsSet claims = keys.claims(token).orElseThrow(() -> invalid);
       Date expires = claims.getExpirationTime();
       if (claims.getAudience() == null || !claims.getAudience().contains(AUDIENCE) || claims.getSubject() == null
           || claims.getStringClaim("tid") == null || expires == null || !clock.instant().isBefore(expires.toInstant())) {
@@ -232,8 +232,6 @@ public final class Consents {
       }
       return claims;
     } catch (ParseException e) {
-      throw invalid;
-    } catch (ApiError e) {
       throw invalid;
     }
   }

@@ -2,7 +2,6 @@ package io.videoshop.privacy;
 
 import io.videoshop.domain.Caller;
 import io.videoshop.audit.AuditLog;
-import io.videoshop.http.ApiError;
 import io.videoshop.http.Json;
 import io.videoshop.persistence.privacy.PersonalDataVault;
 import io.videoshop.queue.TenantQueue;
@@ -312,14 +311,11 @@ public final class Erasures {
             .bindList("ids", List.copyOf(target.bookingIds())).bind("now", clock.instant()).mapTo(String.class).list());
         int cancelled = 0;
         for (String booking : future) {
-          try {
-            BookingCalendar.BookingReply reply = calendars.<BookingCalendar.BookingReply>ask(target.tenantId(),
-                    replyTo -> new BookingCalendar.Cancel(booking, "The shopper's data was erased", false, replyTo))
-                .toCompletableFuture().get(ASK_TIMEOUT.toSeconds() + 1, TimeUnit.SECONDS);
-            if (reply instanceof BookingCalendar.BookingAccepted) cancelled++;
-          } catch (java.util.concurrent.ExecutionException e) {
-            if (!(e.getCause() instanceof ApiError)) throw e; // refused: already cancelled or gone
-          }
+          // A refusal (already cancelled or gone) is a reply; a calendar that does not answer fails the step.
+          BookingCalendar.BookingReply reply = calendars.<BookingCalendar.BookingReply>ask(target.tenantId(),
+                  replyTo -> new BookingCalendar.Cancel(booking, "The shopper's data was erased", false, replyTo))
+              .toCompletableFuture().get(ASK_TIMEOUT.toSeconds() + 1, TimeUnit.SECONDS);
+          if (reply instanceof BookingCalendar.BookingAccepted) cancelled++;
         }
         return cancelled;
       }

@@ -4,7 +4,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import io.videoshop.domain.Caller;
 import io.videoshop.access.SigningKeys;
 import io.videoshop.audit.AuditLog;
-import io.videoshop.http.ApiError;
+import io.videoshop.domain.DomainError;
 import io.videoshop.persistence.privacy.DecryptedPersonalData;
 import io.videoshop.persistence.privacy.EncryptedPersonalData;
 import io.videoshop.persistence.privacy.PersonalDataVault;
@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -127,7 +126,7 @@ public final class ExportJobs {
   private JWTClaimsSet verify(String token) {
     if (token == null || token.isBlank() || token.length() > 2048) throw invalid();
     try {
-      JWTClaimsSet claims = keys.verify(token);
+      JWTClaimsSet claims = keys.claims(token).orElseThrow(ExportJobs::invalid);
       if (claims.getAudience() == null || !claims.getAudience().contains(AUDIENCE) || claims.getSubject() == null
           || claims.getStringClaim("tid") == null || claims.getExpirationTime() == null) {
         throw invalid();
@@ -136,17 +135,14 @@ public final class ExportJobs {
       return claims;
     } catch (ParseException e) {
       throw invalid();
-    } catch (ApiError e) {
-      if ("export_expired".equals(e.code())) throw e;
-      throw invalid();
     }
   }
 
-  private static ApiError invalid() {
-    return ApiError.unauthorized("invalid_download_link", "The download link is not valid");
+  private static DomainError invalid() {
+    return DomainError.unauthorized("invalid_download_link", "The download link is not valid");
   }
 
-  private static ApiError expired() {
-    return new ApiError(StatusCodes.GONE, "export_expired", "The export has expired; ask for a new one");
+  private static DomainError expired() {
+    return DomainError.gone("export_expired", "The export has expired; ask for a new one");
   }
 }

@@ -273,7 +273,7 @@ public final class Retention {
             "the audit log is kept at least as long as device metadata (" + device + " days)"));
       }
     }
-    if (!errors.isEmpty()) throw io.videoshop.http.ApiError.invalid(errors);
+    if (!errors.isEmpty()) throw io.videoshop.domain.DomainError.invalid(errors);
     List<TenantClass> before = ofTenant(tenantId);
     Instant now = clock.instant();
     jdbi.useTransaction(handle -> {

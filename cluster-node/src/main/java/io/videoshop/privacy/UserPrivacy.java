@@ -5,7 +5,7 @@ import io.videoshop.domain.Caller;
 import io.videoshop.access.Secrets;
 import io.videoshop.access.User;
 import io.videoshop.access.Users;
-import io.videoshop.http.ApiError;
+import io.videoshop.domain.DomainError;
 import io.videoshop.http.Json;
 import io.videoshop.persistence.privacy.PersonalDataVault;
 import io.videoshop.push.PushSubscriptions;
@@ -54,9 +54,9 @@ public final class UserPrivacy {
   /** The bundle of one user's data; {@code tenantId} null: the user's own export (any tenant or none). */
   public byte[] export(String tenantId, String userId) {
     User user = tenantId == null
-        ? users.byId(userId).orElseThrow(() -> ApiError.notFound("user_not_found", "No user " + userId))
+        ? users.byId(userId).orElseThrow(() -> DomainError.notFound("user_not_found", "No user " + userId))
         : users.get(tenantId, userId);
-    if (Users.ERASED.equals(user.status())) throw ApiError.conflict("user_erased", "This user's data has been erased");
+    if (Users.ERASED.equals(user.status())) throw DomainError.conflict("user_erased", "This user's data has been erased");
     Map<String, List<Map<String, Object>>> files = new LinkedHashMap<>();
     files.put("account", List.of(ExportBundle.row("id", user.id(), "tenantId", user.tenantId(), "email", user.email(),
         "displayName", user.displayName(), "role", user.role(), "status", user.status(), "createdAt", user.createdAt(),

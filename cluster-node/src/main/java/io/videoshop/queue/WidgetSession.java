@@ -1,7 +1,6 @@
 package io.videoshop.queue;
 
 import io.videoshop.config.ClusterSettings;
-import io.videoshop.http.ApiError;
 import io.videoshop.http.ClientFrames;
 import io.videoshop.domain.DomainError;
 import io.videoshop.domain.FieldError;
@@ -559,15 +558,11 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     return value == null || value.isBlank() ? null : value.strip();
   }
 
-  /**
-   * A refusal that answers as an {@code error} frame with its code: a domain's {@link DomainError}, or
-   * the {@code ApiError} privacy's {@link Consents} still throws; empty for any other failure.
-   */
+  /** A refusal that answers as an {@code error} frame with its code: a domain's {@link DomainError}; empty for any other failure. */
   private record Refused(String code, String message, List<FieldError> errors) {
     static Optional<Refused> of(Throwable failure) {
       Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
       if (cause instanceof DomainError e) return Optional.of(new Refused(e.code(), e.getMessage(), e.errors()));
-      if (cause instanceof ApiError e) return Optional.of(new Refused(e.code(), e.getMessage(), e.errors()));
       return Optional.empty();
     }
   }

@@ -37,22 +37,12 @@ class DomainPackagesTest {
   /** The socket plumbing a socket session ({@code *Session.java}, the actor behind one socket) uses besides. */
   private static final Set<String> SESSION_PLUMBING = Set.of("Sockets", "ClientFrames", "RateLimit");
 
-  /**
-   * Not converted yet; the list only shrinks. Whole packages: privacy and webhook (other changes
-   * were under way there when the rest was converted).
-   */
-  private static final Set<String> NOT_YET_PACKAGES = Set.of("privacy", "webhook");
-
-  /** Files not converted yet, each with the {@code http} types it still imports and what keeps them. */
+  /** Files not converted yet, each with the {@code http} types it still imports and what keeps them; the list only shrinks. */
   private static final Map<String, Set<String>> NOT_YET = Map.of(
-      // privacy's Consents and ExportJobs catch the ApiError that verify throws for a bad link
-      "access/SigningKeys.java", Set.of("ApiError"),
       // closes a user's sockets through http.LiveSockets
       "access/UserSessions.java", Set.of("LiveSockets"),
       // the router's Authenticator (http.ApiRouter): an HTTP adapter in all but name
       "access/Authentication.java", Set.of("ApiRouter"),
-      // turns the ApiErrors of privacy's Consents into error frames, as it does DomainErrors
-      "queue/WidgetSession.java", Set.of("ApiError"),
       // counts joins and sockets with http's cluster counters
       "queue/WidgetLimits.java", Set.of("ClusterCounts", "ClusterCountsGossip", "ClusterRateLimits", "ClusterTakes"),
       // builds the HTTP answer an idempotent top-up replays (http.ApiResponse)
@@ -64,9 +54,7 @@ class DomainPackagesTest {
   void domainPackagesDoNotImportHttpOutsideTheirRoutesAndSockets() throws IOException {
     List<String> offending = new ArrayList<>();
     for (Source source : sources()) {
-      if (NOT_DOMAIN.contains(source.pkg()) || NOT_YET_PACKAGES.contains(source.pkg()) || isAdapter(source.file())) {
-        continue;
-      }
+      if (NOT_DOMAIN.contains(source.pkg()) || isAdapter(source.file())) continue;
       for (Import imported : source.imports()) {
         if (imported.pkg().equals("http") && !allowed(source).contains(imported.type())) {
           offending.add(source.pkg() + "/" + source.file() + " imports http." + imported.type());

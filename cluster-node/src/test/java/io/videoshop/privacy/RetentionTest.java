@@ -116,10 +116,10 @@ class RetentionTest {
       for (Map<String, Integer> bad : java.util.List.of(Map.of("device-metadata", 0), Map.of("call-metadata", 5000),
           Map.of("billing", 400), Map.of("device-metadata", 7, "audit-log", 365, "call-metadata", 20))) {
         assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(() -> retention.override(owner, "short", bad),
-            io.videoshop.http.ApiError.class).errors()).as("%s", bad).isNotEmpty();
+            io.videoshop.domain.DomainError.class).errors()).as("%s", bad).isNotEmpty();
       }
       var refused = org.assertj.core.api.Assertions.catchThrowableOfType(
-          () -> retention.override(owner, "short", Map.of("device-metadata", 91)), io.videoshop.http.ApiError.class);
+          () -> retention.override(owner, "short", Map.of("device-metadata", 91)), io.videoshop.domain.DomainError.class);
       assertThat(refused.errors().get(0).code()).isEqualTo("retention_out_of_limits");
       assertThat(count(jdbi, "SELECT COUNT(*) FROM tenant_retention_overrides")).isZero();
 
