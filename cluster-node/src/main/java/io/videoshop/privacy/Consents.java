@@ -114,17 +114,46 @@ public final class Consents {
     return DomainError.invalid(List.of(new FieldError("purposes", "invalid_purpose", "each one of " + PURPOSES)));
   }
 
-  /** Records what a join ({@code source} "join") or booking ("booking") agreed to; once per subject. */
+  /** Records what a booking ({@code source} "booking") agreed to, under its existing subject; once per subject. */
   public void record(String tenantId, String subjectId, String source, String policyVersion, List<String> purposes) {
     Instant now = clock.instant();
-    Consent consent = new Consent(policyVersion, List.copyOf(purposes), now, Map.of());
-    String sealed = vault.encrypt(subjectId, Json.write(consent)).ciphertext();
-    jdbi.useHandle(handle -> handle.createUpdate("""
+    String sealed = vault.encrypt(subjectId, Json.write(consent(policyVersion, purposes, now))).ciphertext();
+    jdbi.useHandle(handle -> insert(handle, tenantId, subjectId, source, sealed, now));
+  }
+
+  /**
+   * A new shopper ({@code source} "join"): their {@code values} sealed under a new subject key, and
+   * what they agreed to recorded under it, in one transaction and without reading the key back (so
+   * the join's one vault round trip). Null values stay null.
+   */
+  public List<EncryptedPersonalData> recordNewSubject(String tenantId, String subjectId, String source,
+      String policyVersion, List<String> purposes, List<String> values) {
+    Instant now = clock.instant();
+    List<String> sealing = new ArrayList<>(values);
+    sealing.add(Json.write(consent(policyVersion, purposes, now)));
+    try {
+      return jdbi.inTransaction(handle -> {
+        List<EncryptedPersonalData> sealed = vault.encryptNew(handle.getConnection(), subjectId, sealing);
+        insert(handle, tenantId, subjectId, source, sealed.get(values.size()).ciphertext(), now);
+        return new ArrayList<>(sealed.subList(0, values.size()));
+      });
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot store the key and consent of subject " + subjectId, e);
+    }
+  }
+
+  private static Consent consent(String policyVersion, List<String> purposes, Instant now) {
+    return new Consent(policyVersion, List.copyOf(purposes), now, Map.of());
+  }
+
+  private static void insert(org.jdbi.v3.core.Handle handle, String tenantId, String subjectId, String source,
+      String sealedRecord, Instant now) {
+    handle.createUpdate("""
             INSERT INTO shopper_consents (subject_id, tenant_id, source, record, given_at, updated_at)
             SELECT :subject, :tenant, :source, :record, :now, :now
             WHERE NOT EXISTS (SELECT 1 FROM shopper_consents WHERE subject_id = :subject)""")
-        .bind("subject", subjectId).bind("tenant", tenantId).bind("source", source).bind("record", sealed)
-        .bind("now", now).execute());
+        .bind("subject", subjectId).bind("tenant", tenantId).bind("source", source).bind("record", sealedRecord)
+        .bind("now", now).execute();
   }
 
   /** The signed token of a subject's consent, for the mail footer's link and the widget: withdraws, nothing else. */

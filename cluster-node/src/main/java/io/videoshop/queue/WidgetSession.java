@@ -218,10 +218,10 @@ final class WidgetSession extends AbstractBehavior<WidgetSession.Command> {
     this.subject = subject;
     booking = null;
     getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> {
-      // One round trip for the new subject's key, whatever the number of personal fields.
-      List<EncryptedPersonalData> sealed = vault.encryptNew(subject, Arrays.asList(join.name().strip(),
-          blankToNull(join.email()), blankToNull(join.phone()), blankToNull(join.notes())));
-      consents.record(tenantId, subject, "join", policyVersion, purposes);
+      // One transaction for the new subject's key and its consent record, whatever the number of fields.
+      List<EncryptedPersonalData> sealed = consents.recordNewSubject(tenantId, subject, "join", policyVersion,
+          purposes, Arrays.asList(join.name().strip(), blankToNull(join.email()), blankToNull(join.phone()),
+              blankToNull(join.notes())));
       return new TicketDetails(subject, sealed.get(0), sealed.get(1), sealed.get(2), sealed.get(3),
           blankToNull(join.language()), join.skills() == null ? null : new HashSet<>(join.skills()),
           blankToNull(join.productInterest()), blankToNull(join.productUrl()), Boolean.TRUE.equals(join.consent()));

@@ -177,7 +177,22 @@ public final class PersonalDataVault {
    * already is served as {@link #encrypt} would.
    */
   public List<EncryptedPersonalData> encryptNew(String subjectId, List<String> values) {
-    SecretKey key = createKey(subjectId);
+    return sealAll(subjectId, createKey(subjectId), values);
+  }
+
+  /**
+   * As {@link #encryptNew}, with the key stored on the caller's connection, inside the caller's
+   * transaction (a join stores its consent record in the same one). Only for a subject id just
+   * made up at random: one that exists already fails the insert (and so the transaction).
+   */
+  public List<EncryptedPersonalData> encryptNew(Connection connection, String subjectId, List<String> values)
+      throws SQLException {
+    SecretKey key = newKey();
+    storeKey(connection, subjectId, key);
+    return sealAll(subjectId, key, values);
+  }
+
+  private List<EncryptedPersonalData> sealAll(String subjectId, SecretKey key, List<String> values) {
     List<EncryptedPersonalData> sealed = new ArrayList<>(values.size());
     for (String value : values) sealed.add(value == null ? null : seal(subjectId, key, value));
     return sealed;
@@ -313,14 +328,8 @@ public final class PersonalDataVault {
    */
   private SecretKey createKey(String subjectId) {
     SecretKey key = newKey();
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement insert = connection.prepareStatement(
-            "INSERT INTO personal_data_keys (subject_id, key_bytes, kek_id, created_at) VALUES (?, ?, ?, ?)")) {
-      insert.setString(1, subjectId);
-      insert.setBytes(2, masterKeys.wrap(subjectId, key.getEncoded()));
-      insert.setString(3, masterKeys.currentId());
-      insert.setTimestamp(4, Timestamp.from(Instant.now()));
-      insert.executeUpdate();
+    try (Connection connection = dataSource.getConnection()) {
+      storeKey(connection, subjectId, key);
       return key;
     } catch (SQLException e) {
       if ("23505".equals(e.getSQLState())) {
@@ -328,6 +337,17 @@ public final class PersonalDataVault {
         return keyOf(subjectId).orElseThrow(() -> new SubjectErasedException(subjectId));
       }
       throw new IllegalStateException("cannot store a key for subject " + subjectId, e);
+    }
+  }
+
+  private void storeKey(Connection connection, String subjectId, SecretKey key) throws SQLException {
+    try (PreparedStatement insert = connection.prepareStatement(
+        "INSERT INTO personal_data_keys (subject_id, key_bytes, kek_id, created_at) VALUES (?, ?, ?, ?)")) {
+      insert.setString(1, subjectId);
+      insert.setBytes(2, masterKeys.wrap(subjectId, key.getEncoded()));
+      insert.setString(3, masterKeys.currentId());
+      insert.setTimestamp(4, Timestamp.from(Instant.now()));
+      insert.executeUpdate();
     }
   }
 
