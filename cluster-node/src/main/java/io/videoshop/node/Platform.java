@@ -178,7 +178,8 @@ public final class Platform {
             new io.videoshop.webhook.AddressGuard(settings.webhooks().allowedHosts()),
             settings.webhooks().requestTimeout(), clock),
         mails, audit, clock, new java.util.Random(), settings.webhooks().requestTimeout().multipliedBy(4),
-        database.settings().kind() == DatabaseSettings.Kind.POSTGRES ? Outbox.Dialect.POSTGRES : Outbox.Dialect.H2);
+        database.settings().kind() == DatabaseSettings.Kind.POSTGRES ? Outbox.Dialect.POSTGRES : Outbox.Dialect.H2,
+        settings.webhooks().parallelism());
     TopUps topUps = new TopUps(jdbi, tenants, wallets, new IdempotencyRecords(clock), audit, blocking);
     PaymentWebhook webhook = new PaymentWebhook(jdbi, tenants, wallets, audit, blocking, clock);
     List<ApiRoute> table = new ArrayList<>();

@@ -27,8 +27,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -45,6 +49,7 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * call on a worker thread.
  */
 public final class WebhookDeliveries {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WebhookDeliveries.class);
   public static final String PENDING = "pending";
   public static final String DELIVERED = "delivered";
   public static final String FAILED = "failed";
@@ -58,22 +63,25 @@ public final class WebhookDeliveries {
   private final Mails mails;
   private final Outbox.Dialect dialect;
   private final AuditLog audit;
-  /** Attempts at once per node: a slow receiver holds one thread, not the whole round. */
-  static final int SENDERS = 4;
-
-  private final ExecutorService senders = Executors.newFixedThreadPool(SENDERS, runnable -> {
-    Thread thread = new Thread(runnable, "webhook-sender");
-    thread.setDaemon(true);
-    return thread;
-  });
-  private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+  /** Attempts in flight at once on this node, each to another endpoint ({@code videoshop.webhooks.parallelism}). */
+  private final int parallelism;
+  private final ExecutorService senders;
+  private final AtomicBoolean running = new AtomicBoolean();
 
   /** An endpoint whose attempts failed this long, without a success between, is disabled and its owners mailed. */
   public static final Duration FAILING_DISABLES_AFTER = Duration.ofDays(5);
 
   /** @param mails where the owners of an endpoint disabled after failing for days are told; null: nobody */
   public WebhookDeliveries(Jdbi jdbi, PersonalDataVault vault, WebhookSender sender,
-      Mails mails, AuditLog audit, Clock clock, RandomGenerator random, Duration lease, Outbox.Dialect dialect) {
+      Mails mails, AuditLog audit, Clock clock, RandomGenerator random, Duration lease, Outbox.Dialect dialect,
+      int parallelism) {
+    if (parallelism < 1) throw new IllegalArgumentException("parallelism must be at least 1");
+    this.parallelism = parallelism;
+    this.senders = Executors.newFixedThreadPool(parallelism, runnable -> {
+      Thread thread = new Thread(runnable, "webhook-sender");
+      thread.setDaemon(true);
+      return thread;
+    });
     this.jdbi = jdbi;
     this.audit = audit;
     this.dialect = dialect;
@@ -217,12 +225,19 @@ public final class WebhookDeliveries {
   private record Claimed(long ordinal, String id, String endpointId, String tenantId, String url, String body,
       int attempts, List<String> sealedSecrets, boolean endpointFailing) {}
 
-  /** What became of one claimed message: its attempt, or null when none was made (body or secret erased). */
-  private record Done(Claimed message, Instant at, WebhookSender.Attempt result) {}
+  /**
+   * What became of one claimed message: its attempt, or null when none was made (body or secret
+   * erased); {@code at} null when the attempt broke off (its lease runs out, then it goes again).
+   */
+  private record Done(Claimed message, Instant at, WebhookSender.Attempt result) {
+    static Done brokeOff(Claimed message) {
+      return new Done(message, null, null);
+    }
+  }
 
   /**
    * Makes one attempt for each endpoint's due head message (up to {@code max}), side by side on
-   * {@link #SENDERS} threads (each is another endpoint's head, so no endpoint's order changes);
+   * the sender threads (each is another endpoint's head, so no endpoint's order changes);
    * records them all in one transaction once all are done; how many were tried. Database round
    * trips: one claim (lease, body, URL and secrets), one key look-up per message, one transaction
    * for the batch's attempts and outcomes.
@@ -231,7 +246,7 @@ public final class WebhookDeliveries {
     List<Claimed> claimed = claim(owner, max);
     if (claimed.isEmpty()) return 0;
     List<CompletableFuture<Done>> attempts = claimed.stream()
-        .map(message -> CompletableFuture.supplyAsync(() -> attempt(message), senders)).toList();
+        .map(message -> CompletableFuture.supplyAsync(() -> attemptOrBreakOff(message), senders)).toList();
     CompletableFuture.allOf(attempts.toArray(CompletableFuture[]::new)).join();
     record(owner, attempts.stream().map(CompletableFuture::join).toList());
     return claimed.size();
@@ -291,6 +306,16 @@ public final class WebhookDeliveries {
         rs.getTimestamp("failing_since") != null);
   }
 
+  /** {@link #attempt}, or {@link Done#brokeOff} when it could not be made (the vault's database failing). */
+  private Done attemptOrBreakOff(Claimed message) {
+    try {
+      return attempt(message);
+    } catch (RuntimeException e) {
+      LOG.warn("A webhook attempt broke off (message {}); it goes again when its lease runs out", message.id(), e);
+      return Done.brokeOff(message);
+    }
+  }
+
   /** Opens the body and the secrets (one key look-up: they share the endpoint's subject) and makes the attempt. */
   private Done attempt(Claimed message) {
     List<String> sealed = new ArrayList<>(1 + message.sealedSecrets().size());
@@ -326,6 +351,7 @@ public final class WebhookDeliveries {
       for (Done done : batch) {
         Claimed message = done.message();
         WebhookSender.Attempt result = done.result();
+        if (done.at() == null) continue; // broke off: the lease runs out
         if (result == null) {
           finished.bind("status", FAILED).bind("now", now).bind("ordinal", message.ordinal()).bind("owner", owner).add();
           continue;
@@ -403,19 +429,45 @@ public final class WebhookDeliveries {
   }
 
   /**
-   * One round of this node's worker: due messages until none is left, then nothing until the next
-   * tick. It goes on while any was due, not only after a full batch: an endpoint's next message is
-   * claimable only once its head is done, so a busy endpoint would otherwise get one message a
-   * tick. A round still running (a slow receiver) makes the next tick a no-op; other nodes go on.
-   * Each batch claims only as many as this node sends at once: a node that leased every due head
-   * (50 at a time, as before) left nothing for the others' ticks, so one node did all the work.
+   * One round of this node's worker: a pipeline that keeps up to {@code parallelism} attempts in
+   * flight, each to another endpoint, until nothing is due and nothing is in flight; then nothing
+   * until the next tick. Each turn records the attempts finished since the last (one transaction)
+   * and claims as many due heads as there are free places (one statement), so an endpoint's next
+   * message is claimed as soon as its head is recorded, while the other endpoints' attempts go on.
+   * Order per endpoint holds because only an endpoint's oldest pending message is claimable, and it
+   * stays pending (leased) until its attempt is recorded. A node claims only free places, never a
+   * backlog: the other nodes' workers share what is due. A round still running makes the next
+   * tick a no-op.
    */
   public void runOnce(String owner) {
     if (!running.compareAndSet(false, true)) return;
+    BlockingQueue<Done> finished = new LinkedBlockingQueue<>();
+    int inFlight = 0;
     try {
-      while (deliverDue(owner, SENDERS) > 0) {
-        // the heads just done may have successors due now
+      boolean due = true; // whether the last claim may have left due heads behind
+      while (!Thread.currentThread().isInterrupted()) {
+        List<Done> batch = new ArrayList<>();
+        finished.drainTo(batch);
+        if (!batch.isEmpty()) {
+          inFlight -= batch.size();
+          record(owner, batch);
+          due = true; // the heads just recorded may have successors due now
+        }
+        if (due && inFlight < parallelism) {
+          int free = parallelism - inFlight;
+          List<Claimed> claimed = claim(owner, free);
+          due = claimed.size() == free;
+          for (Claimed message : claimed) {
+            senders.execute(() -> finished.add(attemptOrBreakOff(message)));
+          }
+          inFlight += claimed.size();
+        }
+        if (inFlight == 0 && !due) return;
+        Done next = finished.poll(1, TimeUnit.SECONDS);
+        if (next != null) finished.add(next);
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } finally {
       running.set(false);
     }
