@@ -266,19 +266,23 @@ public final class WebhookDeliveries {
       e.previous_secret_sealed, e.previous_secret_until, e.failing_since""";
 
   private List<Claimed> claim(String owner, int max) {
+    return jdbi.inTransaction(handle -> claim(handle, owner, max));
+  }
+
+  private List<Claimed> claim(Handle handle, String owner, int max) {
     Instant now = clock.instant();
     if (dialect == Outbox.Dialect.POSTGRES) {
       // One statement: the heads are locked (another node's claim skips them), leased and returned with all an attempt needs.
-      return jdbi.inTransaction(handle -> handle.createQuery("""
+      return handle.createQuery("""
               UPDATE webhook_messages m SET lease_owner = :owner, lease_until = :until, attempts = m.attempts + 1
               FROM webhook_endpoints e
               WHERE e.id = m.endpoint_id AND m.ordinal IN (""" + DUE_HEADS + " FOR UPDATE OF h SKIP LOCKED)\n"
               + "RETURNING " + CLAIMED_COLUMNS)
           .bind("owner", owner).bind("until", now.plus(lease)).bind("now", now).bind("max", max)
-          .map((rs, ctx) -> claimed(rs, 0, now)).list());
+          .map((rs, ctx) -> claimed(rs, 0, now)).list();
     }
     // H2 has no SKIP LOCKED: read the heads with what an attempt needs, then win each with a conditional update.
-    return jdbi.withHandle(handle -> {
+    {
       List<Claimed> heads = handle.createQuery("SELECT " + CLAIMED_COLUMNS + """
                FROM webhook_messages m JOIN webhook_endpoints e ON e.id = m.endpoint_id
               WHERE m.ordinal IN (""" + DUE_HEADS + ")")
@@ -293,7 +297,7 @@ public final class WebhookDeliveries {
         if (updated == 1) won.add(head);
       }
       return won;
-    });
+    }
   }
 
   /** {@code attemptsAdded}: 1 when the row was read before its lease counted the attempt. */
@@ -336,8 +340,12 @@ public final class WebhookDeliveries {
    * Only rows this owner still leases change.
    */
   private void record(String owner, List<Done> batch) {
+    jdbi.useTransaction(handle -> record(handle, owner, batch));
+  }
+
+  private void record(Handle handle, String owner, List<Done> batch) {
     Instant now = clock.instant();
-    jdbi.useTransaction(handle -> {
+    {
       PreparedBatch attempts = handle.prepareBatch("""
           INSERT INTO webhook_attempts (message_id, endpoint_id, tenant_id, attempted_at, outcome, http_status,
             latency_ms, response, reason)
@@ -389,7 +397,7 @@ public final class WebhookDeliveries {
       for (PreparedBatch statements : List.of(attempts, finished, released)) {
         if (statements.size() > 0) statements.execute();
       }
-    });
+    }
   }
 
   /**
@@ -431,8 +439,8 @@ public final class WebhookDeliveries {
   /**
    * One round of this node's worker: a pipeline that keeps up to {@code parallelism} attempts in
    * flight, each to another endpoint, until nothing is due and nothing is in flight; then nothing
-   * until the next tick. Each turn records the attempts finished since the last (one transaction)
-   * and claims as many due heads as there are free places (one statement), so an endpoint's next
+   * until the next tick. Each turn records the attempts finished since the last and claims as many
+   * due heads as there are free places, in one transaction, so an endpoint's next
    * message is claimed as soon as its head is recorded, while the other endpoints' attempts go on.
    * Order per endpoint holds because only an endpoint's oldest pending message is claimable, and it
    * stays pending (leased) until its attempt is recorded. A node claims only free places, never a
@@ -448,15 +456,12 @@ public final class WebhookDeliveries {
       while (!Thread.currentThread().isInterrupted()) {
         List<Done> batch = new ArrayList<>();
         finished.drainTo(batch);
-        if (!batch.isEmpty()) {
-          inFlight -= batch.size();
-          record(owner, batch);
-          due = true; // the heads just recorded may have successors due now
-        }
-        if (due && inFlight < parallelism) {
-          int free = parallelism - inFlight;
-          List<Claimed> claimed = claim(owner, free);
-          due = claimed.size() == free;
+        inFlight -= batch.size();
+        due |= !batch.isEmpty(); // the heads just recorded may have successors due now
+        int free = due ? parallelism - inFlight : 0;
+        if (!batch.isEmpty() || free > 0) {
+          List<Claimed> claimed = turn(owner, batch, free);
+          if (free > 0) due = claimed.size() == free;
           for (Claimed message : claimed) {
             senders.execute(() -> finished.add(attemptOrBreakOff(message)));
           }
@@ -471,6 +476,17 @@ public final class WebhookDeliveries {
     } finally {
       running.set(false);
     }
+  }
+
+  /**
+   * One turn of the pipeline in one transaction: records the finished attempts, then claims up to
+   * {@code free} due heads (the successors of the heads just recorded among them).
+   */
+  private List<Claimed> turn(String owner, List<Done> finished, int free) {
+    return jdbi.inTransaction(handle -> {
+      if (!finished.isEmpty()) record(handle, owner, finished);
+      return free > 0 ? claim(handle, owner, free) : List.<Claimed>of();
+    });
   }
 
   /**
