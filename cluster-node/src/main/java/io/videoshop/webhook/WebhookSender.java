@@ -69,7 +69,7 @@ public final class WebhookSender {
   static final Duration POOL_IDLE = Duration.ofSeconds(30);
   /** A kept connection idle this long is closed (below the 5 s many servers keep an idle one open). */
   static final Duration KEPT_CONNECTION_IDLE = Duration.ofSeconds(4);
-  /** Connections per pool: endpoints of many tenants may share one host (a SaaS receiver). */
+  /** Connections per pool when not given: a node's attempts in flight at once (they may all go to one host). */
   static final int CONNECTIONS_PER_POOL = 32;
 
   private final ClassicActorSystemProvider system;
@@ -87,20 +87,32 @@ public final class WebhookSender {
   private final Executor callbacks;
   /** The pool of a (host, port, checked address) is the one its settings object names, so they are kept. */
   private final Map<PoolKey, ConnectionPoolSettings> pools;
+  private final int connectionsPerPool;
 
   private record PoolKey(String host, int port, InetAddress address) {}
 
   public WebhookSender(ClassicActorSystemProvider system, AddressGuard guard, Duration timeout, Clock clock) {
-    this(system, defaultTls(), guard, timeout, clock, MAX_POOLS);
+    this(system, guard, timeout, clock, CONNECTIONS_PER_POOL);
+  }
+
+  /**
+   * @param connectionsPerPool connections one (host, port, address) may have open: as many as the
+   *     node's attempts in flight ({@code videoshop.webhooks.parallelism}), since endpoints of many
+   *     tenants may share one host (a SaaS receiver)
+   */
+  public WebhookSender(ClassicActorSystemProvider system, AddressGuard guard, Duration timeout, Clock clock,
+      int connectionsPerPool) {
+    this(system, defaultTls(), guard, timeout, clock, MAX_POOLS, connectionsPerPool);
   }
 
   /** With the TLS context whose trust store decides which receivers' certificates are accepted (tests). */
   WebhookSender(ClassicActorSystemProvider system, SSLContext tls, AddressGuard guard, Duration timeout, Clock clock) {
-    this(system, tls, guard, timeout, clock, MAX_POOLS);
+    this(system, tls, guard, timeout, clock, MAX_POOLS, CONNECTIONS_PER_POOL);
   }
 
   WebhookSender(ClassicActorSystemProvider system, SSLContext tls, AddressGuard guard, Duration timeout, Clock clock,
-      int maxPools) {
+      int maxPools, int connectionsPerPool) {
+    this.connectionsPerPool = connectionsPerPool;
     this.system = system;
     this.materializer = Materializer.matFromSystem(system);
     this.tls = ConnectionContext.httpsClient(tls); // SNI and endpoint identification ("https") on the host name
@@ -139,8 +151,8 @@ public final class WebhookSender {
           .withConnectionSettings(connection)
           .withMaxRetries(0)
           .withMinConnections(0)
-          .withMaxConnections(CONNECTIONS_PER_POOL)
-          .withMaxOpenRequests(4 * Integer.highestOneBit(CONNECTIONS_PER_POOL))
+          .withMaxConnections(connectionsPerPool)
+          .withMaxOpenRequests(4 * Integer.highestOneBit(connectionsPerPool)) // must be a power of two
           .withIdleTimeout(POOL_IDLE)
           .withKeepAliveTimeout(KEPT_CONNECTION_IDLE);
     });

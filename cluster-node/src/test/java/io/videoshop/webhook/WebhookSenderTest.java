@@ -318,7 +318,7 @@ class WebhookSenderTest {
     try {
       Table dns = new Table().answer("a.test", "127.0.0.1").answer("b.test", "127.0.0.1");
       WebhookSender sender = new WebhookSender(system, SSLContext.getDefault(),
-          new AddressGuard(List.of("a.test", "b.test"), dns), Duration.ofSeconds(15), clock, 2);
+          new AddressGuard(List.of("a.test", "b.test"), dns), Duration.ofSeconds(15), clock, 2, 4);
       int port = receiver.getAddress().getPort();
       List<String> urls = List.of("http://a.test:" + port + "/1", "http://a.test:" + port + "/2",
           "http://b.test:" + port + "/3", "http://a.test:" + other.getAddress().getPort() + "/4",
