@@ -282,22 +282,20 @@ public final class WebhookDeliveries {
           .map((rs, ctx) -> claimed(rs, 0, now)).list();
     }
     // H2 has no SKIP LOCKED: read the heads with what an attempt needs, then win each with a conditional update.
-    {
-      List<Claimed> heads = handle.createQuery("SELECT " + CLAIMED_COLUMNS + """
-               FROM webhook_messages m JOIN webhook_endpoints e ON e.id = m.endpoint_id
-              WHERE m.ordinal IN (""" + DUE_HEADS + ")")
-          .bind("now", now).bind("max", max).map((rs, ctx) -> claimed(rs, 1, now)).list();
-      List<Claimed> won = new ArrayList<>();
-      for (Claimed head : heads) {
-        int updated = handle.createUpdate("""
-                UPDATE webhook_messages SET lease_owner = :owner, lease_until = :until, attempts = attempts + 1
-                WHERE ordinal = :ordinal AND status = 'pending' AND (lease_until IS NULL OR lease_until <= :now)""")
-            .bind("owner", owner).bind("until", now.plus(lease)).bind("ordinal", head.ordinal()).bind("now", now)
-            .execute();
-        if (updated == 1) won.add(head);
-      }
-      return won;
+    List<Claimed> heads = handle.createQuery("SELECT " + CLAIMED_COLUMNS + """
+             FROM webhook_messages m JOIN webhook_endpoints e ON e.id = m.endpoint_id
+            WHERE m.ordinal IN (""" + DUE_HEADS + ")")
+        .bind("now", now).bind("max", max).map((rs, ctx) -> claimed(rs, 1, now)).list();
+    List<Claimed> won = new ArrayList<>();
+    for (Claimed head : heads) {
+      int updated = handle.createUpdate("""
+              UPDATE webhook_messages SET lease_owner = :owner, lease_until = :until, attempts = attempts + 1
+              WHERE ordinal = :ordinal AND status = 'pending' AND (lease_until IS NULL OR lease_until <= :now)""")
+          .bind("owner", owner).bind("until", now.plus(lease)).bind("ordinal", head.ordinal()).bind("now", now)
+          .execute();
+      if (updated == 1) won.add(head);
     }
+    return won;
   }
 
   /** {@code attemptsAdded}: 1 when the row was read before its lease counted the attempt. */
@@ -345,58 +343,56 @@ public final class WebhookDeliveries {
 
   private void record(Handle handle, String owner, List<Done> batch) {
     Instant now = clock.instant();
-    {
-      PreparedBatch attempts = handle.prepareBatch("""
-          INSERT INTO webhook_attempts (message_id, endpoint_id, tenant_id, attempted_at, outcome, http_status,
-            latency_ms, response, reason)
-          VALUES (:message, :endpoint, :tenant, :at, :outcome, :status, :latency, :response, :reason)""");
-      PreparedBatch finished = handle.prepareBatch("""
-          UPDATE webhook_messages SET status = :status, finished_at = :now, lease_owner = NULL, lease_until = NULL
-          WHERE ordinal = :ordinal AND lease_owner = :owner""");
-      PreparedBatch released = handle.prepareBatch("""
-          UPDATE webhook_messages SET due_at = :due, lease_owner = NULL, lease_until = NULL,
-            attempts = attempts - :uncount WHERE ordinal = :ordinal AND lease_owner = :owner""");
-      for (Done done : batch) {
-        Claimed message = done.message();
-        WebhookSender.Attempt result = done.result();
-        if (done.at() == null) continue; // broke off: the lease runs out
-        if (result == null) {
-          finished.bind("status", FAILED).bind("now", now).bind("ordinal", message.ordinal()).bind("owner", owner).add();
-          continue;
+    PreparedBatch attempts = handle.prepareBatch("""
+        INSERT INTO webhook_attempts (message_id, endpoint_id, tenant_id, attempted_at, outcome, http_status,
+          latency_ms, response, reason)
+        VALUES (:message, :endpoint, :tenant, :at, :outcome, :status, :latency, :response, :reason)""");
+    PreparedBatch finished = handle.prepareBatch("""
+        UPDATE webhook_messages SET status = :status, finished_at = :now, lease_owner = NULL, lease_until = NULL
+        WHERE ordinal = :ordinal AND lease_owner = :owner""");
+    PreparedBatch released = handle.prepareBatch("""
+        UPDATE webhook_messages SET due_at = :due, lease_owner = NULL, lease_until = NULL,
+          attempts = attempts - :uncount WHERE ordinal = :ordinal AND lease_owner = :owner""");
+    for (Done done : batch) {
+      Claimed message = done.message();
+      WebhookSender.Attempt result = done.result();
+      if (done.at() == null) continue; // broke off: the lease runs out
+      if (result == null) {
+        finished.bind("status", FAILED).bind("now", now).bind("ordinal", message.ordinal()).bind("owner", owner).add();
+        continue;
+      }
+      attempts.bind("message", message.id()).bind("endpoint", message.endpointId())
+          .bind("tenant", message.tenantId()).bind("at", done.at()).bind("outcome", result.outcome().name().toLowerCase())
+          .bind("status", result.status()).bind("latency", result.latency().toMillis())
+          .bind("response", result.response()).bind("reason", result.reason()).add();
+      switch (result.outcome()) {
+        case DELIVERED -> {
+          finished.bind("status", DELIVERED).bind("now", now).bind("ordinal", message.ordinal())
+              .bind("owner", owner).add();
+          if (message.endpointFailing()) {
+            handle.createUpdate("UPDATE webhook_endpoints SET failing_since = NULL WHERE id = :id")
+                .bind("id", message.endpointId()).execute();
+          }
         }
-        attempts.bind("message", message.id()).bind("endpoint", message.endpointId())
-            .bind("tenant", message.tenantId()).bind("at", done.at()).bind("outcome", result.outcome().name().toLowerCase())
-            .bind("status", result.status()).bind("latency", result.latency().toMillis())
-            .bind("response", result.response()).bind("reason", result.reason()).add();
-        switch (result.outcome()) {
-          case DELIVERED -> {
-            finished.bind("status", DELIVERED).bind("now", now).bind("ordinal", message.ordinal())
+        case GONE -> {
+          disable(handle, message.endpointId(), "the receiver answered 410 Gone", now);
+          released.bind("due", now).bind("uncount", 1).bind("ordinal", message.ordinal()).bind("owner", owner).add();
+        }
+        case FAILED, REFUSED -> {
+          failing(handle, message, now);
+          Optional<Duration> next = RetrySchedule.delayAfter(message.attempts(), result.retryAfter(), random);
+          if (next.isEmpty()) {
+            finished.bind("status", FAILED).bind("now", now).bind("ordinal", message.ordinal())
                 .bind("owner", owner).add();
-            if (message.endpointFailing()) {
-              handle.createUpdate("UPDATE webhook_endpoints SET failing_since = NULL WHERE id = :id")
-                  .bind("id", message.endpointId()).execute();
-            }
-          }
-          case GONE -> {
-            disable(handle, message.endpointId(), "the receiver answered 410 Gone", now);
-            released.bind("due", now).bind("uncount", 1).bind("ordinal", message.ordinal()).bind("owner", owner).add();
-          }
-          case FAILED, REFUSED -> {
-            failing(handle, message, now);
-            Optional<Duration> next = RetrySchedule.delayAfter(message.attempts(), result.retryAfter(), random);
-            if (next.isEmpty()) {
-              finished.bind("status", FAILED).bind("now", now).bind("ordinal", message.ordinal())
-                  .bind("owner", owner).add();
-            } else {
-              released.bind("due", now.plus(next.get())).bind("uncount", 0).bind("ordinal", message.ordinal())
-                  .bind("owner", owner).add();
-            }
+          } else {
+            released.bind("due", now.plus(next.get())).bind("uncount", 0).bind("ordinal", message.ordinal())
+                .bind("owner", owner).add();
           }
         }
       }
-      for (PreparedBatch statements : List.of(attempts, finished, released)) {
-        if (statements.size() > 0) statements.execute();
-      }
+    }
+    for (PreparedBatch statements : List.of(attempts, finished, released)) {
+      if (statements.size() > 0) statements.execute();
     }
   }
 
@@ -473,6 +469,10 @@ public final class WebhookDeliveries {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      // The attempts in flight finish unrecorded; their leases run out and they go again.
+      LOG.warn("A webhook delivery round stopped with {} attempts in flight; the next tick starts another",
+          inFlight, e);
     } finally {
       running.set(false);
     }
