@@ -177,9 +177,10 @@ public final class Platform {
     this.webhookDeliveries = new io.videoshop.webhook.WebhookDeliveries(jdbi, database.personalDataVault(),
         new io.videoshop.webhook.WebhookSender(system,
             new io.videoshop.webhook.AddressGuard(settings.webhooks().allowedHosts()),
-            settings.webhooks().requestTimeout(), clock),
+            settings.webhooks().requestTimeout(), clock, settings.webhooks().parallelism()),
         mails, audit, clock, new java.util.Random(), settings.webhooks().requestTimeout().multipliedBy(4),
-        database.settings().kind() == DatabaseSettings.Kind.POSTGRES ? Outbox.Dialect.POSTGRES : Outbox.Dialect.H2);
+        database.settings().kind() == DatabaseSettings.Kind.POSTGRES ? Outbox.Dialect.POSTGRES : Outbox.Dialect.H2,
+        settings.webhooks().parallelism());
     TopUps topUps = new TopUps(jdbi, tenants, wallets, new IdempotencyRecords(clock), audit, blocking);
     PaymentWebhook webhook = new PaymentWebhook(jdbi, tenants, wallets, audit, blocking, clock);
     List<ApiRoute> table = new ArrayList<>();

@@ -27,8 +27,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -45,6 +49,7 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * call on a worker thread.
  */
 public final class WebhookDeliveries {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WebhookDeliveries.class);
   public static final String PENDING = "pending";
   public static final String DELIVERED = "delivered";
   public static final String FAILED = "failed";
@@ -58,22 +63,25 @@ public final class WebhookDeliveries {
   private final Mails mails;
   private final Outbox.Dialect dialect;
   private final AuditLog audit;
-  /** Attempts at once per node: a slow receiver holds one thread, not the whole round. */
-  static final int SENDERS = 4;
-
-  private final ExecutorService senders = Executors.newFixedThreadPool(SENDERS, runnable -> {
-    Thread thread = new Thread(runnable, "webhook-sender");
-    thread.setDaemon(true);
-    return thread;
-  });
-  private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+  /** Attempts in flight at once on this node, each to another endpoint ({@code videoshop.webhooks.parallelism}). */
+  private final int parallelism;
+  private final ExecutorService senders;
+  private final AtomicBoolean running = new AtomicBoolean();
 
   /** An endpoint whose attempts failed this long, without a success between, is disabled and its owners mailed. */
   public static final Duration FAILING_DISABLES_AFTER = Duration.ofDays(5);
 
   /** @param mails where the owners of an endpoint disabled after failing for days are told; null: nobody */
   public WebhookDeliveries(Jdbi jdbi, PersonalDataVault vault, WebhookSender sender,
-      Mails mails, AuditLog audit, Clock clock, RandomGenerator random, Duration lease, Outbox.Dialect dialect) {
+      Mails mails, AuditLog audit, Clock clock, RandomGenerator random, Duration lease, Outbox.Dialect dialect,
+      int parallelism) {
+    if (parallelism < 1) throw new IllegalArgumentException("parallelism must be at least 1");
+    this.parallelism = parallelism;
+    this.senders = Executors.newFixedThreadPool(parallelism, runnable -> {
+      Thread thread = new Thread(runnable, "webhook-sender");
+      thread.setDaemon(true);
+      return thread;
+    });
     this.jdbi = jdbi;
     this.audit = audit;
     this.dialect = dialect;
@@ -217,12 +225,19 @@ public final class WebhookDeliveries {
   private record Claimed(long ordinal, String id, String endpointId, String tenantId, String url, String body,
       int attempts, List<String> sealedSecrets, boolean endpointFailing) {}
 
-  /** What became of one claimed message: its attempt, or null when none was made (body or secret erased). */
-  private record Done(Claimed message, Instant at, WebhookSender.Attempt result) {}
+  /**
+   * What became of one claimed message: its attempt, or null when none was made (body or secret
+   * erased); {@code at} null when the attempt broke off (its lease runs out, then it goes again).
+   */
+  private record Done(Claimed message, Instant at, WebhookSender.Attempt result) {
+    static Done brokeOff(Claimed message) {
+      return new Done(message, null, null);
+    }
+  }
 
   /**
    * Makes one attempt for each endpoint's due head message (up to {@code max}), side by side on
-   * {@link #SENDERS} threads (each is another endpoint's head, so no endpoint's order changes);
+   * the sender threads (each is another endpoint's head, so no endpoint's order changes);
    * records them all in one transaction once all are done; how many were tried. Database round
    * trips: one claim (lease, body, URL and secrets), one key look-up per message, one transaction
    * for the batch's attempts and outcomes.
@@ -231,7 +246,7 @@ public final class WebhookDeliveries {
     List<Claimed> claimed = claim(owner, max);
     if (claimed.isEmpty()) return 0;
     List<CompletableFuture<Done>> attempts = claimed.stream()
-        .map(message -> CompletableFuture.supplyAsync(() -> attempt(message), senders)).toList();
+        .map(message -> CompletableFuture.supplyAsync(() -> attemptOrBreakOff(message), senders)).toList();
     CompletableFuture.allOf(attempts.toArray(CompletableFuture[]::new)).join();
     record(owner, attempts.stream().map(CompletableFuture::join).toList());
     return claimed.size();
@@ -251,34 +266,36 @@ public final class WebhookDeliveries {
       e.previous_secret_sealed, e.previous_secret_until, e.failing_since""";
 
   private List<Claimed> claim(String owner, int max) {
+    return jdbi.inTransaction(handle -> claim(handle, owner, max));
+  }
+
+  private List<Claimed> claim(Handle handle, String owner, int max) {
     Instant now = clock.instant();
     if (dialect == Outbox.Dialect.POSTGRES) {
       // One statement: the heads are locked (another node's claim skips them), leased and returned with all an attempt needs.
-      return jdbi.inTransaction(handle -> handle.createQuery("""
+      return handle.createQuery("""
               UPDATE webhook_messages m SET lease_owner = :owner, lease_until = :until, attempts = m.attempts + 1
               FROM webhook_endpoints e
               WHERE e.id = m.endpoint_id AND m.ordinal IN (""" + DUE_HEADS + " FOR UPDATE OF h SKIP LOCKED)\n"
               + "RETURNING " + CLAIMED_COLUMNS)
           .bind("owner", owner).bind("until", now.plus(lease)).bind("now", now).bind("max", max)
-          .map((rs, ctx) -> claimed(rs, 0, now)).list());
+          .map((rs, ctx) -> claimed(rs, 0, now)).list();
     }
     // H2 has no SKIP LOCKED: read the heads with what an attempt needs, then win each with a conditional update.
-    return jdbi.withHandle(handle -> {
-      List<Claimed> heads = handle.createQuery("SELECT " + CLAIMED_COLUMNS + """
-               FROM webhook_messages m JOIN webhook_endpoints e ON e.id = m.endpoint_id
-              WHERE m.ordinal IN (""" + DUE_HEADS + ")")
-          .bind("now", now).bind("max", max).map((rs, ctx) -> claimed(rs, 1, now)).list();
-      List<Claimed> won = new ArrayList<>();
-      for (Claimed head : heads) {
-        int updated = handle.createUpdate("""
-                UPDATE webhook_messages SET lease_owner = :owner, lease_until = :until, attempts = attempts + 1
-                WHERE ordinal = :ordinal AND status = 'pending' AND (lease_until IS NULL OR lease_until <= :now)""")
-            .bind("owner", owner).bind("until", now.plus(lease)).bind("ordinal", head.ordinal()).bind("now", now)
-            .execute();
-        if (updated == 1) won.add(head);
-      }
-      return won;
-    });
+    List<Claimed> heads = handle.createQuery("SELECT " + CLAIMED_COLUMNS + """
+             FROM webhook_messages m JOIN webhook_endpoints e ON e.id = m.endpoint_id
+            WHERE m.ordinal IN (""" + DUE_HEADS + ")")
+        .bind("now", now).bind("max", max).map((rs, ctx) -> claimed(rs, 1, now)).list();
+    List<Claimed> won = new ArrayList<>();
+    for (Claimed head : heads) {
+      int updated = handle.createUpdate("""
+              UPDATE webhook_messages SET lease_owner = :owner, lease_until = :until, attempts = attempts + 1
+              WHERE ordinal = :ordinal AND status = 'pending' AND (lease_until IS NULL OR lease_until <= :now)""")
+          .bind("owner", owner).bind("until", now.plus(lease)).bind("ordinal", head.ordinal()).bind("now", now)
+          .execute();
+      if (updated == 1) won.add(head);
+    }
+    return won;
   }
 
   /** {@code attemptsAdded}: 1 when the row was read before its lease counted the attempt. */
@@ -289,6 +306,16 @@ public final class WebhookDeliveries {
         WebhookEndpoints.sealedSigning(rs.getString("secret_sealed"), rs.getString("previous_secret_sealed"),
             rs.getTimestamp("previous_secret_until"), now),
         rs.getTimestamp("failing_since") != null);
+  }
+
+  /** {@link #attempt}, or {@link Done#brokeOff} when it could not be made (the vault's database failing). */
+  private Done attemptOrBreakOff(Claimed message) {
+    try {
+      return attempt(message);
+    } catch (RuntimeException e) {
+      LOG.warn("A webhook attempt broke off (message {}); it goes again when its lease runs out", message.id(), e);
+      return Done.brokeOff(message);
+    }
   }
 
   /** Opens the body and the secrets (one key look-up: they share the endpoint's subject) and makes the attempt. */
@@ -311,59 +338,62 @@ public final class WebhookDeliveries {
    * Only rows this owner still leases change.
    */
   private void record(String owner, List<Done> batch) {
+    jdbi.useTransaction(handle -> record(handle, owner, batch));
+  }
+
+  private void record(Handle handle, String owner, List<Done> batch) {
     Instant now = clock.instant();
-    jdbi.useTransaction(handle -> {
-      PreparedBatch attempts = handle.prepareBatch("""
-          INSERT INTO webhook_attempts (message_id, endpoint_id, tenant_id, attempted_at, outcome, http_status,
-            latency_ms, response, reason)
-          VALUES (:message, :endpoint, :tenant, :at, :outcome, :status, :latency, :response, :reason)""");
-      PreparedBatch finished = handle.prepareBatch("""
-          UPDATE webhook_messages SET status = :status, finished_at = :now, lease_owner = NULL, lease_until = NULL
-          WHERE ordinal = :ordinal AND lease_owner = :owner""");
-      PreparedBatch released = handle.prepareBatch("""
-          UPDATE webhook_messages SET due_at = :due, lease_owner = NULL, lease_until = NULL,
-            attempts = attempts - :uncount WHERE ordinal = :ordinal AND lease_owner = :owner""");
-      for (Done done : batch) {
-        Claimed message = done.message();
-        WebhookSender.Attempt result = done.result();
-        if (result == null) {
-          finished.bind("status", FAILED).bind("now", now).bind("ordinal", message.ordinal()).bind("owner", owner).add();
-          continue;
+    PreparedBatch attempts = handle.prepareBatch("""
+        INSERT INTO webhook_attempts (message_id, endpoint_id, tenant_id, attempted_at, outcome, http_status,
+          latency_ms, response, reason)
+        VALUES (:message, :endpoint, :tenant, :at, :outcome, :status, :latency, :response, :reason)""");
+    PreparedBatch finished = handle.prepareBatch("""
+        UPDATE webhook_messages SET status = :status, finished_at = :now, lease_owner = NULL, lease_until = NULL
+        WHERE ordinal = :ordinal AND lease_owner = :owner""");
+    PreparedBatch released = handle.prepareBatch("""
+        UPDATE webhook_messages SET due_at = :due, lease_owner = NULL, lease_until = NULL,
+          attempts = attempts - :uncount WHERE ordinal = :ordinal AND lease_owner = :owner""");
+    for (Done done : batch) {
+      Claimed message = done.message();
+      WebhookSender.Attempt result = done.result();
+      if (done.at() == null) continue; // broke off: the lease runs out
+      if (result == null) {
+        finished.bind("status", FAILED).bind("now", now).bind("ordinal", message.ordinal()).bind("owner", owner).add();
+        continue;
+      }
+      attempts.bind("message", message.id()).bind("endpoint", message.endpointId())
+          .bind("tenant", message.tenantId()).bind("at", done.at()).bind("outcome", result.outcome().name().toLowerCase())
+          .bind("status", result.status()).bind("latency", result.latency().toMillis())
+          .bind("response", result.response()).bind("reason", result.reason()).add();
+      switch (result.outcome()) {
+        case DELIVERED -> {
+          finished.bind("status", DELIVERED).bind("now", now).bind("ordinal", message.ordinal())
+              .bind("owner", owner).add();
+          if (message.endpointFailing()) {
+            handle.createUpdate("UPDATE webhook_endpoints SET failing_since = NULL WHERE id = :id")
+                .bind("id", message.endpointId()).execute();
+          }
         }
-        attempts.bind("message", message.id()).bind("endpoint", message.endpointId())
-            .bind("tenant", message.tenantId()).bind("at", done.at()).bind("outcome", result.outcome().name().toLowerCase())
-            .bind("status", result.status()).bind("latency", result.latency().toMillis())
-            .bind("response", result.response()).bind("reason", result.reason()).add();
-        switch (result.outcome()) {
-          case DELIVERED -> {
-            finished.bind("status", DELIVERED).bind("now", now).bind("ordinal", message.ordinal())
+        case GONE -> {
+          disable(handle, message.endpointId(), "the receiver answered 410 Gone", now);
+          released.bind("due", now).bind("uncount", 1).bind("ordinal", message.ordinal()).bind("owner", owner).add();
+        }
+        case FAILED, REFUSED -> {
+          failing(handle, message, now);
+          Optional<Duration> next = RetrySchedule.delayAfter(message.attempts(), result.retryAfter(), random);
+          if (next.isEmpty()) {
+            finished.bind("status", FAILED).bind("now", now).bind("ordinal", message.ordinal())
                 .bind("owner", owner).add();
-            if (message.endpointFailing()) {
-              handle.createUpdate("UPDATE webhook_endpoints SET failing_since = NULL WHERE id = :id")
-                  .bind("id", message.endpointId()).execute();
-            }
-          }
-          case GONE -> {
-            disable(handle, message.endpointId(), "the receiver answered 410 Gone", now);
-            released.bind("due", now).bind("uncount", 1).bind("ordinal", message.ordinal()).bind("owner", owner).add();
-          }
-          case FAILED, REFUSED -> {
-            failing(handle, message, now);
-            Optional<Duration> next = RetrySchedule.delayAfter(message.attempts(), result.retryAfter(), random);
-            if (next.isEmpty()) {
-              finished.bind("status", FAILED).bind("now", now).bind("ordinal", message.ordinal())
-                  .bind("owner", owner).add();
-            } else {
-              released.bind("due", now.plus(next.get())).bind("uncount", 0).bind("ordinal", message.ordinal())
-                  .bind("owner", owner).add();
-            }
+          } else {
+            released.bind("due", now.plus(next.get())).bind("uncount", 0).bind("ordinal", message.ordinal())
+                .bind("owner", owner).add();
           }
         }
       }
-      for (PreparedBatch statements : List.of(attempts, finished, released)) {
-        if (statements.size() > 0) statements.execute();
-      }
-    });
+    }
+    for (PreparedBatch statements : List.of(attempts, finished, released)) {
+      if (statements.size() > 0) statements.execute();
+    }
   }
 
   /**
@@ -403,22 +433,60 @@ public final class WebhookDeliveries {
   }
 
   /**
-   * One round of this node's worker: due messages until none is left, then nothing until the next
-   * tick. It goes on while any was due, not only after a full batch: an endpoint's next message is
-   * claimable only once its head is done, so a busy endpoint would otherwise get one message a
-   * tick. A round still running (a slow receiver) makes the next tick a no-op; other nodes go on.
-   * Each batch claims only as many as this node sends at once: a node that leased every due head
-   * (50 at a time, as before) left nothing for the others' ticks, so one node did all the work.
+   * One round of this node's worker: a pipeline that keeps up to {@code parallelism} attempts in
+   * flight, each to another endpoint, until nothing is due and nothing is in flight; then nothing
+   * until the next tick. Each turn records the attempts finished since the last and claims as many
+   * due heads as there are free places, in one transaction, so an endpoint's next
+   * message is claimed as soon as its head is recorded, while the other endpoints' attempts go on.
+   * Order per endpoint holds because only an endpoint's oldest pending message is claimable, and it
+   * stays pending (leased) until its attempt is recorded. A node claims only free places, never a
+   * backlog: the other nodes' workers share what is due. A round still running makes the next
+   * tick a no-op.
    */
   public void runOnce(String owner) {
     if (!running.compareAndSet(false, true)) return;
+    BlockingQueue<Done> finished = new LinkedBlockingQueue<>();
+    int inFlight = 0;
     try {
-      while (deliverDue(owner, SENDERS) > 0) {
-        // the heads just done may have successors due now
+      boolean due = true; // whether the last claim may have left due heads behind
+      while (!Thread.currentThread().isInterrupted()) {
+        List<Done> batch = new ArrayList<>();
+        finished.drainTo(batch);
+        inFlight -= batch.size();
+        due |= !batch.isEmpty(); // the heads just recorded may have successors due now
+        int free = due ? parallelism - inFlight : 0;
+        if (!batch.isEmpty() || free > 0) {
+          List<Claimed> claimed = turn(owner, batch, free);
+          if (free > 0) due = claimed.size() == free;
+          for (Claimed message : claimed) {
+            senders.execute(() -> finished.add(attemptOrBreakOff(message)));
+          }
+          inFlight += claimed.size();
+        }
+        if (inFlight == 0 && !due) return;
+        Done next = finished.poll(1, TimeUnit.SECONDS);
+        if (next != null) finished.add(next);
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      // The attempts in flight finish unrecorded; their leases run out and they go again.
+      LOG.warn("A webhook delivery round stopped with {} attempts in flight; the next tick starts another",
+          inFlight, e);
     } finally {
       running.set(false);
     }
+  }
+
+  /**
+   * One turn of the pipeline in one transaction: records the finished attempts, then claims up to
+   * {@code free} due heads (the successors of the heads just recorded among them).
+   */
+  private List<Claimed> turn(String owner, List<Done> finished, int free) {
+    return jdbi.inTransaction(handle -> {
+      if (!finished.isEmpty()) record(handle, owner, finished);
+      return free > 0 ? claim(handle, owner, free) : List.<Claimed>of();
+    });
   }
 
   /**

@@ -91,11 +91,11 @@ class WebhookDeliveriesTest {
   private Setup setup() {
     MovableClock clock = new MovableClock(Instant.parse("2027-03-01T10:00:00Z"));
     WebhookEndpoints endpoints = new WebhookEndpoints(jdbi, vault, new AuditLog(jdbi, clock),
-        new WebhookSettings(List.of("127.0.0.1"), Duration.ofSeconds(15), Duration.ofDays(30), 20), clock);
+        new WebhookSettings(List.of("127.0.0.1"), Duration.ofSeconds(15), Duration.ofDays(30), 20, 4), clock);
     WebhookSender sender = new WebhookSender(platform.node.system(), new AddressGuard(List.of("127.0.0.1")), Duration.ofSeconds(15), clock);
     return new Setup(clock, endpoints,
         new WebhookDeliveries(jdbi, vault, sender, platform.node.platform().mails, new AuditLog(jdbi, clock), clock,
-            new Random(1), Duration.ofMinutes(1), io.videoshop.notification.Outbox.Dialect.POSTGRES));
+            new Random(1), Duration.ofMinutes(1), io.videoshop.notification.Outbox.Dialect.POSTGRES, 4));
   }
 
   private String endpoint(Setup setup, String path) {

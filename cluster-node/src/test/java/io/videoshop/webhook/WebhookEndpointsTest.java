@@ -162,7 +162,7 @@ class WebhookEndpointsTest {
     WebhookEndpoints endpoints = new WebhookEndpoints(platform.node.platform().jdbi,
         io.videoshop.persistence.SharedDatabase.get(platform.node.system()).personalDataVault(),
         new AuditLog(platform.node.platform().jdbi, clock),
-        new WebhookSettings(List.of(), Duration.ofSeconds(15), Duration.ofDays(30), 20), clock);
+        new WebhookSettings(List.of(), Duration.ofSeconds(15), Duration.ofDays(30), 20, 4), clock);
     Caller admin = Caller.system("test");
     WebhookEndpoints.EndpointWithSecret created = endpoints.create(admin, tenant.id(),
         new WebhookEndpoints.EndpointRequest("https://crm.shop.example/rotating", null, null, null, null));

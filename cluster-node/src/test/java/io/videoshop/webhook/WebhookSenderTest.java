@@ -65,7 +65,8 @@ class WebhookSenderTest {
     system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
-  private record Received(String path, Map<String, String> headers, String body) {}
+  /** {@code from}: the client's address and port (one per connection); {@code to}: the address it connected to. */
+  private record Received(String path, Map<String, String> headers, String body, String from, String to) {}
 
   private HttpServer receiver;
   private final List<Received> received = new CopyOnWriteArrayList<>();
@@ -94,7 +95,8 @@ class WebhookSenderTest {
     Map<String, String> headers = new java.util.HashMap<>();
     exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(), values.get(0)));
     received.add(new Received(path, headers, new String(exchange.getRequestBody().readAllBytes(),
-        StandardCharsets.UTF_8)));
+        StandardCharsets.UTF_8), exchange.getRemoteAddress().toString(),
+        exchange.getLocalAddress().getAddress().getHostAddress()));
     if (path.equals("/slow")) {
       try {
         release.await(30, TimeUnit.SECONDS);
@@ -263,6 +265,77 @@ class WebhookSenderTest {
       assertThat(one.path()).isEqualTo("/ok");
       assertThat(one.headers().get("host")).isEqualTo("receiver.test:" + receiver.getAddress().getPort());
     });
+  }
+
+  private HttpServer receiverAt(String address, int port) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(address, port), 0);
+    server.setExecutor(Executors.newCachedThreadPool());
+    server.createContext("/", this::handle);
+    server.start();
+    return server;
+  }
+
+  @Test
+  void aKeptConnectionIsReusedOnlyWhileTheGuardStillAnswersTheAddressItWasOpenedTo() throws IOException {
+    int port = receiver.getAddress().getPort();
+    HttpServer second = receiverAt("127.0.0.2", port); // the same port on another loopback address
+    try {
+      Table dns = new Table().answer("receiver.test", "127.0.0.1");
+      WebhookSender sender = new WebhookSender(system, new AddressGuard(List.of("receiver.test"), dns),
+          Duration.ofSeconds(2), clock);
+      String url = "http://receiver.test:" + port + "/ok";
+      for (String id : List.of("k1", "k2")) {
+        assertThat(sender.send(new WebhookSender.Message(id, url, "{}"), List.of(SECRET)).outcome()).as(id)
+            .isEqualTo(WebhookSender.Outcome.DELIVERED);
+      }
+      assertThat(received).extracting(Received::to).containsExactly("127.0.0.1", "127.0.0.1");
+      assertThat(received.get(1).from()).as("the second attempt went over the kept connection")
+          .isEqualTo(received.get(0).from());
+
+      // The name now resolves elsewhere: a new connection to the new address, not the kept one.
+      dns.answer("receiver.test", "127.0.0.2");
+      assertThat(sender.send(new WebhookSender.Message("k3", url, "{}"), List.of(SECRET)).outcome())
+          .isEqualTo(WebhookSender.Outcome.DELIVERED);
+      assertThat(received).hasSize(3);
+      assertThat(received.get(2).to()).isEqualTo("127.0.0.2");
+      assertThat(received.get(2).from()).isNotEqualTo(received.get(0).from());
+
+      // And to an address where nothing answers: the attempt fails; neither kept connection carries it.
+      dns.answer("receiver.test", UNROUTED);
+      WebhookSender.Attempt nowhere = sender.send(new WebhookSender.Message("k4", url, "{}"), List.of(SECRET));
+      assertThat(nowhere.outcome()).isEqualTo(WebhookSender.Outcome.FAILED);
+      assertThat(nowhere.status()).isZero();
+      assertThat(received).as("nothing reached a receiver over a connection pinned earlier").hasSize(3);
+      assertThat(dns.lookUps).as("one look-up per attempt").hasValue(4);
+    } finally {
+      second.stop(0);
+    }
+  }
+
+  @Test
+  void poolsAreOnePerHostPortAndCheckedAddressAndTheirNumberIsBounded() throws Exception {
+    HttpServer other = receiverAt("127.0.0.1", 0);
+    try {
+      Table dns = new Table().answer("a.test", "127.0.0.1").answer("b.test", "127.0.0.1");
+      WebhookSender sender = new WebhookSender(system, SSLContext.getDefault(),
+          new AddressGuard(List.of("a.test", "b.test"), dns), Duration.ofSeconds(15), clock, 2, 4);
+      int port = receiver.getAddress().getPort();
+      List<String> urls = List.of("http://a.test:" + port + "/1", "http://a.test:" + port + "/2",
+          "http://b.test:" + port + "/3", "http://a.test:" + other.getAddress().getPort() + "/4",
+          "http://a.test:" + port + "/5");
+      List<Integer> pools = new java.util.ArrayList<>();
+      for (String url : urls) {
+        assertThat(sender.send(new WebhookSender.Message("p", url, "{}"), List.of(SECRET)).outcome()).as(url)
+            .isEqualTo(WebhookSender.Outcome.DELIVERED);
+        pools.add(sender.pools());
+      }
+      // a.test:port twice is one pool; b.test on the same address is another; so is another port;
+      // at most 2 are kept (the least recently used goes, and comes back as a new pool when asked).
+      assertThat(pools).containsExactly(1, 1, 2, 2, 2);
+      assertThat(received).extracting(Received::path).containsExactly("/1", "/2", "/3", "/4", "/5");
+    } finally {
+      other.stop(0);
+    }
   }
 
   @Test

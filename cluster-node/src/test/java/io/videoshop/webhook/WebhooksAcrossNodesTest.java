@@ -70,6 +70,11 @@ class WebhooksAcrossNodesTest {
       videoshop.webhooks.allowed-hosts = "127.0.0.1"
       videoshop.webhooks.request-timeout = 2s
       videoshop.webhooks.max-endpoints-per-tenant = 100
+      # Fewer places per node than endpoints due: a node's pipeline claims only its free places, so
+      # the other node's worker gets the rest. With more places than due endpoints (the default, 64,
+      # for 50 here) the first node to look holds every head and claims each successor in the turn
+      # that records its head, and the other one idles until a lease runs out.
+      videoshop.webhooks.parallelism = 8
       """;
 
   /** {@code n} for the backlog's messages; {@code reference} and {@code sequence} for the wallet events. */
