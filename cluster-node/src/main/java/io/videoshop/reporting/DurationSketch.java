@@ -44,20 +44,25 @@ public final class DurationSketch {
     return new DurationSketch(next);
   }
 
-  /** Adds this sketch's counts into a running sum (see {@link Sum}). */
-  void addTo(TreeMap<Integer, Long> into) {
-    counts.forEach((bucket, count) -> into.merge(bucket, count, Long::sum));
-  }
-
   /**
-   * A running sum of many sketches (a year of days), merged in place: adding a sketch costs its
-   * own size, not the size of the sum so far.
+   * A running sum of many sketches (a year of days), merged in place into an array indexed by
+   * bucket (allocated on the first count): adding a sketch costs its own size, not the size of
+   * the sum so far, and boxes nothing.
    */
   static final class Sum {
-    private final TreeMap<Integer, Long> counts = new TreeMap<>();
+    private long[] counts;
+
+    private void count(int bucket, long count) {
+      if (counts == null) {
+        counts = new long[Math.max(64, bucket + 1)];
+      } else if (bucket >= counts.length) {
+        counts = java.util.Arrays.copyOf(counts, Math.max(counts.length * 2, bucket + 1));
+      }
+      counts[bucket] += count;
+    }
 
     Sum add(DurationSketch sketch) {
-      sketch.addTo(counts);
+      sketch.counts.forEach(this::count);
       return this;
     }
 
@@ -71,19 +76,28 @@ public final class DurationSketch {
         int bucket = 0;
         while (position[0] < bytes.length) {
           bucket += (int) readVarint(bytes, position);
-          counts.merge(bucket, readVarint(bytes, position), Long::sum);
+          count(bucket, readVarint(bytes, position));
         }
       }
       return this;
     }
 
     Sum add(Sum other) {
-      other.counts.forEach((bucket, count) -> counts.merge(bucket, count, Long::sum));
+      if (other.counts == null) return this;
+      for (int bucket = other.counts.length - 1; bucket >= 0; bucket--) {
+        if (other.counts[bucket] != 0) count(bucket, other.counts[bucket]);
+      }
       return this;
     }
 
     DurationSketch sketch() {
-      return new DurationSketch(new TreeMap<>(counts));
+      TreeMap<Integer, Long> out = new TreeMap<>();
+      if (counts != null) {
+        for (int bucket = 0; bucket < counts.length; bucket++) {
+          if (counts[bucket] != 0) out.put(bucket, counts[bucket]);
+        }
+      }
+      return new DurationSketch(out);
     }
   }
 

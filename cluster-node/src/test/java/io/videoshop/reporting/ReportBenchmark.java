@@ -343,12 +343,14 @@ public final class ReportBenchmark {
         io.videoshop.room.CallsProjection.NAME, tag)));
     for (var id : paused) management.pause(id).toCompletableFuture().get(30, TimeUnit.SECONDS);
     Written backlog = write(journal, tenants, calls, Instant.parse("2026-11-03T08:00:00Z"), "b");
+    long[] whilePaused = counted(url, "2026-11-03");
     long resumed = System.nanoTime();
     for (var id : paused) management.resume(id).toCompletableFuture().get(30, TimeUnit.SECONDS);
     long caughtUp = awaitCounted(url, "2026-11-03", backlog.calls());
     System.out.printf("projected catching up (paused, then resumed) %,8.0f events/s  (%,d events counted in %.1f s;"
-        + " aim 1,000 events/s)%n", backlog.events() / ((caughtUp - resumed) / 1e9), backlog.events(),
-        (caughtUp - resumed) / 1e9);
+        + " aim 1,000 events/s; calls handled / rated while paused: %d / %d of %d)%n",
+        backlog.events() / ((caughtUp - resumed) / 1e9), backlog.events(), (caughtUp - resumed) / 1e9, whilePaused[0],
+        whilePaused[1], backlog.calls());
   }
 
   private record Written(long events, long calls, long start, long written) {}
@@ -398,18 +400,24 @@ public final class ReportBenchmark {
     return new Written(events, (long) perTenant * tenants, start, written);
   }
 
+  /** Calls the queue's projection counted as handled and the rooms' as rated on {@code day}. */
+  private static long[] counted(String url, String day) throws Exception {
+    try (Connection connection = DriverManager.getConnection(url, PG_USER, PG_PASSWORD);
+        Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT (SELECT COALESCE(SUM(handled), 0) FROM report_queue_days"
+            + " WHERE report_day = DATE '" + day + "'), (SELECT COALESCE(SUM(rated), 0) FROM report_call_days"
+            + " WHERE report_day = DATE '" + day + "')")) {
+      rs.next();
+      return new long[] {rs.getLong(1), rs.getLong(2)};
+    }
+  }
+
   /** Waits until the queue's and the rooms' projections counted {@code calls} calls on {@code day}; when. */
   private static long awaitCounted(String url, String day, long calls) throws Exception {
     long since = System.nanoTime();
     while (true) {
-      try (Connection connection = DriverManager.getConnection(url, PG_USER, PG_PASSWORD);
-          Statement statement = connection.createStatement();
-          ResultSet rs = statement.executeQuery("SELECT (SELECT COALESCE(SUM(handled), 0) FROM report_queue_days"
-              + " WHERE report_day = DATE '" + day + "'), (SELECT COALESCE(SUM(rated), 0) FROM report_call_days"
-              + " WHERE report_day = DATE '" + day + "')")) {
-        rs.next();
-        if (rs.getLong(1) >= calls && rs.getLong(2) >= calls) return System.nanoTime();
-      }
+      long[] counted = counted(url, day);
+      if (counted[0] >= calls && counted[1] >= calls) return System.nanoTime();
       if (System.nanoTime() - since > TimeUnit.MINUTES.toNanos(10)) throw new IllegalStateException("not projected");
       Thread.sleep(50);
     }
