@@ -120,7 +120,7 @@ public final class ReportBenchmark {
     return loop;
   }
 
-  // --- reads ---
+  // --- reads -----------------------------------------------------------------------------------------
 
   /** The reports over HTTP, one request at a time, next to the same run's floor and raw fetch. */
   private static void reads(VideoShopNode node, String url, int tenants, int days, int requests) throws Exception {
@@ -158,7 +158,6 @@ public final class ReportBenchmark {
     print("the same, 15 ragged days at each end", raggedYear);
     print("raw SQL of the year's day rows (JDBC)", raw);
   }
---------------------------------------------------------------------------------------
 
   private static long generate(String url, int tenants, int agents, int days) throws Exception {
     Random random = new Random(42);
