@@ -1,7 +1,9 @@
 package io.videoshop.reporting;
 
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -46,11 +48,14 @@ public final class DurationSketch {
 
   /**
    * A running sum of many sketches (a year of days), merged in place into an array indexed by
-   * bucket (allocated on the first count): adding a sketch costs its own size, not the size of
-   * the sum so far, and boxes nothing.
+   * bucket: adding a sketch costs its own size, not the size of the sum so far, and boxes
+   * nothing. Encoded sketches are kept as text until the sum is read, and a sum added to another
+   * hands its text on, so a report row's sketch is decoded once, straight into the total it
+   * ends in, not first into a row's array of its own.
    */
   static final class Sum {
     private long[] counts;
+    private List<String> encoded;
 
     private void count(int bucket, long count) {
       if (counts == null) {
@@ -66,23 +71,16 @@ public final class DurationSketch {
       return this;
     }
 
-    /** Adds an encoded sketch (or several, see {@link #decode}) straight into the sum, without building it first. */
+    /** Adds an encoded sketch (or several joined by commas, see {@link #decode}), decoded when the sum is read. */
     Sum addEncoded(String text) {
       if (text == null || text.isEmpty()) return this;
-      for (String part : text.split(",")) {
-        if (part.isEmpty()) continue;
-        byte[] bytes = Base64.getDecoder().decode(part);
-        int[] position = {0};
-        int bucket = 0;
-        while (position[0] < bytes.length) {
-          bucket += (int) readVarint(bytes, position);
-          count(bucket, readVarint(bytes, position));
-        }
-      }
+      if (encoded == null) encoded = new ArrayList<>(2);
+      encoded.add(text);
       return this;
     }
 
     Sum add(Sum other) {
+      if (other.encoded != null) other.encoded.forEach(this::addEncoded);
       if (other.counts == null) return this;
       for (int bucket = other.counts.length - 1; bucket >= 0; bucket--) {
         if (other.counts[bucket] != 0) count(bucket, other.counts[bucket]);
@@ -90,7 +88,25 @@ public final class DurationSketch {
       return this;
     }
 
+    private void decodeAll() {
+      if (encoded == null) return;
+      for (String text : encoded) {
+        for (String part : text.split(",")) {
+          if (part.isEmpty()) continue;
+          byte[] bytes = Base64.getDecoder().decode(part);
+          int[] position = {0};
+          int bucket = 0;
+          while (position[0] < bytes.length) {
+            bucket += (int) readVarint(bytes, position);
+            count(bucket, readVarint(bytes, position));
+          }
+        }
+      }
+      encoded = null;
+    }
+
     DurationSketch sketch() {
+      decodeAll();
       TreeMap<Integer, Long> out = new TreeMap<>();
       if (counts != null) {
         for (int bucket = 0; bucket < counts.length; bucket++) {
