@@ -80,10 +80,16 @@ public final class ProjectionDatabase implements Extension {
    */
   public <E> GroupedProjection<Offset, EventEnvelope<E>> exactlyOnce(ActorSystem<?> system, String name, String tag,
       Supplier<JdbcHandler<EventEnvelope<E>, Session>> handler) {
+    return exactlyOnceInGroups(system, name, tag, () -> new EachInGroup<>(handler.get()));
+  }
+
+  /** The same, through a handler of the whole group (which may, say, merge the group's changes before writing). */
+  public <E> GroupedProjection<Offset, EventEnvelope<E>> exactlyOnceInGroups(ActorSystem<?> system, String name,
+      String tag, Supplier<JdbcHandler<List<EventEnvelope<E>>, Session>> handler) {
     SourceProvider<Offset, EventEnvelope<E>> source =
         EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
-    return JdbcProjection.groupedWithin(ProjectionId.of(name, tag), source, this::session,
-        () -> new EachInGroup<>(handler.get()), system).withGroup(GROUP_EVENTS, GROUP_WITHIN);
+    return JdbcProjection.groupedWithin(ProjectionId.of(name, tag), source, this::session, handler::get, system)
+        .withGroup(GROUP_EVENTS, GROUP_WITHIN);
   }
 
   /** A group's events handed one by one to the handler of one event, in the group's transaction. */

@@ -1,7 +1,9 @@
 package io.videoshop.reporting;
 
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -44,46 +46,74 @@ public final class DurationSketch {
     return new DurationSketch(next);
   }
 
-  /** Adds this sketch's counts into a running sum (see {@link Sum}). */
-  void addTo(TreeMap<Integer, Long> into) {
-    counts.forEach((bucket, count) -> into.merge(bucket, count, Long::sum));
-  }
-
   /**
-   * A running sum of many sketches (a year of days), merged in place: adding a sketch costs its
-   * own size, not the size of the sum so far.
+   * A running sum of many sketches (a year of days), merged in place into an array indexed by
+   * bucket: adding a sketch costs its own size, not the size of the sum so far, and boxes
+   * nothing. Encoded sketches are kept as text until the sum is read, and a sum added to another
+   * hands its text on, so a report row's sketch is decoded once, straight into the total it
+   * ends in, not first into a row's array of its own.
    */
   static final class Sum {
-    private final TreeMap<Integer, Long> counts = new TreeMap<>();
+    private long[] counts;
+    private List<String> encoded;
+
+    private void count(int bucket, long count) {
+      if (counts == null) {
+        counts = new long[Math.max(64, bucket + 1)];
+      } else if (bucket >= counts.length) {
+        counts = java.util.Arrays.copyOf(counts, Math.max(counts.length * 2, bucket + 1));
+      }
+      counts[bucket] += count;
+    }
 
     Sum add(DurationSketch sketch) {
-      sketch.addTo(counts);
+      sketch.counts.forEach(this::count);
       return this;
     }
 
-    /** Adds an encoded sketch (or several, see {@link #decode}) straight into the sum, without building it first. */
+    /** Adds an encoded sketch (or several joined by commas, see {@link #decode}), decoded when the sum is read. */
     Sum addEncoded(String text) {
       if (text == null || text.isEmpty()) return this;
-      for (String part : text.split(",")) {
-        if (part.isEmpty()) continue;
-        byte[] bytes = Base64.getDecoder().decode(part);
-        int[] position = {0};
-        int bucket = 0;
-        while (position[0] < bytes.length) {
-          bucket += (int) readVarint(bytes, position);
-          counts.merge(bucket, readVarint(bytes, position), Long::sum);
-        }
-      }
+      if (encoded == null) encoded = new ArrayList<>(2);
+      encoded.add(text);
       return this;
     }
 
     Sum add(Sum other) {
-      other.counts.forEach((bucket, count) -> counts.merge(bucket, count, Long::sum));
+      if (other.encoded != null) other.encoded.forEach(this::addEncoded);
+      if (other.counts == null) return this;
+      for (int bucket = other.counts.length - 1; bucket >= 0; bucket--) {
+        if (other.counts[bucket] != 0) count(bucket, other.counts[bucket]);
+      }
       return this;
     }
 
+    private void decodeAll() {
+      if (encoded == null) return;
+      for (String text : encoded) {
+        for (String part : text.split(",")) {
+          if (part.isEmpty()) continue;
+          byte[] bytes = Base64.getDecoder().decode(part);
+          int[] position = {0};
+          int bucket = 0;
+          while (position[0] < bytes.length) {
+            bucket += (int) readVarint(bytes, position);
+            count(bucket, readVarint(bytes, position));
+          }
+        }
+      }
+      encoded = null;
+    }
+
     DurationSketch sketch() {
-      return new DurationSketch(new TreeMap<>(counts));
+      decodeAll();
+      TreeMap<Integer, Long> out = new TreeMap<>();
+      if (counts != null) {
+        for (int bucket = 0; bucket < counts.length; bucket++) {
+          if (counts[bucket] != 0) out.put(bucket, counts[bucket]);
+        }
+      }
+      return new DurationSketch(out);
     }
   }
 

@@ -3,6 +3,7 @@ package io.videoshop.reporting;
 import io.videoshop.notification.CallSummaries;
 import io.videoshop.projection.ProjectionDatabase;
 import io.videoshop.queue.TenantQueue;
+import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
@@ -27,12 +28,18 @@ public final class QueueReportProjection {
     ProjectionDatabase database = ProjectionDatabase.get(system);
     ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, "QueueReportProjection",
         TenantQueue.TAG_COUNT,
-        index -> ProjectionBehavior.create(database.<TenantQueue.Event>exactlyOnce(system, NAME,
+        index -> ProjectionBehavior.create(database.<TenantQueue.Event>exactlyOnceInGroups(system, NAME,
             TenantQueue.TAGS.get(index), () -> new Handler(summaries))),
         ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
   }
 
-  private static final class Handler extends JdbcHandler<EventEnvelope<TenantQueue.Event>, ProjectionDatabase.Session> {
+  /**
+   * A group's events (up to 64, one transaction with the offset): the report rows' changes merged
+   * in memory and each row written once at the end ({@link ReportRow.Batch}); a group of a tenant's
+   * events changes a few rows many times (its day, month and hour, the agents' days).
+   */
+  private static final class Handler
+      extends JdbcHandler<List<EventEnvelope<TenantQueue.Event>>, ProjectionDatabase.Session> {
     private final CallSummaries summaries;
 
     Handler(CallSummaries summaries) {
@@ -40,12 +47,17 @@ public final class QueueReportProjection {
     }
 
     @Override
-    public void process(ProjectionDatabase.Session session, EventEnvelope<TenantQueue.Event> envelope) throws Exception {
-      String tenantId = PersistenceId.extractEntityId(envelope.persistenceId());
+    public void process(ProjectionDatabase.Session session, List<EventEnvelope<TenantQueue.Event>> envelopes)
+        throws Exception {
       session.withConnection(connection -> {
-        QueueReports.apply(connection, tenantId, envelope.event());
-        // The queue's side of the shopper's call summary mail, in the same transaction.
-        summaries.apply(connection, tenantId, envelope.event());
+        ReportRow.Batch rows = new ReportRow.Batch();
+        for (EventEnvelope<TenantQueue.Event> envelope : envelopes) {
+          String tenantId = PersistenceId.extractEntityId(envelope.persistenceId());
+          QueueReports.apply(connection, rows, tenantId, envelope.event());
+          // The queue's side of the shopper's call summary mail, in the same transaction.
+          summaries.apply(connection, tenantId, envelope.event());
+        }
+        rows.flush(connection);
         return null;
       });
     }

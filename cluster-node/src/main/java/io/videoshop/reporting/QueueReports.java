@@ -30,7 +30,12 @@ final class QueueReports {
 
   private record Waiting(Instant joinedAt, String language, boolean offerExpired) {}
 
-  static void apply(Connection connection, String tenantId, TenantQueue.Event event) throws SQLException {
+  /**
+   * {@code rows}: where the report rows' changes go (the projection's group batch); the working
+   * memory (waiting tickets, presence) is written at once, as the group's next events read it.
+   */
+  static void apply(Connection connection, ReportRow.Writes rows, String tenantId, TenantQueue.Event event)
+      throws SQLException {
     if (event instanceof TenantQueue.TicketJoined joined) {
       ZoneId zone = TenantZones.zone(connection, tenantId);
       Instant at = joined.ticket().joinedAt();
@@ -44,29 +49,29 @@ final class QueueReports {
         insert.setString(4, language);
         insert.executeUpdate();
       }
-      day(tenantId, ReportDays.dayOf(at, zone), NO_AGENT, language).add("queued", 1).write(connection);
-      hour(tenantId, at, zone).add("queued", 1).write(connection);
+      day(tenantId, ReportDays.dayOf(at, zone), NO_AGENT, language).add("queued", 1).write(rows);
+      hour(tenantId, at, zone).add("queued", 1).write(rows);
     } else if (event instanceof TenantQueue.ReservationOffered offered) {
       ZoneId zone = TenantZones.zone(connection, tenantId);
       Waiting ticket = waiting(connection, tenantId, offered.reservation().ticketId());
       day(tenantId, ReportDays.dayOf(offered.reservation().offeredAt(), zone), offered.reservation().agentId(),
-          ticket == null ? NO_LANGUAGE : ticket.language()).add("offers_made", 1).write(connection);
+          ticket == null ? NO_LANGUAGE : ticket.language()).add("offers_made", 1).write(rows);
     } else if (event instanceof TenantQueue.ReservationAccepted accepted) {
       ZoneId zone = TenantZones.zone(connection, tenantId);
       Waiting ticket = waiting(connection, tenantId, accepted.ticketId());
       String language = ticket == null ? NO_LANGUAGE : ticket.language();
       day(tenantId, ReportDays.dayOf(accepted.at(), zone), accepted.agentId(), language)
-          .add("offers_accepted", 1).write(connection);
+          .add("offers_accepted", 1).write(rows);
       if (ticket != null) {
         long waitMs = Duration.between(ticket.joinedAt(), accepted.at()).toMillis();
         day(tenantId, ReportDays.dayOf(ticket.joinedAt(), zone), accepted.agentId(), language)
             .add("answered", 1).add("answer_wait_ms", waitMs).max("longest_wait_ms", waitMs)
-            .sketch("answer_waits", waitMs / 1000).write(connection);
+            .sketch("answer_waits", waitMs / 1000).write(rows);
         hour(tenantId, ticket.joinedAt(), zone).add("answered", 1).add("answer_wait_ms", waitMs)
-            .max("longest_wait_ms", waitMs).sketch("answer_waits", waitMs / 1000).write(connection);
+            .max("longest_wait_ms", waitMs).sketch("answer_waits", waitMs / 1000).write(rows);
         forget(connection, tenantId, accepted.ticketId());
       }
-      presence(connection, tenantId, zone, accepted.agentId(), Presence.BUSY, accepted.at());
+      presence(connection, rows, tenantId, zone, accepted.agentId(), Presence.BUSY, accepted.at());
     } else if (event instanceof TenantQueue.ReservationReleased released) {
       String column = switch (released.reason()) {
         case REJECTED -> "offers_rejected";
@@ -77,7 +82,7 @@ final class QueueReports {
       ZoneId zone = TenantZones.zone(connection, tenantId);
       Waiting ticket = waiting(connection, tenantId, released.ticketId());
       day(tenantId, ReportDays.dayOf(released.at(), zone), released.agentId(),
-          ticket == null ? NO_LANGUAGE : ticket.language()).add(column, 1).write(connection);
+          ticket == null ? NO_LANGUAGE : ticket.language()).add(column, 1).write(rows);
       if (released.reason() == TenantQueue.ReleaseReason.EXPIRED && ticket != null) {
         try (PreparedStatement update = connection.prepareStatement(
             "UPDATE report_waiting_tickets SET offer_expired = TRUE WHERE tenant_id = ? AND ticket_id = ?")) {
@@ -89,20 +94,20 @@ final class QueueReports {
     } else if (event instanceof TenantQueue.TicketLeft left) {
       Waiting ticket = waiting(connection, tenantId, left.ticketId());
       if (ticket != null) {
-        abandoned(connection, tenantId, left.ticketId(), ticket,
+        abandoned(connection, rows, tenantId, left.ticketId(), ticket,
             ticket.offerExpired() ? "abandoned_after_expiry" : "abandoned_left", left.at());
       }
     } else if (event instanceof TenantQueue.TicketAbandoned gone) {
       Waiting ticket = waiting(connection, tenantId, gone.ticketId());
-      if (ticket != null) abandoned(connection, tenantId, gone.ticketId(), ticket, abandonedColumn(gone), gone.at());
+      if (ticket != null) abandoned(connection, rows, tenantId, gone.ticketId(), ticket, abandonedColumn(gone), gone.at());
     } else if (event instanceof TenantQueue.AgentPresenceChanged changed) {
-      presence(connection, tenantId, TenantZones.zone(connection, tenantId), changed.agentId(), changed.presence(),
+      presence(connection, rows, tenantId, TenantZones.zone(connection, tenantId), changed.agentId(), changed.presence(),
           changed.at());
     } else if (event instanceof TenantQueue.CallFinished finished) {
       ZoneId zone = TenantZones.zone(connection, tenantId);
       day(tenantId, ReportDays.dayOf(finished.at(), zone), finished.agentId(), NO_LANGUAGE)
-          .add("handled", 1).add("handle_ms", finished.handleTime().toMillis()).write(connection);
-      presence(connection, tenantId, zone, finished.agentId(), Presence.AVAILABLE, finished.at());
+          .add("handled", 1).add("handle_ms", finished.handleTime().toMillis()).write(rows);
+      presence(connection, rows, tenantId, zone, finished.agentId(), Presence.AVAILABLE, finished.at());
     }
   }
 
@@ -111,19 +116,19 @@ final class QueueReports {
     return gone.reason() == TenantQueue.AbandonReason.MAX_WAIT_REACHED ? "abandoned_max_wait" : "abandoned_disconnected";
   }
 
-  private static void abandoned(Connection connection, String tenantId, String ticketId, Waiting ticket,
-      String column, Instant at) throws SQLException {
+  private static void abandoned(Connection connection, ReportRow.Writes rows, String tenantId, String ticketId,
+      Waiting ticket, String column, Instant at) throws SQLException {
     ZoneId zone = TenantZones.zone(connection, tenantId);
     long waitMs = Math.max(0, Duration.between(ticket.joinedAt(), at).toMillis());
     day(tenantId, ReportDays.dayOf(ticket.joinedAt(), zone), NO_AGENT, ticket.language()).add(column, 1)
-        .max("longest_wait_ms", waitMs).sketch("abandon_waits", waitMs / 1000).write(connection);
-    hour(tenantId, ticket.joinedAt(), zone).add("abandoned", 1).max("longest_wait_ms", waitMs).write(connection);
+        .max("longest_wait_ms", waitMs).sketch("abandon_waits", waitMs / 1000).write(rows);
+    hour(tenantId, ticket.joinedAt(), zone).add("abandoned", 1).max("longest_wait_ms", waitMs).write(rows);
     forget(connection, tenantId, ticketId);
   }
 
   /** Closes the agent's current presence interval (split over the days it spans) and opens the next. */
-  private static void presence(Connection connection, String tenantId, ZoneId zone, String agentId, Presence next,
-      Instant at) throws SQLException {
+  private static void presence(Connection connection, ReportRow.Writes rows, String tenantId, ZoneId zone,
+      String agentId, Presence next, Instant at) throws SQLException {
     Presence current = null;
     Instant since = null;
     try (PreparedStatement select = connection.prepareStatement(
@@ -140,7 +145,7 @@ final class QueueReports {
     if (current != null) {
       String column = current.name().toLowerCase(Locale.ROOT) + "_ms";
       for (Map.Entry<LocalDate, Long> part : ReportDays.split(since, at, zone).entrySet()) {
-        day(tenantId, part.getKey(), agentId, NO_LANGUAGE).add(column, part.getValue()).write(connection);
+        day(tenantId, part.getKey(), agentId, NO_LANGUAGE).add(column, part.getValue()).write(rows);
       }
     }
     String sql = current == null

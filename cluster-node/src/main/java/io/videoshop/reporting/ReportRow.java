@@ -15,14 +15,16 @@ import java.util.Map;
  * One change to one pre-aggregated row, written inside the projection's transaction: counters
  * added, maxima raised, durations recorded in sketches. The row is created on first use; two
  * projections creating it at once (the room projections of one tenant run on four tags) meet at
- * the primary key, and the loser retries as an update.
+ * the primary key, and the loser retries as an update. A projection that commits events in groups
+ * merges its group's changes in a {@link Batch} and writes each row once.
  */
 final class ReportRow {
   private final String table;
   private final Map<String, Object> key = new LinkedHashMap<>();
   private final Map<String, Long> adds = new LinkedHashMap<>();
   private final Map<String, Long> maxima = new LinkedHashMap<>();
-  private final Map<String, Long> sketches = new LinkedHashMap<>();
+  /** Per sketch column, the durations to record in it. */
+  private final Map<String, DurationSketch> sketches = new LinkedHashMap<>();
 
   /** The roll-up table this row's change is also written to, in the month of its day; null: none. */
   private String monthTable;
@@ -63,20 +65,68 @@ final class ReportRow {
 
   /** Records {@code seconds} in the sketch held by {@code column}. */
   ReportRow sketch(String column, long seconds) {
-    sketches.put(column, seconds);
+    sketches.merge(column, DurationSketch.of(seconds), DurationSketch::merge);
     return this;
   }
 
+  /** Where rows' changes go: written at once ({@code row -> row.write(connection)}), or into a {@link Batch}. */
+  @FunctionalInterface
+  interface Writes {
+    void write(ReportRow row) throws SQLException;
+  }
+
+  void write(Writes writes) throws SQLException {
+    writes.write(this);
+  }
+
   void write(Connection connection) throws SQLException {
-    writeRow(connection);
-    if (monthTable != null) {
-      ReportRow month = new ReportRow(monthTable);
-      key.forEach((column, value) -> month.key.put(column,
-          column.equals("report_day") ? ((LocalDate) value).withDayOfMonth(1) : value));
-      month.adds.putAll(adds);
-      month.maxima.putAll(maxima);
-      month.sketches.putAll(sketches);
-      month.writeRow(connection);
+    for (ReportRow row : withRollUp()) row.writeRow(connection);
+  }
+
+  /** This row and, with a roll-up, the same change to its month's row. */
+  private List<ReportRow> withRollUp() {
+    if (monthTable == null) return List.of(this);
+    ReportRow month = new ReportRow(monthTable);
+    key.forEach((column, value) -> month.key.put(column,
+        column.equals("report_day") ? ((LocalDate) value).withDayOfMonth(1) : value));
+    month.merge(this);
+    return List.of(this, month);
+  }
+
+  /** Adds another change of the same row into this one: counters add, maxima are maxima, sketches merge. */
+  private void merge(ReportRow other) {
+    other.adds.forEach((column, amount) -> adds.merge(column, amount, Long::sum));
+    other.maxima.forEach((column, value) -> maxima.merge(column, value, Math::max));
+    other.sketches.forEach((column, sketch) -> sketches.merge(column, sketch, DurationSketch::merge));
+  }
+
+  /**
+   * A projection group's row changes, merged per row in memory and written once each when the
+   * group ends (same transaction, so still exactly once): a group of a busy tenant's events
+   * changes a handful of rows many times. Rows are written in the order of their table and key,
+   * so two batches that share rows lock them in the same order.
+   */
+  static final class Batch implements Writes {
+    private final Map<String, ReportRow> rows = new java.util.TreeMap<>();
+
+    @Override
+    public void write(ReportRow change) {
+      for (ReportRow row : change.withRollUp()) {
+        String id = row.table + '\u0000' + String.join("\u0000", row.key.values().stream().map(String::valueOf).toList());
+        ReportRow pending = rows.get(id);
+        if (pending == null) {
+          pending = new ReportRow(row.table);
+          pending.key.putAll(row.key);
+          rows.put(id, pending);
+        }
+        pending.merge(row);
+      }
+    }
+
+    /** Writes every merged row, then forgets them. */
+    void flush(Connection connection) throws SQLException {
+      for (ReportRow row : rows.values()) row.writeRow(connection);
+      rows.clear();
     }
   }
 
@@ -106,9 +156,9 @@ final class ReportRow {
         bind(select, 1, new ArrayList<>(key.values()));
         try (ResultSet rs = select.executeQuery()) {
           if (!rs.next()) return false;
-          for (Map.Entry<String, Long> entry : sketches.entrySet()) {
+          for (Map.Entry<String, DurationSketch> entry : sketches.entrySet()) {
             sketchValues.put(entry.getKey(),
-                DurationSketch.decode(rs.getString(entry.getKey())).with(entry.getValue()).encode());
+                DurationSketch.decode(rs.getString(entry.getKey())).merge(entry.getValue()).encode());
           }
         }
       }
@@ -141,7 +191,7 @@ final class ReportRow {
     Map<String, Object> row = new LinkedHashMap<>(key);
     row.putAll(adds);
     row.putAll(maxima);
-    sketches.forEach((column, seconds) -> row.put(column, DurationSketch.of(seconds).encode()));
+    sketches.forEach((column, sketch) -> row.put(column, sketch.encode()));
     String sql = "INSERT INTO " + table + " (" + String.join(", ", row.keySet()) + ") VALUES ("
         + String.join(", ", row.keySet().stream().map(column -> "?").toList()) + ")";
     try (PreparedStatement insert = connection.prepareStatement(sql)) {

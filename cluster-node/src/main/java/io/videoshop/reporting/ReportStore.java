@@ -33,6 +33,8 @@ public final class ReportStore {
       String outcome) {}
 
   ZoneId zone(String tenantId) {
+    Optional<ZoneId> remembered = TenantZones.remembered(tenantId);
+    if (remembered.isPresent()) return remembered.get();
     return jdbi.withHandle(handle -> {
       try {
         return TenantZones.zone(handle.getConnection(), tenantId);
@@ -72,80 +74,76 @@ public final class ReportStore {
       "rating_sum", "rated_4_5", "products_shown", "calls_with_cart");
 
   /**
-   * The queue rows of a range. {@code perDay} false (the per-agent table): the counters are summed
-   * by the database, one row per agent and span, and the sketches come in narrow rows of their
-   * own. {@code rollUps}: whole months of the range are read from the month roll-ups (a row then
-   * stands for its month and carries the month's first day), only the days at the edges from the
-   * day table (docs/reporting.md, "Roll-ups").
+   * The queue rows of a range, in one statement. {@code perDay} false (the per-agent table): the
+   * database sums the counters and joins the encoded sketches (read as their merge, see
+   * {@link DurationSketch#decode}) into one row per agent. {@code rollUps}: whole months of the
+   * range are read from the month roll-ups (a row then stands for its month and carries the
+   * month's first day), only the days at the edges from the day table (docs/reporting.md,
+   * "Roll-ups"): the spans are one UNION ALL.
    */
   List<DayRow> queueDays(String tenantId, LocalDate from, LocalDate to, Optional<String> agent,
       Optional<String> language, boolean perDay, boolean rollUps) {
-    List<DayRow> rows = new ArrayList<>();
-    for (ReportDays.Span span : ReportDays.spans(from, to, rollUps)) {
-      String where = " FROM " + (span.months() ? QueueReports.MONTHS : QueueReports.DAYS)
-          + " WHERE tenant_id = :t AND report_day >= :from AND report_day <= :to"
-          + agent.map(a -> " AND agent_id = :agent").orElse("")
-          + language.map(l -> " AND language = :language").orElse("");
-      // Month rows are few (a year: 12 per agent): fetched whole in one query, summed in the JVM.
-      if (perDay || span.months()) {
-        rows.addAll(rows("SELECT *" + where, tenantId, span, agent, language, ReportStore::queueFigures));
-        continue;
-      }
-      rows.addAll(rows("SELECT agent_id, MIN(report_day) AS report_day, " + sums(QUEUE_COUNTS)
-          + ", MAX(longest_wait_ms) AS longest_wait_ms, NULL AS answer_waits, NULL AS abandon_waits" + where
-          + " GROUP BY agent_id", tenantId, span, agent, language, ReportStore::queueFigures));
-      rows.addAll(rows("SELECT agent_id, report_day, answer_waits, abandon_waits" + where
-          + " AND (answer_waits IS NOT NULL OR abandon_waits IS NOT NULL)", tenantId, span, agent, language, rs -> {
-            Figures f = new Figures();
-            f.answerWaits.addEncoded(rs.getString("answer_waits"));
-            f.abandonWaits.addEncoded(rs.getString("abandon_waits"));
-            return f;
-          }));
-    }
-    return rows;
+    Spans rows = spans(QueueReports.DAYS, QueueReports.MONTHS, "agent_id, report_day, " + String.join(", ", QUEUE_COUNTS)
+        + ", longest_wait_ms, answer_waits, abandon_waits", tenantId, from, to, agent, language, rollUps);
+    String sql = perDay ? rows.sql() : "SELECT agent_id, MIN(report_day) AS report_day, " + sums(QUEUE_COUNTS)
+        + ", MAX(longest_wait_ms) AS longest_wait_ms, " + joined("answer_waits") + ", " + joined("abandon_waits")
+        + " FROM (" + rows.sql() + ") r GROUP BY agent_id";
+    return rows(sql, rows.values(), ReportStore::queueFigures);
   }
 
   List<DayRow> callDays(String tenantId, LocalDate from, LocalDate to, Optional<String> agent, boolean perDay,
       boolean rollUps) {
-    List<DayRow> rows = new ArrayList<>();
-    for (ReportDays.Span span : ReportDays.spans(from, to, rollUps)) {
-      String where = " FROM " + (span.months() ? CallReports.MONTHS : CallReports.DAYS)
-          + " WHERE tenant_id = :t AND report_day >= :from AND report_day <= :to"
-          + agent.map(a -> " AND agent_id = :agent").orElse("");
-      if (perDay || span.months()) {
-        rows.addAll(rows("SELECT *" + where, tenantId, span, agent, Optional.empty(), ReportStore::callFigures));
-        continue;
-      }
-      rows.addAll(rows("SELECT agent_id, MIN(report_day) AS report_day, " + sums(CALL_COUNTS)
-          + ", NULL AS talk_durations" + where + " GROUP BY agent_id", tenantId, span, agent, Optional.empty(),
-          ReportStore::callFigures));
-      rows.addAll(rows("SELECT agent_id, report_day, talk_durations" + where + " AND talk_durations IS NOT NULL",
-          tenantId, span, agent, Optional.empty(), rs -> {
-            Figures f = new Figures();
-            f.talkDurations.addEncoded(rs.getString("talk_durations"));
-            return f;
-          }));
-    }
-    return rows;
+    Spans rows = spans(CallReports.DAYS, CallReports.MONTHS, "agent_id, report_day, " + String.join(", ", CALL_COUNTS)
+        + ", talk_durations", tenantId, from, to, agent, Optional.empty(), rollUps);
+    String sql = perDay ? rows.sql() : "SELECT agent_id, MIN(report_day) AS report_day, " + sums(CALL_COUNTS) + ", "
+        + joined("talk_durations") + " FROM (" + rows.sql() + ") r GROUP BY agent_id";
+    return rows(sql, rows.values(), ReportStore::callFigures);
   }
 
-  /** Bookings made and ended, per day (or month, with roll-ups) and agent. */
-  List<DayRow> bookingDays(String tenantId, LocalDate from, LocalDate to, Optional<String> agent, boolean rollUps) {
-    List<DayRow> rows = new ArrayList<>();
+  private static final List<String> BOOKING_COUNTS = List.of("bookings_made", "bookings_attended", "bookings_no_show",
+      "bookings_missed", "bookings_cancelled");
+
+  /** Bookings made and ended, per day (or month, with roll-ups) and agent; summed per agent without {@code perDay}. */
+  List<DayRow> bookingDays(String tenantId, LocalDate from, LocalDate to, Optional<String> agent, boolean perDay,
+      boolean rollUps) {
+    Spans rows = spans(BookingReports.DAYS, BookingReports.MONTHS, "agent_id, report_day, "
+        + String.join(", ", BOOKING_COUNTS), tenantId, from, to, agent, Optional.empty(), rollUps);
+    String sql = perDay ? rows.sql() : "SELECT agent_id, MIN(report_day) AS report_day, " + sums(BOOKING_COUNTS)
+        + " FROM (" + rows.sql() + ") r GROUP BY agent_id";
+    return rows(sql, rows.values(), rs -> {
+      Figures f = new Figures();
+      f.bookingsMade = rs.getLong("bookings_made");
+      f.bookingsAttended = rs.getLong("bookings_attended");
+      f.bookingsNoShow = rs.getLong("bookings_no_show");
+      f.bookingsMissed = rs.getLong("bookings_missed");
+      f.bookingsCancelled = rs.getLong("bookings_cancelled");
+      return f;
+    });
+  }
+
+  /** A range's rows as one statement: a SELECT per span (month roll-ups or days), joined by UNION ALL. */
+  private record Spans(String sql, List<Object> values) {}
+
+  private static Spans spans(String dayTable, String monthTable, String columns, String tenantId, LocalDate from,
+      LocalDate to, Optional<String> agent, Optional<String> language, boolean rollUps) {
+    List<String> selects = new ArrayList<>();
+    List<Object> values = new ArrayList<>();
     for (ReportDays.Span span : ReportDays.spans(from, to, rollUps)) {
-      rows.addAll(rows("SELECT * FROM " + (span.months() ? BookingReports.MONTHS : BookingReports.DAYS)
-          + " WHERE tenant_id = :t AND report_day >= :from AND report_day <= :to"
-          + agent.map(a -> " AND agent_id = :agent").orElse(""), tenantId, span, agent, Optional.empty(), rs -> {
-            Figures f = new Figures();
-            f.bookingsMade = rs.getLong("bookings_made");
-            f.bookingsAttended = rs.getLong("bookings_attended");
-            f.bookingsNoShow = rs.getLong("bookings_no_show");
-            f.bookingsMissed = rs.getLong("bookings_missed");
-            f.bookingsCancelled = rs.getLong("bookings_cancelled");
-            return f;
-          }));
+      selects.add("SELECT " + columns + " FROM " + (span.months() ? monthTable : dayTable)
+          + " WHERE tenant_id = ? AND report_day >= ? AND report_day <= ?"
+          + agent.map(a -> " AND agent_id = ?").orElse("") + language.map(l -> " AND language = ?").orElse(""));
+      values.add(tenantId);
+      values.add(span.from());
+      values.add(span.to());
+      agent.ifPresent(values::add);
+      language.ifPresent(values::add);
     }
-    return rows;
+    return new Spans(String.join(" UNION ALL ", selects), values);
+  }
+
+  /** The encoded sketches of a group, comma-joined: {@link DurationSketch.Sum#addEncoded} reads them as their merge. */
+  private static String joined(String column) {
+    return "STRING_AGG(" + column + ", ',') AS " + column;
   }
 
   @FunctionalInterface
@@ -153,12 +151,10 @@ public final class ReportStore {
     Figures read(ResultSet rs) throws SQLException;
   }
 
-  private List<DayRow> rows(String sql, String tenantId, ReportDays.Span span, Optional<String> agent,
-      Optional<String> language, FiguresReader reader) {
+  private List<DayRow> rows(String sql, List<Object> values, FiguresReader reader) {
     return jdbi.withHandle(handle -> {
-      Query query = handle.createQuery(sql).bind("t", tenantId).bind("from", span.from()).bind("to", span.to());
-      agent.ifPresent(a -> query.bind("agent", a));
-      language.ifPresent(l -> query.bind("language", l));
+      Query query = handle.createQuery(sql);
+      for (int i = 0; i < values.size(); i++) query.bind(i, values.get(i));
       return query.map((rs, ctx) -> new DayRow(rs.getObject("report_day", LocalDate.class), rs.getString("agent_id"),
           reader.read(rs))).list();
     });
@@ -182,25 +178,19 @@ public final class ReportStore {
         }).list());
   }
 
-  /** Calls by outcome and end reason over the range, whole months from the roll-up. */
+  /** Calls by outcome and end reason over the range, whole months from the roll-up, in one statement. */
   List<OutcomeRow> outcomes(String tenantId, LocalDate from, LocalDate to, Optional<String> agent) {
-    java.util.Map<List<String>, Long> sums = new java.util.TreeMap<>(
-        java.util.Comparator.<List<String>, String>comparing(k -> k.get(0)).thenComparing(k -> k.get(1)));
-    for (ReportDays.Span span : ReportDays.spans(from, to, true)) {
-      String sql = "SELECT dimension, dimension_value, SUM(calls) AS calls FROM "
-          + (span.months() ? CallReports.OUTCOME_MONTHS : CallReports.OUTCOMES)
-          + " WHERE tenant_id = :t AND report_day >= :from AND report_day <= :to"
-          + agent.map(a -> " AND agent_id = :agent").orElse("") + " GROUP BY dimension, dimension_value";
-      jdbi.useHandle(handle -> {
-        Query query = handle.createQuery(sql).bind("t", tenantId).bind("from", span.from()).bind("to", span.to());
-        agent.ifPresent(a -> query.bind("agent", a));
-        query.map((rs, ctx) -> new OutcomeRow(rs.getString(1), rs.getString(2), rs.getLong(3))).list()
-            .forEach(row -> sums.merge(List.of(row.dimension(), row.value()), row.calls(), Long::sum));
-      });
-    }
-    List<OutcomeRow> rows = new ArrayList<>();
-    sums.forEach((key, calls) -> rows.add(new OutcomeRow(key.get(0), key.get(1), calls)));
-    return rows;
+    Spans rows = spans(CallReports.OUTCOMES, CallReports.OUTCOME_MONTHS, "dimension, dimension_value, calls", tenantId,
+        from, to, agent, Optional.empty(), true);
+    return jdbi.withHandle(handle -> {
+      Query query = handle.createQuery("SELECT dimension, dimension_value, SUM(calls) AS calls FROM (" + rows.sql()
+          + ") r GROUP BY dimension, dimension_value");
+      for (int i = 0; i < rows.values().size(); i++) query.bind(i, rows.values().get(i));
+      List<OutcomeRow> out = new ArrayList<>(
+          query.map((rs, ctx) -> new OutcomeRow(rs.getString(1), rs.getString(2), rs.getLong(3))).list());
+      out.sort(java.util.Comparator.comparing(OutcomeRow::dimension).thenComparing(OutcomeRow::value));
+      return out;
+    });
   }
 
   List<HourRow> hours(String tenantId, LocalDate from, LocalDate to) {

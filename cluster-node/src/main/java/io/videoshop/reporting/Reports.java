@@ -82,6 +82,11 @@ public final class Reports {
 
   public int serviceLevelSeconds(String tenantId) {
     knownTenant(tenantId);
+    return serviceLevel(tenantId);
+  }
+
+  /** The tenant's T, for a query {@link #query} has checked the tenant of already. */
+  private int serviceLevel(String tenantId) {
     return store.serviceLevelSeconds(tenantId).orElse(settings.serviceLevelSeconds());
   }
 
@@ -108,7 +113,7 @@ public final class Reports {
 
   public Summary summary(ReportQuery query) {
     noOutcomeFilter(query);
-    int t = serviceLevelSeconds(query.tenantId());
+    int t = serviceLevel(query.tenantId());
     TreeMap<LocalDate, Figures> buckets = new TreeMap<>();
     Figures total = new Figures();
     for (ReportStore.DayRow row : rows(query, true)) {
@@ -130,7 +135,7 @@ public final class Reports {
 
   public AgentTable agents(ReportQuery query) {
     noOutcomeFilter(query);
-    int t = serviceLevelSeconds(query.tenantId());
+    int t = serviceLevel(query.tenantId());
     TreeMap<String, Figures> agents = new TreeMap<>();
     Figures total = new Figures();
     for (ReportStore.DayRow row : rows(query, false)) {
@@ -143,7 +148,7 @@ public final class Reports {
   }
 
   public HeatMap heatMap(ReportQuery query) {
-    int t = serviceLevelSeconds(query.tenantId());
+    int t = serviceLevel(query.tenantId());
     long[][] sums = new long[7 * 24][5];
     DurationSketch.Sum[] waits = new DurationSketch.Sum[7 * 24];
     for (ReportStore.HourRow row : store.hours(query.tenantId(), query.from(), query.to())) {
@@ -191,7 +196,7 @@ public final class Reports {
     // The rooms do not know the shopper's language: with a language filter only queue figures count.
     if (query.language().isEmpty()) {
       rows.addAll(store.callDays(query.tenantId(), query.from(), query.to(), query.agentId(), perDay, rollUps));
-      rows.addAll(store.bookingDays(query.tenantId(), query.from(), query.to(), query.agentId(), rollUps));
+      rows.addAll(store.bookingDays(query.tenantId(), query.from(), query.to(), query.agentId(), perDay, rollUps));
       // The wallet's debits know the room but not the agent: cost is a tenant figure.
       if (query.agentId().isEmpty()) rows.addAll(store.costDays(query.tenantId(), query.from(), query.to()));
     }

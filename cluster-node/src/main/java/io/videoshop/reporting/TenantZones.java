@@ -26,10 +26,17 @@ final class TenantZones {
 
   private TenantZones() {}
 
-  static ZoneId zone(Connection connection, String tenantId) throws SQLException {
+  /** The zone remembered for the tenant, if it is younger than a minute: no connection needed. */
+  static java.util.Optional<ZoneId> remembered(String tenantId) {
     Remembered remembered = ZONES.get(tenantId);
+    if (remembered == null || System.nanoTime() - remembered.at() >= REMEMBER_NANOS) return java.util.Optional.empty();
+    return java.util.Optional.of(remembered.zone());
+  }
+
+  static ZoneId zone(Connection connection, String tenantId) throws SQLException {
+    java.util.Optional<ZoneId> remembered = remembered(tenantId);
+    if (remembered.isPresent()) return remembered.get();
     long now = System.nanoTime();
-    if (remembered != null && now - remembered.at() < REMEMBER_NANOS) return remembered.zone();
     ZoneId zone = ZoneOffset.UTC;
     try (PreparedStatement select = connection.prepareStatement("SELECT settings FROM tenants WHERE id = ?")) {
       select.setString(1, tenantId);

@@ -71,47 +71,18 @@ public final class ReportBenchmark {
     System.out.printf("Report benchmark: %d tenants x %d agents x %d days, %d cores, PostgreSQL %s%n", tenants, agents,
         days, Runtime.getRuntime().availableProcessors(), PG_URL);
     VideoShopNode node = VideoShopNode.start(config(url));
+    java.util.concurrent.ScheduledExecutorService vacuum = emulateAutovacuum(url);
     try {
       long t0 = System.nanoTime();
       long rows = generate(url, tenants, agents, days);
       System.out.printf("generated %,d report rows in %.0f s (inserted as the projections write them)%n", rows,
           (System.nanoTime() - t0) / 1e9);
-      HttpClient http = HttpClient.newHttpClient();
-      String base = "http://127.0.0.1:" + node.httpPort();
-      String token = login(http, base);
-      Random random = new Random(7);
-      // warm up
-      for (int i = 0; i < 20; i++) {
-        get(http, base + "/api/v1/tenants/bt-" + random.nextInt(tenants) + "/reports/summary?from=2026-03-01&to=2026-03-31",
-            token);
-      }
-      long[] floor = measure(requests, () -> get(http, base + "/api/v1/tenants/bt-" + random.nextInt(tenants), token));
-      long[] month = measure(requests, () -> {
-        LocalDate from = FIRST_DAY.plusMonths(random.nextInt(11));
-        get(http, base + "/api/v1/tenants/bt-" + random.nextInt(tenants) + "/reports/summary?from=" + from + "&to="
-            + from.plusMonths(1).minusDays(1), token);
-      });
-      long[] year = measure(requests, () -> get(http, base + "/api/v1/tenants/bt-" + random.nextInt(tenants)
-          + "/reports/agents?from=" + FIRST_DAY + "&to=" + FIRST_DAY.plusDays(days - 1), token));
-      // The same, its edges not on month boundaries: 15 days at each end come from the day rows.
-      long[] raggedYear = measure(requests, () -> get(http, base + "/api/v1/tenants/bt-" + random.nextInt(tenants)
-          + "/reports/agents?from=" + FIRST_DAY.plusDays(15) + "&to=" + FIRST_DAY.plusDays(days - 1).minusDays(15), token));
-      long[] raw = measure(requests, () -> rawYear(url, "bt-" + random.nextInt(tenants), days));
-      long[] monthCsv = measure(requests / 4, () -> {
-        LocalDate from = FIRST_DAY.plusMonths(random.nextInt(11));
-        get(http, base + "/api/v1/tenants/bt-" + random.nextInt(tenants) + "/reports/summary.csv?from=" + from
-            + "&to=" + from.plusMonths(1).minusDays(1), token);
-      });
-      System.out.println();
-      print("HTTP floor (GET one tenant)", floor);
-      print("one-month summary (day buckets)", month);
-      print("one-month summary CSV", monthCsv);
-      print("one-year per-agent report", year);
-      print("the same, 15 ragged days at each end", raggedYear);
-      print("raw SQL of the year's day rows (JDBC)", raw);
-      projection(node, url, tenants, calls);
+      if (days > 0) reads(node, url, tenants, days, requests);
+      // On days after the generated ones: a day of the generated year already holds its counts.
+      projection(node, url, tenants, calls, FIRST_DAY.plusDays(days + 1));
       explain(url);
     } finally {
+      vacuum.shutdownNow();
       node.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
       try (Connection admin = DriverManager.getConnection(PG_URL, PG_USER, PG_PASSWORD);
           Statement statement = admin.createStatement()) {
@@ -120,7 +91,73 @@ public final class ReportBenchmark {
     }
   }
 
+  /**
+   * With autovacuum off (as on the shared benchmark machine; production must not run so,
+   * docs/operations.md), what autovacuum would do for the tables the projections' polls and
+   * writes churn: VACUUM (ANALYZE) every 5 s, as bin/videoshop does for the queue benchmark.
+   * Without it the journal is never analysed nor marked all-visible, and each tag poll scans its
+   * whole range: the polls then take the machine (docs/benchmarks.md, "The read side").
+   */
+  private static java.util.concurrent.ScheduledExecutorService emulateAutovacuum(String url) throws Exception {
+    java.util.concurrent.ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
+    try (Connection connection = DriverManager.getConnection(url, PG_USER, PG_PASSWORD);
+        Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SHOW autovacuum")) {
+      rs.next();
+      if (!"off".equals(rs.getString(1))) return loop;
+    }
+    System.out.println("PostgreSQL runs with autovacuum off: the journal and the projections' working tables are"
+        + " vacuumed every 5 s, as autovacuum would.");
+    loop.scheduleWithFixedDelay(() -> {
+      try (Connection connection = DriverManager.getConnection(url, PG_USER, PG_PASSWORD);
+          Statement statement = connection.createStatement()) {
+        statement.execute("VACUUM (ANALYZE) event_journal, event_tag, pekko_projection_offset_store,"
+            + " report_waiting_tickets, report_agent_presence, calls, call_summaries");
+      } catch (Exception e) {
+        System.out.println("vacuum: " + e.getMessage());
+      }
+    }, 5, 5, TimeUnit.SECONDS);
+    return loop;
+  }
+
   // --- reads -----------------------------------------------------------------------------------------
+
+  /** The reports over HTTP, one request at a time, next to the same run's floor and raw fetch. */
+  private static void reads(VideoShopNode node, String url, int tenants, int days, int requests) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    String base = "http://127.0.0.1:" + node.httpPort();
+    String token = login(http, base);
+    Random random = new Random(7);
+    // warm up
+    for (int i = 0; i < 20; i++) {
+      get(http, base + "/api/v1/tenants/bt-" + random.nextInt(tenants) + "/reports/summary?from=2026-03-01&to=2026-03-31",
+          token);
+    }
+    long[] floor = measure(requests, () -> get(http, base + "/api/v1/tenants/bt-" + random.nextInt(tenants), token));
+    long[] month = measure(requests, () -> {
+      LocalDate from = FIRST_DAY.plusMonths(random.nextInt(11));
+      get(http, base + "/api/v1/tenants/bt-" + random.nextInt(tenants) + "/reports/summary?from=" + from + "&to="
+          + from.plusMonths(1).minusDays(1), token);
+    });
+    long[] year = measure(requests, () -> get(http, base + "/api/v1/tenants/bt-" + random.nextInt(tenants)
+        + "/reports/agents?from=" + FIRST_DAY + "&to=" + FIRST_DAY.plusDays(days - 1), token));
+    // The same, its edges not on month boundaries: 15 days at each end come from the day rows.
+    long[] raggedYear = measure(requests, () -> get(http, base + "/api/v1/tenants/bt-" + random.nextInt(tenants)
+        + "/reports/agents?from=" + FIRST_DAY.plusDays(15) + "&to=" + FIRST_DAY.plusDays(days - 1).minusDays(15), token));
+    long[] raw = measure(requests, () -> rawYear(url, "bt-" + random.nextInt(tenants), days));
+    long[] monthCsv = measure(requests / 4, () -> {
+      LocalDate from = FIRST_DAY.plusMonths(random.nextInt(11));
+      get(http, base + "/api/v1/tenants/bt-" + random.nextInt(tenants) + "/reports/summary.csv?from=" + from
+          + "&to=" + from.plusMonths(1).minusDays(1), token);
+    });
+    System.out.println();
+    print("HTTP floor (GET one tenant)", floor);
+    print("one-month summary (day buckets)", month);
+    print("one-month summary CSV", monthCsv);
+    print("one-year per-agent report", year);
+    print("the same, 15 ragged days at each end", raggedYear);
+    print("raw SQL of the year's day rows (JDBC)", raw);
+  }
 
   private static long generate(String url, int tenants, int agents, int days) throws Exception {
     Random random = new Random(42);
@@ -173,8 +210,13 @@ public final class ReportBenchmark {
           + " bookings_attended, bookings_no_show, bookings_cancelled) SELECT 'bt-' || t, " + day + ", 'agent-' || a,"
           + " 2, 1, 0, 1" + agentSeries);
       rows += monthRollUps(connection, statement);
-      // What autovacuum does for closed days: marks the pages all-visible (index-only scans).
-      statement.execute("VACUUM ANALYZE");
+      // What autovacuum does for closed days (it is off on some machines): the pages marked
+      // all-visible (index-only scans) and the planner's statistics, for the tables filled here.
+      for (String table : List.of("tenants", "report_queue_days", "report_call_days", "report_call_outcomes",
+          "report_queue_hours", "report_booking_days", "report_queue_months", "report_call_months",
+          "report_call_outcome_months", "report_booking_months")) {
+        statement.execute("VACUUM (ANALYZE) " + table);
+      }
       return rows;
     }
   }
@@ -280,10 +322,57 @@ public final class ReportBenchmark {
 
   // --- writes ----------------------------------------------------------------------------------------
 
-  /** Calls of real events written by many entities at once; time until the projections counted them. */
-  private static void projection(VideoShopNode node, String url, int tenants, int calls) throws Exception {
+  /**
+   * The projections' pace, two ways. Alongside: calls of real events written by many entities at
+   * once while the projections run, timed until they counted every one (bounded by the journal's
+   * own writes, the baseline). Catching up: the same number of calls written while
+   * {@code queue-reports} and {@code calls} are paused (ProjectionManagement), then resumed and
+   * timed until they counted every one: the events per second the projections themselves sustain,
+   * roll-ups included, whatever the journal's writers manage on the machine.
+   */
+  private static void projection(VideoShopNode node, String url, int tenants, int calls, LocalDate firstDay)
+      throws Exception {
     JournalWriter.Writers journal = new JournalWriter.Writers(node.system());
-    Instant day = Instant.parse("2026-11-02T08:00:00Z");
+    String dayA = firstDay.toString();
+    String dayB = firstDay.plusDays(1).toString();
+    Written alongside = write(journal, tenants, calls, Instant.parse(dayA + "T08:00:00Z"), "a");
+    long counted = awaitCounted(url, dayA, alongside.calls())[2];
+    System.out.printf("journal writes (baseline)            %,8.0f events/s  (%,d events of %,d calls by %,d entities,"
+        + " %.1f s)%n", alongside.events() / ((alongside.written() - alongside.start()) / 1e9), alongside.events(),
+        alongside.calls(), alongside.calls() + tenants, (alongside.written() - alongside.start()) / 1e9);
+    System.out.printf("projected alongside the writes       %,8.0f events/s  (all counted %.1f s after the first write,"
+        + " %.1f s after the last)%n", alongside.events() / ((counted - alongside.start()) / 1e9),
+        (counted - alongside.start()) / 1e9, (counted - alongside.written()) / 1e9);
+
+    org.apache.pekko.projection.javadsl.ProjectionManagement management =
+        org.apache.pekko.projection.javadsl.ProjectionManagement.get(node.system());
+    List<org.apache.pekko.projection.ProjectionId> paused = new ArrayList<>();
+    TenantQueue.TAGS.forEach(tag -> paused.add(org.apache.pekko.projection.ProjectionId.of(QueueReportProjection.NAME, tag)));
+    CallRoom.TAGS.forEach(tag -> paused.add(org.apache.pekko.projection.ProjectionId.of(
+        io.videoshop.room.CallsProjection.NAME, tag)));
+    for (var id : paused) management.pause(id).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    Written backlog = write(journal, tenants, calls, Instant.parse(dayB + "T08:00:00Z"), "b");
+    long[] whilePaused = counted(url, dayB);
+    long resumed = System.nanoTime();
+    for (var id : paused) management.resume(id).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    long[] caughtUp = awaitCounted(url, dayB, backlog.calls());
+    System.out.printf("projected catching up (paused, then resumed) %,8.0f events/s  (%,d events counted in %.1f s;"
+        + " aim 1,000 events/s; calls handled / rated while paused: %d / %d of %d)%n",
+        backlog.events() / ((caughtUp[2] - resumed) / 1e9), backlog.events(), (caughtUp[2] - resumed) / 1e9,
+        whilePaused[0], whilePaused[1], backlog.calls());
+    long queueEvents = backlog.calls() * 4 + tenants;
+    System.out.printf("  of which queue-reports alone           %,8.0f events/s  (its %,d events in %.1f s)%n",
+        queueEvents / ((caughtUp[0] - resumed) / 1e9), queueEvents, (caughtUp[0] - resumed) / 1e9);
+    System.out.printf("  and calls alone                        %,8.0f events/s  (its %,d events in %.1f s)%n",
+        (backlog.events() - queueEvents) / ((caughtUp[1] - resumed) / 1e9), backlog.events() - queueEvents,
+        (caughtUp[1] - resumed) / 1e9);
+  }
+
+  private record Written(long events, long calls, long start, long written) {}
+
+  /** {@code calls} calls of one day, each of the queue's 4 and the room's 8 real events, by many entities at once. */
+  private static Written write(JournalWriter.Writers journal, int tenants, int calls, Instant day, String run)
+      throws Exception {
     ExecutorService writers = Executors.newFixedThreadPool(16);
     long events = 0;
     List<CompletableFuture<Void>> writes = new ArrayList<>();
@@ -295,13 +384,13 @@ public final class ReportBenchmark {
       queue.add(new TenantQueue.AgentPresenceChanged("agent-0", Presence.AVAILABLE, Set.of(), Set.of(), day));
       for (int i = 0; i < perTenant; i++) {
         Instant at = day.plusSeconds(60L * i);
-        String ticket = "t" + i;
-        String room = "room-" + t + "-" + i;
+        String ticket = "t-" + run + i;
+        String room = "room-" + run + t + "-" + i;
         queue.add(new TenantQueue.TicketJoined(new Ticket(ticket, new TicketDetails("s", new EncryptedPersonalData("s",
             "x"), null, null, null, "de", Set.of(), null, null, false), "h", at, null)));
-        queue.add(new TenantQueue.ReservationOffered(new Reservation("r" + i, ticket, "agent-0", at.plusSeconds(5),
+        queue.add(new TenantQueue.ReservationOffered(new Reservation("r-" + run + i, ticket, "agent-0", at.plusSeconds(5),
             at.plusSeconds(25))));
-        queue.add(new TenantQueue.ReservationAccepted("r" + i, ticket, "agent-0", room, at.plusSeconds(10)));
+        queue.add(new TenantQueue.ReservationAccepted("r-" + run + i, ticket, "agent-0", room, at.plusSeconds(10)));
         queue.add(new TenantQueue.CallFinished("agent-0", room, Duration.ofSeconds(40), at.plusSeconds(50)));
         List<CallRoom.Event> roomEvents = List.of(
             new CallRoom.RoomOpened(room, tenant, ticket, "agent-0", "s", 60, 10, at.plusSeconds(11)),
@@ -322,27 +411,41 @@ public final class ReportBenchmark {
     }
     CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
     long written = System.nanoTime();
-    long expected = (long) perTenant * tenants;
-    while (true) {
-      try (Connection connection = DriverManager.getConnection(url, PG_USER, PG_PASSWORD);
-          Statement statement = connection.createStatement();
-          ResultSet rs = statement.executeQuery("SELECT (SELECT COALESCE(SUM(handled), 0) FROM report_queue_days"
-              + " WHERE report_day = DATE '2026-11-02'), (SELECT COALESCE(SUM(rated), 0) FROM report_call_days"
-              + " WHERE report_day = DATE '2026-11-02')")) {
-        rs.next();
-        if (rs.getLong(1) >= expected && rs.getLong(2) >= expected) break;
-      }
-      if (System.nanoTime() - written > TimeUnit.MINUTES.toNanos(10)) throw new IllegalStateException("not projected");
-      Thread.sleep(100);
-    }
-    long projected = System.nanoTime();
     writers.shutdown();
-    System.out.printf("journal writes (baseline)            %,8.0f events/s  (%,d events of %,d calls by %,d entities,"
-        + " %.1f s)%n", events / ((written - start) / 1e9), events, expected, expected + tenants,
-        (written - start) / 1e9);
-    System.out.printf("projected (queue-reports + calls)    %,8.0f events/s  (all counted %.1f s after the first write,"
-        + " %.1f s after the last)%n", events / ((projected - start) / 1e9), (projected - start) / 1e9,
-        (projected - written) / 1e9);
+    return new Written(events, (long) perTenant * tenants, start, written);
+  }
+
+  /** Calls the queue's projection counted as handled and the rooms' as rated on {@code day}. */
+  private static long[] counted(String url, String day) throws Exception {
+    try (Connection connection = DriverManager.getConnection(url, PG_USER, PG_PASSWORD);
+        Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT (SELECT COALESCE(SUM(handled), 0) FROM report_queue_days"
+            + " WHERE report_day = DATE '" + day + "'), (SELECT COALESCE(SUM(rated), 0) FROM report_call_days"
+            + " WHERE report_day = DATE '" + day + "')")) {
+      rs.next();
+      return new long[] {rs.getLong(1), rs.getLong(2)};
+    }
+  }
+
+  /**
+   * Waits until the queue's and the rooms' projections counted {@code calls} calls on {@code day};
+   * when the queue's had, when the rooms' had, when both had.
+   */
+  private static long[] awaitCounted(String url, String day, long calls) throws Exception {
+    long since = System.nanoTime();
+    long[] done = new long[3];
+    while (true) {
+      long[] counted = counted(url, day);
+      long now = System.nanoTime();
+      if (done[0] == 0 && counted[0] >= calls) done[0] = now;
+      if (done[1] == 0 && counted[1] >= calls) done[1] = now;
+      if (done[0] != 0 && done[1] != 0) {
+        done[2] = now;
+        return done;
+      }
+      if (System.nanoTime() - since > TimeUnit.MINUTES.toNanos(10)) throw new IllegalStateException("not projected");
+      Thread.sleep(50);
+    }
   }
 
   /** The query each reporting poller runs every 500 ms (pekko-persistence-jdbc's eventsByTag), explained. */

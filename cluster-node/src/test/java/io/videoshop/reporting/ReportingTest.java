@@ -698,6 +698,59 @@ class ReportingTest {
     assertThat(seen).contains("report_queue_days.queued", "report_call_days.rated", "report_waiting_tickets.joined_at");
   }
 
+  /**
+   * The queue projection merges a group's row changes in memory (ReportRow.Batch) and writes each
+   * row once: the rows must be exactly those of writing every change at once, roll-ups included
+   * (counters, maxima, sketches; the same row changed again; a month boundary).
+   */
+  @Test
+  @Order(9)
+  void aGroupsChangesMergedInABatchWriteTheSameRowsAsEachChangeWrittenAtOnce() throws Exception {
+    var db = platform.database.settings();
+    try (var connection = java.sql.DriverManager.getConnection(db.url(), db.user(), db.password())) {
+      connection.setAutoCommit(false);
+      ReportRow.Batch batch = new ReportRow.Batch();
+      for (String tenant : List.of("batch-each", "batch-merged")) {
+        ReportRow.Writes writes = tenant.equals("batch-each") ? row -> row.write(connection) : batch;
+        for (String[] change : new String[][] {{"2026-11-30", "agent-1", "20"}, {"2026-11-30", "agent-1", "70"},
+            {"2026-12-01", "agent-1", "20"}, {"2026-11-30", "agent-2", "700"}, {"2026-11-30", "agent-1", "5"}}) {
+          long waitMs = Long.parseLong(change[2]) * 1000;
+          ReportRow.of(QueueReports.DAYS).rollUp(QueueReports.MONTHS).key("tenant_id", tenant)
+              .key("report_day", java.time.LocalDate.parse(change[0])).key("agent_id", change[1]).key("language", "")
+              .add("answered", 1).add("answer_wait_ms", waitMs).max("longest_wait_ms", waitMs)
+              .sketch("answer_waits", waitMs / 1000).write(writes);
+        }
+      }
+      batch.flush(connection);
+      for (String table : List.of(QueueReports.DAYS, QueueReports.MONTHS)) {
+        List<List<String>> each = rows(connection, table, "batch-each");
+        assertThat(each).as(table).hasSize(3); // agent-1 on 30 Nov and 1 Dec, agent-2 on 30 Nov; months alike
+        assertThat(rows(connection, table, "batch-merged")).as(table).isEqualTo(each);
+      }
+      assertThat(rows(connection, QueueReports.MONTHS, "batch-merged").get(0))
+          .as("November, agent-1: three waits, the longest 70 s, one sketch of 5, 20 and 70 s")
+          .isEqualTo(List.of("2026-11-01", "agent-1", "3", "95000", "70000", DurationSketch.of(5, 20, 70).encode()));
+      connection.rollback();
+    }
+  }
+
+  private static List<List<String>> rows(java.sql.Connection connection, String table, String tenant)
+      throws java.sql.SQLException {
+    List<List<String>> rows = new ArrayList<>();
+    try (var select = connection.prepareStatement("SELECT report_day, agent_id, answered, answer_wait_ms,"
+        + " longest_wait_ms, answer_waits FROM " + table + " WHERE tenant_id = ? ORDER BY report_day, agent_id")) {
+      select.setString(1, tenant);
+      try (var rs = select.executeQuery()) {
+        while (rs.next()) {
+          List<String> row = new ArrayList<>();
+          for (int i = 1; i <= 6; i++) row.add(rs.getString(i));
+          rows.add(row);
+        }
+      }
+    }
+    return rows;
+  }
+
   private String operatorToken() {
     return api.call("POST", "/api/v1/auth/login").body(java.util.Map.of("email", TestPlatform.OPERATOR_EMAIL,
         "password", TestPlatform.PASSWORD)).send().json().get("accessToken").asText();
