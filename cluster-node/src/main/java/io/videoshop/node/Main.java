@@ -19,7 +19,11 @@ import org.apache.pekko.actor.typed.ActorSystem;
 public final class Main {
   private Main() {}
 
+  /** The JDK's setting for the common pool's size (read once, when the pool is first used). */
+  static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   public static void main(String[] args) {
+    shareTheCommonPool();
     Config config;
     VideoShopSettings settings;
     try {
@@ -49,6 +53,20 @@ public final class Main {
       System.err.println("VideoShop cannot start: " + e);
       e.printStackTrace();
       System.exit(1);
+    }
+  }
+
+  /**
+   * Pekko's CompletionStages (Scala's future converters) run even {@code thenApply} and
+   * {@code whenComplete} callbacks on CompletableFuture's default executor, and with a common pool
+   * of parallelism 1 (the JDK's default on two processors or fewer, such as a pod limited to 2 CPUs)
+   * that executor starts a new thread for every callback. At least 2 keeps them on the common pool.
+   * Before anything uses a CompletableFuture; a value set on the command line wins.
+   */
+  static void shareTheCommonPool() {
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(COMMON_POOL_PARALLELISM,
+          Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
     }
   }
 

@@ -157,6 +157,14 @@ public final class VideoShopNode {
           system.address(), settings.http().host(), node.httpPort(), settings.management().host(), managementPort,
           lowerCase(settings.cluster().discovery()), lowerCase(settings.database().kind()),
           lowerCase(settings.profile()));
+      int callbackPool = java.util.concurrent.ForkJoinPool.getCommonPoolParallelism();
+      if (callbackPool < 2) {
+        log.warn("The common pool's parallelism is {}: every callback of a Pekko future starts a thread of its own. "
+            + "Start the JVM with -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 or more.",
+            callbackPool);
+      } else {
+        log.info("Callbacks of Pekko futures run on the common pool (parallelism {})", callbackPool);
+      }
       return node;
     } catch (Exception e) {
       system.terminate();

@@ -92,6 +92,8 @@ class MainProcessTest {
       assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
       String text = output.all.get(10, TimeUnit.SECONDS);
       assertThat(text).contains("Running CoordinatedShutdown with reason [JvmExitReason]");
+      // Main sizes the common pool before anything uses it: no thread per callback (see Main.shareTheCommonPool).
+      assertThat(text).containsPattern("Callbacks of Pekko futures run on the common pool \\(parallelism ([2-9]|\\d\\d+)\\)");
       if (logFormat.equals("json")) {
         assertThat(text.lines().filter(line -> line.startsWith("{")))
             .anySatisfy(line -> assertThat(line).contains("\"level\":\"INFO\"")
